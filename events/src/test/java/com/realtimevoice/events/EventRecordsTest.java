@@ -1,0 +1,106 @@
+package com.realtimevoice.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+class EventRecordsTest {
+
+    static List<PipelineEvent> samples() {
+        return List.of(
+                new SessionStarted("s-1", "u-1", "ingest-a", "asr.delivery.v1.ingest-a", "pcm", 16000, "en-US", "vosk", true,
+                        false, 1764028800000L),
+                new SessionEnded("s-1", 41, 131200, "end", 1764028804100L),
+                new TranscriptPartial("s-1", 0, "hello wor", 1764028801000L),
+                new TranscriptFinal("s-1", 0, "hello world", 120, 1480, "vosk", 1764028801500L, 1764028801520L),
+                new SessionCompleted("s-1", 2, "hello world how are you", 1764028804300L),
+                new SessionFailed("s-1", "ENGINE_UNAVAILABLE", "vosk model failed to load", 1764028804400L));
+    }
+
+    @ParameterizedTest
+    @MethodSource("samples")
+    void jsonEventsMatchTheirGoldenFile(PipelineEvent event) throws IOException {
+        String token = EventType.of(event).token();
+        JsonMapper mapper = JsonMapper.builder().build();
+        JsonNode golden;
+        try (InputStream in = getClass().getResourceAsStream("/golden/" + token + ".json")) {
+            assertThat(in).as("golden file for " + token).isNotNull();
+            golden = mapper.readTree(in);
+        }
+        assertThat(mapper.readTree(EventRecords.toJson(event))).isEqualTo(golden);
+        assertThat(EventRecords.fromJson(EventType.of(event), golden.toString().getBytes(StandardCharsets.UTF_8))).isEqualTo(event);
+    }
+
+    @ParameterizedTest
+    @MethodSource("samples")
+    void recordsRoundTripThroughHeadersAndValue(PipelineEvent event) {
+        ProducerRecord<String, byte[]> record = EventRecords.toRecord(Topics.TRANSCRIPTS, event);
+        assertThat(record.key()).isEqualTo("s-1");
+        assertThat(EventRecords.decode(record.key(), record.headers(), record.value())).isEqualTo(event);
+        assertThat(EventRecords.header(record.headers(), EventHeaders.EVENT_ID)).isNotBlank();
+        assertThat(EventRecords.createdAt(record.headers())).isPositive();
+    }
+
+    @Test
+    void audioTravelsAsRawBytesWithMetadataInHeaders() {
+        byte[] pcm = {1, 2, 3, 4, 5, 6};
+        AudioChunk chunk = new AudioChunk("s-9", 7, 22400, "pcm", 16000, 1764028800123L, pcm);
+        ProducerRecord<String, byte[]> record = EventRecords.toRecord(Topics.AUDIO, chunk);
+        assertThat(record.value()).isSameAs(pcm);
+        assertThat(EventRecords.header(record.headers(), EventHeaders.TYPE)).isEqualTo("audio.chunk");
+        AudioChunk back = (AudioChunk) EventRecords.decode("s-9", record.headers(), record.value());
+        assertThat(back.seq()).isEqualTo(7);
+        assertThat(back.byteOffset()).isEqualTo(22400);
+        assertThat(back.sampleRate()).isEqualTo(16000);
+        assertThat(back.receivedAtMs()).isEqualTo(1764028800123L);
+        assertThat(back.audio()).containsExactly(pcm);
+    }
+
+    @Test
+    void malformedRecordsAreRejectedWithAReason() {
+        RecordHeaders noType = new RecordHeaders();
+        assertThatThrownBy(() -> EventRecords.decode("s", noType, new byte[0]))
+                .isInstanceOf(MalformedEventException.class).hasMessageContaining("rv-type");
+
+        RecordHeaders unknown = new RecordHeaders();
+        unknown.add(EventHeaders.TYPE, "nonsense".getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> EventRecords.decode("s", unknown, new byte[0]))
+                .isInstanceOf(MalformedEventException.class).hasMessageContaining("nonsense");
+
+        RecordHeaders fin = new RecordHeaders();
+        fin.add(EventHeaders.TYPE, "transcript.final".getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> EventRecords.decode("s", fin, "{not json".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(MalformedEventException.class).hasMessageContaining("transcript.final");
+
+        RecordHeaders audio = new RecordHeaders();
+        audio.add(EventHeaders.TYPE, "audio.chunk".getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> EventRecords.decode("s", audio, new byte[2]))
+                .isInstanceOf(MalformedEventException.class).hasMessageContaining("header");
+    }
+
+    @Test
+    void keyMustMatchSessionId() {
+        ProducerRecord<String, byte[]> record = EventRecords.toRecord(Topics.TRANSCRIPTS, samples().get(2));
+        assertThatThrownBy(() -> EventRecords.decode("other", record.headers(), record.value()))
+                .isInstanceOf(MalformedEventException.class).hasMessageContaining("differs");
+    }
+
+    @Test
+    void deliveryTopicNamesAreValidated() {
+        assertThat(Topics.delivery("ingest-a")).isEqualTo("asr.delivery.v1.ingest-a");
+        assertThatThrownBy(() -> Topics.delivery("bad/name")).isInstanceOf(IllegalArgumentException.class);
+    }
+}
