@@ -1,0 +1,27 @@
+package com.realtimevoice.ingest.config;
+
+import com.realtimevoice.auth.TokenService;
+import com.realtimevoice.auth.TokenSettings;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration(proxyBeanMethods = false)
+class IngestConfig {
+
+    @Bean
+    IngestNode ingestNode(IngestProperties properties) {
+        return IngestNode.of(properties.nodeId());
+    }
+
+    @Bean
+    TokenService tokenService(IngestProperties properties) {
+        IngestProperties.Auth auth = properties.auth();
+        try {
+            return new TokenService(new TokenSettings(auth.jwtSecret(), auth.jwtIssuer(), auth.jwtAudience(), auth.leeway()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("ingest-service cannot start: " + e.getMessage()
+                    + " (the 'local' profile sets a development secret; production must set AUTH_JWT_SECRET)", e);
+        }
+    }
+}

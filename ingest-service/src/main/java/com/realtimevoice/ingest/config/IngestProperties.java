@@ -1,0 +1,43 @@
+package com.realtimevoice.ingest.config;
+
+import java.time.Duration;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Everything the ingest node can be told, bound from ingest-service.yml (environment variables with
+ * local defaults). A bad value stops the node at start with the property's name.
+ */
+@ConfigurationProperties(prefix = "ingest")
+@Validated
+public record IngestProperties(
+        /* Unique per running node: its delivery topic is asr.delivery.v1.<nodeId>. Blank = generated. */
+        @Pattern(regexp = "[A-Za-z0-9._-]{0,100}") String nodeId,
+        @Valid @NotNull Kafka kafka,
+        @Valid @NotNull Auth auth,
+        @Valid @NotNull Limits limits,
+        @NotNull Duration heartbeatInterval,
+        @NotNull Duration recognizeTimeout,
+        @NotBlank String resultServiceUrl) {
+
+    public record Kafka(@Min(1) @Max(1000) int audioPartitions, @Min(1) @Max(100) int deliveryPartitions,
+                        @Min(1) @Max(5) short replicationFactor, @NotNull Duration sendTimeout) {
+    }
+
+    /** HS256 settings shared with result-service; the secret has no default outside the local profile. */
+    public record Auth(String jwtSecret, @NotBlank String jwtIssuer, @NotBlank String jwtAudience,
+                       @NotNull Duration leeway, @NotNull Duration devTokenTtl) {
+    }
+
+    public record Limits(@Min(320) int maxFrameBytes, @Min(256) int maxTextBytes, @Min(1) int maxSessionsPerUser,
+                         @NotNull Duration sendTimeLimit, @Min(1024) int sendBufferBytes, @Min(1) int chunkBytesForUploads) {
+    }
+}

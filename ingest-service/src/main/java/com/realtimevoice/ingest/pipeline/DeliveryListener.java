@@ -1,0 +1,63 @@
+package com.realtimevoice.ingest.pipeline;
+
+import com.realtimevoice.events.EventRecords;
+import com.realtimevoice.events.PipelineEvent;
+import com.realtimevoice.events.SessionCompleted;
+import com.realtimevoice.events.SessionFailed;
+import com.realtimevoice.events.TranscriptFinal;
+import com.realtimevoice.events.TranscriptPartial;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Reads this node's own delivery topic (asr.delivery.v1.<nodeId>): result-service sends here only the results
+ * of sessions whose socket this node holds, already stored.
+ */
+@Component
+class DeliveryListener {
+
+    private static final Logger log = LoggerFactory.getLogger(DeliveryListener.class);
+
+    private final LocalSessions sessions;
+    private final MeterRegistry meters;
+
+    DeliveryListener(LocalSessions sessions, MeterRegistry meters) {
+        this.sessions = sessions;
+        this.meters = meters;
+    }
+
+    @KafkaListener(id = "delivery", topics = "#{@ingestNode.deliveryTopic()}", groupId = "#{@ingestNode.deliveryGroup()}",
+            concurrency = "${ingest.kafka.delivery-partitions}")
+    void onResult(ConsumerRecord<String, byte[]> record) {
+        PipelineEvent event = EventRecords.fromRecord(record);
+        ResultSink sink = sessions.sink(event.sessionId());
+        if (sink == null) {
+            // The socket is gone (client left, or the session moved); the result is stored, so nothing is lost.
+            meters.counter("ingest.deliveries", "result", "no_socket").increment();
+            log.debug("no local socket for session {} ({})", event.sessionId(), event.getClass().getSimpleName());
+            return;
+        }
+        long created = EventRecords.createdAt(record.headers());
+        if (created > 0) {
+            meters.timer("ingest.delivery.hop.latency").record(java.time.Duration.ofMillis(Math.max(0, System.currentTimeMillis() - created)));
+        }
+        if (event instanceof TranscriptPartial p) {
+            sink.onPartial(p);
+        } else if (event instanceof TranscriptFinal f) {
+            sink.onFinal(f);
+        } else if (event instanceof SessionCompleted c) {
+            sink.onCompleted(c);
+        } else if (event instanceof SessionFailed f) {
+            sink.onFailed(f);
+        } else {
+            throw new IllegalArgumentException("unexpected event on a delivery topic: " + event.getClass().getSimpleName());
+        }
+        meters.counter("ingest.deliveries", "result", "delivered").increment();
+    }
+}

@@ -1,0 +1,53 @@
+package com.realtimevoice.ingest.pipeline;
+
+import com.realtimevoice.events.MalformedEventException;
+import com.realtimevoice.events.Topics;
+import com.realtimevoice.ingest.config.IngestNode;
+import com.realtimevoice.ingest.config.IngestProperties;
+
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.TopicPartition;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.util.backoff.FixedBackOff;
+
+@Configuration(proxyBeanMethods = false)
+class KafkaConfig {
+
+    @Bean
+    NewTopic audioTopic(IngestProperties properties) {
+        return TopicBuilder.name(Topics.AUDIO)
+                .partitions(properties.kafka().audioPartitions())
+                .replicas(properties.kafka().replicationFactor())
+                .build();
+    }
+
+    /** This node's own delivery topic, created at start so result-service can route to it at once. */
+    @Bean
+    KafkaAdmin.NewTopics deliveryTopics(IngestNode node, IngestProperties properties) {
+        return new KafkaAdmin.NewTopics(
+                TopicBuilder.name(node.deliveryTopic())
+                        .partitions(properties.kafka().deliveryPartitions())
+                        .replicas(properties.kafka().replicationFactor())
+                        .build(),
+                TopicBuilder.name(Topics.deadLetter(node.deliveryTopic()))
+                        .partitions(1)
+                        .replicas(properties.kafka().replicationFactor())
+                        .build());
+    }
+
+    /** Undecodable deliveries go to the dead-letter topic with the reason; transient failures are retried first. */
+    @Bean
+    DefaultErrorHandler kafkaErrorHandler(KafkaTemplate<String, byte[]> template) {
+        DeadLetterPublishingRecoverer recoverer = new DeadLetterPublishingRecoverer(template,
+                (record, e) -> new TopicPartition(Topics.deadLetter(record.topic()), -1));
+        DefaultErrorHandler handler = new DefaultErrorHandler(recoverer, new FixedBackOff(500, 3));
+        handler.addNotRetryableExceptions(MalformedEventException.class, IllegalArgumentException.class);
+        return handler;
+    }
+}

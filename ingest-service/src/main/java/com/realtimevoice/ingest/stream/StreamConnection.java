@@ -1,0 +1,87 @@
+package com.realtimevoice.ingest.stream;
+
+import java.io.IOException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketSession;
+
+/**
+ * One client socket and the recognition session running on it (at most one at a time). Frames arrive on
+ * one thread at a time; results arrive on Kafka listener threads, so state changes are synchronized and
+ * sends go through Spring's thread-safe session decorator.
+ */
+final class StreamConnection {
+
+    private static final Logger log = LoggerFactory.getLogger(StreamConnection.class);
+
+    private final WebSocketSession socket;
+    /** Token subject once a valid token has been seen; nothing runs before that. */
+    private String userId;
+    private ActiveSession session;
+
+    StreamConnection(WebSocketSession socket) {
+        this.socket = socket;
+    }
+
+    String id() {
+        return socket.getId();
+    }
+
+    WebSocketSession socket() {
+        return socket;
+    }
+
+    synchronized String userId() {
+        return userId;
+    }
+
+    synchronized void authenticate(String userId) {
+        this.userId = userId;
+    }
+
+    synchronized ActiveSession session() {
+        return session;
+    }
+
+    synchronized void begin(ActiveSession s) {
+        this.session = s;
+    }
+
+    /** Forgets the session if it is still the current one; true if it was. */
+    synchronized boolean finish(String sessionId) {
+        if (session != null && session.sessionId().equals(sessionId)) {
+            session = null;
+            return true;
+        }
+        return false;
+    }
+
+    void send(String json) {
+        try {
+            if (socket.isOpen()) {
+                socket.sendMessage(new TextMessage(json));
+            }
+        } catch (IOException | IllegalStateException e) {
+            // The decorator closes a socket that is too slow to take its messages; the client can come back.
+            log.debug("send to {} failed: {}", socket.getId(), e.getMessage());
+        }
+    }
+
+    void sendError(ErrorCode code, String message) {
+        send(ServerMessages.error(code, message));
+        if (code.close != null) {
+            close(code.close);
+        }
+    }
+
+    void close(CloseStatus status) {
+        try {
+            socket.close(status);
+        } catch (IOException e) {
+            log.debug("close of {} failed: {}", socket.getId(), e.getMessage());
+        }
+    }
+}

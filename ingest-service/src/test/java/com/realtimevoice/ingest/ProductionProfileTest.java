@@ -1,0 +1,43 @@
+package com.realtimevoice.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+
+/** Outside the local profile: no dev tokens, and no start at all without a JWT secret. */
+@SpringBootTest(classes = IngestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"spring.config.name=ingest-service", "AUTH_JWT_SECRET=production-secret-production-secret-0123",
+                "ASR_TOPIC_PARTITIONS=1"})
+@EmbeddedKafka(partitions = 1, bootstrapServersProperty = "spring.kafka.bootstrap-servers")
+class ProductionProfileTest {
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void devTokenEndpointDoesNotExist() throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/auth/dev-token"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"x\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(r.body()).contains("\"code\":\"NOT_FOUND\"");
+    }
+
+    @Test
+    void refusesToStartWithoutASecret() {
+        assertThatThrownBy(() -> IngestApplication.builder().run("--server.port=0", "--spring.kafka.bootstrap-servers=localhost:1",
+                "--AUTH_JWT_SECRET=", "--spring.kafka.admin.fail-fast=false").close())
+                .hasStackTraceContaining("AUTH_JWT_SECRET");
+    }
+}

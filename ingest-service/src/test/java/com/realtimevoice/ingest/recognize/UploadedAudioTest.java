@@ -1,0 +1,63 @@
+package com.realtimevoice.ingest.recognize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+
+import com.realtimevoice.testsupport.SpeechFixtures;
+
+import org.junit.jupiter.api.Test;
+
+class UploadedAudioTest {
+
+    @Test
+    void readsTheCommittedFixture() throws Exception {
+        byte[] wav = Files.readAllBytes(SpeechFixtures.wav("hello.wav"));
+        UploadedAudio audio = UploadedAudio.parse(wav, "hello.wav", "audio/wav");
+        assertThat(audio.sampleRate()).isEqualTo(16000);
+        assertThat(audio.pcm()).hasSize(wav.length - 44);
+        assertThat(audio.durationMs()).isBetween(1200L, 1300L);
+    }
+
+    @Test
+    void walksExtraChunksAndTrustsTheFileOverALyingHeader() throws Exception {
+        byte[] samples = new byte[3200];
+        byte[] list = "LIST\u0004\u0000\u0000\u0000INFO".getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer b = ByteBuffer.allocate(12 + 24 + list.length + 8 + samples.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(0).put("WAVE".getBytes(StandardCharsets.US_ASCII));
+        b.put("fmt ".getBytes(StandardCharsets.US_ASCII)).putInt(16).putShort((short) 1).putShort((short) 1).putInt(16000)
+                .putInt(32000).putShort((short) 2).putShort((short) 16);
+        b.put(list);
+        b.put("data".getBytes(StandardCharsets.US_ASCII)).putInt(1_000_000).put(samples); // claims far more than there is
+        UploadedAudio audio = UploadedAudio.parse(b.array(), "x.wav", null);
+        assertThat(audio.pcm()).hasSize(3200);
+    }
+
+    @Test
+    void rejectsWhatItCannotRecognise() {
+        assertThatThrownBy(() -> UploadedAudio.parse(new byte[0], "a.wav", null)).hasMessageContaining("empty");
+        assertThatThrownBy(() -> UploadedAudio.parse("ID3xxxxxxx".getBytes(StandardCharsets.US_ASCII), "a.mp3", null))
+                .hasMessageContaining("MP3");
+        assertThatThrownBy(() -> UploadedAudio.parse(new byte[] {1, 2, 3}, "a.pcm", null)).hasMessageContaining("even");
+        assertThatThrownBy(() -> UploadedAudio.parse("RIFF\0\0\0\0WAVEjunk".getBytes(StandardCharsets.US_ASCII), "a.wav", null))
+                .hasMessageContaining("no data chunk");
+        assertThatThrownBy(() -> UploadedAudio.parse("hello there".getBytes(StandardCharsets.US_ASCII), "a.wav", null))
+                .hasMessageContaining("RIFF");
+    }
+
+    @Test
+    void stereoOrOtherRatesAreUnsupportedNotBad() {
+        ByteBuffer b = ByteBuffer.allocate(44 + 8).order(ByteOrder.LITTLE_ENDIAN);
+        b.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(44).put("WAVE".getBytes(StandardCharsets.US_ASCII));
+        b.put("fmt ".getBytes(StandardCharsets.US_ASCII)).putInt(16).putShort((short) 1).putShort((short) 2).putInt(44100)
+                .putInt(176400).putShort((short) 4).putShort((short) 16);
+        b.put("data".getBytes(StandardCharsets.US_ASCII)).putInt(8).put(new byte[8]);
+        assertThatThrownBy(() -> UploadedAudio.parse(b.array(), "s.wav", null))
+                .isInstanceOfSatisfying(UploadedAudio.UnsupportedAudioException.class, e -> assertThat(e.badRequest).isFalse())
+                .hasMessageContaining("44100");
+    }
+}

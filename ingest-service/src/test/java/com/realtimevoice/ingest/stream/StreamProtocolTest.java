@@ -1,0 +1,246 @@
+package com.realtimevoice.ingest.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.realtimevoice.auth.TokenService;
+import com.realtimevoice.events.AudioChunk;
+import com.realtimevoice.events.EventRecords;
+import com.realtimevoice.events.PipelineEvent;
+import com.realtimevoice.events.SessionCompleted;
+import com.realtimevoice.events.SessionEnded;
+import com.realtimevoice.events.SessionStarted;
+import com.realtimevoice.events.Topics;
+import com.realtimevoice.events.TranscriptFinal;
+import com.realtimevoice.events.TranscriptPartial;
+import com.realtimevoice.ingest.IngestApplication;
+import com.realtimevoice.ingest.config.IngestNode;
+import com.realtimevoice.testsupport.StreamingClient;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+import org.springframework.test.context.ActiveProfiles;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The streaming contract as a client sees it, with a real (embedded KRaft) broker in place of the rest of
+ * the pipeline: what goes to Kafka is read back from the audio topic, and results are fed into this node's
+ * delivery topic as result-service would.
+ */
+@SpringBootTest(classes = IngestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"spring.config.name=ingest-service", "ingest.node-id=protocol-test", "ASR_TOPIC_PARTITIONS=2",
+                "INGEST_MAX_FRAME_BYTES=64000"})
+@EmbeddedKafka(partitions = 2, bootstrapServersProperty = "spring.kafka.bootstrap-servers")
+@ActiveProfiles("local")
+class StreamProtocolTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    TokenService tokens;
+
+    @Autowired
+    KafkaTemplate<String, byte[]> kafka;
+
+    @Autowired
+    IngestNode node;
+
+    @Autowired
+    org.springframework.core.env.Environment env;
+
+    private KafkaConsumer<String, byte[]> audioTopic;
+
+    @BeforeEach
+    void readAudioTopic() {
+        audioTopic = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, env.getProperty("spring.kafka.bootstrap-servers"),
+                ConsumerConfig.GROUP_ID_CONFIG, "protocol-test-" + System.nanoTime(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"), new StringDeserializer(), new ByteArrayDeserializer());
+        audioTopic.subscribe(List.of(Topics.AUDIO));
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (audioTopic.assignment().isEmpty() && System.nanoTime() < deadline) {
+            audioTopic.poll(Duration.ofMillis(100));
+        }
+    }
+
+    @AfterEach
+    void close() {
+        audioTopic.close();
+    }
+
+    private String url(String token) {
+        return "ws://localhost:" + port + "/api/realtime-voice/stream" + (token == null ? "" : "?token=" + token);
+    }
+
+    @Test
+    void pingIsAnsweredEvenBeforeStartAndWithoutAToken() throws Exception {
+        try (StreamingClient c = StreamingClient.connect(url(null))) {
+            c.send("{\"type\":\"ping\"}");
+            assertThat(c.await("pong", WAIT)).isNotNull();
+        }
+    }
+
+    @Test
+    void startWithoutATokenIsUnauthorizedAndClosedWith1008() throws Exception {
+        try (StreamingClient c = StreamingClient.connect(url(null))) {
+            c.send("{\"type\":\"start\"}");
+            assertThat(c.await("error", WAIT).get("code").asString()).isEqualTo("UNAUTHORIZED");
+            assertThat(c.awaitClose(WAIT)).isEqualTo(1008);
+        }
+    }
+
+    @Test
+    void anInvalidTokenInTheQueryIsRejectedAtOnce() throws Exception {
+        try (StreamingClient c = StreamingClient.connect(url("not-a-jwt"))) {
+            assertThat(c.await("error", WAIT).get("code").asString()).isEqualTo("UNAUTHORIZED");
+            assertThat(c.awaitClose(WAIT)).isEqualTo(1008);
+        }
+    }
+
+    @Test
+    void theTokenMayComeInTheAuthorizationHeaderOrTheStartMessage() throws Exception {
+        try (StreamingClient c = StreamingClient.connect(url(null), Map.of("Authorization", "Bearer " + tokens.issue("hdr", Duration.ofMinutes(5))))) {
+            c.send("{\"type\":\"start\"}");
+            assertThat(c.await("started", WAIT).get("sessionId").asString()).isNotBlank();
+        }
+        try (StreamingClient c = StreamingClient.connect(url(null))) {
+            c.send("{\"type\":\"start\",\"token\":\"" + tokens.issue("msg", Duration.ofMinutes(5)) + "\"}");
+            assertThat(c.await("started", WAIT).get("sessionId").asString()).isNotBlank();
+        }
+    }
+
+    @Test
+    void badInputGetsAnErrorAndTheConnectionGoesOn() throws Exception {
+        try (StreamingClient c = StreamingClient.connect(url(tokens.issue("eve", Duration.ofMinutes(5))))) {
+            c.send("{oops");
+            assertThat(c.await("error", WAIT).get("code").asString()).isEqualTo("BAD_REQUEST");
+            c.send("{\"type\":\"sing\"}");
+            assertThat(c.await("error", WAIT).get("message").asString()).contains("unknown type");
+            c.sendAudio(new byte[3200]);
+            assertThat(c.await("error", WAIT).get("message").asString()).contains("audio before start");
+            c.send("{\"type\":\"start\",\"sampleRate\":44100}");
+            assertThat(c.await("error", WAIT).get("code").asString()).isEqualTo("UNSUPPORTED_FORMAT");
+            c.send("{\"type\":\"start\",\"format\":\"mp3\"}");
+            assertThat(c.await("error", WAIT).get("code").asString()).isEqualTo("UNSUPPORTED_FORMAT");
+            c.send("{\"type\":\"start\"}");
+            c.await("started", WAIT);
+            c.send("{\"type\":\"start\"}");
+            assertThat(c.await("error", WAIT).get("message").asString()).contains("already");
+            c.sendAudio(new byte[321]);
+            assertThat(c.await("error", WAIT).get("message").asString()).contains("even number");
+            c.send("{\"type\":\"ping\"}");
+            assertThat(c.await("pong", WAIT)).isNotNull();
+        }
+    }
+
+    @Test
+    void anOversizedFrameIsTooLargeAndClosedWith1009() throws Exception {
+        try (StreamingClient c = StreamingClient.connect(url(tokens.issue("big", Duration.ofMinutes(5))))) {
+            c.send("{\"type\":\"start\"}");
+            c.await("started", WAIT);
+            c.sendAudio(new byte[64002]);
+            assertThat(c.await("error", WAIT).get("code").asString()).isEqualTo("TOO_LARGE");
+            assertThat(c.awaitClose(WAIT)).isEqualTo(1009);
+        }
+    }
+
+    @Test
+    void aSessionIsPublishedInOrderUnderItsKeyAndResultsComeBackToTheSocket() throws Exception {
+        try (StreamingClient c = StreamingClient.connect(url(tokens.issue("frank", Duration.ofMinutes(5))))) {
+            c.send("{\"type\":\"start\",\"language\":\"en-US\"}");
+            JsonNode started = c.await("started", WAIT);
+            String sessionId = started.get("sessionId").asString();
+            c.sendAudio(new byte[3200]);
+            c.sendAudio(new byte[1600]);
+            c.send("{\"type\":\"end\"}");
+
+            List<PipelineEvent> published = readAudioTopic(sessionId, 4);
+            assertThat(published).hasSize(4);
+            SessionStarted s = (SessionStarted) published.get(0);
+            assertThat(s.userId()).isEqualTo("frank");
+            assertThat(s.replyTopic()).isEqualTo(node.deliveryTopic());
+            assertThat(s.language()).isEqualTo("en-US");
+            AudioChunk first = (AudioChunk) published.get(1);
+            AudioChunk second = (AudioChunk) published.get(2);
+            assertThat(first.seq()).isZero();
+            assertThat(first.byteOffset()).isZero();
+            assertThat(second.seq()).isEqualTo(1);
+            assertThat(second.byteOffset()).isEqualTo(3200);
+            assertThat(second.audio()).hasSize(1600);
+            SessionEnded ended = (SessionEnded) published.get(3);
+            assertThat(ended.lastSeq()).isEqualTo(1);
+            assertThat(ended.totalBytes()).isEqualTo(4800);
+
+            // What result-service would send back to this node.
+            long now = System.currentTimeMillis();
+            deliver(new TranscriptPartial(sessionId, 0, "hello wor", now));
+            deliver(new TranscriptFinal(sessionId, 0, "hello world", 0, 900, "vosk", now, now));
+            deliver(new SessionCompleted(sessionId, 1, "hello world", now));
+            assertThat(c.await("partial", WAIT).get("text").asString()).isEqualTo("hello wor");
+            JsonNode fin = c.await("final", WAIT);
+            assertThat(fin.get("index").asInt()).isZero();
+            assertThat(fin.get("endMs").asLong()).isEqualTo(900);
+            JsonNode completed = c.await("completed", WAIT);
+            assertThat(completed.get("text").asString()).isEqualTo("hello world");
+            assertThat(completed.get("segments").asInt()).isEqualTo(1);
+
+            // Once completed, the connection can run another session.
+            c.send("{\"type\":\"start\"}");
+            assertThat(c.await("started", WAIT).get("sessionId").asString()).isNotEqualTo(sessionId);
+        }
+    }
+
+    @Test
+    void healthAndUnknownApiPathsAnswerJson() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(StreamingClient.JSON.readTree(health.body()).get("status").asString()).isEqualTo("UP");
+
+        HttpResponse<String> wrong = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/realtime-voice/streem"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(wrong.statusCode()).isEqualTo(404);
+        assertThat(wrong.headers().firstValue("Content-Type").orElse("")).contains("json");
+        assertThat(StreamingClient.JSON.readTree(wrong.body()).get("hint").asString()).contains("/api/realtime-voice/stream");
+    }
+
+    private void deliver(PipelineEvent event) throws Exception {
+        kafka.send(EventRecords.toRecord(node.deliveryTopic(), event)).get();
+    }
+
+    private List<PipelineEvent> readAudioTopic(String sessionId, int expected) {
+        List<PipelineEvent> events = new ArrayList<>();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (events.size() < expected && System.nanoTime() < deadline) {
+            audioTopic.poll(Duration.ofMillis(200)).forEach(r -> {
+                if (sessionId.equals(r.key())) {
+                    events.add(EventRecords.fromRecord(r));
+                }
+            });
+        }
+        return events;
+    }
+}

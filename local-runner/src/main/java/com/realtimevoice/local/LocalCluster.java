@@ -1,0 +1,235 @@
+package com.realtimevoice.local;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.realtimevoice.ingest.IngestApplication;
+import com.realtimevoice.result.ResultServiceApplication;
+import com.realtimevoice.worker.AsrWorkerApplication;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.MessageListenerContainer;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+
+/**
+ * The whole pipeline in one JVM: a real KRaft broker (in process unless an external one is given) and any
+ * number of each service, each in its own Spring context with its own port, exactly as they run apart.
+ * Used by the embedded default ({@link LocalMain}) and by the end-to-end tests.
+ */
+public final class LocalCluster implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
+
+    /**
+     * The services share one classpath here, so those without a database must not pick up result-service's
+     * JPA and Flyway through auto-configuration.
+     */
+    private static final String NO_DATABASE = String.join(",",
+            "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+            "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
+            "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration",
+            "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration",
+            "org.springframework.boot.data.jpa.autoconfigure.DataJpaRepositoriesAutoConfiguration");
+
+    private final Settings settings;
+    private EmbeddedKafkaKraftBroker broker;
+    private String bootstrapServers;
+    private final List<ConfigurableApplicationContext> resultServices = new ArrayList<>();
+    private final List<ConfigurableApplicationContext> workers = new ArrayList<>();
+    private final List<ConfigurableApplicationContext> ingestNodes = new ArrayList<>();
+
+    /**
+     * @param kafkaBootstrapServers external Kafka, or null for an in-process broker
+     * @param datasourceUrl         JDBC URL of result-service's database (H2 in MySQL mode, or MySQL/MariaDB)
+     * @param firstIngestPort       port of the first ingest node (0 = random), the next ones follow
+     */
+    public record Settings(int ingestNodes, int workers, int resultServices, String kafkaBootstrapServers, int partitions,
+                           String datasourceUrl, String datasourceUser, String datasourcePassword, int firstIngestPort,
+                           boolean randomServicePorts, Map<String, String> extraProperties) {
+
+        public static Settings defaults() {
+            return new Settings(1, 1, 1, null, 12,
+                    "jdbc:h2:mem:realtime_voice;MODE=MySQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1",
+                    "sa", "", 8080, false, Map.of());
+        }
+
+        public Settings withNodes(int ingest, int worker, int result) {
+            return new Settings(ingest, worker, result, kafkaBootstrapServers, partitions, datasourceUrl, datasourceUser,
+                    datasourcePassword, firstIngestPort, randomServicePorts, extraProperties);
+        }
+
+        public Settings withKafka(String bootstrap) {
+            return new Settings(ingestNodes, workers, resultServices, bootstrap, partitions, datasourceUrl, datasourceUser,
+                    datasourcePassword, firstIngestPort, randomServicePorts, extraProperties);
+        }
+
+        public Settings withDatabase(String url, String user, String password) {
+            return new Settings(ingestNodes, workers, resultServices, kafkaBootstrapServers, partitions, url, user, password,
+                    firstIngestPort, randomServicePorts, extraProperties);
+        }
+
+        /** Every service on a random free port: for tests, which must not collide with a running product. */
+        public Settings withRandomPorts() {
+            return new Settings(ingestNodes, workers, resultServices, kafkaBootstrapServers, partitions, datasourceUrl,
+                    datasourceUser, datasourcePassword, 0, true, extraProperties);
+        }
+
+        public Settings withFirstIngestPort(int port) {
+            return new Settings(ingestNodes, workers, resultServices, kafkaBootstrapServers, partitions, datasourceUrl,
+                    datasourceUser, datasourcePassword, port, randomServicePorts, extraProperties);
+        }
+
+        public Settings withProperties(Map<String, String> extra) {
+            Map<String, String> merged = new LinkedHashMap<>(extraProperties);
+            merged.putAll(extra);
+            return new Settings(ingestNodes, workers, resultServices, kafkaBootstrapServers, partitions, datasourceUrl,
+                    datasourceUser, datasourcePassword, firstIngestPort, randomServicePorts, Collections.unmodifiableMap(merged));
+        }
+    }
+
+    public LocalCluster(Settings settings) {
+        this.settings = settings;
+    }
+
+    public LocalCluster start() {
+        long t0 = System.nanoTime();
+        if (settings.kafkaBootstrapServers() == null) {
+            broker = new EmbeddedKafkaKraftBroker(1, settings.partitions());
+            broker.afterPropertiesSet();
+            bootstrapServers = broker.getBrokersAsString();
+            log.info("in-process Kafka (KRaft) broker up at {}", bootstrapServers);
+        } else {
+            bootstrapServers = settings.kafkaBootstrapServers();
+        }
+        // Consumers first, so nothing produced while the cluster starts waits on an unassigned group.
+        for (int i = 0; i < settings.resultServices(); i++) {
+            resultServices.add(ResultServiceApplication.builder().profiles("local")
+                    .run(args("result-service", i, "--server.port=" + port(8082, i),
+                            "--spring.datasource.url=" + settings.datasourceUrl(),
+                            "--spring.datasource.username=" + settings.datasourceUser(),
+                            "--spring.datasource.password=" + settings.datasourcePassword())));
+        }
+        for (int i = 0; i < settings.workers(); i++) {
+            workers.add(AsrWorkerApplication.builder()
+                    .run(args("asr-worker", i, "--server.port=" + port(8081, i * 10), "--spring.autoconfigure.exclude=" + NO_DATABASE)));
+        }
+        String resultServiceUrl = "http://localhost:" + resultServicePort(0);
+        for (int i = 0; i < settings.ingestNodes(); i++) {
+            int port = settings.firstIngestPort() == 0 ? 0 : settings.firstIngestPort() + i;
+            ingestNodes.add(IngestApplication.builder().profiles("local")
+                    .run(args("ingest-service", i, "--server.port=" + port, "--spring.autoconfigure.exclude=" + NO_DATABASE,
+                            "--ingest.node-id=ingest-" + (char) ('a' + i) + "-" + Long.toHexString(System.nanoTime() & 0xffffff),
+                            "--ingest.result-service-url=" + resultServiceUrl)));
+        }
+        awaitConsumerGroups(Duration.ofSeconds(60));
+        log.info("local cluster up in {} ms: {} ingest node(s), {} worker(s), {} result service(s)",
+                (System.nanoTime() - t0) / 1_000_000, ingestNodes.size(), workers.size(), resultServices.size());
+        return this;
+    }
+
+    private String[] args(String service, int index, String... specific) {
+        List<String> args = new ArrayList<>(List.of(specific));
+        args.add("--spring.kafka.bootstrap-servers=" + bootstrapServers);
+        args.add("--spring.application.name=" + service + "-" + index);
+        // Placeholders such as ${ASR_TOPIC_PARTITIONS:12} resolve against command-line properties too.
+        args.add("--ASR_TOPIC_PARTITIONS=" + settings.partitions());
+        settings.extraProperties().forEach((k, v) -> args.add("--" + k + "=" + v));
+        return args.toArray(String[]::new);
+    }
+
+    private int port(int base, int offset) {
+        return settings.randomServicePorts() ? 0 : base + offset;
+    }
+
+    /**
+     * Waits until every listener container of every service has partitions: only then has each consumer group
+     * settled, so a session started now is not moved between workers by a late rebalance.
+     */
+    private void awaitConsumerGroups(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<ConfigurableApplicationContext> all = new ArrayList<>(resultServices);
+        all.addAll(workers);
+        all.addAll(ingestNodes);
+        while (true) {
+            List<String> waiting = new ArrayList<>();
+            for (ConfigurableApplicationContext ctx : all) {
+                for (MessageListenerContainer c : ctx.getBean(KafkaListenerEndpointRegistry.class).getListenerContainers()) {
+                    if (c.getAssignedPartitions() == null || c.getAssignedPartitions().isEmpty()) {
+                        waiting.add(ctx.getId() + "/" + c.getListenerId());
+                    }
+                }
+            }
+            if (waiting.isEmpty()) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Kafka consumers still without partitions after " + timeout + ": " + waiting);
+            }
+            sleep(200);
+        }
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public List<ConfigurableApplicationContext> ingestNodes() {
+        return ingestNodes;
+    }
+
+    public List<ConfigurableApplicationContext> workers() {
+        return workers;
+    }
+
+    public List<ConfigurableApplicationContext> resultServices() {
+        return resultServices;
+    }
+
+    public int ingestPort(int index) {
+        return ((WebServerApplicationContext) ingestNodes.get(index)).getWebServer().getPort();
+    }
+
+    public int resultServicePort(int index) {
+        return ((WebServerApplicationContext) resultServices.get(index)).getWebServer().getPort();
+    }
+
+    @Override
+    public void close() {
+        // Reverse order of start: edges first, the broker last.
+        closeAll(ingestNodes);
+        closeAll(workers);
+        closeAll(resultServices);
+        if (broker != null) {
+            broker.destroy();
+        }
+    }
+
+    private static void closeAll(List<ConfigurableApplicationContext> contexts) {
+        for (ConfigurableApplicationContext ctx : contexts) {
+            try {
+                ctx.close();
+            } catch (RuntimeException e) {
+                log.warn("closing {} failed: {}", ctx.getId(), e.getMessage());
+            }
+        }
+        contexts.clear();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package com.realtimevoice.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import com.realtimevoice.testsupport.SpeechFixtures;
+import com.realtimevoice.testsupport.StreamingClient;
+import com.realtimevoice.testsupport.TestDatabase;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The end-to-end checks, written once and run against any {@link LocalCluster}: in-process Kafka here,
+ * Testcontainers' Kafka and MySQL where a Docker engine exists.
+ */
+final class PipelineScenarios {
+
+    /**
+     * Measured on the committed espeak fixtures with the small English model: about 0.05-0.10 per file (espeak's
+     * synthetic voice and names like "stella" cost a word or two). 0.25 leaves room for that while still failing
+     * if audio were dropped, reordered or cut at chunk borders, each of which costs far more.
+     */
+    static final double MAX_WER = 0.25;
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final LocalCluster cluster;
+
+    PipelineScenarios(LocalCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    String baseUrl(int node) {
+        return "http://localhost:" + cluster.ingestPort(node);
+    }
+
+    String wsUrl(int node, String token) {
+        return "ws://localhost:" + cluster.ingestPort(node) + "/api/realtime-voice/stream" + (token == null ? "" : "?token=" + token);
+    }
+
+    String devToken(String userId) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl(0) + "/api/auth/dev-token"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"" + userId + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return StreamingClient.JSON.readTree(r.body()).get("token").asString();
+    }
+
+    /** A finished streaming session as the client saw it. */
+    record Streamed(String sessionId, List<JsonNode> finals, JsonNode completed, List<JsonNode> all) {
+        String joinedFinals() {
+            return finals.stream().map(f -> f.get("text").asString()).collect(Collectors.joining(" "));
+        }
+    }
+
+    Streamed stream(int node, String token, String fixture, double speed) throws Exception {
+        try (StreamingClient client = StreamingClient.connect(wsUrl(node, token))) {
+            client.send("{\"type\":\"start\",\"format\":\"pcm\",\"sampleRate\":16000,\"interimResults\":true}");
+            JsonNode started = client.await("started", Duration.ofSeconds(20));
+            String sessionId = started.get("sessionId").asString();
+            assertThat(started.get("resumeToken").asString()).isNotBlank();
+            client.streamPcm(SpeechFixtures.pcm(fixture), speed);
+            client.send("{\"type\":\"end\"}");
+            JsonNode completed = client.await("completed", Duration.ofSeconds(90));
+            List<JsonNode> all = client.received();
+            assertThat(all.get(0).get("type").asString()).as("started comes before any result").isEqualTo("started");
+            assertThat(client.receivedOfType("error")).as("errors").isEmpty();
+            return new Streamed(sessionId, client.receivedOfType("final"), completed, all);
+        }
+    }
+
+    /** The whole flow on one session: words, order, completion text, rows in the database, history over REST. */
+    void streamsSpeechAndStoresTheTranscript() throws Exception {
+        String token = devToken("alice");
+        Streamed s = stream(0, token, "sentences.wav", 3.0);
+
+        assertThat(s.finals()).as("several sentences with pauses give several finals").hasSizeGreaterThanOrEqualTo(2);
+        for (int i = 0; i < s.finals().size(); i++) {
+            JsonNode f = s.finals().get(i);
+            assertThat(f.get("index").asInt()).as("finals arrive in index order from 0").isEqualTo(i);
+            assertThat(f.get("sessionId").asString()).isEqualTo(s.sessionId());
+            assertThat(f.get("endMs").asLong()).isGreaterThan(f.get("startMs").asLong());
+            if (i > 0) {
+                assertThat(f.get("startMs").asLong()).isGreaterThanOrEqualTo(s.finals().get(i - 1).get("endMs").asLong());
+            }
+        }
+        assertThat(s.completed().get("text").asString()).isEqualTo(s.joinedFinals());
+        assertThat(s.completed().get("segments").asInt()).isEqualTo(s.finals().size());
+        double wer = SpeechFixtures.wordErrorRate(SpeechFixtures.reference("sentences.wav"), s.joinedFinals());
+        assertThat(wer).as("WER of '%s'", s.joinedFinals()).isLessThanOrEqualTo(MAX_WER);
+
+        JdbcTemplate db = cluster.resultServices().get(0).getBean(JdbcTemplate.class);
+        List<Map<String, Object>> rows = db.queryForList(
+                "select seg_index, text from transcript_segment where session_id = ? order by seg_index", s.sessionId());
+        assertThat(rows).hasSize(s.finals().size());
+        for (int i = 0; i < rows.size(); i++) {
+            assertThat(((Number) rows.get(i).get("seg_index")).intValue()).isEqualTo(i);
+            assertThat(rows.get(i).get("text")).isEqualTo(s.finals().get(i).get("text").asString());
+        }
+        assertThat(db.queryForObject("select status from transcript_session where id = ?", String.class, s.sessionId()))
+                .isEqualTo("COMPLETED");
+
+        // History: the owner reads it through the ingest node; anyone else gets 404.
+        HttpResponse<String> mine = get(baseUrl(0) + "/api/sessions/" + s.sessionId(), token);
+        assertThat(mine.statusCode()).as(mine.body()).isEqualTo(200);
+        assertThat(StreamingClient.JSON.readTree(mine.body()).get("text").asString()).isEqualTo(s.joinedFinals());
+        HttpResponse<String> theirs = get(baseUrl(0) + "/api/sessions/" + s.sessionId(), devToken("mallory"));
+        assertThat(theirs.statusCode()).isEqualTo(404);
+    }
+
+    /** POST /recognize with a WAV runs through the same pipeline and answers the transcript. */
+    void recognizesAnUploadedWav() throws Exception {
+        String token = devToken("bob");
+        String boundary = "----rv" + UUID.randomUUID();
+        byte[] wav = Files.readAllBytes(SpeechFixtures.wav("weather.wav"));
+        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"weather.wav\"\r\n"
+                + "Content-Type: audio/wav\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl(0) + "/api/realtime-voice/recognize"))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArrays(List.of(head, wav, tail))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode body = StreamingClient.JSON.readTree(r.body());
+        assertThat(SpeechFixtures.wordErrorRate(SpeechFixtures.reference("weather.wav"), body.get("text").asString()))
+                .as(r.body()).isLessThanOrEqualTo(MAX_WER);
+        JdbcTemplate db = cluster.resultServices().get(0).getBean(JdbcTemplate.class);
+        assertThat(db.queryForObject("select count(*) from transcript_segment where session_id = ?", Integer.class,
+                body.get("sessionId").asString())).isEqualTo(body.get("segments").size());
+    }
+
+    static HttpResponse<String> get(String url, String token) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}

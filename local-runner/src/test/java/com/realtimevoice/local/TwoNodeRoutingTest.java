@@ -1,0 +1,117 @@
+package com.realtimevoice.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+import com.realtimevoice.events.Topics;
+import com.realtimevoice.ingest.config.IngestNode;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import com.realtimevoice.testsupport.SpeechFixtures;
+import com.realtimevoice.testsupport.StreamingClient;
+import com.realtimevoice.testsupport.TestDatabase;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Two ingest nodes and two workers: each client gets only its own session's results, on its own node,
+ * and each node's delivery topic carries only that node's sessions (no broadcast).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TwoNodeRoutingTest {
+
+    private TestDatabase database;
+    private LocalCluster cluster;
+    private PipelineScenarios scenarios;
+
+    @BeforeAll
+    void startCluster() {
+        database = TestDatabase.create();
+        cluster = new LocalCluster(LocalCluster.Settings.defaults().withNodes(2, 2, 1).withRandomPorts()
+                .withDatabase(database.url, database.user, database.password)).start();
+        scenarios = new PipelineScenarios(cluster);
+    }
+
+    @AfterAll
+    void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+        if (database != null) {
+            database.close();
+        }
+    }
+
+    @Test
+    void eachClientReceivesOnlyItsOwnResultsOnItsOwnNode() throws Exception {
+        String carol = scenarios.devToken("carol");
+        String dave = scenarios.devToken("dave");
+        CompletableFuture<PipelineScenarios.Streamed> onA = CompletableFuture.supplyAsync(() -> run(0, carol, "numbers.wav"));
+        CompletableFuture<PipelineScenarios.Streamed> onB = CompletableFuture.supplyAsync(() -> run(1, dave, "sentences.wav"));
+        PipelineScenarios.Streamed a = onA.get();
+        PipelineScenarios.Streamed b = onB.get();
+
+        assertThat(a.sessionId()).isNotEqualTo(b.sessionId());
+        for (JsonNode m : a.all()) {
+            assertThat(m.path("sessionId").asString()).as("node A client sees only its session: %s", m).isEqualTo(a.sessionId());
+        }
+        for (JsonNode m : b.all()) {
+            assertThat(m.path("sessionId").asString()).as("node B client sees only its session: %s", m).isEqualTo(b.sessionId());
+        }
+        assertThat(SpeechFixtures.wordErrorRate(SpeechFixtures.reference("numbers.wav"), a.completed().get("text").asString()))
+                .isLessThanOrEqualTo(PipelineScenarios.MAX_WER);
+        assertThat(SpeechFixtures.wordErrorRate(SpeechFixtures.reference("sentences.wav"), b.completed().get("text").asString()))
+                .isLessThanOrEqualTo(PipelineScenarios.MAX_WER);
+
+        String topicA = cluster.ingestNodes().get(0).getBean(IngestNode.class).deliveryTopic();
+        String topicB = cluster.ingestNodes().get(1).getBean(IngestNode.class).deliveryTopic();
+        assertThat(topicA).isNotEqualTo(topicB).startsWith(Topics.DELIVERY_PREFIX);
+        assertThat(sessionsOn(topicA)).containsExactly(a.sessionId());
+        assertThat(sessionsOn(topicB)).containsExactly(b.sessionId());
+    }
+
+    private PipelineScenarios.Streamed run(int node, String token, String fixture) {
+        try {
+            return scenarios.stream(node, token, fixture, 2.0);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The session keys of every record on a delivery topic, read from the beginning. */
+    private Set<String> sessionsOn(String topic) {
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "inspect-" + System.nanoTime(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        Set<String> keys = new HashSet<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            int emptyPolls = 0;
+            while (System.nanoTime() < deadline && emptyPolls < 3) {
+                List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
+                consumer.poll(Duration.ofMillis(500)).forEach(batch::add);
+                batch.forEach(r -> keys.add(r.key()));
+                emptyPolls = batch.isEmpty() && !keys.isEmpty() ? emptyPolls + 1 : 0;
+            }
+        }
+        return keys;
+    }
+}
