@@ -1,15 +1,28 @@
 #!/usr/bin/env bash
-# Regenerates fixtures/speech/*.wav (16 kHz mono s16le) from text with espeak-ng + sox.
+# Regenerates fixtures/speech/*.wav (16 kHz mono s16le) from text with espeak-ng + sox
+# (apt-get install espeak-ng sox). Voice, speed and word gap are chosen so that the small Vosk English model
+# recognises espeak's synthetic speech well: with the defaults it mishears short phrases ("hello world" ->
+# "the law world"). Each utterance gets 0.4 s of silence around it, as a person pressing a button would.
 set -euo pipefail
 cd "$(dirname "$0")/../fixtures/speech"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-say() { espeak-ng -v en-us -s 150 -w "$tmp/$1.wav" "$2"; sox "$tmp/$1.wav" -r 16000 -c 1 -b 16 -e signed-integer "$3"; }
-say hello "hello world" hello.wav
-say weather "the weather is nice today" weather.wav
-say numbers "one two three four five six seven eight nine ten" numbers.wav
-# several sentences separated by 1.2 s of silence, so the engine ends a segment at each pause
-say a "please call stella" "$tmp/a16.wav"
-say b "ask her to bring these things with her from the store" "$tmp/b16.wav"
-say c "six spoons of fresh snow peas" "$tmp/c16.wav"
-sox -n -r 16000 -c 1 -b 16 "$tmp/sil.wav" trim 0.0 1.2
-sox "$tmp/a16.wav" "$tmp/sil.wav" "$tmp/b16.wav" "$tmp/sil.wav" "$tmp/c16.wav" sentences.wav
+sox -n -r 16000 -c 1 -b 16 -e signed-integer "$tmp/pad.wav" trim 0 0.4
+sox -n -r 16000 -c 1 -b 16 -e signed-integer "$tmp/pause.wav" trim 0 1.2
+# say NAME VOICE "TEXT" -> $tmp/NAME.wav, padded
+say() {
+  espeak-ng -v "$2" -s 140 -g 4 -w "$tmp/raw.wav" "$3"
+  sox "$tmp/raw.wav" -r 16000 -c 1 -b 16 -e signed-integer "$tmp/body.wav"
+  sox "$tmp/pad.wav" "$tmp/body.wav" "$tmp/pad.wav" "$tmp/$1.wav"
+}
+say time en-us+m3 "what time is it"
+say weather en-us "the weather is nice today"
+say numbers en-us+m3 "my phone number is five five five one two three four"
+say kitchen en-us+m3 "turn on the kitchen light"
+say train en-us+m3 "can you help me find the train station"
+say pizza en-us+m3 "i would like to order a pizza"
+cp "$tmp/time.wav" time.wav
+cp "$tmp/weather.wav" weather.wav
+cp "$tmp/numbers.wav" numbers.wav
+# three sentences separated by 1.2 s pauses, so the engine ends a segment at each
+sox "$tmp/kitchen.wav" "$tmp/pause.wav" "$tmp/train.wav" "$tmp/pause.wav" "$tmp/pizza.wav" sentences.wav
+printf 'file\ttext\ntime.wav\twhat time is it\nweather.wav\tthe weather is nice today\nnumbers.wav\tmy phone number is five five five one two three four\nsentences.wav\tturn on the kitchen light can you help me find the train station i would like to order a pizza\n' > transcripts.tsv

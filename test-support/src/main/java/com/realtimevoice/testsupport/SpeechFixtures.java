@@ -2,72 +2,83 @@ package com.realtimevoice.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The committed speech WAVs in fixtures/speech and what each one says. */
+/** The committed speech fixtures (../fixtures/speech from the module): 16 kHz mono 16-bit PCM WAV files and their texts. */
 public final class SpeechFixtures {
 
+    /** fixtures/speech at the repository root, found from whichever module's directory the tests run in. */
     public static final Path DIR = locate();
+    public static final int SAMPLE_RATE = 16_000;
+    /** 100 ms of 16 kHz 16-bit mono audio. */
+    public static final int CHUNK_BYTES = SAMPLE_RATE * 2 / 10;
 
     private SpeechFixtures() {
     }
 
-    public static Path wav(String name) {
-        return DIR.resolve(name);
+    /** file name -> reference text, from transcripts.tsv. */
+    public static Map<String, String> transcripts() {
+        Map<String, String> texts = new LinkedHashMap<>();
+        for (String line : read("transcripts.tsv").lines().skip(1).toList()) {
+            String[] cols = line.split("\t", 2);
+            if (cols.length == 2) {
+                texts.put(cols[0], cols[1].strip());
+            }
+        }
+        return texts;
     }
 
-    /** The PCM samples of a 16 kHz mono WAV, without its 44-byte canonical header. */
-    public static byte[] pcm(String name) {
+    /** The PCM samples of a fixture: the data chunk of the WAV, checked to be 16 kHz mono 16-bit. */
+    public static byte[] pcm(String file) {
         try {
-            byte[] wav = Files.readAllBytes(wav(name));
-            return Arrays.copyOfRange(wav, 44, wav.length);
+            byte[] wav = Files.readAllBytes(DIR.resolve(file));
+            ByteBuffer b = ByteBuffer.wrap(wav).order(ByteOrder.LITTLE_ENDIAN);
+            if (b.getInt(0) != 0x46464952 || b.getInt(8) != 0x45564157) { // "RIFF", "WAVE"
+                throw new IllegalArgumentException(file + " is not a WAV file");
+            }
+            // Walk the chunks rather than assume a 44-byte header.
+            int pos = 12;
+            while (pos + 8 <= wav.length) {
+                int id = b.getInt(pos);
+                int size = b.getInt(pos + 4);
+                if (id == 0x20746d66) { // "fmt "
+                    int channels = b.getShort(pos + 10);
+                    int rate = b.getInt(pos + 12);
+                    int bits = b.getShort(pos + 22);
+                    if (channels != 1 || rate != SAMPLE_RATE || bits != 16) {
+                        throw new IllegalArgumentException(file + ": expected 16 kHz mono 16-bit, got " + rate + " Hz, "
+                                + channels + " channels, " + bits + " bits");
+                    }
+                } else if (id == 0x61746164) { // "data"
+                    return Arrays.copyOfRange(wav, pos + 8, Math.min(wav.length, pos + 8 + size));
+                }
+                pos += 8 + size + (size & 1);
+            }
+            throw new IllegalArgumentException(file + " has no data chunk");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    public static String reference(String name) {
-        try {
-            Map<String, String> refs = new LinkedHashMap<>();
-            List<String> lines = Files.readAllLines(DIR.resolve("transcripts.tsv"));
-            for (String line : lines.subList(1, lines.size())) {
-                String[] cols = line.split("\t");
-                refs.put(cols[0], cols[1]);
-            }
-            return refs.get(name);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    public static Path wav(String file) {
+        return DIR.resolve(file);
     }
 
-    /** Word error rate: word-level edit distance divided by the reference's word count. */
-    public static double wordErrorRate(String reference, String hypothesis) {
-        List<String> ref = words(reference);
-        List<String> hyp = words(hypothesis);
-        int[][] d = new int[ref.size() + 1][hyp.size() + 1];
-        for (int i = 0; i <= ref.size(); i++) {
-            d[i][0] = i;
+    /** What a fixture says, from transcripts.tsv. */
+    public static String reference(String file) {
+        String text = transcripts().get(file);
+        if (text == null) {
+            throw new IllegalArgumentException("no reference text for " + file + " in transcripts.tsv");
         }
-        for (int j = 0; j <= hyp.size(); j++) {
-            d[0][j] = j;
-        }
-        for (int i = 1; i <= ref.size(); i++) {
-            for (int j = 1; j <= hyp.size(); j++) {
-                int sub = ref.get(i - 1).equals(hyp.get(j - 1)) ? 0 : 1;
-                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + sub);
-            }
-        }
-        return ref.isEmpty() ? (hyp.isEmpty() ? 0 : 1) : (double) d[ref.size()][hyp.size()] / ref.size();
-    }
-
-    private static List<String> words(String text) {
-        String t = text == null ? "" : text.toLowerCase().replaceAll("[^a-z0-9' ]", " ").trim();
-        return t.isEmpty() ? List.of() : Arrays.asList(t.split("\\s+"));
+        return text;
     }
 
     private static Path locate() {
@@ -77,5 +88,22 @@ public final class SpeechFixtures {
             }
         }
         throw new IllegalStateException("fixtures/speech not found above " + Path.of("").toAbsolutePath());
+    }
+
+    /** Splits audio into chunks of {@code chunkBytes} (the last one may be shorter). */
+    public static List<byte[]> chunks(byte[] pcm, int chunkBytes) {
+        List<byte[]> chunks = new ArrayList<>();
+        for (int off = 0; off < pcm.length; off += chunkBytes) {
+            chunks.add(Arrays.copyOfRange(pcm, off, Math.min(pcm.length, off + chunkBytes)));
+        }
+        return chunks;
+    }
+
+    private static String read(String file) {
+        try {
+            return Files.readString(DIR.resolve(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

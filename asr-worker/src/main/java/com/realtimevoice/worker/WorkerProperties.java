@@ -1,0 +1,54 @@
+package com.realtimevoice.worker;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+
+import org.hibernate.validator.constraints.time.DurationMin;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Everything configurable about the worker. Defaults and environment variables live in
+ * {@code asr-worker.yml}; a bad value fails the start with the property name in the message.
+ *
+ * @param defaultEngine      engine for sessions that do not ask for one ({@code ASR_ENGINE})
+ * @param concurrency        listener threads, each owning a share of the audio partitions ({@code ASR_WORKER_CONCURRENCY})
+ * @param sendTimeout        how long a record's outputs may take to be acknowledged by Kafka before the record is retried
+ * @param sessionIdleTimeout state of a session that has seen no event for this long is dropped (its end was lost)
+ */
+@ConfigurationProperties(prefix = "asr.worker")
+@Validated
+public record WorkerProperties(
+        @NotBlank String defaultEngine,
+        @Min(1) @Max(64) int concurrency,
+        @NotNull @DurationMin(millis = 100) Duration sendTimeout,
+        @NotNull @DurationMin(seconds = 1) Duration sessionIdleTimeout,
+        @Valid @NotNull Vosk vosk,
+        @Valid @NotNull Topics topics) {
+
+    /**
+     * @param modelPath a directory holding any Vosk model ({@code ASR_VOSK_MODEL_PATH}); empty: the bundled English model
+     * @param cacheDir  where the bundled model is unpacked on first use ({@code ASR_VOSK_CACHE_DIR})
+     */
+    public record Vosk(String modelPath, @NotNull Path cacheDir) {
+
+        public boolean hasModelPath() {
+            return modelPath != null && !modelPath.isBlank();
+        }
+    }
+
+    /**
+     * How the topics this worker declares are created (existing topics are left as they are).
+     *
+     * @param partitions        partitions of the audio and transcripts topics: the ceiling on worker parallelism ({@code ASR_TOPIC_PARTITIONS})
+     * @param replicationFactor {@code KAFKA_REPLICATION_FACTOR}; 3 in production so that losing a broker loses nothing
+     */
+    public record Topics(@Min(1) @Max(10_000) int partitions, @Min(1) @Max(32_767) int replicationFactor) {
+    }
+}

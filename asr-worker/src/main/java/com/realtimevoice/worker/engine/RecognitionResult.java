@@ -1,0 +1,20 @@
+package com.realtimevoice.worker.engine;
+
+/** What an engine reports: unstable text of the current segment, or the stable text of a finished one. */
+public sealed interface RecognitionResult {
+
+    String text();
+
+    /** The current segment as recognised so far; a later partial replaces it. */
+    record Partial(String text) implements RecognitionResult {
+    }
+
+    /**
+     * A finished segment.
+     *
+     * @param startMs where the segment starts, relative to the start of the session's audio
+     * @param endMs   where it ends, same reference
+     */
+    record Final(String text, long startMs, long endMs) implements RecognitionResult {
+    }
+}

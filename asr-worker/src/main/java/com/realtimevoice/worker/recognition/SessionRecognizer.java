@@ -1,0 +1,59 @@
+package com.realtimevoice.worker.recognition;
+
+import java.util.List;
+
+import com.realtimevoice.events.PipelineEvent;
+import com.realtimevoice.events.SessionStarted;
+import com.realtimevoice.worker.engine.RecognitionStream;
+
+/**
+ * One session's state on this worker: its open stream and where it is in the session. Callers hold the
+ * instance's monitor while using it (the listener thread and the idle sweeper may both touch it).
+ */
+final class SessionRecognizer {
+
+    final SessionStarted started;
+    final String engine;
+    final RecognitionStream stream;
+
+    /** Index of the next final; partials carry it too. */
+    int nextIndex;
+    /** Last partial text sent for the current segment, to send each text once. */
+    String lastPartial = "";
+    /** Seq of the last chunk fed, to recognise redeliveries. */
+    long lastSeq = -1;
+    /** Ingest receive time of the last chunk, for the latency field of finals. */
+    long lastReceivedAtMs;
+    /** Wall-clock time of the last event handled, for the idle sweep. */
+    long lastActivityMs;
+    /** What the last handled event produced, republished if that event is redelivered. */
+    List<PipelineEvent> lastOutputs = List.of();
+    boolean closed;
+
+    SessionRecognizer(SessionStarted started, String engine, RecognitionStream stream, long nowMs) {
+        this.started = started;
+        this.engine = engine;
+        this.stream = stream;
+        this.lastActivityMs = nowMs;
+    }
+
+    String sessionId() {
+        return started.sessionId();
+    }
+
+    boolean wantsPartials() {
+        return started.interimResults() && !started.oneShot();
+    }
+
+    /** Closes the stream once; engine errors on close are not the session's problem any more. */
+    void close() {
+        if (!closed) {
+            closed = true;
+            try {
+                stream.close();
+            } catch (RuntimeException ignored) {
+                // nothing left to do with a recognizer that fails to close
+            }
+        }
+    }
+}

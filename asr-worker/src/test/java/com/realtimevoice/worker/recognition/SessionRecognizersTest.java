@@ -1,0 +1,255 @@
+package com.realtimevoice.worker.recognition;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.realtimevoice.events.AudioChunk;
+import com.realtimevoice.events.MalformedEventException;
+import com.realtimevoice.events.PipelineEvent;
+import com.realtimevoice.events.SessionCompleted;
+import com.realtimevoice.events.SessionEnded;
+import com.realtimevoice.events.SessionFailed;
+import com.realtimevoice.events.SessionStarted;
+import com.realtimevoice.events.TranscriptFinal;
+import com.realtimevoice.events.TranscriptPartial;
+import com.realtimevoice.worker.WorkerProperties;
+import com.realtimevoice.worker.engine.EngineRegistry;
+import com.realtimevoice.worker.engine.RecognitionResult;
+import com.realtimevoice.worker.engine.RecognitionStream;
+import com.realtimevoice.worker.engine.SpeechEngine;
+import com.realtimevoice.worker.engine.StreamSpec;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/**
+ * The per-session logic with a scripted engine: each chunk's bytes are a command, e.g. "p:hel" (partial),
+ * "f:hello" (final), "boom" (engine failure); anything else recognises nothing.
+ */
+class SessionRecognizersTest {
+
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final MutableClock clock = new MutableClock();
+    private final List<ScriptedStream> streams = new ArrayList<>();
+    private SessionRecognizers recognizers;
+
+    @BeforeEach
+    void setUp() {
+        WorkerProperties properties = new WorkerProperties("scripted", 1, Duration.ofSeconds(5), Duration.ofMinutes(10),
+                new WorkerProperties.Vosk("", Path.of("unused")), new WorkerProperties.Topics(1, 1));
+        SpeechEngine engine = new SpeechEngine() {
+            @Override
+            public String name() {
+                return "scripted";
+            }
+
+            @Override
+            public RecognitionStream open(StreamSpec spec) {
+                ScriptedStream stream = new ScriptedStream();
+                streams.add(stream);
+                return stream;
+            }
+        };
+        recognizers = new SessionRecognizers(new EngineRegistry(List.of(engine), properties),
+                new RecognitionMetrics(meters), properties, clock);
+    }
+
+    @Test
+    void emitsFinalsWithGrowingIndexAndEachNewPartialOnce() {
+        SessionStarted started = started("s1", true, false);
+        assertThat(recognizers.handle(started)).containsExactly(started);
+
+        assertThat(chunk("s1", 0, "p:hel")).singleElement().isEqualTo(new TranscriptPartial("s1", 0, "hel", clock.millis()));
+        assertThat(chunk("s1", 1, "p:hel")).as("same partial again").isEmpty();
+        assertThat(chunk("s1", 2, "p:hello")).hasSize(1);
+        assertThat(chunk("s1", 3, "f:hello")).singleElement().isInstanceOfSatisfying(TranscriptFinal.class, f -> {
+            assertThat(f.index()).isZero();
+            assertThat(f.text()).isEqualTo("hello");
+            assertThat(f.engine()).isEqualTo("scripted");
+            assertThat(f.audioReceivedAtMs()).isEqualTo(1003);
+        });
+        assertThat(chunk("s1", 4, "p:hel")).as("new segment: the same text is news again")
+                .singleElement().isEqualTo(new TranscriptPartial("s1", 1, "hel", clock.millis()));
+        assertThat(chunk("s1", 5, "f:   ")).as("silence is no segment").isEmpty();
+        assertThat(chunk("s1", 6, "f:world")).singleElement().extracting(e -> ((TranscriptFinal) e).index()).isEqualTo(1);
+
+        List<PipelineEvent> end = recognizers.handle(new SessionEnded("s1", 6, 0, "end", 0));
+        assertThat(end).hasSize(2);
+        assertThat(end.get(0)).isInstanceOfSatisfying(TranscriptFinal.class, f -> {
+            assertThat(f.index()).isEqualTo(2);
+            assertThat(f.text()).isEqualTo("tail");
+        });
+        assertThat(end.get(1)).isInstanceOfSatisfying(SessionCompleted.class, c -> assertThat(c.segments()).isEqualTo(3));
+        assertThat(streams.get(0).closed).isTrue();
+        assertThat(recognizers.activeSessions()).isZero();
+        assertThat(meters.counter("asr.worker.finals", "engine", "scripted").count()).isEqualTo(3);
+        assertThat(meters.counter("asr.worker.chunks", "engine", "scripted").count()).isEqualTo(7);
+    }
+
+    @Test
+    void oneShotAndNonInterimSessionsGetNoPartials() {
+        recognizers.handle(started("a", true, true));
+        recognizers.handle(started("b", false, false));
+        assertThat(chunk("a", 0, "p:hel")).isEmpty();
+        assertThat(chunk("b", 0, "p:hel")).isEmpty();
+        assertThat(chunk("b", 1, "f:hello")).hasSize(1);
+    }
+
+    @Test
+    void redeliveredRecordsRepublishTheirOutputsWithoutFeedingTheEngineTwice() {
+        recognizers.handle(started("s", true, false));
+        List<PipelineEvent> first = chunk("s", 0, "f:hello");
+        assertThat(chunk("s", 0, "f:hello")).isEqualTo(first);
+        assertThat(streams.get(0).fed).isEqualTo(1);
+        chunk("s", 1, "nothing");
+        assertThat(chunk("s", 0, "f:hello")).as("older than the last: already published").isEmpty();
+
+        List<PipelineEvent> end = recognizers.handle(new SessionEnded("s", 1, 0, "end", 0));
+        assertThat(recognizers.handle(new SessionEnded("s", 1, 0, "end", 0))).isEqualTo(end);
+        assertThat(meters.counter("asr.worker.events.skipped", "reason", "redelivered").count()).isEqualTo(1);
+    }
+
+    @Test
+    void aSecondStartBeginsTheSessionAgain() {
+        recognizers.handle(started("s", true, false));
+        chunk("s", 0, "f:hello");
+        recognizers.handle(started("s", true, false));
+        assertThat(streams.get(0).closed).isTrue();
+        assertThat(chunk("s", 0, "f:hello")).singleElement().extracting(e -> ((TranscriptFinal) e).index()).isEqualTo(0);
+    }
+
+    @Test
+    void audioWithoutStateFailsTheSessionOnceAndIsCounted() {
+        assertThat(chunk("lost", 5, "f:hello")).singleElement().isInstanceOfSatisfying(SessionFailed.class,
+                f -> assertThat(f.code()).isEqualTo("SESSION_NOT_FOUND"));
+        assertThat(chunk("lost", 6, "f:hello")).isEmpty();
+        assertThat(recognizers.handle(new SessionEnded("lost", 6, 0, "end", 0))).isEmpty();
+        assertThat(meters.counter("asr.worker.chunks.orphaned").count()).isEqualTo(2);
+        assertThat(meters.counter("asr.worker.errors", "code", "SESSION_NOT_FOUND").count()).isEqualTo(1);
+    }
+
+    @Test
+    void engineFailureFailsTheSessionAndClosesTheStream() {
+        recognizers.handle(started("s", true, false));
+        assertThat(chunk("s", 0, "boom")).singleElement().isInstanceOfSatisfying(SessionFailed.class, f -> {
+            assertThat(f.code()).isEqualTo("ENGINE_UNAVAILABLE");
+            assertThat(f.message()).contains("engine exploded");
+        });
+        assertThat(streams.get(0).closed).isTrue();
+        assertThat(chunk("s", 1, "f:hello")).as("later audio of a failed session").isEmpty();
+        assertThat(meters.counter("asr.worker.chunks.orphaned").count()).isZero();
+    }
+
+    @Test
+    void unknownEngineOrFormatFailsAfterForwardingTheStart() {
+        SessionStarted unknown = new SessionStarted("u", "user", "node", "reply", "pcm", 16000, null, "nope", true, false, 0);
+        assertThat(recognizers.handle(unknown)).satisfiesExactly(
+                e -> assertThat(e).isEqualTo(unknown),
+                e -> assertThat(e).isInstanceOfSatisfying(SessionFailed.class, f -> {
+                    assertThat(f.code()).isEqualTo("ENGINE_UNAVAILABLE");
+                    assertThat(f.message()).contains("nope", "scripted");
+                }));
+        SessionStarted mp3 = new SessionStarted("m", "user", "node", "reply", "mp3", 16000, null, null, true, false, 0);
+        assertThat(recognizers.handle(mp3)).last().isInstanceOfSatisfying(SessionFailed.class,
+                f -> assertThat(f.code()).isEqualTo("UNSUPPORTED_FORMAT"));
+        assertThat(chunk("u", 0, "f:x")).isEmpty();
+    }
+
+    @Test
+    void refusesEventsThatDoNotBelongOnTheAudioTopic() {
+        assertThatThrownBy(() -> recognizers.handle(new TranscriptFinal("s", 0, "x", 0, 1, "e", 0, 0)))
+                .isInstanceOf(MalformedEventException.class)
+                .hasMessageContaining("transcript.final");
+    }
+
+    @Test
+    void idleSessionsAreDroppedQuietly() {
+        recognizers.handle(started("idle", true, false));
+        recognizers.handle(started("busy", true, false));
+        clock.advance(Duration.ofMinutes(6));
+        chunk("busy", 0, "nothing");
+        clock.advance(Duration.ofMinutes(6));
+
+        recognizers.evictIdle();
+
+        assertThat(recognizers.activeSessions()).isEqualTo(1);
+        assertThat(streams.get(0).closed).isTrue();
+        assertThat(streams.get(1).closed).isFalse();
+        assertThat(chunk("idle", 0, "f:x")).singleElement().isInstanceOf(SessionFailed.class);
+    }
+
+    private List<PipelineEvent> chunk(String session, long seq, String command) {
+        clock.advance(Duration.ofMillis(1));
+        return recognizers.handle(new AudioChunk(session, seq, seq * 100, "pcm", 16000, 1000 + seq,
+                command.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static SessionStarted started(String id, boolean interim, boolean oneShot) {
+        return new SessionStarted(id, "user", "node", "reply", "pcm", 16000, "en-US", null, interim, oneShot, 0);
+    }
+
+    static final class ScriptedStream implements RecognitionStream {
+        int fed;
+        boolean closed;
+
+        @Override
+        public List<RecognitionResult> accept(byte[] pcm16le) {
+            fed++;
+            String command = new String(pcm16le, StandardCharsets.UTF_8);
+            if (command.equals("boom")) {
+                throw new IllegalStateException("engine exploded");
+            }
+            if (command.startsWith("p:")) {
+                return List.of(new RecognitionResult.Partial(command.substring(2)));
+            }
+            if (command.startsWith("f:")) {
+                return List.of(new RecognitionResult.Final(command.substring(2), fed * 100L, fed * 100L + 50));
+            }
+            return List.of();
+        }
+
+        @Override
+        public List<RecognitionResult> finish() {
+            return List.of(new RecognitionResult.Final("tail", 0, 1));
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    static final class MutableClock extends Clock {
+        private Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}
