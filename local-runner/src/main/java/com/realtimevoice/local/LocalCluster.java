@@ -49,50 +49,55 @@ public final class LocalCluster implements AutoCloseable {
 
     /**
      * @param kafkaBootstrapServers external Kafka, or null for an in-process broker
-     * @param datasourceUrl         JDBC URL of result-service's database (H2 in MySQL mode, or MySQL/MariaDB)
+     * @param database              result-service's database settings: spring.datasource.* for H2, or DB_* for MySQL
      * @param firstIngestPort       port of the first ingest node (0 = random), the next ones follow
      */
     public record Settings(int ingestNodes, int workers, int resultServices, String kafkaBootstrapServers, int partitions,
-                           String datasourceUrl, String datasourceUser, String datasourcePassword, int firstIngestPort,
-                           boolean randomServicePorts, Map<String, String> extraProperties) {
+                           Map<String, String> database, int firstIngestPort, boolean randomServicePorts,
+                           Map<String, String> extraProperties) {
+
+        /** H2 in MySQL mode, in memory: the embedded default keeps nothing between runs, like its in-process broker. */
+        public static final Map<String, String> H2 = Map.of(
+                "spring.datasource.url", "jdbc:h2:mem:realtime_voice;MODE=MySQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1",
+                "spring.datasource.username", "sa",
+                "spring.datasource.password", "");
 
         public static Settings defaults() {
-            return new Settings(1, 1, 1, null, 12,
-                    "jdbc:h2:mem:realtime_voice;MODE=MySQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1",
-                    "sa", "", 8080, false, Map.of());
+            return new Settings(1, 1, 1, null, 12, H2, 8080, false, Map.of());
         }
 
         public Settings withNodes(int ingest, int worker, int result) {
-            return new Settings(ingest, worker, result, kafkaBootstrapServers, partitions, datasourceUrl, datasourceUser,
-                    datasourcePassword, firstIngestPort, randomServicePorts, extraProperties);
+            return new Settings(ingest, worker, result, kafkaBootstrapServers, partitions, database, firstIngestPort,
+                    randomServicePorts, extraProperties);
         }
 
         public Settings withKafka(String bootstrap) {
-            return new Settings(ingestNodes, workers, resultServices, bootstrap, partitions, datasourceUrl, datasourceUser,
-                    datasourcePassword, firstIngestPort, randomServicePorts, extraProperties);
+            return new Settings(ingestNodes, workers, resultServices, bootstrap, partitions, database, firstIngestPort,
+                    randomServicePorts, extraProperties);
         }
 
-        public Settings withDatabase(String url, String user, String password) {
-            return new Settings(ingestNodes, workers, resultServices, kafkaBootstrapServers, partitions, url, user, password,
+        /** result-service's database: DB_* for MySQL/MariaDB (the service builds its URL), or spring.datasource.*. */
+        public Settings withDatabase(Map<String, String> properties) {
+            return new Settings(ingestNodes, workers, resultServices, kafkaBootstrapServers, partitions, Map.copyOf(properties),
                     firstIngestPort, randomServicePorts, extraProperties);
         }
 
         /** Every service on a random free port: for tests, which must not collide with a running product. */
         public Settings withRandomPorts() {
-            return new Settings(ingestNodes, workers, resultServices, kafkaBootstrapServers, partitions, datasourceUrl,
-                    datasourceUser, datasourcePassword, 0, true, extraProperties);
+            return new Settings(ingestNodes, workers, resultServices, kafkaBootstrapServers, partitions, database, 0, true,
+                    extraProperties);
         }
 
         public Settings withFirstIngestPort(int port) {
-            return new Settings(ingestNodes, workers, resultServices, kafkaBootstrapServers, partitions, datasourceUrl,
-                    datasourceUser, datasourcePassword, port, randomServicePorts, extraProperties);
+            return new Settings(ingestNodes, workers, resultServices, kafkaBootstrapServers, partitions, database, port,
+                    randomServicePorts, extraProperties);
         }
 
         public Settings withProperties(Map<String, String> extra) {
             Map<String, String> merged = new LinkedHashMap<>(extraProperties);
             merged.putAll(extra);
-            return new Settings(ingestNodes, workers, resultServices, kafkaBootstrapServers, partitions, datasourceUrl,
-                    datasourceUser, datasourcePassword, firstIngestPort, randomServicePorts, Collections.unmodifiableMap(merged));
+            return new Settings(ingestNodes, workers, resultServices, kafkaBootstrapServers, partitions, database,
+                    firstIngestPort, randomServicePorts, Collections.unmodifiableMap(merged));
         }
     }
 
@@ -112,11 +117,11 @@ public final class LocalCluster implements AutoCloseable {
         }
         // Consumers first, so nothing produced while the cluster starts waits on an unassigned group.
         for (int i = 0; i < settings.resultServices(); i++) {
+            List<String> db = new ArrayList<>();
+            settings.database().forEach((k, v) -> db.add("--" + k + "=" + v));
+            db.add("--server.port=" + port(8082, i));
             resultServices.add(ResultServiceApplication.builder().profiles("local")
-                    .run(args("result-service", i, "--server.port=" + port(8082, i),
-                            "--spring.datasource.url=" + settings.datasourceUrl(),
-                            "--spring.datasource.username=" + settings.datasourceUser(),
-                            "--spring.datasource.password=" + settings.datasourcePassword())));
+                    .run(args("result-service", i, db.toArray(String[]::new))));
         }
         for (int i = 0; i < settings.workers(); i++) {
             workers.add(AsrWorkerApplication.builder()

@@ -2,6 +2,7 @@ package com.realtimevoice.local;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * The embedded default: everything on one machine with no setup. Kafka runs in process, result-service
@@ -20,8 +21,7 @@ public final class LocalMain {
             settings = settings.withKafka(kafka);
         }
         if (System.getenv("DB_HOST") != null) {
-            settings = settings.withDatabase("jdbc:mysql://" + env("DB_HOST", "127.0.0.1") + ":" + env("DB_PORT", "3306") + "/"
-                    + env("DB_NAME", "realtime_voice") + "?createDatabaseIfNotExist=true", env("DB_USER", "root"), env("DB_PASSWORD", ""));
+            settings = settings.withDatabase(Map.of()); // result-service reads DB_* itself
         }
         LocalCluster cluster = new LocalCluster(settings).start();
         Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "local-cluster-shutdown"));

@@ -1,5 +1,7 @@
 package com.realtimevoice.local;
 
+import java.util.Map;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,7 +32,8 @@ class ContainersPipelineTest {
     void startCluster() {
         cluster = new LocalCluster(LocalCluster.Settings.defaults().withRandomPorts()
                 .withKafka(KAFKA.getBootstrapServers())
-                .withDatabase(MYSQL.getJdbcUrl(), MYSQL.getUsername(), MYSQL.getPassword())).start();
+                .withDatabase(Map.of("spring.datasource.url", MYSQL.getJdbcUrl(), "spring.datasource.username", MYSQL.getUsername(),
+                        "spring.datasource.password", MYSQL.getPassword()))).start();
         scenarios = new PipelineScenarios(cluster);
     }
 

@@ -6,20 +6,22 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The end-to-end scenarios on the embedded default: in-process KRaft broker, real Vosk, MariaDB (or H2 off CI). */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EmbeddedPipelineTest {
 
-    private TestDatabase database;
+    @RegisterExtension
+    static final TestDatabase DATABASE = new TestDatabase();
+
     private LocalCluster cluster;
     private PipelineScenarios scenarios;
 
     @BeforeAll
     void startCluster() {
-        database = TestDatabase.create();
         cluster = new LocalCluster(LocalCluster.Settings.defaults().withRandomPorts()
-                .withDatabase(database.url, database.user, database.password)).start();
+                .withDatabase(DATABASE.springProperties())).start();
         scenarios = new PipelineScenarios(cluster);
     }
 
@@ -27,9 +29,6 @@ class EmbeddedPipelineTest {
     void stopCluster() {
         if (cluster != null) {
             cluster.close();
-        }
-        if (database != null) {
-            database.close();
         }
     }
 
@@ -41,5 +40,10 @@ class EmbeddedPipelineTest {
     @Test
     void recognizesAnUploadedWav() throws Exception {
         scenarios.recognizesAnUploadedWav();
+    }
+
+    @Test
+    void everyServiceExposesHealthAndMetrics() throws Exception {
+        scenarios.everyServiceExposesHealthAndMetrics();
     }
 }

@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import com.realtimevoice.testsupport.SpeechFixtures;
+import com.realtimevoice.testsupport.WordErrorRate;
 import com.realtimevoice.testsupport.StreamingClient;
 import com.realtimevoice.testsupport.TestDatabase;
 
@@ -99,7 +100,7 @@ final class PipelineScenarios {
         }
         assertThat(s.completed().get("text").asString()).isEqualTo(s.joinedFinals());
         assertThat(s.completed().get("segments").asInt()).isEqualTo(s.finals().size());
-        double wer = SpeechFixtures.wordErrorRate(SpeechFixtures.reference("sentences.wav"), s.joinedFinals());
+        double wer = WordErrorRate.of(SpeechFixtures.reference("sentences.wav"), s.joinedFinals());
         assertThat(wer).as("WER of '%s'", s.joinedFinals()).isLessThanOrEqualTo(MAX_WER);
 
         JdbcTemplate db = cluster.resultServices().get(0).getBean(JdbcTemplate.class);
@@ -135,11 +136,33 @@ final class PipelineScenarios {
                 .POST(HttpRequest.BodyPublishers.ofByteArrays(List.of(head, wav, tail))).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         JsonNode body = StreamingClient.JSON.readTree(r.body());
-        assertThat(SpeechFixtures.wordErrorRate(SpeechFixtures.reference("weather.wav"), body.get("text").asString()))
+        assertThat(WordErrorRate.of(SpeechFixtures.reference("weather.wav"), body.get("text").asString()))
                 .as(r.body()).isLessThanOrEqualTo(MAX_WER);
         JdbcTemplate db = cluster.resultServices().get(0).getBean(JdbcTemplate.class);
         assertThat(db.queryForObject("select count(*) from transcript_segment where session_id = ?", Integer.class,
                 body.get("sessionId").asString())).isEqualTo(body.get("segments").size());
+    }
+
+    /** Every service answers its liveness/readiness probes and serves Prometheus metrics with its own meters. */
+    void everyServiceExposesHealthAndMetrics() throws Exception {
+        Map<String, org.springframework.context.ConfigurableApplicationContext> services = new java.util.LinkedHashMap<>();
+        services.put("ingest.", cluster.ingestNodes().get(0));
+        services.put("asr_worker_", cluster.workers().get(0));
+        services.put("result_", cluster.resultServices().get(0));
+        for (Map.Entry<String, org.springframework.context.ConfigurableApplicationContext> e : services.entrySet()) {
+            int port = ((org.springframework.boot.web.server.context.WebServerApplicationContext) e.getValue()).getWebServer().getPort();
+            String base = "http://localhost:" + port + "/actuator";
+            for (String probe : List.of("/health/liveness", "/health/readiness")) {
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + probe)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(base + probe + " " + r.body()).isEqualTo(200);
+                assertThat(r.body()).contains("UP");
+            }
+            HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/prometheus")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            String prefix = e.getKey().replace('.', '_');
+            assertThat(metrics.body()).as("metrics of %s", base).contains(prefix).contains("jvm_memory_used_bytes");
+        }
     }
 
     static HttpResponse<String> get(String url, String token) throws Exception {

@@ -22,8 +22,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.realtimevoice.testsupport.SpeechFixtures;
+import com.realtimevoice.testsupport.WordErrorRate;
 import com.realtimevoice.testsupport.StreamingClient;
 import com.realtimevoice.testsupport.TestDatabase;
 
@@ -36,15 +38,16 @@ import tools.jackson.databind.JsonNode;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TwoNodeRoutingTest {
 
-    private TestDatabase database;
+    @RegisterExtension
+    static final TestDatabase DATABASE = new TestDatabase();
+
     private LocalCluster cluster;
     private PipelineScenarios scenarios;
 
     @BeforeAll
     void startCluster() {
-        database = TestDatabase.create();
         cluster = new LocalCluster(LocalCluster.Settings.defaults().withNodes(2, 2, 1).withRandomPorts()
-                .withDatabase(database.url, database.user, database.password)).start();
+                .withDatabase(DATABASE.springProperties())).start();
         scenarios = new PipelineScenarios(cluster);
     }
 
@@ -52,9 +55,6 @@ class TwoNodeRoutingTest {
     void stopCluster() {
         if (cluster != null) {
             cluster.close();
-        }
-        if (database != null) {
-            database.close();
         }
     }
 
@@ -74,9 +74,9 @@ class TwoNodeRoutingTest {
         for (JsonNode m : b.all()) {
             assertThat(m.path("sessionId").asString()).as("node B client sees only its session: %s", m).isEqualTo(b.sessionId());
         }
-        assertThat(SpeechFixtures.wordErrorRate(SpeechFixtures.reference("numbers.wav"), a.completed().get("text").asString()))
+        assertThat(WordErrorRate.of(SpeechFixtures.reference("numbers.wav"), a.completed().get("text").asString()))
                 .isLessThanOrEqualTo(PipelineScenarios.MAX_WER);
-        assertThat(SpeechFixtures.wordErrorRate(SpeechFixtures.reference("sentences.wav"), b.completed().get("text").asString()))
+        assertThat(WordErrorRate.of(SpeechFixtures.reference("sentences.wav"), b.completed().get("text").asString()))
                 .isLessThanOrEqualTo(PipelineScenarios.MAX_WER);
 
         String topicA = cluster.ingestNodes().get(0).getBean(IngestNode.class).deliveryTopic();

@@ -1,0 +1,61 @@
+package com.realtimevoice.result;
+
+import java.time.Duration;
+
+import com.realtimevoice.auth.TokenSettings;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Everything the result service reads from its environment (see result-service.yml for the variable names).
+ * Public because the feature packages read their own part of it.
+ *
+ * @param topicPartitions   partitions of the transcripts topic (ASR_TOPIC_PARTITIONS): caps how many result
+ *                          services can share the work
+ * @param replicationFactor replication of the topics this service declares (KAFKA_REPLICATION_FACTOR)
+ * @param deliveryTimeout   how long the listener waits for a delivery send before it counts as failed
+ * @param routeCacheSize    sessions whose route is kept in memory; older ones are read back from the database
+ */
+@ConfigurationProperties("result-service")
+@Validated
+public record ResultServiceProperties(
+        @Min(1) int topicPartitions,
+        @Min(1) @Max(Short.MAX_VALUE) int replicationFactor,
+        @NotNull Duration deliveryTimeout,
+        @Min(1) int routeCacheSize,
+        @Valid @NotNull Retry retry,
+        @Valid @NotNull Jwt jwt) {
+
+    /**
+     * Back-off for records that fail for a reason that may pass (database down, no route yet, delivery timeout).
+     * After {@code maxRetries} the record goes to the dead-letter topic.
+     */
+    public record Retry(
+            @NotNull Duration initialInterval,
+            @DecimalMin("1.0") double multiplier,
+            @NotNull Duration maxInterval,
+            @Min(0) int maxRetries) {
+    }
+
+    /** How tokens for the history API are checked; the same values as the ingest service's. */
+    public record Jwt(
+            @NotBlank(message = "must be set: give the environment variable AUTH_JWT_SECRET (at least 32 bytes, "
+                    + "the same value as the ingest service), or run with the 'local' profile")
+            String secret,
+            @NotBlank(message = "must be set (AUTH_JWT_ISSUER)") String issuer,
+            @NotBlank(message = "must be set (AUTH_JWT_AUDIENCE)") String audience,
+            @NotNull Duration leeway) {
+
+        public TokenSettings toSettings() {
+            return new TokenSettings(secret, issuer, audience, leeway);
+        }
+    }
+}

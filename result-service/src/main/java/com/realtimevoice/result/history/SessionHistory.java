@@ -1,0 +1,29 @@
+package com.realtimevoice.result.history;
+
+import java.time.Instant;
+import java.util.List;
+
+import com.realtimevoice.result.transcript.Transcript;
+
+/** The body of {@code GET /api/sessions/{id}}. */
+record SessionHistory(
+        String sessionId,
+        String userId,
+        String status,
+        Instant startedAt,
+        Instant endedAt,
+        int segmentCount,
+        String text,
+        List<Segment> segments) {
+
+    record Segment(int index, String text, long startMs, long endMs) {
+    }
+
+    static SessionHistory of(Transcript transcript) {
+        return new SessionHistory(transcript.sessionId(), transcript.userId(), transcript.status().name(),
+                transcript.startedAt(), transcript.endedAt(), transcript.segments().size(), transcript.text(),
+                transcript.segments().stream()
+                        .map(s -> new Segment(s.index(), s.text(), s.startMs(), s.endMs()))
+                        .toList());
+    }
+}

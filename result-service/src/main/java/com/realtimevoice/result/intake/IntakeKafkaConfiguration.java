@@ -1,0 +1,89 @@
+package com.realtimevoice.result.intake;
+
+import java.nio.charset.StandardCharsets;
+
+import com.realtimevoice.events.MalformedEventException;
+import com.realtimevoice.events.Topics;
+import com.realtimevoice.result.ResultServiceProperties;
+
+import org.apache.kafka.clients.admin.NewTopic;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.listener.ListenerExecutionFailedException;
+import org.springframework.kafka.support.ExponentialBackOffWithMaxRetries;
+
+@Configuration(proxyBeanMethods = false)
+class IntakeKafkaConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(IntakeKafkaConfiguration.class);
+
+    /** Added to every dead-lettered record: the root cause in one line, next to Spring's kafka_dlt-* headers. */
+    static final String REASON_HEADER = "rv-dlt-reason";
+
+    @Bean
+    NewTopic transcriptsTopic(ResultServiceProperties properties) {
+        return TopicBuilder.name(Topics.TRANSCRIPTS)
+                .partitions(properties.topicPartitions())
+                .replicas(properties.replicationFactor())
+                .build();
+    }
+
+    @Bean
+    NewTopic transcriptsDeadLetterTopic(ResultServiceProperties properties) {
+        return TopicBuilder.name(Topics.deadLetter(Topics.TRANSCRIPTS))
+                .partitions(properties.topicPartitions())
+                .replicas(properties.replicationFactor())
+                .build();
+    }
+
+    @Bean
+    RouteCache routeCache(ResultServiceProperties properties) {
+        return new RouteCache(properties.routeCacheSize());
+    }
+
+    /**
+     * Picked up by Boot's listener container factory. A record that cannot be decoded is dead-lettered at once;
+     * anything else (database down, route not known yet, delivery timeout) is retried with back-off first.
+     * Partition -1: the dead-letter topic need not have as many partitions as the source.
+     */
+    @Bean
+    DefaultErrorHandler transcriptsErrorHandler(KafkaTemplate<String, byte[]> template,
+            ResultServiceProperties properties) {
+        DeadLetterPublishingRecoverer recoverer = new DeadLetterPublishingRecoverer(template,
+                (record, ex) -> new TopicPartition(Topics.deadLetter(record.topic()), -1));
+        recoverer.addHeadersFunction((record, ex) -> {
+            RecordHeaders headers = new RecordHeaders();
+            headers.add(REASON_HEADER, reason(ex).getBytes(StandardCharsets.UTF_8));
+            return headers;
+        });
+        ResultServiceProperties.Retry retry = properties.retry();
+        ExponentialBackOffWithMaxRetries backOff = new ExponentialBackOffWithMaxRetries(retry.maxRetries());
+        backOff.setInitialInterval(retry.initialInterval().toMillis());
+        backOff.setMultiplier(retry.multiplier());
+        backOff.setMaxInterval(retry.maxInterval().toMillis());
+        DefaultErrorHandler handler = new DefaultErrorHandler((record, ex) -> {
+            // Said once, loudly: the record leaves the normal flow here (and can be replayed from the DLT).
+            log.warn("dead-lettering {}-{}@{} (key {}): {}", record.topic(), record.partition(), record.offset(),
+                    record.key(), reason(ex));
+            recoverer.accept(record, ex);
+        }, backOff);
+        handler.addNotRetryableExceptions(MalformedEventException.class);
+        return handler;
+    }
+
+    static String reason(Throwable ex) {
+        Throwable cause = ex;
+        while (cause instanceof ListenerExecutionFailedException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    }
+}

@@ -1,0 +1,40 @@
+package com.realtimevoice.result.intake;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.realtimevoice.result.transcript.Route;
+
+/**
+ * Routes of recently active sessions, least recently used evicted first. Only a cache: the database row is
+ * the truth, so an evicted or restarted service reads the route back from there.
+ */
+class RouteCache {
+
+    private final Map<String, Route> routes;
+
+    RouteCache(int maxSize) {
+        this.routes = new LinkedHashMap<>(Math.min(maxSize, 1024), 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Route> eldest) {
+                return size() > maxSize;
+            }
+        };
+    }
+
+    synchronized Route get(String sessionId) {
+        return routes.get(sessionId);
+    }
+
+    synchronized void put(String sessionId, Route route) {
+        routes.put(sessionId, route);
+    }
+
+    synchronized void remove(String sessionId) {
+        routes.remove(sessionId);
+    }
+
+    synchronized int size() {
+        return routes.size();
+    }
+}

@@ -1,0 +1,76 @@
+package com.realtimevoice.result;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+
+import com.realtimevoice.auth.TokenService;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+
+/** The service's own configuration, read from result-service.yml exactly as at start-up. */
+class ResultServiceConfigurationTest {
+
+    @Configuration(proxyBeanMethods = false)
+    @Import(ResultServiceConfiguration.class)
+    static class OnlyConfiguration {
+    }
+
+    @Test
+    void withoutTheLocalProfileAMissingSecretStopsTheStartNamingTheVariable() {
+        assertThatThrownBy(() -> start(null, "--AUTH_JWT_SECRET=").close())
+                .hasStackTraceContaining("AUTH_JWT_SECRET")
+                .hasStackTraceContaining("result-service.jwt.secret");
+    }
+
+    @Test
+    void aSecretTooShortForHs256StopsTheStart() {
+        assertThatThrownBy(() -> start(null, "--AUTH_JWT_SECRET=short").close())
+                .hasStackTraceContaining("AUTH_JWT_SECRET")
+                .hasStackTraceContaining("at least 32 bytes");
+    }
+
+    @Test
+    void theLocalProfileBringsTheSharedDevelopmentSecretAndDefaults() throws Exception {
+        try (ConfigurableApplicationContext context = start("local")) {
+            ResultServiceProperties properties = context.getBean(ResultServiceProperties.class);
+            assertThat(properties.jwt().secret()).isEqualTo("local-dev-secret-change-me-0123456789abcdef");
+            assertThat(properties.jwt().issuer()).isEqualTo("realtime-voice");
+            assertThat(properties.jwt().audience()).isEqualTo("realtime-voice-clients");
+            assertThat(properties.topicPartitions()).isEqualTo(12);
+            assertThat(properties.replicationFactor()).isEqualTo(1);
+
+            TokenService tokens = context.getBean(TokenService.class);
+            assertThat(tokens.verify(tokens.issue("user-7", Duration.ofMinutes(1))).userId()).isEqualTo("user-7");
+        }
+    }
+
+    @Test
+    void environmentVariablesOverrideTheDefaults() {
+        try (ConfigurableApplicationContext context = start(null,
+                "--AUTH_JWT_SECRET=0123456789abcdef0123456789abcdef-prod", "--ASR_TOPIC_PARTITIONS=24",
+                "--KAFKA_REPLICATION_FACTOR=3")) {
+            ResultServiceProperties properties = context.getBean(ResultServiceProperties.class);
+            assertThat(properties.topicPartitions()).isEqualTo(24);
+            assertThat(properties.replicationFactor()).isEqualTo(3);
+            assertThat(properties.jwt().secret()).isEqualTo("0123456789abcdef0123456789abcdef-prod");
+        }
+    }
+
+    private static ConfigurableApplicationContext start(String profile, String... args) {
+        SpringApplicationBuilder builder = new SpringApplicationBuilder(OnlyConfiguration.class)
+                .properties("spring.config.name=" + ResultServiceApplication.CONFIG_NAME)
+                .web(WebApplicationType.NONE)
+                .logStartupInfo(false);
+        if (profile != null) {
+            builder.profiles(profile);
+        }
+        return builder.run(args);
+    }
+}

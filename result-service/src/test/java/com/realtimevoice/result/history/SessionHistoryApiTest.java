@@ -1,0 +1,154 @@
+package com.realtimevoice.result.history;
+
+import static org.hamcrest.Matchers.containsString;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import java.time.Duration;
+import java.util.UUID;
+
+import com.realtimevoice.auth.TokenService;
+import com.realtimevoice.auth.TokenSettings;
+import com.realtimevoice.events.SessionCompleted;
+import com.realtimevoice.events.SessionStarted;
+import com.realtimevoice.events.Topics;
+import com.realtimevoice.events.TranscriptFinal;
+import com.realtimevoice.testsupport.TestDatabase;
+import com.realtimevoice.result.transcript.Route;
+import com.realtimevoice.result.transcript.TranscriptStore;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.servlet.MockMvc;
+
+/** History over HTTP, with the real store and database behind it; Kafka is not started (not needed here). */
+@SpringBootTest(properties = {
+        "spring.config.name=result-service",
+        "spring.profiles.active=local",
+        "spring.kafka.listener.auto-startup=false",
+        "spring.kafka.admin.auto-create=false"})
+@AutoConfigureMockMvc
+@DirtiesContext
+class SessionHistoryApiTest {
+
+    @RegisterExtension
+    static final TestDatabase DB = new TestDatabase();
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        DB.register(registry);
+    }
+
+    @Autowired
+    MockMvc mvc;
+
+    @Autowired
+    TranscriptStore store;
+
+    @Autowired
+    TokenService tokens;
+
+    String sessionId;
+
+    @BeforeEach
+    void aliceHasACompletedSession() {
+        sessionId = UUID.randomUUID().toString();
+        store.recordStarted(new SessionStarted(sessionId, "alice", "node-a", Topics.delivery("node-a"), "pcm", 16000,
+                "en", "vosk", true, false, 1_700_000_000_000L), new Route("node-a", Topics.delivery("node-a")));
+        // stored out of order, as a replay after a failover may do
+        store.storeFinal(new TranscriptFinal(sessionId, 2, "two", 2000, 2900, "vosk", 0, 0));
+        store.storeFinal(new TranscriptFinal(sessionId, 0, "zero", 0, 900, "vosk", 0, 0));
+        store.storeFinal(new TranscriptFinal(sessionId, 1, "one", 1000, 1900, "vosk", 0, 0));
+        store.complete(new SessionCompleted(sessionId, 3, null, 1_700_000_003_000L));
+    }
+
+    @Test
+    void theOwnerGetsTheSessionWithItsSegmentsInOrder() throws Exception {
+        mvc.perform(get("/api/sessions/{id}", sessionId).header(HttpHeaders.AUTHORIZATION, bearer("alice")))
+                .andExpect(status().isOk())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_JSON))
+                .andExpect(jsonPath("$.sessionId").value(sessionId))
+                .andExpect(jsonPath("$.userId").value("alice"))
+                .andExpect(jsonPath("$.status").value("COMPLETED"))
+                .andExpect(jsonPath("$.startedAt").value("2023-11-14T22:13:20Z"))
+                .andExpect(jsonPath("$.endedAt").value("2023-11-14T22:13:23Z"))
+                .andExpect(jsonPath("$.segmentCount").value(3))
+                .andExpect(jsonPath("$.text").value("zero one two"))
+                .andExpect(jsonPath("$.segments[*].index").value(org.hamcrest.Matchers.contains(0, 1, 2)))
+                .andExpect(jsonPath("$.segments[1].text").value("one"))
+                .andExpect(jsonPath("$.segments[1].startMs").value(1000))
+                .andExpect(jsonPath("$.segments[1].endMs").value(1900));
+    }
+
+    @Test
+    void anotherUserGetsTheSameNotFoundAsForASessionThatDoesNotExist() throws Exception {
+        mvc.perform(get("/api/sessions/{id}", sessionId).header(HttpHeaders.AUTHORIZATION, bearer("bob")))
+                .andExpect(status().isNotFound())
+                .andExpect(jsonPath("$.type").value("error"))
+                .andExpect(jsonPath("$.code").value("SESSION_NOT_FOUND"))
+                .andExpect(jsonPath("$.segments").doesNotExist());
+        mvc.perform(get("/api/sessions/{id}", "no-such-session").header(HttpHeaders.AUTHORIZATION, bearer("alice")))
+                .andExpect(status().isNotFound())
+                .andExpect(jsonPath("$.code").value("SESSION_NOT_FOUND"));
+    }
+
+    @Test
+    void withoutAValidTokenTheAnswerIs401() throws Exception {
+        mvc.perform(get("/api/sessions/{id}", sessionId))
+                .andExpect(status().isUnauthorized())
+                .andExpect(header().string(HttpHeaders.WWW_AUTHENTICATE, "Bearer"))
+                .andExpect(jsonPath("$.type").value("error"))
+                .andExpect(jsonPath("$.code").value("UNAUTHORIZED"))
+                .andExpect(jsonPath("$.message").isNotEmpty());
+
+        TokenService someoneElses = new TokenService(new TokenSettings("another-secret-0123456789abcdef-0123456789",
+                "realtime-voice", "realtime-voice-clients", Duration.ZERO));
+        for (String authorization : new String[] {
+                "Bearer " + someoneElses.issue("alice", Duration.ofMinutes(5)),
+                "Bearer " + tokens.issue("alice", Duration.ofMinutes(-10)), // expired
+                "Basic YWxpY2U6c2VjcmV0",
+                "Bearer not-a-jwt"}) {
+            mvc.perform(get("/api/sessions/{id}", sessionId).header(HttpHeaders.AUTHORIZATION, authorization))
+                    .andExpect(status().isUnauthorized())
+                    .andExpect(jsonPath("$.code").value("UNAUTHORIZED"))
+                    .andExpect(jsonPath("$.userId").doesNotExist());
+        }
+    }
+
+    @Test
+    void unknownApiPathsAnswerJsonNotAnHtmlPage() throws Exception {
+        mvc.perform(get("/api/no-such-thing").accept(MediaType.TEXT_HTML))
+                .andExpect(status().isNotFound())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_JSON))
+                .andExpect(jsonPath("$.type").value("error"))
+                .andExpect(jsonPath("$.code").value("NOT_FOUND"))
+                .andExpect(jsonPath("$.message").value(containsString("/api/sessions/{sessionId}")));
+        mvc.perform(post("/api/sessions/{id}", sessionId).header(HttpHeaders.AUTHORIZATION, bearer("alice")))
+                .andExpect(status().isMethodNotAllowed())
+                .andExpect(jsonPath("$.type").value("error"));
+    }
+
+    @Test
+    void probesAreUp() throws Exception {
+        mvc.perform(get("/actuator/health/readiness")).andExpect(status().isOk())
+                .andExpect(jsonPath("$.status").value("UP"));
+        mvc.perform(get("/actuator/health/liveness")).andExpect(status().isOk());
+    }
+
+    private String bearer(String userId) {
+        return "Bearer " + tokens.issue(userId, Duration.ofMinutes(5));
+    }
+}

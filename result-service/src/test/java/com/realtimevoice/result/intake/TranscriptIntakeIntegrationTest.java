@@ -1,0 +1,292 @@
+package com.realtimevoice.result.intake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import com.realtimevoice.events.EventHeaders;
+import com.realtimevoice.events.EventRecords;
+import com.realtimevoice.events.PipelineEvent;
+import com.realtimevoice.events.SessionCompleted;
+import com.realtimevoice.events.SessionFailed;
+import com.realtimevoice.events.SessionStarted;
+import com.realtimevoice.events.Topics;
+import com.realtimevoice.events.TranscriptFinal;
+import com.realtimevoice.events.TranscriptPartial;
+import com.realtimevoice.testsupport.TestDatabase;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+import org.springframework.kafka.test.utils.KafkaTestUtils;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The whole intake on an in-process KRaft broker (spring-kafka-test 4 has no ZooKeeper mode, hence no
+ * {@code kraft} attribute) and the real database: persist, then deliver, to the owning node only.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
+        "spring.config.name=result-service",
+        "AUTH_JWT_SECRET=intake-test-secret-0123456789abcdef0123",
+        "ASR_TOPIC_PARTITIONS=3",
+        "result-service.retry.initial-interval=50ms",
+        "result-service.retry.max-interval=100ms",
+        "result-service.retry.max-retries=2"})
+@EmbeddedKafka(partitions = 3, topics = {"asr.delivery.v1.node-a", "asr.delivery.v1.node-b"},
+        bootstrapServersProperty = "spring.kafka.bootstrap-servers")
+@DirtiesContext
+class TranscriptIntakeIntegrationTest {
+
+    static final String NODE_A = Topics.delivery("node-a");
+    static final String NODE_B = Topics.delivery("node-b");
+    static final String DLT = Topics.deadLetter(Topics.TRANSCRIPTS);
+
+    @RegisterExtension
+    static final TestDatabase DB = new TestDatabase();
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        DB.register(registry);
+    }
+
+    @Autowired
+    EmbeddedKafkaBroker broker;
+
+    @Autowired
+    KafkaTemplate<String, byte[]> template;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    MeterRegistry meters;
+
+    Inbox inbox;
+
+    @BeforeEach
+    void subscribe() {
+        inbox = new Inbox(broker, NODE_A, NODE_B, DLT);
+    }
+
+    @AfterEach
+    void close() {
+        inbox.close();
+    }
+
+    @Test
+    void storesThenDeliversEachSessionOnlyToTheNodeHoldingItsSocket() throws Exception {
+        String a = session();
+        String b = session();
+        publish(started(a, "user-a", "node-a"));
+        publish(started(b, "user-b", "node-b"));
+        publish(new TranscriptPartial(a, 0, "hel", 1));
+        publish(fin(a, 0, "hello"));
+        publish(fin(b, 0, "good"));
+        publish(fin(a, 1, "world"));
+        publish(fin(b, 1, "morning"));
+        publish(new SessionCompleted(a, 2, null, 2));
+        publish(new SessionCompleted(b, 2, null, 2));
+
+        List<PipelineEvent> toA = inbox.await(NODE_A, a, 4);
+        List<PipelineEvent> toB = inbox.await(NODE_B, b, 3);
+        inbox.drainFor(Duration.ofSeconds(1)); // anything sent to the wrong node would have arrived by now
+
+        assertThat(toA).extracting(e -> e.getClass().getSimpleName())
+                .containsExactly("TranscriptPartial", "TranscriptFinal", "TranscriptFinal", "SessionCompleted");
+        assertThat(toA.get(1)).isEqualTo(fin(a, 0, "hello"));
+        SessionCompleted completedA = (SessionCompleted) toA.get(3);
+        assertThat(completedA.text()).isEqualTo("hello world");
+        assertThat(completedA.segments()).isEqualTo(2);
+
+        assertThat(toB).extracting(e -> e.getClass().getSimpleName())
+                .containsExactly("TranscriptFinal", "TranscriptFinal", "SessionCompleted");
+        assertThat(((SessionCompleted) toB.get(2)).text()).isEqualTo("good morning");
+
+        assertThat(inbox.events(NODE_A, b)).as("node-a must get nothing of node-b's session").isEmpty();
+        assertThat(inbox.events(NODE_B, a)).as("node-b must get nothing of node-a's session").isEmpty();
+
+        // Delivery came after the commit, so the rows are there.
+        assertThat(jdbc.queryForMap("SELECT status, segments, node_id, reply_topic FROM transcript_session WHERE id = ?", a))
+                .containsEntry("status", "COMPLETED").containsEntry("segments", 2)
+                .containsEntry("node_id", "node-a").containsEntry("reply_topic", NODE_A);
+        assertThat(jdbc.queryForList("SELECT text FROM transcript_segment WHERE session_id = ? ORDER BY seg_index",
+                String.class, b)).containsExactly("good", "morning");
+        assertThat(meters.get("result.finals.stored").counter().count()).isGreaterThanOrEqualTo(4);
+        assertThat(meters.get("result.deliveries").tag("result", "delivered").tag("type", "session.completed")
+                .counter().count()).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void aReplayedFinalKeepsOneRowAndIsDeliveredAgainWithTheSameIndex() throws Exception {
+        String s = session();
+        publish(started(s, "user-r", "node-a"));
+        publish(fin(s, 0, "first take"));
+        publish(fin(s, 0, "second take"));
+        publish(new SessionCompleted(s, 1, null, 3));
+
+        List<PipelineEvent> delivered = inbox.await(NODE_A, s, 3);
+
+        assertThat(delivered.subList(0, 2)).extracting(e -> ((TranscriptFinal) e).index()).containsExactly(0, 0);
+        assertThat(delivered.subList(0, 2)).extracting(e -> ((TranscriptFinal) e).text())
+                .containsExactly("first take", "second take");
+        assertThat(((SessionCompleted) delivered.get(2)).text()).isEqualTo("second take");
+        assertThat(jdbc.queryForList("SELECT text FROM transcript_segment WHERE session_id = ?", String.class, s))
+                .containsExactly("second take");
+    }
+
+    @Test
+    void aCorruptRecordIsDeadLetteredWithItsReasonAndTheSessionsAfterItStillFlow() throws Exception {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(EventHeaders.TYPE, "transcript.final".getBytes(StandardCharsets.UTF_8));
+        String corruptKey = "corrupt-" + UUID.randomUUID();
+        template.send(new ProducerRecord<>(Topics.TRANSCRIPTS, 0, corruptKey,
+                "{not json".getBytes(StandardCharsets.UTF_8), headers)).get(10, TimeUnit.SECONDS);
+        String s = session();
+        for (PipelineEvent event : List.of(started(s, "user-c", "node-a"), fin(s, 0, "still"), fin(s, 1, "flowing"),
+                new SessionCompleted(s, 2, null, 4))) {
+            template.send(EventRecords.toRecord(Topics.TRANSCRIPTS, 0, event)).get(10, TimeUnit.SECONDS); // same partition
+        }
+
+        ConsumerRecord<String, byte[]> dead = inbox.awaitRecords(DLT, corruptKey, 1).get(0);
+        assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("{not json");
+        assertThat(header(dead, IntakeKafkaConfiguration.REASON_HEADER))
+                .startsWith("MalformedEventException: cannot decode transcript.final");
+        assertThat(header(dead, "kafka_dlt-exception-message")).contains("cannot decode transcript.final");
+        assertThat(header(dead, "kafka_dlt-original-topic")).isEqualTo(Topics.TRANSCRIPTS);
+
+        List<PipelineEvent> delivered = inbox.await(NODE_A, s, 3);
+        assertThat(((SessionCompleted) delivered.get(2)).text()).isEqualTo("still flowing");
+        inbox.drainFor(Duration.ofMillis(500));
+        assertThat(inbox.records(DLT, corruptKey)).as("not retryable: dead-lettered once").hasSize(1);
+    }
+
+    @Test
+    void aResultForASessionNobodyStartedIsRetriedThenDeadLetteredNeverSkipped() throws Exception {
+        String s = session();
+        publish(fin(s, 0, "orphan"));
+
+        ConsumerRecord<String, byte[]> dead = inbox.awaitRecords(DLT, s, 1).get(0);
+        assertThat(header(dead, IntakeKafkaConfiguration.REASON_HEADER))
+                .startsWith("NoRouteException: no route for session " + s);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM transcript_segment WHERE session_id = ?", Integer.class, s))
+                .isZero();
+        assertThat(inbox.events(NODE_A, s)).isEmpty();
+        assertThat(inbox.events(NODE_B, s)).isEmpty();
+    }
+
+    @Test
+    void aFailedSessionIsMarkedAndTheFailureDelivered() throws Exception {
+        String s = session();
+        publish(started(s, "user-f", "node-b"));
+        publish(new SessionFailed(s, "ENGINE_UNAVAILABLE", "vosk model missing", 5));
+
+        List<PipelineEvent> delivered = inbox.await(NODE_B, s, 1);
+
+        assertThat(delivered.get(0)).isEqualTo(new SessionFailed(s, "ENGINE_UNAVAILABLE", "vosk model missing", 5));
+        assertThat(jdbc.queryForMap("SELECT status, error_code FROM transcript_session WHERE id = ?", s))
+                .containsEntry("status", "FAILED").containsEntry("error_code", "ENGINE_UNAVAILABLE");
+    }
+
+    private void publish(PipelineEvent event) throws Exception {
+        template.send(EventRecords.toRecord(Topics.TRANSCRIPTS, event)).get(10, TimeUnit.SECONDS);
+    }
+
+    private static String session() {
+        return UUID.randomUUID().toString();
+    }
+
+    private static SessionStarted started(String id, String userId, String nodeId) {
+        return new SessionStarted(id, userId, nodeId, Topics.delivery(nodeId), "pcm", 16000, "en", "vosk", true,
+                false, 1_700_000_000_000L);
+    }
+
+    private static TranscriptFinal fin(String id, int index, String text) {
+        return new TranscriptFinal(id, index, text, index * 1000L, index * 1000L + 800, "vosk", 7, 8);
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        assertThat(header).as("header " + name).isNotNull();
+        return new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    /** Everything that arrives on the watched topics, kept, so tests can ask for a session's records. */
+    static final class Inbox implements AutoCloseable {
+
+        private final KafkaConsumer<String, byte[]> consumer;
+        private final List<ConsumerRecord<String, byte[]>> received = new ArrayList<>();
+
+        Inbox(EmbeddedKafkaBroker broker, String... topics) {
+            Map<String, Object> props = KafkaTestUtils.consumerProps(broker, "inbox-" + UUID.randomUUID(), false);
+            props.put("auto.offset.reset", "earliest");
+            props.put("metadata.max.age.ms", "500"); // see the dead-letter topic soon after the service creates it
+            consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+            consumer.subscribe(List.of(topics));
+        }
+
+        List<PipelineEvent> await(String topic, String key, int count) {
+            return awaitRecords(topic, key, count).stream().map(EventRecords::fromRecord).toList();
+        }
+
+        List<ConsumerRecord<String, byte[]>> awaitRecords(String topic, String key, int count) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < deadline) {
+                List<ConsumerRecord<String, byte[]>> found = records(topic, key);
+                if (found.size() >= count) {
+                    return found;
+                }
+                poll(Duration.ofMillis(200));
+            }
+            return fail("expected " + count + " records for " + key + " on " + topic + ", got " + records(topic, key));
+        }
+
+        void drainFor(Duration duration) {
+            long deadline = System.nanoTime() + duration.toNanos();
+            while (System.nanoTime() < deadline) {
+                poll(Duration.ofMillis(100));
+            }
+        }
+
+        List<ConsumerRecord<String, byte[]>> records(String topic, String key) {
+            return received.stream().filter(r -> r.topic().equals(topic) && key.equals(r.key())).toList();
+        }
+
+        List<PipelineEvent> events(String topic, String key) {
+            return records(topic, key).stream().map(EventRecords::fromRecord).toList();
+        }
+
+        private void poll(Duration timeout) {
+            consumer.poll(timeout).forEach(received::add);
+        }
+
+        @Override
+        public void close() {
+            consumer.close();
+        }
+    }
+}

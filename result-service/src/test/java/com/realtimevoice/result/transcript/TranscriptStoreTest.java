@@ -1,0 +1,211 @@
+package com.realtimevoice.result.transcript;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TimeZone;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import com.realtimevoice.events.SessionCompleted;
+import com.realtimevoice.events.SessionFailed;
+import com.realtimevoice.events.SessionStarted;
+import com.realtimevoice.events.Topics;
+import com.realtimevoice.events.TranscriptFinal;
+import com.realtimevoice.testsupport.TestDatabase;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.data.jpa.test.autoconfigure.DataJpaTest;
+import org.springframework.boot.jdbc.test.autoconfigure.AutoConfigureTestDatabase;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The store against the real MariaDB when it is reachable (see {@link TestDatabase}): Flyway's migration,
+ * Hibernate's schema validation and the upserts all run on the production database engine.
+ */
+@DataJpaTest(properties = "spring.config.name=result-service")
+@AutoConfigureTestDatabase(replace = AutoConfigureTestDatabase.Replace.NONE)
+@Import(TranscriptStore.class)
+@Transactional(propagation = Propagation.NOT_SUPPORTED) // the store commits its own transactions, as in production
+class TranscriptStoreTest {
+
+    @RegisterExtension
+    static final TestDatabase DB = new TestDatabase();
+
+    /** Production hosts are not always on UTC: run this class in a zone far from it (restored afterwards). */
+    static final TimeZone JVM_ZONE = TimeZone.getDefault();
+
+    static {
+        TimeZone.setDefault(TimeZone.getTimeZone("Asia/Shanghai"));
+    }
+
+    @AfterAll
+    static void restoreZone() {
+        TimeZone.setDefault(JVM_ZONE);
+    }
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        DB.register(registry);
+    }
+
+    @Autowired
+    TranscriptStore store;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Test
+    void migrationsApplyOnTheConfiguredDatabase() {
+        String product = jdbc.execute((java.sql.Connection c) -> c.getMetaData().getDatabaseProductName()
+                + " " + c.getMetaData().getDatabaseProductVersion());
+        if (DB.isMariaDb()) {
+            assertThat(product).containsIgnoringCase("maria").as("tests ran against " + product);
+            assertThat(jdbc.queryForObject("SELECT DATABASE()", String.class)).isEqualTo(DB.name());
+        }
+        assertThat(jdbc.queryForObject(
+                "SELECT COUNT(*) FROM flyway_schema_history WHERE version = '1' AND success = TRUE", Integer.class))
+                .isEqualTo(1);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM transcript_session", Integer.class)).isNotNull();
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM transcript_segment", Integer.class)).isNotNull();
+    }
+
+    @Test
+    void aReplayedFinalUpdatesItsOneRow() {
+        String id = startSession("user-1");
+        store.storeFinal(fin(id, 0, "hello wrld"));
+        store.storeFinal(fin(id, 1, "again"));
+        store.storeFinal(new TranscriptFinal(id, 0, "hello world", 10, 990, "vosk", 0, 0)); // replay, corrected
+
+        assertThat(rows(id, 0)).isEqualTo(1);
+        assertThat(rows(id)).isEqualTo(2);
+        Transcript transcript = store.findTranscript(id).orElseThrow();
+        assertThat(transcript.segments()).extracting(Transcript.Segment::index).containsExactly(0, 1);
+        assertThat(transcript.segments().get(0).text()).isEqualTo("hello world");
+        assertThat(transcript.segments().get(0).startMs()).isEqualTo(10);
+        assertThat(transcript.segments().get(0).endMs()).isEqualTo(990);
+    }
+
+    @Test
+    void concurrentReplaysOfOneFinalNeverDuplicateIt() throws Exception {
+        String id = startSession("user-1");
+        int writers = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        try {
+            for (int round = 0; round < 5; round++) {
+                int index = round;
+                CountDownLatch go = new CountDownLatch(1);
+                List<Future<?>> writes = new ArrayList<>();
+                for (int w = 0; w < writers; w++) {
+                    String text = "take " + w;
+                    writes.add(pool.submit(() -> {
+                        go.await();
+                        store.storeFinal(fin(id, index, text));
+                        return null;
+                    }));
+                }
+                go.countDown();
+                for (Future<?> write : writes) {
+                    write.get(30, TimeUnit.SECONDS); // every write succeeds, none fails on a duplicate key
+                }
+                assertThat(rows(id, index)).isEqualTo(1);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        Set<String> possible = IntStream.range(0, writers).mapToObj(w -> "take " + w).collect(Collectors.toSet());
+        Transcript transcript = store.findTranscript(id).orElseThrow();
+        assertThat(transcript.segments()).hasSize(5);
+        assertThat(transcript.segments()).allSatisfy(s -> assertThat(possible).contains(s.text()));
+    }
+
+    @Test
+    void completionJoinsStoredFinalsByAscendingIndex() {
+        String id = startSession("user-2");
+        store.storeFinal(fin(id, 2, "three"));
+        store.storeFinal(fin(id, 0, "one"));
+        store.storeFinal(fin(id, 1, "twoo"));
+        store.storeFinal(fin(id, 1, "two")); // replayed: the stored (last) text counts
+
+        TranscriptStore.Completion completion = store.complete(new SessionCompleted(id, 3, null, 1_700_000_009_000L));
+
+        assertThat(completion.text()).isEqualTo("one two three");
+        assertThat(completion.segments()).isEqualTo(3);
+        Transcript transcript = store.findTranscript(id).orElseThrow();
+        assertThat(transcript.status()).isEqualTo(SessionStatus.COMPLETED);
+        assertThat(transcript.endedAt()).isEqualTo(Instant.ofEpochMilli(1_700_000_009_000L));
+        assertThat(transcript.text()).isEqualTo("one two three");
+    }
+
+    @Test
+    void keepsUnicodeAndStoresTimesInUtc() {
+        String id = startSession("user-3");
+        String text = "你好，世界 🎤 ça va";
+        store.storeFinal(fin(id, 0, text));
+
+        assertThat(store.findTranscript(id).orElseThrow().segments().get(0).text()).isEqualTo(text);
+        // MySQL Connector/J sees MariaDB 10 as "5.5.5" and sends no fractional seconds; MySQL 8 and H2 keep them.
+        Instant started = Instant.ofEpochMilli(1_700_000_000_123L);
+        Instant expected = DB.isMariaDb() ? started.truncatedTo(ChronoUnit.SECONDS) : started;
+        assertThat(store.findTranscript(id).orElseThrow().startedAt()).isEqualTo(expected);
+        // The column holds the UTC wall clock, whatever the JVM's zone.
+        assertThat(jdbc.queryForObject("SELECT CAST(started_at AS CHAR(30)) FROM transcript_session WHERE id = ?",
+                String.class, id)).startsWith("2023-11-14 22:13:20");
+    }
+
+    @Test
+    void aReplayedStartKeepsOwnerAndFinalStatusButTakesTheNewRoute() {
+        String id = startSession("owner");
+        store.fail(new SessionFailed(id, "ENGINE_UNAVAILABLE", "engine down", 1_700_000_001_000L));
+        store.recordStarted(started(id, "intruder"), new Route("node-b", Topics.delivery("node-b")));
+
+        Transcript transcript = store.findTranscript(id).orElseThrow();
+        assertThat(transcript.userId()).isEqualTo("owner");
+        assertThat(transcript.status()).isEqualTo(SessionStatus.FAILED);
+        assertThat(transcript.errorCode()).isEqualTo("ENGINE_UNAVAILABLE");
+        assertThat(store.findRoute(id)).contains(new Route("node-b", Topics.delivery("node-b")));
+        assertThat(store.findRoute("no-such-session")).isEmpty();
+    }
+
+    private String startSession(String userId) {
+        String id = UUID.randomUUID().toString();
+        store.recordStarted(started(id, userId), new Route("node-a", Topics.delivery("node-a")));
+        return id;
+    }
+
+    private static SessionStarted started(String id, String userId) {
+        return new SessionStarted(id, userId, "node-a", Topics.delivery("node-a"), "pcm", 16000, "en", "vosk",
+                true, false, 1_700_000_000_123L);
+    }
+
+    private static TranscriptFinal fin(String id, int index, String text) {
+        return new TranscriptFinal(id, index, text, index * 1000L, index * 1000L + 900, "vosk", 0, 0);
+    }
+
+    private int rows(String id, int index) {
+        return jdbc.queryForObject("SELECT COUNT(*) FROM transcript_segment WHERE session_id = ? AND seg_index = ?",
+                Integer.class, id, index);
+    }
+
+    private int rows(String id) {
+        return jdbc.queryForObject("SELECT COUNT(*) FROM transcript_segment WHERE session_id = ?", Integer.class, id);
+    }
+}
