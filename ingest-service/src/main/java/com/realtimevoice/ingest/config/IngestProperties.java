@@ -37,7 +37,22 @@ public record IngestProperties(
                        @NotNull Duration leeway, @NotNull Duration devTokenTtl) {
     }
 
+    /**
+     * Per-connection and per-session limits; each breach has its own error code (docs/security.md).
+     *
+     * @param maxControlMessagesPerSecond text frames per second per connection before RATE_LIMITED
+     * @param maxAudioSpeed               how many times faster than real time a client may send audio
+     * @param audioBurst                  audio a client may send ahead of that pace (e.g. after a reconnect)
+     * @param maxSessionDuration          a session is ended (its finals still delivered) past this
+     * @param idleTimeout                 a session that receives no audio for this long is ended
+     * @param authTimeout                 a connection must present a valid token within this
+     * @param allowedOrigins              browser Origins allowed to open a socket; requests without Origin
+     *                                    (mini-programs, native clients) are always allowed and rely on tokens
+     */
     public record Limits(@Min(320) int maxFrameBytes, @Min(256) int maxTextBytes, @Min(1) int maxSessionsPerUser,
-                         @NotNull Duration sendTimeLimit, @Min(1024) int sendBufferBytes, @Min(1) int chunkBytesForUploads) {
+                         @NotNull Duration sendTimeLimit, @Min(1024) int sendBufferBytes, @Min(1) int chunkBytesForUploads,
+                         @Min(1) int maxControlMessagesPerSecond, @jakarta.validation.constraints.DecimalMin("1.0") double maxAudioSpeed,
+                         @NotNull Duration audioBurst, @NotNull Duration maxSessionDuration, @NotNull Duration idleTimeout,
+                         @NotNull Duration authTimeout, @NotNull java.util.List<String> allowedOrigins) {
     }
 }

@@ -8,6 +8,8 @@ final class ActiveSession {
     private final String resumeToken;
     private final String format;
     private final int sampleRate;
+    private final long startedAtMs = System.currentTimeMillis();
+    private long lastAudioAtMs = startedAtMs;
     private long nextSeq;
     private long bytes;
     private boolean ending;
@@ -44,7 +46,26 @@ final class ActiveSession {
     synchronized long[] stamp(int length) {
         long[] stamp = {nextSeq++, bytes};
         bytes += length;
+        lastAudioAtMs = System.currentTimeMillis();
         return stamp;
+    }
+
+    long startedAtMs() {
+        return startedAtMs;
+    }
+
+    synchronized long lastAudioAtMs() {
+        return lastAudioAtMs;
+    }
+
+    /**
+     * Whether {@code length} more bytes would put the session further ahead of real time than allowed: audio may
+     * arrive up to {@code speed} times faster than it plays, plus a burst (a client flushing what it buffered).
+     */
+    synchronized boolean wouldExceed(int length, double speed, java.time.Duration burst, long nowMs) {
+        double bytesPerMs = sampleRate * 2 / 1000.0;
+        double allowed = ((nowMs - startedAtMs) * speed + burst.toMillis()) * bytesPerMs;
+        return bytes + length > allowed;
     }
 
     synchronized long lastSeq() {

@@ -18,12 +18,36 @@ final class StreamConnection {
     private static final Logger log = LoggerFactory.getLogger(StreamConnection.class);
 
     private final WebSocketSession socket;
+    private final long openedAtMs = System.currentTimeMillis();
     /** Token subject once a valid token has been seen; nothing runs before that. */
     private String userId;
+    private java.time.Instant tokenExpiresAt;
     private ActiveSession session;
+    // Text frames counted in one-second windows (flood control).
+    private long controlWindowStartMs;
+    private int controlCount;
 
     StreamConnection(WebSocketSession socket) {
         this.socket = socket;
+    }
+
+    long openedAtMs() {
+        return openedAtMs;
+    }
+
+    synchronized java.time.Instant tokenExpiresAt() {
+        return tokenExpiresAt;
+    }
+
+    /**
+     * Counts a text frame; returns how many came in the current second (the caller compares with its limit).
+     */
+    synchronized int countControlMessage(long nowMs) {
+        if (nowMs - controlWindowStartMs >= 1000) {
+            controlWindowStartMs = nowMs;
+            controlCount = 0;
+        }
+        return ++controlCount;
     }
 
     String id() {
@@ -38,8 +62,9 @@ final class StreamConnection {
         return userId;
     }
 
-    synchronized void authenticate(String userId) {
+    synchronized void authenticate(String userId, java.time.Instant expiresAt) {
         this.userId = userId;
+        this.tokenExpiresAt = expiresAt;
     }
 
     synchronized ActiveSession session() {

@@ -61,6 +61,10 @@ public class StreamSessions {
         connections.remove(connection.id());
     }
 
+    void forEach(java.util.function.Consumer<StreamConnection> action) {
+        connections.values().forEach(action);
+    }
+
     public int connectionCount() {
         return connections.size();
     }

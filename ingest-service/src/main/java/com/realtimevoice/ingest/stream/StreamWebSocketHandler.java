@@ -55,9 +55,13 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler {
     private final MeterRegistry meters;
     private final Counter chunks;
     private final Counter audioBytes;
+    private final org.springframework.scheduling.TaskScheduler scheduler;
+    private java.util.concurrent.ScheduledFuture<?> limitsSweep;
 
     StreamWebSocketHandler(TokenService tokens, AudioPublisher publisher, LocalSessions localSessions, StreamSessions sessions,
-                           IngestNode node, IngestProperties properties, MeterRegistry meters) {
+                           IngestNode node, IngestProperties properties, MeterRegistry meters,
+                           org.springframework.scheduling.TaskScheduler scheduler) {
+        this.scheduler = scheduler;
         this.tokens = tokens;
         this.publisher = publisher;
         this.localSessions = localSessions;
@@ -97,6 +101,18 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler {
     @Override
     protected void handleTextMessage(WebSocketSession raw, TextMessage message) {
         StreamConnection connection = connection(raw);
+        int perSecond = connection.countControlMessage(System.currentTimeMillis());
+        int limit = properties.limits().maxControlMessagesPerSecond();
+        if (perSecond > limit) {
+            // A flood: refuse the frame; one that keeps going after being told is cut off.
+            if (perSecond == limit + 1) {
+                error(connection, ErrorCode.RATE_LIMITED, "more than " + limit + " text messages per second");
+            } else if (perSecond > limit * 5) {
+                meters.counter("ingest.errors", "code", ErrorCode.RATE_LIMITED.name()).increment();
+                connection.close(CloseStatus.POLICY_VIOLATION.withReason("message flood"));
+            }
+            return;
+        }
         if (message.getPayloadLength() > properties.limits().maxTextBytes()) {
             error(connection, ErrorCode.TOO_LARGE, "text frame of " + message.getPayloadLength() + " bytes exceeds the limit of "
                     + properties.limits().maxTextBytes());
@@ -147,6 +163,13 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler {
             error(connection, ErrorCode.BAD_REQUEST, "16-bit PCM frames must have an even number of bytes, got " + length);
             return;
         }
+        IngestProperties.Limits limits = properties.limits();
+        if (session.wouldExceed(length, limits.maxAudioSpeed(), limits.audioBurst(), System.currentTimeMillis())) {
+            error(connection, ErrorCode.RATE_LIMITED, "audio arrives faster than " + limits.maxAudioSpeed()
+                    + " times real time; send it at the pace it is recorded");
+            connection.close(CloseStatus.POLICY_VIOLATION.withReason("audio too fast"));
+            return;
+        }
         ByteBuffer payload = message.getPayload();
         byte[] audio = new byte[length];
         payload.get(audio);
@@ -190,7 +213,8 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler {
 
     private void authenticate(StreamConnection connection, String token) {
         try {
-            connection.authenticate(tokens.verify(token).userId());
+            com.realtimevoice.auth.VerifiedToken verified = tokens.verify(token);
+            connection.authenticate(verified.userId(), verified.expiresAt());
         } catch (InvalidTokenException e) {
             error(connection, ErrorCode.UNAUTHORIZED, e.getMessage());
         }
@@ -254,12 +278,68 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler {
             error(connection, ErrorCode.BAD_REQUEST, "the session is already ending");
             return;
         }
+        endSession(connection, session, "end");
+    }
+
+    /** No more audio: the worker finishes every pending segment, and finals and completed still arrive. */
+    private void endSession(StreamConnection connection, ActiveSession session, String reason) {
         session.markEnding();
         try {
-            publisher.publishAndWait(new SessionEnded(session.sessionId(), session.lastSeq(), session.bytes(), "end",
+            publisher.publishAndWait(new SessionEnded(session.sessionId(), session.lastSeq(), session.bytes(), reason,
                     System.currentTimeMillis()));
         } catch (PublishFailedException e) {
             error(connection, ErrorCode.OVERLOADED, "the end of the session could not be queued: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Once a second: connections that never authenticated, tokens that expired, sessions past their maximum
+     * duration or without audio for the idle timeout.
+     */
+    @jakarta.annotation.PostConstruct
+    void scheduleLimits() {
+        limitsSweep = scheduler.scheduleAtFixedRate(() -> sessions.forEach(this::enforceLimits), java.time.Duration.ofSeconds(1));
+    }
+
+    @jakarta.annotation.PreDestroy
+    void cancelLimits() {
+        if (limitsSweep != null) {
+            limitsSweep.cancel(false);
+        }
+    }
+
+    void enforceLimits(StreamConnection connection) {
+        try {
+            long now = System.currentTimeMillis();
+            IngestProperties.Limits limits = properties.limits();
+            if (connection.userId() == null) {
+                if (now - connection.openedAtMs() > limits.authTimeout().toMillis()) {
+                    error(connection, ErrorCode.UNAUTHORIZED, "no valid token within " + limits.authTimeout().toSeconds() + " s");
+                }
+                return;
+            }
+            java.time.Instant expires = connection.tokenExpiresAt();
+            if (expires != null && now > expires.toEpochMilli()) {
+                ActiveSession session = connection.session();
+                error(connection, ErrorCode.TOKEN_EXPIRED, "the token expired; get a new one and reconnect"
+                        + (session == null ? "" : " (session " + session.sessionId() + ")"));
+                return;
+            }
+            ActiveSession session = connection.session();
+            if (session == null || session.ending()) {
+                return;
+            }
+            if (now - session.startedAtMs() > limits.maxSessionDuration().toMillis()) {
+                error(connection, ErrorCode.MAX_DURATION, "the session reached the maximum duration of "
+                        + limits.maxSessionDuration().toSeconds() + " s and was ended; its finals follow");
+                endSession(connection, session, "max_duration");
+            } else if (now - session.lastAudioAtMs() > limits.idleTimeout().toMillis()) {
+                error(connection, ErrorCode.IDLE_TIMEOUT, "no audio for " + limits.idleTimeout().toSeconds()
+                        + " s: the session was ended; its finals follow");
+                endSession(connection, session, "idle");
+            }
+        } catch (RuntimeException e) {
+            log.warn("limit check of {} failed", connection.id(), e);
         }
     }
 

@@ -16,17 +16,20 @@ class WebSocketConfig implements WebSocketConfigurer {
     static final String STREAM_PATH = "/api/realtime-voice/stream";
 
     private final StreamWebSocketHandler handler;
+    private final IngestProperties properties;
 
-    WebSocketConfig(StreamWebSocketHandler handler) {
+    WebSocketConfig(StreamWebSocketHandler handler, IngestProperties properties) {
         this.handler = handler;
+        this.properties = properties;
     }
 
     @Override
     public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
-        // Mini-programs send no usable Origin; tokens, not origins, guard the socket.
+        // Browsers send an Origin, checked against INGEST_ALLOWED_ORIGINS (403 otherwise). Mini-programs and native
+        // clients send none and are let through: the token, not the origin, guards the socket.
         registry.addHandler(handler, STREAM_PATH)
                 .addInterceptors(new TokenHandshakeInterceptor())
-                .setAllowedOriginPatterns("*");
+                .setAllowedOriginPatterns(properties.limits().allowedOrigins().toArray(String[]::new));
     }
 
     /**
