@@ -47,15 +47,23 @@ public record ResultServiceProperties(
 
     /** How tokens for the history API are checked; the same values as the ingest service's. */
     public record Jwt(
-            @NotBlank(message = "must be set: give the environment variable AUTH_JWT_SECRET (at least 32 bytes, "
-                    + "the same value as the ingest service), or run with the 'local' profile")
+            String algorithm,
+            /* HS256: the same value as the ingest service's AUTH_JWT_SECRET; checked by TokenSettings. */
             String secret,
+            String publicKey,
+            String privateKey,
+            java.net.URI jwksUrl,
             @NotBlank(message = "must be set (AUTH_JWT_ISSUER)") String issuer,
             @NotBlank(message = "must be set (AUTH_JWT_AUDIENCE)") String audience,
             @NotNull Duration leeway) {
 
         public TokenSettings toSettings() {
-            return new TokenSettings(secret, issuer, audience, leeway);
+            try {
+                return new TokenSettings(algorithm, secret, publicKey, privateKey, jwksUrl, issuer, audience, leeway);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("result-service cannot start: " + e.getMessage()
+                        + " (the 'local' profile sets a development secret)", e);
+            }
         }
     }
 }

@@ -26,7 +26,7 @@ class ResultServiceConfigurationTest {
     void withoutTheLocalProfileAMissingSecretStopsTheStartNamingTheVariable() {
         assertThatThrownBy(() -> start(null, "--AUTH_JWT_SECRET=").close())
                 .hasStackTraceContaining("AUTH_JWT_SECRET")
-                .hasStackTraceContaining("result-service.jwt.secret");
+                .hasStackTraceContaining("result-service cannot start");
     }
 
     @Test

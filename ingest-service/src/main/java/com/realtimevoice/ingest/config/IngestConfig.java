@@ -18,7 +18,8 @@ class IngestConfig {
     TokenService tokenService(IngestProperties properties) {
         IngestProperties.Auth auth = properties.auth();
         try {
-            return new TokenService(new TokenSettings(auth.jwtSecret(), auth.jwtIssuer(), auth.jwtAudience(), auth.leeway()));
+            return new TokenService(new TokenSettings(auth.jwtAlgorithm(), auth.jwtSecret(), auth.jwtPublicKey(),
+                    auth.jwtPrivateKey(), auth.jwtJwksUrl(), auth.jwtIssuer(), auth.jwtAudience(), auth.leeway()));
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("ingest-service cannot start: " + e.getMessage()
                     + " (the 'local' profile sets a development secret; production must set AUTH_JWT_SECRET)", e);

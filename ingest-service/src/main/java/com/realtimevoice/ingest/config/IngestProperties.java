@@ -33,7 +33,8 @@ public record IngestProperties(
     }
 
     /** HS256 settings shared with result-service; the secret has no default outside the local profile. */
-    public record Auth(String jwtSecret, @NotBlank String jwtIssuer, @NotBlank String jwtAudience,
+    public record Auth(String jwtAlgorithm, String jwtSecret, String jwtPublicKey, String jwtPrivateKey, java.net.URI jwtJwksUrl,
+                       @NotBlank String jwtIssuer, @NotBlank String jwtAudience,
                        @NotNull Duration leeway, @NotNull Duration devTokenTtl) {
     }
 
