@@ -13,7 +13,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.kafka.test.context.EmbeddedKafka;
 
-/** Outside the local profile: no dev tokens, and no start at all without a JWT secret. */
+/** Outside the local profile: no dev tokens, no tokens in logs, and no start at all without a JWT secret. */
+@org.junit.jupiter.api.extension.ExtendWith(org.springframework.boot.test.system.OutputCaptureExtension.class)
 @SpringBootTest(classes = IngestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"spring.config.name=ingest-service", "AUTH_JWT_SECRET=production-secret-production-secret-0123",
                 "ASR_TOPIC_PARTITIONS=1"})
@@ -32,6 +33,15 @@ class ProductionProfileTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(404);
         assertThat(r.body()).contains("\"code\":\"NOT_FOUND\"");
+    }
+
+    @Test
+    void tokensNeverReachTheLog(org.springframework.boot.test.system.CapturedOutput output) {
+        String token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ";
+        org.slf4j.LoggerFactory.getLogger("org.springframework.web.socket.handler.ExceptionWebSocketHandlerDecorator")
+                .error("Closing session due to exception for StandardWebSocketSession[uri=ws://h/api/realtime-voice/stream?token="
+                        + token + "]", new IllegalStateException("at ?token=" + token));
+        assertThat(output.getAll()).contains("?token=<redacted-jwt>").doesNotContain(token).doesNotContain("eyJzdWIiOiJhbGljZSJ9");
     }
 
     @Test
