@@ -1,5 +1,8 @@
 package com.realtimevoice.local;
 
+import java.util.Map;
+
+import com.realtimevoice.testsupport.FakeWeChat;
 import com.realtimevoice.testsupport.TestDatabase;
 
 import org.junit.jupiter.api.AfterAll;
@@ -15,13 +18,17 @@ class EmbeddedPipelineTest {
     @RegisterExtension
     static final TestDatabase DATABASE = new TestDatabase();
 
+    static final FakeWeChat WECHAT = FakeWeChat.start();
+
     private LocalCluster cluster;
     private PipelineScenarios scenarios;
 
     @BeforeAll
     void startCluster() {
         cluster = new LocalCluster(LocalCluster.Settings.defaults().withRandomPorts()
-                .withDatabase(DATABASE.springProperties())).start();
+                .withDatabase(DATABASE.springProperties())
+                .withProperties(Map.of("WECHAT_APP_ID", FakeWeChat.APP_ID, "WECHAT_APP_SECRET", FakeWeChat.SECRET,
+                        "WECHAT_API_BASE_URL", WECHAT.baseUrl().toString()))).start();
         scenarios = new PipelineScenarios(cluster);
     }
 
@@ -30,6 +37,7 @@ class EmbeddedPipelineTest {
         if (cluster != null) {
             cluster.close();
         }
+        WECHAT.close();
     }
 
     @Test
@@ -40,6 +48,11 @@ class EmbeddedPipelineTest {
     @Test
     void recognizesAnUploadedWav() throws Exception {
         scenarios.recognizesAnUploadedWav();
+    }
+
+    @Test
+    void aMiniProgramLogsInWithWeChatAndStreams() throws Exception {
+        scenarios.aMiniProgramLogsInWithWeChatAndStreams(WECHAT);
     }
 
     @Test

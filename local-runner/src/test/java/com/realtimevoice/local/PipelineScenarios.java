@@ -143,6 +143,30 @@ final class PipelineScenarios {
                 body.get("sessionId").asString())).isEqualTo(body.get("segments").size());
     }
 
+    /**
+     * A mini-program's path: wx.login() code -> POST /api/auth/wechat/login on the ingest node -> the product's token
+     * in the upgrade request's Authorization header (as wx.connectSocket sends it) -> a stored transcript.
+     */
+    void aMiniProgramLogsInWithWeChatAndStreams(com.realtimevoice.testsupport.FakeWeChat wechat) throws Exception {
+        HttpResponse<String> login = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl(0) + "/api/auth/wechat/login"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"code\":\"" + wechat.loginCode("oWx-e2e-user") + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+        JsonNode body = StreamingClient.JSON.readTree(login.body());
+        String token = body.get("token").asString();
+        try (StreamingClient client = StreamingClient.connect(wsUrl(0, null), Map.of("Authorization", "Bearer " + token))) {
+            client.send("{\"type\":\"start\"}");
+            String sessionId = client.await("started", Duration.ofSeconds(20)).get("sessionId").asString();
+            client.streamPcm(SpeechFixtures.pcm("time.wav"), 4.0);
+            client.send("{\"type\":\"end\"}");
+            JsonNode completed = client.await("completed", Duration.ofSeconds(60));
+            assertThat(WordErrorRate.of(SpeechFixtures.reference("time.wav"), completed.get("text").asString())).isLessThanOrEqualTo(MAX_WER);
+            HttpResponse<String> history = get(baseUrl(0) + "/api/sessions/" + sessionId, token);
+            assertThat(StreamingClient.JSON.readTree(history.body()).get("userId").asString()).isEqualTo(body.get("userId").asString());
+        }
+    }
+
     /** Every service answers its liveness/readiness probes and serves Prometheus metrics with its own meters. */
     void everyServiceExposesHealthAndMetrics() throws Exception {
         Map<String, org.springframework.context.ConfigurableApplicationContext> services = new java.util.LinkedHashMap<>();

@@ -32,7 +32,22 @@ public record ResultServiceProperties(
         @NotNull Duration deliveryTimeout,
         @Min(1) int routeCacheSize,
         @Valid @NotNull Retry retry,
-        @Valid @NotNull Jwt jwt) {
+        @Valid @NotNull Jwt jwt,
+        @Valid @NotNull WeChat wechat) {
+
+    /**
+     * WeChat mini-program login (code2Session). Unset app id or secret: the login endpoint answers 503.
+     *
+     * @param apiBaseUrl WeChat's API host; a local fake in tests
+     * @param tokenTtl   lifetime of the tokens issued after a login: short, the mini-program logs in again
+     */
+    public record WeChat(String appId, String appSecret, @NotNull java.net.URI apiBaseUrl, @NotNull Duration timeout,
+                         @NotNull Duration tokenTtl) {
+
+        public boolean configured() {
+            return appId != null && !appId.isBlank() && appSecret != null && !appSecret.isBlank();
+        }
+    }
 
     /**
      * Back-off for records that fail for a reason that may pass (database down, no route yet, delivery timeout).

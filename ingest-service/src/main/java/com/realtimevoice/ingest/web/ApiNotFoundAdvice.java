@@ -26,6 +26,7 @@ class ApiNotFoundAdvice {
             "GET /api/realtime-voice/stream (WebSocket upgrade)",
             "POST /api/realtime-voice/recognize (multipart field 'audio')",
             "GET /api/sessions/{sessionId}",
+            "POST /api/auth/wechat/login {\"code\"} (WeChat mini-program login)",
             "POST /api/auth/dev-token (local profile only)",
             "GET /health");
 
@@ -62,7 +63,7 @@ class ApiNotFoundAdvice {
         String best = "/api/realtime-voice/stream";
         int bestDistance = Integer.MAX_VALUE;
         for (String candidate : List.of("/api/realtime-voice/stream", "/api/realtime-voice/recognize", "/api/sessions/{sessionId}",
-                "/api/auth/dev-token", "/health")) {
+                "/api/auth/wechat/login", "/api/auth/dev-token", "/health")) {
             int d = distance(path, candidate);
             if (d < bestDistance) {
                 bestDistance = d;

@@ -53,7 +53,7 @@ class EmbeddedH2SchemaTest {
                 .load().migrate();
 
         assertThat(result.success).isTrue();
-        assertThat(result.migrationsExecuted).isEqualTo(1);
+        assertThat(result.migrationsExecuted).isEqualTo(2);
     }
 
     @Test
