@@ -51,15 +51,15 @@ record UploadedAudio(byte[] pcm, int sampleRate) {
             throw new UnsupportedAudioException("RIFF file is not WAVE", true);
         }
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        int pos = 12;
+        long pos = 12; // long: a chunk size near 4 GiB must not wrap the position around
         Integer channels = null;
         Integer rate = null;
         Integer bits = null;
         Integer formatTag = null;
         while (pos + 8 <= bytes.length) {
-            String id = new String(bytes, pos, 4, StandardCharsets.US_ASCII);
-            long size = Integer.toUnsignedLong(b.getInt(pos + 4));
-            int body = pos + 8;
+            String id = new String(bytes, (int) pos, 4, StandardCharsets.US_ASCII);
+            long size = Integer.toUnsignedLong(b.getInt((int) pos + 4));
+            int body = (int) pos + 8;
             if (id.equals("fmt ")) {
                 if (size < 16 || body + 16 > bytes.length) {
                     throw new UnsupportedAudioException("WAV fmt chunk is truncated", true);
@@ -83,7 +83,7 @@ record UploadedAudio(byte[] pcm, int sampleRate) {
                 }
                 return new UploadedAudio(Arrays.copyOfRange(bytes, body, body + length), rate);
             }
-            pos = (int) Math.min(Integer.MAX_VALUE, body + size + (size & 1));
+            pos = body + size + (size & 1);
         }
         throw new UnsupportedAudioException("WAV has no data chunk", true);
     }
