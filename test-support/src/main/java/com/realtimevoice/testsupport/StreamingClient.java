@@ -43,6 +43,11 @@ public final class StreamingClient implements WebSocket.Listener, AutoCloseable 
         return client;
     }
 
+    /** Whether the server has closed the socket (or it failed). */
+    public boolean isClosed() {
+        return closeCode.isDone() || socket.isOutputClosed();
+    }
+
     /** Waits for the server to close the socket and returns its close code. */
     public int awaitClose(Duration timeout) throws Exception {
         return closeCode.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
