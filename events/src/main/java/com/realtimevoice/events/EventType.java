@@ -5,6 +5,7 @@ import java.util.Arrays;
 /** The short tokens that name each event on the wire (header {@link EventHeaders#TYPE}). */
 public enum EventType {
     SESSION_STARTED("session.started", SessionStarted.class),
+    SESSION_RESUMED("session.resumed", SessionResumed.class),
     AUDIO_CHUNK("audio.chunk", AudioChunk.class),
     SESSION_ENDED("session.ended", SessionEnded.class),
     TRANSCRIPT_PARTIAL("transcript.partial", TranscriptPartial.class),

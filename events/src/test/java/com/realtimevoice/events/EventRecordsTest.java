@@ -23,7 +23,8 @@ class EventRecordsTest {
         return List.of(
                 new SessionStarted("s-1", "u-1", "ingest-a", "asr.delivery.v1.ingest-a", "pcm", 16000, "en-US", "vosk", true,
                         false, 1764028800000L),
-                new SessionEnded("s-1", 41, 131200, "end", 1764028804100L),
+                new SessionResumed("s-1", "u-1", "ingest-b", "asr.delivery.v1.ingest-b", 3, 42L, 1764028803000L),
+                new SessionEnded("s-1", 41, 131200, "end", 1764028804100L, "ingest-a"),
                 new TranscriptPartial("s-1", 0, "hello wor", 1764028801000L),
                 new TranscriptFinal("s-1", 0, "hello world", 120, 1480, "vosk", 1764028801500L, 1764028801520L),
                 new SessionCompleted("s-1", 2, "hello world how are you", 1764028804300L),
