@@ -24,9 +24,23 @@ public record IngestProperties(
         @Valid @NotNull Kafka kafka,
         @Valid @NotNull Auth auth,
         @Valid @NotNull Limits limits,
+        @Valid @NotNull Reliability reliability,
         @NotNull Duration heartbeatInterval,
         @NotNull Duration recognizeTimeout,
         @NotBlank String resultServiceUrl) {
+
+    /**
+     * Acks, backpressure and resume.
+     *
+     * @param resumeSecret    HMAC key of resume tokens, the same on every node (defaults to the HS256 JWT secret)
+     * @param resumeWindow    how long a session whose client dropped waits for a resume before it is ended
+     * @param ackInterval     acks are batched: at most one per session per interval
+     * @param maxUnackedAudio audio a session may have sent that Kafka has not acknowledged yet; past it, frames are
+     *                        refused with OVERLOADED until Kafka catches up (the client re-sends from its last ack)
+     */
+    public record Reliability(String resumeSecret, @NotNull Duration resumeWindow, @NotNull Duration ackInterval,
+                              @NotNull Duration maxUnackedAudio) {
+    }
 
     public record Kafka(@Min(1) @Max(1000) int audioPartitions, @Min(1) @Max(100) int deliveryPartitions,
                         @Min(1) @Max(5) short replicationFactor, @NotNull Duration sendTimeout) {

@@ -13,13 +13,77 @@ final class ActiveSession {
     private long nextSeq;
     private long bytes;
     private boolean ending;
+    // Acks: the highest seq Kafka has acknowledged (sends of one producer to one partition complete in order),
+    // the highest one told to the client, and the bytes sent but not yet acknowledged (backpressure).
+    private long ackedSeq = -1;
+    private long ackSentSeq = -1;
+    private long unackedBytes;
+    private boolean overloaded;
+    private boolean resumed;
 
     ActiveSession(String sessionId, String userId, String resumeToken, String format, int sampleRate) {
+        this(sessionId, userId, resumeToken, format, sampleRate, 0);
+    }
+
+    /** A resumed session: its chunks continue at {@code firstSeq}. */
+    ActiveSession(String sessionId, String userId, String resumeToken, String format, int sampleRate, long firstSeq) {
         this.sessionId = sessionId;
         this.userId = userId;
         this.resumeToken = resumeToken;
         this.format = format;
         this.sampleRate = sampleRate;
+        this.nextSeq = firstSeq;
+        this.ackedSeq = firstSeq - 1;
+        this.ackSentSeq = firstSeq - 1;
+    }
+
+    /** Kafka has the chunk: it counts towards the next ack. */
+    synchronized void acknowledged(long seq, int length) {
+        ackedSeq = Math.max(ackedSeq, seq);
+        unackedBytes -= length;
+        if (overloaded && unackedBytes == 0) {
+            overloaded = false;
+        }
+    }
+
+    /** The seq to ack to the client now, or -1 when there is nothing new. */
+    synchronized long takeAck() {
+        if (ackedSeq > ackSentSeq) {
+            ackSentSeq = ackedSeq;
+            return ackedSeq;
+        }
+        return -1;
+    }
+
+    /**
+     * Whether a chunk of {@code length} fits under the unacknowledged-audio limit. The first refusal of an episode
+     * returns {@code Admission.REFUSED_FIRST} so the client is told once; the episode ends when Kafka catches up.
+     */
+    synchronized Admission admit(int length, long maxUnackedBytes) {
+        if (unackedBytes + length > maxUnackedBytes) {
+            boolean first = !overloaded;
+            overloaded = true;
+            return first ? Admission.REFUSED_FIRST : Admission.REFUSED;
+        }
+        if (overloaded) {
+            return Admission.REFUSED;
+        }
+        unackedBytes += length;
+        return Admission.ACCEPTED;
+    }
+
+    enum Admission { ACCEPTED, REFUSED_FIRST, REFUSED }
+
+    synchronized void markResumed() {
+        resumed = true;
+    }
+
+    synchronized boolean resumed() {
+        return resumed;
+    }
+
+    synchronized long nextSeq() {
+        return nextSeq;
     }
 
     String sessionId() {

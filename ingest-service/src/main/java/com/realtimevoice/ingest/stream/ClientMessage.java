@@ -19,7 +19,8 @@ sealed interface ClientMessage {
     record Ping() implements ClientMessage {
     }
 
-    record Resume(String sessionId, String resumeToken, int lastIndex) implements ClientMessage {
+    /** {@code nextSeq} and {@code token} are extensions: the first chunk the client will re-send, and its token. */
+    record Resume(String sessionId, String resumeToken, int lastIndex, Long nextSeq, String token) implements ClientMessage {
     }
 
     record Malformed(String reason) implements ClientMessage {
@@ -43,10 +44,27 @@ sealed interface ClientMessage {
             case "start" -> parseStart(node);
             case "end", "stop" -> new End();
             case "ping" -> new Ping();
-            case "resume" -> new Resume(text(node, "sessionId"), text(node, "resumeToken"),
-                    node.has("lastIndex") && node.get("lastIndex").isIntegralNumber() ? node.get("lastIndex").asInt() : -1);
+            case "resume" -> parseResume(node);
             default -> new Malformed("unknown type \"" + type.asString() + "\"; expected start, end, stop, ping or resume");
         };
+    }
+
+    private static ClientMessage parseResume(JsonNode node) {
+        String sessionId = text(node, "sessionId");
+        String resumeToken = text(node, "resumeToken");
+        if (sessionId == null || resumeToken == null) {
+            return new Malformed("resume needs \"sessionId\" and \"resumeToken\" (from the started message)");
+        }
+        JsonNode last = node.get("lastIndex");
+        if (last != null && !last.isNull() && !last.isIntegralNumber()) {
+            return new Malformed("lastIndex must be an integer");
+        }
+        JsonNode next = node.get("nextSeq");
+        if (next != null && !next.isNull() && (!next.isIntegralNumber() || next.asLong() < 0)) {
+            return new Malformed("nextSeq must be a non-negative integer");
+        }
+        return new Resume(sessionId, resumeToken, last == null || last.isNull() ? -1 : last.asInt(),
+                next == null || next.isNull() ? null : next.asLong(), text(node, "token"));
     }
 
     private static ClientMessage parseStart(JsonNode node) {

@@ -57,6 +57,27 @@ final class ServerMessages {
         return write(m);
     }
 
+    static String ack(long seq) {
+        return "{\"type\":\"ack\",\"seq\":" + seq + "}";
+    }
+
+    static String resumed(String sessionId, int lastIndex, long nextSeq) {
+        Map<String, Object> m = message("resumed");
+        m.put("sessionId", sessionId);
+        m.put("lastIndex", lastIndex);
+        m.put("nextSeq", nextSeq);
+        return write(m);
+    }
+
+    /** A session error after a resume says whether the session could be picked up again. */
+    static String error(String code, String message, boolean recovered) {
+        Map<String, Object> m = message("error");
+        m.put("code", code);
+        m.put("message", message);
+        m.put("recovered", recovered);
+        return write(m);
+    }
+
     static String error(ErrorCode code, String message) {
         Map<String, Object> m = message("error");
         m.put("code", code.name());

@@ -1,8 +1,6 @@
 package com.realtimevoice.ingest.stream;
 
 import java.nio.ByteBuffer;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.UUID;
 
 import com.realtimevoice.auth.InvalidTokenException;
@@ -40,11 +38,10 @@ import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorato
  * back through this node's delivery topic.
  */
 @Component
-class StreamWebSocketHandler extends AbstractWebSocketHandler {
+class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.springframework.context.SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(StreamWebSocketHandler.class);
     private static final String CONNECTION = "rv.connection";
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final TokenService tokens;
     private final AudioPublisher publisher;
@@ -56,12 +53,19 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler {
     private final Counter chunks;
     private final Counter audioBytes;
     private final org.springframework.scheduling.TaskScheduler scheduler;
+    private final ResumeTokens resumeTokens;
     private java.util.concurrent.ScheduledFuture<?> limitsSweep;
+    private java.util.concurrent.ScheduledFuture<?> ackFlush;
+    /** Sessions whose client dropped, waiting for a resume: the end to publish when the window closes. */
+    private final java.util.Map<String, java.util.concurrent.ScheduledFuture<?>> abandoned = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean shuttingDown;
+    private volatile boolean running;
 
     StreamWebSocketHandler(TokenService tokens, AudioPublisher publisher, LocalSessions localSessions, StreamSessions sessions,
                            IngestNode node, IngestProperties properties, MeterRegistry meters,
-                           org.springframework.scheduling.TaskScheduler scheduler) {
+                           org.springframework.scheduling.TaskScheduler scheduler, ResumeTokens resumeTokens) {
         this.scheduler = scheduler;
+        this.resumeTokens = resumeTokens;
         this.tokens = tokens;
         this.publisher = publisher;
         this.localSessions = localSessions;
@@ -126,8 +130,7 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler {
         } else if (parsed instanceof ClientMessage.End) {
             end(connection);
         } else if (parsed instanceof ClientMessage.Resume resume) {
-            error(connection, ErrorCode.SESSION_NOT_FOUND,
-                    "session " + resume.sessionId() + " cannot be resumed on this node; start a new session");
+            resume(connection, resume);
         } else if (parsed instanceof ClientMessage.Malformed bad) {
             error(connection, ErrorCode.BAD_REQUEST, bad.reason());
         }
@@ -170,6 +173,18 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler {
             connection.close(CloseStatus.POLICY_VIOLATION.withReason("audio too fast"));
             return;
         }
+        long maxUnacked = properties.reliability().maxUnackedAudio().toMillis() * session.sampleRate() * 2 / 1000;
+        ActiveSession.Admission admission = session.admit(length, maxUnacked);
+        if (admission != ActiveSession.Admission.ACCEPTED) {
+            // Kafka is behind or away: hold the client back rather than buffer without bound. Nothing acked is lost;
+            // the client re-sends from its last ack once acks flow again.
+            meters.counter("ingest.audio.refused").increment();
+            if (admission == ActiveSession.Admission.REFUSED_FIRST) {
+                error(connection, ErrorCode.OVERLOADED, "audio is not being acknowledged by the message broker; pause, and "
+                        + "re-send from the chunk after the last ack when acks resume");
+            }
+            return;
+        }
         ByteBuffer payload = message.getPayload();
         byte[] audio = new byte[length];
         payload.get(audio);
@@ -178,9 +193,11 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler {
                 System.currentTimeMillis(), audio);
         publisher.publish(chunk).whenComplete((result, failure) -> {
             if (failure != null) {
-                // Losing a chunk would silently corrupt the transcript: end the session loudly instead.
+                // Never acked, so the client still has it: it can resume (here or elsewhere) and re-send from the last ack.
                 log.warn("audio chunk {} of session {} was not accepted by Kafka: {}", stamp[0], session.sessionId(), failure.getMessage());
-                error(connection, ErrorCode.OVERLOADED, "audio could not be queued for recognition; reconnect and try again");
+                error(connection, ErrorCode.OVERLOADED, "audio could not be queued for recognition; resume and re-send from the last ack");
+            } else {
+                session.acknowledged(stamp[0], length);
             }
         });
         chunks.increment();
@@ -198,10 +215,15 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler {
         if (session != null && connection.finish(session.sessionId())) {
             localSessions.unregister(session.sessionId());
             sessions.releaseSession(session.userId());
-            if (!session.ending()) {
-                // Tell the worker to free the recognizer; whatever was said is still finalised and stored.
-                publisher.publish(new SessionEnded(session.sessionId(), session.lastSeq(), session.bytes(), "client_closed",
-                        System.currentTimeMillis()));
+            if (!session.ending() && !shuttingDown) {
+                // The client may come back (network cut, app in the background) on any node: keep the session for the
+                // resume window, then end it so the worker finalises what was said and frees the recognizer. The end
+                // names this node, so it is ignored if the session has meanwhile been resumed elsewhere.
+                abandoned.put(session.sessionId(), scheduler.schedule(() -> {
+                    abandoned.remove(session.sessionId());
+                    publisher.publish(new SessionEnded(session.sessionId(), session.lastSeq(), session.bytes(), "abandoned",
+                            System.currentTimeMillis(), node.nodeId()));
+                }, java.time.Instant.now().plus(properties.reliability().resumeWindow())));
             }
         }
     }
@@ -250,7 +272,9 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler {
             return;
         }
         String sessionId = UUID.randomUUID().toString();
-        ActiveSession session = new ActiveSession(sessionId, userId, resumeToken(), start.format(), start.sampleRate());
+        ActiveSession session = new ActiveSession(sessionId, userId,
+                resumeTokens.issue(new ResumeTokens.Claims(sessionId, userId, start.format(), start.sampleRate())),
+                start.format(), start.sampleRate());
         connection.begin(session);
         localSessions.register(sessionId, new SocketSink(connection));
         try {
@@ -266,6 +290,60 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler {
         meters.counter("ingest.sessions.started").increment();
         connection.send(ServerMessages.started(sessionId, session.resumeToken(), start.format(), start.sampleRate(),
                 start.interimResults()));
+    }
+
+    /**
+     * Reattaches a dropped session, on this node or any other: the resume token proves the session is this user's,
+     * the route moves here in-band, result-service re-sends the finals after {@code lastIndex}, and audio continues
+     * at the client's {@code nextSeq} (re-sent chunks the worker already has are dropped by seq).
+     */
+    private void resume(StreamConnection connection, ClientMessage.Resume resume) {
+        if (resume.token() != null) {
+            authenticate(connection, resume.token());
+        }
+        String userId = connection.userId();
+        if (userId == null) {
+            error(connection, ErrorCode.UNAUTHORIZED, "a token is required to resume");
+            return;
+        }
+        if (connection.session() != null) {
+            error(connection, ErrorCode.BAD_REQUEST, "a session is already running on this connection");
+            return;
+        }
+        ResumeTokens.Claims claims = resumeTokens.verify(resume.resumeToken(), resume.sessionId(), userId);
+        if (claims == null) {
+            meters.counter("ingest.sessions.resumed", "result", "refused").increment();
+            connection.send(ServerMessages.error(ErrorCode.SESSION_NOT_FOUND.name(),
+                    "no session " + resume.sessionId() + " with that resume token for this user; start a new session", false));
+            return;
+        }
+        if (!sessions.tryAcquireSession(userId)) {
+            error(connection, ErrorCode.RATE_LIMITED, "too many concurrent sessions for this user (limit "
+                    + properties.limits().maxSessionsPerUser() + ")");
+            return;
+        }
+        java.util.concurrent.ScheduledFuture<?> pendingEnd = abandoned.remove(resume.sessionId());
+        if (pendingEnd != null) {
+            pendingEnd.cancel(false);
+        }
+        long nextSeq = resume.nextSeq() == null ? 0 : resume.nextSeq();
+        ActiveSession session = new ActiveSession(resume.sessionId(), userId, resume.resumeToken(), claims.format(),
+                claims.sampleRate(), nextSeq);
+        session.markResumed();
+        connection.begin(session);
+        localSessions.register(resume.sessionId(), new SocketSink(connection));
+        try {
+            publisher.publishAndWait(new com.realtimevoice.events.SessionResumed(resume.sessionId(), userId, node.nodeId(),
+                    node.deliveryTopic(), resume.lastIndex(), resume.nextSeq(), System.currentTimeMillis()));
+        } catch (PublishFailedException e) {
+            connection.finish(resume.sessionId());
+            localSessions.unregister(resume.sessionId());
+            sessions.releaseSession(userId);
+            error(connection, ErrorCode.OVERLOADED, "the session could not be resumed: " + e.getMessage());
+            return;
+        }
+        meters.counter("ingest.sessions.resumed", "result", "accepted").increment();
+        connection.send(ServerMessages.resumed(resume.sessionId(), resume.lastIndex(), nextSeq));
     }
 
     private void end(StreamConnection connection) {
@@ -286,7 +364,7 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler {
         session.markEnding();
         try {
             publisher.publishAndWait(new SessionEnded(session.sessionId(), session.lastSeq(), session.bytes(), reason,
-                    System.currentTimeMillis()));
+                    System.currentTimeMillis(), node.nodeId()));
         } catch (PublishFailedException e) {
             error(connection, ErrorCode.OVERLOADED, "the end of the session could not be queued: " + e.getMessage());
         }
@@ -299,12 +377,16 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler {
     @jakarta.annotation.PostConstruct
     void scheduleLimits() {
         limitsSweep = scheduler.scheduleAtFixedRate(() -> sessions.forEach(this::enforceLimits), java.time.Duration.ofSeconds(1));
+        ackFlush = scheduler.scheduleAtFixedRate(this::flushAcks, properties.reliability().ackInterval());
     }
 
     @jakarta.annotation.PreDestroy
     void cancelLimits() {
         if (limitsSweep != null) {
             limitsSweep.cancel(false);
+        }
+        if (ackFlush != null) {
+            ackFlush.cancel(false);
         }
     }
 
@@ -352,10 +434,44 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler {
         return (StreamConnection) raw.getAttributes().get(CONNECTION);
     }
 
-    private static String resumeToken() {
-        byte[] bytes = new byte[24];
-        RANDOM.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    /** Sends each session's pending ack, at most one per ack interval: a batch of chunks is acked at once. */
+    private void flushAcks() {
+        sessions.forEach(connection -> {
+            ActiveSession session = connection.session();
+            if (session != null) {
+                long seq = session.takeAck();
+                if (seq >= 0) {
+                    connection.send(ServerMessages.ack(seq));
+                }
+            }
+        });
+    }
+
+    /**
+     * Shutting down: every client is told to reconnect, with close code 1012 (service restart), and resumes its
+     * session on another node; no session is ended here, so none is cut short.
+     */
+    @Override
+    public void stop() {
+        shuttingDown = true;
+        sessions.forEach(c -> c.close(new CloseStatus(1012, "server restarting: reconnect and resume")));
+        running = false;
+    }
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Stops before the web server drains, so clients are told to move rather than waited for. */
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE;
     }
 
     /** Results of one session, sent to its socket in the order they arrive (the order of the segments). */
@@ -386,8 +502,11 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler {
 
         @Override
         public void onFailed(SessionFailed failed) {
+            ActiveSession session = connection.session();
+            boolean resumed = session != null && session.resumed();
             release(failed.sessionId());
-            connection.send(ServerMessages.error(failed.code(), failed.message()));
+            connection.send(resumed ? ServerMessages.error(failed.code(), failed.message(), false)
+                    : ServerMessages.error(failed.code(), failed.message()));
             meters.counter("ingest.sessions.ended", "outcome", "failed").increment();
         }
 

@@ -37,7 +37,7 @@ class SessionStateFuzzTest {
 
     private static final long SEED = Long.getLong("fuzz.seed", 77L);
     private static final int FRAMES = Integer.getInteger("fuzz.frames", 4_000);
-    private static final Set<String> TYPES = Set.of("started", "partial", "final", "completed", "error", "pong");
+    private static final Set<String> TYPES = Set.of("started", "partial", "final", "completed", "error", "pong", "ack", "resumed");
     private static final Set<String> CODES = Set.of("UNAUTHORIZED", "BAD_REQUEST", "UNSUPPORTED_FORMAT", "TOO_LARGE",
             "RATE_LIMITED", "OVERLOADED", "ENGINE_UNAVAILABLE", "SESSION_NOT_FOUND", "TOKEN_EXPIRED", "MAX_DURATION", "IDLE_TIMEOUT");
 

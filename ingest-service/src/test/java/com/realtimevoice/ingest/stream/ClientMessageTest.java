@@ -31,7 +31,10 @@ class ClientMessageTest {
         assertThat(ClientMessage.parse("{\"type\":\"stop\"}")).isInstanceOf(ClientMessage.End.class);
         assertThat(ClientMessage.parse("{\"type\":\"ping\"}")).isInstanceOf(ClientMessage.Ping.class);
         assertThat(ClientMessage.parse("{\"type\":\"resume\",\"sessionId\":\"s\",\"resumeToken\":\"r\",\"lastIndex\":3}"))
-                .isEqualTo(new ClientMessage.Resume("s", "r", 3));
+                .isEqualTo(new ClientMessage.Resume("s", "r", 3, null, null));
+        assertThat(ClientMessage.parse("{\"type\":\"resume\",\"sessionId\":\"s\",\"resumeToken\":\"r\",\"lastIndex\":-1,\"nextSeq\":17,\"token\":\"t\"}"))
+                .isEqualTo(new ClientMessage.Resume("s", "r", -1, 17L, "t"));
+        assertThat(ClientMessage.parse("{\"type\":\"resume\",\"sessionId\":\"s\"}")).isInstanceOf(ClientMessage.Malformed.class);
     }
 
     @ParameterizedTest

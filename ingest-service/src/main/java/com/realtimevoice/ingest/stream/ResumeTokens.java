@@ -1,0 +1,102 @@
+package com.realtimevoice.ingest.stream;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import com.realtimevoice.ingest.config.IngestProperties;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Resume tokens any ingest node can check without shared state: the session id, its owner and its audio format,
+ * signed with HMAC-SHA256 under a key all nodes share ({@code INGEST_RESUME_SECRET}, else the HS256 JWT secret).
+ * A token is bound to its session and user: it is worthless to anyone else, even with a valid token of their own.
+ */
+@Component
+class ResumeTokens {
+
+    private static final Logger log = LoggerFactory.getLogger(ResumeTokens.class);
+    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+
+    /** What a resume token vouches for. */
+    record Claims(String sessionId, String userId, String format, int sampleRate) {
+    }
+
+    private final SecretKeySpec key;
+
+    ResumeTokens(IngestProperties properties) {
+        String secret = properties.reliability().resumeSecret();
+        if (secret == null || secret.isBlank()) {
+            secret = properties.auth().jwtSecret();
+        }
+        byte[] keyBytes;
+        if (secret == null || secret.isBlank()) {
+            keyBytes = new byte[32];
+            new SecureRandom().nextBytes(keyBytes);
+            log.warn("no INGEST_RESUME_SECRET (nor an HS256 AUTH_JWT_SECRET): sessions can be resumed only on the node "
+                    + "that started them; set the same INGEST_RESUME_SECRET on every ingest node");
+        } else {
+            keyBytes = secret.getBytes(StandardCharsets.UTF_8);
+        }
+        this.key = new SecretKeySpec(keyBytes, "HmacSHA256");
+    }
+
+    String issue(Claims c) {
+        String payload = B64.encodeToString(String.join("\n", c.sessionId(), c.userId(), c.format(), Integer.toString(c.sampleRate()))
+                .getBytes(StandardCharsets.UTF_8));
+        return payload + "." + B64.encodeToString(mac(payload));
+    }
+
+    /** The claims of a genuine token for this session and user, or null for anything else. */
+    Claims verify(String token, String sessionId, String userId) {
+        if (token == null || sessionId == null || userId == null) {
+            return null;
+        }
+        int dot = token.indexOf('.');
+        if (dot <= 0 || dot == token.length() - 1) {
+            return null;
+        }
+        String payload = token.substring(0, dot);
+        byte[] signature;
+        try {
+            signature = Base64.getUrlDecoder().decode(token.substring(dot + 1));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        if (!MessageDigest.isEqual(mac(payload), signature)) {
+            return null;
+        }
+        String[] parts;
+        try {
+            parts = new String(Base64.getUrlDecoder().decode(payload), StandardCharsets.UTF_8).split("\n", -1);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        if (parts.length != 4 || !parts[0].equals(sessionId) || !parts[1].equals(userId)) {
+            return null;
+        }
+        try {
+            return new Claims(parts[0], parts[1], parts[2], Integer.parseInt(parts[3]));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private byte[] mac(String payload) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            return mac.doFinal(payload.getBytes(StandardCharsets.US_ASCII));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

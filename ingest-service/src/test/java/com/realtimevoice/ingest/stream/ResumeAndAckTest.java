@@ -1,0 +1,195 @@
+package com.realtimevoice.ingest.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.realtimevoice.auth.TokenService;
+import com.realtimevoice.events.AudioChunk;
+import com.realtimevoice.events.EventRecords;
+import com.realtimevoice.events.PipelineEvent;
+import com.realtimevoice.events.SessionEnded;
+import com.realtimevoice.events.SessionResumed;
+import com.realtimevoice.events.Topics;
+import com.realtimevoice.ingest.IngestApplication;
+import com.realtimevoice.ingest.config.IngestNode;
+import com.realtimevoice.testsupport.StreamingClient;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+import org.springframework.test.context.ActiveProfiles;
+
+import tools.jackson.databind.JsonNode;
+
+/** Chunk acks once Kafka has the audio, and resuming a dropped session with its resume token. */
+@SpringBootTest(classes = IngestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"spring.config.name=ingest-service", "ingest.node-id=resume-test", "ASR_TOPIC_PARTITIONS=1",
+                "INGEST_RESUME_WINDOW=2s", "INGEST_ACK_INTERVAL=50ms"})
+@EmbeddedKafka(partitions = 1, bootstrapServersProperty = "spring.kafka.bootstrap-servers")
+@ActiveProfiles("local")
+class ResumeAndAckTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    TokenService tokens;
+
+    @Autowired
+    IngestNode node;
+
+    @Autowired
+    org.springframework.core.env.Environment env;
+
+    private KafkaConsumer<String, byte[]> audioTopic;
+
+    @BeforeEach
+    void readAudioTopic() {
+        audioTopic = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, env.getProperty("spring.kafka.bootstrap-servers"),
+                ConsumerConfig.GROUP_ID_CONFIG, "resume-test-" + System.nanoTime(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer());
+        audioTopic.subscribe(List.of(Topics.AUDIO));
+    }
+
+    @AfterEach
+    void close() {
+        audioTopic.close();
+    }
+
+    private String url(String token) {
+        return "ws://localhost:" + port + "/api/realtime-voice/stream?token=" + token;
+    }
+
+    @Test
+    void chunksAreAckedOnceKafkaHasThem() throws Exception {
+        try (StreamingClient c = StreamingClient.connect(url(tokens.issue("ana", Duration.ofMinutes(5))))) {
+            c.send("{\"type\":\"start\"}");
+            c.await("started", WAIT);
+            for (int i = 0; i < 5; i++) {
+                c.sendAudio(new byte[3200]);
+            }
+            long acked = -1;
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (acked < 4 && System.nanoTime() < deadline) {
+                acked = c.await("ack", WAIT).get("seq").asLong();
+            }
+            assertThat(acked).isEqualTo(4);
+            assertThat(c.receivedOfType("ack").size()).as("acks are batched").isLessThanOrEqualTo(5);
+        }
+    }
+
+    @Test
+    void aDroppedSessionIsResumedWithItsTokenAndContinuesAtTheClientsNextSeq() throws Exception {
+        String token = tokens.issue("ben", Duration.ofMinutes(5));
+        String sessionId;
+        String resumeToken;
+        try (StreamingClient first = StreamingClient.connect(url(token))) {
+            first.send("{\"type\":\"start\"}");
+            JsonNode started = first.await("started", WAIT);
+            sessionId = started.get("sessionId").asString();
+            resumeToken = started.get("resumeToken").asString();
+            first.sendAudio(new byte[3200]);
+            first.sendAudio(new byte[3200]);
+            first.sendAudio(new byte[3200]);
+        } // the network drops
+        try (StreamingClient again = StreamingClient.connect(url(token))) {
+            again.send("{\"type\":\"resume\",\"sessionId\":\"" + sessionId + "\",\"resumeToken\":\"" + resumeToken
+                    + "\",\"lastIndex\":-1,\"nextSeq\":2}");
+            JsonNode resumed = again.await("resumed", WAIT);
+            assertThat(resumed.get("nextSeq").asLong()).isEqualTo(2);
+            again.sendAudio(new byte[3200]); // seq 2 again: a re-send of an unacked chunk
+            again.sendAudio(new byte[1600]); // seq 3
+            List<PipelineEvent> events = read(sessionId, e -> e instanceof AudioChunk c && c.seq() == 3);
+            SessionResumed r = (SessionResumed) events.stream().filter(e -> e instanceof SessionResumed).findFirst().orElseThrow();
+            assertThat(r.nodeId()).isEqualTo(node.nodeId());
+            assertThat(r.replyTopic()).isEqualTo(node.deliveryTopic());
+            assertThat(r.nextSeq()).isEqualTo(2L);
+            assertThat(r.userId()).isEqualTo("ben");
+            List<Long> seqs = events.stream().filter(e -> e instanceof AudioChunk).map(e -> ((AudioChunk) e).seq()).toList();
+            assertThat(seqs).containsExactly(0L, 1L, 2L, 2L, 3L);
+            Thread.sleep(2500);
+            assertThat(readFor(sessionId, Duration.ofSeconds(2)).stream().filter(e -> e instanceof SessionEnded))
+                    .as("a resumed session is not ended when the window of the dropped connection closes").isEmpty();
+        }
+    }
+
+    @Test
+    void anotherUserOrAForgedTokenCannotResume() throws Exception {
+        String sessionId;
+        String resumeToken;
+        try (StreamingClient owner = StreamingClient.connect(url(tokens.issue("cleo", Duration.ofMinutes(5))))) {
+            owner.send("{\"type\":\"start\"}");
+            JsonNode started = owner.await("started", WAIT);
+            sessionId = started.get("sessionId").asString();
+            resumeToken = started.get("resumeToken").asString();
+        }
+        try (StreamingClient thief = StreamingClient.connect(url(tokens.issue("mallory", Duration.ofMinutes(5))))) {
+            thief.send("{\"type\":\"resume\",\"sessionId\":\"" + sessionId + "\",\"resumeToken\":\"" + resumeToken + "\",\"lastIndex\":-1}");
+            JsonNode error = thief.await("error", WAIT);
+            assertThat(error.get("code").asString()).isEqualTo("SESSION_NOT_FOUND");
+            assertThat(error.get("recovered").asBoolean()).isFalse();
+        }
+        try (StreamingClient forger = StreamingClient.connect(url(tokens.issue("cleo", Duration.ofMinutes(5))))) {
+            forger.send("{\"type\":\"resume\",\"sessionId\":\"" + sessionId + "\",\"resumeToken\":\"" + resumeToken.substring(0, 10)
+                    + "x" + resumeToken.substring(11) + "\",\"lastIndex\":-1}");
+            assertThat(forger.await("error", WAIT).get("code").asString()).isEqualTo("SESSION_NOT_FOUND");
+        }
+    }
+
+    @Test
+    void aSessionNotResumedWithinTheWindowIsEndedByTheNodeThatHeldIt() throws Exception {
+        String sessionId;
+        try (StreamingClient c = StreamingClient.connect(url(tokens.issue("dora", Duration.ofMinutes(5))))) {
+            c.send("{\"type\":\"start\"}");
+            sessionId = c.await("started", WAIT).get("sessionId").asString();
+            c.sendAudio(new byte[3200]);
+        }
+        List<PipelineEvent> events = read(sessionId, e -> e instanceof SessionEnded);
+        SessionEnded ended = (SessionEnded) events.get(events.size() - 1);
+        assertThat(ended.reason()).isEqualTo("abandoned");
+        assertThat(ended.nodeId()).isEqualTo(node.nodeId());
+        assertThat(ended.lastSeq()).isZero();
+    }
+
+    /** The session's events from the beginning of the audio topic, until one matches {@code until}. */
+    private List<PipelineEvent> read(String sessionId, java.util.function.Predicate<PipelineEvent> until) {
+        List<PipelineEvent> events = poll(sessionId, WAIT, until);
+        assertThat(events.stream().anyMatch(until)).as("awaited event of session %s among %s", sessionId, events).isTrue();
+        return events;
+    }
+
+    /** The session's events from the beginning of the audio topic, as many as arrive within {@code time}. */
+    private List<PipelineEvent> readFor(String sessionId, Duration time) {
+        return poll(sessionId, time, e -> false);
+    }
+
+    private List<PipelineEvent> poll(String sessionId, Duration time, java.util.function.Predicate<PipelineEvent> until) {
+        List<PipelineEvent> events = new ArrayList<>();
+        long deadline = System.nanoTime() + time.toNanos();
+        audioTopic.poll(Duration.ofMillis(100)); // join the group before seeking
+        audioTopic.seekToBeginning(audioTopic.assignment());
+        while (System.nanoTime() < deadline && events.stream().noneMatch(until)) {
+            audioTopic.poll(Duration.ofMillis(200)).forEach(r -> {
+                if (sessionId.equals(r.key())) {
+                    events.add(EventRecords.fromRecord(r));
+                }
+            });
+        }
+        return events;
+    }
+}
