@@ -44,6 +44,12 @@ class ResultMetrics {
         sessionsFailed.increment();
     }
 
+    /** @param result {@code resumed}, {@code completed} (finished meanwhile: finals and completed re-sent) or {@code refused} */
+    void resumed(String result) {
+        Counter.builder("result.sessions.resumed").tag("result", result)
+                .description("Sessions reattached by their client, possibly on another ingest node").register(registry).increment();
+    }
+
     /** @param result {@code delivered} or {@code failed} */
     void delivery(String type, String result) {
         Counter.builder("result.deliveries").tag("type", type).tag("result", result)

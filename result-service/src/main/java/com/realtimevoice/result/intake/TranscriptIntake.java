@@ -1,5 +1,7 @@
 package com.realtimevoice.result.intake;
 
+import java.util.Optional;
+
 import com.realtimevoice.events.AudioChunk;
 import com.realtimevoice.events.EventRecords;
 import com.realtimevoice.events.EventType;
@@ -8,11 +10,14 @@ import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionEnded;
 import com.realtimevoice.events.SessionFailed;
+import com.realtimevoice.events.SessionResumed;
 import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.TranscriptPartial;
 import com.realtimevoice.result.transcript.Route;
+import com.realtimevoice.result.transcript.SessionStatus;
+import com.realtimevoice.result.transcript.Transcript;
 import com.realtimevoice.result.transcript.TranscriptStore;
 import com.realtimevoice.result.transcript.TranscriptStore.Completion;
 
@@ -55,6 +60,8 @@ class TranscriptIntake {
         // Java 17: no pattern matching for switch yet.
         if (event instanceof SessionStarted started) {
             onStarted(started);
+        } else if (event instanceof SessionResumed resumed) {
+            onResumed(resumed);
         } else if (event instanceof TranscriptPartial partial) {
             // Partials are unstable and replaced by the final: delivered, never stored.
             delivery.deliver(routeFor(partial), partial);
@@ -82,6 +89,42 @@ class TranscriptIntake {
             return null;
         });
         routes.put(started.sessionId(), route);
+    }
+
+    /**
+     * A client reattached on another node (or the same): from here on its results go there, in order with
+     * everything after the resume, and it first gets every stored final it has not seen, and completed if the
+     * session has finished meanwhile. A session that cannot be resumed gets SESSION_NOT_FOUND on the new node.
+     */
+    private void onResumed(SessionResumed resumed) {
+        Route route = routeOf(resumed.sessionId(), resumed.nodeId(), resumed.replyTopic());
+        Optional<Transcript> stored = store.findTranscript(resumed.sessionId());
+        if (stored.isEmpty() || !stored.get().userId().equals(resumed.userId())
+                || stored.get().status() == SessionStatus.FAILED) {
+            delivery.deliver(route, new SessionFailed(resumed.sessionId(), "SESSION_NOT_FOUND",
+                    "the session cannot be resumed (unknown, ended or failed); its stored finals are at GET /api/sessions/"
+                            + resumed.sessionId(), System.currentTimeMillis()));
+            metrics.resumed("refused");
+            return;
+        }
+        Transcript transcript = stored.get();
+        metrics.dbWrite("resumed", () -> {
+            store.moveRoute(resumed.sessionId(), route);
+            return null;
+        });
+        routes.put(resumed.sessionId(), route);
+        long now = System.currentTimeMillis();
+        for (Transcript.Segment segment : transcript.segments()) {
+            if (segment.index() > resumed.lastIndex()) {
+                delivery.deliver(route, new TranscriptFinal(resumed.sessionId(), segment.index(), segment.text(),
+                        segment.startMs(), segment.endMs(), null, 0, now));
+            }
+        }
+        if (transcript.status() == SessionStatus.COMPLETED) {
+            delivery.deliver(route, new SessionCompleted(resumed.sessionId(), transcript.segments().size(), transcript.text(), now));
+            routes.remove(resumed.sessionId());
+        }
+        metrics.resumed(transcript.status() == SessionStatus.COMPLETED ? "completed" : "resumed");
     }
 
     private void onFinal(TranscriptFinal fin) {
@@ -128,13 +171,15 @@ class TranscriptIntake {
     }
 
     private static Route routeOf(SessionStarted started) {
+        return routeOf(started.sessionId(), started.nodeId(), started.replyTopic());
+    }
+
+    private static Route routeOf(String sessionId, String nodeId, String replyTopic) {
         try {
-            String ownTopic = Topics.delivery(started.nodeId()); // validates the node id
-            String replyTopic = started.replyTopic() == null || started.replyTopic().isBlank()
-                    ? ownTopic : started.replyTopic();
-            return new Route(started.nodeId(), replyTopic);
+            String ownTopic = Topics.delivery(nodeId); // validates the node id
+            return new Route(nodeId, replyTopic == null || replyTopic.isBlank() ? ownTopic : replyTopic);
         } catch (IllegalArgumentException e) {
-            throw new MalformedEventException("session.started " + started.sessionId() + ": " + e.getMessage(), e);
+            throw new MalformedEventException("session " + sessionId + ": " + e.getMessage(), e);
         }
     }
 }

@@ -28,4 +28,12 @@ interface TranscriptSessionRepository extends JpaRepository<TranscriptSession, S
             @Param("replyTopic") String replyTopic, @Param("format") String format,
             @Param("sampleRate") int sampleRate, @Param("language") String language, @Param("engine") String engine,
             @Param("startedAt") Instant startedAt, @Param("now") Instant now);
+
+    /** A resumed session's results go to the node it resumed on from now on. */
+    @Modifying(flushAutomatically = true, clearAutomatically = true)
+    @Query(nativeQuery = true, value = """
+            UPDATE transcript_session SET node_id = :nodeId, reply_topic = :replyTopic, updated_at = :now WHERE id = :id
+            """)
+    int moveRoute(@Param("id") String id, @Param("nodeId") String nodeId, @Param("replyTopic") String replyTopic,
+            @Param("now") Instant now);
 }

@@ -91,6 +91,12 @@ public class TranscriptStore {
         });
     }
 
+    /** Moves a resumed session's route to its new node. */
+    public void moveRoute(String sessionId, Route route) {
+        Instant now = Instant.now();
+        inTransaction(() -> sessions.moveRoute(sessionId, route.nodeId(), route.replyTopic(), now));
+    }
+
     public Optional<Route> findRoute(String sessionId) {
         return readOnlyTx.execute(status -> sessions.findById(sessionId)
                 .map(s -> new Route(s.getNodeId(), s.getReplyTopic())));

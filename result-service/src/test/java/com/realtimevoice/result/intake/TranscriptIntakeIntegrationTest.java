@@ -16,6 +16,7 @@ import com.realtimevoice.events.EventRecords;
 import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionFailed;
+import com.realtimevoice.events.SessionResumed;
 import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
@@ -210,6 +211,51 @@ class TranscriptIntakeIntegrationTest {
         assertThat(delivered.get(0)).isEqualTo(new SessionFailed(s, "ENGINE_UNAVAILABLE", "vosk model missing", 5));
         assertThat(jdbc.queryForMap("SELECT status, error_code FROM transcript_session WHERE id = ?", s))
                 .containsEntry("status", "FAILED").containsEntry("error_code", "ENGINE_UNAVAILABLE");
+    }
+
+    @Test
+    void aResumedSessionGetsTheFinalsItMissedOnItsNewNodeAndEverythingAfterGoesThere() throws Exception {
+        String s = session();
+        publish(started(s, "user-m", "node-a"));
+        publish(fin(s, 0, "one"));
+        publish(fin(s, 1, "two"));
+        publish(fin(s, 2, "three"));
+        // the client had index 0 when its connection dropped; it reattached on node-b
+        publish(new SessionResumed(s, "user-m", "node-b", NODE_B, 0, 12L, 9));
+        publish(fin(s, 3, "four"));
+        publish(new SessionCompleted(s, 4, null, 10));
+
+        List<PipelineEvent> toB = inbox.await(NODE_B, s, 4);
+        assertThat(toB).extracting(e -> e.getClass().getSimpleName())
+                .containsExactly("TranscriptFinal", "TranscriptFinal", "TranscriptFinal", "SessionCompleted");
+        assertThat(toB.subList(0, 3)).extracting(e -> ((TranscriptFinal) e).index()).containsExactly(1, 2, 3);
+        assertThat(((SessionCompleted) toB.get(3)).text()).isEqualTo("one two three four");
+        inbox.drainFor(Duration.ofSeconds(1));
+        assertThat(inbox.events(NODE_A, s)).extracting(e -> ((TranscriptFinal) e).index())
+                .as("node-a got only what came before the resume").containsExactly(0, 1, 2);
+        assertThat(jdbc.queryForObject("SELECT reply_topic FROM transcript_session WHERE id = ?", String.class, s))
+                .isEqualTo(NODE_B);
+    }
+
+    @Test
+    void aSessionThatCompletedMeanwhileIsReplayedToTheResumingClientAndAStrangersResumeIsRefused() throws Exception {
+        String s = session();
+        publish(started(s, "user-c", "node-a"));
+        publish(fin(s, 0, "done"));
+        publish(new SessionCompleted(s, 1, null, 3));
+        publish(new SessionResumed(s, "user-c", "node-b", NODE_B, -1, null, 4));
+        List<PipelineEvent> toB = inbox.await(NODE_B, s, 2);
+        assertThat(toB.get(0)).isInstanceOf(TranscriptFinal.class);
+        assertThat(((SessionCompleted) toB.get(1)).text()).isEqualTo("done");
+
+        String other = session();
+        publish(started(other, "user-x", "node-a"));
+        publish(new SessionResumed(other, "someone-else", "node-b", NODE_B, -1, null, 5));
+        publish(new SessionResumed(session(), "user-x", "node-b", NODE_B, -1, null, 6));
+        List<PipelineEvent> refused = inbox.await(NODE_B, other, 1);
+        assertThat(((SessionFailed) refused.get(0)).code()).isEqualTo("SESSION_NOT_FOUND");
+        assertThat(jdbc.queryForObject("SELECT reply_topic FROM transcript_session WHERE id = ?", String.class, other))
+                .as("a refused resume does not move the route").isEqualTo(NODE_A);
     }
 
     private void publish(PipelineEvent event) throws Exception {
