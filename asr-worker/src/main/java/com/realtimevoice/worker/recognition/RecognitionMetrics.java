@@ -79,6 +79,19 @@ class RecognitionMetrics {
         registry.counter("asr.worker.sessions.evicted").increment();
     }
 
+    /** A segment sent to a segment engine: its audio length, the call's time (retries included) and outcome. */
+    void segment(String engine, long audioMs, long nanos, String outcome) {
+        Timer.builder("asr.worker.segment.call").description("Segment engine calls, from submission to answer (retries included)")
+                .tag("engine", engine).tag("outcome", outcome).publishPercentileHistogram().register(registry)
+                .record(nanos, TimeUnit.NANOSECONDS);
+        registry.counter("asr.worker.segment.audio", "engine", engine).increment(audioMs / 1000.0);
+    }
+
+    /** A segment the cloud engine could not recognise went to the local fallback engine. */
+    void fallback(String engine, String reason) {
+        registry.counter("asr.worker.segment.fallbacks", "engine", engine, "reason", reason).increment();
+    }
+
     private EngineMeters engineMeters(String engine) {
         return new EngineMeters(
                 Counter.builder("asr.worker.chunks").description("Audio chunks fed to an engine")

@@ -4,6 +4,7 @@ import java.util.List;
 
 import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.SessionStarted;
+import com.realtimevoice.worker.audio.AudioConverter;
 import com.realtimevoice.worker.engine.RecognitionStream;
 
 /**
@@ -14,7 +15,12 @@ final class SessionRecognizer {
 
     final SessionStarted started;
     final String engine;
+    /** The streaming engine's stream; null for a session on a segment engine. */
     final RecognitionStream stream;
+    /** Client encoding -> 16 kHz mono PCM. */
+    final AudioConverter audio;
+    /** A session on a segment engine (Tencent, two-pass); null for a streaming engine. */
+    final SegmentedRecognition segmented;
 
     /** Index of the next final; partials carry it too. */
     int nextIndex;
@@ -30,10 +36,13 @@ final class SessionRecognizer {
     List<PipelineEvent> lastOutputs = List.of();
     boolean closed;
 
-    SessionRecognizer(SessionStarted started, String engine, RecognitionStream stream, long nowMs) {
+    SessionRecognizer(SessionStarted started, String engine, RecognitionStream stream, AudioConverter audio,
+                      SegmentedRecognition segmented, long nowMs) {
         this.started = started;
         this.engine = engine;
         this.stream = stream;
+        this.audio = audio;
+        this.segmented = segmented;
         this.lastActivityMs = nowMs;
     }
 
@@ -50,7 +59,12 @@ final class SessionRecognizer {
         if (!closed) {
             closed = true;
             try {
-                stream.close();
+                if (stream != null) {
+                    stream.close();
+                }
+                if (segmented != null) {
+                    segmented.close();
+                }
             } catch (RuntimeException ignored) {
                 // nothing left to do with a recognizer that fails to close
             }

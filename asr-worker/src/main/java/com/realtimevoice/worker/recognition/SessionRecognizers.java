@@ -6,7 +6,9 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
@@ -28,11 +30,16 @@ import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.TranscriptPartial;
 import com.realtimevoice.worker.WorkerProperties;
+import com.realtimevoice.worker.audio.AudioConverter;
+import com.realtimevoice.worker.audio.AudioFormat;
 import com.realtimevoice.worker.engine.EngineRegistry;
+import com.realtimevoice.worker.engine.EngineUnavailableException;
 import com.realtimevoice.worker.engine.RecognitionResult;
 import com.realtimevoice.worker.engine.RecognitionStream;
 import com.realtimevoice.worker.engine.SpeechEngine;
 import com.realtimevoice.worker.engine.StreamSpec;
+import com.realtimevoice.worker.engine.cloud.CloudCalls;
+import com.realtimevoice.worker.segment.SegmentProperties;
 
 /**
  * Turns the audio topic's events into the transcripts topic's events, keeping one recognizer per session
@@ -58,6 +65,10 @@ class SessionRecognizers implements DisposableBean {
     private final RecognitionMetrics metrics;
     private final long idleTimeoutMs;
     private final Clock clock;
+    private final SegmentProperties segments;
+    private final AsyncOutputs asyncOutputs;
+    /** Runs the local engine on segments the cloud could not recognise when no two-pass text is at hand. Bounded. */
+    private final ThreadPoolExecutor fallbackExecutor;
     private final Map<String, SessionRecognizer> active = new ConcurrentHashMap<>();
     /** Sessions that ended or failed here, so that a redelivery of the event that closed them republishes its outputs. */
     private final Map<String, Closed> closed = Collections.synchronizedMap(
@@ -68,16 +79,34 @@ class SessionRecognizers implements DisposableBean {
                 }
             });
 
+    /** For sessions on segment engines when no configuration is given (tests of streaming engines). */
+    static final SegmentProperties DEFAULT_SEGMENTS = new SegmentProperties(java.time.Duration.ofMillis(600),
+            java.time.Duration.ofSeconds(30), java.time.Duration.ofMillis(300), -50, 12, SegmentProperties.NONE,
+            SegmentProperties.Fallback.FAIL, "vosk");
+
     @Autowired
-    SessionRecognizers(EngineRegistry engines, RecognitionMetrics metrics, WorkerProperties properties) {
-        this(engines, metrics, properties, Clock.systemUTC());
+    SessionRecognizers(EngineRegistry engines, RecognitionMetrics metrics, WorkerProperties properties, SegmentProperties segments,
+                       TranscriptPublisher publisher) {
+        this(engines, metrics, properties, segments, publisher, Clock.systemUTC());
     }
 
     SessionRecognizers(EngineRegistry engines, RecognitionMetrics metrics, WorkerProperties properties, Clock clock) {
+        this(engines, metrics, properties, DEFAULT_SEGMENTS, events -> { }, clock);
+    }
+
+    SessionRecognizers(EngineRegistry engines, RecognitionMetrics metrics, WorkerProperties properties, SegmentProperties segments,
+                       AsyncOutputs asyncOutputs, Clock clock) {
         this.engines = engines;
         this.metrics = metrics;
         this.idleTimeoutMs = properties.sessionIdleTimeout().toMillis();
         this.clock = clock;
+        this.segments = segments;
+        this.asyncOutputs = asyncOutputs;
+        this.fallbackExecutor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(1000), r -> {
+            Thread t = new Thread(r, "local-fallback");
+            t.setDaemon(true);
+            return t;
+        });
         metrics.activeSessions(active);
     }
 
@@ -118,27 +147,63 @@ class SessionRecognizers implements DisposableBean {
         // Forwarded first, even if the session fails below: the result service learns the route from it.
         List<PipelineEvent> out = new ArrayList<>(2);
         out.add(started);
-        if (started.format() != null && !"pcm".equalsIgnoreCase(started.format())) {
-            out.add(fail(id, UNSUPPORTED_FORMAT, "the worker takes 16-bit PCM only, got format '" + started.format() + "'"));
+        AudioFormat format;
+        try {
+            format = AudioFormat.parse(started.format(), started.sampleRate());
+        } catch (IllegalArgumentException e) {
+            out.add(fail(id, UNSUPPORTED_FORMAT, e.getMessage()));
             closed.put(id, new Closed(START, List.of(out.get(1)), false));
             return out;
         }
-        SpeechEngine engine;
-        RecognitionStream stream;
+        AudioConverter audio = new AudioConverter(format);
+        SessionRecognizer session;
         try {
-            engine = engines.get(started.engine());
-            stream = engine.open(new StreamSpec(id, started.sampleRate(), started.language()));
+            CloudCalls cloud = engines.segmentEngine(started.engine());
+            if (cloud != null) {
+                session = openSegmented(started, cloud, audio, now);
+            } else {
+                SpeechEngine engine = engines.get(started.engine());
+                // Every engine is fed the pipeline's format: 16 kHz mono, whatever the client sent.
+                RecognitionStream stream = engine.open(new StreamSpec(id, AudioConverter.PIPELINE_RATE, started.language()));
+                session = new SessionRecognizer(started, engine.name(), stream, audio, null, now);
+            }
         } catch (RuntimeException e) {
             log.warn("Session {}: cannot open engine '{}': {}", id, started.engine(), e.getMessage());
             out.add(fail(id, ENGINE_UNAVAILABLE, e.getMessage()));
             closed.put(id, new Closed(START, List.of(out.get(1)), false));
             return out;
         }
-        SessionRecognizer session = new SessionRecognizer(started, engine.name(), stream, now);
         session.lastOutputs = out;
         active.put(id, session);
-        log.debug("Session {} started on engine {}", id, engine.name());
+        log.debug("Session {} started on engine {} ({})", id, session.engine, format);
         return out;
+    }
+
+    /** A session on a segment engine: detector, optional two-pass partial stream, fallback per configuration. */
+    private SessionRecognizer openSegmented(SessionStarted started, CloudCalls cloud, AudioConverter audio, long now) {
+        String id = started.sessionId();
+        boolean fallbackLocal = segments.fallback() == SegmentProperties.Fallback.LOCAL;
+        try {
+            cloud.checkSession(started.language());
+        } catch (EngineUnavailableException e) {
+            if (!fallbackLocal) {
+                throw e;
+            }
+            log.warn("Session {}: {}; its segments will be recognised by {}", id, e.getMessage(), segments.fallbackEngine());
+        }
+        SpeechEngine fallback = fallbackLocal ? engines.get(segments.fallbackEngine()) : null;
+        boolean wantsPartials = started.interimResults() && !started.oneShot() && segments.hasPartials();
+        RecognitionStream partials = null;
+        String partialsName = null;
+        // The partial engine's text is also the fallback's, ready when a segment ends: open it for that too.
+        if (wantsPartials || (fallback != null && segments.hasPartials() && segments.partials().equals(fallback.name()))) {
+            SpeechEngine engine = engines.get(segments.partials());
+            partials = engine.open(new StreamSpec(id, AudioConverter.PIPELINE_RATE, started.language()));
+            partialsName = engine.name();
+        }
+        SegmentedRecognition segmented = new SegmentedRecognition(id, started.language(), cloud, segments.newDetector(), partials,
+                partialsName, wantsPartials, fallback, fallbackExecutor, audio, asyncOutputs, metrics, clock);
+        return new SessionRecognizer(started, cloud.engine().name(), null, audio, segmented, now);
     }
 
     private List<PipelineEvent> onChunk(AudioChunk chunk) {
@@ -165,16 +230,29 @@ class SessionRecognizers implements DisposableBean {
         }
         session.lastSeq = chunk.seq();
         session.lastReceivedAtMs = chunk.receivedAtMs();
-        List<RecognitionResult> results;
+        if (session.segmented != null && session.segmented.failed()) {
+            // The cloud failed a segment with no fallback: session.failed is out already; nothing more to say.
+            terminate(session, "chunk#" + chunk.seq(), List.of());
+            return List.of();
+        }
+        byte[] pcm;
+        try {
+            pcm = session.audio.convert(chunk.audio());
+        } catch (IllegalArgumentException e) {
+            log.warn("Session {}: chunk#{} cannot be decoded: {}", session.sessionId(), chunk.seq(), e.getMessage());
+            List<PipelineEvent> out = List.of(fail(session.sessionId(), UNSUPPORTED_FORMAT, e.getMessage()));
+            terminate(session, "chunk#" + chunk.seq(), out);
+            return out;
+        }
+        List<PipelineEvent> out;
         long start = System.nanoTime();
         try {
-            results = session.stream.accept(chunk.audio());
+            out = recognise(session, pcm, chunk.receivedAtMs(), now);
         } catch (RuntimeException e) {
             return engineFailed(session, "chunk#" + chunk.seq(), e);
         }
         long nanos = System.nanoTime() - start;
-        metrics.chunk(session.engine, chunk.audio().length, session.started.sampleRate(), nanos, chunk.receivedAtMs(), now);
-        List<PipelineEvent> out = results.isEmpty() ? List.of() : toEvents(session, results, chunk.receivedAtMs(), now);
+        metrics.chunk(session.engine, pcm.length, AudioConverter.PIPELINE_RATE, nanos, chunk.receivedAtMs(), now);
         session.lastOutputs = out;
         return out;
     }
@@ -192,16 +270,40 @@ class SessionRecognizers implements DisposableBean {
         return noState(id, END);
     }
 
+    /** 16 kHz mono PCM to the session's engine; holding the session's monitor. */
+    private List<PipelineEvent> recognise(SessionRecognizer session, byte[] pcm, long receivedAtMs, long now) {
+        if (pcm.length == 0) {
+            return List.of(); // a resampler or MP3 frame waiting for more input
+        }
+        if (session.segmented != null) {
+            return session.segmented.accept(pcm, receivedAtMs);
+        }
+        List<RecognitionResult> results = session.stream.accept(pcm);
+        return results.isEmpty() ? List.of() : toEvents(session, results, receivedAtMs, now);
+    }
+
     /** Holding the session's monitor. */
     private List<PipelineEvent> finish(SessionRecognizer session) {
         long now = now();
-        List<RecognitionResult> results;
+        List<PipelineEvent> out;
         try {
-            results = session.stream.finish();
+            byte[] tail = session.audio.finish();
+            out = new ArrayList<>(recognise(session, tail, session.lastReceivedAtMs, now));
+            if (session.segmented != null) {
+                // Finals still with the cloud come later; session.completed follows the last of them.
+                out.addAll(session.segmented.finish(session.lastReceivedAtMs));
+                terminate(session, END, out);
+                log.debug("Session {} ended; {} outputs pending", session.sessionId(), session.segmented.pendingOutputs());
+                return out;
+            }
+            out.addAll(toEvents(session, session.stream.finish(), session.lastReceivedAtMs, now));
+        } catch (IllegalArgumentException e) {
+            List<PipelineEvent> failed = List.of(fail(session.sessionId(), UNSUPPORTED_FORMAT, e.getMessage()));
+            terminate(session, END, failed);
+            return failed;
         } catch (RuntimeException e) {
             return engineFailed(session, END, e);
         }
-        List<PipelineEvent> out = new ArrayList<>(toEvents(session, results, session.lastReceivedAtMs, now));
         out.add(new SessionCompleted(session.sessionId(), session.nextIndex, null, now));
         terminate(session, END, out);
         log.debug("Session {} completed with {} segments", session.sessionId(), session.nextIndex);
@@ -304,6 +406,7 @@ class SessionRecognizers implements DisposableBean {
     /** Frees the engines' native resources when the context stops (the runner may start another in this JVM). */
     @Override
     public void destroy() {
+        fallbackExecutor.shutdownNow();
         for (SessionRecognizer session : active.values()) {
             synchronized (session) {
                 session.close();

@@ -160,8 +160,8 @@ class SessionRecognizersTest {
                     assertThat(f.code()).isEqualTo("ENGINE_UNAVAILABLE");
                     assertThat(f.message()).contains("nope", "scripted");
                 }));
-        SessionStarted mp3 = new SessionStarted("m", "user", "node", "reply", "mp3", 16000, null, null, true, false, 0);
-        assertThat(recognizers.handle(mp3)).last().isInstanceOfSatisfying(SessionFailed.class,
+        SessionStarted ogg = new SessionStarted("m", "user", "node", "reply", "ogg", 16000, null, null, true, false, 0);
+        assertThat(recognizers.handle(ogg)).last().isInstanceOfSatisfying(SessionFailed.class,
                 f -> assertThat(f.code()).isEqualTo("UNSUPPORTED_FORMAT"));
         assertThat(chunk("u", 0, "f:x")).isEmpty();
     }

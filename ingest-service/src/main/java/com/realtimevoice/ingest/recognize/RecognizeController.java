@@ -73,7 +73,7 @@ class RecognizeController {
             return ApiError.response(ApiError.UNAUTHORIZED, e.getMessage() + "; send Authorization: Bearer <token>");
         }
         if (audio == null) {
-            return ApiError.response(ApiError.BAD_REQUEST, "multipart field 'audio' is required (wav or raw 16 kHz 16-bit mono pcm)");
+            return ApiError.response(ApiError.BAD_REQUEST, "multipart field 'audio' is required (wav, mp3 or raw 16 kHz 16-bit mono pcm)");
         }
         UploadedAudio upload;
         try {
@@ -92,14 +92,14 @@ class RecognizeController {
         OneShotSink sink = new OneShotSink();
         localSessions.register(sessionId, sink);
         try {
-            publisher.publishAndWait(new SessionStarted(sessionId, userId, node.nodeId(), node.deliveryTopic(), "pcm",
+            publisher.publishAndWait(new SessionStarted(sessionId, userId, node.nodeId(), node.deliveryTopic(), upload.format(),
                     upload.sampleRate(), language, engine, false, true, System.currentTimeMillis()));
-            byte[] pcm = upload.pcm();
+            byte[] pcm = upload.audio();
             int step = properties.limits().chunkBytesForUploads();
             long seq = 0;
             for (int offset = 0; offset < pcm.length; offset += step) {
                 byte[] chunk = java.util.Arrays.copyOfRange(pcm, offset, Math.min(pcm.length, offset + step));
-                publisher.publish(new AudioChunk(sessionId, seq++, offset, "pcm", upload.sampleRate(), System.currentTimeMillis(), chunk));
+                publisher.publish(new AudioChunk(sessionId, seq++, offset, upload.format(), upload.sampleRate(), System.currentTimeMillis(), chunk));
             }
             publisher.publishAndWait(new SessionEnded(sessionId, seq - 1, pcm.length, "end", System.currentTimeMillis()));
             SessionCompleted completed = sink.completion.get(properties.recognizeTimeout().toMillis(), TimeUnit.MILLISECONDS);

@@ -127,7 +127,7 @@ final class ActiveSession {
      * arrive up to {@code speed} times faster than it plays, plus a burst (a client flushing what it buffered).
      */
     synchronized boolean wouldExceed(int length, double speed, java.time.Duration burst, long nowMs) {
-        double bytesPerMs = sampleRate * 2 / 1000.0;
+        double bytesPerMs = StreamFormat.bytesPerSecond(format, sampleRate) / 1000.0;
         double allowed = ((nowMs - startedAtMs) * speed + burst.toMillis()) * bytesPerMs;
         return bytes + length > allowed;
     }

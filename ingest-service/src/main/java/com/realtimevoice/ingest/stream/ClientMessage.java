@@ -73,6 +73,10 @@ sealed interface ClientMessage {
         if (rate != null && !rate.isNull() && !rate.isIntegralNumber()) {
             return new Malformed("sampleRate must be an integer");
         }
+        JsonNode channels = node.get("channels");
+        if (channels != null && !channels.isNull() && !channels.isIntegralNumber()) {
+            return new Malformed("channels must be an integer");
+        }
         JsonNode interim = node.get("interimResults");
         if (interim != null && !interim.isNull() && !interim.isBoolean()) {
             return new Malformed("interimResults must be true or false");
@@ -90,7 +94,9 @@ sealed interface ClientMessage {
         }
         return new Start(
                 text(node, "token"),
-                format == null ? "pcm" : format.toLowerCase(java.util.Locale.ROOT),
+                // extension: "channels" (default 1) travels folded into the format, "pcm;channels=2", as audio/L16 does
+                StreamFormat.descriptor(format == null ? "pcm" : format.toLowerCase(java.util.Locale.ROOT),
+                        channels == null || channels.isNull() ? 1 : channels.asInt()),
                 rate == null || rate.isNull() ? 16000 : rate.asInt(),
                 language,
                 engine,

@@ -57,8 +57,11 @@ final class ServerMessages {
         return write(m);
     }
 
-    static String ack(long seq) {
-        return "{\"type\":\"ack\",\"seq\":" + seq + "}";
+    static String ack(String sessionId, long seq) {
+        Map<String, Object> m = message("ack");
+        m.put("sessionId", sessionId);
+        m.put("seq", seq);
+        return write(m);
     }
 
     static String resumed(String sessionId, int lastIndex, long nextSeq) {

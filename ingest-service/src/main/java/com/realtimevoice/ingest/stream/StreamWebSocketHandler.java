@@ -162,8 +162,10 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
             error(connection, ErrorCode.BAD_REQUEST, "empty audio frame");
             return;
         }
-        if (length % 2 != 0) {
-            error(connection, ErrorCode.BAD_REQUEST, "16-bit PCM frames must have an even number of bytes, got " + length);
+        int alignment = StreamFormat.frameAlignment(session.format());
+        if (length % alignment != 0) {
+            error(connection, ErrorCode.BAD_REQUEST, alignment == 2 ? "16-bit PCM frames must have an even number of bytes, got " + length
+                    : "16-bit PCM frames of " + alignment / 2 + " channels must be a multiple of " + alignment + " bytes, got " + length);
             return;
         }
         IngestProperties.Limits limits = properties.limits();
@@ -173,7 +175,8 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
             connection.close(CloseStatus.POLICY_VIOLATION.withReason("audio too fast"));
             return;
         }
-        long maxUnacked = properties.reliability().maxUnackedAudio().toMillis() * session.sampleRate() * 2 / 1000;
+        long maxUnacked = properties.reliability().maxUnackedAudio().toMillis()
+                * StreamFormat.bytesPerSecond(session.format(), session.sampleRate()) / 1000;
         ActiveSession.Admission admission = session.admit(length, maxUnacked);
         if (admission != ActiveSession.Admission.ACCEPTED) {
             // Kafka is behind or away: hold the client back rather than buffer without bound. Nothing acked is lost;
@@ -258,12 +261,10 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
             error(connection, ErrorCode.BAD_REQUEST, "a session is already running on this connection; send end first");
             return;
         }
-        if (!"pcm".equals(start.format())) {
-            error(connection, ErrorCode.UNSUPPORTED_FORMAT, "format \"" + start.format() + "\" is not supported; use \"pcm\" (16-bit signed little-endian mono)");
-            return;
-        }
-        if (start.sampleRate() != 16000) {
-            error(connection, ErrorCode.UNSUPPORTED_FORMAT, "sampleRate " + start.sampleRate() + " is not supported; use 16000");
+        // pcm (mono, or channels 2) at any common rate, or mp3; the worker converts (StreamFormat says why there)
+        String unsupported = StreamFormat.unsupported(start.format(), start.sampleRate());
+        if (unsupported != null) {
+            error(connection, ErrorCode.UNSUPPORTED_FORMAT, unsupported);
             return;
         }
         if (!sessions.tryAcquireSession(userId)) {
@@ -288,7 +289,7 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
             return;
         }
         meters.counter("ingest.sessions.started").increment();
-        connection.send(ServerMessages.started(sessionId, session.resumeToken(), start.format(), start.sampleRate(),
+        connection.send(ServerMessages.started(sessionId, session.resumeToken(), StreamFormat.codec(start.format()), start.sampleRate(),
                 start.interimResults()));
     }
 
@@ -441,7 +442,7 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
             if (session != null) {
                 long seq = session.takeAck();
                 if (seq >= 0) {
-                    connection.send(ServerMessages.ack(seq));
+                    connection.send(ServerMessages.ack(session.sessionId(), seq));
                 }
             }
         });

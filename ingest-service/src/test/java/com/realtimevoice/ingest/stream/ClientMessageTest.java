@@ -26,6 +26,19 @@ class ClientMessageTest {
     }
 
     @Test
+    void channelsFoldIntoTheFormat() {
+        assertThat(((ClientMessage.Start) ClientMessage.parse("{\"type\":\"start\",\"channels\":2}")).format()).isEqualTo("pcm;channels=2");
+        assertThat(((ClientMessage.Start) ClientMessage.parse("{\"type\":\"start\",\"format\":\"mp3\",\"channels\":1}")).format()).isEqualTo("mp3");
+        assertThat(ClientMessage.parse("{\"type\":\"start\",\"channels\":\"two\"}")).isInstanceOf(ClientMessage.Malformed.class);
+        assertThat(StreamFormat.unsupported("pcm;channels=2", 48000)).isNull();
+        assertThat(StreamFormat.unsupported("mp3", 16000)).isNull();
+        assertThat(StreamFormat.unsupported("pcm;channels=3", 16000)).contains("channels 3");
+        assertThat(StreamFormat.unsupported("pcm;bits=24", 16000)).contains("channels");
+        assertThat(StreamFormat.frameAlignment("pcm;channels=2")).isEqualTo(4);
+        assertThat(StreamFormat.frameAlignment("mp3")).isEqualTo(1);
+    }
+
+    @Test
     void endStopPingAndResume() {
         assertThat(ClientMessage.parse("{\"type\":\"end\"}")).isInstanceOf(ClientMessage.End.class);
         assertThat(ClientMessage.parse("{\"type\":\"stop\"}")).isInstanceOf(ClientMessage.End.class);

@@ -140,9 +140,11 @@ class StreamProtocolTest {
             assertThat(c.await("error", WAIT).get("message").asString()).contains("unknown type");
             c.sendAudio(new byte[3200]);
             assertThat(c.await("error", WAIT).get("message").asString()).contains("audio before start");
-            c.send("{\"type\":\"start\",\"sampleRate\":44100}");
+            c.send("{\"type\":\"start\",\"sampleRate\":44000}");
             assertThat(c.await("error", WAIT).get("code").asString()).isEqualTo("UNSUPPORTED_FORMAT");
-            c.send("{\"type\":\"start\",\"format\":\"mp3\"}");
+            c.send("{\"type\":\"start\",\"format\":\"ogg\"}");
+            assertThat(c.await("error", WAIT).get("code").asString()).isEqualTo("UNSUPPORTED_FORMAT");
+            c.send("{\"type\":\"start\",\"channels\":6}");
             assertThat(c.await("error", WAIT).get("code").asString()).isEqualTo("UNSUPPORTED_FORMAT");
             c.send("{\"type\":\"start\"}");
             c.await("started", WAIT);
@@ -225,6 +227,36 @@ class StreamProtocolTest {
         assertThat(wrong.statusCode()).isEqualTo(404);
         assertThat(wrong.headers().firstValue("Content-Type").orElse("")).contains("json");
         assertThat(StreamingClient.JSON.readTree(wrong.body()).get("hint").asString()).contains("/api/realtime-voice/stream");
+    }
+
+    @Test
+    void otherRatesStereoAndMp3AreTakenAndLabelledForTheWorker() throws Exception {
+        try (StreamingClient c = StreamingClient.connect(url(tokens.issue("grace", Duration.ofMinutes(5))))) {
+            c.send("{\"type\":\"start\",\"format\":\"pcm\",\"sampleRate\":44100,\"channels\":2}");
+            JsonNode started = c.await("started", WAIT);
+            assertThat(started.get("format").asString()).isEqualTo("pcm");
+            assertThat(started.get("sampleRate").asInt()).isEqualTo(44100);
+            String stereo = started.get("sessionId").asString();
+            c.sendAudio(new byte[4410]); // not a whole number of stereo sample frames
+            assertThat(c.await("error", WAIT).get("message").asString()).contains("multiple of 4");
+            c.sendAudio(new byte[17640]);
+            c.send("{\"type\":\"end\"}");
+            List<PipelineEvent> published = readAudioTopic(stereo, 3);
+            assertThat(((SessionStarted) published.get(0)).format()).isEqualTo("pcm;channels=2");
+            AudioChunk chunk = (AudioChunk) published.get(1);
+            assertThat(chunk.format()).isEqualTo("pcm;channels=2");
+            assertThat(chunk.sampleRate()).isEqualTo(44100);
+        }
+        try (StreamingClient c = StreamingClient.connect(url(tokens.issue("heidi", Duration.ofMinutes(5))))) {
+            // WeChat RecorderManager: format 'mp3', frameSize in KB, frames cut anywhere (odd lengths too)
+            c.send("{\"type\":\"start\",\"format\":\"mp3\",\"sampleRate\":16000}");
+            String mp3 = c.await("started", WAIT).get("sessionId").asString();
+            c.sendAudio(new byte[1025]);
+            c.send("{\"type\":\"end\"}");
+            List<PipelineEvent> published = readAudioTopic(mp3, 3);
+            assertThat(((AudioChunk) published.get(1)).format()).isEqualTo("mp3");
+            assertThat(((AudioChunk) published.get(1)).audio()).hasSize(1025);
+        }
     }
 
     private void deliver(PipelineEvent event) throws Exception {

@@ -1,0 +1,116 @@
+package com.realtimevoice.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import com.realtimevoice.testsupport.SpeechFixtures;
+import com.realtimevoice.testsupport.StreamingClient;
+import com.realtimevoice.testsupport.TestDatabase;
+import com.realtimevoice.testsupport.WordErrorRate;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The committed format fixtures (fixtures/formats) through the whole embedded pipeline: uploaded to /recognize and
+ * streamed over the WebSocket as a browser or mini-program would, converted by the worker, recognised by Vosk, the
+ * transcript checked by word error rate.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AudioFormatsPipelineTest {
+
+    @RegisterExtension
+    static final TestDatabase DATABASE = new TestDatabase();
+
+    private static final Path FORMATS = SpeechFixtures.DIR.resolveSibling("formats");
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private LocalCluster cluster;
+    private PipelineScenarios scenarios;
+
+    @BeforeAll
+    void startCluster() {
+        cluster = new LocalCluster(LocalCluster.Settings.defaults().withRandomPorts().withDatabase(DATABASE.springProperties())).start();
+        scenarios = new PipelineScenarios(cluster);
+    }
+
+    @AfterAll
+    void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @ParameterizedTest(name = "/recognize {0}")
+    @CsvSource({
+            "time-48k-ffmpeg.wav,       what time is it",
+            "time-8k-float.wav,         what time is it",
+            "weather-16k-24bit.wav,     the weather is nice today",
+            "weather-16k-mono.mp3,      the weather is nice today",
+            "sentences-44k1-stereo.mp3, turn on the kitchen light can you help me find the train station i would like to order a pizza",
+    })
+    void uploads(String file, String reference) throws Exception {
+        String boundary = "----rv" + UUID.randomUUID();
+        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"" + file + "\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(scenarios.baseUrl(0) + "/api/realtime-voice/recognize"))
+                .header("Authorization", "Bearer " + scenarios.devToken("uploader"))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArrays(List.of(head, Files.readAllBytes(FORMATS.resolve(file)), tail))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        String text = StreamingClient.JSON.readTree(r.body()).get("text").asString();
+        double wer = WordErrorRate.of(reference, text);
+        System.out.printf("E2E /recognize %s: WER %.3f '%s'%n", file, wer, text);
+        assertThat(wer).as(r.body()).isLessThanOrEqualTo(PipelineScenarios.MAX_WER);
+    }
+
+    @Test
+    void streamsStereoPcmAt22kHz() throws Exception {
+        // 100 ms frames (22050 Hz x 2 channels x 2 bytes / 10), at four times real time
+        assertThat(stream("{\"type\":\"start\",\"format\":\"pcm\",\"sampleRate\":22050,\"channels\":2}",
+                "time-22k05-stereo.s16le", 8820, 25)).isEqualTo("what time is it");
+    }
+
+    @Test
+    void streamsMp3AsWeChatRecorderManagerSendsIt() throws Exception {
+        // frameSize 1 (KB): 1024-byte pieces of a 48 kbit/s stream, about 170 ms each, at four times real time
+        String text = stream("{\"type\":\"start\",\"format\":\"mp3\",\"sampleRate\":16000}", "weather-16k-mono.mp3", 1024, 42);
+        assertThat(WordErrorRate.of("the weather is nice today", text)).as(text).isLessThanOrEqualTo(PipelineScenarios.MAX_WER);
+    }
+
+    private String stream(String start, String file, int piece, long pauseMs) throws Exception {
+        byte[] audio = Files.readAllBytes(FORMATS.resolve(file));
+        try (StreamingClient c = StreamingClient.connect(scenarios.wsUrl(0, scenarios.devToken("streamer")))) {
+            c.send(start);
+            c.await("started", Duration.ofSeconds(20));
+            for (int off = 0; off < audio.length; off += piece) {
+                c.sendAudio(Arrays.copyOfRange(audio, off, Math.min(audio.length, off + piece)));
+                Thread.sleep(pauseMs);
+            }
+            c.send("{\"type\":\"end\"}");
+            JsonNode completed = c.await("completed", Duration.ofSeconds(60));
+            String text = completed.get("text").asString();
+            System.out.printf("E2E stream %s: '%s'%n", file, text);
+            return text;
+        }
+    }
+}
