@@ -11,6 +11,7 @@ import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.ingest.config.IngestProperties;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -28,6 +29,7 @@ public class AudioPublisher {
     private final KafkaTemplate<String, byte[]> kafka;
     private final IngestProperties properties;
     private final Timer publishLatency;
+    private final Counter audioSeconds;
 
     AudioPublisher(KafkaTemplate<String, byte[]> kafka, IngestProperties properties, MeterRegistry meters) {
         this.kafka = kafka;
@@ -36,10 +38,16 @@ public class AudioPublisher {
                 .description("Time from handing an event to the producer until the broker acknowledged it")
                 .publishPercentileHistogram()
                 .register(meters);
+        this.audioSeconds = Counter.builder("ingest.audio").baseUnit("seconds")
+                .description("Seconds of audio accepted for recognition, streams and uploads (PCM chunks)")
+                .register(meters);
     }
 
     /** Sends without waiting; the future completes when the broker has the record. */
     public CompletableFuture<SendResult<String, byte[]>> publish(PipelineEvent event) {
+        if (event instanceof AudioChunk chunk && "pcm".equals(chunk.format()) && chunk.sampleRate() > 0) {
+            audioSeconds.increment(chunk.audio().length / 2.0 / chunk.sampleRate());
+        }
         long start = System.nanoTime();
         CompletableFuture<SendResult<String, byte[]>> sent = kafka.send(EventRecords.toRecord(Topics.AUDIO, event));
         return sent.whenComplete((r, e) -> {

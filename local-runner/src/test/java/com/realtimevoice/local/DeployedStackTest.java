@@ -1,0 +1,625 @@
+package com.realtimevoice.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+import com.realtimevoice.events.EventHeaders;
+import com.realtimevoice.events.EventRecords;
+import com.realtimevoice.events.Topics;
+import com.realtimevoice.ingest.config.IngestNode;
+import com.realtimevoice.testsupport.SpeechFixtures;
+import com.realtimevoice.testsupport.StreamingClient;
+import com.realtimevoice.testsupport.TestDatabase;
+import com.realtimevoice.testsupport.WordErrorRate;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The deployment artefacts against the running system (the embedded default with two ingest nodes, as
+ * docker-compose.yml has them): after a real session, every metric the Grafana dashboard and the Prometheus
+ * alerts query is served by the service its job scrapes; the shipped nginx config, rendered like the nginx image
+ * renders it, carries wss:// sessions to both ingest nodes; the image's health check script passes on every
+ * service; and the trace context travels with the session's records from service to service.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DeployedStackTest {
+
+    @RegisterExtension
+    static final TestDatabase DATABASE = new TestDatabase();
+
+    private static final Path ROOT = DeploymentModel.root();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final Pattern TRACEPARENT = Pattern.compile("00-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}");
+
+    private LocalCluster cluster;
+    private PipelineScenarios scenarios;
+    private PipelineScenarios.Streamed session;
+
+    @BeforeAll
+    void startClusterAndRunASession() throws Exception {
+        cluster = new LocalCluster(LocalCluster.Settings.defaults().withNodes(2, 1, 1).withRandomPorts()
+                .withDatabase(DATABASE.springProperties())).start();
+        scenarios = new PipelineScenarios(cluster);
+        session = scenarios.stream(0, scenarios.devToken("operator"), "sentences.wav", 4.0);
+        assertThat(session.finals()).isNotEmpty();
+    }
+
+    @AfterAll
+    void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    // ---- metrics ----
+
+    @Test
+    void everyMetricTheDashboardAndTheAlertsQueryIsServed() throws Exception {
+        Map<String, List<Scrape>> byJob = new LinkedHashMap<>();
+        byJob.put("ingest-service", List.of(scrape(cluster.ingestNodes().get(0)), scrape(cluster.ingestNodes().get(1))));
+        byJob.put("asr-worker", List.of(scrape(cluster.workers().get(0))));
+        byJob.put("result-service", List.of(scrape(cluster.resultServices().get(0))));
+
+        List<String> queries = new ArrayList<>(DeploymentModel.dashboardQueries(
+                jsonAsMap(ROOT.resolve("deploy/grafana/dashboards/realtime-voice.json"))));
+        int dashboardQueries = queries.size();
+        queries.addAll(DeploymentModel.alertQueries(DeploymentModel.loadYaml(ROOT.resolve("deploy/prometheus/alerts.yml"))));
+        assertThat(dashboardQueries).isGreaterThan(10);
+
+        List<String> problems = new ArrayList<>();
+        for (String query : queries) {
+            Set<String> labelsSeen = new HashSet<>(Set.of("le", "job", "instance"));
+            for (DeploymentModel.Selector selector : DeploymentModel.selectors(query)) {
+                if (selector.metric().equals("up")) {
+                    continue; // made by Prometheus for every target, not by a service
+                }
+                List<String> jobs = jobsOf(selector, byJob.keySet());
+                List<Scrape> candidates = jobs.stream().flatMap(j -> byJob.get(j).stream()).toList();
+                List<Scrape> serving = candidates.stream().filter(s -> s.has(selector.metric())).toList();
+                if (serving.isEmpty()) {
+                    problems.add(selector.metric() + " (jobs " + jobs + ") in: " + query);
+                    continue;
+                }
+                serving.forEach(s -> labelsSeen.addAll(s.labels(selector.metric())));
+                selector.matchers().forEach((label, matcher) -> {
+                    if (label.equals("job") || label.equals("instance")) {
+                        return;
+                    }
+                    boolean ok = serving.stream().anyMatch(s -> s.hasLabel(selector.metric(), label, matcher[0], matcher[1]));
+                    if (!ok) {
+                        problems.add(selector.metric() + "{" + label + matcher[0] + "\"" + matcher[1] + "\"} has no such series in: " + query);
+                    }
+                });
+            }
+            for (String label : DeploymentModel.groupingLabels(query)) {
+                if (!labelsSeen.contains(label)) {
+                    problems.add("label '" + label + "' of by (...) is on none of the metrics of: " + query);
+                }
+            }
+        }
+        assertThat(problems).as("dashboard/alert queries that would show no data").isEmpty();
+
+        // The numbers a real session must have moved.
+        Scrape ingest = byJob.get("ingest-service").get(0);
+        Scrape worker = byJob.get("asr-worker").get(0);
+        Scrape result = byJob.get("result-service").get(0);
+        // Every stream here is 16 kHz 16-bit PCM: seconds = bytes / 32000, and at least the session's audio.
+        double seconds = 0;
+        double bytes = 0;
+        for (Scrape node : byJob.get("ingest-service")) {
+            seconds += node.sum("ingest_audio_seconds_total");
+            bytes += node.sum("ingest_audio_bytes_total");
+        }
+        assertThat(seconds).as("seconds of audio received").isCloseTo(bytes / 2 / SpeechFixtures.SAMPLE_RATE, org.assertj.core.data.Offset.offset(0.01))
+                .isGreaterThanOrEqualTo(SpeechFixtures.pcm("sentences.wav").length / 2.0 / SpeechFixtures.SAMPLE_RATE - 0.01);
+        assertThat(ingest.sum("ingest_sessions_resumed_total")).isZero();
+        assertThat(ingest.sum("ingest_sessions_started_total")).isGreaterThanOrEqualTo(1);
+        assertThat(ingest.sum("ingest_delivery_hop_latency_seconds_count")).isPositive();
+        assertThat(ingest.has("ingest_delivery_hop_latency_seconds_bucket")).as("delivery hop is a histogram").isTrue();
+        assertThat(worker.sum("asr_worker_hop_latency_seconds_count")).as("ingest -> worker hop").isPositive();
+        assertThat(worker.sum("asr_worker_engine_real_time_factor_count")).isPositive();
+        assertThat(result.sum("result_hop_latency_seconds_count")).as("worker -> result hop").isPositive();
+        assertThat(result.has("result_db_write_seconds_bucket")).as("db writes are a histogram").isTrue();
+        for (List<Scrape> scrapes : byJob.values()) {
+            Scrape s = scrapes.get(0);
+            // Boot binds the Kafka clients' own metrics (MicrometerConsumerListener/ProducerListener)
+            assertThat(s.has("kafka_consumer_fetch_manager_records_lag_max")).as("consumer lag of " + s.name).isTrue();
+            assertThat(s.has("kafka_producer_record_send_total")).as("producer metrics of " + s.name).isTrue();
+            // Observation on KafkaTemplate and the listener containers
+            assertThat(s.has("spring_kafka_template_seconds_count")).as("template observation of " + s.name).isTrue();
+            assertThat(s.has("spring_kafka_listener_seconds_count")).as("listener observation of " + s.name).isTrue();
+        }
+    }
+
+    // ---- tracing ----
+
+    /** Every record of the session carries a W3C traceparent, and the results continue the traces of their inputs. */
+    @Test
+    void traceContextTravelsWithTheSessionFromServiceToService() {
+        String deliveryTopic = cluster.ingestNodes().get(0).getBean(IngestNode.class).deliveryTopic();
+        Map<String, List<ConsumerRecord<String, byte[]>>> records = readSession(session.sessionId(),
+                List.of(Topics.AUDIO, Topics.TRANSCRIPTS, deliveryTopic));
+        Map<String, Set<String>> traces = new HashMap<>();
+        records.forEach((topic, list) -> {
+            assertThat(list).as("records of the session on " + topic).isNotEmpty();
+            for (ConsumerRecord<String, byte[]> r : list) {
+                assertThat(traceId(r)).as(topic + " " + EventRecords.header(r.headers(), EventHeaders.TYPE) + " traceparent").isNotNull();
+                traces.computeIfAbsent(topic, t -> new HashSet<>()).add(traceId(r));
+            }
+        });
+        // A final is produced while the worker handles an audio record, and delivered while result-service
+        // handles the final: each continues the trace of the record it came from.
+        for (ConsumerRecord<String, byte[]> fin : finals(records.get(Topics.TRANSCRIPTS))) {
+            assertThat(traces.get(Topics.AUDIO)).as("final's trace continues an audio record's").contains(traceId(fin));
+        }
+        Map<String, String> storedFinalTraces = finals(records.get(Topics.TRANSCRIPTS)).stream()
+                .collect(Collectors.toMap(r -> new String(r.value(), StandardCharsets.UTF_8).replaceAll(".*\"index\":(\\d+).*", "$1"),
+                        DeployedStackTest::traceId, (a, b) -> b));
+        List<ConsumerRecord<String, byte[]>> delivered = finals(records.get(deliveryTopic));
+        assertThat(delivered).isNotEmpty();
+        for (ConsumerRecord<String, byte[]> fin : delivered) {
+            String index = new String(fin.value(), StandardCharsets.UTF_8).replaceAll(".*\"index\":(\\d+).*", "$1");
+            assertThat(traceId(fin)).as("delivered final %s continues the stored final's trace", index)
+                    .isEqualTo(storedFinalTraces.get(index));
+        }
+    }
+
+    // ---- the image's health check ----
+
+    @Test
+    void imageHealthCheckPassesOnEveryServiceAndFailsOnAClosedPort() throws Exception {
+        Map<String, ConfigurableApplicationContext> services = Map.of(
+                "ingest-service", cluster.ingestNodes().get(0),
+                "asr-worker", cluster.workers().get(0),
+                "result-service", cluster.resultServices().get(0));
+        for (Map.Entry<String, ConfigurableApplicationContext> e : services.entrySet()) {
+            int port = ((WebServerApplicationContext) e.getValue()).getWebServer().getPort();
+            String variable = DeploymentModel.port(e.getKey()).variable();
+            assertThat(healthcheck(e.getKey(), variable, port)).as("healthcheck.sh on " + e.getKey()).isZero();
+        }
+        assertThat(healthcheck("ingest-service", "PORT", freePort())).as("nothing listening").isEqualTo(1);
+    }
+
+    // ---- nginx ----
+
+    @Test
+    void shippedNginxConfigCarriesWssSessionsToBothIngestNodes() throws Exception {
+        String nginx = requireTool("nginx", "/usr/sbin/nginx");
+        requireTool("openssl", "/usr/bin/openssl");
+        Path dir = Files.createTempDirectory("rv-nginx");
+        Path tls = dir.resolve("tls");
+        run(List.of("sh", ROOT.resolve("deploy/nginx/self-signed-cert.sh").toString(), tls.toString()), Map.of("TLS_HOSTNAME", "localhost"));
+
+        int https = freePort();
+        int http = freePort();
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("NGINX_HTTPS_PORT", String.valueOf(https));
+        env.put("NGINX_HTTP_PORT", String.valueOf(http));
+        env.put("NGINX_TLS_DIR", tls.toString());
+        env.put("INGEST_UPSTREAM_1", "127.0.0.1:" + cluster.ingestPort(0));
+        env.put("INGEST_UPSTREAM_2", "127.0.0.1:" + cluster.ingestPort(1));
+        Files.createDirectories(dir.resolve("conf.d"));
+        Files.writeString(dir.resolve("conf.d/default.conf"),
+                envsubst(Files.readString(ROOT.resolve("deploy/nginx/templates/default.conf.template")), env));
+        // What the nginx image's own nginx.conf does around conf.d, with everything writable under the temp dir.
+        Files.writeString(dir.resolve("nginx.conf"), String.join("\n",
+                "root".equals(System.getProperty("user.name")) ? "user root;" : "",
+                "worker_processes 1;",
+                "pid " + dir.resolve("nginx.pid") + ";",
+                "error_log " + dir.resolve("error.log") + " info;",
+                "events { worker_connections 256; }",
+                "http {",
+                "  access_log " + dir.resolve("access.log") + ";",
+                "  client_body_temp_path " + dir.resolve("client_body") + ";",
+                "  proxy_temp_path " + dir.resolve("proxy") + ";",
+                "  fastcgi_temp_path " + dir.resolve("fastcgi") + ";",
+                "  uwsgi_temp_path " + dir.resolve("uwsgi") + ";",
+                "  scgi_temp_path " + dir.resolve("scgi") + ";",
+                "  include " + dir.resolve("conf.d") + "/*.conf;",
+                "}", ""));
+        List<String> command = List.of(nginx, "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString(),
+                "-e", dir.resolve("error.log").toString(), "-g", "daemon off;");
+        assertThat(run(List.of(command.get(0), "-t", "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString(),
+                "-e", dir.resolve("error.log").toString()), Map.of())).as("nginx -t").contains("successful");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("stdout.log").toFile()).start();
+        try {
+            awaitPort(https, Duration.ofSeconds(15), process, dir);
+            SSLContext ssl = trusting(tls.resolve("tls.crt"));
+            HttpClient client = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
+            String base = "https://localhost:" + https;
+
+            HttpResponse<String> health = client.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+            assertThat(health.body()).contains("\"service\":\"ingest-service\"");
+            HttpResponse<String> redirect = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + http + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(redirect.statusCode()).isEqualTo(301);
+            assertThat(redirect.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).startsWith("https://"));
+            HttpResponse<String> actuator = client.send(HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(actuator.statusCode()).as("metrics are not public").isEqualTo(404);
+            HttpResponse<String> notFound = client.send(HttpRequest.newBuilder(URI.create(base + "/api/realtime-voice/streem")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(notFound.statusCode()).isEqualTo(404);
+            assertThat(notFound.body()).as("the node's JSON 404 with its hint passes through").contains("/api/realtime-voice/stream");
+
+            // Two sockets open at once: least_conn puts them on different nodes.
+            String token = scenarios.devToken("edge-user");
+            String url = "wss://localhost:" + https + "/api/realtime-voice/stream";
+            try (Wss speaking = Wss.connect(client, url, token); Wss quiet = Wss.connect(client, url, token)) {
+                assertThat(connections(0) + connections(1)).isEqualTo(2);
+                assertThat(connections(0)).as("sockets on each ingest node").isEqualTo(1);
+                quiet.send("{\"type\":\"ping\"}");
+                quiet.await("pong");
+
+                speaking.send("{\"type\":\"start\",\"format\":\"pcm\",\"sampleRate\":16000}");
+                String sessionId = speaking.await("started").get("sessionId").asString();
+                byte[] pcm = SpeechFixtures.pcm("weather.wav");
+                for (int offset = 0; offset < pcm.length; offset += SpeechFixtures.CHUNK_BYTES) {
+                    speaking.sendAudio(Arrays.copyOfRange(pcm, offset, Math.min(pcm.length, offset + SpeechFixtures.CHUNK_BYTES)));
+                }
+                speaking.send("{\"type\":\"end\"}");
+                JsonNode completed = speaking.await("completed");
+                assertThat(completed.get("sessionId").asString()).isEqualTo(sessionId);
+                assertThat(WordErrorRate.of(SpeechFixtures.reference("weather.wav"), completed.get("text").asString()))
+                        .as(completed.toString()).isLessThanOrEqualTo(PipelineScenarios.MAX_WER);
+                assertThat(speaking.received("error")).isEmpty();
+
+                quiet.send("{\"type\":\"start\"}");
+                quiet.await("started");
+                quiet.send("{\"type\":\"end\"}");
+                assertThat(quiet.await("completed").get("segments").asInt()).isZero();
+            }
+            // nginx logs an upgraded connection when it ends, just after the close handshake
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!Files.readString(dir.resolve("access.log")).contains("GET /api/realtime-voice/stream")
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(Files.readString(dir.resolve("access.log"))).contains("GET /api/realtime-voice/stream").contains(" 101 ");
+        } finally {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    // ---- helpers ----
+
+    /** One service's /actuator/prometheus, by sample name. */
+    private static final class Scrape {
+        final String name;
+        final Map<String, List<String>> samples = new HashMap<>();
+
+        Scrape(String name, String body) {
+            this.name = name;
+            for (String line : body.split("\n")) {
+                if (line.isBlank() || line.startsWith("#")) {
+                    continue;
+                }
+                int brace = line.indexOf('{');
+                int space = line.indexOf(' ');
+                int end = brace >= 0 && brace < space ? brace : space;
+                samples.computeIfAbsent(line.substring(0, end), k -> new ArrayList<>()).add(line);
+            }
+        }
+
+        boolean has(String metric) {
+            return samples.containsKey(metric);
+        }
+
+        Set<String> labels(String metric) {
+            Set<String> labels = new HashSet<>();
+            Matcher m = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"").matcher(String.join("\n", samples.getOrDefault(metric, List.of())));
+            while (m.find()) {
+                labels.add(m.group(1));
+            }
+            return labels;
+        }
+
+        boolean hasLabel(String metric, String label, String op, String value) {
+            Pattern p = Pattern.compile("[{,]" + Pattern.quote(label) + "=\"([^\"]*)\"");
+            for (String line : samples.getOrDefault(metric, List.of())) {
+                Matcher m = p.matcher(line);
+                if (m.find()) {
+                    String actual = m.group(1);
+                    boolean matches = matches(op, actual, value);
+                    if (matches) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+
+        private static boolean matches(String op, String actual, String value) {
+            if (op.equals("=")) {
+                return actual.equals(value);
+            } else if (op.equals("!=")) {
+                return !actual.equals(value);
+            } else if (op.equals("=~")) {
+                return actual.matches(value);
+            }
+            return !actual.matches(value);
+        }
+
+        double sum(String metric) {
+            return samples.getOrDefault(metric, List.of()).stream()
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        }
+    }
+
+    private static Scrape scrape(ConfigurableApplicationContext ctx) throws Exception {
+        int port = ((WebServerApplicationContext) ctx).getWebServer().getPort();
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return new Scrape(ctx.getId(), r.body());
+    }
+
+    /** The jobs a selector's job matcher names, or every job. */
+    private static List<String> jobsOf(DeploymentModel.Selector selector, Set<String> jobs) {
+        String[] m = selector.matchers().get("job");
+        if (m == null) {
+            return List.copyOf(jobs);
+        }
+        return jobs.stream().filter(j -> m[0].equals("=") ? j.equals(m[1]) : m[0].equals("=~") ? j.matches(m[1]) : !j.equals(m[1]))
+                .toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> jsonAsMap(Path file) throws IOException {
+        return StreamingClient.JSON.readValue(Files.readString(file), Map.class);
+    }
+
+    private double connections(int node) {
+        return cluster.ingestNodes().get(node).getBean(MeterRegistry.class).get("ingest.connections").gauge().value();
+    }
+
+    private Map<String, List<ConsumerRecord<String, byte[]>>> readSession(String sessionId, List<String> topics) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "trace-check-" + UUID.randomUUID());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        Map<String, List<ConsumerRecord<String, byte[]>>> out = new LinkedHashMap<>();
+        topics.forEach(t -> out.put(t, new ArrayList<>()));
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : topics) {
+                consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (sessionId.equals(r.key())) {
+                        out.get(r.topic()).add(r);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> finals(List<ConsumerRecord<String, byte[]>> records) {
+        return records.stream().filter(r -> "transcript.final".equals(EventRecords.header(r.headers(), EventHeaders.TYPE))).toList();
+    }
+
+    private static String traceId(ConsumerRecord<String, byte[]> record) {
+        Header h = record.headers().lastHeader("traceparent");
+        if (h == null) {
+            return null;
+        }
+        Matcher m = TRACEPARENT.matcher(new String(h.value(), StandardCharsets.UTF_8));
+        return m.matches() ? m.group(1) : null;
+    }
+
+    private static int healthcheck(String service, String portVariable, int port) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("bash", ROOT.resolve("deploy/healthcheck.sh").toString()).redirectErrorStream(true);
+        pb.environment().put("SERVICE", service);
+        pb.environment().put(portVariable, String.valueOf(port));
+        Process p = pb.start();
+        p.getInputStream().readAllBytes();
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        return p.exitValue();
+    }
+
+    /** The nginx image's envsubst step: ${NAME} of the given variables only; nothing of the form may remain. */
+    private static String envsubst(String template, Map<String, String> env) {
+        String out = template;
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            out = out.replace("${" + e.getKey() + "}", e.getValue());
+        }
+        assertThat(out).as("template variables left unset").doesNotContainPattern("\\$\\{[A-Z0-9_]+}");
+        return out;
+    }
+
+    /** The tool's path; missing, the test fails under CI=true (.ci/run installs it) and is skipped elsewhere. */
+    private static String requireTool(String name, String usual) {
+        String found = Files.isExecutable(Path.of(usual)) ? usual : null;
+        if (found == null) {
+            for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+                if (Files.isExecutable(Path.of(dir, name))) {
+                    found = Path.of(dir, name).toString();
+                    break;
+                }
+            }
+        }
+        if (found == null) {
+            String message = name + " is not installed (apt-get install -y nginx-light openssl; .ci/run does it)";
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                throw new AssertionError(message);
+            }
+            Assumptions.abort(message);
+        }
+        return found;
+    }
+
+    private static String run(List<String> command, Map<String, String> env) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(command + ": " + output).isZero();
+        return output;
+    }
+
+    private static SSLContext trusting(Path certificate) throws Exception {
+        Certificate cert = CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(Files.readAllBytes(certificate)));
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        trust.setCertificateEntry("edge", cert);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        return ssl;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void awaitPort(int port, Duration timeout, Process process, Path dir) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("nginx exited: " + Files.readString(dir.resolve("stdout.log"))
+                        + Files.readString(dir.resolve("error.log")));
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("nginx not listening on " + port + " after " + timeout);
+    }
+
+    /** A minimal client of the contract over wss:// with the given HttpClient (and so its SSLContext). */
+    private static final class Wss implements WebSocket.Listener, AutoCloseable {
+        private final BlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
+        private final List<JsonNode> all = new ArrayList<>();
+        private final StringBuilder text = new StringBuilder();
+        private WebSocket socket;
+
+        static Wss connect(HttpClient client, String url, String token) {
+            Wss wss = new Wss();
+            wss.socket = client.newWebSocketBuilder().header("Authorization", "Bearer " + token)
+                    .connectTimeout(Duration.ofSeconds(10)).buildAsync(URI.create(url), wss).join();
+            return wss;
+        }
+
+        void send(String json) {
+            socket.sendText(json, true).join();
+        }
+
+        void sendAudio(byte[] pcm) {
+            socket.sendBinary(ByteBuffer.wrap(pcm), true).join();
+        }
+
+        JsonNode await(String type) throws InterruptedException {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (true) {
+                JsonNode m = inbox.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (m == null) {
+                    throw new AssertionError("no '" + type + "' within 60 s; received " + received(null));
+                }
+                if (type.equals(m.path("type").asString())) {
+                    return m;
+                }
+            }
+        }
+
+        synchronized List<JsonNode> received(String type) {
+            return all.stream().filter(m -> type == null || type.equals(m.path("type").asString())).toList();
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            text.append(data);
+            if (last) {
+                JsonNode node = StreamingClient.JSON.readTree(text.toString());
+                text.setLength(0);
+                synchronized (this) {
+                    all.add(node);
+                }
+                inbox.add(node);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public void close() {
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
+        }
+    }
+}
