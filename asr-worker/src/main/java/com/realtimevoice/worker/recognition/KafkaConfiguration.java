@@ -64,6 +64,9 @@ class KafkaConfiguration {
     static DefaultErrorHandler errorHandler(ConsumerRecordRecoverer recoverer) {
         DefaultErrorHandler handler = new DefaultErrorHandler(recoverer, new FixedBackOff(RETRY_INTERVAL_MS, RETRY_ATTEMPTS));
         handler.addNotRetryableExceptions(MalformedEventException.class);
+        // Offsets are committed by AudioListener only, never past an open session's start: a dead-lettered record
+        // must not move the commit there either.
+        handler.setAckAfterHandle(false);
         return handler;
     }
 

@@ -26,8 +26,12 @@ final class SessionRecognizer {
     int nextIndex;
     /** Last partial text sent for the current segment, to send each text once. */
     String lastPartial = "";
-    /** Seq of the last chunk fed, to recognise redeliveries. */
+    /** Seq of the last chunk fed, to recognise redeliveries and re-sent chunks after a resume. */
     long lastSeq = -1;
+    /** Added to chunk seqs after a resume whose client did not say where its audio resumes. */
+    long seqShift;
+    /** The ingest node holding the session's socket (moves on resume). */
+    String node;
     /** Ingest receive time of the last chunk, for the latency field of finals. */
     long lastReceivedAtMs;
     /** Wall-clock time of the last event handled, for the idle sweep. */
@@ -44,6 +48,7 @@ final class SessionRecognizer {
         this.audio = audio;
         this.segmented = segmented;
         this.lastActivityMs = nowMs;
+        this.node = started.nodeId();
     }
 
     String sessionId() {

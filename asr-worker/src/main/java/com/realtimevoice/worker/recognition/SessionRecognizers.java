@@ -25,6 +25,7 @@ import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionEnded;
 import com.realtimevoice.events.SessionFailed;
+import com.realtimevoice.events.SessionResumed;
 import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
@@ -126,6 +127,9 @@ class SessionRecognizers implements DisposableBean {
         if (event instanceof SessionEnded ended) {
             return onEnded(ended);
         }
+        if (event instanceof SessionResumed resumed) {
+            return onResumed(resumed);
+        }
         throw new MalformedEventException("unexpected " + EventType.of(event).token() + " on " + Topics.AUDIO);
     }
 
@@ -206,6 +210,27 @@ class SessionRecognizers implements DisposableBean {
         return new SessionRecognizer(started, cloud.engine().name(), null, audio, segmented, now);
     }
 
+    /**
+     * The client reattached, possibly on another node: results now go there (result-service learns it from the
+     * forwarded event, in order), and an end from the node it left is no longer the session's. A client that
+     * tracks acks says where its audio resumes ({@code nextSeq}); one that does not continues after whatever is here,
+     * so the new node's chunk numbers are shifted past the last chunk seen.
+     */
+    private List<PipelineEvent> onResumed(SessionResumed resumed) {
+        SessionRecognizer session = active.get(resumed.sessionId());
+        if (session != null) {
+            synchronized (session) {
+                if (!session.closed) {
+                    session.node = resumed.nodeId();
+                    session.seqShift = resumed.nextSeq() == null ? session.lastSeq + 1 : 0;
+                    session.lastActivityMs = now();
+                }
+            }
+        }
+        // Forwarded in any case: for a session finished or unknown here, result-service answers from what it stored.
+        return List.of(resumed);
+    }
+
     private List<PipelineEvent> onChunk(AudioChunk chunk) {
         SessionRecognizer session = active.get(chunk.sessionId());
         if (session != null) {
@@ -222,6 +247,10 @@ class SessionRecognizers implements DisposableBean {
     private List<PipelineEvent> feed(SessionRecognizer session, AudioChunk chunk) {
         long now = now();
         session.lastActivityMs = now;
+        if (session.seqShift != 0) {
+            chunk = new AudioChunk(chunk.sessionId(), chunk.seq() + session.seqShift, chunk.byteOffset(), chunk.format(),
+                    chunk.sampleRate(), chunk.receivedAtMs(), chunk.audio());
+        }
         if (chunk.seq() <= session.lastSeq) {
             // A redelivery (the record was retried after its outputs failed to publish): the engine has this
             // audio already; publish again what it produced, once.
@@ -263,6 +292,11 @@ class SessionRecognizers implements DisposableBean {
         if (session != null) {
             synchronized (session) {
                 if (!session.closed) {
+                    if ("abandoned".equals(ended.reason()) && ended.nodeId() != null && !ended.nodeId().equals(session.node)) {
+                        // The node the client left gave up on it, but the client has resumed elsewhere since.
+                        metrics.skipped("stale_end");
+                        return List.of();
+                    }
                     return finish(session);
                 }
             }
@@ -384,22 +418,38 @@ class SessionRecognizers implements DisposableBean {
     }
 
     /**
-     * Drops sessions that have seen nothing for the idle timeout: their end was lost, or their partition moved to
-     * another worker. Nothing is published: the session may be alive elsewhere; if audio comes back here, the
-     * session fails with SESSION_NOT_FOUND.
+     * Ends sessions that have seen nothing for the idle timeout (longer than the ingest nodes' resume window): the
+     * node that held the socket died before it could end them. What was said is finalised and published, like an
+     * end, so the session completes and stops holding its partition's commits back.
      */
     @Scheduled(fixedDelay = 30, timeUnit = TimeUnit.SECONDS)
     void evictIdle() {
         long cutoff = now() - idleTimeoutMs;
         for (SessionRecognizer session : active.values()) {
+            List<PipelineEvent> out = List.of();
             synchronized (session) {
                 if (!session.closed && session.lastActivityMs < cutoff) {
-                    log.warn("Session {}: no event for {} ms, dropping its recognizer", session.sessionId(), idleTimeoutMs);
-                    session.close();
-                    active.remove(session.sessionId(), session);
+                    log.warn("Session {}: no event for {} ms, ending it", session.sessionId(), idleTimeoutMs);
+                    out = finish(session);
                     metrics.evicted();
                 }
             }
+            if (!out.isEmpty()) {
+                asyncOutputs.publish(out);
+            }
+        }
+    }
+
+    /** Forgets sessions whose partition moved to another worker: that worker replays them from their start. */
+    void drop(java.util.Collection<String> sessionIds) {
+        for (String id : sessionIds) {
+            SessionRecognizer session = active.remove(id);
+            if (session != null) {
+                synchronized (session) {
+                    session.close();
+                }
+            }
+            closed.remove(id);
         }
     }
 

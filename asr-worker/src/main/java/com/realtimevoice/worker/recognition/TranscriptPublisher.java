@@ -13,9 +13,9 @@ import com.realtimevoice.events.Topics;
 
 /**
  * Publishes outputs that complete off the consumer thread (cloud finals, the {@code session.completed} after them)
- * on the transcripts topic. One producer and one key per session keep them in the order of the calls. Their input
- * records' offsets are already committed by then: a send that fails is logged and counted, and the final is lost
- * unless the session is replayed (the known gap the reliability work closes, see docs/engines.md).
+ * on the transcripts topic. One producer and one key per session keep them in the order of the calls. The session's
+ * start stays the commit limit of its partition until its completed (or failed) is published here, so a send that
+ * fails, or a crash before it, is covered by the replay of the next owner.
  */
 @Component
 class TranscriptPublisher implements AsyncOutputs {
@@ -24,10 +24,12 @@ class TranscriptPublisher implements AsyncOutputs {
 
     private final KafkaTemplate<String, byte[]> kafka;
     private final RecognitionMetrics metrics;
+    private final CommitPositions positions;
 
-    TranscriptPublisher(KafkaTemplate<String, byte[]> kafka, RecognitionMetrics metrics) {
+    TranscriptPublisher(KafkaTemplate<String, byte[]> kafka, RecognitionMetrics metrics, CommitPositions positions) {
         this.kafka = kafka;
         this.metrics = metrics;
+        this.positions = positions;
     }
 
     @Override
@@ -35,8 +37,12 @@ class TranscriptPublisher implements AsyncOutputs {
         for (PipelineEvent event : events) {
             kafka.send(EventRecords.toRecord(Topics.TRANSCRIPTS, event)).whenComplete((result, failure) -> {
                 if (failure != null) {
+                    // The session stays open in CommitPositions, so a takeover replays it and the output comes again.
                     metrics.error("PUBLISH_FAILED");
                     log.error("could not publish {} to {}: {}", event, Topics.TRANSCRIPTS, failure.getMessage());
+                } else if (event instanceof com.realtimevoice.events.SessionCompleted
+                        || event instanceof com.realtimevoice.events.SessionFailed) {
+                    positions.released(event.sessionId()); // its last output is out: no replay needed any more
                 }
             });
         }

@@ -21,6 +21,7 @@ import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionEnded;
 import com.realtimevoice.events.SessionFailed;
+import com.realtimevoice.events.SessionResumed;
 import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.TranscriptPartial;
@@ -62,8 +63,11 @@ class SessionRecognizersTest {
             }
         };
         recognizers = new SessionRecognizers(new EngineRegistry(List.of(engine), properties),
-                new RecognitionMetrics(meters), properties, clock);
+                new RecognitionMetrics(meters), properties, SessionRecognizers.DEFAULT_SEGMENTS, published::addAll, clock);
     }
+
+    /** What the recognizers published off the listener thread (idle sessions ended by the sweep). */
+    private final List<PipelineEvent> published = new ArrayList<>();
 
     @Test
     void emitsFinalsWithGrowingIndexAndEachNewPartialOnce() {
@@ -174,9 +178,10 @@ class SessionRecognizersTest {
     }
 
     @Test
-    void idleSessionsAreDroppedQuietly() {
+    void idleSessionsAreEndedAndCompletedSoTheyStopHoldingCommitsBack() {
         recognizers.handle(started("idle", true, false));
         recognizers.handle(started("busy", true, false));
+        chunk("idle", 0, "f:said before the node died");
         clock.advance(Duration.ofMinutes(6));
         chunk("busy", 0, "nothing");
         clock.advance(Duration.ofMinutes(6));
@@ -186,7 +191,45 @@ class SessionRecognizersTest {
         assertThat(recognizers.activeSessions()).isEqualTo(1);
         assertThat(streams.get(0).closed).isTrue();
         assertThat(streams.get(1).closed).isFalse();
-        assertThat(chunk("idle", 0, "f:x")).singleElement().isInstanceOf(SessionFailed.class);
+        assertThat(published).extracting(e -> e.getClass().getSimpleName()).containsExactly("TranscriptFinal", "SessionCompleted");
+        assertThat(published.get(1)).isInstanceOfSatisfying(SessionCompleted.class, c -> {
+            assertThat(c.sessionId()).isEqualTo("idle");
+            assertThat(c.segments()).as("the final before, and the engine's tail").isEqualTo(2);
+        });
+        assertThat(chunk("idle", 1, "f:x")).as("late audio of an ended session").isEmpty();
+    }
+
+    @Test
+    void aResumeMovesTheSessionsNodeDropsReSentChunksAndIgnoresTheOldNodesEnd() {
+        recognizers.handle(started("r", true, false));
+        chunk("r", 0, "f:one");
+        chunk("r", 1, "nothing");
+        SessionResumed resumed = new SessionResumed("r", "user", "node-b", "reply-b", 0, 1L, 5);
+        assertThat(recognizers.handle(resumed)).containsExactly(resumed);
+        assertThat(chunk("r", 1, "f:again")).as("a re-sent chunk the engine has").isEmpty();
+        assertThat(chunk("r", 2, "f:two")).singleElement().isInstanceOfSatisfying(TranscriptFinal.class,
+                f -> assertThat(f.index()).isEqualTo(1));
+        assertThat(recognizers.handle(new SessionEnded("r", 2, 300, "abandoned", 6, "node")))
+                .as("the node the client left gave up on it; it lives on node-b").isEmpty();
+        assertThat(recognizers.handle(new SessionEnded("r", 2, 300, "end", 7, "node-b")))
+                .last().isInstanceOf(SessionCompleted.class);
+    }
+
+    @Test
+    void aResumeWithoutNextSeqContinuesAfterTheLastChunkSeen() {
+        recognizers.handle(started("n", true, false));
+        chunk("n", 0, "nothing");
+        chunk("n", 1, "nothing");
+        recognizers.handle(new SessionResumed("n", "user", "node-b", "reply-b", -1, null, 5));
+        assertThat(chunk("n", 0, "f:new audio")).as("the new node numbers from 0 again").hasSize(1);
+    }
+
+    @Test
+    void droppedSessionsAreForgottenForTheirNewOwner() {
+        recognizers.handle(started("moved", true, false));
+        recognizers.drop(List.of("moved"));
+        assertThat(recognizers.activeSessions()).isZero();
+        assertThat(streams.get(0).closed).isTrue();
     }
 
     private List<PipelineEvent> chunk(String session, long seq, String command) {
