@@ -1,0 +1,34 @@
+package com.realtimevoice.tools;
+
+import java.util.Arrays;
+
+/** {@code java -jar realtime-voice-tools.jar transcribe|doctor ...}: command-line clients of realtime-voice. */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        String command = args.length == 0 ? "help" : args[0];
+        String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+        switch (command) {
+            case "transcribe":
+                return new Transcribe(System.out, System.err, System.in, System.console() != null).run(rest);
+            case "doctor":
+                return Doctor.main(rest, System.out, System.err);
+            case "help", "-h", "--help":
+                System.out.println("usage: java -jar realtime-voice-tools.jar transcribe|doctor [options]  (--help for each)");
+                System.out.print(Transcribe.USAGE_TEXT);
+                System.out.println();
+                System.out.print(Doctor.USAGE_TEXT);
+                return 0;
+            default:
+                System.err.println("unknown command '" + command + "': use transcribe or doctor");
+                return 2;
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package com.realtimevoice.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+import com.sun.net.httpserver.HttpServer;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The doctor's checks that need no product: DNS (with a stub resolver, so no lookup leaves the machine), a closed
+ * port, and an HTTP server that never upgrades. nginx, TLS and the real product are in local-runner's DoctorTest.
+ */
+class DoctorTest {
+
+    final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    Doctor doctor(String url, Doctor.Options o) throws Exception {
+        o.timeout = Duration.ofSeconds(3);
+        o.idle = Duration.ZERO;
+        return new Doctor(Endpoints.parse(url), o, new PrintStream(out, true));
+    }
+
+    String output() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void anUnresolvableNameFailsDnsAndSkipsTheRest() throws Exception {
+        Doctor.Options o = new Doctor.Options();
+        o.resolver = host -> {
+            throw new UnknownHostException(host + ": Name or service not known");
+        };
+        Doctor d = doctor("https://voice.example.invalid", o);
+        assertThat(d.run()).isEqualTo(1);
+        assertThat(d.result(Doctor.DNS).status()).isEqualTo(Doctor.Status.FAIL);
+        assertThat(d.result(Doctor.DNS).fix()).contains("A/AAAA record");
+        assertThat(d.results()).hasSize(Doctor.ORDER.size());
+        assertThat(d.results().subList(1, Doctor.ORDER.size())).allMatch(c -> c.status() == Doctor.Status.SKIP);
+        assertThat(output()).contains("[FAIL] DNS").contains("fix: check the spelling");
+    }
+
+    @Test
+    void aClosedPortFailsTcpWithTheFix() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Doctor d = doctor("http://127.0.0.1:" + port, new Doctor.Options());
+        assertThat(d.run()).isEqualTo(1);
+        assertThat(d.result(Doctor.DNS).status()).isEqualTo(Doctor.Status.WARN); // an IP address, not a name
+        assertThat(d.result(Doctor.TCP).status()).isEqualTo(Doctor.Status.FAIL);
+        assertThat(d.result(Doctor.TCP).detail()).contains("connection refused");
+        assertThat(d.result(Doctor.TCP).fix()).contains("start the service");
+    }
+
+    @Test
+    void anHttpServerThatNeverUpgradesIsCalledOut() throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/health", exchange -> {
+            byte[] body = "{\"status\":\"UP\",\"service\":\"ingest-service\"}".getBytes();
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.createContext("/api/realtime-voice/stream", exchange -> {
+            // what Spring answers when Upgrade/Connection never arrive
+            byte[] body = "Can \"Upgrade\" only to \"WebSocket\".".getBytes();
+            exchange.sendResponseHeaders(400, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        try {
+            Doctor.Options o = new Doctor.Options();
+            o.devTokenUser = null;
+            Doctor d = doctor("http://localhost:" + server.getAddress().getPort(), o);
+            assertThat(d.run()).isEqualTo(1);
+            assertThat(d.result(Doctor.HEALTH).status()).isEqualTo(Doctor.Status.OK);
+            assertThat(d.result(Doctor.UPGRADE).status()).isEqualTo(Doctor.Status.FAIL);
+            assertThat(d.result(Doctor.UPGRADE).detail()).contains("HTTP 400").contains("Can \"Upgrade\" only");
+            assertThat(d.result(Doctor.PROXY).status()).isEqualTo(Doctor.Status.FAIL);
+            assertThat(d.result(Doctor.PROXY).fix()).contains("proxy_set_header Upgrade $http_upgrade");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void certificateNamesMatchLikeBrowsersDo() {
+        assertThat(Doctor.hostnameMatches("voice.example.com", List.of("*.example.com"))).isTrue();
+        assertThat(Doctor.hostnameMatches("a.b.example.com", List.of("*.example.com"))).isFalse();
+        assertThat(Doctor.hostnameMatches("localhost", List.of("voice.example.com"))).isFalse();
+        assertThat(Doctor.hostnameMatches("VOICE.example.com", List.of("voice.example.com"))).isTrue();
+    }
+}

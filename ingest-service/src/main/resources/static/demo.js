@@ -1,0 +1,340 @@
+// realtime-voice browser demo: microphone -> AudioWorklet (16 kHz PCM) -> WebSocket -> partials and finals on the page.
+(function () {
+  'use strict';
+
+  const $ = (id) => document.getElementById(id);
+  const talk = $('talk');
+  const statusEl = $('status');
+  const errorEl = $('error');
+  const transcriptEl = $('transcript');
+  const historyEl = $('history');
+  const levelEl = $('level');
+  const tokenRow = $('token-row');
+  const tokenInput = $('token');
+  const metaEl = $('meta');
+
+  // Relative to the page, so the demo also works behind a proxy that adds a path prefix.
+  const api = (path) => new URL(path, window.location.href);
+  const streamUrl = () => {
+    const u = api('api/realtime-voice/stream');
+    u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+    return u;
+  };
+
+  let state = 'loading';
+  let devToken = null;
+  let socket = null;
+  let audio = null; // { ctx, stream, node }
+  let pending = []; // PCM captured before the server said 'started'
+  let started = false;
+  let finals = new Map(); // index -> text; a re-sent index replaces the earlier one
+  let partial = null; // { index, text }
+  let heartbeat = null;
+  let sessionId = null;
+  let maxLevel = 0; // loudest 100 ms so far (RMS, 0..1): shows the microphone delivers sound
+
+  function setState(next, text) {
+    state = next;
+    statusEl.dataset.state = next;
+    statusEl.textContent = text;
+    talk.disabled = !(next === 'ready' || next === 'completed' || next === 'error' || next === 'recording');
+    talk.classList.toggle('recording', next === 'recording');
+    talk.textContent = next === 'recording' ? 'Stop' : 'Start talking';
+  }
+
+  function showError(code, message, hint) {
+    errorEl.innerHTML = '';
+    const strong = document.createElement('strong');
+    strong.textContent = code;
+    errorEl.appendChild(strong);
+    errorEl.appendChild(document.createTextNode(' ' + message));
+    if (hint) {
+      const h = document.createElement('div');
+      h.className = 'hint';
+      h.textContent = hint;
+      errorEl.appendChild(h);
+    }
+    errorEl.classList.add('shown');
+  }
+
+  function clearError() {
+    errorEl.classList.remove('shown');
+    errorEl.textContent = '';
+  }
+
+  const HINTS = {
+    UNAUTHORIZED: 'The token is missing, expired or not for this server: reload the page for a new development token, or paste a valid one.',
+    RATE_LIMITED: 'Too many open sessions for this user: close other tabs and try again.',
+    OVERLOADED: 'The server cannot take audio right now (message broker unavailable): try again shortly.',
+    ENGINE_UNAVAILABLE: 'The speech engine is not available: is an asr-worker running?',
+    UNSUPPORTED_FORMAT: 'The server does not accept this audio format.',
+    TOO_LARGE: 'An audio frame was too large.',
+  };
+
+  function render() {
+    transcriptEl.innerHTML = '';
+    const indexes = Array.from(finals.keys()).sort((a, b) => a - b);
+    const parts = indexes.map((i) => finals.get(i)).filter((t) => t);
+    if (parts.length) {
+      const span = document.createElement('span');
+      span.className = 'final';
+      span.textContent = parts.join(' ');
+      transcriptEl.appendChild(span);
+    }
+    if (partial && partial.text && !finals.has(partial.index)) {
+      const span = document.createElement('span');
+      span.className = 'partial';
+      span.textContent = (parts.length ? ' ' : '') + partial.text;
+      transcriptEl.appendChild(span);
+    }
+    if (!transcriptEl.childNodes.length) {
+      const span = document.createElement('span');
+      span.className = 'placeholder';
+      span.textContent = state === 'recording' ? 'Listening...' : 'Nothing yet.';
+      transcriptEl.appendChild(span);
+    }
+  }
+
+  async function fetchDevToken() {
+    try {
+      const r = await fetch(api('api/auth/dev-token'), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ userId: 'browser-demo' }),
+      });
+      if (r.ok) {
+        const body = await r.json();
+        devToken = body.token;
+        metaEl.textContent = 'development token for user "' + body.userId + '" (local profile)';
+        return;
+      }
+      if (r.status === 404) {
+        tokenRow.classList.add('shown');
+        metaEl.textContent = 'no development tokens here (not the local profile): paste a token above';
+        return;
+      }
+      showError('HTTP ' + r.status, 'The development token request failed.', '');
+    } catch (e) {
+      showError('NETWORK', 'Cannot reach the server: ' + e.message, 'Is it running?');
+    }
+  }
+
+  function token() {
+    const typed = tokenInput.value.trim();
+    return typed || devToken;
+  }
+
+  async function startAudio() {
+    if (!window.isSecureContext || !navigator.mediaDevices || !window.AudioWorkletNode) {
+      throw Object.assign(new Error('The microphone needs https:// (or http://localhost) and a current browser.'), { code: 'INSECURE_CONTEXT' });
+    }
+    const stream = await navigator.mediaDevices.getUserMedia({
+      audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+    });
+    const ctx = new AudioContext();
+    await ctx.audioWorklet.addModule(api('pcm-worklet.js'));
+    const source = ctx.createMediaStreamSource(stream);
+    const node = new AudioWorkletNode(ctx, 'pcm-resampler', { processorOptions: { targetRate: 16000, chunkMs: 100 } });
+    // Keep the graph pulled without playing the microphone back.
+    const mute = ctx.createGain();
+    mute.gain.value = 0;
+    source.connect(node);
+    node.connect(mute);
+    mute.connect(ctx.destination);
+    node.port.onmessage = (e) => {
+      if (e.data.type === 'pcm') {
+        levelEl.style.width = Math.min(100, Math.round(Math.sqrt(e.data.level) * 150)) + '%';
+        maxLevel = Math.max(maxLevel, e.data.level);
+        sendAudio(e.data.pcm);
+      } else if (e.data.type === 'flushed' && audio && audio.onFlushed) {
+        audio.onFlushed();
+      }
+    };
+    if (ctx.state === 'suspended') {
+      await ctx.resume();
+    }
+    return { ctx, stream, node, source };
+  }
+
+  function sendAudio(buffer) {
+    if (started && socket && socket.readyState === WebSocket.OPEN) {
+      socket.send(buffer);
+    } else if (pending.length < 100) { // at most 10 s while connecting
+      pending.push(buffer);
+    }
+  }
+
+  function stopAudio() {
+    if (!audio) {
+      return Promise.resolve();
+    }
+    const a = audio;
+    return new Promise((resolve) => {
+      const done = () => {
+        a.stream.getTracks().forEach((t) => t.stop());
+        a.ctx.close().catch(() => {});
+        levelEl.style.width = '0';
+        resolve();
+      };
+      a.onFlushed = done;
+      a.node.port.postMessage('stop');
+      setTimeout(done, 300);
+    }).finally(() => {
+      if (audio === a) {
+        audio = null;
+      }
+    });
+  }
+
+  function archiveTranscript() {
+    const text = Array.from(finals.keys()).sort((a, b) => a - b).map((i) => finals.get(i)).filter((t) => t).join(' ');
+    if (text) {
+      const p = document.createElement('p');
+      p.textContent = text;
+      historyEl.appendChild(p);
+    }
+    finals = new Map();
+    partial = null;
+  }
+
+  async function start() {
+    clearError();
+    const t = token();
+    if (!t) {
+      showError('NO_TOKEN', 'No token.', 'Paste a token above, or run the server with the local profile for development tokens.');
+      tokenRow.classList.add('shown');
+      return;
+    }
+    archiveTranscript();
+    started = false;
+    pending = [];
+    sessionId = null;
+    setState('connecting', 'connecting...');
+    render();
+    try {
+      audio = await startAudio();
+    } catch (e) {
+      const name = e.name || e.code;
+      const message = name === 'NotAllowedError' ? 'Microphone permission was denied: allow the microphone for this site (the icon in the address bar) and try again.'
+        : name === 'NotFoundError' ? 'No microphone was found.'
+          : e.message;
+      showError('MICROPHONE', message, '');
+      setState('error', 'microphone unavailable');
+      return;
+    }
+    const url = streamUrl();
+    url.searchParams.set('token', t); // browsers cannot set headers on a WebSocket upgrade
+    const ws = new WebSocket(url);
+    socket = ws;
+    ws.binaryType = 'arraybuffer';
+    ws.onopen = () => {
+      ws.send(JSON.stringify({ type: 'start', format: 'pcm', sampleRate: 16000, interimResults: true }));
+      heartbeat = setInterval(() => {
+        if (ws.readyState === WebSocket.OPEN) {
+          ws.send('{"type":"ping"}');
+        }
+      }, 20000);
+    };
+    ws.onmessage = (e) => {
+      if (typeof e.data !== 'string') {
+        return;
+      }
+      let m;
+      try {
+        m = JSON.parse(e.data);
+      } catch (err) {
+        return;
+      }
+      onMessage(ws, m);
+    };
+    ws.onclose = (e) => {
+      clearInterval(heartbeat);
+      if (socket !== ws) {
+        return;
+      }
+      socket = null;
+      if (state === 'recording' || state === 'connecting' || state === 'finishing') {
+        stopAudio();
+        if (!errorEl.classList.contains('shown')) {
+          showError('CLOSED', 'The connection closed (code ' + e.code + (e.reason ? ', ' + e.reason : '') + ').',
+            e.code === 1006 ? 'The server or a proxy dropped it: check that the server is up and the proxy passes WebSocket upgrades.' : '');
+        }
+        setState('error', 'disconnected');
+      }
+    };
+  }
+
+  function onMessage(ws, m) {
+    switch (m.type) {
+      case 'started':
+        started = true;
+        sessionId = m.sessionId;
+        metaEl.textContent = 'session ' + m.sessionId;
+        pending.forEach((b) => ws.send(b));
+        pending = [];
+        setState('recording', 'listening: speak now');
+        render();
+        break;
+      case 'partial':
+        partial = { index: m.index, text: m.text };
+        render();
+        break;
+      case 'final':
+        finals.set(m.index, m.text);
+        if (partial && partial.index <= m.index) {
+          partial = null;
+        }
+        render();
+        break;
+      case 'completed':
+        partial = null;
+        render();
+        setState('completed', 'done: ' + m.segments + ' segment(s)');
+        ws.close(1000, 'done');
+        break;
+      case 'error':
+        showError(m.code, m.message || '', HINTS[m.code] || '');
+        if (state !== 'finishing' || m.code !== 'BAD_REQUEST') {
+          stopAudio();
+          setState('error', 'error: ' + m.code);
+          ws.close(1000, 'error');
+        }
+        break;
+      default:
+        break; // pong
+    }
+  }
+
+  async function stop() {
+    setState('finishing', 'finishing...');
+    await stopAudio();
+    const ws = socket;
+    if (ws && ws.readyState === WebSocket.OPEN) {
+      if (!started) {
+        ws.close(1000, 'cancelled');
+        setState('ready', 'ready');
+        return;
+      }
+      ws.send(JSON.stringify({ type: 'end' }));
+    }
+  }
+
+  talk.addEventListener('click', () => {
+    if (state === 'recording') {
+      stop();
+    } else if (state === 'ready' || state === 'completed' || state === 'error') {
+      start();
+    }
+  });
+
+  fetchDevToken().then(() => {
+    setState('ready', devToken ? 'ready' : 'ready: paste a token to talk');
+    render();
+  });
+
+  window.realtimeVoiceDemo = {
+    get state() { return state; },
+    get sessionId() { return sessionId; },
+    get maxLevel() { return maxLevel; },
+  };
+})();

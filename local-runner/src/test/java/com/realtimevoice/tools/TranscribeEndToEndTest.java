@@ -1,0 +1,95 @@
+package com.realtimevoice.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import com.realtimevoice.local.clients.SharedCluster;
+import com.realtimevoice.testsupport.SpeechFixtures;
+import com.realtimevoice.testsupport.WordErrorRate;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** {@code transcribe} against the real product: finals as lines, partials in place, and an exit code per outcome. */
+@ExtendWith(SharedCluster.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TranscribeEndToEndTest {
+
+    private String base;
+
+    @BeforeAll
+    void product(SharedCluster.Ref product) {
+        base = "http://localhost:" + product.get().ingestPort(0);
+    }
+
+    record Run(int code, String out, String err) {
+    }
+
+    private Run transcribe(byte[] stdin, boolean tty, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = new Transcribe(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                new ByteArrayInputStream(stdin), tty).run(args);
+        Run r = new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        System.out.println("transcribe " + String.join(" ", args) + " -> " + code + "\n" + r.out() + r.err());
+        return r;
+    }
+
+    @Test
+    void aWavFileIsTranscribedWithFinalsAsLines() {
+        Run r = transcribe(new byte[0], false, "--url", base, "--user", "cli-alice", "--speed", "3",
+                SpeechFixtures.wav("sentences.wav").toString());
+        assertThat(r.code()).isZero();
+        assertThat(r.out().lines().count()).as("one line per final").isGreaterThanOrEqualTo(2);
+        assertThat(r.out()).doesNotContain("\r");
+        assertThat(WordErrorRate.of(SpeechFixtures.reference("sentences.wav"), String.join(" ", r.out().lines().toList())))
+                .isLessThanOrEqualTo(0.25);
+        assertThat(r.err()).contains("completed:");
+    }
+
+    @Test
+    void onATerminalPartialsAreRewrittenInPlace() {
+        Run r = transcribe(new byte[0], true, "--url", base, "--user", "cli-bob", "--speed", "2",
+                SpeechFixtures.wav("weather.wav").toString());
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("\r\033[K");
+        String[] screenLines = r.out().replaceAll("[^\n]*\r\033\\[K", "").split("\n");
+        assertThat(String.join(" ", screenLines)).contains("weather").contains("today");
+    }
+
+    @Test
+    void rawPcmOnStdin() {
+        Run r = transcribe(SpeechFixtures.pcm("numbers.wav"), false, "--url", base, "--user", "cli-carol", "--speed", "3", "-");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("phone number");
+    }
+
+    @Test
+    void aBadTokenExitsThree() {
+        Run r = transcribe(new byte[0], false, "--url", base, "--token", "not-a-token", SpeechFixtures.wav("time.wav").toString());
+        assertThat(r.code()).isEqualTo(Transcribe.AUTH);
+        assertThat(r.err()).contains("authentication failed");
+    }
+
+    @Test
+    void aServerErrorExitsFive() {
+        Run r = transcribe(new byte[0], false, "--url", base, "--user", "cli-dave", "--engine", "nosuchengine", "--speed", "3",
+                SpeechFixtures.wav("time.wav").toString());
+        assertThat(r.code()).isEqualTo(Transcribe.SERVER_ERROR);
+        assertThat(r.err()).contains("server error ENGINE_UNAVAILABLE");
+    }
+
+    @Test
+    void aWrongPathExitsFourWithTheDoctorHint() {
+        Run r = transcribe(new byte[0], false, "--url", base + "/api/realtime-voice/streem", "--user", "cli-erin",
+                SpeechFixtures.wav("time.wav").toString());
+        assertThat(r.code()).isEqualTo(Transcribe.CONNECTION);
+        assertThat(r.err()).contains("HTTP 404").contains("doctor");
+    }
+}
