@@ -141,6 +141,11 @@ class TranscriptIntake {
     private void onCompleted(SessionCompleted fromWorker) {
         Route route = routeFor(fromWorker);
         Completion completion = metrics.dbWrite("completed", () -> store.complete(fromWorker));
+        if (completion.again()) {
+            // A replayed session (worker takeover): its client was told already; a resume re-sends from the rows.
+            routes.remove(fromWorker.sessionId());
+            return;
+        }
         // The worker leaves text null; the whole text is built from what is stored, so it matches history.
         delivery.deliver(route, new SessionCompleted(fromWorker.sessionId(), completion.segments(),
                 completion.text(), System.currentTimeMillis()));

@@ -75,9 +75,10 @@ public class TranscriptStore {
                 log.warn("session {} completed with {} segments but {} are stored",
                         completed.sessionId(), completed.segments(), stored.size());
             }
+            boolean again = session.getStatus() == SessionStatus.COMPLETED;
             session.complete(completed.segments(), Instant.ofEpochMilli(completed.completedAtMs()), now);
             String text = Transcript.joinText(stored.stream().map(TranscriptSegment::getText).toList());
-            return new Completion(completed.segments(), text);
+            return new Completion(completed.segments(), text, again);
         });
     }
 
@@ -112,7 +113,12 @@ public class TranscriptStore {
     }
 
     /** The result of completing a session: the segment count and the whole text. */
-    public record Completion(int segments, String text) {
+    /** @param again the session was completed before: this is a replay (a worker took its partition over) */
+    public record Completion(int segments, String text, boolean again) {
+
+        public Completion(int segments, String text) {
+            this(segments, text, false);
+        }
     }
 
     private <T> T inTransaction(Supplier<T> work) {

@@ -214,6 +214,24 @@ class TranscriptIntakeIntegrationTest {
     }
 
     @Test
+    void aWholeSessionReplayedAfterAWorkerTakeoverCompletesTheClientOnlyOnce() throws Exception {
+        String s = session();
+        publish(started(s, "user-t", "node-a"));
+        publish(fin(s, 0, "said once"));
+        publish(new SessionCompleted(s, 1, null, 3));
+        // the new owner of the partition replays the session from its start
+        publish(started(s, "user-t", "node-a"));
+        publish(fin(s, 0, "said once"));
+        publish(new SessionCompleted(s, 1, null, 4));
+
+        inbox.await(NODE_A, s, 3);
+        inbox.drainFor(Duration.ofSeconds(2));
+        assertThat(inbox.events(NODE_A, s).stream().filter(e -> e instanceof SessionCompleted)).hasSize(1);
+        assertThat(jdbc.queryForList("SELECT text FROM transcript_segment WHERE session_id = ?", String.class, s))
+                .containsExactly("said once");
+    }
+
+    @Test
     void aResumedSessionGetsTheFinalsItMissedOnItsNewNodeAndEverythingAfterGoesThere() throws Exception {
         String s = session();
         publish(started(s, "user-m", "node-a"));
