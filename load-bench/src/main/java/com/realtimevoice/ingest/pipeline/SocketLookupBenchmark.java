@@ -1,0 +1,74 @@
+package com.realtimevoice.ingest.pipeline;
+
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import com.realtimevoice.events.SessionCompleted;
+import com.realtimevoice.events.SessionFailed;
+import com.realtimevoice.events.TranscriptFinal;
+import com.realtimevoice.events.TranscriptPartial;
+
+/**
+ * The ingest node's lookup of a delivered result's socket ({@link LocalSessions#sink}), with {@code sessions}
+ * sockets registered. In LocalSessions' package because the lookup is package-private.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class SocketLookupBenchmark {
+
+    @Param({"2000", "20000"})
+    public int sessions;
+
+    private LocalSessions local;
+    private String[] ids;
+    private int next;
+
+    private static final ResultSink NOOP = new ResultSink() {
+        @Override
+        public void onPartial(TranscriptPartial partial) {
+        }
+
+        @Override
+        public void onFinal(TranscriptFinal fin) {
+        }
+
+        @Override
+        public void onCompleted(SessionCompleted completed) {
+        }
+
+        @Override
+        public void onFailed(SessionFailed failed) {
+        }
+    };
+
+    @Setup
+    public void setUp() {
+        local = new LocalSessions();
+        ids = new String[sessions];
+        for (int i = 0; i < sessions; i++) {
+            ids[i] = UUID.randomUUID().toString();
+            local.register(ids[i], NOOP);
+        }
+    }
+
+    @Benchmark
+    public ResultSink lookup() {
+        return local.sink(ids[next++ % ids.length]);
+    }
+}
