@@ -49,7 +49,14 @@ public class AudioPublisher {
             audioSeconds.increment(chunk.audio().length / 2.0 / chunk.sampleRate());
         }
         long start = System.nanoTime();
-        CompletableFuture<SendResult<String, byte[]>> sent = kafka.send(EventRecords.toRecord(Topics.AUDIO, event));
+        CompletableFuture<SendResult<String, byte[]>> sent;
+        try {
+            sent = kafka.send(EventRecords.toRecord(Topics.AUDIO, event));
+        } catch (RuntimeException e) {
+            // The producer refuses synchronously when the broker is away past max.block.ms: report it like any
+            // failed send, so callers answer OVERLOADED rather than an internal error.
+            return CompletableFuture.failedFuture(e);
+        }
         return sent.whenComplete((r, e) -> {
             if (e == null) {
                 publishLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);

@@ -183,7 +183,7 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
             // the client re-sends from its last ack once acks flow again.
             meters.counter("ingest.audio.refused").increment();
             if (admission == ActiveSession.Admission.REFUSED_FIRST) {
-                error(connection, ErrorCode.OVERLOADED, "audio is not being acknowledged by the message broker; pause, and "
+                warn(connection, ErrorCode.OVERLOADED, "audio is not being acknowledged by the message broker; pause, and "
                         + "re-send from the chunk after the last ack when acks resume");
             }
             return;
@@ -285,7 +285,7 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
             connection.finish(sessionId);
             localSessions.unregister(sessionId);
             sessions.releaseSession(userId);
-            error(connection, ErrorCode.OVERLOADED, "the session could not be started: " + e.getMessage());
+            warn(connection, ErrorCode.OVERLOADED, "the session could not be started: " + e.getMessage());
             return;
         }
         meters.counter("ingest.sessions.started").increment();
@@ -340,7 +340,7 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
             connection.finish(resume.sessionId());
             localSessions.unregister(resume.sessionId());
             sessions.releaseSession(userId);
-            error(connection, ErrorCode.OVERLOADED, "the session could not be resumed: " + e.getMessage());
+            warn(connection, ErrorCode.OVERLOADED, "the session could not be resumed: " + e.getMessage());
             return;
         }
         meters.counter("ingest.sessions.resumed", "result", "accepted").increment();
@@ -367,7 +367,7 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
             publisher.publishAndWait(new SessionEnded(session.sessionId(), session.lastSeq(), session.bytes(), reason,
                     System.currentTimeMillis(), node.nodeId()));
         } catch (PublishFailedException e) {
-            error(connection, ErrorCode.OVERLOADED, "the end of the session could not be queued: " + e.getMessage());
+            warn(connection, ErrorCode.OVERLOADED, "the end of the session could not be queued: " + e.getMessage());
         }
     }
 
@@ -424,6 +424,12 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
         } catch (RuntimeException e) {
             log.warn("limit check of {} failed", connection.id(), e);
         }
+    }
+
+    /** The error message alone: the connection goes on (the client may retry, or pause until acks flow). */
+    private void warn(StreamConnection connection, ErrorCode code, String message) {
+        meters.counter("ingest.errors", "code", code.name()).increment();
+        connection.send(ServerMessages.error(code, message));
     }
 
     private void error(StreamConnection connection, ErrorCode code, String message) {

@@ -51,7 +51,7 @@ class TranscriptIntake {
         this.metrics = metrics;
     }
 
-    @KafkaListener(id = LISTENER_ID, topics = Topics.TRANSCRIPTS)
+    @KafkaListener(id = LISTENER_ID, idIsGroup = false, topics = Topics.TRANSCRIPTS) // group: RESULT_SERVICE_GROUP
     void onRecord(ConsumerRecord<String, byte[]> record) {
         handle(EventRecords.fromRecord(record));
     }
