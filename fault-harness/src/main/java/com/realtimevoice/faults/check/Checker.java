@@ -1,0 +1,215 @@
+package com.realtimevoice.faults.check;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import com.realtimevoice.faults.client.ClientEvent;
+import com.realtimevoice.faults.client.FleetClient;
+
+/**
+ * Reads every stored final of a scenario's sessions, keyed by (session, index), and holds it against what each
+ * client was expected to get (the same program through a clean pipeline) and what it did get.
+ */
+public final class Checker {
+
+    private Checker() {
+    }
+
+    /**
+     * @param faultAt         when the fault was injected (epoch ms)
+     * @param affectedClients the clients the fault hit (for the recovery time)
+     */
+    public static ScenarioResult check(String name, String fault, List<FleetClient> clients, List<ClientEvent> events,
+                                       Map<String, Expected> expected, Connection db, long faultAt, Set<String> affectedClients,
+                                       long elapsedSeconds, List<String> extraNotes) throws SQLException {
+        Map<String, List<ClientEvent>> byClient = new HashMap<>();
+        for (ClientEvent e : events) {
+            byClient.computeIfAbsent(e.client(), k -> new ArrayList<>()).add(e);
+        }
+        List<String> sessionIds = clients.stream().map(FleetClient::sessionId).filter(s -> s != null).toList();
+        Map<String, Map<Integer, String>> stored = storedFinals(db, sessionIds);
+        int dbDuplicates = dbDuplicates(db, sessionIds);
+
+        int total = 0, lost = 0, notInDb = 0, notAtClient = 0, dupAsNew = 0, reordered = 0, resent = 0, failed = 0;
+        int textDiffers = 0, extraInDb = 0, reconnects = 0, pauses = 0;
+        Double recovery = 0.0;
+        boolean anyAffected = false;
+        List<String> details = new ArrayList<>();
+        Map<String, Integer> failures = new TreeMap<>();
+        Map<String, Integer> errors = new TreeMap<>();
+        for (FleetClient client : clients) {
+            String program = client.plan().program().name();
+            Expected exp = expected.get(program);
+            int want = exp.count();
+            total += want;
+            List<ClientEvent> mine = byClient.getOrDefault(client.plan().name(), List.of());
+            Map<Integer, String> db1 = client.sessionId() == null ? Map.of() : stored.getOrDefault(client.sessionId(), Map.of());
+            // the client's finals, classified in the order they arrived
+            Map<Integer, String> seen = new LinkedHashMap<>();
+            int maxSeen = -1;
+            for (ClientEvent e : mine) {
+                if ("connect".equals(e.kind()) && e.connection() > 1) {
+                    reconnects++;
+                }
+                if ("pause".equals(e.kind())) {
+                    pauses++;
+                }
+                if ("error".equals(e.kind()) && e.detail() != null) {
+                    errors.merge(e.detail().split(":", 2)[0], 1, Integer::sum);
+                }
+                if (!"final".equals(e.kind())) {
+                    continue;
+                }
+                String before = seen.get(e.index());
+                if (before != null) {
+                    if (before.equals(e.text())) {
+                        resent++;
+                    } else {
+                        dupAsNew++; // two different texts for one index
+                    }
+                    continue;
+                }
+                if (e.index() < maxSeen) {
+                    reordered++;
+                }
+                if (e.index() >= want) {
+                    dupAsNew++; // an index beyond what the audio holds
+                }
+                seen.put(e.index(), e.text());
+                maxSeen = Math.max(maxSeen, e.index());
+            }
+            int lostHere = 0;
+            List<Integer> missingDb = new ArrayList<>();
+            List<Integer> missingClient = new ArrayList<>();
+            for (int i = 0; i < want; i++) {
+                boolean inDb = db1.containsKey(i);
+                boolean atClient = seen.containsKey(i);
+                if (!inDb) {
+                    missingDb.add(i);
+                }
+                if (!atClient) {
+                    missingClient.add(i);
+                }
+                if (!inDb || !atClient) {
+                    lostHere++;
+                }
+                String text = seen.getOrDefault(i, db1.get(i));
+                if (text != null && !text.equals(exp.finals().get(i))) {
+                    textDiffers++;
+                }
+            }
+            for (Integer i : db1.keySet()) {
+                if (i >= want) {
+                    extraInDb++;
+                }
+            }
+            lost += lostHere;
+            notInDb += missingDb.size();
+            notAtClient += missingClient.size();
+            if (client.phase() == FleetClient.Phase.FAILED) {
+                failed++;
+                failures.merge(shortReason(client.failure()), 1, Integer::sum);
+            }
+            if (affectedClients.contains(client.plan().name())) {
+                anyAffected = true;
+                Long next = mine.stream().filter(e -> e.t() > faultAt && ("final".equals(e.kind()) || "completed".equals(e.kind())))
+                        .map(ClientEvent::t).findFirst().orElse(null);
+                if (next == null) {
+                    recovery = null;
+                } else if (recovery != null) {
+                    recovery = Math.max(recovery, (next - faultAt) / 1000.0);
+                }
+            }
+            details.add(String.format("%s session=%s program=%s speed=%.2f expected=%d db=%s client=%s%s%s%s",
+                    client.plan().name(), client.sessionId(), program, client.plan().speed(), want, db1.keySet(), seen.keySet(),
+                    missingDb.isEmpty() ? "" : " MISSING-IN-DB=" + missingDb,
+                    missingClient.isEmpty() ? "" : " MISSING-AT-CLIENT=" + missingClient,
+                    client.phase() == FleetClient.Phase.FAILED ? " FAILED: " + client.failure() : ""));
+        }
+        List<String> notes = new ArrayList<>(extraNotes);
+        failures.forEach((reason, n) -> notes.add(n + " session(s) failed: " + reason));
+        if (!errors.isEmpty()) {
+            notes.add("errors from the server: " + errors);
+        }
+        if (reconnects > 0) {
+            notes.add(reconnects + " reconnect(s) with resume");
+        }
+        if (pauses > 0) {
+            notes.add(pauses + " OVERLOADED pause(s)");
+        }
+        if (extraInDb > 0) {
+            notes.add(extraInDb + " stored final(s) beyond the expected count");
+        }
+        if (textDiffers > 0) {
+            notes.add(textDiffers + " final(s) whose text differs from the clean run");
+        }
+        if (!anyAffected) {
+            recovery = null;
+            notes.add("no session was under way at the fault");
+        } else if (recovery == null) {
+            notes.add("an affected session got no final after the fault");
+        }
+        return new ScenarioResult(name, fault, clients.size(), total, lost, notInDb, notAtClient, dbDuplicates, dupAsNew,
+                reordered, resent, recovery, failed, elapsedSeconds, notes, details);
+    }
+
+    private static String shortReason(String failure) {
+        if (failure == null) {
+            return "?";
+        }
+        return failure.length() > 120 ? failure.substring(0, 120) + "..." : failure;
+    }
+
+    static Map<String, Map<Integer, String>> storedFinals(Connection db, Collection<String> sessionIds) throws SQLException {
+        Map<String, Map<Integer, String>> out = new HashMap<>();
+        if (sessionIds.isEmpty()) {
+            return out;
+        }
+        try (PreparedStatement ps = db.prepareStatement("SELECT session_id, seg_index, text FROM transcript_segment WHERE session_id IN ("
+                + placeholders(sessionIds.size()) + ")")) {
+            bind(ps, sessionIds);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.computeIfAbsent(rs.getString(1), k -> new TreeMap<>()).put(rs.getInt(2), rs.getString(3));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Rows sharing a (session, index): the primary key makes it impossible; checked all the same. */
+    static int dbDuplicates(Connection db, Collection<String> sessionIds) throws SQLException {
+        if (sessionIds.isEmpty()) {
+            return 0;
+        }
+        try (PreparedStatement ps = db.prepareStatement("SELECT COALESCE(SUM(n - 1), 0) FROM (SELECT COUNT(*) AS n FROM transcript_segment "
+                + "WHERE session_id IN (" + placeholders(sessionIds.size()) + ") GROUP BY session_id, seg_index HAVING COUNT(*) > 1) d")) {
+            bind(ps, sessionIds);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    private static String placeholders(int n) {
+        return String.join(",", java.util.Collections.nCopies(n, "?"));
+    }
+
+    private static void bind(PreparedStatement ps, Collection<String> values) throws SQLException {
+        int i = 1;
+        for (String v : values) {
+            ps.setString(i++, v);
+        }
+    }
+}

@@ -1,0 +1,563 @@
+package com.realtimevoice.faults.client;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A client as resilient as the mini-program SDK: it streams a program at recording pace, keeps every chunk until
+ * it is acked (bounded), and on a dropped socket or a 1012/1013 close reconnects (jittered back-off) to any ingest
+ * node with {@code resume} (lastIndex = the highest final index it has, nextSeq = its first unacked chunk), re-sends
+ * its unacked chunks and goes on. On OVERLOADED it pauses and, once acks flow again, re-sends from the last ack.
+ * It records everything it sends and receives ({@link ClientEvent}). One thread per client runs it all.
+ */
+public final class FleetClient implements Runnable {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Chunks kept unacked at most (20 s of audio): past this the client holds back, like a bounded SDK buffer. */
+    private static final int MAX_UNACKED_CHUNKS = 200;
+    /** Unacked audio with no ack progress for this long: the connection is presumed dead, reconnect and resume. */
+    private static final long ACK_STALL_MS = 15_000;
+    /** Re-sent (backlog) chunks go no faster than one per this, about 3x real time: under the ingest rate limit. */
+    private static final long CATCH_UP_GAP_MS = 30;
+    private static final long RESUME_ANSWER_MS = 20_000;
+    private static final long RECONNECT_BUDGET_MS = 180_000;
+    private static final long COMPLETION_QUIET_MS = 60_000;
+
+    public enum Phase { CONNECTING, STARTING, STREAMING, RESUMING, ENDING, DONE, FAILED }
+
+    /** @param firstNode index of the ingest node to connect to first */
+    public record Plan(String name, String userId, String token, Program program, double speed, int firstNode) {
+    }
+
+    private final Plan plan;
+    private final List<String> nodeUrls;
+    private final List<String> nodeNames;
+    private final HttpClient http;
+    private final Consumer<ClientEvent> recorder;
+    private final long deadlineMs;
+
+    // State: written by the client's own thread only (volatile where other threads read it).
+    private volatile Phase phase = Phase.CONNECTING;
+    private volatile String sessionId;
+    private String resumeToken;
+    private volatile Connection connection;
+    private int connections;
+    private int highestIndex = -1;
+    private long firstUnacked;
+    private long nextToSend;
+    private long micStartMs;
+    private long lastSendMs;
+    private long lastAckProgressMs;
+    private long lastResultMs;
+    private boolean endSent;
+    private long endSentMs;
+    private boolean paused;
+    private long pausedAtMs;
+    private long lastAckWhilePausedMs;
+    private boolean ackWhilePaused;
+    private long resumeSentMs;
+    private int preferredNode;
+    /** Reconnections since the last accepted start or resume: the back-off grows with it, as an SDK's does. */
+    private int reconnectStreak;
+    private volatile String failure;
+    private volatile Boolean dropRequested;
+
+    public FleetClient(Plan plan, List<String> nodeUrls, List<String> nodeNames, HttpClient http, Consumer<ClientEvent> recorder,
+                       Duration maxSessionTime) {
+        this.plan = plan;
+        this.nodeUrls = List.copyOf(nodeUrls);
+        this.nodeNames = List.copyOf(nodeNames);
+        this.http = http;
+        this.recorder = recorder;
+        this.preferredNode = plan.firstNode() % nodeUrls.size();
+        this.deadlineMs = System.currentTimeMillis() + maxSessionTime.toMillis();
+    }
+
+    public Plan plan() {
+        return plan;
+    }
+
+    public String sessionId() {
+        return sessionId;
+    }
+
+    public Phase phase() {
+        return phase;
+    }
+
+    public String failure() {
+        return failure;
+    }
+
+    /** Whether a session is under way (started, not completed or failed). */
+    public boolean active() {
+        return sessionId != null && phase != Phase.DONE && phase != Phase.FAILED;
+    }
+
+    /** The ingest node the client is connected to now, or null between connections. */
+    public String currentNode() {
+        Connection c = connection;
+        return c == null || c.closed ? null : c.node;
+    }
+
+    /** Asks the client to cut its socket abruptly (no close frame) and resume, on the same node or the other. */
+    public void requestDrop(boolean sameNode) {
+        dropRequested = sameNode;
+    }
+
+    @Override
+    public void run() {
+        Thread.currentThread().setName("client-" + plan.name());
+        try {
+            if (!connect(false)) {
+                return;
+            }
+            while (phase != Phase.DONE && phase != Phase.FAILED) {
+                Connection c = connection;
+                if (c == null) {
+                    Thread.sleep(5);
+                }
+                Object message = c == null ? null : c.inbox.poll(5, TimeUnit.MILLISECONDS);
+                long now = System.currentTimeMillis();
+                if (message instanceof JsonNode json) {
+                    handle(json, now);
+                } else if (message instanceof Closed closed) {
+                    onClosed(closed);
+                    continue;
+                }
+                if (phase == Phase.DONE || phase == Phase.FAILED) {
+                    break;
+                }
+                Boolean drop = dropRequested;
+                if (drop != null) {
+                    dropRequested = null;
+                    drop(drop);
+                    continue;
+                }
+                if (now > deadlineMs) {
+                    fail("no completed within the session deadline");
+                    break;
+                }
+                if (c == null || c.closed) {
+                    continue;
+                }
+                maybeUnpause(now);
+                maybeSend(now);
+                maybeEnd(now);
+                checkStall(now);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail("interrupted");
+        } catch (RuntimeException e) {
+            fail("client error: " + e);
+        } finally {
+            Connection c = connection;
+            if (c != null && !c.closed) {
+                c.closeNormally();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- server messages
+
+    private void handle(JsonNode m, long now) {
+        String type = m.path("type").asString();
+        switch (type) {
+            case "started" -> {
+                sessionId = m.path("sessionId").asString();
+                resumeToken = m.path("resumeToken").asString();
+                phase = Phase.STREAMING;
+                reconnectStreak = 0;
+                micStartMs = now;
+                lastAckProgressMs = now;
+                record("started", -1, -1, null, null);
+            }
+            case "ack" -> {
+                long seq = m.path("seq").asLong();
+                record("ack", seq, -1, null, null);
+                if (seq + 1 > firstUnacked) {
+                    firstUnacked = seq + 1;
+                    lastAckProgressMs = now;
+                }
+                if (paused) {
+                    ackWhilePaused = true;
+                    lastAckWhilePausedMs = now;
+                }
+            }
+            case "partial" -> {
+                // unstable text, replaced by the final: not part of the check
+            }
+            case "final" -> {
+                int index = m.path("index").asInt();
+                record("final", -1, index, m.path("text").asString(), null);
+                highestIndex = Math.max(highestIndex, index);
+                lastResultMs = now;
+            }
+            case "completed" -> {
+                record("completed", -1, m.path("segments").asInt(), m.path("text").asString(), null);
+                phase = Phase.DONE;
+            }
+            case "resumed" -> {
+                record("resumed", m.path("nextSeq").asLong(), m.path("lastIndex").asInt(), null, null);
+                nextToSend = firstUnacked;
+                lastAckProgressMs = now;
+                paused = false;
+                reconnectStreak = 0;
+                if (endSent) {
+                    // The end may or may not have reached Kafka before the drop: say it again (idempotent downstream).
+                    sendText(message("end"));
+                    record("end", -1, -1, null, "again after resume");
+                    endSentMs = now;
+                    phase = Phase.ENDING;
+                } else {
+                    phase = Phase.STREAMING;
+                }
+            }
+            case "error" -> onError(m.path("code").asString(), m.path("message").asString(), now);
+            case "pong" -> {
+            }
+            default -> record("unknown", -1, -1, null, m.toString());
+        }
+    }
+
+    private void onError(String code, String text, long now) {
+        record("error", -1, -1, null, code + ": " + text);
+        switch (code) {
+            case "OVERLOADED" -> {
+                if (phase == Phase.STARTING || phase == Phase.RESUMING) {
+                    // the broker did not take the start/resume: try again on a fresh connection after a back-off
+                    forceReconnect("start or resume refused (OVERLOADED)");
+                } else if (!paused) {
+                    paused = true;
+                    pausedAtMs = now;
+                    ackWhilePaused = false;
+                    record("pause", nextToSend, -1, null, "first unacked " + firstUnacked);
+                }
+            }
+            case "RATE_LIMITED" -> {
+                if (phase == Phase.STARTING || phase == Phase.RESUMING) {
+                    forceReconnect("start or resume refused (RATE_LIMITED)");
+                }
+                // otherwise audio too fast: the server closes the socket and we resume from the close
+            }
+            case "IDLE_TIMEOUT", "MAX_DURATION" -> {
+                // the server ended the session: its finals and completed follow, no more audio is taken
+                endSent = true;
+                endSentMs = now;
+                phase = Phase.ENDING;
+            }
+            case "BAD_REQUEST" -> {
+                // recorded; e.g. audio that crossed an end
+            }
+            case "INTERNAL" -> {
+                // "the session cannot go on" on this connection: whether it can go on at all, resume tells
+                // (an SDK retries; the chunk in flight may be lost, and resume re-sends from the last ack)
+                forceReconnect("INTERNAL error");
+            }
+            default -> fail("error " + code + ": " + text); // SESSION_NOT_FOUND, ENGINE_UNAVAILABLE, INTERNAL, UNAUTHORIZED ...
+        }
+    }
+
+    private void onClosed(Closed closed) {
+        record("closed", -1, -1, null, closed.code + " " + closed.reason);
+        connection = null;
+        if (phase == Phase.DONE || phase == Phase.FAILED) {
+            return;
+        }
+        // 1012 (node restarting), 1013 (try again later), 1006 (dropped): go elsewhere first
+        preferredNode = (nodeIndex(closed.node) + 1) % nodeUrls.size();
+        connect(true);
+    }
+
+    // ---------------------------------------------------------------- audio
+
+    private void maybeSend(long now) {
+        if (phase != Phase.STREAMING || paused || nextToSend >= plan.program().chunks().size()) {
+            return;
+        }
+        if (nextToSend - firstUnacked >= MAX_UNACKED_CHUNKS) {
+            return; // bounded buffer: hold back until acks come
+        }
+        long availableAt = micStartMs + (long) (nextToSend * 100 / plan.speed());
+        if (now < availableAt) {
+            return;
+        }
+        boolean catchingUp = now - availableAt > 200;
+        if (catchingUp && now - lastSendMs < CATCH_UP_GAP_MS) {
+            return;
+        }
+        byte[] chunk = plan.program().chunks().get((int) nextToSend);
+        Connection c = connection;
+        try {
+            c.socket.sendBinary(ByteBuffer.wrap(chunk), true).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            c.lost("send failed: " + e);
+            return;
+        }
+        record("send", nextToSend, -1, null, null);
+        nextToSend++;
+        lastSendMs = now;
+    }
+
+    private void maybeEnd(long now) {
+        int total = plan.program().chunks().size();
+        if (phase == Phase.STREAMING && !endSent && nextToSend == total && firstUnacked == total) {
+            sendText(message("end"));
+            record("end", -1, -1, null, null);
+            endSent = true;
+            endSentMs = now;
+            phase = Phase.ENDING;
+        }
+    }
+
+    /** After OVERLOADED: acks flowed again and have been quiet for a second, so the server holds nothing unacked. */
+    private void maybeUnpause(long now) {
+        if (!paused) {
+            return;
+        }
+        if (ackWhilePaused && now - lastAckWhilePausedMs > 1000) {
+            paused = false;
+            record("unpause", firstUnacked, -1, null, "re-sending from " + firstUnacked);
+            nextToSend = firstUnacked;
+            lastAckProgressMs = now;
+        } else if (now - pausedAtMs > 90_000) {
+            record("unpause", firstUnacked, -1, null, "no acks for 90 s: reconnecting");
+            paused = false;
+            forceReconnect("paused without acks");
+        } else if (!ackWhilePaused && firstUnacked >= nextToSend && now - pausedAtMs > 3000) {
+            // everything sent was acked before the error arrived: nothing is pending, go on
+            paused = false;
+            record("unpause", firstUnacked, -1, null, "nothing pending");
+            nextToSend = firstUnacked;
+        }
+    }
+
+    private void checkStall(long now) {
+        if ((phase == Phase.STREAMING || phase == Phase.ENDING) && !paused && firstUnacked < nextToSend
+                && now - Math.max(lastAckProgressMs, resumeSentMs) > ACK_STALL_MS) {
+            forceReconnect("no ack for " + ACK_STALL_MS / 1000 + " s");
+        } else if (phase == Phase.RESUMING && now - resumeSentMs > RESUME_ANSWER_MS) {
+            forceReconnect("no answer to resume");
+        } else if (phase == Phase.STARTING && now - resumeSentMs > RESUME_ANSWER_MS) {
+            forceReconnect("no answer to start");
+        } else if (phase == Phase.ENDING && now - Math.max(endSentMs, Math.max(lastResultMs, resumeSentMs)) > COMPLETION_QUIET_MS) {
+            forceReconnect("no result for " + COMPLETION_QUIET_MS / 1000 + " s after end");
+        }
+    }
+
+    // ---------------------------------------------------------------- connections
+
+    private void drop(boolean sameNode) {
+        Connection c = connection;
+        if (c == null || c.closed || !active()) {
+            return;
+        }
+        record("drop", -1, -1, null, sameNode ? "then resume on the same node" : "then resume on another node");
+        c.closed = true;
+        c.socket.abort();
+        connection = null;
+        int here = nodeIndex(c.node);
+        preferredNode = sameNode ? here : (here + 1) % nodeUrls.size();
+        connect(true);
+    }
+
+    private void forceReconnect(String why) {
+        Connection c = connection;
+        record("reconnect", -1, -1, null, why);
+        if (c != null) {
+            c.closed = true;
+            c.socket.abort();
+            connection = null;
+            preferredNode = (nodeIndex(c.node) + 1) % nodeUrls.size();
+        }
+        connect(true);
+    }
+
+    /**
+     * Connects (with jittered exponential back-off, rotating over the nodes from the preferred one) and sends
+     * start, or resume once a session exists. Returns false if it gave up (the client has failed).
+     */
+    private boolean connect(boolean backoffFirst) {
+        long giveUpAt = System.currentTimeMillis() + RECONNECT_BUDGET_MS;
+        int streak = backoffFirst ? reconnectStreak++ : 0;
+        for (int attempt = 0; ; attempt++) {
+            if (backoffFirst || attempt > 0) {
+                long base = Math.min(5000, 200L << Math.min(attempt + streak, 5));
+                sleepQuietly(base / 2 + ThreadLocalRandom.current().nextLong(base));
+            }
+            int node = (preferredNode + attempt) % nodeUrls.size();
+            phase = Phase.CONNECTING;
+            Connection c = new Connection(++connections, nodeNames.get(node));
+            try {
+                c.socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+                        .header("Authorization", "Bearer " + plan.token())
+                        .buildAsync(URI.create(nodeUrls.get(node)), c).get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                record("connect-failed", -1, -1, null, c.node + ": " + rootMessage(e));
+                if (System.currentTimeMillis() > giveUpAt) {
+                    fail("could not reconnect within " + RECONNECT_BUDGET_MS / 1000 + " s");
+                    return false;
+                }
+                continue;
+            }
+            connection = c;
+            record("connect", -1, -1, null, c.node);
+            resumeSentMs = System.currentTimeMillis();
+            if (sessionId == null) {
+                phase = Phase.STARTING;
+                ObjectNode start = message("start");
+                start.put("format", "pcm");
+                start.put("sampleRate", 16000);
+                sendText(start);
+                record("start", -1, -1, null, null);
+            } else {
+                phase = Phase.RESUMING;
+                ObjectNode resume = message("resume");
+                resume.put("sessionId", sessionId);
+                resume.put("resumeToken", resumeToken);
+                resume.put("lastIndex", highestIndex);
+                resume.put("nextSeq", firstUnacked);
+                sendText(resume);
+                record("resume", firstUnacked, highestIndex, null, null);
+            }
+            return true;
+        }
+    }
+
+    private void sendText(ObjectNode json) {
+        Connection c = connection;
+        if (c == null) {
+            return;
+        }
+        try {
+            c.socket.sendText(JSON.writeValueAsString(json), true).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            c.lost("send failed: " + e);
+        }
+    }
+
+    private void fail(String why) {
+        if (phase == Phase.DONE || phase == Phase.FAILED) {
+            return;
+        }
+        failure = why;
+        phase = Phase.FAILED;
+        record("failed", -1, -1, null, why);
+    }
+
+    private void record(String kind, long seq, int index, String text, String detail) {
+        Connection c = connection;
+        recorder.accept(new ClientEvent(System.currentTimeMillis(), plan.name(), sessionId, c == null ? connections : c.number,
+                c == null ? null : c.node, kind, seq, index, text, detail));
+    }
+
+    private int nodeIndex(String node) {
+        int i = nodeNames.indexOf(node);
+        return Math.max(i, 0);
+    }
+
+    private static ObjectNode message(String type) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("type", type);
+        return node;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private record Closed(int code, String reason, String node) {
+    }
+
+    /** One WebSocket connection: its listener only queues what arrives; the client's thread handles it. */
+    private static final class Connection implements WebSocket.Listener {
+
+        final int number;
+        final String node;
+        final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+        private final StringBuilder text = new StringBuilder();
+        volatile WebSocket socket;
+        volatile boolean closed;
+
+        Connection(int number, String node) {
+            this.number = number;
+            this.node = node;
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            text.append(data);
+            if (last) {
+                try {
+                    inbox.add(JSON.readTree(text.toString()));
+                } catch (RuntimeException e) {
+                    inbox.add(JSON.createObjectNode().put("type", "unparseable").put("text", text.toString()));
+                }
+                text.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            lostQuietly(statusCode, reason);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            lostQuietly(1006, String.valueOf(error));
+        }
+
+        void lost(String why) {
+            lostQuietly(1006, why);
+            if (socket != null) {
+                socket.abort();
+            }
+        }
+
+        private synchronized void lostQuietly(int code, String reason) {
+            if (!closed) {
+                closed = true;
+                inbox.add(new Closed(code, reason, node));
+            }
+        }
+
+        void closeNormally() {
+            closed = true;
+            try {
+                socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(2, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                socket.abort();
+            }
+        }
+    }
+}

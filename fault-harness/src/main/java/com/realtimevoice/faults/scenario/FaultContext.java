@@ -1,0 +1,106 @@
+package com.realtimevoice.faults.scenario;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+
+import com.realtimevoice.faults.client.Fleet;
+import com.realtimevoice.faults.client.FleetClient;
+import com.realtimevoice.faults.cluster.Cluster;
+import com.realtimevoice.faults.cluster.ServiceNode;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** What a fault's action may use: the cluster, the fleet, and where to say when it struck and whom. */
+public final class FaultContext {
+
+    private static final Logger log = LoggerFactory.getLogger(FaultContext.class);
+
+    private final Cluster cluster;
+    private final Fleet fleet;
+    private final Durations durations;
+    private volatile long injectedAt;
+    private final Set<String> affected = new LinkedHashSet<>();
+    private final List<String> notes = new ArrayList<>();
+
+    public FaultContext(Cluster cluster, Fleet fleet, Durations durations) {
+        this.cluster = cluster;
+        this.fleet = fleet;
+        this.durations = durations;
+    }
+
+    public Cluster cluster() {
+        return cluster;
+    }
+
+    public Fleet fleet() {
+        return fleet;
+    }
+
+    public Durations durations() {
+        return durations;
+    }
+
+    /** Marks now as the fault's moment; the sessions under way that {@code hit} selects are the affected ones. */
+    public void injected(Predicate<FleetClient> hit) {
+        injectedAt = System.currentTimeMillis();
+        for (FleetClient c : fleet.clients()) {
+            if (c.active() && hit.test(c)) {
+                affected.add(c.plan().name());
+            }
+        }
+        log.info("fault injected; affected sessions: {}", affected);
+    }
+
+    /** The clients connected to an ingest node now. */
+    public Set<FleetClient> clientsOn(ServiceNode node) {
+        Set<FleetClient> on = new LinkedHashSet<>();
+        for (FleetClient c : fleet.clients()) {
+            if (node.name().equals(c.currentNode())) {
+                on.add(c);
+            }
+        }
+        return on;
+    }
+
+    public void injectedOnAll() {
+        injected(c -> true);
+    }
+
+    public long injectedAt() {
+        return injectedAt;
+    }
+
+    public Set<String> affected() {
+        return affected;
+    }
+
+    public void note(String note) {
+        log.info("note: {}", note);
+        notes.add(note);
+    }
+
+    public List<String> notes() {
+        return notes;
+    }
+
+    public void sleep(Duration d) {
+        Cluster.sleep(d.toMillis());
+    }
+
+    /** Starts a stopped service again and waits for it to be ready (the fleet keeps going meanwhile). */
+    public void restart(ServiceNode node) {
+        long t0 = System.currentTimeMillis();
+        node.start();
+        node.awaitReady(Duration.ofSeconds(180));
+        note(node.name() + " back in " + (System.currentTimeMillis() - t0) / 1000 + " s");
+    }
+
+    /** How long the faults last: the full run holds them as long as the issue asks, the short (CI) run less. */
+    public record Durations(Duration brokerDown, Duration dbDown, Duration restartAfter, Duration workerFrozen) {
+    }
+}

@@ -1,0 +1,154 @@
+package com.realtimevoice.faults.scenario;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.realtimevoice.events.Topics;
+import com.realtimevoice.faults.client.FleetClient;
+import com.realtimevoice.faults.cluster.ServiceNode;
+
+/** The catalogue of faults (issue 3). The short suite runs in CI; the full one holds faults as long as the issue asks. */
+public final class Scenarios {
+
+    private Scenarios() {
+    }
+
+    /**
+     * The CI suite (about 4 minutes with the cluster's start): one fault of each kind at short lengths. The others
+     * (SIGSTOP and SIGTERM of a worker, SIGTERM of result-service and ingest, the database frozen) run in the full suite.
+     */
+    public static final List<String> SHORT = List.of("worker-kill", "result-kill", "ingest-kill", "broker-restart", "db-restart",
+            "client-drop", "corrupt-records");
+
+    public static Map<String, Scenario> all() {
+        Map<String, Scenario> s = new LinkedHashMap<>();
+        add(s, new Scenario("worker-kill", "kill -9 of an ASR worker mid-utterance, restarted after a pause", seconds(6), ctx -> {
+            ServiceNode worker = ctx.cluster().workers().get(0);
+            worker.process().kill();
+            ctx.injectedOnAll();
+            ctx.sleep(ctx.durations().restartAfter());
+            ctx.restart(worker);
+        }));
+        add(s, new Scenario("worker-sigstop", "SIGSTOP of an ASR worker past max.poll.interval.ms, then SIGCONT", seconds(6), ctx -> {
+            ServiceNode worker = ctx.cluster().workers().get(1);
+            worker.process().freeze();
+            ctx.injectedOnAll();
+            ctx.sleep(ctx.durations().workerFrozen());
+            worker.process().thaw();
+        }));
+        add(s, new Scenario("worker-sigterm", "SIGTERM of an ASR worker (graceful), restarted", seconds(6), ctx -> {
+            ServiceNode worker = ctx.cluster().workers().get(0);
+            ctx.injectedOnAll();
+            Duration took = worker.process().terminate(Duration.ofSeconds(60));
+            ctx.note("worker-1 exited " + took.toMillis() / 1000.0 + " s after SIGTERM");
+            ctx.restart(worker);
+        }));
+        add(s, new Scenario("result-kill", "kill -9 of a result-service right after it delivered a final", seconds(4), ctx -> {
+            ServiceNode result = ctx.cluster().resultServices().get(0);
+            if (!ctx.fleet().awaitNextFinal(Duration.ofSeconds(30))) {
+                ctx.note("no final flowed within 30 s; killed anyway");
+            }
+            result.process().kill();
+            ctx.injectedOnAll();
+            ctx.sleep(ctx.durations().restartAfter());
+            ctx.restart(result);
+        }));
+        add(s, new Scenario("result-sigterm", "SIGTERM of a result-service (graceful) while finals flow, restarted", seconds(4), ctx -> {
+            ServiceNode result = ctx.cluster().resultServices().get(1);
+            ctx.fleet().awaitNextFinal(Duration.ofSeconds(30));
+            ctx.injectedOnAll();
+            Duration took = result.process().terminate(Duration.ofSeconds(60));
+            ctx.note("result-2 exited " + took.toMillis() / 1000.0 + " s after SIGTERM");
+            ctx.restart(result);
+        }));
+        add(s, new Scenario("ingest-kill", "kill -9 of an ingest node: its clients resume on the other node", seconds(6), ctx -> {
+            ServiceNode node = ctx.cluster().ingestNodes().get(0);
+            java.util.Set<FleetClient> on = ctx.clientsOn(node); // before the kill: its clients notice at once
+            node.process().kill();
+            ctx.injected(on::contains);
+            ctx.sleep(ctx.durations().restartAfter());
+            ctx.restart(node);
+        }));
+        add(s, new Scenario("ingest-sigterm", "SIGTERM of an ingest node (1012 to its clients, which resume elsewhere)", seconds(6), ctx -> {
+            ServiceNode node = ctx.cluster().ingestNodes().get(1);
+            ctx.injected(ctx.clientsOn(node)::contains);
+            Duration took = node.process().terminate(Duration.ofSeconds(60));
+            ctx.note(node.name() + " exited " + took.toMillis() / 1000.0 + " s after SIGTERM");
+            ctx.restart(node);
+        }));
+        add(s, new Scenario("broker-restart", "the Kafka broker killed, restarted on the same port and data later", seconds(5), ctx -> {
+            ctx.cluster().broker().process().kill();
+            ctx.injectedOnAll();
+            ctx.sleep(ctx.durations().brokerDown());
+            long t0 = System.currentTimeMillis();
+            ctx.cluster().broker().start();
+            ctx.cluster().broker().awaitReady(Duration.ofSeconds(120));
+            ctx.note("broker down " + ctx.durations().brokerDown().toSeconds() + " s, ready " + (System.currentTimeMillis() - t0) / 1000
+                    + " s after restart");
+        }));
+        add(s, new Scenario("db-pause", "MariaDB frozen (SIGSTOP) while finals flow, then SIGCONT", seconds(4), ctx -> {
+            ctx.cluster().db().process().freeze();
+            ctx.injectedOnAll();
+            ctx.sleep(ctx.durations().dbDown());
+            ctx.cluster().db().process().thaw();
+            ctx.note("database frozen " + ctx.durations().dbDown().toSeconds() + " s");
+        }));
+        add(s, new Scenario("db-restart", "MariaDB killed (kill -9), restarted on the same data later", seconds(4), ctx -> {
+            ctx.cluster().db().process().kill();
+            ctx.injectedOnAll();
+            ctx.sleep(ctx.durations().dbDown());
+            ctx.cluster().db().start();
+            ctx.cluster().db().awaitReady(Duration.ofSeconds(120));
+            ctx.note("database down " + ctx.durations().dbDown().toSeconds() + " s");
+        }));
+        add(s, new Scenario("client-drop", "clients cut their sockets mid-stream (no close frame) and resume", seconds(5), ctx -> {
+            List<FleetClient> clients = ctx.fleet().clients();
+            ctx.injected(c -> clients.indexOf(c) % 2 == 0);
+            int n = 0;
+            for (FleetClient c : clients) {
+                if (clients.indexOf(c) % 2 == 0) {
+                    c.requestDrop(n++ % 2 == 0); // half of them come back to the same node, half to the other
+                }
+            }
+            ctx.sleep(Duration.ofSeconds(4));
+            for (FleetClient c : clients) {
+                if (clients.indexOf(c) % 2 == 1 && c.active()) {
+                    c.requestDrop(false);
+                }
+            }
+            ctx.note("dropped: every client once (even ones at the fault, odd ones 4 s later)");
+        }));
+        add(s, new Scenario("corrupt-records", "undecodable records published onto every topic, some keyed by live sessions", seconds(4), ctx -> {
+            long before = CorruptRecords.deadLettered(ctx.cluster().admin());
+            List<String> topics = new ArrayList<>(List.of(Topics.AUDIO, Topics.TRANSCRIPTS));
+            for (ServiceNode node : ctx.cluster().ingestNodes()) {
+                topics.add(Topics.delivery(node.name()));
+            }
+            List<String> live = ctx.fleet().clients().stream().filter(FleetClient::active).map(FleetClient::sessionId).toList();
+            ctx.injectedOnAll();
+            int published = CorruptRecords.publish(ctx.cluster().broker().bootstrapServers(), topics, live);
+            // dead-lettering is asynchronous: give the consumers a moment
+            long dead = 0;
+            for (int i = 0; i < 60 && dead < published; i++) {
+                ctx.sleep(Duration.ofMillis(500));
+                dead = CorruptRecords.deadLettered(ctx.cluster().admin()) - before;
+            }
+            ctx.note(published + " corrupt records published onto " + topics.size() + " topics, " + dead + " dead-lettered");
+            if (dead < published) {
+                ctx.note("NOT ALL CORRUPT RECORDS REACHED A DEAD-LETTER TOPIC");
+            }
+        }));
+        return s;
+    }
+
+    private static void add(Map<String, Scenario> map, Scenario s) {
+        map.put(s.name(), s);
+    }
+
+    private static Duration seconds(long s) {
+        return Duration.ofSeconds(s);
+    }
+}
