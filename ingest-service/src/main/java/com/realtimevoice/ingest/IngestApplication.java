@@ -10,6 +10,20 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 @EnableScheduling
 public class IngestApplication {
 
+    static final String WEBSOCKET_BUFFER_PROPERTY = "org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE";
+
+    /**
+     * Tomcat's WebSocket frame buffers (read, write and encoder; 8 KB each by default) are sized by this system
+     * property, read once when Tomcat's WebSocket classes load, so it is set before anything starts. 2 KB keeps an
+     * idle socket small; larger messages just take more reads and writes. -D on the command line wins.
+     */
+    static {
+        if (System.getProperty(WEBSOCKET_BUFFER_PROPERTY) == null) {
+            String fromEnv = System.getenv("INGEST_WS_IO_BUFFER_BYTES");
+            System.setProperty(WEBSOCKET_BUFFER_PROPERTY, fromEnv == null || fromEnv.isBlank() ? "2048" : fromEnv);
+        }
+    }
+
     /** Own config file name: all three services share one JVM in the embedded default. */
     public static final String CONFIG_NAME = "ingest-service";
 

@@ -25,6 +25,7 @@ public record IngestProperties(
         @Valid @NotNull Auth auth,
         @Valid @NotNull Limits limits,
         @Valid @NotNull Reliability reliability,
+        @Valid @NotNull Sockets sockets,
         @NotNull Duration heartbeatInterval,
         @NotNull Duration recognizeTimeout,
         @NotBlank String resultServiceUrl) {
@@ -40,6 +41,17 @@ public record IngestProperties(
      */
     public record Reliability(String resumeSecret, @NotNull Duration resumeWindow, @NotNull Duration ackInterval,
                               @NotNull Duration maxUnackedAudio) {
+    }
+
+    /**
+     * Per-socket memory, which decides how many idle sockets one node holds (docs/performance.md). Frames larger
+     * than a buffer arrive in parts and are joined up to the limits; the buffers never limit what a client may send.
+     *
+     * @param binaryBufferBytes container buffer for audio frames (a 100 ms chunk of 16 kHz PCM is 3,200 bytes)
+     * @param textBufferChars   container buffer for control frames
+     * @param ioBufferBytes     Tomcat's read and write buffer of each socket
+     */
+    public record Sockets(@Min(256) int binaryBufferBytes, @Min(128) int textBufferChars, @Min(512) int ioBufferBytes) {
     }
 
     public record Kafka(@Min(1) @Max(1000) int audioPartitions, @Min(1) @Max(100) int deliveryPartitions,

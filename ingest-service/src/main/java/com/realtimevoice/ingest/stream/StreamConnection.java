@@ -23,6 +23,7 @@ final class StreamConnection {
     private String userId;
     private java.time.Instant tokenExpiresAt;
     private ActiveSession session;
+    private final MessageAssembler assembler = new MessageAssembler();
     // Text frames counted in one-second windows (flood control).
     private long controlWindowStartMs;
     private int controlCount;
@@ -52,6 +53,10 @@ final class StreamConnection {
 
     String id() {
         return socket.getId();
+    }
+
+    MessageAssembler assembler() {
+        return assembler;
     }
 
     WebSocketSession socket() {

@@ -95,11 +95,27 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
     @Override
     public void handleMessage(WebSocketSession raw, org.springframework.web.socket.WebSocketMessage<?> message) throws Exception {
         try {
-            super.handleMessage(raw, message);
+            StreamConnection connection = connection(raw);
+            IngestProperties.Limits limits = properties.limits();
+            Object whole = connection.assembler().add(message, limits.maxFrameBytes(), limits.maxTextBytes());
+            if (whole instanceof MessageAssembler.Oversized over) {
+                error(connection, ErrorCode.TOO_LARGE, over.text()
+                        ? "text frame of " + over.bytesSoFar() + "+ bytes exceeds the limit of " + limits.maxTextBytes()
+                        : "audio frame of " + over.bytesSoFar() + "+ bytes exceeds the limit of " + limits.maxFrameBytes()
+                                + " (1 s of 16 kHz PCM is 32000 bytes)");
+            } else if (whole != null) {
+                super.handleMessage(raw, (org.springframework.web.socket.WebSocketMessage<?>) whole);
+            }
         } catch (RuntimeException e) {
             log.error("unexpected failure handling a frame on {}", raw.getId(), e);
             error(connection(raw), ErrorCode.INTERNAL, "internal error; the session cannot go on");
         }
+    }
+
+    /** The container's buffers stay small for idle sockets; larger messages come in parts (MessageAssembler). */
+    @Override
+    public boolean supportsPartialMessages() {
+        return true;
     }
 
     @Override

@@ -33,14 +33,25 @@ class WebSocketConfig implements WebSocketConfigurer {
     }
 
     /**
-     * The container's buffers are twice the handler's limits, so that a frame just over the limit reaches
-     * the handler and gets the contract's TOO_LARGE error rather than a bare close from Tomcat.
+     * Small per-socket buffers: Tomcat allocates them for every open socket, busy or idle, so they decide how many
+     * idle sockets a node holds. Larger messages arrive in parts and are joined, up to the contract's limits, by
+     * the handler (MessageAssembler), which answers TOO_LARGE past them.
      */
     @Bean
     ServletServerContainerFactoryBean webSocketContainer(IngestProperties properties) {
         ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
-        container.setMaxBinaryMessageBufferSize(properties.limits().maxFrameBytes() * 2);
-        container.setMaxTextMessageBufferSize(properties.limits().maxTextBytes() * 2);
+        container.setMaxBinaryMessageBufferSize(properties.sockets().binaryBufferBytes());
+        container.setMaxTextMessageBufferSize(properties.sockets().textBufferChars());
         return container;
+    }
+
+    /** Tomcat's own read and write buffer of each socket (8 KB each by default). */
+    @Bean
+    org.springframework.boot.tomcat.TomcatConnectorCustomizer socketBuffers(IngestProperties properties) {
+        String size = Integer.toString(properties.sockets().ioBufferBytes());
+        return connector -> {
+            connector.setProperty("socket.appReadBufSize", size);
+            connector.setProperty("socket.appWriteBufSize", size);
+        };
     }
 }

@@ -214,6 +214,39 @@ class StreamProtocolTest {
         }
     }
 
+    /**
+     * The container's per-socket buffers are small (4 KB audio, 1 K chars text, for idle-socket memory), so larger
+     * messages reach the handler in parts: they must come out whole, byte for byte, in both directions.
+     */
+    @Test
+    void messagesLargerThanTheSocketBuffersArriveWholeBothWays() throws Exception {
+        try (StreamingClient c = StreamingClient.connect(url(null))) {
+            // a start of ~3 KB: the token in the message plus a long engine-specific field
+            String token = tokens.issue("ivan", Duration.ofMinutes(5));
+            c.send("{\"type\":\"start\",\"token\":\"" + token + "\",\"language\":\"en-US\",\"padding\":\"" + "x".repeat(3000) + "\"}");
+            String sessionId = c.await("started", WAIT).get("sessionId").asString();
+            byte[] second = new byte[32000]; // 1 s of 16 kHz PCM: eight times the binary buffer
+            for (int i = 0; i < second.length; i++) {
+                second[i] = (byte) (i * 31 + 7);
+            }
+            c.sendAudio(new byte[3200]);
+            c.sendAudio(second);
+            c.sendAudio(new byte[4098]); // just over one buffer
+            c.send("{\"type\":\"end\"}");
+            List<PipelineEvent> published = readAudioTopic(sessionId, 5);
+            assertThat(published).hasSize(5);
+            assertThat(((AudioChunk) published.get(1)).audio()).hasSize(3200);
+            assertThat(((AudioChunk) published.get(2)).audio()).isEqualTo(second);
+            assertThat(((AudioChunk) published.get(3)).audio()).hasSize(4098);
+            assertThat(((AudioChunk) published.get(3)).byteOffset()).isEqualTo(35200);
+
+            String longText = "word ".repeat(2000).trim(); // 10 KB out: several of Tomcat's 2 KB write buffers
+            long now = System.currentTimeMillis();
+            deliver(new TranscriptFinal(sessionId, 0, longText, 0, 900, "vosk", now, now));
+            assertThat(c.await("final", WAIT).get("text").asString()).isEqualTo(longText);
+        }
+    }
+
     @Test
     void healthAndUnknownApiPathsAnswerJson() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
