@@ -12,15 +12,21 @@ public class IngestApplication {
 
     static final String WEBSOCKET_BUFFER_PROPERTY = "org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE";
 
-    /**
-     * Tomcat's WebSocket frame buffers (read, write and encoder; 8 KB each by default) are sized by this system
-     * property, read once when Tomcat's WebSocket classes load, so it is set before anything starts. 2 KB keeps an
-     * idle socket small; larger messages just take more reads and writes. -D on the command line wins.
-     */
     static {
+        smallWebSocketBuffers();
+    }
+
+    /**
+     * Tomcat's WebSocket frame buffers (read, write and encoder; 8 KB each by default, for every open socket) are
+     * sized by a system property read once, when the first Tomcat in the JVM loads its WebSocket classes. 1 KB keeps
+     * an idle socket small; larger messages just take more reads and writes. -D on the command line (or
+     * INGEST_WS_IO_BUFFER_BYTES) wins. A JVM that starts another Tomcat first (the embedded default) calls this
+     * before it starts anything.
+     */
+    public static void smallWebSocketBuffers() {
         if (System.getProperty(WEBSOCKET_BUFFER_PROPERTY) == null) {
             String fromEnv = System.getenv("INGEST_WS_IO_BUFFER_BYTES");
-            System.setProperty(WEBSOCKET_BUFFER_PROPERTY, fromEnv == null || fromEnv.isBlank() ? "2048" : fromEnv);
+            System.setProperty(WEBSOCKET_BUFFER_PROPERTY, fromEnv == null || fromEnv.isBlank() ? "1024" : fromEnv);
         }
     }
 

@@ -107,6 +107,7 @@ public final class LocalCluster implements AutoCloseable {
 
     public LocalCluster start() {
         long t0 = System.nanoTime();
+        IngestApplication.smallWebSocketBuffers(); // before the first Tomcat (result-service's) loads the WebSocket classes
         if (settings.kafkaBootstrapServers() == null) {
             broker = new EmbeddedKafkaKraftBroker(1, settings.partitions());
             broker.afterPropertiesSet();

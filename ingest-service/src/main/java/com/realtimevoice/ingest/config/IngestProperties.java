@@ -51,7 +51,7 @@ public record IngestProperties(
      * @param textBufferChars   container buffer for control frames
      * @param ioBufferBytes     Tomcat's read and write buffer of each socket
      */
-    public record Sockets(@Min(256) int binaryBufferBytes, @Min(128) int textBufferChars, @Min(512) int ioBufferBytes) {
+    public record Sockets(@Min(256) int binaryBufferBytes, @Min(128) int textBufferChars, @Min(128) int ioBufferBytes) {
     }
 
     public record Kafka(@Min(1) @Max(1000) int audioPartitions, @Min(1) @Max(100) int deliveryPartitions,

@@ -85,7 +85,8 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
         StreamConnection connection = new StreamConnection(socket);
         raw.getAttributes().put(CONNECTION, connection);
         sessions.add(connection);
-        String handshakeToken = (String) raw.getAttributes().get(TokenHandshakeInterceptor.TOKEN_ATTRIBUTE);
+        // removed, not just read: an idle socket should not keep a copy of its token for hours
+        String handshakeToken = (String) raw.getAttributes().remove(TokenHandshakeInterceptor.TOKEN_ATTRIBUTE);
         if (handshakeToken != null) {
             authenticate(connection, handshakeToken);
         }

@@ -215,7 +215,7 @@ class StreamProtocolTest {
     }
 
     /**
-     * The container's per-socket buffers are small (4 KB audio, 1 K chars text, for idle-socket memory), so larger
+     * The container's per-socket buffers are small (2 KB audio, 512 chars text, for idle-socket memory), so larger
      * messages reach the handler in parts: they must come out whole, byte for byte, in both directions.
      */
     @Test
@@ -231,16 +231,16 @@ class StreamProtocolTest {
             }
             c.sendAudio(new byte[3200]);
             c.sendAudio(second);
-            c.sendAudio(new byte[4098]); // just over one buffer
+            c.sendAudio(new byte[2050]); // just over one buffer
             c.send("{\"type\":\"end\"}");
             List<PipelineEvent> published = readAudioTopic(sessionId, 5);
             assertThat(published).hasSize(5);
             assertThat(((AudioChunk) published.get(1)).audio()).hasSize(3200);
             assertThat(((AudioChunk) published.get(2)).audio()).isEqualTo(second);
-            assertThat(((AudioChunk) published.get(3)).audio()).hasSize(4098);
+            assertThat(((AudioChunk) published.get(3)).audio()).hasSize(2050);
             assertThat(((AudioChunk) published.get(3)).byteOffset()).isEqualTo(35200);
 
-            String longText = "word ".repeat(2000).trim(); // 10 KB out: several of Tomcat's 2 KB write buffers
+            String longText = "word ".repeat(2000).trim(); // 10 KB out: many of the 1 KB write buffers
             long now = System.currentTimeMillis();
             deliver(new TranscriptFinal(sessionId, 0, longText, 0, 900, "vosk", now, now));
             assertThat(c.await("final", WAIT).get("text").asString()).isEqualTo(longText);
