@@ -23,6 +23,7 @@ import org.springframework.validation.annotation.Validated;
  * @param replicationFactor replication of the topics this service declares (KAFKA_REPLICATION_FACTOR)
  * @param deliveryTimeout   how long the listener waits for a delivery send before it counts as failed
  * @param routeCacheSize    sessions whose route is kept in memory; older ones are read back from the database
+ * @param batch             how the transcripts listener groups a poll's events into database writes
  */
 @ConfigurationProperties("result-service")
 @Validated
@@ -31,6 +32,7 @@ public record ResultServiceProperties(
         @Min(1) @Max(Short.MAX_VALUE) int replicationFactor,
         @NotNull Duration deliveryTimeout,
         @Min(1) int routeCacheSize,
+        @Valid @NotNull Batch batch,
         @Valid @NotNull Retry retry,
         @Valid @NotNull Jwt jwt,
         @Valid @NotNull WeChat wechat) {
@@ -47,6 +49,17 @@ public record ResultServiceProperties(
         public boolean configured() {
             return appId != null && !appId.isBlank() && appSecret != null && !appSecret.isBlank();
         }
+    }
+
+    /**
+     * The transcripts listener takes a poll's records at once and writes them in groups, one transaction each
+     * (the finals as one multi-row upsert, with the starts and completions of sessions among them), before it
+     * delivers them.
+     *
+     * @param maxFinals most finals in one group (RESULT_BATCH_MAX_FINALS); 1 gives every final a transaction of
+     *                  its own. A poll holds at most max.poll.records (500) records.
+     */
+    public record Batch(@Min(1) @Max(10_000) int maxFinals) {
     }
 
     /**

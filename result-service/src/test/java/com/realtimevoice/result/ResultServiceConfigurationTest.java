@@ -45,6 +45,7 @@ class ResultServiceConfigurationTest {
             assertThat(properties.jwt().audience()).isEqualTo("realtime-voice-clients");
             assertThat(properties.topicPartitions()).isEqualTo(12);
             assertThat(properties.replicationFactor()).isEqualTo(1);
+            assertThat(properties.batch().maxFinals()).isEqualTo(500);
 
             TokenService tokens = context.getBean(TokenService.class);
             assertThat(tokens.verify(tokens.issue("user-7", Duration.ofMinutes(1))).userId()).isEqualTo("user-7");
@@ -55,12 +56,19 @@ class ResultServiceConfigurationTest {
     void environmentVariablesOverrideTheDefaults() {
         try (ConfigurableApplicationContext context = start(null,
                 "--AUTH_JWT_SECRET=0123456789abcdef0123456789abcdef-prod", "--ASR_TOPIC_PARTITIONS=24",
-                "--KAFKA_REPLICATION_FACTOR=3")) {
+                "--KAFKA_REPLICATION_FACTOR=3", "--RESULT_BATCH_MAX_FINALS=50")) {
             ResultServiceProperties properties = context.getBean(ResultServiceProperties.class);
+            assertThat(properties.batch().maxFinals()).isEqualTo(50);
             assertThat(properties.topicPartitions()).isEqualTo(24);
             assertThat(properties.replicationFactor()).isEqualTo(3);
             assertThat(properties.jwt().secret()).isEqualTo("0123456789abcdef0123456789abcdef-prod");
         }
+    }
+
+    @Test
+    void aBatchOfNoFinalsStopsTheStart() {
+        assertThatThrownBy(() -> start("local", "--RESULT_BATCH_MAX_FINALS=0").close())
+                .hasStackTraceContaining("batch.maxFinals");
     }
 
     private static ConfigurableApplicationContext start(String profile, String... args) {

@@ -1,6 +1,7 @@
 package com.realtimevoice.result.intake;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -17,7 +18,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Sends a result to the one ingest node that holds the session's socket, on that node's own topic (never a
- * broadcast), and waits for the broker's ack: the listener returns, and the offset is committed, only after.
+ * broadcast). Sending does not wait: the listener sends a whole poll's results, then {@link #await awaits} the
+ * broker's acks (within the delivery timeout) before it returns, so the offsets are committed only after.
+ * One producer, records keyed by session: a session's results reach its node in the order they were sent.
  */
 @Component
 class Delivery {
@@ -32,22 +35,61 @@ class Delivery {
         this.metrics = metrics;
     }
 
-    void deliver(Route route, PipelineEvent event) {
+    /** How long {@link #await} may wait, in all, for one batch's sends. */
+    Duration timeout() {
+        return timeout;
+    }
+
+    /**
+     * Starts sending; never throws (a send that fails at once is a failed {@link Sending}). The
+     * {@code result.deliveries} counter records what the broker answered, when it answers.
+     */
+    Sending send(Route route, PipelineEvent event) {
         String type = EventType.of(event).token();
-        ProducerRecord<String, byte[]> record = EventRecords.toRecord(route.replyTopic(), event);
+        CompletableFuture<?> ack;
         try {
-            template.send(record).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            metrics.delivery(type, "delivered");
+            ProducerRecord<String, byte[]> record = EventRecords.toRecord(route.replyTopic(), event);
+            ack = template.send(record);
+        } catch (RuntimeException e) { // e.g. no metadata for the topic within max.block.ms
+            ack = CompletableFuture.failedFuture(e);
+        }
+        ack.whenComplete((result, failure) -> metrics.delivery(type, failure == null ? "delivered" : "failed"));
+        return new Sending(ack, type, event.sessionId(), route.replyTopic());
+    }
+
+    /**
+     * A send not attempted because one to the same topic failed at once (e.g. the topic has no metadata within
+     * max.block.ms: the ingest node is gone): counted as failed, without waiting max.block.ms once more.
+     */
+    Sending failed(Route route, PipelineEvent event, Throwable cause) {
+        String type = EventType.of(event).token();
+        metrics.delivery(type, "failed");
+        return new Sending(CompletableFuture.failedFuture(cause), type, event.sessionId(), route.replyTopic());
+    }
+
+    /**
+     * Waits for one send's ack until {@code deadlineNanos} ({@link System#nanoTime()} based).
+     *
+     * @throws DeliveryFailedException if the broker refused it or did not answer in time
+     */
+    void await(Sending sending, long deadlineNanos) {
+        try {
+            sending.ack().get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            metrics.delivery(type, "failed");
-            throw new DeliveryFailedException("interrupted while delivering " + type + " of session "
-                    + event.sessionId() + " to " + route.replyTopic(), e);
+            throw new DeliveryFailedException("interrupted while delivering " + sending.describe(), e);
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            metrics.delivery(type, "failed");
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new DeliveryFailedException("could not deliver " + type + " of session " + event.sessionId()
-                    + " to " + route.replyTopic() + " within " + timeout + ": " + cause, cause);
+            throw new DeliveryFailedException("could not deliver " + sending.describe() + " within " + timeout
+                    + ": " + cause, cause);
+        }
+    }
+
+    /** A send on its way: the broker's answer to come, and what it was, for the error message. */
+    record Sending(CompletableFuture<?> ack, String type, String sessionId, String topic) {
+
+        String describe() {
+            return type + " of session " + sessionId + " to " + topic;
         }
     }
 }

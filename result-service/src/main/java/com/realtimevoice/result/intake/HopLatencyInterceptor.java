@@ -13,6 +13,8 @@ import io.micrometer.core.instrument.Timer;
 
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.springframework.kafka.listener.BatchInterceptor;
 import org.springframework.kafka.listener.RecordInterceptor;
 import org.springframework.stereotype.Component;
 
@@ -20,10 +22,11 @@ import org.springframework.stereotype.Component;
  * Per-hop latency of the pipeline: from the moment the upstream service built a record ({@code rv-created-at})
  * to the moment this service's listener takes it, tagged by event type. This is the hop
  * worker -> this result service (asr.transcripts.v1); producer batching, the broker and the consumer's wait for a poll are all in it.
- * Boot's listener container factory picks this bean up as its record interceptor.
+ * Boot's listener container factory picks this bean up as its record interceptor and as its batch interceptor
+ * (the transcripts listener is a batch listener: each record of a poll is measured when the poll reaches it).
  */
 @Component
-class HopLatencyInterceptor implements RecordInterceptor<Object, Object> {
+class HopLatencyInterceptor implements RecordInterceptor<Object, Object>, BatchInterceptor<Object, Object> {
 
     static final String METER = "result.hop.latency";
 
@@ -38,6 +41,15 @@ class HopLatencyInterceptor implements RecordInterceptor<Object, Object> {
     public ConsumerRecord<Object, Object> intercept(ConsumerRecord<Object, Object> record, Consumer<Object, Object> consumer) {
         record(record, System.currentTimeMillis());
         return record;
+    }
+
+    @Override
+    public ConsumerRecords<Object, Object> intercept(ConsumerRecords<Object, Object> records, Consumer<Object, Object> consumer) {
+        long now = System.currentTimeMillis();
+        for (ConsumerRecord<Object, Object> record : records) {
+            record(record, now);
+        }
+        return records;
     }
 
     void record(ConsumerRecord<?, ?> record, long nowMs) {

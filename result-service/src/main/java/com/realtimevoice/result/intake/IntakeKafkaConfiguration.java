@@ -15,6 +15,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.listener.ListenerExecutionFailedException;
@@ -53,6 +54,12 @@ class IntakeKafkaConfiguration {
      * Picked up by Boot's listener container factory. A record that cannot be decoded is dead-lettered at once;
      * anything else (database down, route not known yet, delivery timeout) is retried with back-off first.
      * Partition -1: the dead-letter topic need not have as many partitions as the source.
+     * <p>
+     * The transcripts listener is a batch listener and throws {@link BatchListenerFailedException} naming the
+     * first record it could not handle: the handler commits the offsets before it, retries from it (re-polled
+     * after the back-off) and, once the retries are spent, dead-letters that record alone and goes on with the
+     * rest. The classification looks through the exception's causes, so a {@link MalformedEventException}
+     * inside it is still dead-lettered at once.
      */
     @Bean
     DefaultErrorHandler transcriptsErrorHandler(KafkaTemplate<String, byte[]> template,
@@ -81,7 +88,8 @@ class IntakeKafkaConfiguration {
 
     static String reason(Throwable ex) {
         Throwable cause = ex;
-        while (cause instanceof ListenerExecutionFailedException && cause.getCause() != null) {
+        while ((cause instanceof ListenerExecutionFailedException || cause instanceof BatchListenerFailedException)
+                && cause.getCause() != null) {
             cause = cause.getCause();
         }
         return cause.getClass().getSimpleName() + ": " + cause.getMessage();

@@ -3,6 +3,7 @@ package com.realtimevoice.result.intake;
 import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -16,6 +17,7 @@ class ResultMetrics {
     private final Counter finalsStored;
     private final Counter sessionsCompleted;
     private final Counter sessionsFailed;
+    private final DistributionSummary batchSize;
 
     ResultMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -23,17 +25,29 @@ class ResultMetrics {
                 .description("Finals written (first time or replay)").register(registry);
         this.sessionsCompleted = Counter.builder("result.sessions.completed").register(registry);
         this.sessionsFailed = Counter.builder("result.sessions.failed").register(registry);
+        this.batchSize = DistributionSummary.builder("result.db.batch.size")
+                .description("Finals written and committed in one transaction (one multi-row upsert)")
+                .baseUnit("finals")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(1.0)
+                .maximumExpectedValue(10_000.0)
+                .register(registry);
     }
 
-    /** Times one database write, tagged by what was written. */
+    /**
+     * Times one database write, tagged by what was written: one event's rows, or for {@code final} one group of
+     * finals written in one transaction (see {@link #finalsStored}).
+     */
     <T> T dbWrite(String operation, Supplier<T> write) {
         return Timer.builder("result.db.write").tag("operation", operation)
-                .description("Time to write and commit one event's rows")
+                .description("Time to write and commit one event's rows, or one group of finals")
                 .register(registry).record(write);
     }
 
-    void finalStored() {
-        finalsStored.increment();
+    /** A group of finals was committed in one transaction. */
+    void finalsStored(int count) {
+        finalsStored.increment(count);
+        batchSize.record(count);
     }
 
     void sessionCompleted() {

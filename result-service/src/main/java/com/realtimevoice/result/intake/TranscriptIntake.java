@@ -1,5 +1,10 @@
 package com.realtimevoice.result.intake;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import com.realtimevoice.events.AudioChunk;
@@ -15,6 +20,7 @@ import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.TranscriptPartial;
+import com.realtimevoice.result.ResultServiceProperties;
 import com.realtimevoice.result.transcript.Route;
 import com.realtimevoice.result.transcript.SessionStatus;
 import com.realtimevoice.result.transcript.Transcript;
@@ -24,13 +30,28 @@ import com.realtimevoice.result.transcript.TranscriptStore.Completion;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.stereotype.Component;
 
 /**
- * Consumes the workers' results, one session's events in order (they share a key, hence a partition):
- * stores what must be stored, then delivers to the node holding the socket. Anything that fails is thrown,
- * so the error handler retries it or dead-letters it with the reason; nothing is logged and skipped.
+ * Consumes the workers' results a poll at a time. Each session's events arrive in order (they share a key,
+ * hence a partition) and are handled in that order: what must be stored is stored, then delivered to the node
+ * holding the socket.
+ * <p>
+ * The poll's records are walked in order and gathered into a group that is written in one transaction
+ * ({@link TranscriptStore#storeGroup}: the sessions started, the finals as one multi-row upsert, then the
+ * sessions completed), and only then delivered, in record order: persist, then deliver. A partial waits in the
+ * group behind its session's finals. Per session the group keeps its events' order: a session's start joins
+ * only before its other events, its completion is its last event in the group; any other case, and a resume or
+ * a failure of a session in the group, first flushes the group. Events of other sessions do not. A group holds
+ * at most {@code result-service.batch.max-finals} finals. Deliveries are sent without waiting and all acked
+ * before the listener returns, so offsets are committed only after everything was stored and delivered.
+ * <p>
+ * Anything that fails is thrown as a {@link BatchListenerFailedException} naming the first record not fully
+ * handled, with everything before it stored and delivered: the error handler commits up to it, retries from it
+ * and dead-letters it after the retries (at once if malformed). Nothing is logged and skipped.
  */
 @Component
 class TranscriptIntake {
@@ -43,125 +64,342 @@ class TranscriptIntake {
     private final RouteCache routes;
     private final Delivery delivery;
     private final ResultMetrics metrics;
+    private final int maxFinals;
 
-    TranscriptIntake(TranscriptStore store, RouteCache routes, Delivery delivery, ResultMetrics metrics) {
+    @Autowired
+    TranscriptIntake(TranscriptStore store, RouteCache routes, Delivery delivery, ResultMetrics metrics,
+            ResultServiceProperties properties) {
+        this(store, routes, delivery, metrics, properties.batch().maxFinals());
+    }
+
+    TranscriptIntake(TranscriptStore store, RouteCache routes, Delivery delivery, ResultMetrics metrics, int maxFinals) {
         this.store = store;
         this.routes = routes;
         this.delivery = delivery;
         this.metrics = metrics;
+        this.maxFinals = maxFinals;
     }
 
-    @KafkaListener(id = LISTENER_ID, idIsGroup = false, topics = Topics.TRANSCRIPTS) // group: RESULT_SERVICE_GROUP
-    void onRecord(ConsumerRecord<String, byte[]> record) {
-        handle(EventRecords.fromRecord(record));
+    // batch: for this listener only (the factory stays record-based); group: RESULT_SERVICE_GROUP
+    @KafkaListener(id = LISTENER_ID, idIsGroup = false, topics = Topics.TRANSCRIPTS, batch = "true")
+    void onBatch(List<ConsumerRecord<String, byte[]>> records) {
+        new Pass(records).run();
     }
 
-    void handle(PipelineEvent event) {
-        // Java 17: no pattern matching for switch yet.
-        if (event instanceof SessionStarted started) {
-            onStarted(started);
-        } else if (event instanceof SessionResumed resumed) {
-            onResumed(resumed);
-        } else if (event instanceof TranscriptPartial partial) {
-            // Partials are unstable and replaced by the final: delivered, never stored.
-            delivery.deliver(routeFor(partial), partial);
-        } else if (event instanceof TranscriptFinal fin) {
-            onFinal(fin);
-        } else if (event instanceof SessionCompleted completed) {
-            onCompleted(completed);
-        } else if (event instanceof SessionFailed failed) {
-            onFailed(failed);
-        } else if (event instanceof SessionEnded ended) {
-            // The worker answers an end with SessionCompleted once its finals are out; that is what we act on.
-            log.debug("session {} ended ({}), waiting for its completion", ended.sessionId(), ended.reason());
-        } else if (event instanceof AudioChunk) {
-            throw new MalformedEventException("audio.chunk does not belong on " + Topics.TRANSCRIPTS);
+    /** One poll's records: the pending group and the sends to await. One per listener call, never shared. */
+    private final class Pass {
+
+        private final List<ConsumerRecord<String, byte[]>> records;
+        /** Starts, finals and completions (to write, then deliver) and partials (to deliver), in record order. */
+        private final List<Pending> group = new ArrayList<>();
+        /** The sessions in the group; true once the session's completion is in it (its last event there). */
+        private final Map<String, Boolean> groupSessions = new HashMap<>();
+        private int groupFinals;
+        private final List<Sent> sent = new ArrayList<>();
+        /** Reply topics a send to failed at once in this pass, with why. */
+        private final Map<String, Throwable> unreachable = new HashMap<>();
+        /** The record being handled: what its deliveries are counted against. */
+        private int current;
+
+        Pass(List<ConsumerRecord<String, byte[]>> records) {
+            this.records = records;
+        }
+
+        void run() {
+            for (int i = 0; i < records.size(); i++) {
+                current = i;
+                try {
+                    handle(EventRecords.fromRecord(records.get(i)));
+                } catch (BatchListenerFailedException e) {
+                    throw e; // names its record; what comes before it is handled
+                } catch (RuntimeException e) {
+                    throw failure(i, e);
+                }
+            }
+            flush();
+            awaitSent(records.size());
+        }
+
+        private void handle(PipelineEvent event) {
+            String sessionId = event.sessionId();
+            // Java 17: no pattern matching for switch yet.
+            if (event instanceof TranscriptFinal fin) {
+                flushIfCompleting(sessionId);
+                enqueue(fin, routeFor(fin));
+                if (++groupFinals >= maxFinals) {
+                    flush();
+                }
+            } else if (event instanceof TranscriptPartial partial) {
+                // Partials are unstable and replaced by the final: delivered, never stored; in order with the finals.
+                flushIfCompleting(sessionId);
+                enqueue(partial, routeFor(partial));
+            } else if (event instanceof SessionStarted started) {
+                if (started.userId() == null || started.userId().isBlank()) {
+                    throw new MalformedEventException("session.started " + sessionId + " has no userId");
+                }
+                Route route = routeOf(started);
+                if (groupSessions.containsKey(sessionId)) {
+                    flush(); // a replayed session: what came before this start is written first
+                }
+                enqueue(started, route);
+                routes.put(sessionId, route); // its finals in this group are delivered there
+            } else if (event instanceof SessionCompleted completed) {
+                flushIfCompleting(sessionId);
+                enqueue(completed, routeFor(completed)); // after its finals, in the same transaction
+                groupSessions.put(sessionId, true);
+            } else if (event instanceof SessionEnded ended) {
+                // The worker answers an end with SessionCompleted once its finals are out; that is what we act on.
+                log.debug("session {} ended ({}), waiting for its completion", sessionId, ended.reason());
+            } else {
+                if (groupSessions.containsKey(sessionId)) {
+                    flush(); // this session's pending events first: written and sent before what follows them
+                }
+                if (event instanceof SessionResumed resumed) {
+                    onResumed(resumed);
+                } else if (event instanceof SessionFailed failed) {
+                    onFailed(failed);
+                } else if (event instanceof AudioChunk) {
+                    throw new MalformedEventException("audio.chunk does not belong on " + Topics.TRANSCRIPTS);
+                }
+            }
+        }
+
+        /** A session's completion is its last event in a group: anything after it goes in the next one. */
+        private void flushIfCompleting(String sessionId) {
+            if (Boolean.TRUE.equals(groupSessions.get(sessionId))) {
+                flush();
+            }
+        }
+
+        private void enqueue(PipelineEvent event, Route route) {
+            group.add(new Pending(current, event, route));
+            groupSessions.putIfAbsent(event.sessionId(), false);
+        }
+
+        /** Writes the group in one transaction, then sends it in record order (persist, then deliver). */
+        private void flush() {
+            if (group.isEmpty()) {
+                return;
+            }
+            List<Pending> pending = new ArrayList<>(group);
+            group.clear();
+            groupSessions.clear();
+            groupFinals = 0;
+            List<TranscriptStore.Start> starts = new ArrayList<>();
+            List<TranscriptFinal> finals = new ArrayList<>(pending.size());
+            List<SessionCompleted> completions = new ArrayList<>();
+            int writes = 0;
+            for (Pending p : pending) {
+                if (p.event() instanceof SessionStarted started) {
+                    starts.add(new TranscriptStore.Start(started, p.route()));
+                } else if (p.event() instanceof TranscriptFinal fin) {
+                    finals.add(fin);
+                } else if (p.event() instanceof SessionCompleted completed) {
+                    completions.add(completed);
+                } else {
+                    continue;
+                }
+                writes++;
+            }
+            List<Completion> done = List.of();
+            if (writes > 0) {
+                try {
+                    done = metrics.dbWrite(operation(starts, finals, completions),
+                            () -> store.storeGroup(starts, finals, completions));
+                } catch (RuntimeException e) {
+                    oneByOne(pending, writes == 1 ? e : null, e);
+                    return;
+                }
+                if (!finals.isEmpty()) {
+                    metrics.finalsStored(finals.size());
+                }
+            }
+            int completion = 0;
+            for (Pending p : pending) {
+                if (p.event() instanceof SessionCompleted completed) {
+                    completed(completed, p, done.get(completion++));
+                } else if (!(p.event() instanceof SessionStarted)) {
+                    send(p.index(), p.route(), p.event());
+                }
+            }
+        }
+
+        /**
+         * The group's transaction failed (rolled back): write its events one by one, delivering each after its
+         * commit, so the record that fails is the one named and those before it are handled (a poison final
+         * must not take its neighbours to the dead-letter topic). With one write, its failure is known already.
+         */
+        private void oneByOne(List<Pending> pending, RuntimeException knownFailure, RuntimeException groupFailure) {
+            log.debug("writing {} events together failed, writing them one by one: {}", pending.size(),
+                    groupFailure.toString());
+            for (Pending p : pending) {
+                PipelineEvent event = p.event();
+                if (event instanceof TranscriptPartial) {
+                    send(p.index(), p.route(), event);
+                    continue;
+                }
+                try {
+                    if (knownFailure != null) {
+                        throw knownFailure;
+                    }
+                    if (event instanceof SessionStarted started) {
+                        metrics.dbWrite("started", () -> {
+                            store.recordStarted(started, p.route());
+                            return null;
+                        });
+                    } else if (event instanceof TranscriptFinal fin) {
+                        metrics.dbWrite("final", () -> {
+                            store.storeFinal(fin);
+                            return null;
+                        });
+                        metrics.finalsStored(1);
+                        send(p.index(), p.route(), fin);
+                    } else if (event instanceof SessionCompleted completed) {
+                        completed(completed, p, metrics.dbWrite("completed", () -> store.complete(completed)));
+                    }
+                } catch (RuntimeException e) {
+                    if (event instanceof SessionStarted) {
+                        routes.remove(event.sessionId()); // not stored: the route is read back once it is
+                    }
+                    throw failure(p.index(), e);
+                }
+            }
+        }
+
+        /** After the commit of a completion: tell the client, unless it was told before. */
+        private void completed(SessionCompleted fromWorker, Pending p, Completion completion) {
+            routes.remove(fromWorker.sessionId()); // done; a late replay reads the route back from the row
+            if (completion.again()) {
+                // A replayed session (worker takeover): its client was told already; a resume re-sends from the rows.
+                return;
+            }
+            // The worker leaves text null; the whole text is built from what is stored, so it matches history.
+            send(p.index(), p.route(), new SessionCompleted(fromWorker.sessionId(), completion.segments(),
+                    completion.text(), System.currentTimeMillis()));
+            metrics.sessionCompleted();
+        }
+
+        /**
+         * Record {@code index} failed: everything before it is first handled (stored, delivered, acked), and the
+         * exception names it; or, if something before it cannot be handled, names that one instead.
+         */
+        private BatchListenerFailedException failure(int index, RuntimeException cause) {
+            flush();
+            awaitSent(index);
+            ConsumerRecord<String, byte[]> record = records.get(index);
+            return new BatchListenerFailedException(describe(record, cause), cause, record);
+        }
+
+        /** Waits (at most the delivery timeout in all) for the acks of what records before {@code end} sent. */
+        private void awaitSent(int end) {
+            if (sent.isEmpty()) {
+                return;
+            }
+            // Groups are sent when flushed, after events of other sessions that came later: wait in record order,
+            // so the first failure found is the first record not fully handled.
+            sent.sort(Comparator.comparingInt(Sent::index)); // stable: one record's sends keep their order
+            long deadline = System.nanoTime() + delivery.timeout().toNanos();
+            for (Sent s : sent) {
+                if (s.index() >= end) {
+                    break;
+                }
+                try {
+                    delivery.await(s.sending(), deadline);
+                } catch (DeliveryFailedException e) {
+                    ConsumerRecord<String, byte[]> record = records.get(s.index());
+                    throw new BatchListenerFailedException(describe(record, e), e, record);
+                }
+            }
+        }
+
+        private void send(int index, Route route, PipelineEvent event) {
+            Throwable known = unreachable.get(route.replyTopic());
+            Delivery.Sending sending = known != null ? delivery.failed(route, event, known) : delivery.send(route, event);
+            if (known == null && sending.ack().isCompletedExceptionally()) {
+                // Failed before it left (each such send blocks up to max.block.ms): the others to that topic
+                // would fail the same way; the first record not delivered is named once they are awaited.
+                unreachable.put(route.replyTopic(), sending.ack().handle((ok, failure) -> failure).join());
+            }
+            sent.add(new Sent(index, sending));
+        }
+
+        private void send(Route route, PipelineEvent event) {
+            send(current, route, event);
+        }
+
+        /**
+         * A client reattached on another node (or the same): from here on its results go there, in order with
+         * everything after the resume, and it first gets every stored final it has not seen, and completed if the
+         * session has finished meanwhile. A session that cannot be resumed gets SESSION_NOT_FOUND on the new node.
+         */
+        private void onResumed(SessionResumed resumed) {
+            Route route = routeOf(resumed.sessionId(), resumed.nodeId(), resumed.replyTopic());
+            Optional<Transcript> stored = store.findTranscript(resumed.sessionId());
+            if (stored.isEmpty() || !stored.get().userId().equals(resumed.userId())
+                    || stored.get().status() == SessionStatus.FAILED) {
+                send(route, new SessionFailed(resumed.sessionId(), "SESSION_NOT_FOUND",
+                        "the session cannot be resumed (unknown, ended or failed); its stored finals are at GET /api/sessions/"
+                                + resumed.sessionId(), System.currentTimeMillis()));
+                metrics.resumed("refused");
+                return;
+            }
+            Transcript transcript = stored.get();
+            metrics.dbWrite("resumed", () -> {
+                store.moveRoute(resumed.sessionId(), route);
+                return null;
+            });
+            routes.put(resumed.sessionId(), route);
+            long now = System.currentTimeMillis();
+            for (Transcript.Segment segment : transcript.segments()) {
+                if (segment.index() > resumed.lastIndex()) {
+                    send(route, new TranscriptFinal(resumed.sessionId(), segment.index(), segment.text(),
+                            segment.startMs(), segment.endMs(), null, 0, now));
+                }
+            }
+            if (transcript.status() == SessionStatus.COMPLETED) {
+                send(route, new SessionCompleted(resumed.sessionId(), transcript.segments().size(), transcript.text(), now));
+                routes.remove(resumed.sessionId());
+            }
+            metrics.resumed(transcript.status() == SessionStatus.COMPLETED ? "completed" : "resumed");
+        }
+
+        private void onFailed(SessionFailed failed) {
+            Route route = routeFor(failed);
+            metrics.dbWrite("failed", () -> {
+                store.fail(failed);
+                return null;
+            });
+            send(route, failed);
+            metrics.sessionFailed();
+            routes.remove(failed.sessionId());
         }
     }
 
-    private void onStarted(SessionStarted started) {
-        if (started.userId() == null || started.userId().isBlank()) {
-            throw new MalformedEventException("session.started " + started.sessionId() + " has no userId");
-        }
-        Route route = routeOf(started);
-        metrics.dbWrite("started", () -> {
-            store.recordStarted(started, route);
-            return null;
-        });
-        routes.put(started.sessionId(), route);
+    /** An event waiting in the group (a start, final or completion to write; a partial to deliver), with its route. */
+    private record Pending(int index, PipelineEvent event, Route route) {
+    }
+
+    /** A delivery on its way, and the record (index in the poll) it is part of handling. */
+    private record Sent(int index, Delivery.Sending sending) {
     }
 
     /**
-     * A client reattached on another node (or the same): from here on its results go there, in order with
-     * everything after the resume, and it first gets every stored final it has not seen, and completed if the
-     * session has finished meanwhile. A session that cannot be resumed gets SESSION_NOT_FOUND on the new node.
+     * The {@code result.db.write} tag of a group's write: {@code final} when it holds finals (it is the time a
+     * final takes to be stored, what the hop dashboards read), else what it holds.
      */
-    private void onResumed(SessionResumed resumed) {
-        Route route = routeOf(resumed.sessionId(), resumed.nodeId(), resumed.replyTopic());
-        Optional<Transcript> stored = store.findTranscript(resumed.sessionId());
-        if (stored.isEmpty() || !stored.get().userId().equals(resumed.userId())
-                || stored.get().status() == SessionStatus.FAILED) {
-            delivery.deliver(route, new SessionFailed(resumed.sessionId(), "SESSION_NOT_FOUND",
-                    "the session cannot be resumed (unknown, ended or failed); its stored finals are at GET /api/sessions/"
-                            + resumed.sessionId(), System.currentTimeMillis()));
-            metrics.resumed("refused");
-            return;
+    private static String operation(List<?> starts, List<?> finals, List<?> completions) {
+        if (!finals.isEmpty()) {
+            return "final";
         }
-        Transcript transcript = stored.get();
-        metrics.dbWrite("resumed", () -> {
-            store.moveRoute(resumed.sessionId(), route);
-            return null;
-        });
-        routes.put(resumed.sessionId(), route);
-        long now = System.currentTimeMillis();
-        for (Transcript.Segment segment : transcript.segments()) {
-            if (segment.index() > resumed.lastIndex()) {
-                delivery.deliver(route, new TranscriptFinal(resumed.sessionId(), segment.index(), segment.text(),
-                        segment.startMs(), segment.endMs(), null, 0, now));
-            }
+        if (completions.isEmpty()) {
+            return "started";
         }
-        if (transcript.status() == SessionStatus.COMPLETED) {
-            delivery.deliver(route, new SessionCompleted(resumed.sessionId(), transcript.segments().size(), transcript.text(), now));
-            routes.remove(resumed.sessionId());
-        }
-        metrics.resumed(transcript.status() == SessionStatus.COMPLETED ? "completed" : "resumed");
+        return starts.isEmpty() ? "completed" : "lifecycle";
     }
 
-    private void onFinal(TranscriptFinal fin) {
-        Route route = routeFor(fin);
-        // Persist, then deliver: storeFinal returns after the commit, so the client never sees an unstored final.
-        metrics.dbWrite("final", () -> {
-            store.storeFinal(fin);
-            return null;
-        });
-        metrics.finalStored();
-        delivery.deliver(route, fin);
-    }
-
-    private void onCompleted(SessionCompleted fromWorker) {
-        Route route = routeFor(fromWorker);
-        Completion completion = metrics.dbWrite("completed", () -> store.complete(fromWorker));
-        if (completion.again()) {
-            // A replayed session (worker takeover): its client was told already; a resume re-sends from the rows.
-            routes.remove(fromWorker.sessionId());
-            return;
-        }
-        // The worker leaves text null; the whole text is built from what is stored, so it matches history.
-        delivery.deliver(route, new SessionCompleted(fromWorker.sessionId(), completion.segments(),
-                completion.text(), System.currentTimeMillis()));
-        metrics.sessionCompleted();
-        routes.remove(fromWorker.sessionId()); // done; a late replay reads the route back from the row
-    }
-
-    private void onFailed(SessionFailed failed) {
-        Route route = routeFor(failed);
-        metrics.dbWrite("failed", () -> {
-            store.fail(failed);
-            return null;
-        });
-        delivery.deliver(route, failed);
-        metrics.sessionFailed();
-        routes.remove(failed.sessionId());
+    /** The exception adds the record's topic-partition@offset itself. */
+    private static String describe(ConsumerRecord<?, ?> record, Exception cause) {
+        return "key " + record.key() + ": " + cause.getMessage();
     }
 
     /** The cache first, then the stored session; with neither there is nowhere to deliver: throw. */

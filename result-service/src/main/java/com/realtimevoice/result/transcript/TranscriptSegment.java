@@ -7,7 +7,7 @@ import jakarta.persistence.EmbeddedId;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Table;
 
-/** The stored final of one segment. Written only through TranscriptSegmentRepository#upsert. */
+/** The stored final of one segment. Written only through TranscriptStore#storeFinals (a JDBC batch upsert). */
 @Entity
 @Table(name = "transcript_segment")
 class TranscriptSegment {

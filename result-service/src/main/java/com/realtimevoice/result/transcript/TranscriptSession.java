@@ -59,15 +59,7 @@ class TranscriptSession {
     private Instant updatedAt;
 
     protected TranscriptSession() {
-        // for JPA; rows are created by TranscriptSessionRepository#upsertStarted
-    }
-
-    void complete(int segmentCount, Instant endedAt, Instant now) {
-        this.status = SessionStatus.COMPLETED;
-        this.segments = segmentCount;
-        this.errorCode = null;
-        this.endedAt = endedAt;
-        this.updatedAt = now;
+        // for JPA; rows are created, and completed, by TranscriptStore#storeGroup (JDBC)
     }
 
     void fail(String code, Instant endedAt, Instant now) {

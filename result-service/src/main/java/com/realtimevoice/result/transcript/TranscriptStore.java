@@ -1,7 +1,13 @@
 package com.realtimevoice.result.transcript;
 
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -14,13 +20,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.dao.TransientDataAccessException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The only writer of sessions and finals. Every method runs in its own transaction and returns only after
- * the commit, so the caller can deliver knowing the result is durable (persist, then deliver).
+ * the commit, so the caller can deliver knowing the result is durable (persist, then deliver). The listener
+ * writes a poll's events in groups ({@link #storeGroup}: one transaction, JDBC batches); the single-event
+ * methods are that with one event.
  */
 @Service
 public class TranscriptStore {
@@ -30,34 +40,130 @@ public class TranscriptStore {
     /** Deadlocks and lost upsert races are transient: a second attempt of the same upsert succeeds. */
     private static final int ATTEMPTS = 3;
 
+    /**
+     * Stores a final by its identity (session, index): the first time inserts, a replay overwrites the same row.
+     * A single upsert rather than find-then-save, so concurrent replays cannot both insert. {@code VALUES(col)}
+     * rather than repeated parameters: with parameters in the ON DUPLICATE KEY UPDATE clause MySQL Connector/J
+     * cannot rewrite a batch into one multi-row INSERT (rewriteBatchedStatements). MySQL 8 deprecates VALUES()
+     * (a warning, still supported in 8.4 and 9), MariaDB and H2 in MySQL mode support it; the row-alias syntax
+     * that replaces it exists on MySQL only. Within one batch rows apply in order: a later replay wins.
+     */
+    static final String UPSERT_SEGMENT = """
+            INSERT INTO transcript_segment
+                (session_id, seg_index, text, start_ms, end_ms, engine, stored_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON DUPLICATE KEY UPDATE text = VALUES(text), start_ms = VALUES(start_ms), end_ms = VALUES(end_ms),
+                engine = VALUES(engine), updated_at = VALUES(updated_at)
+            """;
+
+    /**
+     * Inserts the session or, on a replay, refreshes its route. One statement, so two consumers that both see
+     * the event (during a rebalance) cannot race into a duplicate-key error. The owner and a final status are
+     * never overwritten by a replayed start. (VALUES(col): see {@link #UPSERT_SEGMENT}.)
+     */
+    static final String UPSERT_SESSION = """
+            INSERT INTO transcript_session
+                (id, user_id, node_id, reply_topic, format, sample_rate, language, engine,
+                 status, segments, started_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'STARTED', 0, ?, ?)
+            ON DUPLICATE KEY UPDATE node_id = VALUES(node_id), reply_topic = VALUES(reply_topic),
+                updated_at = VALUES(updated_at)
+            """;
+
+    static final String COMPLETE_SESSION = """
+            UPDATE transcript_session SET status = 'COMPLETED', segments = ?, error_code = NULL, ended_at = ?,
+                updated_at = ?
+            WHERE id = ?
+            """;
+
     private final TranscriptSessionRepository sessions;
     private final TranscriptSegmentRepository segments;
+    private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final TransactionTemplate readOnlyTx;
 
-    TranscriptStore(TranscriptSessionRepository sessions, TranscriptSegmentRepository segments,
+    TranscriptStore(TranscriptSessionRepository sessions, TranscriptSegmentRepository segments, JdbcTemplate jdbc,
             PlatformTransactionManager transactionManager) {
         this.sessions = sessions;
         this.segments = segments;
+        this.jdbc = jdbc;
         this.tx = new TransactionTemplate(transactionManager);
         this.readOnlyTx = new TransactionTemplate(transactionManager);
         this.readOnlyTx.setReadOnly(true);
     }
 
-    /** Creates the session (status STARTED) or, on a replay, refreshes its route. */
+    /** Creates the session (status STARTED) or, on a replay, refreshes its route. Committed on return. */
     public void recordStarted(SessionStarted started, Route route) {
-        Instant now = Instant.now();
-        inTransaction(() -> sessions.upsertStarted(started.sessionId(), started.userId(), route.nodeId(),
-                route.replyTopic(), started.format(), started.sampleRate(), started.language(), started.engine(),
-                Instant.ofEpochMilli(started.startedAtMs()), now));
+        storeGroup(List.of(new Start(started, route)), List.of(), List.of());
     }
 
     /** Stores a final by its identity (session, index); a replay overwrites the one row. Committed on return. */
     public void storeFinal(TranscriptFinal fin) {
-        Instant now = Instant.now();
-        String text = fin.text() == null ? "" : fin.text();
-        inTransaction(() -> segments.upsert(fin.sessionId(), fin.index(), text, fin.startMs(), fin.endMs(),
-                fin.engine(), now));
+        storeFinals(List.of(fin));
+    }
+
+    /**
+     * Stores finals in one transaction, as one JDBC batch (one multi-row statement on MySQL/MariaDB), in list
+     * order: a final that appears twice (a replay) keeps the later one. All or nothing; committed on return.
+     * The sessions must be stored already (recordStarted), as for a single final.
+     */
+    public void storeFinals(List<TranscriptFinal> finals) {
+        if (finals.isEmpty()) {
+            return;
+        }
+        storeGroup(List.of(), finals, List.of());
+    }
+
+    /**
+     * Writes one group of a poll's events in one transaction, committed on return, all or nothing: the sessions
+     * started (one batch), then the finals (one batch, in list order: a replay later in the list wins), then
+     * the sessions completed, each completion reading the segments as stored by then. The caller puts at most
+     * one completion per session in a group, after that session's other events, and a start only before them:
+     * so every session's writes happen in the order of its events.
+     *
+     * @return the completions, in the order given
+     */
+    public List<Completion> storeGroup(List<Start> starts, List<TranscriptFinal> finals,
+            List<SessionCompleted> completions) {
+        if (starts.isEmpty() && finals.isEmpty() && completions.isEmpty()) {
+            return List.of();
+        }
+        LocalDateTime now = utc(Instant.now());
+        // JpaTransactionManager exposes its connection to JdbcTemplate: the batches run in the transaction.
+        return inTransaction(() -> {
+            if (!starts.isEmpty()) {
+                jdbc.batchUpdate(UPSERT_SESSION, starts, starts.size(), (ps, start) -> {
+                    SessionStarted started = start.started();
+                    ps.setString(1, started.sessionId());
+                    ps.setString(2, started.userId());
+                    ps.setString(3, start.route().nodeId());
+                    ps.setString(4, start.route().replyTopic());
+                    ps.setString(5, started.format());
+                    ps.setInt(6, started.sampleRate());
+                    ps.setString(7, started.language());
+                    ps.setString(8, started.engine());
+                    ps.setObject(9, utc(Instant.ofEpochMilli(started.startedAtMs())));
+                    ps.setObject(10, now);
+                });
+            }
+            if (!finals.isEmpty()) {
+                jdbc.batchUpdate(UPSERT_SEGMENT, finals, finals.size(), (ps, fin) -> {
+                    ps.setString(1, fin.sessionId());
+                    ps.setInt(2, fin.index());
+                    ps.setString(3, fin.text() == null ? "" : fin.text());
+                    ps.setLong(4, fin.startMs());
+                    ps.setLong(5, fin.endMs());
+                    ps.setString(6, fin.engine());
+                    ps.setObject(7, now);
+                    ps.setObject(8, now);
+                });
+            }
+            return completions.isEmpty() ? List.<Completion>of() : completeAll(completions, now);
+        });
+    }
+
+    /** A session.started to store, with the route it names. */
+    public record Start(SessionStarted started, Route route) {
     }
 
     /**
@@ -65,21 +171,48 @@ public class TranscriptStore {
      * {@code completed} is exactly what history will show.
      */
     public Completion complete(SessionCompleted completed) {
-        Instant now = Instant.now();
-        return inTransaction(() -> {
-            TranscriptSession session = sessions.findById(completed.sessionId())
-                    .orElseThrow(() -> new SessionNotStoredException(completed.sessionId()));
-            List<TranscriptSegment> stored = segments.findByIdSessionIdOrderByIdIndexAsc(completed.sessionId());
+        return storeGroup(List.of(), List.of(), List.of(completed)).get(0);
+    }
+
+    /**
+     * Marks sessions COMPLETED and builds each one's whole text from its stored segments: one read of the
+     * sessions' status, one of their segments and one batch of updates, whatever the number of sessions.
+     * Called in the group's transaction after its finals, so their texts are in it.
+     */
+    private List<Completion> completeAll(List<SessionCompleted> completions, LocalDateTime now) {
+        List<String> ids = completions.stream().map(SessionCompleted::sessionId).distinct().toList();
+        String in = String.join(", ", Collections.nCopies(ids.size(), "?"));
+        Map<String, String> status = new HashMap<>();
+        jdbc.query("SELECT id, status FROM transcript_session WHERE id IN (" + in + ")",
+                (RowCallbackHandler) rs -> status.put(rs.getString(1), rs.getString(2)), ids.toArray());
+        Map<String, List<String>> texts = new HashMap<>();
+        jdbc.query("SELECT session_id, text FROM transcript_segment WHERE session_id IN (" + in
+                        + ") ORDER BY session_id, seg_index",
+                (RowCallbackHandler) rs -> texts.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2)),
+                ids.toArray());
+        List<Completion> done = new ArrayList<>(completions.size());
+        for (SessionCompleted completed : completions) {
+            String was = status.get(completed.sessionId());
+            if (was == null) {
+                throw new SessionNotStoredException(completed.sessionId());
+            }
+            List<String> stored = texts.getOrDefault(completed.sessionId(), List.of());
             if (stored.size() != completed.segments()) {
                 // Not fatal: the worker's count is what it emitted; finals it re-emits later overwrite by index.
                 log.warn("session {} completed with {} segments but {} are stored",
                         completed.sessionId(), completed.segments(), stored.size());
             }
-            boolean again = session.getStatus() == SessionStatus.COMPLETED;
-            session.complete(completed.segments(), Instant.ofEpochMilli(completed.completedAtMs()), now);
-            String text = Transcript.joinText(stored.stream().map(TranscriptSegment::getText).toList());
-            return new Completion(completed.segments(), text, again);
+            boolean again = SessionStatus.COMPLETED.name().equals(was);
+            status.put(completed.sessionId(), SessionStatus.COMPLETED.name());
+            done.add(new Completion(completed.segments(), Transcript.joinText(stored), again));
+        }
+        jdbc.batchUpdate(COMPLETE_SESSION, completions, completions.size(), (ps, completed) -> {
+            ps.setInt(1, completed.segments());
+            ps.setObject(2, utc(Instant.ofEpochMilli(completed.completedAtMs())));
+            ps.setObject(3, now);
+            ps.setString(4, completed.sessionId());
         });
+        return done;
     }
 
     public void fail(SessionFailed failed) {
@@ -119,6 +252,14 @@ public class TranscriptStore {
         public Completion(int segments, String text) {
             this(segments, text, false);
         }
+    }
+
+    /**
+     * DATETIME columns hold the UTC wall clock (hibernate.jdbc.time_zone for the entities). A LocalDateTime is
+     * bound as is by both MySQL Connector/J and H2, and far cheaper to bind than a Timestamp with a Calendar.
+     */
+    private static LocalDateTime utc(Instant instant) {
+        return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 
     private <T> T inTransaction(Supplier<T> work) {

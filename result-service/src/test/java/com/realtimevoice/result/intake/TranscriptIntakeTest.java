@@ -2,19 +2,33 @@ package com.realtimevoice.result.intake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyList;
+import static org.mockito.ArgumentMatchers.anyLong;
+import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 import com.realtimevoice.events.AudioChunk;
+import com.realtimevoice.events.EventHeaders;
+import com.realtimevoice.events.EventRecords;
 import com.realtimevoice.events.MalformedEventException;
+import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.SessionCompleted;
+import com.realtimevoice.events.SessionFailed;
 import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
@@ -24,77 +38,361 @@ import com.realtimevoice.result.transcript.TranscriptStore;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mockito.ArgumentCaptor;
 import org.mockito.InOrder;
 import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.kafka.listener.BatchListenerFailedException;
 
-/** The intake's rules in isolation: persist before deliver, where routes come from, what is refused. */
+/**
+ * The intake's rules in isolation: persist before deliver, finals grouped per transaction, where routes come
+ * from, what is refused, and which record a failure names.
+ */
 class TranscriptIntakeTest {
 
     static final Route NODE_A = new Route("node-a", Topics.delivery("node-a"));
+    static final Route NODE_B = new Route("node-b", Topics.delivery("node-b"));
 
     TranscriptStore store = mock(TranscriptStore.class);
     Delivery delivery = mock(Delivery.class);
     RouteCache routes = new RouteCache(2);
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    TranscriptIntake intake = new TranscriptIntake(store, routes, delivery, new ResultMetrics(meters));
+    TranscriptIntake intake = new TranscriptIntake(store, routes, delivery, new ResultMetrics(meters), 500);
+
+    @BeforeEach
+    void deliveriesSucceedAndCompletionsJoinWhatIsGiven() {
+        when(delivery.timeout()).thenReturn(Duration.ofSeconds(1));
+        when(delivery.send(any(), any())).thenAnswer(call -> acked(call.getArgument(1)));
+        when(store.storeGroup(anyList(), anyList(), anyList())).thenAnswer(call -> {
+            List<SessionCompleted> completions = call.getArgument(2);
+            return completions.stream().map(c -> new TranscriptStore.Completion(c.segments(), "text of " + c.sessionId()))
+                    .toList();
+        });
+    }
 
     @Test
     void aFinalIsStoredBeforeItIsDelivered() {
         routes.put("s1", NODE_A);
-        TranscriptFinal fin = new TranscriptFinal("s1", 0, "hi", 0, 500, "vosk", 0, 0);
+        TranscriptFinal fin = fin("s1", 0, "hi");
 
-        intake.handle(fin);
+        intake.onBatch(records(fin));
 
         InOrder order = inOrder(store, delivery);
-        order.verify(store).storeFinal(fin);
-        order.verify(delivery).deliver(NODE_A, fin);
+        order.verify(store).storeGroup(List.of(), List.of(fin), List.of());
+        order.verify(delivery).send(NODE_A, fin);
+        order.verify(delivery).await(any(), anyLong());
         assertThat(meters.get("result.finals.stored").counter().count()).isEqualTo(1);
         assertThat(meters.get("result.db.write").tag("operation", "final").timer().count()).isEqualTo(1);
+        assertThat(meters.get("result.db.batch.size").summary().count()).isEqualTo(1);
+    }
+
+    @Test
+    void consecutiveFinalsAreStoredInOneTransactionThenDeliveredInRecordOrder() {
+        routes.put("s1", NODE_A);
+        routes.put("s2", NODE_B);
+        TranscriptFinal a0 = fin("s1", 0, "hello");
+        TranscriptPartial b0partial = new TranscriptPartial("s2", 0, "go", 1);
+        TranscriptFinal b0 = fin("s2", 0, "good");
+        TranscriptFinal a1 = fin("s1", 1, "world");
+        TranscriptFinal a1again = fin("s1", 1, "world!"); // a replay in the same group: stored after, so it wins
+        SessionCompleted a = new SessionCompleted("s1", 2, null, 9);
+        TranscriptFinal b1 = fin("s2", 1, "morning");
+
+        intake.onBatch(records(a0, b0partial, b0, a1, a1again, a, b1));
+
+        long aAt = completedAt(a);
+        InOrder order = inOrder(store, delivery);
+        // one transaction: the finals, then the completion of s1 after its finals
+        order.verify(store).storeGroup(List.of(), List.of(a0, b0, a1, a1again, b1), List.of(a));
+        order.verify(delivery).send(NODE_A, a0);
+        order.verify(delivery).send(NODE_B, b0partial); // a partial waits in the group: never ahead of a final
+        order.verify(delivery).send(NODE_B, b0);
+        order.verify(delivery).send(NODE_A, a1);
+        order.verify(delivery).send(NODE_A, a1again);
+        order.verify(delivery).send(NODE_A, new SessionCompleted("s1", 2, "text of s1", aAt));
+        order.verify(delivery).send(NODE_B, b1);
+        order.verify(delivery, times(7)).await(any(), anyLong()); // every send acked before the listener returns
+        verify(store, never()).storeFinal(any());
+        verify(store, never()).complete(any());
+        assertThat(meters.get("result.finals.stored").counter().count()).isEqualTo(5);
+        assertThat(meters.get("result.db.batch.size").summary().max()).isEqualTo(5);
+        assertThat(meters.get("result.sessions.completed").counter().count()).isEqualTo(1);
+        assertThat(meters.get("result.db.write").tag("operation", "final").timer().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aGroupIsCappedAtTheConfiguredNumberOfFinals() {
+        intake = new TranscriptIntake(store, routes, delivery, new ResultMetrics(meters), 2);
+        routes.put("s1", NODE_A);
+        List<TranscriptFinal> finals = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            finals.add(fin("s1", i, "w" + i));
+        }
+
+        intake.onBatch(records(finals.toArray(PipelineEvent[]::new)));
+
+        InOrder order = inOrder(store, delivery);
+        order.verify(store).storeGroup(List.of(), finals.subList(0, 2), List.of());
+        order.verify(delivery).send(NODE_A, finals.get(1));
+        order.verify(store).storeGroup(List.of(), finals.subList(2, 4), List.of());
+        order.verify(delivery).send(NODE_A, finals.get(3));
+        order.verify(store).storeGroup(List.of(), finals.subList(4, 5), List.of());
+        order.verify(delivery).send(NODE_A, finals.get(4));
+        assertThat(meters.get("result.db.batch.size").summary().max()).isEqualTo(2);
+        assertThat(meters.get("result.db.batch.size").summary().count()).isEqualTo(3);
+    }
+
+    @Test
+    void startsAndCompletionsJoinTheGroupInTheirSessionsOrder() {
+        SessionStarted s2 = started("s2", "node-b");
+        TranscriptFinal b0 = fin("s2", 0, "two");
+        SessionCompleted b = new SessionCompleted("s2", 1, null, 9);
+        SessionStarted s3 = started("s3", "node-a");
+        TranscriptFinal c0 = fin("s3", 0, "three");
+
+        intake.onBatch(records(s2, b0, b, s3, c0));
+
+        long bAt = completedAt(b);
+        InOrder order = inOrder(store, delivery);
+        order.verify(store).storeGroup(List.of(new TranscriptStore.Start(s2, NODE_B), new TranscriptStore.Start(s3, NODE_A)),
+                List.of(b0, c0), List.of(b));
+        order.verify(delivery).send(NODE_B, b0);
+        order.verify(delivery).send(NODE_B, new SessionCompleted("s2", 1, "text of s2", bAt));
+        order.verify(delivery).send(NODE_A, c0);
+        assertThat(routes.get("s2")).as("completed: the route leaves the cache").isNull();
+        assertThat(routes.get("s3")).isEqualTo(NODE_A);
+    }
+
+    @Test
+    void anEventAfterItsSessionsCompletionOrARestartGoesInTheNextGroup() {
+        SessionStarted s1 = started("s1", "node-a");
+        TranscriptFinal a0 = fin("s1", 0, "one");
+        SessionCompleted a = new SessionCompleted("s1", 1, null, 9);
+        SessionStarted again = started("s1", "node-a"); // the session replayed after a worker takeover
+        TranscriptFinal a0again = fin("s1", 0, "one");
+        SessionCompleted aAgain = new SessionCompleted("s1", 1, null, 10);
+        when(store.storeGroup(anyList(), anyList(), anyList()))
+                .thenReturn(List.of(new TranscriptStore.Completion(1, "one")))
+                .thenReturn(List.of(new TranscriptStore.Completion(1, "one", true)));
+
+        intake.onBatch(records(s1, a0, a, again, a0again, aAgain));
+
+        InOrder order = inOrder(store, delivery);
+        order.verify(store).storeGroup(List.of(new TranscriptStore.Start(s1, NODE_A)), List.of(a0), List.of(a));
+        order.verify(delivery).send(NODE_A, a0);
+        order.verify(delivery).send(eq(NODE_A), any(SessionCompleted.class));
+        order.verify(store).storeGroup(List.of(new TranscriptStore.Start(again, NODE_A)), List.of(a0again), List.of(aAgain));
+        order.verify(delivery).send(NODE_A, a0again);
+        verify(delivery, times(1)).send(eq(NODE_A), any(SessionCompleted.class)); // told once
+    }
+
+    @Test
+    void aResumeOrFailureOfASessionInTheGroupFlushesItFirstButOtherSessionsDoNot() {
+        routes.put("s1", NODE_A);
+        TranscriptFinal a0 = fin("s1", 0, "one");
+        TranscriptFinal b0 = fin("s2", 0, "two");
+        when(store.findRoute("s2")).thenReturn(Optional.of(NODE_B));
+        SessionFailed failedOther = new SessionFailed("s3", "ENGINE_UNAVAILABLE", "down", 1);
+        when(store.findRoute("s3")).thenReturn(Optional.of(NODE_B));
+        SessionFailed failedA = new SessionFailed("s1", "ENGINE_UNAVAILABLE", "down", 2);
+
+        intake.onBatch(records(a0, failedOther, b0, failedA));
+
+        InOrder order = inOrder(store, delivery);
+        order.verify(store).fail(failedOther); // s3 had nothing pending: handled at once
+        order.verify(delivery).send(NODE_B, failedOther);
+        order.verify(store).storeGroup(List.of(), List.of(a0, b0), List.of()); // s1's final before s1's failure
+        order.verify(delivery).send(NODE_A, a0);
+        order.verify(delivery).send(NODE_B, b0);
+        order.verify(store).fail(failedA);
+        order.verify(delivery).send(NODE_A, failedA);
     }
 
     @Test
     void aFinalThatCannotBeStoredIsNeitherDeliveredNorSwallowed() {
         routes.put("s1", NODE_A);
-        TranscriptFinal fin = new TranscriptFinal("s1", 0, "hi", 0, 500, "vosk", 0, 0);
-        doThrow(new DataAccessResourceFailureException("database down")).when(store).storeFinal(fin);
+        TranscriptFinal fin = fin("s1", 0, "hi");
+        doThrow(new DataAccessResourceFailureException("database down")).when(store)
+                .storeGroup(anyList(), anyList(), anyList());
+        List<ConsumerRecord<String, byte[]>> batch = records(fin);
 
-        assertThatThrownBy(() -> intake.handle(fin)).isInstanceOf(DataAccessResourceFailureException.class);
-        verify(delivery, never()).deliver(any(), any());
+        BatchListenerFailedException failed = catchThrowableOfType(BatchListenerFailedException.class,
+                () -> intake.onBatch(batch));
+
+        assertThat(failed).hasCauseInstanceOf(DataAccessResourceFailureException.class);
+        assertThat(failed.getRecord()).isSameAs(batch.get(0));
+        verify(delivery, never()).send(any(), any());
+        verify(store, never()).storeFinal(any()); // the group was that one final: not tried twice
+    }
+
+    @Test
+    void aFinalThatFailsInsideAGroupIsNamedAndTheFinalsBeforeItAreStoredAndDelivered() {
+        routes.put("s1", NODE_A);
+        TranscriptFinal f0 = fin("s1", 0, "fine");
+        TranscriptFinal poison = fin("s1", 1, "too long for its column");
+        TranscriptFinal f2 = fin("s1", 2, "after");
+        doThrow(new DataIntegrityViolationException("data too long")).when(store)
+                .storeGroup(anyList(), anyList(), anyList());
+        doThrow(new DataIntegrityViolationException("data too long")).when(store).storeFinal(poison);
+        List<ConsumerRecord<String, byte[]>> batch = records(f0, poison, f2);
+
+        BatchListenerFailedException failed = catchThrowableOfType(BatchListenerFailedException.class,
+                () -> intake.onBatch(batch));
+
+        assertThat(failed.getRecord()).as("the poison, not the group's first record").isSameAs(batch.get(1));
+        assertThat(failed).hasCauseInstanceOf(DataIntegrityViolationException.class);
+        InOrder order = inOrder(store, delivery);
+        order.verify(store).storeFinal(f0);
+        order.verify(delivery).send(NODE_A, f0);
+        order.verify(store).storeFinal(poison);
+        order.verify(delivery).await(any(), anyLong()); // f0 acked before the failure is reported
+        verify(store, never()).storeFinal(f2);
+        verify(delivery, never()).send(NODE_A, poison);
+        verify(delivery, never()).send(NODE_A, f2);
+    }
+
+    @Test
+    void aRecordThatFailsIsNamedAfterThePendingGroupIsStoredAndDelivered() {
+        routes.put("s1", NODE_A);
+        when(store.findRoute("ghost")).thenReturn(Optional.empty());
+        TranscriptFinal f0 = fin("s1", 0, "zero");
+        TranscriptFinal f1 = fin("s1", 1, "one");
+        List<ConsumerRecord<String, byte[]>> batch = records(f0, f1, fin("ghost", 0, "orphan"), fin("s1", 2, "two"));
+
+        BatchListenerFailedException failed = catchThrowableOfType(BatchListenerFailedException.class,
+                () -> intake.onBatch(batch));
+
+        assertThat(failed.getRecord()).isSameAs(batch.get(2));
+        assertThat(failed).hasCauseInstanceOf(NoRouteException.class).hasMessageContaining("ghost");
+        InOrder order = inOrder(store, delivery);
+        order.verify(store).storeGroup(List.of(), List.of(f0, f1), List.of());
+        order.verify(delivery).send(NODE_A, f0);
+        order.verify(delivery).send(NODE_A, f1);
+        order.verify(delivery, times(2)).await(any(), anyLong());
+        verify(store, times(1)).storeGroup(anyList(), anyList(), anyList()); // nothing after the failed record
+    }
+
+    @Test
+    void aCorruptRecordInTheMiddleIsNamedAsMalformed() {
+        routes.put("s1", NODE_A);
+        TranscriptFinal f0 = fin("s1", 0, "zero");
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(EventHeaders.TYPE, "transcript.final".getBytes(StandardCharsets.UTF_8));
+        List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records(f0));
+        batch.add(new ConsumerRecord<>(Topics.TRANSCRIPTS, 0, 1, 0L, TimestampType.CREATE_TIME, 0, 0, "s1",
+                "{not json".getBytes(StandardCharsets.UTF_8), headers, Optional.empty()));
+
+        BatchListenerFailedException failed = catchThrowableOfType(BatchListenerFailedException.class,
+                () -> intake.onBatch(batch));
+
+        assertThat(failed.getRecord()).isSameAs(batch.get(1));
+        assertThat(failed).hasCauseInstanceOf(MalformedEventException.class);
+        assertThat(IntakeKafkaConfiguration.reason(failed)).startsWith("MalformedEventException: cannot decode");
+        InOrder order = inOrder(store, delivery);
+        order.verify(store).storeGroup(List.of(), List.of(f0), List.of());
+        order.verify(delivery).send(NODE_A, f0);
+    }
+
+    @Test
+    void aDeliveryThatFailsNamesItsRecordEvenWhenLaterRecordsWereHandled() {
+        routes.put("s1", NODE_A);
+        TranscriptFinal f0 = fin("s1", 0, "zero");
+        TranscriptFinal f1 = fin("s1", 1, "one");
+        TranscriptFinal f2 = fin("s1", 2, "two");
+        Delivery.Sending refused = new Delivery.Sending(new CompletableFuture<>(), "transcript.final", "s1", "t");
+        when(delivery.send(NODE_A, f1)).thenReturn(refused);
+        doThrow(new DeliveryFailedException("broker said no", null)).when(delivery).await(eq(refused), anyLong());
+        List<ConsumerRecord<String, byte[]>> batch = records(f0, f1, f2);
+
+        BatchListenerFailedException failed = catchThrowableOfType(BatchListenerFailedException.class,
+                () -> intake.onBatch(batch));
+
+        assertThat(failed.getRecord()).isSameAs(batch.get(1));
+        assertThat(failed).hasCauseInstanceOf(DeliveryFailedException.class);
+    }
+
+    @Test
+    void aStartTheDatabaseRefusesIsNamedAndLeavesNoRouteBehind() {
+        SessionStarted refused = started("s1", "node-a");
+        doThrow(new DataIntegrityViolationException("user_id too long")).when(store)
+                .storeGroup(anyList(), anyList(), anyList());
+        doThrow(new DataIntegrityViolationException("user_id too long")).when(store).recordStarted(refused, NODE_A);
+        List<ConsumerRecord<String, byte[]>> batch = records(started("s0", "node-b"), refused, fin("s1", 0, "x"));
+
+        BatchListenerFailedException failed = catchThrowableOfType(BatchListenerFailedException.class,
+                () -> intake.onBatch(batch));
+
+        assertThat(failed.getRecord()).isSameAs(batch.get(1));
+        verify(store).recordStarted(any(), eq(NODE_B)); // the one before it, on its own
+        assertThat(routes.get("s1")).isNull();
+        assertThat(routes.get("s0")).isEqualTo(NODE_B);
+        verify(delivery, never()).send(any(), any());
+    }
+
+    @Test
+    void afterASendThatFailedAtOnceTheOthersToThatTopicAreNotTriedButTheOtherTopicsAre() {
+        routes.put("s1", NODE_A);
+        routes.put("s2", NODE_B);
+        TranscriptFinal a0 = fin("s1", 0, "zero");
+        TranscriptFinal b0 = fin("s2", 0, "uno");
+        TranscriptFinal a1 = fin("s1", 1, "one");
+        RuntimeException noMetadata = new RuntimeException("Topic asr.delivery.v1.node-a not present in metadata after 10000 ms");
+        Delivery.Sending refused = new Delivery.Sending(CompletableFuture.failedFuture(noMetadata), "transcript.final", "s1",
+                NODE_A.replyTopic());
+        when(delivery.send(NODE_A, a0)).thenReturn(refused);
+        when(delivery.failed(eq(NODE_A), any(), eq(noMetadata))).thenReturn(refused);
+        doThrow(new DeliveryFailedException("gone", noMetadata)).when(delivery).await(eq(refused), anyLong());
+        List<ConsumerRecord<String, byte[]>> batch = records(a0, b0, a1);
+
+        BatchListenerFailedException failed = catchThrowableOfType(BatchListenerFailedException.class,
+                () -> intake.onBatch(batch));
+
+        assertThat(failed.getRecord()).isSameAs(batch.get(0));
+        verify(delivery).send(NODE_B, b0);
+        verify(delivery, never()).send(NODE_A, a1); // would block max.block.ms again for nothing
+        verify(delivery).failed(NODE_A, a1, noMetadata);
     }
 
     @Test
     void theRouteComesFromTheStartAndFallsBackToTheDatabase() {
-        intake.handle(new SessionStarted("s1", "u", "node-b", Topics.delivery("node-b"), "pcm", 16000, null, null,
-                true, false, 0));
-        assertThat(routes.get("s1")).isEqualTo(new Route("node-b", Topics.delivery("node-b")));
+        intake.onBatch(records(started("s1", "node-b")));
+        verify(store).storeGroup(List.of(new TranscriptStore.Start(started("s1", "node-b"), NODE_B)), List.of(), List.of());
+        assertThat(routes.get("s1")).isEqualTo(NODE_B);
 
         when(store.findRoute("s2")).thenReturn(Optional.of(NODE_A)); // not in the cache: e.g. after a restart
         TranscriptPartial partial = new TranscriptPartial("s2", 0, "h", 0);
-        intake.handle(partial);
-        verify(delivery).deliver(NODE_A, partial);
-        verify(store, never()).storeFinal(any());
+        intake.onBatch(records(partial));
+        verify(delivery).send(NODE_A, partial);
+        verify(store, never()).storeFinals(anyList());
+        verify(store, times(1)).storeGroup(anyList(), anyList(), anyList()); // the start only: a partial writes nothing
     }
 
     @Test
     void withoutAnyRouteTheEventFailsInsteadOfBeingSkipped() {
         when(store.findRoute("ghost")).thenReturn(Optional.empty());
 
-        assertThatThrownBy(() -> intake.handle(new TranscriptPartial("ghost", 0, "h", 0)))
-                .isInstanceOf(NoRouteException.class).hasMessageContaining("ghost");
-        verify(delivery, never()).deliver(any(), any());
+        assertThatThrownBy(() -> intake.onBatch(records(new TranscriptPartial("ghost", 0, "h", 0))))
+                .isInstanceOf(BatchListenerFailedException.class)
+                .hasCauseInstanceOf(NoRouteException.class).hasMessageContaining("ghost");
+        verify(delivery, never()).send(any(), any());
     }
 
     @Test
     void completionDeliversTheStoredTextNotTheWorkersNull() {
         routes.put("s1", NODE_A);
-        when(store.complete(any())).thenReturn(new TranscriptStore.Completion(2, "hello world"));
+        when(store.storeGroup(List.of(), List.of(), List.of(new SessionCompleted("s1", 2, null, 1))))
+                .thenReturn(List.of(new TranscriptStore.Completion(2, "hello world")));
 
-        intake.handle(new SessionCompleted("s1", 2, null, 1));
+        intake.onBatch(records(new SessionCompleted("s1", 2, null, 1)));
 
         ArgumentCaptor<SessionCompleted> sent = ArgumentCaptor.forClass(SessionCompleted.class);
-        verify(delivery).deliver(org.mockito.ArgumentMatchers.eq(NODE_A), sent.capture());
+        verify(delivery).send(eq(NODE_A), sent.capture());
         assertThat(sent.getValue().text()).isEqualTo("hello world");
         assertThat(sent.getValue().segments()).isEqualTo(2);
         assertThat(meters.get("result.sessions.completed").counter().count()).isEqualTo(1);
@@ -102,10 +400,11 @@ class TranscriptIntakeTest {
 
     @Test
     void aStartWithABadNodeIdOrAudioOnTheTranscriptsTopicIsMalformed() {
-        assertThatThrownBy(() -> intake.handle(new SessionStarted("s1", "u", "node/../x", null, "pcm", 16000, null,
-                null, true, false, 0))).isInstanceOf(MalformedEventException.class).hasMessageContaining("node id");
-        assertThatThrownBy(() -> intake.handle(new AudioChunk("s1", 0, 0, "pcm", 16000, 0, new byte[2])))
-                .isInstanceOf(MalformedEventException.class);
+        assertThatThrownBy(() -> intake.onBatch(records(new SessionStarted("s1", "u", "node/../x", null, "pcm", 16000,
+                null, null, true, false, 0)))).isInstanceOf(BatchListenerFailedException.class)
+                .cause().isInstanceOf(MalformedEventException.class).hasMessageContaining("node id");
+        assertThatThrownBy(() -> intake.onBatch(records(new AudioChunk("s1", 0, 0, "pcm", 16000, 0, new byte[2]))))
+                .isInstanceOf(BatchListenerFailedException.class).hasCauseInstanceOf(MalformedEventException.class);
     }
 
     @Test
@@ -117,5 +416,36 @@ class TranscriptIntakeTest {
         assertThat(routes.size()).isEqualTo(2);
         assertThat(routes.get("b")).isNull();
         assertThat(routes.get("a")).isEqualTo(NODE_A);
+    }
+
+    /** The events as one poll's records of the transcripts topic, partition 0, offsets from 0. */
+    static List<ConsumerRecord<String, byte[]>> records(PipelineEvent... events) {
+        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+        for (PipelineEvent event : events) {
+            ProducerRecord<String, byte[]> r = EventRecords.toRecord(Topics.TRANSCRIPTS, event);
+            records.add(new ConsumerRecord<>(Topics.TRANSCRIPTS, 0, records.size(), 0L, TimestampType.CREATE_TIME, 0,
+                    0, r.key(), r.value(), r.headers(), Optional.empty()));
+        }
+        return records;
+    }
+
+    /** The completion time the intake puts on what it delivers is its own: take it from what was sent. */
+    private long completedAt(SessionCompleted fromWorker) {
+        ArgumentCaptor<PipelineEvent> sent = ArgumentCaptor.forClass(PipelineEvent.class);
+        verify(delivery, org.mockito.Mockito.atLeastOnce()).send(any(), sent.capture());
+        return sent.getAllValues().stream().filter(e -> e instanceof SessionCompleted c && c.sessionId().equals(fromWorker.sessionId()))
+                .mapToLong(e -> ((SessionCompleted) e).completedAtMs()).findFirst().orElse(-1);
+    }
+
+    private static Delivery.Sending acked(PipelineEvent event) {
+        return new Delivery.Sending(CompletableFuture.completedFuture(null), "t", event.sessionId(), "topic");
+    }
+
+    private static TranscriptFinal fin(String session, int index, String text) {
+        return new TranscriptFinal(session, index, text, index * 1000L, index * 1000L + 500, "vosk", 0, 0);
+    }
+
+    private static SessionStarted started(String session, String node) {
+        return new SessionStarted(session, "u", node, Topics.delivery(node), "pcm", 16000, null, null, true, false, 0);
     }
 }

@@ -2,6 +2,7 @@ package com.realtimevoice.result.transcript;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.UUID;
 
 import com.realtimevoice.events.SessionCompleted;
@@ -75,5 +76,14 @@ class EmbeddedH2SchemaTest {
         assertThat(store.complete(new SessionCompleted(id, 2, null, 1_700_000_002_000L)).text())
                 .isEqualTo("hello world");
         assertThat(store.findTranscript(id).orElseThrow().startedAt().toEpochMilli()).isEqualTo(1_700_000_000_123L);
+
+        // The batched upsert (ON DUPLICATE KEY UPDATE ... VALUES(col)) on H2: rows apply in order, replays overwrite.
+        store.storeFinals(List.of(new TranscriptFinal(id, 2, "again", 2000, 2900, "vosk", 0, 0),
+                new TranscriptFinal(id, 0, "hello!", 0, 900, "vosk", 0, 0),
+                new TranscriptFinal(id, 2, "again!", 2000, 2950, "vosk", 0, 0)));
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM transcript_segment WHERE session_id = ?",
+                Integer.class, id)).isEqualTo(3);
+        assertThat(store.findTranscript(id).orElseThrow().text()).isEqualTo("hello! world again!");
+        assertThat(store.findTranscript(id).orElseThrow().segments().get(2).endMs()).isEqualTo(2950);
     }
 }

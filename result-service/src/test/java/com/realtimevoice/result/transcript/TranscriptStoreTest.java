@@ -1,8 +1,12 @@
 package com.realtimevoice.result.transcript;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +35,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.data.jpa.test.autoconfigure.DataJpaTest;
 import org.springframework.boot.jdbc.test.autoconfigure.AutoConfigureTestDatabase;
 import org.springframework.context.annotation.Import;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -102,6 +107,62 @@ class TranscriptStoreTest {
         assertThat(transcript.segments().get(0).text()).isEqualTo("hello world");
         assertThat(transcript.segments().get(0).startMs()).isEqualTo(10);
         assertThat(transcript.segments().get(0).endMs()).isEqualTo(990);
+    }
+
+    @Test
+    void aBatchOfFinalsIsStoredInOrderSoAReplayInTheSameBatchWins() {
+        String a = startSession("user-b");
+        String b = startSession("user-b");
+        store.storeFinal(fin(b, 1, "before"));
+
+        store.storeFinals(List.of(fin(a, 0, "one"), fin(b, 0, "uno"), fin(a, 1, "twoo"), fin(a, 1, "two"),
+                fin(b, 0, "uno!"), fin(b, 1, "dos")));
+
+        assertThat(rows(a)).isEqualTo(2);
+        assertThat(rows(b)).isEqualTo(2);
+        assertThat(store.findTranscript(a).orElseThrow().text()).isEqualTo("one two");
+        assertThat(store.findTranscript(b).orElseThrow().text()).isEqualTo("uno! dos");
+        // Bound as UTC like the entities' times, whatever the JVM's zone (Asia/Shanghai here: 8 h off if not).
+        LocalDateTime storedAt = LocalDateTime.parse(jdbc.queryForObject(
+                "SELECT CAST(stored_at AS CHAR(30)) FROM transcript_segment WHERE session_id = ? AND seg_index = 0",
+                String.class, a).substring(0, 19).replace(' ', 'T'));
+        assertThat(Duration.between(storedAt, LocalDateTime.now(ZoneOffset.UTC)).abs()).isLessThan(Duration.ofMinutes(2));
+    }
+
+    @Test
+    void aBatchWithOneFinalTheDatabaseRefusesStoresNoneOfIt() {
+        String id = startSession("user-b");
+        TranscriptFinal refused = new TranscriptFinal(id, 1, "x", 0, 1, "e".repeat(40), 0, 0); // engine: VARCHAR(32)
+
+        assertThatThrownBy(() -> store.storeFinals(List.of(fin(id, 0, "zero"), refused, fin(id, 2, "two"))))
+                .isInstanceOf(DataAccessException.class);
+
+        assertThat(rows(id)).as("one transaction: all or nothing").isZero();
+    }
+
+    @Test
+    void aGroupStartsSessionsStoresTheirFinalsAndCompletesThemInOneTransaction() {
+        String a = UUID.randomUUID().toString();
+        String b = UUID.randomUUID().toString();
+        Route node = new Route("node-a", Topics.delivery("node-a"));
+
+        List<TranscriptStore.Completion> done = store.storeGroup(
+                List.of(new TranscriptStore.Start(started(a, "user-g"), node), new TranscriptStore.Start(started(b, "user-g"), node)),
+                List.of(fin(a, 0, "one"), fin(b, 0, "uno"), fin(a, 1, "two")),
+                List.of(new SessionCompleted(a, 2, null, 1_700_000_009_000L)));
+
+        assertThat(done).containsExactly(new TranscriptStore.Completion(2, "one two", false));
+        assertThat(store.findTranscript(a).orElseThrow().status()).isEqualTo(SessionStatus.COMPLETED);
+        assertThat(store.findTranscript(b).orElseThrow().status()).isEqualTo(SessionStatus.STARTED);
+        assertThat(store.findTranscript(b).orElseThrow().text()).isEqualTo("uno");
+        assertThat(store.storeGroup(List.of(), List.of(), List.of(new SessionCompleted(a, 2, null, 1_700_000_010_000L))))
+                .containsExactly(new TranscriptStore.Completion(2, "one two", true));
+
+        String c = UUID.randomUUID().toString();
+        assertThatThrownBy(() -> store.storeGroup(List.of(new TranscriptStore.Start(started(c, "u".repeat(200)), node)),
+                List.of(fin(b, 1, "dos")), List.of())).isInstanceOf(DataAccessException.class); // user_id: VARCHAR(128)
+        assertThat(store.findRoute(c)).isEmpty();
+        assertThat(rows(b)).as("all or nothing").isEqualTo(1);
     }
 
     @Test
