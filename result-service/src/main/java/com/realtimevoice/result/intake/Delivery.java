@@ -13,6 +13,8 @@ import com.realtimevoice.result.ResultServiceProperties;
 import com.realtimevoice.result.transcript.Route;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
@@ -24,6 +26,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 class Delivery {
+
+    static final String TRACEPARENT = "traceparent";
 
     private final KafkaTemplate<String, byte[]> template;
     private final Duration timeout;
@@ -45,10 +49,22 @@ class Delivery {
      * {@code result.deliveries} counter records what the broker answered, when it answers.
      */
     Sending send(Route route, PipelineEvent event) {
+        return send(route, event, null);
+    }
+
+    /**
+     * As {@link #send(Route, PipelineEvent)}, continuing the trace of the record the result came from: its W3C
+     * {@code traceparent} travels on (a batch listener has no per-record observation to do it).
+     */
+    Sending send(Route route, PipelineEvent event, Headers cause) {
         String type = EventType.of(event).token();
         CompletableFuture<?> ack;
         try {
             ProducerRecord<String, byte[]> record = EventRecords.toRecord(route.replyTopic(), event);
+            Header trace = cause == null ? null : cause.lastHeader(TRACEPARENT);
+            if (trace != null) {
+                record.headers().add(trace);
+            }
             ack = template.send(record);
         } catch (RuntimeException e) { // e.g. no metadata for the topic within max.block.ms
             ack = CompletableFuture.failedFuture(e);

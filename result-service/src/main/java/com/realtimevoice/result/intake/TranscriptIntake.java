@@ -314,7 +314,8 @@ class TranscriptIntake {
 
         private void send(int index, Route route, PipelineEvent event) {
             Throwable known = unreachable.get(route.replyTopic());
-            Delivery.Sending sending = known != null ? delivery.failed(route, event, known) : delivery.send(route, event);
+            Delivery.Sending sending = known != null ? delivery.failed(route, event, known)
+                    : delivery.send(route, event, records.get(index).headers());
             if (known == null && sending.ack().isCompletedExceptionally()) {
                 // Failed before it left (each such send blocks up to max.block.ms): the others to that topic
                 // would fail the same way; the first record not delivered is named once they are awaited.

@@ -7,6 +7,7 @@ import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyList;
 import static org.mockito.ArgumentMatchers.anyLong;
 import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.doReturn;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.mock;
@@ -68,7 +69,7 @@ class TranscriptIntakeTest {
     @BeforeEach
     void deliveriesSucceedAndCompletionsJoinWhatIsGiven() {
         when(delivery.timeout()).thenReturn(Duration.ofSeconds(1));
-        when(delivery.send(any(), any())).thenAnswer(call -> acked(call.getArgument(1)));
+        when(delivery.send(any(), any(), any())).thenAnswer(call -> acked(call.getArgument(1)));
         when(store.storeGroup(anyList(), anyList(), anyList())).thenAnswer(call -> {
             List<SessionCompleted> completions = call.getArgument(2);
             return completions.stream().map(c -> new TranscriptStore.Completion(c.segments(), "text of " + c.sessionId()))
@@ -85,7 +86,7 @@ class TranscriptIntakeTest {
 
         InOrder order = inOrder(store, delivery);
         order.verify(store).storeGroup(List.of(), List.of(fin), List.of());
-        order.verify(delivery).send(NODE_A, fin);
+        order.verify(delivery).send(eq(NODE_A), eq(fin), any());
         order.verify(delivery).await(any(), anyLong());
         assertThat(meters.get("result.finals.stored").counter().count()).isEqualTo(1);
         assertThat(meters.get("result.db.write").tag("operation", "final").timer().count()).isEqualTo(1);
@@ -110,13 +111,13 @@ class TranscriptIntakeTest {
         InOrder order = inOrder(store, delivery);
         // one transaction: the finals, then the completion of s1 after its finals
         order.verify(store).storeGroup(List.of(), List.of(a0, b0, a1, a1again, b1), List.of(a));
-        order.verify(delivery).send(NODE_A, a0);
-        order.verify(delivery).send(NODE_B, b0partial); // a partial waits in the group: never ahead of a final
-        order.verify(delivery).send(NODE_B, b0);
-        order.verify(delivery).send(NODE_A, a1);
-        order.verify(delivery).send(NODE_A, a1again);
-        order.verify(delivery).send(NODE_A, new SessionCompleted("s1", 2, "text of s1", aAt));
-        order.verify(delivery).send(NODE_B, b1);
+        order.verify(delivery).send(eq(NODE_A), eq(a0), any());
+        order.verify(delivery).send(eq(NODE_B), eq(b0partial), any()); // a partial waits in the group: never ahead of a final
+        order.verify(delivery).send(eq(NODE_B), eq(b0), any());
+        order.verify(delivery).send(eq(NODE_A), eq(a1), any());
+        order.verify(delivery).send(eq(NODE_A), eq(a1again), any());
+        order.verify(delivery).send(eq(NODE_A), eq(new SessionCompleted("s1", 2, "text of s1", aAt)), any());
+        order.verify(delivery).send(eq(NODE_B), eq(b1), any());
         order.verify(delivery, times(7)).await(any(), anyLong()); // every send acked before the listener returns
         verify(store, never()).storeFinal(any());
         verify(store, never()).complete(any());
@@ -139,11 +140,11 @@ class TranscriptIntakeTest {
 
         InOrder order = inOrder(store, delivery);
         order.verify(store).storeGroup(List.of(), finals.subList(0, 2), List.of());
-        order.verify(delivery).send(NODE_A, finals.get(1));
+        order.verify(delivery).send(eq(NODE_A), eq(finals.get(1)), any());
         order.verify(store).storeGroup(List.of(), finals.subList(2, 4), List.of());
-        order.verify(delivery).send(NODE_A, finals.get(3));
+        order.verify(delivery).send(eq(NODE_A), eq(finals.get(3)), any());
         order.verify(store).storeGroup(List.of(), finals.subList(4, 5), List.of());
-        order.verify(delivery).send(NODE_A, finals.get(4));
+        order.verify(delivery).send(eq(NODE_A), eq(finals.get(4)), any());
         assertThat(meters.get("result.db.batch.size").summary().max()).isEqualTo(2);
         assertThat(meters.get("result.db.batch.size").summary().count()).isEqualTo(3);
     }
@@ -162,9 +163,9 @@ class TranscriptIntakeTest {
         InOrder order = inOrder(store, delivery);
         order.verify(store).storeGroup(List.of(new TranscriptStore.Start(s2, NODE_B), new TranscriptStore.Start(s3, NODE_A)),
                 List.of(b0, c0), List.of(b));
-        order.verify(delivery).send(NODE_B, b0);
-        order.verify(delivery).send(NODE_B, new SessionCompleted("s2", 1, "text of s2", bAt));
-        order.verify(delivery).send(NODE_A, c0);
+        order.verify(delivery).send(eq(NODE_B), eq(b0), any());
+        order.verify(delivery).send(eq(NODE_B), eq(new SessionCompleted("s2", 1, "text of s2", bAt)), any());
+        order.verify(delivery).send(eq(NODE_A), eq(c0), any());
         assertThat(routes.get("s2")).as("completed: the route leaves the cache").isNull();
         assertThat(routes.get("s3")).isEqualTo(NODE_A);
     }
@@ -185,11 +186,11 @@ class TranscriptIntakeTest {
 
         InOrder order = inOrder(store, delivery);
         order.verify(store).storeGroup(List.of(new TranscriptStore.Start(s1, NODE_A)), List.of(a0), List.of(a));
-        order.verify(delivery).send(NODE_A, a0);
-        order.verify(delivery).send(eq(NODE_A), any(SessionCompleted.class));
+        order.verify(delivery).send(eq(NODE_A), eq(a0), any());
+        order.verify(delivery).send(eq(NODE_A), any(SessionCompleted.class), any());
         order.verify(store).storeGroup(List.of(new TranscriptStore.Start(again, NODE_A)), List.of(a0again), List.of(aAgain));
-        order.verify(delivery).send(NODE_A, a0again);
-        verify(delivery, times(1)).send(eq(NODE_A), any(SessionCompleted.class)); // told once
+        order.verify(delivery).send(eq(NODE_A), eq(a0again), any());
+        verify(delivery, times(1)).send(eq(NODE_A), any(SessionCompleted.class), any()); // told once
     }
 
     @Test
@@ -206,12 +207,12 @@ class TranscriptIntakeTest {
 
         InOrder order = inOrder(store, delivery);
         order.verify(store).fail(failedOther); // s3 had nothing pending: handled at once
-        order.verify(delivery).send(NODE_B, failedOther);
+        order.verify(delivery).send(eq(NODE_B), eq(failedOther), any());
         order.verify(store).storeGroup(List.of(), List.of(a0, b0), List.of()); // s1's final before s1's failure
-        order.verify(delivery).send(NODE_A, a0);
-        order.verify(delivery).send(NODE_B, b0);
+        order.verify(delivery).send(eq(NODE_A), eq(a0), any());
+        order.verify(delivery).send(eq(NODE_B), eq(b0), any());
         order.verify(store).fail(failedA);
-        order.verify(delivery).send(NODE_A, failedA);
+        order.verify(delivery).send(eq(NODE_A), eq(failedA), any());
     }
 
     @Test
@@ -227,7 +228,7 @@ class TranscriptIntakeTest {
 
         assertThat(failed).hasCauseInstanceOf(DataAccessResourceFailureException.class);
         assertThat(failed.getRecord()).isSameAs(batch.get(0));
-        verify(delivery, never()).send(any(), any());
+        verify(delivery, never()).send(any(), any(), any());
         verify(store, never()).storeFinal(any()); // the group was that one final: not tried twice
     }
 
@@ -249,12 +250,12 @@ class TranscriptIntakeTest {
         assertThat(failed).hasCauseInstanceOf(DataIntegrityViolationException.class);
         InOrder order = inOrder(store, delivery);
         order.verify(store).storeFinal(f0);
-        order.verify(delivery).send(NODE_A, f0);
+        order.verify(delivery).send(eq(NODE_A), eq(f0), any());
         order.verify(store).storeFinal(poison);
         order.verify(delivery).await(any(), anyLong()); // f0 acked before the failure is reported
         verify(store, never()).storeFinal(f2);
-        verify(delivery, never()).send(NODE_A, poison);
-        verify(delivery, never()).send(NODE_A, f2);
+        verify(delivery, never()).send(eq(NODE_A), eq(poison), any());
+        verify(delivery, never()).send(eq(NODE_A), eq(f2), any());
     }
 
     @Test
@@ -272,8 +273,8 @@ class TranscriptIntakeTest {
         assertThat(failed).hasCauseInstanceOf(NoRouteException.class).hasMessageContaining("ghost");
         InOrder order = inOrder(store, delivery);
         order.verify(store).storeGroup(List.of(), List.of(f0, f1), List.of());
-        order.verify(delivery).send(NODE_A, f0);
-        order.verify(delivery).send(NODE_A, f1);
+        order.verify(delivery).send(eq(NODE_A), eq(f0), any());
+        order.verify(delivery).send(eq(NODE_A), eq(f1), any());
         order.verify(delivery, times(2)).await(any(), anyLong());
         verify(store, times(1)).storeGroup(anyList(), anyList(), anyList()); // nothing after the failed record
     }
@@ -296,7 +297,7 @@ class TranscriptIntakeTest {
         assertThat(IntakeKafkaConfiguration.reason(failed)).startsWith("MalformedEventException: cannot decode");
         InOrder order = inOrder(store, delivery);
         order.verify(store).storeGroup(List.of(), List.of(f0), List.of());
-        order.verify(delivery).send(NODE_A, f0);
+        order.verify(delivery).send(eq(NODE_A), eq(f0), any());
     }
 
     @Test
@@ -306,7 +307,7 @@ class TranscriptIntakeTest {
         TranscriptFinal f1 = fin("s1", 1, "one");
         TranscriptFinal f2 = fin("s1", 2, "two");
         Delivery.Sending refused = new Delivery.Sending(new CompletableFuture<>(), "transcript.final", "s1", "t");
-        when(delivery.send(NODE_A, f1)).thenReturn(refused);
+        doReturn(refused).when(delivery).send(eq(NODE_A), eq(f1), any());
         doThrow(new DeliveryFailedException("broker said no", null)).when(delivery).await(eq(refused), anyLong());
         List<ConsumerRecord<String, byte[]>> batch = records(f0, f1, f2);
 
@@ -332,7 +333,7 @@ class TranscriptIntakeTest {
         verify(store).recordStarted(any(), eq(NODE_B)); // the one before it, on its own
         assertThat(routes.get("s1")).isNull();
         assertThat(routes.get("s0")).isEqualTo(NODE_B);
-        verify(delivery, never()).send(any(), any());
+        verify(delivery, never()).send(any(), any(), any());
     }
 
     @Test
@@ -345,7 +346,7 @@ class TranscriptIntakeTest {
         RuntimeException noMetadata = new RuntimeException("Topic asr.delivery.v1.node-a not present in metadata after 10000 ms");
         Delivery.Sending refused = new Delivery.Sending(CompletableFuture.failedFuture(noMetadata), "transcript.final", "s1",
                 NODE_A.replyTopic());
-        when(delivery.send(NODE_A, a0)).thenReturn(refused);
+        doReturn(refused).when(delivery).send(eq(NODE_A), eq(a0), any());
         when(delivery.failed(eq(NODE_A), any(), eq(noMetadata))).thenReturn(refused);
         doThrow(new DeliveryFailedException("gone", noMetadata)).when(delivery).await(eq(refused), anyLong());
         List<ConsumerRecord<String, byte[]>> batch = records(a0, b0, a1);
@@ -354,8 +355,8 @@ class TranscriptIntakeTest {
                 () -> intake.onBatch(batch));
 
         assertThat(failed.getRecord()).isSameAs(batch.get(0));
-        verify(delivery).send(NODE_B, b0);
-        verify(delivery, never()).send(NODE_A, a1); // would block max.block.ms again for nothing
+        verify(delivery).send(eq(NODE_B), eq(b0), any());
+        verify(delivery, never()).send(eq(NODE_A), eq(a1), any()); // would block max.block.ms again for nothing
         verify(delivery).failed(NODE_A, a1, noMetadata);
     }
 
@@ -368,7 +369,7 @@ class TranscriptIntakeTest {
         when(store.findRoute("s2")).thenReturn(Optional.of(NODE_A)); // not in the cache: e.g. after a restart
         TranscriptPartial partial = new TranscriptPartial("s2", 0, "h", 0);
         intake.onBatch(records(partial));
-        verify(delivery).send(NODE_A, partial);
+        verify(delivery).send(eq(NODE_A), eq(partial), any());
         verify(store, never()).storeFinals(anyList());
         verify(store, times(1)).storeGroup(anyList(), anyList(), anyList()); // the start only: a partial writes nothing
     }
@@ -380,7 +381,7 @@ class TranscriptIntakeTest {
         assertThatThrownBy(() -> intake.onBatch(records(new TranscriptPartial("ghost", 0, "h", 0))))
                 .isInstanceOf(BatchListenerFailedException.class)
                 .hasCauseInstanceOf(NoRouteException.class).hasMessageContaining("ghost");
-        verify(delivery, never()).send(any(), any());
+        verify(delivery, never()).send(any(), any(), any());
     }
 
     @Test
@@ -392,7 +393,7 @@ class TranscriptIntakeTest {
         intake.onBatch(records(new SessionCompleted("s1", 2, null, 1)));
 
         ArgumentCaptor<SessionCompleted> sent = ArgumentCaptor.forClass(SessionCompleted.class);
-        verify(delivery).send(eq(NODE_A), sent.capture());
+        verify(delivery).send(eq(NODE_A), sent.capture(), any());
         assertThat(sent.getValue().text()).isEqualTo("hello world");
         assertThat(sent.getValue().segments()).isEqualTo(2);
         assertThat(meters.get("result.sessions.completed").counter().count()).isEqualTo(1);
@@ -432,7 +433,7 @@ class TranscriptIntakeTest {
     /** The completion time the intake puts on what it delivers is its own: take it from what was sent. */
     private long completedAt(SessionCompleted fromWorker) {
         ArgumentCaptor<PipelineEvent> sent = ArgumentCaptor.forClass(PipelineEvent.class);
-        verify(delivery, org.mockito.Mockito.atLeastOnce()).send(any(), sent.capture());
+        verify(delivery, org.mockito.Mockito.atLeastOnce()).send(any(), sent.capture(), any());
         return sent.getAllValues().stream().filter(e -> e instanceof SessionCompleted c && c.sessionId().equals(fromWorker.sessionId()))
                 .mapToLong(e -> ((SessionCompleted) e).completedAtMs()).findFirst().orElse(-1);
     }
