@@ -19,7 +19,8 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param defaultEngine      engine for sessions that do not ask for one ({@code ASR_ENGINE})
  * @param concurrency        listener threads, each owning a share of the audio partitions ({@code ASR_WORKER_CONCURRENCY})
- * @param sendTimeout        how long a record's outputs may take to be acknowledged by Kafka before the record is retried
+ * @param sendTimeout        no longer used: outputs are not awaited per record but flushed before each commit (the
+ *                           producer's delivery.timeout.ms bounds them); kept so existing configurations still bind
  * @param sessionIdleTimeout state of a session that has seen no event for this long is dropped (its end was lost)
  */
 @ConfigurationProperties(prefix = "asr.worker")
