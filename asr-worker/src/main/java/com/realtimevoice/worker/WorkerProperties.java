@@ -22,6 +22,7 @@ import org.springframework.validation.annotation.Validated;
  * @param sendTimeout        no longer used: outputs are not awaited per record but flushed before each commit (the
  *                           producer's delivery.timeout.ms bounds them); kept so existing configurations still bind
  * @param sessionIdleTimeout state of a session that has seen no event for this long is dropped (its end was lost)
+ * @param engines            where recognition runs: a pool shared by all sessions, each session's events in order
  */
 @ConfigurationProperties(prefix = "asr.worker")
 @Validated
@@ -31,7 +32,19 @@ public record WorkerProperties(
         @NotNull @DurationMin(millis = 100) Duration sendTimeout,
         @NotNull @DurationMin(seconds = 1) Duration sessionIdleTimeout,
         @Valid @NotNull Vosk vosk,
-        @Valid @NotNull Topics topics) {
+        @Valid @NotNull Topics topics,
+        @Valid @NotNull Engines engines) {
+
+    /**
+     * The listener threads only dispatch: each session's events run in order on this pool, sessions side by side,
+     * so a long recognition (a Vosk final) holds up its own session only, not the others on its partition.
+     *
+     * @param threads   pool threads shared by all sessions ({@code ASR_ENGINE_THREADS})
+     * @param maxQueued events dispatched and not yet recognised, over all sessions; past it the listener waits, so
+     *                  a worker that falls behind leaves the backlog in Kafka, not in its heap ({@code ASR_ENGINE_MAX_QUEUED})
+     */
+    public record Engines(@Min(1) @Max(1024) int threads, @Min(1) @Max(1_000_000) int maxQueued) {
+    }
 
     /**
      * @param modelPath a directory holding any Vosk model ({@code ASR_VOSK_MODEL_PATH}); empty: the bundled English model

@@ -30,13 +30,15 @@ import com.realtimevoice.worker.WorkerProperties;
 
 /**
  * Consumes the audio topic and publishes what the recognizers make of it on the transcripts topic, keyed by
- * session id. Outputs are sent without waiting (one producer, one key per session: Kafka keeps their order), and
- * offsets are committed here, not by the container, only after the producer has flushed every output sent so far,
- * and at most up to the start of the oldest session still open on the partition ({@link CommitPositions}), so
- * whoever takes a partition over replays exactly the sessions that were not finished.
+ * session id. The listener thread decodes each record and dispatches it to its session's lane on the engine pool
+ * ({@link SessionLanes}); the lane recognises it and sends the outputs without waiting (one producer, one key per
+ * session: Kafka keeps their order). Offsets are committed here, not by the container, only after the producer has
+ * flushed every output sent so far, and at most up to the start of the oldest session still open on the partition
+ * or the oldest record still being recognised ({@link CommitPositions}), so whoever takes a partition over replays
+ * exactly the sessions that were not finished.
  *
- * <p>Not waiting per record is what lets one consumer thread carry thousands of chunks a second: a wait costs a
- * broker round trip (plus linger.ms) for every record that produced a partial or a final.
+ * <p>Not waiting per record is what lets one consumer thread carry thousands of chunks a second, and not
+ * recognising on it is what keeps one session's slow recognition from delaying the others of its partition.
  */
 @Component
 class AudioListener implements ConsumerSeekAware {
@@ -46,8 +48,11 @@ class AudioListener implements ConsumerSeekAware {
     private static final Logger log = LoggerFactory.getLogger(AudioListener.class);
     /** Commits (each after a producer flush) are cheap but not free: at most this often per consumer. */
     private static final long COMMIT_INTERVAL_MS = 1000;
+    /** How long a revoke waits for the partition's records on the engine pool (well within the rebalance timeout). */
+    private static final long REVOKE_WAIT_MS = 20_000;
 
     private final SessionRecognizers recognizers;
+    private final SessionLanes lanes;
     private final KafkaTemplate<String, byte[]> kafka;
     private final CommitPositions positions;
     private final RecognitionMetrics metrics;
@@ -56,9 +61,10 @@ class AudioListener implements ConsumerSeekAware {
     /** Set when an output could not be published: nothing is committed until the consumer restarted and replayed. */
     private final AtomicReference<Throwable> publishFailure = new AtomicReference<>();
 
-    AudioListener(SessionRecognizers recognizers, KafkaTemplate<String, byte[]> kafka, CommitPositions positions,
-                  RecognitionMetrics metrics, KafkaListenerEndpointRegistry registry) {
+    AudioListener(SessionRecognizers recognizers, SessionLanes lanes, KafkaTemplate<String, byte[]> kafka,
+                  CommitPositions positions, RecognitionMetrics metrics, KafkaListenerEndpointRegistry registry) {
         this.recognizers = recognizers;
+        this.lanes = lanes;
         this.kafka = kafka;
         this.positions = positions;
         this.metrics = metrics;
@@ -67,17 +73,24 @@ class AudioListener implements ConsumerSeekAware {
 
     /** Malformed records throw {@code MalformedEventException}: the error handler sends them to the dead-letter topic. */
     @KafkaListener(id = LISTENER_ID, idIsGroup = false, topics = Topics.AUDIO, concurrency = "${asr.worker.concurrency}")
-    void onAudio(ConsumerRecord<String, byte[]> record, Consumer<?, ?> consumer) {
+    void onAudio(ConsumerRecord<String, byte[]> record, Consumer<?, ?> consumer) throws InterruptedException {
         if (publishFailure.get() != null) {
             return; // not processed, not committed: the restart that is under way replays it
         }
         PipelineEvent event = EventRecords.fromRecord(record);
+        SessionRecognizers.checkBelongsOnAudio(event);
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+        long offset = record.offset();
         if (event instanceof SessionStarted) {
-            positions.opened(event.sessionId(), partition, record.offset());
+            positions.opened(event.sessionId(), partition, offset);
         }
-        publish(recognizers.handle(event));
-        positions.processed(partition, record.offset());
+        int epoch = positions.dispatched(partition, offset);
+        try {
+            lanes.submit(event.sessionId(), () -> recognise(event, partition, offset, epoch));
+        } catch (InterruptedException e) {
+            positions.finished(partition, offset); // not queued; the listener is stopping and nothing is committed past it
+            throw e;
+        }
         long now = System.currentTimeMillis();
         if (now - lastCommit.get() >= COMMIT_INTERVAL_MS) {
             commit(consumer, consumer.assignment());
@@ -85,20 +98,38 @@ class AudioListener implements ConsumerSeekAware {
         }
     }
 
+    /** On the session's lane. */
+    private void recognise(PipelineEvent event, TopicPartition partition, long offset, int epoch) {
+        try {
+            // Skipped when the partition moved away meanwhile (its new owner replays it) or a replay is under way.
+            if (publishFailure.get() == null && positions.current(partition, epoch)) {
+                List<PipelineEvent> outputs;
+                try {
+                    outputs = recognizers.handle(event);
+                } catch (RuntimeException e) { // engine failures are outputs already: this is a bug; fail the session loudly
+                    log.error("Session {}: cannot handle {}", event.sessionId(), event, e);
+                    outputs = recognizers.internalFailure(event.sessionId(), e);
+                }
+                publish(outputs);
+            }
+        } finally {
+            positions.finished(partition, offset);
+        }
+    }
+
     private void commit(Consumer<?, ?> consumer, java.util.Collection<TopicPartition> partitions) {
-        kafka.flush(); // every output of what was processed is on the broker (or has failed) before its offset moves
-        if (publishFailure.get() != null) {
+        // Taken before the flush: every record it covers had its outputs sent before the flush began.
+        Map<TopicPartition, OffsetAndMetadata> safe = positions.safeOffsets(partitions);
+        kafka.flush(); // every output of what was recognised is on the broker (or has failed) before its offset moves
+        if (publishFailure.get() != null || safe.isEmpty()) {
             return;
         }
-        Map<TopicPartition, OffsetAndMetadata> safe = positions.safeOffsets(partitions);
-        if (!safe.isEmpty()) {
-            try {
-                consumer.commitSync(safe);
-            } catch (org.apache.kafka.common.errors.RebalanceInProgressException
-                     | org.apache.kafka.clients.consumer.CommitFailedException e) {
-                // The partitions are moving: whoever gets them replays from the last commit; nothing is lost.
-                log.info("commit skipped while the group rebalances: {}", e.getMessage());
-            }
+        try {
+            consumer.commitSync(safe);
+        } catch (org.apache.kafka.common.errors.RebalanceInProgressException
+                 | org.apache.kafka.clients.consumer.CommitFailedException e) {
+            // The partitions are moving: whoever gets them replays from the last commit; nothing is lost.
+            log.info("commit skipped while the group rebalances: {}", e.getMessage());
         }
     }
 
@@ -108,6 +139,17 @@ class AudioListener implements ConsumerSeekAware {
      */
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        // Let what is being recognised finish first, so that no late output of a dropped recognizer goes out.
+        try {
+            if (!positions.awaitFinished(partitions, REVOKE_WAIT_MS)) {
+                log.warn("{}: recognition still running after {} ms; dropping its sessions anyway", partitions, REVOKE_WAIT_MS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (TopicPartition p : partitions) {
             Set<String> sessions = positions.forget(p);
             recognizers.drop(sessions);

@@ -38,6 +38,12 @@ class RecognitionMetrics {
                 .register(registry);
     }
 
+    <T> void queuedEvents(T lanes, java.util.function.ToDoubleFunction<T> queued) {
+        Gauge.builder("asr.worker.engine.queued", lanes, queued)
+                .description("Audio-topic events dispatched to the engine pool and not yet recognised; at its limit the listener waits")
+                .register(registry);
+    }
+
     /** Records one chunk fed to an engine. */
     void chunk(String engine, long audioBytes, int sampleRate, long processingNanos, long receivedAtMs, long nowMs) {
         EngineMeters m = byEngine.computeIfAbsent(engine, this::engineMeters);

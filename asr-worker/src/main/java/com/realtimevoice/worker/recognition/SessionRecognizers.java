@@ -46,8 +46,8 @@ import com.realtimevoice.worker.segment.SegmentProperties;
  * Turns the audio topic's events into the transcripts topic's events, keeping one recognizer per session
  * in memory. No Kafka here: {@link AudioListener} consumes and publishes.
  *
- * <p>Events of one session arrive in order on one thread (one partition, one consumer thread), but a
- * partition may move between threads, hence the concurrent map.
+ * <p>Events of one session arrive in order, one at a time (its lane on the engine pool, {@link SessionLanes}), but
+ * sessions run side by side on several threads, hence the concurrent map.
  */
 @Component
 class SessionRecognizers implements DisposableBean {
@@ -131,6 +131,33 @@ class SessionRecognizers implements DisposableBean {
             return onResumed(resumed);
         }
         throw new MalformedEventException("unexpected " + EventType.of(event).token() + " on " + Topics.AUDIO);
+    }
+
+    /** @throws MalformedEventException for an event that does not belong on the audio topic */
+    static void checkBelongsOnAudio(PipelineEvent event) {
+        if (!(event instanceof AudioChunk || event instanceof SessionStarted || event instanceof SessionEnded
+                || event instanceof SessionResumed)) {
+            throw new MalformedEventException("unexpected " + EventType.of(event).token() + " on " + Topics.AUDIO);
+        }
+    }
+
+    /**
+     * Handling an event threw (a bug: engine failures are outputs): the session fails with INTERNAL and its
+     * recognizer is closed, so its later events are dropped as after any failure.
+     */
+    List<PipelineEvent> internalFailure(String sessionId, RuntimeException e) {
+        List<PipelineEvent> out = List.of(fail(sessionId, "INTERNAL", "recognition failed: " + e.getMessage()));
+        SessionRecognizer session = active.get(sessionId);
+        if (session != null) {
+            synchronized (session) {
+                if (!session.closed) {
+                    terminate(session, "internal", out);
+                }
+            }
+        } else {
+            closed.put(sessionId, new Closed("internal", out, false));
+        }
+        return out;
     }
 
     int activeSessions() {

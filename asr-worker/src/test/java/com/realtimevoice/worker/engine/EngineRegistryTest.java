@@ -41,7 +41,8 @@ class EngineRegistryTest {
 
     private static WorkerProperties properties(String defaultEngine) {
         return new WorkerProperties(defaultEngine, 1, Duration.ofSeconds(1), Duration.ofMinutes(1),
-                new WorkerProperties.Vosk("", Path.of("x")), new WorkerProperties.Topics(1, 1));
+                new WorkerProperties.Vosk("", Path.of("x")), new WorkerProperties.Topics(1, 1),
+                new WorkerProperties.Engines(4, 1000));
     }
 
     private static SpeechEngine engine(String name) {

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -27,13 +28,17 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.kafka.listener.ListenerExecutionFailedException;
 import org.springframework.kafka.support.KafkaHeaders;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
@@ -53,6 +58,10 @@ import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.TranscriptPartial;
 import com.realtimevoice.worker.AsrWorkerApplication;
+import com.realtimevoice.worker.engine.RecognitionResult;
+import com.realtimevoice.worker.engine.RecognitionStream;
+import com.realtimevoice.worker.engine.SpeechEngine;
+import com.realtimevoice.worker.engine.StreamSpec;
 import com.realtimevoice.testsupport.SpeechFixtures;
 import com.realtimevoice.testsupport.WordErrorRate;
 
@@ -66,6 +75,7 @@ import io.micrometer.core.instrument.MeterRegistry;
         "spring.kafka.consumer.group-id=asr-worker-it",
 })
 @EmbeddedKafka(partitions = 2, bootstrapServersProperty = "spring.kafka.bootstrap-servers")
+@Import(AudioListenerIntegrationTest.GateEngine.class)
 class AudioListenerIntegrationTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
@@ -173,6 +183,88 @@ class AudioListenerIntegrationTest {
             assertThat(f.code()).isEqualTo("ENGINE_UNAVAILABLE");
             assertThat(f.message()).contains("no-such-engine");
         });
+    }
+
+    /**
+     * Two sessions on one partition: while the first one's recognition is stuck, the second one is recognised and
+     * completes (on the listener thread it would have waited); the first completes once released.
+     */
+    @Test
+    void aSlowRecognitionHoldsUpOnlyItsOwnSession() {
+        String blocked = GateEngine.BLOCKED_PREFIX + UUID.randomUUID();
+        String free = "it-free-" + UUID.randomUUID();
+        while (partition(free) != partition(blocked)) {
+            free = "it-free-" + UUID.randomUUID();
+        }
+        byte[] audio = new byte[SpeechFixtures.CHUNK_BYTES];
+        send(started(blocked, true, false, GateEngine.NAME));
+        send(chunk(blocked, 0, audio));
+        send(started(free, true, false, GateEngine.NAME));
+        send(chunk(free, 0, audio));
+        send(new SessionEnded(free, 0, audio.length, "end", now()));
+        send(new SessionEnded(blocked, 0, audio.length, "end", now()));
+        producer.flush();
+        try {
+            Map<String, List<PipelineEvent>> out = consumeTranscriptsUntilDone(List.of(free));
+            assertThat(out.get(free)).last().isInstanceOf(SessionCompleted.class);
+            assertThat(GateEngine.GATE.getCount()).as("the blocked session is still blocked").isEqualTo(1);
+        } finally {
+            GateEngine.GATE.countDown();
+        }
+        Map<String, List<PipelineEvent>> out = consumeTranscriptsUntilDone(List.of(blocked));
+        assertThat(out.get(blocked)).hasSize(3).last().isInstanceOf(SessionCompleted.class);
+        assertThat(out.get(blocked).get(1)).isInstanceOfSatisfying(TranscriptFinal.class, f -> assertThat(f.text()).isEqualTo("gated"));
+    }
+
+    private static int partition(String key) {
+        return Utils.toPositive(
+                Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % 2;
+    }
+
+    /** A test engine whose recognition of sessions named {@code it-blocked-*} waits for {@link #GATE}. */
+    @TestConfiguration
+    static class GateEngine {
+
+        static final String NAME = "gate";
+        static final String BLOCKED_PREFIX = "it-blocked-";
+        static final CountDownLatch GATE = new CountDownLatch(1);
+
+        @Bean
+        SpeechEngine gateEngine() {
+            return new SpeechEngine() {
+                @Override
+                public String name() {
+                    return NAME;
+                }
+
+                @Override
+                public RecognitionStream open(StreamSpec spec) {
+                    boolean gated = spec.sessionId().startsWith(BLOCKED_PREFIX);
+                    return new RecognitionStream() {
+                        @Override
+                        public List<RecognitionResult> accept(byte[] pcm) {
+                            if (gated) {
+                                try {
+                                    GATE.await();
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                }
+                            }
+                            return List.of();
+                        }
+
+                        @Override
+                        public List<RecognitionResult> finish() {
+                            return List.of(new RecognitionResult.Final("gated", 0, 100));
+                        }
+
+                        @Override
+                        public void close() {
+                        }
+                    };
+                }
+            };
+        }
     }
 
     @Test

@@ -62,7 +62,8 @@ class TwoPassRecognitionTest {
 
     private SessionRecognizers recognizers(String partials, SegmentProperties.Fallback fallback, int failureThreshold) {
         WorkerProperties worker = new WorkerProperties("tencent", 1, Duration.ofSeconds(5), Duration.ofMinutes(10),
-                new WorkerProperties.Vosk("", Path.of("unused")), new WorkerProperties.Topics(1, 1));
+                new WorkerProperties.Vosk("", Path.of("unused")), new WorkerProperties.Topics(1, 1),
+                new WorkerProperties.Engines(4, 1000));
         SegmentProperties segments = new SegmentProperties(Duration.ofMillis(600), Duration.ofSeconds(30), Duration.ofMillis(300),
                 -50, 12, partials, fallback, "vosk");
         TencentAsrEngine tencent = new TencentAsrEngine(TencentTestSupport.properties(fake, FakeTencentAsr.SECRET_KEY, 2, failureThreshold));
