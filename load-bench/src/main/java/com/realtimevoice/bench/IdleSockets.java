@@ -224,18 +224,8 @@ final class IdleSockets {
         }
     }
 
-    /** A masked client frame (clients must mask). */
     static ByteBuffer frame(int opcode, byte[] payload) {
-        ByteBuffer b = ByteBuffer.allocate(2 + 4 + payload.length);
-        b.put((byte) (0x80 | opcode));
-        b.put((byte) (0x80 | payload.length));
-        byte[] mask = new byte[4];
-        ThreadLocalRandom.current().nextBytes(mask);
-        b.put(mask);
-        for (int i = 0; i < payload.length; i++) {
-            b.put((byte) (payload[i] ^ mask[i & 3]));
-        }
-        return b.flip();
+        return SelectorUsers.frame(opcode, payload);
     }
 
     private static String token(URI base) throws Exception {

@@ -17,9 +17,17 @@ final class LoadConfig {
     final List<String> fixtureNames;
     private final List<byte[]> fixtures;
     final String streamPath;
+    /** Threads of the selector client ({@link SelectorUsers}); 0: java.net.http's WebSocket ({@link VirtualUser}). */
+    final int clientThreads;
 
     LoadConfig(int sessions, double speed, double rampUpSeconds, double durationSeconds, String engine, int chunkMs,
                long sessionTimeoutMs, List<String> fixtureNames, String streamPath) {
+        this(sessions, speed, rampUpSeconds, durationSeconds, engine, chunkMs, sessionTimeoutMs, fixtureNames, streamPath, 1);
+    }
+
+    LoadConfig(int sessions, double speed, double rampUpSeconds, double durationSeconds, String engine, int chunkMs,
+               long sessionTimeoutMs, List<String> fixtureNames, String streamPath, int clientThreads) {
+        this.clientThreads = clientThreads;
         this.sessions = sessions;
         this.speed = speed;
         this.rampUpSeconds = rampUpSeconds;

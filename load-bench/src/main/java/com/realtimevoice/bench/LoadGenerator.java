@@ -32,6 +32,8 @@ final class LoadGenerator {
               --fixtures LIST     comma-separated files of fixtures/speech (default all four)
               --chunk-ms MS       audio per binary frame (default 100)
               --session-timeout S seconds to wait for completed after the audio (default 30)
+              --client-threads N  selector threads of the load generator's own WebSocket client (default 1);
+                                  0: java.net.http's WebSocket instead (about 180 us of CPU per chunk)
               --json FILE         also write the report as JSON there
             """;
 
@@ -58,7 +60,7 @@ final class LoadGenerator {
                 a.number("duration", 10), a.get("engine", null), a.integer("chunk-ms", 100),
                 (long) (a.number("session-timeout", 30) * 1000),
                 Arrays.asList(a.get("fixtures", "time.wav,weather.wav,numbers.wav,sentences.wav").split(",")),
-                "/api/realtime-voice/stream");
+                "/api/realtime-voice/stream", a.integer("client-threads", 1));
         List<LoadPhase.Target> targets = new ArrayList<>();
         if (a.has("pipeline")) {
             String metrics = a.get("metrics", a.get("pipeline", null));

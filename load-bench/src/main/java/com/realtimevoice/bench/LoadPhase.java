@@ -71,10 +71,14 @@ final class LoadPhase {
         ScheduledExecutorService ticker = Executors.newScheduledThreadPool(2, daemon("pacer"));
         startNs = System.nanoTime();
         deadlineNs = startNs + (long) ((config.rampUpSeconds + config.durationSeconds) * 1e9);
-        for (int i = 0; i < config.sessions; i++) {
-            VirtualUser user = new VirtualUser(this, i, tokens.get(i), ticker);
-            long delayMs = config.sessions <= 1 ? 0 : (long) (config.rampUpSeconds * 1000 * i / config.sessions);
-            ticker.schedule(() -> user.connect(http), delayMs, TimeUnit.MILLISECONDS);
+        if (config.clientThreads > 0) {
+            new SelectorUsers(this, tokens, config.clientThreads).start(startNs);
+        } else {
+            for (int i = 0; i < config.sessions; i++) {
+                VirtualUser user = new VirtualUser(this, i, tokens.get(i), ticker);
+                long delayMs = config.sessions <= 1 ? 0 : (long) (config.rampUpSeconds * 1000 * i / config.sessions);
+                ticker.schedule(() -> user.connect(http), delayMs, TimeUnit.MILLISECONDS);
+            }
         }
         long longestAudioMs = config.fixtureNames.stream().mapToLong(f -> config.audioMs(config.fixture(config.fixtureNames.indexOf(f)))).max().orElse(0);
         long graceMs = (long) (longestAudioMs / config.speed) + config.sessionTimeoutMs + 5000;

@@ -66,7 +66,7 @@ class LoadSmokeTest {
 
     @Test
     void benchEchoEngineThroughBoth() throws Exception {
-        JsonNode report = run("bench-echo", List.of("numbers.wav"));
+        JsonNode report = run("bench-echo", List.of("numbers.wav"), 1);
         for (String target : List.of("pipeline", "baseline")) {
             JsonNode t = report.path("targets").path(target);
             assertThat(t.path("sessionsFailed").asInt()).as(target + ": " + t).isZero();
@@ -74,11 +74,27 @@ class LoadSmokeTest {
         }
     }
 
+    /** The java.net.http client too, so that it does not rot (the selector client is the default). */
+    @Test
+    void benchEchoThroughBothWithTheJdkClient() throws Exception {
+        JsonNode report = run("bench-echo", List.of("time.wav"), 0);
+        for (String target : List.of("pipeline", "baseline")) {
+            JsonNode t = report.path("targets").path(target);
+            assertThat(t.path("sessionsFailed").asInt()).as(target + ": " + t).isZero();
+            assertThat(t.path("sessionsOk").asInt()).as(target).isPositive();
+        }
+    }
+
     private JsonNode run(String engine, List<String> fixtures) throws Exception {
+        return run(engine, fixtures, 1);
+    }
+
+    private JsonNode run(String engine, List<String> fixtures, int clientThreads) throws Exception {
         String pipeline = "http://localhost:" + cluster.ingestPort(0);
         List<String> metrics = List.of(pipeline, "http://localhost:" + port(cluster.workers().get(0)),
                 "http://localhost:" + cluster.resultServicePort(0));
-        LoadConfig config = new LoadConfig(3, 2.0, 0.5, 2, engine, 100, 30_000, fixtures, "/api/realtime-voice/stream");
+        LoadConfig config = new LoadConfig(3, 2.0, 0.5, 2, engine, 100, 30_000, fixtures, "/api/realtime-voice/stream",
+                clientThreads);
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         Map<String, Object> report = LoadGenerator.run(config, List.of(
                 new LoadPhase.Target("pipeline", pipeline, metrics),

@@ -127,12 +127,6 @@ public final class LocalCluster implements AutoCloseable {
         for (int i = 0; i < settings.workers(); i++) {
             List<String> worker = new ArrayList<>(List.of("--server.port=" + port(8081, i * 10),
                     "--spring.autoconfigure.exclude=" + NO_DATABASE));
-            if (System.getenv("ASR_WORKER_CONCURRENCY") == null && !settings.extraProperties().containsKey("ASR_WORKER_CONCURRENCY")) {
-                // Vosk runs on the listener threads: one thread per partition this worker can expect, so sessions
-                // wait for each other only when they share a partition (docs/performance.md). Not more: Kafka
-                // balances partitions over threads, not processes, and surplus threads leave whole workers idle.
-                worker.add("--ASR_WORKER_CONCURRENCY=" + Math.max(1, settings.partitions() / settings.workers()));
-            }
             workers.add(AsrWorkerApplication.builder().run(args("asr-worker", i, worker.toArray(String[]::new))));
         }
         String resultServiceUrl = "http://localhost:" + resultServicePort(0);

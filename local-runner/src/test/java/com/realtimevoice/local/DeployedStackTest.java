@@ -204,6 +204,14 @@ class DeployedStackTest {
                 traces.computeIfAbsent(topic, t -> new HashSet<>()).add(traceId(r));
             }
         });
+        // Chunks are not observed one by one at the ingest node: they carry their session's start trace.
+        List<String> chunkTraces = records.get(Topics.AUDIO).stream()
+                .filter(r -> "audio.chunk".equals(EventRecords.header(r.headers(), EventHeaders.TYPE)))
+                .map(DeployedStackTest::traceId).distinct().toList();
+        String startTrace = records.get(Topics.AUDIO).stream()
+                .filter(r -> "session.started".equals(EventRecords.header(r.headers(), EventHeaders.TYPE)))
+                .map(DeployedStackTest::traceId).findFirst().orElseThrow();
+        assertThat(chunkTraces).as("the session's chunks continue its start's trace").containsExactly(startTrace);
         // A final is produced while the worker handles an audio record, and delivered while result-service
         // handles the final: each continues the trace of the record it came from.
         for (ConsumerRecord<String, byte[]> fin : finals(records.get(Topics.TRANSCRIPTS))) {

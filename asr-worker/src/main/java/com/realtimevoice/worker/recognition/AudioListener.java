@@ -28,6 +28,9 @@ import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.worker.WorkerProperties;
 
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+
 /**
  * Consumes the audio topic and publishes what the recognizers make of it on the transcripts topic, keyed by
  * session id. The listener thread decodes each record and dispatches it to its session's lane on the engine pool
@@ -57,12 +60,15 @@ class AudioListener implements ConsumerSeekAware {
     private final CommitPositions positions;
     private final RecognitionMetrics metrics;
     private final KafkaListenerEndpointRegistry registry;
+    private final ObservationRegistry observations;
     private final ThreadLocal<Long> lastCommit = ThreadLocal.withInitial(() -> 0L);
     /** Set when an output could not be published: nothing is committed until the consumer restarted and replayed. */
     private final AtomicReference<Throwable> publishFailure = new AtomicReference<>();
 
     AudioListener(SessionRecognizers recognizers, SessionLanes lanes, KafkaTemplate<String, byte[]> kafka,
-                  CommitPositions positions, RecognitionMetrics metrics, KafkaListenerEndpointRegistry registry) {
+                  CommitPositions positions, RecognitionMetrics metrics, KafkaListenerEndpointRegistry registry,
+                  ObservationRegistry observations) {
+        this.observations = observations;
         this.recognizers = recognizers;
         this.lanes = lanes;
         this.kafka = kafka;
@@ -85,8 +91,19 @@ class AudioListener implements ConsumerSeekAware {
             positions.opened(event.sessionId(), partition, offset);
         }
         int epoch = positions.dispatched(partition, offset);
+        // The record's observation (its span, continuing the trace it came with) is this thread's; the outputs are
+        // sent from the lane, in its scope, so that they continue that trace.
+        Observation observed = observations.getCurrentObservation();
         try {
-            lanes.submit(event.sessionId(), () -> recognise(event, partition, offset, epoch));
+            lanes.submit(event.sessionId(), () -> {
+                if (observed == null) {
+                    recognise(event, partition, offset, epoch);
+                } else {
+                    try (Observation.Scope scope = observed.openScope()) {
+                        recognise(event, partition, offset, epoch);
+                    }
+                }
+            });
         } catch (InterruptedException e) {
             positions.finished(partition, offset); // not queued; the listener is stopping and nothing is committed past it
             throw e;

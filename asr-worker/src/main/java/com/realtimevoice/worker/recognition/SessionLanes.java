@@ -48,6 +48,10 @@ class SessionLanes implements DisposableBean {
         this.pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "asr-engine-" + n.incrementAndGet());
             t.setDaemon(true);
+            // Recognition is throughput work; the threads that move records and sockets are latency work. Where the
+            // JVM maps priorities to nice values (Linux: -XX:ThreadPriorityPolicy=1), a busy engine pool then
+            // cannot delay a final's way to the client. Elsewhere this is a no-op.
+            t.setPriority(Thread.MIN_PRIORITY);
             return t;
         });
         metrics.queuedEvents(this, SessionLanes::queued);
