@@ -53,6 +53,11 @@ final class LoadConfig {
         return pcm.length * 1000L / (SpeechFixtures.SAMPLE_RATE * 2);
     }
 
+    /** The {@code start} message every session sends. */
+    String startMessage() {
+        return "{\"type\":\"start\",\"format\":\"pcm\",\"sampleRate\":16000" + (engine == null ? "" : ",\"engine\":\"" + engine + "\"") + "}";
+    }
+
     String streamUrl(String base) {
         String ws = base.replaceFirst("^http", "ws");
         return ws.endsWith(streamPath) ? ws : ws.replaceAll("/+$", "") + streamPath;

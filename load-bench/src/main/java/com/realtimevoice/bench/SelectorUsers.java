@@ -365,8 +365,7 @@ final class SelectorUsers {
             state = STARTING;
             periodNs = (long) (phase.config.chunkMs * 1_000_000L / phase.config.speed);
             sessionDeadlineNs = System.nanoTime() + (phase.config.sessionTimeoutMs + (long) (phase.config.audioMs(pcm) / phase.config.speed)) * 1_000_000L;
-            String engine = phase.config.engine == null ? "" : ",\"engine\":\"" + phase.config.engine + "\"";
-            text("{\"type\":\"start\",\"format\":\"pcm\",\"sampleRate\":16000" + engine + "}");
+            text(phase.config.startMessage());
         }
 
         private void handle(JsonNode m, long now) {

@@ -90,8 +90,8 @@ final class VirtualUser implements WebSocket.Listener {
         finals.clear();
         sessionOpen = true;
         sessions++;
-        String engine = phase.config.engine == null ? "" : ",\"engine\":\"" + phase.config.engine + "\"";
-        send(ws -> ws.sendText("{\"type\":\"start\",\"format\":\"pcm\",\"sampleRate\":16000" + engine + "}", true));
+        String start = phase.config.startMessage();
+        send(ws -> ws.sendText(start, true));
         timeout = ticker.schedule(() -> sessionFailed("TIMEOUT"),
                 phase.config.sessionTimeoutMs + (long) (phase.config.audioMs(pcm) / phase.config.speed), TimeUnit.MILLISECONDS);
     }
