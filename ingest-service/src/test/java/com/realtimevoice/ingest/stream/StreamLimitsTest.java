@@ -53,6 +53,12 @@ class StreamLimitsTest {
         try (StreamingClient c = StreamingClient.connect("ws://localhost:" + port + "/api/realtime-voice/stream?token=" + shortLived)) {
             c.send("{\"type\":\"start\"}");
             c.await("started", WAIT);
+            // Audio keeps the idle timeout (1.5 s) away: the token's expiry is whole seconds, so it may come later.
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (c.receivedOfType("error").isEmpty() && System.nanoTime() < deadline) {
+                c.sendAudio(new byte[3200]);
+                Thread.sleep(200);
+            }
             assertThat(c.await("error", WAIT).get("code").asString()).isEqualTo("TOKEN_EXPIRED");
             assertThat(c.awaitClose(WAIT)).isEqualTo(4001);
         }
