@@ -86,6 +86,9 @@ class AudioListenerIntegrationTest {
     @Autowired
     MeterRegistry meters;
 
+    @Autowired
+    SessionLanes lanes;
+
     @LocalServerPort
     int port;
 
@@ -193,7 +196,8 @@ class AudioListenerIntegrationTest {
     void aSlowRecognitionHoldsUpOnlyItsOwnSession() {
         String blocked = GateEngine.BLOCKED_PREFIX + UUID.randomUUID();
         String free = "it-free-" + UUID.randomUUID();
-        while (partition(free) != partition(blocked)) {
+        // same partition (one listener thread), different engine thread
+        while (partition(free) != partition(blocked) || lanes.laneOf(free) == lanes.laneOf(blocked)) {
             free = "it-free-" + UUID.randomUUID();
         }
         byte[] audio = new byte[SpeechFixtures.CHUNK_BYTES];
