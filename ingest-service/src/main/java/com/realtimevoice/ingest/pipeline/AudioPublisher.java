@@ -3,6 +3,7 @@ package com.realtimevoice.ingest.pipeline;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -20,8 +21,12 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
+import jakarta.annotation.PreDestroy;
+
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.support.SendResult;
 import org.springframework.stereotype.Component;
@@ -34,10 +39,17 @@ import org.springframework.stereotype.Component;
  * producer record carries. Audio chunks (ten a second per stream) are not observed, which cost a tenth of the
  * pipeline's CPU at load; each carries its session's {@code traceparent} instead, so the session's records still
  * form one trace from service to service. Both templates share the one producer, so a session's order holds.
+ *
+ * <p>The producer lingers ({@code linger.ms}, 5 by default) so that chunks travel in batches: at a few thousand
+ * chunks a second that cut the broker's CPU by a third. Events a reply waits for (start, resume, end) are not
+ * left to linger: {@link #publishAndWait} asks a flusher thread to send everything buffered at once. The flush
+ * runs off the caller's thread because it blocks until the broker answers, with no timeout of its own; the caller
+ * still waits at most {@code ingest.kafka.send-timeout}.
  */
 @Component
 public class AudioPublisher {
 
+    private static final Logger log = LoggerFactory.getLogger(AudioPublisher.class);
     static final String TRACEPARENT = "traceparent";
     private static final int MAX_TRACED_SESSIONS = 100_000;
 
@@ -49,6 +61,8 @@ public class AudioPublisher {
     private final IngestProperties properties;
     private final Timer publishLatency;
     private final Counter audioSeconds;
+    private final Semaphore flushWanted = new Semaphore(0);
+    private final Thread flusher;
 
     AudioPublisher(KafkaTemplate<String, byte[]> kafka, IngestProperties properties, MeterRegistry meters) {
         this.kafka = kafka;
@@ -61,6 +75,29 @@ public class AudioPublisher {
         this.audioSeconds = Counter.builder("ingest.audio").baseUnit("seconds")
                 .description("Seconds of audio accepted for recognition, streams and uploads (PCM chunks)")
                 .register(meters);
+        this.flusher = new Thread(this::flushWhenAsked, "ingest-producer-flusher");
+        this.flusher.setDaemon(true);
+        this.flusher.start();
+    }
+
+    private void flushWhenAsked() {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                flushWanted.acquire();
+                flushWanted.drainPermits(); // one flush sends what every waiting caller published
+                kafka.flush();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                // the callers' own futures report the failure; the next request flushes again
+                log.debug("producer flush failed: {}", e.toString());
+            }
+        }
+    }
+
+    @PreDestroy
+    void stopFlusher() {
+        flusher.interrupt();
     }
 
     /** Sends without waiting; the future completes when the broker has the record. */
@@ -111,7 +148,9 @@ public class AudioPublisher {
     /** Sends and waits for the broker's acknowledgement, for events a reply depends on (session start, end). */
     public void publishAndWait(PipelineEvent event) throws PublishFailedException {
         try {
-            publish(event).get(properties.kafka().sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture<SendResult<String, byte[]>> sent = publish(event);
+            flushWanted.release();
+            sent.get(properties.kafka().sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PublishFailedException("interrupted while publishing", e);

@@ -13,9 +13,11 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.config.ContainerCustomizer;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.BatchListenerFailedException;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.listener.ListenerExecutionFailedException;
@@ -84,6 +86,18 @@ class IntakeKafkaConfiguration {
         }, backOff);
         handler.addNotRetryableExceptions(MalformedEventException.class);
         return handler;
+    }
+
+    /**
+     * Each poll's offsets are committed without waiting for the broker's answer. A synchronous commit took ~7 ms
+     * under load (the group coordinator writes the offsets like a record), a third of a poll's cycle, and every
+     * final arriving meanwhile waited for it. What is committed is unchanged: only offsets whose records were
+     * stored and delivered. A commit that is lost replays those records after a rebalance; the store is
+     * idempotent per (session, index) and a replayed completion is not re-sent, as after any takeover.
+     */
+    @Bean
+    ContainerCustomizer<Object, Object, ConcurrentMessageListenerContainer<Object, Object>> asyncCommits() {
+        return container -> container.getContainerProperties().setSyncCommits(false);
     }
 
     static String reason(Throwable ex) {
