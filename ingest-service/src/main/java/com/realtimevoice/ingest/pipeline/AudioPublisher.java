@@ -40,8 +40,8 @@ import org.springframework.stereotype.Component;
  * pipeline's CPU at load; each carries its session's {@code traceparent} instead, so the session's records still
  * form one trace from service to service. Both templates share the one producer, so a session's order holds.
  *
- * <p>The producer lingers ({@code linger.ms}, 5 by default) so that chunks travel in batches: at a few thousand
- * chunks a second that cut the broker's CPU by a third. Events a reply waits for (start, resume, end) are not
+ * <p>The producer lingers ({@code linger.ms}, 5 by default) so that chunks travel in batches: at 3,000 chunks a
+ * second about 9 records a produce request instead of 3, so fewer requests for the broker. Events a reply waits for (start, resume, end) are not
  * left to linger: {@link #publishAndWait} asks a flusher thread to send everything buffered at once. The flush
  * runs off the caller's thread because it blocks until the broker answers, with no timeout of its own; the caller
  * still waits at most {@code ingest.kafka.send-timeout}.

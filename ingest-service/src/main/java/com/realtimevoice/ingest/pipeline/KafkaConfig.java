@@ -54,9 +54,9 @@ class KafkaConfig {
     }
 
     /**
-     * The delivery listener commits each poll's offsets without waiting for the broker's answer. A synchronous
-     * commit took ~7 ms under load (the group coordinator writes the offsets like a record), and every result
-     * behind it on the partition waited that long. Nothing is lost either way: offsets are still committed only
+     * The delivery listener commits its offsets (every 100 ms, {@code ack-mode: time}) without waiting for the
+     * broker's answer. A synchronous commit per poll took ~7 ms under load (the group coordinator writes the
+     * offsets like a record), and every result behind it on the partition waited that long. Nothing is lost either way: offsets are still committed only
      * after the poll's results went to their sockets, and a lost commit means results re-sent after a rebalance,
      * which the contract allows (a final may come again with the same index; clients keep the last).
      */
