@@ -33,7 +33,7 @@ class DeliveryListener {
     }
 
     @KafkaListener(id = "delivery", topics = "#{@ingestNode.deliveryTopic()}", groupId = "#{@ingestNode.deliveryGroup()}",
-            concurrency = "${ingest.kafka.delivery-partitions}")
+            concurrency = "${ingest.kafka.delivery-concurrency}")
     void onResult(ConsumerRecord<String, byte[]> record) {
         PipelineEvent event = EventRecords.fromRecord(record);
         ResultSink sink = sessions.sink(event.sessionId());
