@@ -28,7 +28,7 @@ class WorkerPropertiesTest {
             assertThat(context).hasNotFailed();
             WorkerProperties p = context.getBean(WorkerProperties.class);
             assertThat(p.defaultEngine()).isEqualTo("vosk");
-            assertThat(p.concurrency()).isEqualTo(1);
+            assertThat(p.concurrency()).isEqualTo(2);
             assertThat(p.topics().partitions()).isEqualTo(12);
             assertThat(p.topics().replicationFactor()).isEqualTo(1);
             assertThat(p.vosk().hasModelPath()).isFalse();
