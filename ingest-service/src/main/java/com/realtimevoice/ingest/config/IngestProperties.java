@@ -59,7 +59,8 @@ public record IngestProperties(
      *                            results to sockets), and each more is one more fetch loop for the broker
      */
     public record Kafka(@Min(1) @Max(1000) int audioPartitions, @Min(1) @Max(100) int deliveryPartitions,
-                        @Min(1) @Max(100) int deliveryConcurrency, @Min(1) @Max(5) short replicationFactor, @NotNull Duration sendTimeout) {
+                        @Min(1) @Max(100) int deliveryConcurrency, @Min(1) @Max(5) short replicationFactor,
+                        @NotNull Duration sendTimeout) {
     }
 
     /** HS256 settings shared with result-service; the secret has no default outside the local profile. */
