@@ -128,6 +128,9 @@ class AudioListener implements ConsumerSeekAware {
                     outputs = recognizers.internalFailure(event.sessionId(), e);
                 }
                 publish(outputs);
+                if (!recognizers.isOpen(event.sessionId())) {
+                    lanes.closed(event.sessionId()); // its thread can take a new session
+                }
             }
         } finally {
             positions.finished(partition, offset);
@@ -170,6 +173,7 @@ class AudioListener implements ConsumerSeekAware {
         for (TopicPartition p : partitions) {
             Set<String> sessions = positions.forget(p);
             recognizers.drop(sessions);
+            sessions.forEach(lanes::closed);
             if (!sessions.isEmpty()) {
                 log.info("{} moved away with {} open session(s); the new owner replays them", p, sessions.size());
             }

@@ -160,6 +160,11 @@ class SessionRecognizers implements DisposableBean {
         return out;
     }
 
+    /** Whether the session has a recognizer here (started and not yet ended, failed, evicted or dropped). */
+    boolean isOpen(String sessionId) {
+        return active.containsKey(sessionId);
+    }
+
     int activeSessions() {
         return active.size();
     }
