@@ -1,12 +1,14 @@
 package com.realtimevoice.worker.recognition;
 
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,19 +43,25 @@ class SessionLanes implements DisposableBean {
     private final ExecutorService[] lanes;
     private final Semaphore capacity;
     private final int maxQueued;
-    /** Guarded by itself, as are {@link #sessionsOn} and {@link #lastSweep}. */
-    private final Map<String, Assignment> assigned = new HashMap<>();
-    private final int[] sessionsOn;
-    private long lastSweep = System.nanoTime();
-    private int nextTieBreak;
+    /**
+     * Lock-free on purpose: a lock taken per chunk by the listeners and by the (low-priority) engine threads let a
+     * preempted engine thread stall a listener, and with it its partitions, on a saturated machine.
+     */
+    private final Map<String, Assignment> assigned = new ConcurrentHashMap<>();
+    private final AtomicIntegerArray sessionsOn;
+    private final AtomicInteger tieBreak = new AtomicInteger();
+    private final AtomicLong lastSweep = new AtomicLong(System.nanoTime());
     private volatile boolean closed;
 
-    /** A session's thread, how many of its events are queued or running there, and whether it is still open. */
+    /**
+     * A session's thread, and in one int: how many of its events are queued or running there (state / 2) and
+     * whether it is open (state % 2); {@link #RELEASED} once it is closed with nothing queued, when it leaves the map.
+     */
     private static final class Assignment {
+        static final int RELEASED = -1;
         final int lane;
-        int pending;
-        boolean open = true;
-        long lastEventNanos;
+        final AtomicInteger state = new AtomicInteger(1); // open, nothing queued
+        volatile long lastEventNanos;
 
         Assignment(int lane) {
             this.lane = lane;
@@ -65,7 +73,7 @@ class SessionLanes implements DisposableBean {
         this.maxQueued = properties.engines().maxQueued();
         this.capacity = new Semaphore(maxQueued);
         this.lanes = new ExecutorService[threads];
-        this.sessionsOn = new int[threads];
+        this.sessionsOn = new AtomicIntegerArray(threads);
         for (int i = 0; i < threads; i++) {
             String name = "asr-engine-" + (i + 1);
             lanes[i] = Executors.newSingleThreadExecutor(r -> {
@@ -83,17 +91,17 @@ class SessionLanes implements DisposableBean {
 
     /** The thread (0 .. threads-1) a session's events run on, or -1 while it has none. */
     int laneOf(String sessionId) {
-        synchronized (assigned) {
-            Assignment a = assigned.get(sessionId);
-            return a == null ? -1 : a.lane;
-        }
+        Assignment a = assigned.get(sessionId);
+        return a == null || a.state.get() == Assignment.RELEASED ? -1 : a.lane;
     }
 
     /** Open sessions counted on each thread. */
     int[] sessionsPerLane() {
-        synchronized (assigned) {
-            return sessionsOn.clone();
+        int[] counts = new int[sessionsOn.length()];
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = sessionsOn.get(i);
         }
+        return counts;
     }
 
     /**
@@ -125,73 +133,99 @@ class SessionLanes implements DisposableBean {
      * An event for it after this (a replay) picks a thread again.
      */
     void closed(String sessionId) {
-        synchronized (assigned) {
-            Assignment a = assigned.get(sessionId);
-            if (a != null && a.open) {
-                a.open = false;
-                sessionsOn[a.lane]--;
-                if (a.pending == 0) {
-                    assigned.remove(sessionId);
+        Assignment a = assigned.get(sessionId);
+        if (a == null) {
+            return;
+        }
+        while (true) {
+            int s = a.state.get();
+            if (s == Assignment.RELEASED || (s & 1) == 0) {
+                return; // closed already
+            }
+            int next = s == 1 ? Assignment.RELEASED : s - 1;
+            if (a.state.compareAndSet(s, next)) {
+                sessionsOn.decrementAndGet(a.lane);
+                if (next == Assignment.RELEASED) {
+                    assigned.remove(sessionId, a);
                 }
+                return;
             }
         }
     }
 
     private Assignment acquire(String sessionId) {
         long now = System.nanoTime();
-        synchronized (assigned) {
-            if (now - lastSweep > SWEEP_INTERVAL_NANOS) {
-                sweep(now);
-            }
+        long swept = lastSweep.get();
+        if (now - swept > SWEEP_INTERVAL_NANOS && lastSweep.compareAndSet(swept, now)) {
+            sweep(now);
+        }
+        while (true) {
             Assignment a = assigned.get(sessionId);
             if (a == null) {
-                a = new Assignment(leastLoaded());
-                sessionsOn[a.lane]++;
-                assigned.put(sessionId, a);
-            } else if (!a.open) { // closed with events still queued: stays where they are, so they keep their order
-                a.open = true;
-                sessionsOn[a.lane]++;
+                Assignment fresh = new Assignment(leastLoaded());
+                fresh.state.set(3); // open, this event queued
+                fresh.lastEventNanos = now;
+                if (assigned.putIfAbsent(sessionId, fresh) == null) {
+                    sessionsOn.incrementAndGet(fresh.lane);
+                    return fresh;
+                }
+                continue;
             }
-            a.pending++;
-            a.lastEventNanos = now;
-            return a;
+            int s = a.state.get();
+            if (s == Assignment.RELEASED) { // nothing of it queued any more: it may start anywhere
+                assigned.remove(sessionId, a);
+                continue;
+            }
+            // Closed with events still queued (a replay's start behind its end): stays where they are, in order.
+            if (a.state.compareAndSet(s, (s + 2) | 1)) {
+                if ((s & 1) == 0) {
+                    sessionsOn.incrementAndGet(a.lane);
+                }
+                a.lastEventNanos = now;
+                return a;
+            }
         }
     }
 
     private void finished(String sessionId, Assignment a) {
-        synchronized (assigned) {
-            a.pending--;
-            if (a.pending == 0 && !a.open && assigned.get(sessionId) == a) {
-                assigned.remove(sessionId);
+        while (true) {
+            int s = a.state.get();
+            int next = s == 2 ? Assignment.RELEASED : s - 2; // 2: closed, this was its last queued event
+            if (a.state.compareAndSet(s, next)) {
+                if (next == Assignment.RELEASED) {
+                    assigned.remove(sessionId, a);
+                }
+                return;
             }
         }
     }
 
-    /** Holding the lock. The fewest open sessions; among equals, round robin, so idle threads take turns. */
+    /** The fewest open sessions; among equals, round robin, so idle threads take turns. */
     private int leastLoaded() {
-        int best = -1;
-        for (int k = 0; k < sessionsOn.length; k++) {
-            int i = (nextTieBreak + k) % sessionsOn.length;
-            if (best < 0 || sessionsOn[i] < sessionsOn[best]) {
+        int n = sessionsOn.length();
+        int from = Math.floorMod(tieBreak.getAndIncrement(), n);
+        int best = from;
+        for (int k = 1; k < n; k++) {
+            int i = (from + k) % n;
+            if (sessionsOn.get(i) < sessionsOn.get(best)) {
                 best = i;
             }
         }
-        nextTieBreak = (best + 1) % sessionsOn.length;
         return best;
     }
 
-    /** Holding the lock: sessions that went quiet without being closed here (idle-evicted, moved away, node died). */
+    /** Sessions that went quiet without being closed here (idle-evicted, moved away, their node died). */
     private void sweep(long now) {
-        lastSweep = now;
-        for (Iterator<Assignment> it = assigned.values().iterator(); it.hasNext(); ) {
-            Assignment a = it.next();
-            if (a.pending == 0 && now - a.lastEventNanos > IDLE_RELEASE_NANOS) {
-                if (a.open) {
-                    sessionsOn[a.lane]--;
+        assigned.forEach((id, a) -> {
+            int s = a.state.get();
+            if (s >= 0 && s <= 1 && now - a.lastEventNanos > IDLE_RELEASE_NANOS
+                    && a.state.compareAndSet(s, Assignment.RELEASED)) {
+                if (s == 1) {
+                    sessionsOn.decrementAndGet(a.lane);
                 }
-                it.remove();
+                assigned.remove(id, a);
             }
-        }
+        });
     }
 
     /** Events dispatched and not yet finished. */

@@ -108,6 +108,38 @@ class SessionLanesTest {
     }
 
     @Test
+    void twoListenersOpeningAndClosingSessionsLeaveEveryCountAtZeroAndEverySessionInOrder() throws Exception {
+        lanes = lanes(4, 100_000);
+        Map<String, List<Integer>> seen = new ConcurrentHashMap<>();
+        List<Thread> listeners = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            int listener = t;
+            listeners.add(new Thread(() -> {
+                try {
+                    for (int round = 0; round < 200; round++) {
+                        String id = "l" + listener + "-" + (round % 20); // sessions come back: replays after a close
+                        for (int i = 0; i < 10; i++) {
+                            int n = round * 10 + i;
+                            lanes.submit(id, () -> seen.computeIfAbsent(id, k -> Collections.synchronizedList(new ArrayList<>())).add(n));
+                        }
+                        lanes.submit(id, () -> lanes.closed(id)); // closed from its own thread, as the listener's task does
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        listeners.forEach(Thread::start);
+        for (Thread t : listeners) {
+            t.join(20_000);
+        }
+        awaitQueued(0);
+        assertThat(lanes.sessionsPerLane()).containsOnly(0);
+        assertThat(seen).hasSize(40).allSatisfy((id, order) -> assertThat(order).isSorted().hasSize(100));
+        assertThat(seen.keySet()).allSatisfy(id -> assertThat(lanes.laneOf(id)).isEqualTo(-1));
+    }
+
+    @Test
     void submitWaitsWhileTheQueueIsFull() throws Exception {
         lanes = lanes(1, 2);
         CountDownLatch gate = new CountDownLatch(1);
