@@ -1,5 +1,6 @@
 package com.realtimevoice.bench;
 
+import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -11,6 +12,25 @@ final class Args {
     static final class UsageException extends Exception {
         UsageException(String message) {
             super(message);
+        }
+    }
+
+    /** A tool's options, or why it stops: {@code --help} (usage on out, exit 0) or bad options (error and usage on err, 2). */
+    record ForTool(Args args, int exitCode) {
+    }
+
+    static ForTool forTool(String[] argv, String usage, PrintStream out, PrintStream err) {
+        try {
+            Args a = parse(argv);
+            if (a.has("help")) {
+                out.print(usage);
+                return new ForTool(null, 0);
+            }
+            return new ForTool(a, 0);
+        } catch (UsageException e) {
+            err.println(e.getMessage());
+            err.print(usage);
+            return new ForTool(null, 2);
         }
     }
 

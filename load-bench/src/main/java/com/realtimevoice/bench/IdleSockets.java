@@ -57,18 +57,11 @@ final class IdleSockets {
     }
 
     static int main(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        Args a;
-        try {
-            a = Args.parse(argv);
-        } catch (Args.UsageException e) {
-            err.println(e.getMessage());
-            err.print(USAGE);
-            return 2;
+        Args.ForTool parsed = Args.forTool(argv, USAGE, out, err);
+        if (parsed.args() == null) {
+            return parsed.exitCode();
         }
-        if (a.has("help")) {
-            out.print(USAGE);
-            return 0;
-        }
+        Args a = parsed.args();
         URI base = URI.create(a.get("url", "http://localhost:8080"));
         int sockets = a.integer("sockets", 1000);
         String[] sources = a.get("source-addresses", "127.0.0.1").split(",");

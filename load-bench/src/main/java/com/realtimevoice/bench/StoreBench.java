@@ -43,18 +43,11 @@ final class StoreBench {
     }
 
     static int main(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        Args a;
-        try {
-            a = Args.parse(argv);
-        } catch (Args.UsageException e) {
-            err.println(e.getMessage());
-            err.print(USAGE);
-            return 2;
+        Args.ForTool parsed = Args.forTool(argv, USAGE, out, err);
+        if (parsed.args() == null) {
+            return parsed.exitCode();
         }
-        if (a.has("help")) {
-            out.print(USAGE);
-            return 0;
-        }
+        Args a = parsed.args();
         Map<String, Object> r = run(a.get("db-host", "127.0.0.1"), a.integer("db-port", 3306), a.get("db-user", "root"),
                 a.get("db-password", ""), a.integer("finals", 20000), a.integer("threads", 4), a.integer("batch", 500),
                 a.number("replay", 0.1), out);

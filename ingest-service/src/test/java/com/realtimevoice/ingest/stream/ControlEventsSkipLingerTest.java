@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.test.context.ActiveProfiles;
 
@@ -36,6 +37,16 @@ class ControlEventsSkipLingerTest {
 
     @Autowired
     TokenService tokens;
+
+    @Autowired
+    KafkaTemplate<String, byte[]> kafka;
+
+    @Test
+    void audioBatchesAreLargeEnoughThatTheLingerDecides() {
+        // Kafka's default 16 KB holds five 100 ms chunks, and a full batch is sent before its linger ends
+        assertThat(String.valueOf(kafka.getProducerFactory().getConfigurationProperties().get("batch.size")))
+                .isEqualTo("65536");
+    }
 
     @Test
     void startAndEndAreSentAtOnceDespiteALongLinger() throws Exception {
