@@ -48,6 +48,7 @@ final class KafkaFloor {
               --partitions P      partitions of the topic (default 12, the pipeline's)
               --consumers C       consumer threads in one group (default 2, the worker's listener threads)
               --linger-ms L       producer linger (default 5, the ingest node's)
+              --max-in-flight N   producer max.in.flight.requests.per.connection (default 5, Kafka's)
               --batch-bytes B     producer batch.size (default 65536, the ingest node's; Kafka's own is 16384)
               --fetch-min-bytes F --fetch-max-wait-ms W   consumer fetch batching (default 1 and 500, Kafka's)
               --warmup S --duration S   seconds before measuring, seconds measured (default 15 and 20)
@@ -63,14 +64,15 @@ final class KafkaFloor {
     }
 
     /** The options, checked. */
-    record Options(int rate, int bytes, int keys, int partitions, int consumers, int lingerMs, int batchBytes,
+    record Options(int rate, int bytes, int keys, int partitions, int consumers, int lingerMs, int maxInFlight,
+            int batchBytes,
             int fetchMinBytes, int fetchMaxWaitMs, int warmupSeconds, int durationSeconds, String bootstrap,
             String json) {
 
         static Options from(Args a) throws Args.UsageException {
             Options o = new Options(a.integer("rate", 20_000), a.integer("bytes", 3200), a.integer("keys", 2000),
                     a.integer("partitions", 12), a.integer("consumers", 2), a.integer("linger-ms", 5),
-                    a.integer("batch-bytes", 65536), a.integer("fetch-min-bytes", 1),
+                    a.integer("max-in-flight", 5), a.integer("batch-bytes", 65536), a.integer("fetch-min-bytes", 1),
                     a.integer("fetch-max-wait-ms", 500), a.integer("warmup", 15), a.integer("duration", 20),
                     a.get("bootstrap", null), a.get("json", null));
             if (o.rate <= 0 || o.keys <= 0 || o.partitions <= 0 || o.consumers <= 0 || o.durationSeconds <= 0
@@ -107,9 +109,9 @@ final class KafkaFloor {
             broker.afterPropertiesSet();
             bootstrap = broker.getBrokersAsString();
         }
-        out.printf("kafka-floor: %,d records/s of %,d B, %d keys, %d partitions, %d consumers, linger %d ms, batch %,d B,"
+        out.printf("kafka-floor: %,d records/s of %,d B, %d keys, %d partitions, %d consumers, linger %d ms, in flight %d, batch %,d B,"
                 + " fetch min %,d B / max wait %d ms, broker %s%n", o.rate, o.bytes, o.keys, o.partitions, o.consumers,
-                o.lingerMs, o.batchBytes, o.fetchMinBytes, o.fetchMaxWaitMs, broker == null ? bootstrap : "in-process");
+                o.lingerMs, o.maxInFlight, o.batchBytes, o.fetchMinBytes, o.fetchMaxWaitMs, broker == null ? bootstrap : "in-process");
         try {
             return run(out, o, bootstrap, broker != null);
         } finally {
@@ -137,8 +139,7 @@ final class KafkaFloor {
             threads.add(t);
             t.start();
         }
-        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps(bootstrap, o.lingerMs,
-                o.batchBytes));
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps(bootstrap, o));
         AtomicLong sent = new AtomicLong();
         Thread pacer = new Thread(() -> produce(producer, o.rate, o.bytes, o.keys, running, sent), "floor-producer");
         pacer.start();
@@ -189,8 +190,11 @@ final class KafkaFloor {
         report.put("records/s sent", (sent.get() - sent0) / seconds); // approximate: the pacer ran on a little
         report.put("records/s received", records / seconds);
         report.put("value bytes", o.bytes);
-        report.put("latency ms (send -> consumer)", Map.of("p50", percentile(merged, 0.50), "p95",
-                percentile(merged, 0.95), "p99", percentile(merged, 0.99)));
+        Map<String, Object> latency = new LinkedHashMap<>(); // in this order in the JSON, unlike Map.of
+        latency.put("p50", percentile(merged, 0.50));
+        latency.put("p95", percentile(merged, 0.95));
+        latency.put("p99", percentile(merged, 0.99));
+        report.put("latency ms (send -> consumer)", latency);
         report.putAll(requests);
         Map<String, Object> groups = new LinkedHashMap<>();
         double total = 0;
@@ -198,8 +202,10 @@ final class KafkaFloor {
             double pct = e.getValue() / 1e9 / seconds * 100;
             total += pct;
             if (pct >= 0.5) {
-                groups.put(e.getKey(), Map.of("% of a core", round(pct), "us per record",
-                        round(e.getValue() / 1e3 / Math.max(1, records))));
+                Map<String, Object> group = new LinkedHashMap<>();
+                group.put("% of a core", round(pct));
+                group.put("us per record", round(e.getValue() / 1e3 / Math.max(1, records)));
+                groups.put(e.getKey(), group);
             }
         }
         report.put("threads", groups);
@@ -275,13 +281,14 @@ final class KafkaFloor {
         }
     }
 
-    private static Properties producerProps(String bootstrap, int linger, int batchBytes) {
+    private static Properties producerProps(String bootstrap, Options o) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, linger);
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, batchBytes);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, o.lingerMs);
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, o.maxInFlight);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, o.batchBytes);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         return p;
