@@ -88,6 +88,11 @@ public final class LocalCluster implements AutoCloseable {
                     extraProperties);
         }
 
+        public Settings withPartitions(int count) {
+            return new Settings(ingestNodes, workers, resultServices, kafkaBootstrapServers, count, database,
+                    firstIngestPort, randomServicePorts, extraProperties);
+        }
+
         public Settings withFirstIngestPort(int port) {
             return new Settings(ingestNodes, workers, resultServices, kafkaBootstrapServers, partitions, database, port,
                     randomServicePorts, extraProperties);

@@ -14,18 +14,48 @@ public final class LocalMain {
     }
 
     public static void main(String[] args) {
-        int port = Integer.parseInt(env("PORT", "8080"));
-        LocalCluster.Settings settings = LocalCluster.Settings.defaults().withFirstIngestPort(port);
-        String kafka = System.getenv("KAFKA_BOOTSTRAP_SERVERS");
-        if (kafka != null && !kafka.isBlank()) {
-            settings = settings.withKafka(kafka);
-        }
-        if (System.getenv("DB_HOST") != null) {
-            settings = settings.withDatabase(Map.of()); // result-service reads DB_* itself
+        LocalCluster.Settings settings;
+        try {
+            settings = settingsFrom(System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("realtime-voice: " + e.getMessage());
+            System.exit(2);
+            return;
         }
         LocalCluster cluster = new LocalCluster(settings).start();
         Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "local-cluster-shutdown"));
         printHowToTry(cluster.ingestPort(0));
+    }
+
+    /** The environment variables the services read that shape the cluster itself (README, configuration). */
+    static LocalCluster.Settings settingsFrom(Map<String, String> env) {
+        LocalCluster.Settings settings = LocalCluster.Settings.defaults()
+                .withFirstIngestPort(whole(env, "PORT", 8080, 0, 65535)); // 0: any free port
+        String kafka = env.get("KAFKA_BOOTSTRAP_SERVERS");
+        if (kafka != null && !kafka.isBlank()) {
+            settings = settings.withKafka(kafka);
+        }
+        if (env.get("DB_HOST") != null) {
+            settings = settings.withDatabase(Map.of()); // result-service reads DB_* itself
+        }
+        // the in-process broker creates the topics with this many partitions, and every service is told the same
+        return settings.withPartitions(whole(env, "ASR_TOPIC_PARTITIONS", settings.partitions(), 1, 10_000));
+    }
+
+    private static int whole(Map<String, String> env, String name, int fallback, int min, int max) {
+        String v = env.get(name);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(name + " must be a whole number from " + min + " to " + max + ", got '" + v + "'");
     }
 
     private static void printHowToTry(int port) {
@@ -53,8 +83,4 @@ public final class LocalMain {
                 """.formatted(base, wav, port));
     }
 
-    private static String env(String name, String fallback) {
-        String v = System.getenv(name);
-        return v == null || v.isBlank() ? fallback : v;
-    }
 }
