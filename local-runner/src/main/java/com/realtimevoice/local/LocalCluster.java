@@ -17,6 +17,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
@@ -163,8 +164,10 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /**
-     * Waits until every listener container of every service has partitions: only then has each consumer group
-     * settled, so a session started now is not moved between workers by a late rebalance.
+     * Waits until every consumer group has settled, so that a session started now is not moved between workers by
+     * a late rebalance: each listener thread of the group has partitions, or all of them are taken. A concurrent
+     * container has partitions as soon as its first thread does; the ones its later threads take move (and are
+     * replayed) then, so threads are counted, not containers.
      */
     private void awaitConsumerGroups(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -172,21 +175,46 @@ public final class LocalCluster implements AutoCloseable {
         all.addAll(workers);
         all.addAll(ingestNodes);
         while (true) {
-            List<String> waiting = new ArrayList<>();
+            Map<String, GroupState> groups = new LinkedHashMap<>();
             for (ConfigurableApplicationContext ctx : all) {
                 for (MessageListenerContainer c : ctx.getBean(KafkaListenerEndpointRegistry.class).getListenerContainers()) {
-                    if (c.getAssignedPartitions() == null || c.getAssignedPartitions().isEmpty()) {
-                        waiting.add(ctx.getId() + "/" + c.getListenerId());
+                    List<? extends MessageListenerContainer> threads =
+                            c instanceof ConcurrentMessageListenerContainer<?, ?> concurrent ? concurrent.getContainers() : List.of(c);
+                    GroupState group = groups.computeIfAbsent(c.getGroupId() + " (" + c.getListenerId() + ")", g -> new GroupState());
+                    group.threads += Math.max(1, threads.size());
+                    for (MessageListenerContainer thread : threads) {
+                        int owned = thread.getAssignedPartitions() == null ? 0 : thread.getAssignedPartitions().size();
+                        group.partitions += owned;
+                        group.threadsWithPartitions += owned > 0 ? 1 : 0;
                     }
                 }
             }
+            List<String> waiting = groups.entrySet().stream().filter(g -> !g.getValue().settled())
+                    .map(g -> g.getKey() + ": " + g.getValue()).toList();
             if (waiting.isEmpty()) {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("Kafka consumers still without partitions after " + timeout + ": " + waiting);
+                throw new IllegalStateException("Kafka consumer groups not settled after " + timeout + ": " + waiting);
             }
             sleep(200);
+        }
+    }
+
+    /** One consumer group's listener threads across the cluster, as seen by {@link #awaitConsumerGroups}. */
+    private static final class GroupState {
+        int threads;
+        int threadsWithPartitions;
+        int partitions;
+
+        /** Some partitions are owned, and by as many threads as can own one (fewer partitions than threads is allowed). */
+        boolean settled() {
+            return partitions > 0 && threadsWithPartitions >= Math.min(threads, partitions);
+        }
+
+        @Override
+        public String toString() {
+            return threadsWithPartitions + " of " + threads + " listener threads own " + partitions + " partitions";
         }
     }
 
