@@ -52,6 +52,8 @@ final class KafkaFloor {
               --batch-bytes B     producer batch.size (default 65536, the ingest node's; Kafka's own is 16384)
               --fetch-min-bytes F --fetch-max-wait-ms W   consumer fetch batching (default 1 and 500, Kafka's)
               --warmup S --duration S   seconds before measuring, seconds measured (default 15 and 20)
+              --broker-io-threads N --broker-network-threads N   the in-process broker's num.io.threads and
+                                  num.network.threads (default 8 and 3, Kafka's)
               --bootstrap HOST:PORT     an external broker instead (its CPU is then not in the figures)
               --json FILE         also write the report as JSON there
             """;
@@ -68,19 +70,20 @@ final class KafkaFloor {
     /** The options, checked. */
     record Options(int rate, int bytes, int keys, int partitions, int consumers, int lingerMs, int maxInFlight,
             int batchBytes,
-            int fetchMinBytes, int fetchMaxWaitMs, int warmupSeconds, int durationSeconds, String bootstrap,
-            String json) {
+            int fetchMinBytes, int fetchMaxWaitMs, int warmupSeconds, int durationSeconds, int brokerIoThreads,
+            int brokerNetworkThreads, String bootstrap, String json) {
 
         static Options from(Args a) throws Args.UsageException {
             Options o = new Options(a.integer("rate", 20_000), a.integer("bytes", 3200), a.integer("keys", 2000),
                     a.integer("partitions", 12), a.integer("consumers", 2), a.integer("linger-ms", 5),
                     a.integer("max-in-flight", 5), a.integer("batch-bytes", 65536), a.integer("fetch-min-bytes", 1),
                     a.integer("fetch-max-wait-ms", 500), a.integer("warmup", 15), a.integer("duration", 20),
+                    a.integer("broker-io-threads", 8), a.integer("broker-network-threads", 3),
                     a.get("bootstrap", null), a.get("json", null));
             if (o.rate <= 0 || o.keys <= 0 || o.partitions <= 0 || o.consumers <= 0 || o.durationSeconds <= 0
-                    || o.bytes < Long.BYTES) {
-                throw new Args.UsageException(
-                        "--rate, --keys, --partitions, --consumers and --duration must be positive, --bytes >= 8");
+                    || o.brokerIoThreads <= 0 || o.brokerNetworkThreads <= 0 || o.bytes < Long.BYTES) {
+                throw new Args.UsageException("--rate, --keys, --partitions, --consumers, --duration and the broker's"
+                        + " threads must be positive, --bytes >= 8");
             }
             return o;
         }
@@ -108,12 +111,15 @@ final class KafkaFloor {
         String bootstrap = o.bootstrap;
         if (bootstrap == null) {
             broker = new EmbeddedKafkaKraftBroker(1, o.partitions, TOPIC);
+            broker.brokerProperty("num.io.threads", o.brokerIoThreads);
+            broker.brokerProperty("num.network.threads", o.brokerNetworkThreads);
             broker.afterPropertiesSet();
             bootstrap = broker.getBrokersAsString();
         }
         out.printf("kafka-floor: %,d records/s of %,d B, %d keys, %d partitions, %d consumers, linger %d ms, in flight %d, batch %,d B,"
                 + " fetch min %,d B / max wait %d ms, broker %s%n", o.rate, o.bytes, o.keys, o.partitions, o.consumers,
-                o.lingerMs, o.maxInFlight, o.batchBytes, o.fetchMinBytes, o.fetchMaxWaitMs, broker == null ? bootstrap : "in-process");
+                o.lingerMs, o.maxInFlight, o.batchBytes, o.fetchMinBytes, o.fetchMaxWaitMs, broker == null ? bootstrap
+                        : "in-process (" + o.brokerIoThreads + " io, " + o.brokerNetworkThreads + " network threads)");
         try {
             return run(out, o, bootstrap, broker != null);
         } finally {
