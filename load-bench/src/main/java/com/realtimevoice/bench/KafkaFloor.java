@@ -52,6 +52,8 @@ final class KafkaFloor {
               --batch-bytes B     producer batch.size (default 65536, the ingest node's; Kafka's own is 16384)
               --fetch-min-bytes F --fetch-max-wait-ms W   consumer fetch batching (default 1 and 500, Kafka's)
               --warmup S --duration S   seconds before measuring, seconds measured (default 15 and 20)
+              --flushes N         producer flushes per second from another thread, as the ingest node flushes for
+                                  each session start and end (default 0; ~2 x streams / 7 s session)
               --broker-io-threads N --broker-network-threads N   the in-process broker's num.io.threads and
                                   num.network.threads (default 8 and 3, Kafka's)
               --bootstrap HOST:PORT     an external broker instead (its CPU is then not in the figures)
@@ -70,7 +72,8 @@ final class KafkaFloor {
     /** The options, checked. */
     record Options(int rate, int bytes, int keys, int partitions, int consumers, int lingerMs, int maxInFlight,
             int batchBytes,
-            int fetchMinBytes, int fetchMaxWaitMs, int warmupSeconds, int durationSeconds, int brokerIoThreads,
+            int fetchMinBytes, int fetchMaxWaitMs, int warmupSeconds, int durationSeconds, int flushesPerSecond,
+            int brokerIoThreads,
             int brokerNetworkThreads, String bootstrap, String json) {
 
         static Options from(Args a) throws Args.UsageException {
@@ -78,12 +81,12 @@ final class KafkaFloor {
                     a.integer("partitions", 12), a.integer("consumers", 2), a.integer("linger-ms", 5),
                     a.integer("max-in-flight", 5), a.integer("batch-bytes", 65536), a.integer("fetch-min-bytes", 1),
                     a.integer("fetch-max-wait-ms", 500), a.integer("warmup", 15), a.integer("duration", 20),
-                    a.integer("broker-io-threads", 8), a.integer("broker-network-threads", 3),
+                    a.integer("flushes", 0), a.integer("broker-io-threads", 8), a.integer("broker-network-threads", 3),
                     a.get("bootstrap", null), a.get("json", null));
             if (o.rate <= 0 || o.keys <= 0 || o.partitions <= 0 || o.consumers <= 0 || o.durationSeconds <= 0
-                    || o.brokerIoThreads <= 0 || o.brokerNetworkThreads <= 0 || o.bytes < Long.BYTES) {
+                    || o.flushesPerSecond < 0 || o.brokerIoThreads <= 0 || o.brokerNetworkThreads <= 0 || o.bytes < Long.BYTES) {
                 throw new Args.UsageException("--rate, --keys, --partitions, --consumers, --duration and the broker's"
-                        + " threads must be positive, --bytes >= 8");
+                        + " threads must be positive, --flushes >= 0, --bytes >= 8");
             }
             return o;
         }
@@ -117,8 +120,8 @@ final class KafkaFloor {
             bootstrap = broker.getBrokersAsString();
         }
         out.printf("kafka-floor: %,d records/s of %,d B, %d keys, %d partitions, %d consumers, linger %d ms, in flight %d, batch %,d B,"
-                + " fetch min %,d B / max wait %d ms, broker %s%n", o.rate, o.bytes, o.keys, o.partitions, o.consumers,
-                o.lingerMs, o.maxInFlight, o.batchBytes, o.fetchMinBytes, o.fetchMaxWaitMs, broker == null ? bootstrap
+                + " fetch min %,d B / max wait %d ms, %d flushes/s, broker %s%n", o.rate, o.bytes, o.keys, o.partitions, o.consumers,
+                o.lingerMs, o.maxInFlight, o.batchBytes, o.fetchMinBytes, o.fetchMaxWaitMs, o.flushesPerSecond, broker == null ? bootstrap
                         : "in-process (" + o.brokerIoThreads + " io, " + o.brokerNetworkThreads + " network threads)");
         try {
             return run(out, o, bootstrap, broker != null);
@@ -151,6 +154,10 @@ final class KafkaFloor {
         AtomicLong sent = new AtomicLong();
         Thread pacer = new Thread(() -> produce(producer, o.rate, o.bytes, o.keys, running, sent), "floor-producer");
         pacer.start();
+        Thread flusher = new Thread(() -> flush(producer, o.flushesPerSecond, running), "floor-flusher");
+        if (o.flushesPerSecond > 0) {
+            flusher.start();
+        }
 
         for (int s = 0; s < o.warmupSeconds; s++) {
             Thread.sleep(1000);
@@ -182,6 +189,7 @@ final class KafkaFloor {
 
         running.set(false);
         pacer.join(5000);
+        flusher.join(5000);
         for (Thread t : threads) {
             t.join(5000);
         }
@@ -262,6 +270,20 @@ final class KafkaFloor {
                 Thread.sleep(1); // the ingest node sends as frames arrive; one tick a millisecond is close to that
             } catch (InterruptedException e) {
                 return;
+            }
+        }
+    }
+
+    /** Like the ingest node's flusher thread: flush() sends every lingering batch now and waits for them all. */
+    private static void flush(KafkaProducer<String, byte[]> producer, int perSecond, AtomicBoolean running) {
+        long intervalNanos = 1_000_000_000L / perSecond;
+        long next = System.nanoTime();
+        while (running.get()) {
+            producer.flush();
+            next += intervalNanos;
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(wait);
             }
         }
     }

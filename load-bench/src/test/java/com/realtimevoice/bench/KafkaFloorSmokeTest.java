@@ -25,11 +25,13 @@ class KafkaFloorSmokeTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = KafkaFloor.main(new String[] {"--rate", "400", "--keys", "40", "--partitions", "2", "--warmup", "3",
-                "--duration", "2", "--json", json.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                "--duration", "2", "--flushes", "20", "--broker-io-threads", "2", "--broker-network-threads", "1",
+                "--json", json.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         String printed = out.toString(StandardCharsets.UTF_8);
         assertThat(code).as(printed + err.toString(StandardCharsets.UTF_8)).isZero();
-        assertThat(printed).contains("send -> consumer p50", "process (user + system, all threads)");
+        assertThat(printed).contains("send -> consumer p50", "process (user + system, all threads)", "20 flushes/s",
+                "in-process (2 io, 1 network threads)");
 
         JsonNode report = LoadPhase.JSON.readTree(Files.readString(json));
         assertThat(report.path("records/s received").asDouble()).as(report.toString()).isBetween(200.0, 600.0);
