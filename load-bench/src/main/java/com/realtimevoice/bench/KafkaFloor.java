@@ -202,6 +202,7 @@ final class KafkaFloor {
             }
         }
         Map<String, Object> report = new LinkedHashMap<>();
+        report.put("options", o); // so that a saved report says what it measured (linger, batch, flushes, broker threads)
         report.put("rate target", o.rate);
         report.put("records/s sent", (sent.get() - sent0) / seconds); // approximate: the pacer ran on a little
         report.put("records/s received", records / seconds);

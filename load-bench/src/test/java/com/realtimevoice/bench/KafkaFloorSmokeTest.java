@@ -38,6 +38,8 @@ class KafkaFloorSmokeTest {
         assertThat(report.path("latency ms (send -> consumer)").path("p99").asDouble()).isPositive();
         assertThat(report.path("process total % of a core").asDouble()).isPositive();
         assertThat(report.path("broker in process").asBoolean()).isTrue();
+        assertThat(report.path("options").path("flushesPerSecond").asInt()).as(report.toString()).isEqualTo(20);
+        assertThat(report.path("options").path("brokerIoThreads").asInt()).isEqualTo(2);
     }
 
     @Test
