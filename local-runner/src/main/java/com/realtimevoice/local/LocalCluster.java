@@ -55,7 +55,15 @@ public final class LocalCluster implements AutoCloseable {
      */
     public record Settings(int ingestNodes, int workers, int resultServices, String kafkaBootstrapServers, int partitions,
                            Map<String, String> database, int firstIngestPort, boolean randomServicePorts,
-                           Map<String, String> extraProperties) {
+                           Map<String, String> extraProperties, int firstWorkerPort, int firstResultServicePort) {
+
+        /** Without worker and result-service ports: they get their defaults, 8081 and 8082. */
+        public Settings(int ingestNodes, int workers, int resultServices, String kafkaBootstrapServers, int partitions,
+                        Map<String, String> database, int firstIngestPort, boolean randomServicePorts,
+                        Map<String, String> extraProperties) {
+            this(ingestNodes, workers, resultServices, kafkaBootstrapServers, partitions, database, firstIngestPort,
+                    randomServicePorts, extraProperties, 8081, 8082);
+        }
 
         /** H2 in MySQL mode, in memory: the embedded default keeps nothing between runs, like its in-process broker. */
         public static final Map<String, String> H2 = Map.of(
@@ -69,41 +77,48 @@ public final class LocalCluster implements AutoCloseable {
 
         public Settings withNodes(int ingest, int worker, int result) {
             return new Settings(ingest, worker, result, kafkaBootstrapServers, partitions, database, firstIngestPort,
-                    randomServicePorts, extraProperties);
+                    randomServicePorts, extraProperties, firstWorkerPort, firstResultServicePort);
         }
 
         public Settings withKafka(String bootstrap) {
             return new Settings(ingestNodes, workers, resultServices, bootstrap, partitions, database, firstIngestPort,
-                    randomServicePorts, extraProperties);
+                    randomServicePorts, extraProperties, firstWorkerPort, firstResultServicePort);
         }
 
         /** result-service's database: DB_* for MySQL/MariaDB (the service builds its URL), or spring.datasource.*. */
         public Settings withDatabase(Map<String, String> properties) {
             return new Settings(ingestNodes, workers, resultServices, kafkaBootstrapServers, partitions, Map.copyOf(properties),
-                    firstIngestPort, randomServicePorts, extraProperties);
+                    firstIngestPort, randomServicePorts, extraProperties, firstWorkerPort, firstResultServicePort);
         }
 
         /** Every service on a random free port: for tests, which must not collide with a running product. */
         public Settings withRandomPorts() {
             return new Settings(ingestNodes, workers, resultServices, kafkaBootstrapServers, partitions, database, 0, true,
-                    extraProperties);
+                    extraProperties, 0, 0);
         }
 
         public Settings withPartitions(int count) {
             return new Settings(ingestNodes, workers, resultServices, kafkaBootstrapServers, count, database,
-                    firstIngestPort, randomServicePorts, extraProperties);
+                    firstIngestPort, randomServicePorts, extraProperties, firstWorkerPort, firstResultServicePort);
         }
 
         public Settings withFirstIngestPort(int port) {
             return new Settings(ingestNodes, workers, resultServices, kafkaBootstrapServers, partitions, database, port,
-                    randomServicePorts, extraProperties);
+                    randomServicePorts, extraProperties, firstWorkerPort, firstResultServicePort);
+        }
+
+        /** The first worker's and the first result service's port (0 = any free port); the next ones follow. */
+        public Settings withServicePorts(int worker, int result) {
+            return new Settings(ingestNodes, workers, resultServices, kafkaBootstrapServers, partitions, database,
+                    firstIngestPort, randomServicePorts, extraProperties, worker, result);
         }
 
         public Settings withProperties(Map<String, String> extra) {
             Map<String, String> merged = new LinkedHashMap<>(extraProperties);
             merged.putAll(extra);
             return new Settings(ingestNodes, workers, resultServices, kafkaBootstrapServers, partitions, database,
-                    firstIngestPort, randomServicePorts, Collections.unmodifiableMap(merged));
+                    firstIngestPort, randomServicePorts, Collections.unmodifiableMap(merged), firstWorkerPort,
+                    firstResultServicePort);
         }
     }
 
@@ -122,31 +137,94 @@ public final class LocalCluster implements AutoCloseable {
         } else {
             bootstrapServers = settings.kafkaBootstrapServers();
         }
-        // Consumers first, so nothing produced while the cluster starts waits on an unassigned group.
-        for (int i = 0; i < settings.resultServices(); i++) {
-            List<String> db = new ArrayList<>();
-            settings.database().forEach((k, v) -> db.add("--" + k + "=" + v));
-            db.add("--server.port=" + port(8082, i));
-            resultServices.add(ResultServiceApplication.builder().profiles("local")
-                    .run(args("result-service", i, db.toArray(String[]::new))));
-        }
-        for (int i = 0; i < settings.workers(); i++) {
-            List<String> worker = new ArrayList<>(List.of("--server.port=" + port(8081, i * 10),
-                    "--spring.autoconfigure.exclude=" + NO_DATABASE));
-            workers.add(AsrWorkerApplication.builder().run(args("asr-worker", i, worker.toArray(String[]::new))));
-        }
-        String resultServiceUrl = "http://localhost:" + resultServicePort(0);
-        for (int i = 0; i < settings.ingestNodes(); i++) {
-            int port = settings.firstIngestPort() == 0 ? 0 : settings.firstIngestPort() + i;
-            ingestNodes.add(IngestApplication.builder().profiles("local")
-                    .run(args("ingest-service", i, "--server.port=" + port, "--spring.autoconfigure.exclude=" + NO_DATABASE,
-                            "--ingest.node-id=ingest-" + (char) ('a' + i) + "-" + Long.toHexString(System.nanoTime() & 0xffffff),
-                            "--ingest.result-service-url=" + resultServiceUrl)));
+        try {
+            startServices();
+        } catch (RuntimeException e) {
+            close(); // a broker and contexts already up would keep the JVM alive: a failed start must end
+            throw e;
         }
         awaitConsumerGroups(Duration.ofSeconds(60));
         log.info("local cluster up in {} ms: {} ingest node(s), {} worker(s), {} result service(s)",
                 (System.nanoTime() - t0) / 1_000_000, ingestNodes.size(), workers.size(), resultServices.size());
         return this;
+    }
+
+    private void startServices() {
+        // Consumers first, so nothing produced while the cluster starts waits on an unassigned group.
+        for (int i = 0; i < settings.resultServices(); i++) {
+            int n = i;
+            List<String> db = new ArrayList<>();
+            settings.database().forEach((k, v) -> db.add("--" + k + "=" + v));
+            int port = port(settings.firstResultServicePort(), i);
+            db.add("--server.port=" + port);
+            resultServices.add(started("result-service", n, port, () -> ResultServiceApplication.builder().profiles("local")
+                    .run(args("result-service", n, db.toArray(String[]::new)))));
+        }
+        for (int i = 0; i < settings.workers(); i++) {
+            int n = i;
+            int port = port(settings.firstWorkerPort(), i * 10);
+            List<String> worker = List.of("--server.port=" + port, "--spring.autoconfigure.exclude=" + NO_DATABASE);
+            workers.add(started("asr-worker", n, port,
+                    () -> AsrWorkerApplication.builder().run(args("asr-worker", n, worker.toArray(String[]::new)))));
+        }
+        String resultServiceUrl = "http://localhost:" + resultServicePort(0);
+        for (int i = 0; i < settings.ingestNodes(); i++) {
+            int n = i;
+            int port = settings.firstIngestPort() == 0 ? 0 : settings.firstIngestPort() + i;
+            ingestNodes.add(started("ingest-service", n, port, () -> IngestApplication.builder().profiles("local")
+                    .run(args("ingest-service", n, "--server.port=" + port, "--spring.autoconfigure.exclude=" + NO_DATABASE,
+                            "--ingest.node-id=ingest-" + (char) ('a' + n) + "-" + Long.toHexString(System.nanoTime() & 0xffffff),
+                            "--ingest.result-service-url=" + resultServiceUrl))));
+        }
+    }
+
+    /** Runs one service's start; a failure names the service and its port (LocalMain names the variable from it). */
+    private static ConfigurableApplicationContext started(String service, int index, int port,
+                                                          java.util.function.Supplier<ConfigurableApplicationContext> run) {
+        try {
+            return run.get();
+        } catch (RuntimeException e) {
+            throw new ServiceStartException(service, index, port, e);
+        }
+    }
+
+    /** A service of the cluster did not start; {@link #portInUse()} says whether its port was taken. */
+    public static final class ServiceStartException extends IllegalStateException {
+        private final String service;
+        private final int index;
+        private final int port;
+
+        ServiceStartException(String service, int index, int port, Throwable cause) {
+            super(service + "-" + index + " failed to start on port " + port + ": " + cause.getMessage(), cause);
+            this.service = service;
+            this.index = index;
+            this.port = port;
+        }
+
+        public String service() {
+            return service;
+        }
+
+        public int index() {
+            return index;
+        }
+
+        public int port() {
+            return port;
+        }
+
+        /** The web server's port (or another listen port of the service) was taken: the port in use, or -1. */
+        public int portInUse() {
+            for (Throwable t = getCause(); t != null; t = t.getCause()) {
+                if (t instanceof org.springframework.boot.web.server.PortInUseException in) {
+                    return in.getPort();
+                }
+                if (t instanceof java.net.BindException) {
+                    return port;
+                }
+            }
+            return -1;
+        }
     }
 
     private String[] args(String service, int index, String... specific) {
@@ -160,7 +238,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private int port(int base, int offset) {
-        return settings.randomServicePorts() ? 0 : base + offset;
+        return settings.randomServicePorts() || base == 0 ? 0 : base + offset;
     }
 
     /**
@@ -238,6 +316,10 @@ public final class LocalCluster implements AutoCloseable {
         return ((WebServerApplicationContext) ingestNodes.get(index)).getWebServer().getPort();
     }
 
+    public int workerPort(int index) {
+        return ((WebServerApplicationContext) workers.get(index)).getWebServer().getPort();
+    }
+
     public int resultServicePort(int index) {
         return ((WebServerApplicationContext) resultServices.get(index)).getWebServer().getPort();
     }
@@ -250,6 +332,7 @@ public final class LocalCluster implements AutoCloseable {
         closeAll(resultServices);
         if (broker != null) {
             broker.destroy();
+            broker = null;
         }
     }
 

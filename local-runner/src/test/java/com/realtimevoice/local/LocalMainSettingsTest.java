@@ -37,4 +37,30 @@ class LocalMainSettingsTest {
         assertThatThrownBy(() -> LocalMain.settingsFrom(Map.of("PORT", "eighty")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PORT");
     }
+
+    @Test
+    void everyServicePortFromItsVariable() {
+        LocalCluster.Settings s = LocalMain.settingsFrom(Map.of("PORT", "0", "ASR_WORKER_PORT", "9101", "RESULT_SERVICE_PORT", "9102"));
+        assertThat(s.firstIngestPort()).isZero();
+        assertThat(s.firstWorkerPort()).as("was always 8081").isEqualTo(9101);
+        assertThat(s.firstResultServicePort()).as("was always 8082").isEqualTo(9102);
+        assertThat(LocalMain.ports(s)).as("0 = any free port: nothing to check").containsOnlyKeys("ASR_WORKER_PORT", "RESULT_SERVICE_PORT");
+        assertThat(LocalMain.settingsFrom(Map.of()).firstWorkerPort()).isEqualTo(8081);
+        assertThatThrownBy(() -> LocalMain.settingsFrom(Map.of("RESULT_SERVICE_PORT", "70000")))
+                .hasMessageContaining("RESULT_SERVICE_PORT");
+    }
+
+    @Test
+    void twoVariablesOnOnePortAreRefusedByName() {
+        assertThat(LocalMain.portsTaken(LocalMain.ports(LocalMain.settingsFrom(Map.of("PORT", "8081")))))
+                .contains("PORT and ASR_WORKER_PORT are both 8081");
+    }
+
+    /** A port taken between the check and the bind (a race) is still reported by its variable. */
+    @Test
+    void aServiceThatLostItsPortIsNamedByItsVariable() {
+        var failed = new LocalCluster.ServiceStartException("result-service", 0, 8082,
+                new IllegalStateException("context failed", new org.springframework.boot.web.server.PortInUseException(8082)));
+        assertThat(LocalMain.startFailure(failed)).startsWith("RESULT_SERVICE_PORT=8082: port 8082 is already in use");
+    }
 }
