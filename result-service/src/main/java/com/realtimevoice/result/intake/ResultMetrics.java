@@ -17,7 +17,9 @@ class ResultMetrics {
     private final Counter finalsStored;
     private final Counter sessionsCompleted;
     private final Counter sessionsFailed;
-    private final DistributionSummary batchSize;
+    private final DistributionSummary batchFinals;
+    /** Deprecated: the old name, whose Prometheus form result_db_batch_size_finals ends in a unit that is none. */
+    private final DistributionSummary batchSizeDeprecated;
 
     ResultMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -25,12 +27,17 @@ class ResultMetrics {
                 .description("Finals written (first time or replay)").register(registry);
         this.sessionsCompleted = Counter.builder("result.sessions.completed").register(registry);
         this.sessionsFailed = Counter.builder("result.sessions.failed").register(registry);
-        this.batchSize = DistributionSummary.builder("result.db.batch.size")
+        // a count of finals has no unit: Prometheus shows result_db_batch_finals_{count,sum,max,bucket}
+        this.batchFinals = DistributionSummary.builder("result.db.batch.finals")
                 .description("Finals written and committed in one transaction (one multi-row upsert)")
-                .baseUnit("finals")
                 .publishPercentileHistogram()
                 .minimumExpectedValue(1.0)
                 .maximumExpectedValue(10_000.0)
+                .register(registry);
+        // kept for one release (0.2) so that dashboards built on it can move; no histogram, to halve its cost
+        this.batchSizeDeprecated = DistributionSummary.builder("result.db.batch.size")
+                .description("DEPRECATED, removed in the next release: use result_db_batch_finals")
+                .baseUnit("finals")
                 .register(registry);
     }
 
@@ -47,7 +54,8 @@ class ResultMetrics {
     /** A group of finals was committed in one transaction. */
     void finalsStored(int count) {
         finalsStored.increment(count);
-        batchSize.record(count);
+        batchFinals.record(count);
+        batchSizeDeprecated.record(count);
     }
 
     void sessionCompleted() {
