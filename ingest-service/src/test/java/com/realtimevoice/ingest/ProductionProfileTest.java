@@ -50,4 +50,12 @@ class ProductionProfileTest {
                 "--AUTH_JWT_SECRET=", "--spring.kafka.admin.fail-fast=false").close())
                 .hasStackTraceContaining("AUTH_JWT_SECRET");
     }
+
+    /** The shipped manifests' placeholders are public: a long one used to pass the 32-byte check (issue 20). */
+    @Test
+    void refusesToStartWithAPlaceholderSecret() {
+        assertThatThrownBy(() -> IngestApplication.builder().run("--server.port=0", "--spring.kafka.bootstrap-servers=localhost:1",
+                "--AUTH_JWT_SECRET=replace-with-openssl-rand-base64-48-0123456789", "--spring.kafka.admin.fail-fast=false").close())
+                .hasStackTraceContaining("AUTH_JWT_SECRET is a placeholder");
+    }
 }

@@ -36,6 +36,14 @@ class ResultServiceConfigurationTest {
                 .hasStackTraceContaining("at least 32 bytes");
     }
 
+    /** The shipped manifests' placeholders are public: a long one used to pass the 32-byte check (issue 20). */
+    @Test
+    void aPlaceholderSecretStopsTheStartWhateverItsLength() {
+        assertThatThrownBy(() -> start(null, "--AUTH_JWT_SECRET=change-me-to-32-or-more-random-bytes-000000").close())
+                .hasStackTraceContaining("AUTH_JWT_SECRET is a placeholder")
+                .hasStackTraceContaining("result-service cannot start");
+    }
+
     @Test
     void theLocalProfileBringsTheSharedDevelopmentSecretAndDefaults() throws Exception {
         try (ConfigurableApplicationContext context = start("local")) {

@@ -1,10 +1,12 @@
 package com.realtimevoice.ingest.config;
 
+import com.realtimevoice.auth.PlaceholderSecrets;
 import com.realtimevoice.auth.TokenService;
 import com.realtimevoice.auth.TokenSettings;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 @Configuration(proxyBeanMethods = false)
 class IngestConfig {
@@ -15,9 +17,12 @@ class IngestConfig {
     }
 
     @Bean
-    TokenService tokenService(IngestProperties properties) {
+    TokenService tokenService(IngestProperties properties, Environment environment) {
         IngestProperties.Auth auth = properties.auth();
         try {
+            if (!environment.matchesProfiles("local")) { // the local profile's development secret is one
+                PlaceholderSecrets.reject("AUTH_JWT_SECRET", auth.jwtSecret());
+            }
             return new TokenService(new TokenSettings(auth.jwtAlgorithm(), auth.jwtSecret(), auth.jwtPublicKey(),
                     auth.jwtPrivateKey(), auth.jwtJwksUrl(), auth.jwtIssuer(), auth.jwtAudience(), auth.leeway()));
         } catch (IllegalArgumentException e) {
