@@ -395,6 +395,16 @@ class DeploymentFilesTest {
                 }
             }
         }
+        // the Secret comes from kustomization.yaml's secretGenerator (KustomizeRenderTest checks the rendered one)
+        for (Object generator : list(kustomization, "secretGenerator")) {
+            Map<String, Object> stringData = new LinkedHashMap<>();
+            for (Object literal : list(generator, "literals")) {
+                String kv = String.valueOf(literal);
+                stringData.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+            }
+            docs.add(Map.of("apiVersion", "v1", "kind", "Secret", "metadata", Map.of("name", map(generator).get("name")),
+                    "stringData", stringData));
+        }
         Map<String, Object> config = only(docs, "ConfigMap");
         Map<String, Object> configData = map(config, "data");
         Map<String, Object> secretData = map(only(docs, "Secret"), "stringData");
