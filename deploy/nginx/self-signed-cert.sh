@@ -11,7 +11,10 @@ if [ -s "$dir/tls.crt" ] && [ -s "$dir/tls.key" ]; then
   exit 0
 fi
 if ! command -v openssl >/dev/null 2>&1; then
-  apk add --no-cache openssl >/dev/null  # the nginx:alpine image this runs in does not always have it
+  # nothing is installed here (that needs a network at start): run this where openssl is, e.g. on the host
+  echo "self-signed-cert: no openssl here; run deploy/nginx/self-signed-cert.sh on a machine with openssl and put" \
+       "tls.crt and tls.key into $dir" >&2
+  exit 1
 fi
 mkdir -p "$dir"
 openssl req -x509 -newkey rsa:2048 -sha256 -nodes -days 825 \

@@ -82,7 +82,17 @@ final class DeploymentModel {
         return docs;
     }
 
-    /** The compose file as {@code docker compose config} sees it with no variables set: every default applied. */
+    /** What docker-compose.yml requires a user to set (${VAR:?...}), as a user would: random values. */
+    static final Map<String, String> USER_SET = Map.of(
+            "AUTH_JWT_SECRET", randomBase64(48), "GRAFANA_ADMIN_PASSWORD", randomBase64(18));
+
+    private static String randomBase64(int bytes) {
+        byte[] b = new byte[bytes];
+        new java.security.SecureRandom().nextBytes(b);
+        return java.util.Base64.getEncoder().encodeToString(b);
+    }
+
+    /** The compose file as {@code docker compose config} sees it with only the required variables set: every default applied. */
     static Map<String, Object> compose(Path file) {
         return interpolate(loadYaml(file));
     }
@@ -108,6 +118,8 @@ final class DeploymentModel {
                     replacement = "$";
                 } else if (m.group(2) != null && m.group(2).endsWith("-")) {
                     replacement = m.group(3); // unset: the default
+                } else if (m.group(2) != null && USER_SET.containsKey(m.group(1))) {
+                    replacement = USER_SET.get(m.group(1)); // required: set as the compose file's header says
                 } else if (m.group(2) != null) {
                     throw new IllegalStateException("compose requires " + m.group(1) + " to be set: " + s);
                 } else {
