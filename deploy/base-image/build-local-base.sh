@@ -52,6 +52,17 @@ import() { # root dir, tag
   echo "build-local-base: imported $repo:$2 in $(( $(date +%s) - t )) s"
 }
 
+# The host's own added CAs (EXTRA_CA_DIR, default /usr/local/share/ca-certificates: e.g. a company proxy's that
+# intercepts TLS to Maven Central) are trusted in the images too, by the system and by Java's cacerts.
+extra_ca="${EXTRA_CA_DIR:-/usr/local/share/ca-certificates}"
+if compgen -G "$extra_ca/*.crt" >/dev/null; then
+  cp "$extra_ca"/*.crt "$root/usr/local/share/ca-certificates/"
+  mount -t proc proc "$root/proc"
+  chroot "$root" update-ca-certificates >/dev/null
+  umount "$root/proc"
+  echo "build-local-base: trusting $(ls "$extra_ca"/*.crt | wc -l) CA certificate(s) from $extra_ca"
+fi
+
 slim "$root"
 import "$root" 17-jre
 
