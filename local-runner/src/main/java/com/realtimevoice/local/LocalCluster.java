@@ -127,21 +127,24 @@ public final class LocalCluster implements AutoCloseable {
             List<String> db = new ArrayList<>();
             settings.database().forEach((k, v) -> db.add("--" + k + "=" + v));
             db.add("--server.port=" + port(8082, i));
+            db.addAll(managementPort(i));
             resultServices.add(ResultServiceApplication.builder().profiles("local")
                     .run(args("result-service", i, db.toArray(String[]::new))));
         }
         for (int i = 0; i < settings.workers(); i++) {
             List<String> worker = new ArrayList<>(List.of("--server.port=" + port(8081, i * 10),
                     "--spring.autoconfigure.exclude=" + NO_DATABASE));
+            worker.addAll(managementPort(i));
             workers.add(AsrWorkerApplication.builder().run(args("asr-worker", i, worker.toArray(String[]::new))));
         }
         String resultServiceUrl = "http://localhost:" + resultServicePort(0);
         for (int i = 0; i < settings.ingestNodes(); i++) {
             int port = settings.firstIngestPort() == 0 ? 0 : settings.firstIngestPort() + i;
-            ingestNodes.add(IngestApplication.builder().profiles("local")
-                    .run(args("ingest-service", i, "--server.port=" + port, "--spring.autoconfigure.exclude=" + NO_DATABASE,
-                            "--ingest.node-id=ingest-" + (char) ('a' + i) + "-" + Long.toHexString(System.nanoTime() & 0xffffff),
-                            "--ingest.result-service-url=" + resultServiceUrl)));
+            List<String> ingest = new ArrayList<>(List.of("--server.port=" + port, "--spring.autoconfigure.exclude=" + NO_DATABASE,
+                    "--ingest.node-id=ingest-" + (char) ('a' + i) + "-" + Long.toHexString(System.nanoTime() & 0xffffff),
+                    "--ingest.result-service-url=" + resultServiceUrl));
+            ingest.addAll(managementPort(i));
+            ingestNodes.add(IngestApplication.builder().profiles("local").run(args("ingest-service", i, ingest.toArray(String[]::new))));
         }
         awaitConsumerGroups(Duration.ofSeconds(60));
         log.info("local cluster up in {} ms: {} ingest node(s), {} worker(s), {} result service(s)",
@@ -161,6 +164,15 @@ public final class LocalCluster implements AutoCloseable {
 
     private int port(int base, int offset) {
         return settings.randomServicePorts() ? 0 : base + offset;
+    }
+
+    /**
+     * Every context has its own management (actuator) server: the first of each service on its yml default
+     * (INGEST_MANAGEMENT_PORT, ASR_WORKER_MANAGEMENT_PORT, RESULT_SERVICE_MANAGEMENT_PORT), the others (and all of
+     * them in tests) on any free port.
+     */
+    private List<String> managementPort(int index) {
+        return settings.randomServicePorts() || index > 0 ? List.of("--management.server.port=0") : List.of();
     }
 
     /**
@@ -240,6 +252,15 @@ public final class LocalCluster implements AutoCloseable {
 
     public int resultServicePort(int index) {
         return ((WebServerApplicationContext) resultServices.get(index)).getWebServer().getPort();
+    }
+
+    /** The port of a service's management server (actuator: health probes, /actuator/prometheus). */
+    public static int managementPort(ConfigurableApplicationContext service) {
+        Integer port = service.getEnvironment().getProperty("local.management.port", Integer.class);
+        if (port == null) {
+            throw new IllegalStateException(service.getId() + " has no management server");
+        }
+        return port;
     }
 
     @Override

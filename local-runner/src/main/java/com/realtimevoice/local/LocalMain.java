@@ -24,7 +24,9 @@ public final class LocalMain {
         }
         LocalCluster cluster = new LocalCluster(settings).start();
         Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "local-cluster-shutdown"));
-        printHowToTry(cluster.ingestPort(0));
+        printHowToTry(cluster.ingestPort(0), "http://127.0.0.1:%d/actuator/prometheus (worker :%d, result-service :%d)".formatted(
+                LocalCluster.managementPort(cluster.ingestNodes().get(0)), LocalCluster.managementPort(cluster.workers().get(0)),
+                LocalCluster.managementPort(cluster.resultServices().get(0))));
     }
 
     /** The environment variables the services read that shape the cluster itself (README, configuration). */
@@ -58,7 +60,7 @@ public final class LocalMain {
         throw new IllegalArgumentException(name + " must be a whole number from " + min + " to " + max + ", got '" + v + "'");
     }
 
-    private static void printHowToTry(int port) {
+    private static void printHowToTry(int port, String metrics) {
         String base = "http://localhost:" + port;
         String wav = Files.exists(Path.of("fixtures/speech/sentences.wav")) ? "fixtures/speech/sentences.wav"
                 : "<repo>/fixtures/speech/sentences.wav";
@@ -78,9 +80,9 @@ public final class LocalMain {
                     wscat -c "ws://localhost:%3$d/api/realtime-voice/stream?token=$TOKEN"
                     > {"type":"start","format":"pcm","sampleRate":16000}
 
-                 health: %1$s/health   metrics: %1$s/actuator/prometheus   stop: Ctrl+C
+                 health: %1$s/health   metrics: %4$s   stop: Ctrl+C
                 ================================================================================
-                """.formatted(base, wav, port));
+                """.formatted(base, wav, port, metrics));
     }
 
 }

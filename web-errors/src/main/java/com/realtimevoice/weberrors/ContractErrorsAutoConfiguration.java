@@ -1,0 +1,81 @@
+package com.realtimevoice.weberrors;
+
+import org.apache.catalina.Valve;
+import org.apache.catalina.core.StandardHost;
+import org.apache.catalina.valves.ErrorReportValve;
+import org.springframework.boot.actuate.autoconfigure.web.ManagementContextConfiguration;
+import org.springframework.boot.actuate.autoconfigure.web.ManagementContextType;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.SearchStrategy;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.boot.webmvc.autoconfigure.error.ErrorMvcAutoConfiguration;
+import org.springframework.boot.webmvc.error.ErrorAttributes;
+import org.springframework.boot.webmvc.error.ErrorController;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+
+/**
+ * The contract's JSON for every error of a servlet service, on its public port and on its management port: an
+ * error page controller and error attributes in place of Spring Boot's, and a Tomcat error report valve in place of
+ * Tomcat's (which renders errors Spring never sees) on both servers.
+ */
+@AutoConfiguration(before = ErrorMvcAutoConfiguration.class)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+public class ContractErrorsAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean(ErrorController.class)
+    ContractErrorController contractErrorController() {
+        return new ContractErrorController();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(value = ErrorAttributes.class, search = SearchStrategy.CURRENT)
+    ContractErrorAttributes contractErrorAttributes() {
+        return new ContractErrorAttributes();
+    }
+
+    @Bean
+    static WebServerFactoryCustomizer<TomcatServletWebServerFactory> contractErrorValve() {
+        return new ValveCustomizer();
+    }
+
+    /** The same valve on the management server, which is a Tomcat of its own in a child context. */
+    @ManagementContextConfiguration(value = ManagementContextType.CHILD, proxyBeanMethods = false)
+    public static class ManagementServer {
+
+        @Bean
+        static WebServerFactoryCustomizer<TomcatServletWebServerFactory> managementContractErrorValve() {
+            return new ValveCustomizer();
+        }
+    }
+
+    /**
+     * Last of the customizers, so that the plain ErrorReportValve Spring Boot adds to the host (to hide stack traces)
+     * is already there to be replaced.
+     */
+    static final class ValveCustomizer implements WebServerFactoryCustomizer<TomcatServletWebServerFactory>, Ordered {
+
+        @Override
+        public void customize(TomcatServletWebServerFactory factory) {
+            factory.addContextCustomizers(context -> {
+                if (context.getParent() instanceof StandardHost host) {
+                    for (Valve valve : host.getPipeline().getValves()) {
+                        if (valve instanceof ErrorReportValve && !(valve instanceof ContractErrorValve)) {
+                            host.getPipeline().removeValve(valve);
+                        }
+                    }
+                    host.setErrorReportValveClass(ContractErrorValve.class.getName());
+                }
+            });
+        }
+
+        @Override
+        public int getOrder() {
+            return Ordered.LOWEST_PRECEDENCE;
+        }
+    }
+}
