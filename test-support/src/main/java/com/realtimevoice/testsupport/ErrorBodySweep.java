@@ -76,8 +76,12 @@ public final class ErrorBodySweep {
             socket.connect(new InetSocketAddress(host, port), 5000);
             socket.setSoTimeout(15_000);
             OutputStream out = socket.getOutputStream();
-            out.write(request.getBytes(StandardCharsets.UTF_8)); // bodies are UTF-8; request lines and headers here are ASCII
-            out.flush();
+            try {
+                out.write(request.getBytes(StandardCharsets.UTF_8)); // bodies are UTF-8; request lines and headers are ASCII
+                out.flush();
+            } catch (java.net.SocketException refusedEarly) {
+                // the server answered (e.g. 413) and closed before reading the whole body: read its answer
+            }
             InputStream in = socket.getInputStream();
             ByteArrayOutputStream all = new ByteArrayOutputStream();
             byte[] buf = new byte[8192];

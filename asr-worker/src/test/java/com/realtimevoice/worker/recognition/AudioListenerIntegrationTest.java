@@ -36,6 +36,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -93,6 +94,9 @@ class AudioListenerIntegrationTest {
 
     @LocalServerPort
     int port;
+
+    @LocalManagementPort
+    int managementPort;
 
     private KafkaProducer<String, byte[]> producer;
 
@@ -287,8 +291,12 @@ class AudioListenerIntegrationTest {
     }
 
     @Test
-    void exposesProbesAndMetrics() throws Exception {
+    void exposesProbesAndMetricsOnTheManagementPortOnly() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> notPublic = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/prometheus"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(notPublic.statusCode()).isEqualTo(404);
+        assertThat(notPublic.body()).contains("\"type\":\"error\"").contains("\"code\":\"NOT_FOUND\"");
         HttpResponse<String> readiness = http.send(get("/actuator/health/readiness"), HttpResponse.BodyHandlers.ofString());
         assertThat(readiness.statusCode()).isEqualTo(200);
         assertThat(readiness.body()).contains("UP");
@@ -403,7 +411,7 @@ class AudioListenerIntegrationTest {
     }
 
     private HttpRequest get(String path) {
-        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(Duration.ofSeconds(10)).build();
+        return HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + path)).timeout(Duration.ofSeconds(10)).build();
     }
 
     private static long now() {
