@@ -72,7 +72,12 @@ public final class ErrorBodySweep {
     }
 
     public static Answer send(String host, int port, String request) throws IOException {
-        try (Socket socket = new Socket()) {
+        return send(javax.net.SocketFactory.getDefault(), host, port, request);
+    }
+
+    /** Over the sockets of {@code factory}: an SSLSocketFactory for https. */
+    public static Answer send(javax.net.SocketFactory factory, String host, int port, String request) throws IOException {
+        try (Socket socket = factory.createSocket()) {
             socket.connect(new InetSocketAddress(host, port), 5000);
             socket.setSoTimeout(15_000);
             OutputStream out = socket.getOutputStream();
