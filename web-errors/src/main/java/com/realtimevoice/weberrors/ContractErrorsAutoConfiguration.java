@@ -1,5 +1,14 @@
 package com.realtimevoice.weberrors;
 
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.List;
+
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+
 import org.apache.catalina.Valve;
 import org.apache.catalina.core.StandardHost;
 import org.apache.catalina.valves.ErrorReportValve;
@@ -10,12 +19,15 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.SearchStrategy;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.webmvc.autoconfigure.error.ErrorMvcAutoConfiguration;
 import org.springframework.boot.webmvc.error.ErrorAttributes;
 import org.springframework.boot.webmvc.error.ErrorController;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
 
 /**
  * The contract's JSON for every error of a servlet service, on its public port and on its management port: an
@@ -50,6 +62,29 @@ public class ContractErrorsAutoConfiguration {
         @Bean
         static WebServerFactoryCustomizer<TomcatServletWebServerFactory> managementContractErrorValve() {
             return new ValveCustomizer();
+        }
+
+        /**
+         * Spring Boot's management error endpoint negotiates its body: for a browser's Accept: text/html it would
+         * answer 406 with no body at all. Error dispatches on this server are JSON whatever was asked.
+         */
+        @Bean
+        FilterRegistrationBean<Filter> managementErrorsAsJson() {
+            FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>((request, response, chain) ->
+                    chain.doFilter(new HttpServletRequestWrapper((HttpServletRequest) request) {
+                        @Override
+                        public String getHeader(String name) {
+                            return HttpHeaders.ACCEPT.equalsIgnoreCase(name) ? MediaType.APPLICATION_JSON_VALUE : super.getHeader(name);
+                        }
+
+                        @Override
+                        public Enumeration<String> getHeaders(String name) {
+                            return HttpHeaders.ACCEPT.equalsIgnoreCase(name)
+                                    ? Collections.enumeration(List.of(MediaType.APPLICATION_JSON_VALUE)) : super.getHeaders(name);
+                        }
+                    }, response));
+            registration.setDispatcherTypes(DispatcherType.ERROR);
+            return registration;
         }
     }
 

@@ -305,6 +305,11 @@ class AudioListenerIntegrationTest {
         HttpResponse<String> prometheus = http.send(get("/actuator/prometheus"), HttpResponse.BodyHandlers.ofString());
         assertThat(prometheus.statusCode()).isEqualTo(200);
         assertThat(prometheus.body()).contains("asr_worker_sessions_active", "asr_worker_chunks_orphaned_total");
+        // every error on either port is the contract's JSON, never an HTML page or Spring's error shape
+        for (int p : List.of(port, managementPort)) {
+            assertThat(com.realtimevoice.testsupport.ErrorBodySweep.problems("localhost", p,
+                    com.realtimevoice.testsupport.ErrorBodySweep.common("localhost"))).as("port " + port + ", management " + managementPort).isEmpty();
+        }
     }
 
     /** Started first, finals 0..n-1 in order, partials only if wanted (never empty, never ahead), completed last. */
