@@ -22,7 +22,7 @@ final class LoadGenerator {
             load [options]: N concurrent streaming sessions against the pipeline and the baseline, side by side
               --pipeline URL      the pipeline's ingest node (e.g. http://localhost:8080)
               --baseline URL      the direct-engine baseline (load-bench/run baseline)
-              --metrics URLS      comma-separated actuator base URLs of the pipeline's services, scraped for
+              --metrics URLS      comma-separated actuator base URLs (management ports) of the pipeline's services, scraped for
                                   per-hop latency (default: the pipeline URL; LocalMain: :8080,:8081,:8082)
               --sessions N        concurrent streams (default 4); each runs sessions back to back
               --speed X           pace, 1 = real time (default 1)

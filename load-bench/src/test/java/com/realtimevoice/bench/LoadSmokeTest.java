@@ -91,8 +91,9 @@ class LoadSmokeTest {
 
     private JsonNode run(String engine, List<String> fixtures, int clientThreads) throws Exception {
         String pipeline = "http://localhost:" + cluster.ingestPort(0);
-        List<String> metrics = List.of(pipeline, "http://localhost:" + port(cluster.workers().get(0)),
-                "http://localhost:" + cluster.resultServicePort(0));
+        // actuator is on each service's management port
+        List<String> metrics = List.of(cluster.ingestNodes().get(0), cluster.workers().get(0), cluster.resultServices().get(0)).stream()
+                .map(ctx -> "http://localhost:" + LocalCluster.managementPort(ctx)).toList();
         LoadConfig config = new LoadConfig(3, 2.0, 0.5, 2, engine, 100, 30_000, fixtures, "/api/realtime-voice/stream",
                 clientThreads);
         ByteArrayOutputStream progress = new ByteArrayOutputStream();

@@ -157,13 +157,15 @@ public final class LocalCluster implements AutoCloseable {
             settings.database().forEach((k, v) -> db.add("--" + k + "=" + v));
             int port = port(settings.firstResultServicePort(), i);
             db.add("--server.port=" + port);
+            db.addAll(managementPort(i));
             resultServices.add(started("result-service", n, port, () -> ResultServiceApplication.builder().profiles("local")
                     .run(args("result-service", n, db.toArray(String[]::new)))));
         }
         for (int i = 0; i < settings.workers(); i++) {
             int n = i;
             int port = port(settings.firstWorkerPort(), i * 10);
-            List<String> worker = List.of("--server.port=" + port, "--spring.autoconfigure.exclude=" + NO_DATABASE);
+            List<String> worker = new ArrayList<>(List.of("--server.port=" + port, "--spring.autoconfigure.exclude=" + NO_DATABASE));
+            worker.addAll(managementPort(i));
             workers.add(started("asr-worker", n, port,
                     () -> AsrWorkerApplication.builder().run(args("asr-worker", n, worker.toArray(String[]::new)))));
         }
@@ -171,10 +173,12 @@ public final class LocalCluster implements AutoCloseable {
         for (int i = 0; i < settings.ingestNodes(); i++) {
             int n = i;
             int port = settings.firstIngestPort() == 0 ? 0 : settings.firstIngestPort() + i;
+            List<String> ingest = new ArrayList<>(List.of("--server.port=" + port, "--spring.autoconfigure.exclude=" + NO_DATABASE,
+                    "--ingest.node-id=ingest-" + (char) ('a' + n) + "-" + Long.toHexString(System.nanoTime() & 0xffffff),
+                    "--ingest.result-service-url=" + resultServiceUrl));
+            ingest.addAll(managementPort(i));
             ingestNodes.add(started("ingest-service", n, port, () -> IngestApplication.builder().profiles("local")
-                    .run(args("ingest-service", n, "--server.port=" + port, "--spring.autoconfigure.exclude=" + NO_DATABASE,
-                            "--ingest.node-id=ingest-" + (char) ('a' + n) + "-" + Long.toHexString(System.nanoTime() & 0xffffff),
-                            "--ingest.result-service-url=" + resultServiceUrl))));
+                    .run(args("ingest-service", n, ingest.toArray(String[]::new)))));
         }
     }
 
@@ -239,6 +243,15 @@ public final class LocalCluster implements AutoCloseable {
 
     private int port(int base, int offset) {
         return settings.randomServicePorts() || base == 0 ? 0 : base + offset;
+    }
+
+    /**
+     * Every context has its own management (actuator) server: the first of each service on its yml default
+     * (INGEST_MANAGEMENT_PORT, ASR_WORKER_MANAGEMENT_PORT, RESULT_SERVICE_MANAGEMENT_PORT), the others (and all of
+     * them in tests) on any free port.
+     */
+    private List<String> managementPort(int index) {
+        return settings.randomServicePorts() || index > 0 ? List.of("--management.server.port=0") : List.of();
     }
 
     /**
@@ -322,6 +335,15 @@ public final class LocalCluster implements AutoCloseable {
 
     public int resultServicePort(int index) {
         return ((WebServerApplicationContext) resultServices.get(index)).getWebServer().getPort();
+    }
+
+    /** The port of a service's management server (actuator: health probes, /actuator/prometheus). */
+    public static int managementPort(ConfigurableApplicationContext service) {
+        Integer port = service.getEnvironment().getProperty("local.management.port", Integer.class);
+        if (port == null) {
+            throw new IllegalStateException(service.getId() + " has no management server");
+        }
+        return port;
     }
 
     @Override

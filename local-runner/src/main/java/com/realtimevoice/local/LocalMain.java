@@ -45,7 +45,9 @@ public final class LocalMain {
         Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "local-cluster-shutdown"));
         System.out.printf("ports: PORT=%d ASR_WORKER_PORT=%d RESULT_SERVICE_PORT=%d%n",
                 cluster.ingestPort(0), cluster.workerPort(0), cluster.resultServicePort(0));
-        printHowToTry(cluster.ingestPort(0));
+        printHowToTry(cluster.ingestPort(0), "http://127.0.0.1:%d/actuator/prometheus (worker :%d, result-service :%d)".formatted(
+                LocalCluster.managementPort(cluster.ingestNodes().get(0)), LocalCluster.managementPort(cluster.workers().get(0)),
+                LocalCluster.managementPort(cluster.resultServices().get(0))));
     }
 
     /** The variable that sets each service's port (extend here when a service gets another listen port). */
@@ -127,7 +129,7 @@ public final class LocalMain {
         throw new IllegalArgumentException(name + " must be a whole number from " + min + " to " + max + ", got '" + v + "'");
     }
 
-    private static void printHowToTry(int port) {
+    private static void printHowToTry(int port, String metrics) {
         String base = "http://localhost:" + port;
         String wav = Files.exists(Path.of("fixtures/speech/sentences.wav")) ? "fixtures/speech/sentences.wav"
                 : "<repo>/fixtures/speech/sentences.wav";
@@ -147,9 +149,9 @@ public final class LocalMain {
                     wscat -c "ws://localhost:%3$d/api/realtime-voice/stream?token=$TOKEN"
                     > {"type":"start","format":"pcm","sampleRate":16000}
 
-                 health: %1$s/health   metrics: %1$s/actuator/prometheus   stop: Ctrl+C
+                 health: %1$s/health   metrics: %4$s   stop: Ctrl+C
                 ================================================================================
-                """.formatted(base, wav, port));
+                """.formatted(base, wav, port, metrics));
     }
 
 }

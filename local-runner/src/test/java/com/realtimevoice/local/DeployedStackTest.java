@@ -2,12 +2,8 @@ package com.realtimevoice.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayInputStream;
-import java.io.File;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,9 +13,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,9 +31,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import com.realtimevoice.events.EventHeaders;
 import com.realtimevoice.events.EventRecords;
@@ -61,12 +51,10 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import tools.jackson.databind.JsonNode;
@@ -239,123 +227,96 @@ class DeployedStackTest {
                 "asr-worker", cluster.workers().get(0),
                 "result-service", cluster.resultServices().get(0));
         for (Map.Entry<String, ConfigurableApplicationContext> e : services.entrySet()) {
-            int port = ((WebServerApplicationContext) e.getValue()).getWebServer().getPort();
-            String variable = DeploymentModel.port(e.getKey()).variable();
+            int port = LocalCluster.managementPort(e.getValue());
+            String variable = DeploymentModel.managementPort(e.getKey()).variable();
             assertThat(healthcheck(e.getKey(), variable, port)).as("healthcheck.sh on " + e.getKey()).isZero();
         }
-        assertThat(healthcheck("ingest-service", "PORT", freePort())).as("nothing listening").isEqualTo(1);
+        assertThat(healthcheck("ingest-service", "INGEST_MANAGEMENT_PORT", freePort())).as("nothing listening").isEqualTo(1);
+        assertThat(healthcheck("ingest-service", "INGEST_MANAGEMENT_PORT", cluster.ingestPort(0)))
+                .as("the service port has no probes").isEqualTo(1);
     }
 
     // ---- nginx ----
 
     @Test
-    void shippedNginxConfigCarriesWssSessionsToBothIngestNodes() throws Exception {
-        String nginx = requireTool("nginx", "/usr/sbin/nginx");
-        requireTool("openssl", "/usr/bin/openssl");
-        Path dir = Files.createTempDirectory("rv-nginx");
-        Path tls = dir.resolve("tls");
-        run(List.of("sh", ROOT.resolve("deploy/nginx/self-signed-cert.sh").toString(), tls.toString()), Map.of("TLS_HOSTNAME", "localhost"));
-
-        int https = freePort();
-        int http = freePort();
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("NGINX_HTTPS_PORT", String.valueOf(https));
-        env.put("NGINX_HTTP_PORT", String.valueOf(http));
-        env.put("NGINX_TLS_DIR", tls.toString());
-        env.put("INGEST_UPSTREAM_1", "127.0.0.1:" + cluster.ingestPort(0));
-        env.put("INGEST_UPSTREAM_2", "127.0.0.1:" + cluster.ingestPort(1));
-        Files.createDirectories(dir.resolve("conf.d"));
-        Files.writeString(dir.resolve("conf.d/default.conf"),
-                envsubst(Files.readString(ROOT.resolve("deploy/nginx/templates/default.conf.template")), env));
-        // What the nginx image's own nginx.conf does around conf.d, with everything writable under the temp dir.
-        Files.writeString(dir.resolve("nginx.conf"), String.join("\n",
-                "root".equals(System.getProperty("user.name")) ? "user root;" : "",
-                "worker_processes 1;",
-                "pid " + dir.resolve("nginx.pid") + ";",
-                "error_log " + dir.resolve("error.log") + " info;",
-                "events { worker_connections 256; }",
-                "http {",
-                "  access_log " + dir.resolve("access.log") + ";",
-                "  client_body_temp_path " + dir.resolve("client_body") + ";",
-                "  proxy_temp_path " + dir.resolve("proxy") + ";",
-                "  fastcgi_temp_path " + dir.resolve("fastcgi") + ";",
-                "  uwsgi_temp_path " + dir.resolve("uwsgi") + ";",
-                "  scgi_temp_path " + dir.resolve("scgi") + ";",
-                "  include " + dir.resolve("conf.d") + "/*.conf;",
-                "}", ""));
-        List<String> command = List.of(nginx, "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString(),
-                "-e", dir.resolve("error.log").toString(), "-g", "daemon off;");
-        assertThat(run(List.of(command.get(0), "-t", "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString(),
-                "-e", dir.resolve("error.log").toString()), Map.of())).as("nginx -t").contains("successful");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("stdout.log").toFile()).start();
-        try {
-            awaitPort(https, Duration.ofSeconds(15), process, dir);
-            SSLContext ssl = trusting(tls.resolve("tls.crt"));
-            HttpClient client = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
-            String base = "https://localhost:" + https;
-
-            HttpResponse<String> health = client.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
-            assertThat(health.body()).contains("\"service\":\"ingest-service\"");
-            HttpResponse<String> redirect = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + http + "/health")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(redirect.statusCode()).isEqualTo(301);
-            assertThat(redirect.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).startsWith("https://"));
-            HttpResponse<String> actuator = client.send(HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(actuator.statusCode()).as("metrics are not public").isEqualTo(404);
-            HttpResponse<String> notFound = client.send(HttpRequest.newBuilder(URI.create(base + "/api/realtime-voice/streem")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(notFound.statusCode()).isEqualTo(404);
-            assertThat(notFound.body()).as("the node's JSON 404 with its hint passes through").contains("/api/realtime-voice/stream");
-
-            // Two sockets open at once: least_conn puts them on different nodes.
-            String token = scenarios.devToken("edge-user");
-            String url = "wss://localhost:" + https + "/api/realtime-voice/stream";
-            try (Wss speaking = Wss.connect(client, url, token); Wss quiet = Wss.connect(client, url, token)) {
-                assertThat(connections(0) + connections(1)).isEqualTo(2);
-                assertThat(connections(0)).as("sockets on each ingest node").isEqualTo(1);
-                quiet.send("{\"type\":\"ping\"}");
-                quiet.await("pong");
-
-                speaking.send("{\"type\":\"start\",\"format\":\"pcm\",\"sampleRate\":16000}");
-                String sessionId = speaking.await("started").get("sessionId").asString();
-                byte[] pcm = SpeechFixtures.pcm("weather.wav");
-                for (int offset = 0; offset < pcm.length; offset += SpeechFixtures.CHUNK_BYTES) {
-                    speaking.sendAudio(Arrays.copyOfRange(pcm, offset, Math.min(pcm.length, offset + SpeechFixtures.CHUNK_BYTES)));
-                }
-                speaking.send("{\"type\":\"end\"}");
-                JsonNode completed = speaking.await("completed");
-                assertThat(completed.get("sessionId").asString()).isEqualTo(sessionId);
-                assertThat(WordErrorRate.of(SpeechFixtures.reference("weather.wav"), completed.get("text").asString()))
-                        .as(completed.toString()).isLessThanOrEqualTo(PipelineScenarios.MAX_WER);
-                assertThat(speaking.received("error")).isEmpty();
-
-                quiet.send("{\"type\":\"start\"}");
-                quiet.await("started");
-                quiet.send("{\"type\":\"end\"}");
-                assertThat(quiet.await("completed").get("segments").asInt()).isZero();
-            }
-            // nginx logs an upgraded connection when it ends, just after the close handshake
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!Files.readString(dir.resolve("access.log")).contains("GET /api/realtime-voice/stream")
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
-            assertThat(Files.readString(dir.resolve("access.log"))).contains("GET /api/realtime-voice/stream").contains(" 101 ");
-        } finally {
-            process.destroy();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
+    void shippedNginxConfigCarriesWssSessionsThroughTheUpstreamName() throws Exception {
+        // the upstream is a name, as in compose, answered by a DNS server of the test's own
+        try (TinyDns dns = new TinyDns()) {
+            dns.set("ingest.rv-test", "127.0.0.1");
+            try (ShippedNginx edge = ShippedNginx.start("ingest.rv-test:" + cluster.ingestPort(0), dns.address())) {
+                carriesWssSessions(edge);
+                assertThat(dns.queries.get()).as("nginx asked DNS for the upstream name").isPositive();
             }
         }
     }
 
+    private void carriesWssSessions(ShippedNginx edge) throws Exception {
+        HttpClient client = HttpClient.newBuilder().sslContext(edge.ssl).connectTimeout(Duration.ofSeconds(5)).build();
+        String base = edge.base();
+
+        HttpResponse<String> health = client.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+        assertThat(health.body()).contains("\"service\":\"ingest-service\"");
+        HttpResponse<String> redirect = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + edge.http + "/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(redirect.statusCode()).isEqualTo(301);
+        assertThat(redirect.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).startsWith("https://"));
+        // the demo page and its scripts are public, metrics are not
+        for (String page : List.of("/", "/demo.js", "/pcm-worklet.js")) {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + page)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(page).isEqualTo(200);
+        }
+        for (String path : List.of("/actuator", "/actuator/prometheus", "/actuator;x/prometheus", "/%61ctuator/health", "//actuator",
+                "/api/../actuator")) {
+            HttpResponse<String> actuator = client.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(actuator.statusCode()).as("metrics are not public: " + path).isEqualTo(404);
+            assertThat(actuator.body()).as(path).contains("\"code\":\"NOT_FOUND\"").doesNotContain("jvm_");
+        }
+        HttpResponse<String> notFound = client.send(HttpRequest.newBuilder(URI.create(base + "/api/realtime-voice/streem")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(notFound.statusCode()).isEqualTo(404);
+        assertThat(notFound.body()).as("the node's JSON 404 with its hint passes through").contains("/api/realtime-voice/stream");
+
+        // Two sockets open at once through the edge.
+        String token = scenarios.devToken("edge-user");
+        String url = "wss://localhost:" + edge.https + "/api/realtime-voice/stream";
+        double before = connections(0);
+        try (Wss speaking = Wss.connect(client, url, token); Wss quiet = Wss.connect(client, url, token)) {
+            assertThat(connections(0) - before).isEqualTo(2);
+            quiet.send("{\"type\":\"ping\"}");
+            quiet.await("pong");
+
+            speaking.send("{\"type\":\"start\",\"format\":\"pcm\",\"sampleRate\":16000}");
+            String sessionId = speaking.await("started").get("sessionId").asString();
+            byte[] pcm = SpeechFixtures.pcm("weather.wav");
+            for (int offset = 0; offset < pcm.length; offset += SpeechFixtures.CHUNK_BYTES) {
+                speaking.sendAudio(Arrays.copyOfRange(pcm, offset, Math.min(pcm.length, offset + SpeechFixtures.CHUNK_BYTES)));
+            }
+            speaking.send("{\"type\":\"end\"}");
+            JsonNode completed = speaking.await("completed");
+            assertThat(completed.get("sessionId").asString()).isEqualTo(sessionId);
+            assertThat(WordErrorRate.of(SpeechFixtures.reference("weather.wav"), completed.get("text").asString()))
+                    .as(completed.toString()).isLessThanOrEqualTo(PipelineScenarios.MAX_WER);
+            assertThat(speaking.received("error")).isEmpty();
+
+            quiet.send("{\"type\":\"start\"}");
+            quiet.await("started");
+            quiet.send("{\"type\":\"end\"}");
+            assertThat(quiet.await("completed").get("segments").asInt()).isZero();
+        }
+        // nginx logs an upgraded connection when it ends, just after the close handshake
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!edge.accessLog().contains("GET /api/realtime-voice/stream") && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(edge.accessLog()).contains("GET /api/realtime-voice/stream").contains(" 101 ");
+    }
+
     // ---- helpers ----
 
-    /** One service's /actuator/prometheus, by sample name. */
+    /** One service's /actuator/prometheus (on its management port), by sample name. */
     private static final class Scrape {
         final String name;
         final Map<String, List<String>> samples = new HashMap<>();
@@ -419,7 +380,7 @@ class DeployedStackTest {
     }
 
     private static Scrape scrape(ConfigurableApplicationContext ctx) throws Exception {
-        int port = ((WebServerApplicationContext) ctx).getWebServer().getPort();
+        int port = LocalCluster.managementPort(ctx); // where Prometheus scrapes
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/prometheus")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
@@ -495,81 +456,10 @@ class DeployedStackTest {
         return p.exitValue();
     }
 
-    /** The nginx image's envsubst step: ${NAME} of the given variables only; nothing of the form may remain. */
-    private static String envsubst(String template, Map<String, String> env) {
-        String out = template;
-        for (Map.Entry<String, String> e : env.entrySet()) {
-            out = out.replace("${" + e.getKey() + "}", e.getValue());
-        }
-        assertThat(out).as("template variables left unset").doesNotContainPattern("\\$\\{[A-Z0-9_]+}");
-        return out;
-    }
-
-    /** The tool's path; missing, the test fails under CI=true (.ci/run installs it) and is skipped elsewhere. */
-    private static String requireTool(String name, String usual) {
-        String found = Files.isExecutable(Path.of(usual)) ? usual : null;
-        if (found == null) {
-            for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-                if (Files.isExecutable(Path.of(dir, name))) {
-                    found = Path.of(dir, name).toString();
-                    break;
-                }
-            }
-        }
-        if (found == null) {
-            String message = name + " is not installed (apt-get install -y nginx-light openssl; .ci/run does it)";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                throw new AssertionError(message);
-            }
-            Assumptions.abort(message);
-        }
-        return found;
-    }
-
-    private static String run(List<String> command, Map<String, String> env) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(command + ": " + output).isZero();
-        return output;
-    }
-
-    private static SSLContext trusting(Path certificate) throws Exception {
-        Certificate cert = CertificateFactory.getInstance("X.509")
-                .generateCertificate(new ByteArrayInputStream(Files.readAllBytes(certificate)));
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        trust.setCertificateEntry("edge", cert);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(null, tmf.getTrustManagers(), null);
-        return ssl;
-    }
-
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
-    }
-
-    private static void awaitPort(int port, Duration timeout, Process process, Path dir) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new AssertionError("nginx exited: " + Files.readString(dir.resolve("stdout.log"))
-                        + Files.readString(dir.resolve("error.log")));
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(100);
-            }
-        }
-        throw new AssertionError("nginx not listening on " + port + " after " + timeout);
     }
 
     /** A minimal client of the contract over wss:// with the given HttpClient (and so its SSLContext). */

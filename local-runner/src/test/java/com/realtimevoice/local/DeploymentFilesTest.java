@@ -106,14 +106,36 @@ class DeploymentFilesTest {
             assertThat(environment(map(services, node)).get("RESULT_SERVICE_URL")).as(node + " RESULT_SERVICE_URL")
                     .isEqualTo("http://" + result + ":" + ports.get(result));
         }
-        // nginx balances across exactly the ingest nodes, on their ports
+        // nginx balances across exactly the ingest nodes, on their port: a name every ingest node (and nothing else)
+        // answers to, asked of Docker's DNS again and again
         Map<String, String> nginx = environment(map(services, "nginx"));
-        Set<String> upstreams = nginx.entrySet().stream().filter(e -> e.getKey().startsWith("INGEST_UPSTREAM_"))
-                .map(Map.Entry::getValue).collect(Collectors.toSet());
-        assertThat(upstreams).isEqualTo(ingest.stream().map(n -> n + ":" + ports.get(n)).collect(Collectors.toSet()));
+        String[] upstream = nginx.get("INGEST_UPSTREAM").split(":");
+        for (String node : ingest) {
+            assertThat(String.valueOf(path(services.get(node), "networks", "default", "aliases"))).as(node + " network alias")
+                    .contains(upstream[0]);
+            assertThat(Integer.parseInt(upstream[1])).as("INGEST_UPSTREAM port").isEqualTo(ports.get(node));
+        }
+        services.forEach((name, service) -> {
+            if (!ingest.contains(name)) {
+                assertThat(String.valueOf(path(service, "networks"))).as(name + " must not answer to " + upstream[0])
+                        .doesNotContain(upstream[0]);
+            }
+        });
+        assertThat(nginx.get("NGINX_RESOLVER")).as("Docker's embedded DNS").isEqualTo("127.0.0.11");
+        assertThat(seconds(nginx.get("NGINX_RESOLVER_VALID"))).as("how soon a recreated node is followed").isBetween(1, 30);
         assertThat(String.valueOf(list(services.get("nginx"), "ports"))).contains(":" + nginx.get("NGINX_HTTPS_PORT"));
 
-        // Prometheus scrapes every service on its port and the actuator path
+        // Prometheus scrapes every service on its management port (actuator is not on the service port), which
+        // listens beyond the container's loopback
+        Map<String, Integer> managementPorts = new LinkedHashMap<>();
+        built.forEach((name, module) -> {
+            Map<String, String> env = environment(map(services, name));
+            managementPorts.put(name, DeploymentModel.managementPort(module).in(env));
+            assertThat(env.get("MANAGEMENT_ADDRESS")).as(name + " MANAGEMENT_ADDRESS").isEqualTo("0.0.0.0");
+            assertThat(managementPorts.get(name)).as(name + " management port").isNotEqualTo(ports.get(name));
+        });
+        built.keySet().forEach(name -> assertThat(list(services.get(name), "ports")).as(name + " publishes no port (nginx is the edge)")
+                .isEmpty());
         Map<String, Object> prometheus = DeploymentModel.loadYaml(DEPLOY.resolve("prometheus/prometheus.yml"));
         Map<String, Map<String, Object>> jobs = new LinkedHashMap<>();
         for (Object job : list(prometheus, "scrape_configs")) {
@@ -123,7 +145,7 @@ class DeploymentFilesTest {
         for (String module : DeploymentModel.SERVICES) {
             Map<String, Object> job = jobs.get(module);
             assertThat(job.get("metrics_path")).as(module + " metrics_path").isEqualTo("/actuator/prometheus");
-            Set<String> expected = serviceOf(built, module).stream().map(n -> n + ":" + ports.get(n)).collect(Collectors.toSet());
+            Set<String> expected = serviceOf(built, module).stream().map(n -> n + ":" + managementPorts.get(n)).collect(Collectors.toSet());
             Set<String> targets = new HashSet<>();
             for (Object sc : list(job, "static_configs")) {
                 list(sc, "targets").forEach(t -> targets.add(String.valueOf(t)));
@@ -277,8 +299,8 @@ class DeploymentFilesTest {
 
         String healthcheck = DeploymentModel.read(DEPLOY.resolve("healthcheck.sh"));
         for (String module : DeploymentModel.SERVICES) {
-            DeploymentModel.Port port = DeploymentModel.port(module);
-            assertThat(healthcheck).as("healthcheck.sh port of " + module)
+            DeploymentModel.Port port = DeploymentModel.managementPort(module);
+            assertThat(healthcheck).as("healthcheck.sh (management) port of " + module)
                     .containsPattern(Pattern.quote(module) + "\\)\\s+port=\"\\$\\{" + port.variable() + ":-" + port.defaultValue() + "}\"");
         }
         assertThat(healthcheck).contains("/actuator/health/readiness");
@@ -302,8 +324,11 @@ class DeploymentFilesTest {
         int readTimeout = seconds(directive(stream, "proxy_read_timeout"));
         assertThat(readTimeout).as("stream proxy_read_timeout vs. the %d s heartbeat and 60 s idle proxies", heartbeat)
                 .isGreaterThanOrEqualTo(Math.max(4 * heartbeat, 120));
-        assertThat(stream).contains("proxy_pass http://ingest;");
-        assertThat(block(conf, "upstream ingest")).contains("least_conn;");
+        // names are resolved per request (a variable), with an answer kept no longer than valid=
+        assertThat(stream).contains("proxy_pass http://$ingest;");
+        assertThat(https).containsPattern("resolver\\s+@NGINX_RESOLVER@\\s+valid=@NGINX_RESOLVER_VALID@")
+                .containsPattern("set\\s+\\$ingest\\s+@INGEST_UPSTREAM@;");
+        assertThat(conf).doesNotContain("upstream ingest").doesNotContainPattern("proxy_pass\\s+http://[a-z@]");
         assertThat(https).contains("ssl_certificate ").contains("ssl_certificate_key ");
         assertThat(megabytes(directive(https, "client_max_body_size"))).as("uploads up to INGEST_MAX_UPLOAD_SIZE")
                 .isGreaterThanOrEqualTo(20);
@@ -453,13 +478,20 @@ class DeploymentFilesTest {
             int port = DeploymentModel.port(module).in(values);
             Map<String, Object> containerPort = map(list(container, "ports").get(0));
             assertThat(containerPort.get("containerPort")).as(module + " containerPort").isEqualTo(port);
-            assertThat(path(deployment, "spec", "template", "metadata", "annotations", "prometheus.io/port")).isEqualTo(String.valueOf(port));
+            // actuator (probes, metrics) on the management port, listening on the pod IP
+            int managementPort = DeploymentModel.managementPort(module).in(values);
+            assertThat(managementPort).as(module + " management port").isNotEqualTo(port);
+            assertThat(values.get("MANAGEMENT_ADDRESS")).as(module + " MANAGEMENT_ADDRESS").isEqualTo("0.0.0.0");
+            Map<String, Object> managementContainerPort = list(container, "ports").stream().map(p -> map(p))
+                    .filter(p -> Integer.valueOf(managementPort).equals(p.get("containerPort"))).findFirst().orElseThrow();
+            assertThat(path(deployment, "spec", "template", "metadata", "annotations", "prometheus.io/port"))
+                    .isEqualTo(String.valueOf(managementPort));
             assertThat(path(deployment, "spec", "template", "metadata", "annotations", "prometheus.io/path")).isEqualTo("/actuator/prometheus");
             for (String[] probe : new String[][] {{"livenessProbe", "/actuator/health/liveness"},
                     {"readinessProbe", "/actuator/health/readiness"}, {"startupProbe", "/actuator/health/liveness"}}) {
                 assertThat(path(container, probe[0], "httpGet", "path")).as(module + " " + probe[0]).isEqualTo(probe[1]);
                 assertThat(path(container, probe[0], "httpGet", "port")).as(module + " " + probe[0] + " port")
-                        .isIn(containerPort.get("name"), port);
+                        .isIn(managementContainerPort.get("name"), managementPort);
             }
             // graceful termination: preStop, then Spring's shutdown phases, within the grace period
             List<Object> preStop = list(container, "lifecycle", "preStop", "exec", "command");

@@ -211,6 +211,16 @@ final class DeploymentModel {
         return new Port(m.group(1), Integer.parseInt(m.group(2)));
     }
 
+    /** The management (actuator) port: the variable {@code management.server.port} reads and its default. */
+    static Port managementPort(String module) {
+        String spec = String.valueOf(path(serviceConfig(module), "management", "server", "port"));
+        Matcher m = Pattern.compile("\\$\\{([A-Z_]+):(\\d+)}").matcher(spec);
+        if (!m.matches()) {
+            throw new IllegalStateException(module + ": management.server.port is not ${VAR:default}: " + spec);
+        }
+        return new Port(m.group(1), Integer.parseInt(m.group(2)));
+    }
+
     /** spring.lifecycle.timeout-per-shutdown-phase in seconds (30 when absent: Spring's default). */
     static int shutdownPhaseSeconds(String module) {
         Object v = path(serviceConfig(module), "spring", "lifecycle", "timeout-per-shutdown-phase");

@@ -167,7 +167,10 @@ final class PipelineScenarios {
         }
     }
 
-    /** Every service answers its liveness/readiness probes and serves Prometheus metrics with its own meters. */
+    /**
+     * Every service answers its liveness/readiness probes and serves Prometheus metrics with its own meters, on its
+     * management port; its own port has no /actuator.
+     */
     void everyServiceExposesHealthAndMetrics() throws Exception {
         Map<String, org.springframework.context.ConfigurableApplicationContext> services = new java.util.LinkedHashMap<>();
         services.put("ingest.", cluster.ingestNodes().get(0));
@@ -175,7 +178,10 @@ final class PipelineScenarios {
         services.put("result_", cluster.resultServices().get(0));
         for (Map.Entry<String, org.springframework.context.ConfigurableApplicationContext> e : services.entrySet()) {
             int port = ((org.springframework.boot.web.server.context.WebServerApplicationContext) e.getValue()).getWebServer().getPort();
-            String base = "http://localhost:" + port + "/actuator";
+            HttpResponse<String> notPublic = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/prometheus"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(notPublic.statusCode()).as("actuator on the service port of " + e.getKey()).isEqualTo(404);
+            String base = "http://localhost:" + LocalCluster.managementPort(e.getValue()) + "/actuator";
             for (String probe : List.of("/health/liveness", "/health/readiness")) {
                 HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + probe)).build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(r.statusCode()).as(base + probe + " " + r.body()).isEqualTo(200);

@@ -36,6 +36,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -93,6 +94,9 @@ class AudioListenerIntegrationTest {
 
     @LocalServerPort
     int port;
+
+    @LocalManagementPort
+    int managementPort;
 
     private KafkaProducer<String, byte[]> producer;
 
@@ -287,8 +291,12 @@ class AudioListenerIntegrationTest {
     }
 
     @Test
-    void exposesProbesAndMetrics() throws Exception {
+    void exposesProbesAndMetricsOnTheManagementPortOnly() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> notPublic = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/prometheus"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(notPublic.statusCode()).isEqualTo(404);
+        assertThat(notPublic.body()).contains("\"type\":\"error\"").contains("\"code\":\"NOT_FOUND\"");
         HttpResponse<String> readiness = http.send(get("/actuator/health/readiness"), HttpResponse.BodyHandlers.ofString());
         assertThat(readiness.statusCode()).isEqualTo(200);
         assertThat(readiness.body()).contains("UP");
@@ -297,6 +305,11 @@ class AudioListenerIntegrationTest {
         HttpResponse<String> prometheus = http.send(get("/actuator/prometheus"), HttpResponse.BodyHandlers.ofString());
         assertThat(prometheus.statusCode()).isEqualTo(200);
         assertThat(prometheus.body()).contains("asr_worker_sessions_active", "asr_worker_chunks_orphaned_total");
+        // every error on either port is the contract's JSON, never an HTML page or Spring's error shape
+        for (int p : List.of(port, managementPort)) {
+            assertThat(com.realtimevoice.testsupport.ErrorBodySweep.problems("localhost", p,
+                    com.realtimevoice.testsupport.ErrorBodySweep.common("localhost"))).as("port " + port + ", management " + managementPort).isEmpty();
+        }
     }
 
     /** Started first, finals 0..n-1 in order, partials only if wanted (never empty, never ahead), completed last. */
@@ -403,7 +416,7 @@ class AudioListenerIntegrationTest {
     }
 
     private HttpRequest get(String path) {
-        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(Duration.ofSeconds(10)).build();
+        return HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + path)).timeout(Duration.ofSeconds(10)).build();
     }
 
     private static long now() {

@@ -132,7 +132,15 @@ public final class Cluster implements AutoCloseable {
                 "--spring.kafka.consumer.properties.session.timeout.ms=" + settings.sessionTimeout().toMillis(),
                 "--spring.kafka.consumer.properties.heartbeat.interval.ms=" + Math.max(1000, settings.sessionTimeout().toMillis() / 5)));
         cmd.addAll(extraArgs);
-        return new ServiceNode(kind, name, port, new ChildProcess(name, cmd, env, root.resolve("logs").resolve(name + ".log"), root));
+        // probes are on the management port (actuator), never on the service's own port
+        int managementPort = Ports.free();
+        env.put(switch (kind) {
+            case INGEST -> "INGEST_MANAGEMENT_PORT";
+            case WORKER -> "ASR_WORKER_MANAGEMENT_PORT";
+            case RESULT -> "RESULT_SERVICE_MANAGEMENT_PORT";
+        }, Integer.toString(managementPort));
+        return new ServiceNode(kind, name, port, managementPort,
+                new ChildProcess(name, cmd, env, root.resolve("logs").resolve(name + ".log"), root));
     }
 
     public Cluster start() throws Exception {

@@ -8,7 +8,7 @@ import java.time.Duration;
 
 import com.realtimevoice.faults.process.ChildProcess;
 
-/** One service JVM ({@code java -jar <module>-exec.jar}) on its own port. */
+/** One service JVM ({@code java -jar <module>-exec.jar}) on its own port, with its probes on its management port. */
 public final class ServiceNode {
 
     public enum Kind { INGEST, WORKER, RESULT }
@@ -18,12 +18,14 @@ public final class ServiceNode {
     private final Kind kind;
     private final String name;
     private final int port;
+    private final int managementPort;
     private final ChildProcess process;
 
-    ServiceNode(Kind kind, String name, int port, ChildProcess process) {
+    ServiceNode(Kind kind, String name, int port, int managementPort, ChildProcess process) {
         this.kind = kind;
         this.name = name;
         this.port = port;
+        this.managementPort = managementPort;
         this.process = process;
     }
 
@@ -54,7 +56,7 @@ public final class ServiceNode {
 
     public boolean ready() {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort
                     + "/actuator/health/readiness")).timeout(Duration.ofSeconds(3)).GET().build(), HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200;
         } catch (Exception e) {

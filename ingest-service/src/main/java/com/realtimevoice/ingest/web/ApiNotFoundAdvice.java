@@ -6,12 +6,14 @@ import java.util.Map;
 import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.multipart.MaxUploadSizeExceededException;
+import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.multipart.support.MissingServletRequestPartException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 
@@ -36,7 +38,8 @@ class ApiNotFoundAdvice {
         Map<String, Object> body = ApiError.body(ApiError.NOT_FOUND, "no endpoint at " + request.getMethod() + " " + path);
         body.put("hint", hint(path));
         body.put("endpoints", ENDPOINTS);
-        return ResponseEntity.status(HttpStatus.NOT_FOUND).body(body);
+        // JSON even to a browser's Accept: text/html (negotiation would fail and log a stack trace)
+        return ResponseEntity.status(HttpStatus.NOT_FOUND).contentType(MediaType.APPLICATION_JSON).body(body);
     }
 
     @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
@@ -44,18 +47,27 @@ class ApiNotFoundAdvice {
         Map<String, Object> body = ApiError.body(ApiError.BAD_REQUEST,
                 request.getMethod() + " is not supported on " + request.getRequestURI() + "; use " + e.getSupportedHttpMethods());
         body.put("endpoints", ENDPOINTS);
-        return ResponseEntity.status(HttpStatus.METHOD_NOT_ALLOWED).body(body);
+        return ResponseEntity.status(HttpStatus.METHOD_NOT_ALLOWED).contentType(MediaType.APPLICATION_JSON).body(body);
     }
 
     @ExceptionHandler(MaxUploadSizeExceededException.class)
     ResponseEntity<Map<String, Object>> tooLarge(MaxUploadSizeExceededException e) {
-        return ApiError.response(ApiError.TOO_LARGE, "upload exceeds the limit (INGEST_MAX_UPLOAD_SIZE): " + e.getMessage());
+        // not e.getMessage(): it names the container's internal exception classes
+        return ApiError.response(ApiError.TOO_LARGE, "upload exceeds the limit (INGEST_MAX_UPLOAD_SIZE"
+                + (e.getMaxUploadSize() > 0 ? ", " + e.getMaxUploadSize() + " bytes" : "") + ")");
     }
 
     @ExceptionHandler({MissingServletRequestPartException.class, HttpMediaTypeNotSupportedException.class})
     ResponseEntity<Map<String, Object>> badMultipart(Exception e) {
         return ApiError.response(ApiError.BAD_REQUEST,
                 "expected multipart/form-data with the audio file in field 'audio' (" + e.getMessage() + ")");
+    }
+
+    /** A body that claims to be multipart and is not (no boundary, truncated parts): the client's mistake, not a 500. */
+    @ExceptionHandler(MultipartException.class)
+    ResponseEntity<Map<String, Object>> unparsableMultipart() {
+        return ApiError.response(ApiError.BAD_REQUEST,
+                "the multipart/form-data body cannot be parsed; send the audio file in field 'audio'");
     }
 
     /** The known endpoint whose path is closest to what was asked for. */

@@ -7,6 +7,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -42,14 +43,27 @@ class ApiExceptionHandler {
         return json(HttpStatus.NOT_FOUND, ApiError.of("NOT_FOUND", "no such path /" + e.getResourcePath() + "; " + HINT));
     }
 
+    /**
+     * A body that is not JSON, or JSON of the wrong shape (e.g. a login {@code {"code":[1]}}): the client's mistake,
+     * answered 400 without a stack trace in the log. The parser's message is left out: it names internal classes.
+     */
+    @ExceptionHandler
+    ResponseEntity<ApiError> unreadableBody(HttpMessageNotReadableException e) {
+        return json(HttpStatus.BAD_REQUEST, ApiError.of("BAD_REQUEST",
+                "the request body must be a JSON object, e.g. {\"code\":\"...\"} for POST /api/auth/wechat/login"));
+    }
+
     /** Spring MVC's own request errors (wrong method, bad path variable, ...) keep their status. */
     @ExceptionHandler
     ResponseEntity<ApiError> other(Exception e) {
         if (e instanceof ErrorResponse response && response.getStatusCode().is4xxClientError()) {
             HttpStatusCode status = response.getStatusCode();
             String code = status.value() == 400 ? "BAD_REQUEST"
+                    : status.value() == 413 ? "TOO_LARGE"
                     : status instanceof HttpStatus known ? known.name() : "BAD_REQUEST";
-            return json(status, ApiError.of(code, e.getMessage() + "; " + HINT));
+            // the problem detail is written for clients; the exception's message may name internal types
+            String detail = response.getBody().getDetail() != null ? response.getBody().getDetail() : status.toString();
+            return json(status, ApiError.of(code, detail + "; " + HINT));
         }
         log.error("request failed", e);
         return json(HttpStatus.INTERNAL_SERVER_ERROR, ApiError.of("INTERNAL", "internal error"));

@@ -141,11 +141,11 @@ class SessionHistoryApiTest {
                 .andExpect(jsonPath("$.type").value("error"));
     }
 
+    /** Probes are on the management port (HttpErrorContractTest); the public side has no /actuator at all. */
     @Test
-    void probesAreUp() throws Exception {
-        mvc.perform(get("/actuator/health/readiness")).andExpect(status().isOk())
-                .andExpect(jsonPath("$.status").value("UP"));
-        mvc.perform(get("/actuator/health/liveness")).andExpect(status().isOk());
+    void actuatorIsNotOnThePublicSide() throws Exception {
+        mvc.perform(get("/actuator/health/readiness")).andExpect(status().isNotFound())
+                .andExpect(jsonPath("$.code").value("NOT_FOUND"));
     }
 
     private String bearer(String userId) {
