@@ -23,7 +23,6 @@ public class ContractErrorController implements ErrorController {
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         int status = code instanceof Integer i && i >= 400 ? i : 500;
         Object uri = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
-        Object method = request.getAttribute("jakarta.servlet.error.method"); // not standard; null is fine
         if (response.isCommitted()) {
             return;
         }
@@ -31,7 +30,7 @@ public class ContractErrorController implements ErrorController {
         response.setStatus(status);
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
-        response.getOutputStream().write(ContractErrors.bytes(status,
-                method instanceof String m ? m : request.getMethod(), uri instanceof String u ? u : null));
+        // the error dispatch keeps the original request's method
+        response.getOutputStream().write(ContractErrors.bytes(status, request.getMethod(), uri instanceof String u ? u : null));
     }
 }
