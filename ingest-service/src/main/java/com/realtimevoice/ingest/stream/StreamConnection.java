@@ -23,6 +23,7 @@ final class StreamConnection {
     private String userId;
     private java.time.Instant tokenExpiresAt;
     private ActiveSession session;
+    private boolean closed;
     private final MessageAssembler assembler = new MessageAssembler();
     // Text frames counted in one-second windows (flood control).
     private long controlWindowStartMs;
@@ -67,17 +68,33 @@ final class StreamConnection {
         return userId;
     }
 
-    synchronized void authenticate(String userId, java.time.Instant expiresAt) {
+    /** Records the token's subject; false if the socket has closed (its per-user counts are released already). */
+    synchronized boolean authenticate(String userId, java.time.Instant expiresAt) {
+        if (closed) {
+            return false;
+        }
         this.userId = userId;
         this.tokenExpiresAt = expiresAt;
+        return true;
+    }
+
+    /** The socket is gone: nothing begins on it any more. Returns the user whose socket count it held, if any. */
+    synchronized String markClosed() {
+        closed = true;
+        return userId;
     }
 
     synchronized ActiveSession session() {
         return session;
     }
 
-    synchronized void begin(ActiveSession s) {
+    /** Runs the session on this connection; false if the socket has closed meanwhile (nothing would ever end it). */
+    synchronized boolean begin(ActiveSession s) {
+        if (closed) {
+            return false;
+        }
         this.session = s;
+        return true;
     }
 
     /** Forgets the session if it is still the current one; true if it was. */
