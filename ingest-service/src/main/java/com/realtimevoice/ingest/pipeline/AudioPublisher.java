@@ -106,6 +106,19 @@ public class AudioPublisher {
         }
     }
 
+    /**
+     * Creates the producer and fetches the audio topic's metadata before the first client comes: sends no longer
+     * wait on the broker (start, resume and end are answered at once), so the first one must not pay for this.
+     */
+    @org.springframework.context.event.EventListener(org.springframework.boot.context.event.ApplicationReadyEvent.class)
+    void warmUp() {
+        try {
+            kafka.partitionsFor(Topics.AUDIO);
+        } catch (RuntimeException e) {
+            log.warn("the producer could not fetch the audio topic's metadata yet: {}", e.toString());
+        }
+    }
+
     @PreDestroy
     void stopFlusher() {
         flusher.interrupt();

@@ -1,7 +1,5 @@
 package com.realtimevoice.ingest.stream;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
@@ -17,7 +15,6 @@ import jakarta.annotation.PreDestroy;
 
 import org.springframework.scheduling.TaskScheduler;
 import org.springframework.stereotype.Component;
-import org.springframework.web.socket.PingMessage;
 
 /**
  * Every open WebSocket on this node, with per-user session counts, and the heartbeat that keeps quiet
@@ -117,8 +114,8 @@ public class StreamSessions {
     private void pingAll() {
         for (StreamConnection c : connections.values()) {
             try {
-                c.socket().sendMessage(new PingMessage(ByteBuffer.allocate(0)));
-            } catch (IOException | IllegalStateException e) {
+                c.ping(); // never blocks this (shared) thread: see StreamConnection
+            } catch (IllegalStateException e) {
                 // A dead socket; Tomcat reports the close through the handler.
             }
         }

@@ -29,7 +29,6 @@ import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.handler.AbstractWebSocketHandler;
-import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
 
 /**
  * The streaming contract (docs/protocol.md): JSON control frames and binary PCM in, started / partial /
@@ -82,9 +81,7 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
     @Override
     public void afterConnectionEstablished(WebSocketSession raw) {
         IngestProperties.Limits limits = properties.limits();
-        WebSocketSession socket = new ConcurrentWebSocketSessionDecorator(raw, (int) limits.sendTimeLimit().toMillis(),
-                limits.sendBufferBytes(), ConcurrentWebSocketSessionDecorator.OverflowStrategy.TERMINATE);
-        StreamConnection connection = new StreamConnection(socket);
+        StreamConnection connection = new StreamConnection(raw, limits.sendTimeLimit(), limits.sendBufferBytes());
         raw.getAttributes().put(CONNECTION, connection);
         sessions.add(connection);
         // removed, not just read: an idle socket should not keep a copy of its token for hours
@@ -507,6 +504,10 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
         try {
             long now = System.currentTimeMillis();
             IngestProperties.Limits limits = properties.limits();
+            if (connection.stalled(System.nanoTime())) {
+                connection.dropSlowReader();
+                return;
+            }
             if (connection.userId() == null) {
                 if (now - connection.openedAtMs() > limits.authTimeout().toMillis()) {
                     error(connection, ErrorCode.UNAUTHORIZED, "no valid token within " + limits.authTimeout().toSeconds() + " s");
@@ -573,7 +574,7 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
     @Override
     public void stop() {
         shuttingDown = true;
-        sessions.forEach(c -> c.close(new CloseStatus(1012, "server restarting: reconnect and resume")));
+        sessions.forEach(c -> c.closeAtOnce(new CloseStatus(1012, "server restarting: reconnect and resume")));
         running = false;
     }
 
