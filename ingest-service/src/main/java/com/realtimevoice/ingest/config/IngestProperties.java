@@ -80,11 +80,13 @@ public record IngestProperties(
      * @param authTimeout                 a connection must present a valid token within this
      * @param allowedOrigins              browser Origins allowed to open a socket; requests without Origin
      *                                    (mini-programs, native clients) are always allowed and rely on tokens
+     * @param maxSocketsPerUser           open authenticated sockets per user on this node (idle ones included)
      */
     public record Limits(@Min(320) int maxFrameBytes, @Min(256) int maxTextBytes, @Min(1) int maxSessionsPerUser,
                          @NotNull Duration sendTimeLimit, @Min(1024) int sendBufferBytes, @Min(1) int chunkBytesForUploads,
                          @Min(1) int maxControlMessagesPerSecond, @jakarta.validation.constraints.DecimalMin("1.0") double maxAudioSpeed,
                          @NotNull Duration audioBurst, @NotNull Duration maxSessionDuration, @NotNull Duration idleTimeout,
-                         @NotNull Duration authTimeout, @NotNull java.util.List<String> allowedOrigins) {
+                         @NotNull Duration authTimeout, @NotNull java.util.List<String> allowedOrigins,
+                         @Min(1) int maxSocketsPerUser) {
     }
 }

@@ -62,6 +62,13 @@ public class AudioPublisher {
     private final Timer publishLatency;
     private final Counter audioSeconds;
     private final Semaphore flushWanted = new Semaphore(0);
+    /** Audio handed to the producer and not yet acknowledged or failed, on this node. */
+    private final java.util.concurrent.atomic.AtomicLong audioInFlight = new java.util.concurrent.atomic.AtomicLong();
+    /**
+     * Past this, audio is refused before it reaches the producer: a full producer buffer would block the caller (a
+     * socket thread) for max.block.ms. Three quarters of buffer.memory leaves room for lifecycle events.
+     */
+    private final long maxAudioInFlight;
     private final Thread flusher;
 
     AudioPublisher(KafkaTemplate<String, byte[]> kafka, IngestProperties properties, MeterRegistry meters) {
@@ -75,6 +82,10 @@ public class AudioPublisher {
         this.audioSeconds = Counter.builder("ingest.audio").baseUnit("seconds")
                 .description("Seconds of audio accepted for recognition, streams and uploads (PCM chunks)")
                 .register(meters);
+        Object bufferMemory = kafka.getProducerFactory().getConfigurationProperties().get("buffer.memory");
+        this.maxAudioInFlight = (bufferMemory == null ? 32L * 1024 * 1024 : Long.parseLong(bufferMemory.toString())) * 3 / 4;
+        io.micrometer.core.instrument.Gauge.builder("ingest.kafka.audio.in.flight", audioInFlight, java.util.concurrent.atomic.AtomicLong::get)
+                .baseUnit("bytes").description("Audio handed to the producer and not acknowledged by the broker yet").register(meters);
         this.flusher = new Thread(this::flushWhenAsked, "ingest-producer-flusher");
         this.flusher.setDaemon(true);
         this.flusher.start();
@@ -95,16 +106,54 @@ public class AudioPublisher {
         }
     }
 
+    /**
+     * Creates the producer and fetches the audio topic's metadata before the first client comes: sends no longer
+     * wait on the broker (start, resume and end are answered at once), so the first one must not pay for this.
+     */
+    @org.springframework.context.event.EventListener(org.springframework.boot.context.event.ApplicationReadyEvent.class)
+    void warmUp() {
+        try {
+            kafka.partitionsFor(Topics.AUDIO);
+        } catch (RuntimeException e) {
+            log.warn("the producer could not fetch the audio topic's metadata yet: {}", e.toString());
+        }
+    }
+
     @PreDestroy
     void stopFlusher() {
         flusher.interrupt();
     }
 
+    /** Whether the producer has room for {@code bytes} more audio without blocking (a broker outage fills it). */
+    public boolean hasRoomFor(int bytes) {
+        return audioInFlight.get() + bytes <= maxAudioInFlight;
+    }
+
+    /**
+     * Sends without waiting and asks for an immediate flush (no linger): for events a client waits on (start, resume,
+     * end). The future completes when the broker has it; during a broker outage the producer keeps it, in order with
+     * the session's audio, up to delivery.timeout.ms.
+     */
+    public CompletableFuture<SendResult<String, byte[]>> publishUrgent(PipelineEvent event) {
+        CompletableFuture<SendResult<String, byte[]>> sent = publish(event);
+        flushWanted.release();
+        return sent;
+    }
+
     /** Sends without waiting; the future completes when the broker has the record. */
     public CompletableFuture<SendResult<String, byte[]>> publish(PipelineEvent event) {
-        if (event instanceof AudioChunk chunk && "pcm".equals(chunk.format()) && chunk.sampleRate() > 0) {
-            audioSeconds.increment(chunk.audio().length / 2.0 / chunk.sampleRate());
+        if (event instanceof AudioChunk chunk) {
+            if ("pcm".equals(chunk.format()) && chunk.sampleRate() > 0) {
+                audioSeconds.increment(chunk.audio().length / 2.0 / chunk.sampleRate());
+            }
+            int length = chunk.audio().length;
+            audioInFlight.addAndGet(length);
+            return send(event).whenComplete((r, e) -> audioInFlight.addAndGet(-length));
         }
+        return send(event);
+    }
+
+    private CompletableFuture<SendResult<String, byte[]>> send(PipelineEvent event) {
         long start = System.nanoTime();
         CompletableFuture<SendResult<String, byte[]>> sent;
         try {

@@ -27,6 +27,7 @@ import com.realtimevoice.ingest.pipeline.AudioPublisher;
 import com.realtimevoice.ingest.pipeline.AudioPublisher.PublishFailedException;
 import com.realtimevoice.ingest.pipeline.LocalSessions;
 import com.realtimevoice.ingest.pipeline.ResultSink;
+import com.realtimevoice.ingest.stream.StreamSessions;
 import com.realtimevoice.ingest.web.ApiError;
 
 import org.springframework.http.HttpHeaders;
@@ -49,9 +50,11 @@ class RecognizeController {
     private final LocalSessions localSessions;
     private final IngestNode node;
     private final IngestProperties properties;
+    private final StreamSessions sessions;
 
     RecognizeController(TokenService tokens, AudioPublisher publisher, LocalSessions localSessions, IngestNode node,
-                        IngestProperties properties) {
+                        IngestProperties properties, StreamSessions sessions) {
+        this.sessions = sessions;
         this.tokens = tokens;
         this.publisher = publisher;
         this.localSessions = localSessions;
@@ -84,7 +87,16 @@ class RecognizeController {
         if ((language != null && !language.matches("[A-Za-z0-9_-]{1,32}")) || (engine != null && !engine.matches("[A-Za-z0-9_-]{1,32}"))) {
             return ApiError.response(ApiError.BAD_REQUEST, "language and engine must be 1-32 characters of [A-Za-z0-9_-]");
         }
-        return run(userId, upload, language, engine);
+        // An upload is a session like a stream: it takes one of the user's concurrent-session slots while it runs.
+        if (!sessions.tryAcquireSession(userId)) {
+            return ApiError.response("RATE_LIMITED", "too many concurrent sessions for this user (limit "
+                    + properties.limits().maxSessionsPerUser() + "), streams and uploads together; try again when one ends");
+        }
+        try {
+            return run(userId, upload, language, engine);
+        } finally {
+            sessions.releaseSession(userId);
+        }
     }
 
     private ResponseEntity<?> run(String userId, UploadedAudio upload, String language, String engine) {

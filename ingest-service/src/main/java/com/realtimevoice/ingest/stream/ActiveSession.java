@@ -8,10 +8,13 @@ final class ActiveSession {
     private final String resumeToken;
     private final String format;
     private final int sampleRate;
-    private final long startedAtMs = System.currentTimeMillis();
-    private long lastAudioAtMs = startedAtMs;
+    /** When the session first started, on whichever node: its maximum duration and audio budget run from here. */
+    private final long startedAtMs;
+    private long lastAudioAtMs = System.currentTimeMillis();
     private long nextSeq;
     private long bytes;
+    /** Audio bytes counted against the rate budget since the session started, carried across resumes. */
+    private long budgetBytes;
     private boolean ending;
     // Acks: the highest seq Kafka has acknowledged (sends of one producer to one partition complete in order),
     // the highest one told to the client, and the bytes sent but not yet acknowledged (backpressure).
@@ -21,12 +24,18 @@ final class ActiveSession {
     private boolean overloaded;
     private boolean resumed;
 
-    ActiveSession(String sessionId, String userId, String resumeToken, String format, int sampleRate) {
-        this(sessionId, userId, resumeToken, format, sampleRate, 0);
+    ActiveSession(String sessionId, String userId, String resumeToken, String format, int sampleRate, long startedAtMs) {
+        this(sessionId, userId, resumeToken, format, sampleRate, 0, startedAtMs, 0);
     }
 
-    /** A resumed session: its chunks continue at {@code firstSeq}. */
-    ActiveSession(String sessionId, String userId, String resumeToken, String format, int sampleRate, long firstSeq) {
+    /**
+     * A resumed session: its chunks continue at {@code firstSeq}; its duration and audio budget go on from the
+     * original start and the budget already used, so a reconnect buys no fresh allowance.
+     */
+    ActiveSession(String sessionId, String userId, String resumeToken, String format, int sampleRate, long firstSeq,
+                  long startedAtMs, long budgetBytes) {
+        this.startedAtMs = startedAtMs;
+        this.budgetBytes = budgetBytes;
         this.sessionId = sessionId;
         this.userId = userId;
         this.resumeToken = resumeToken;
@@ -110,6 +119,7 @@ final class ActiveSession {
     synchronized long[] stamp(int length) {
         long[] stamp = {nextSeq++, bytes};
         bytes += length;
+        budgetBytes += length;
         lastAudioAtMs = System.currentTimeMillis();
         return stamp;
     }
@@ -129,7 +139,11 @@ final class ActiveSession {
     synchronized boolean wouldExceed(int length, double speed, java.time.Duration burst, long nowMs) {
         double bytesPerMs = StreamFormat.bytesPerSecond(format, sampleRate) / 1000.0;
         double allowed = ((nowMs - startedAtMs) * speed + burst.toMillis()) * bytesPerMs;
-        return bytes + length > allowed;
+        return budgetBytes + length > allowed;
+    }
+
+    synchronized long budgetBytes() {
+        return budgetBytes;
     }
 
     synchronized long lastSeq() {

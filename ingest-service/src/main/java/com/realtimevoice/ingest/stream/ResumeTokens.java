@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Resume tokens any ingest node can check without shared state: the session id, its owner and its audio format,
- * signed with HMAC-SHA256 under a key all nodes share ({@code INGEST_RESUME_SECRET}, else the HS256 JWT secret).
+ * Resume tokens any ingest node can check without shared state: the session id, its owner, its audio format and
+ * when it started (so its maximum duration and audio budget run from the real start on any node), signed with HMAC-SHA256 under a key all nodes share ({@code INGEST_RESUME_SECRET}, else the HS256 JWT secret).
  * A token is bound to its session and user: it is worthless to anyone else, even with a valid token of their own.
  */
 @Component
@@ -26,8 +26,8 @@ class ResumeTokens {
     private static final Logger log = LoggerFactory.getLogger(ResumeTokens.class);
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
-    /** What a resume token vouches for. */
-    record Claims(String sessionId, String userId, String format, int sampleRate) {
+    /** What a resume token vouches for; {@code startedAtMs} is 0 in tokens issued before it was carried. */
+    record Claims(String sessionId, String userId, String format, int sampleRate, long startedAtMs) {
     }
 
     private final SecretKeySpec key;
@@ -50,7 +50,8 @@ class ResumeTokens {
     }
 
     String issue(Claims c) {
-        String payload = B64.encodeToString(String.join("\n", c.sessionId(), c.userId(), c.format(), Integer.toString(c.sampleRate()))
+        String payload = B64.encodeToString(String.join("\n", c.sessionId(), c.userId(), c.format(), Integer.toString(c.sampleRate()),
+                Long.toString(c.startedAtMs()))
                 .getBytes(StandardCharsets.UTF_8));
         return payload + "." + B64.encodeToString(mac(payload));
     }
@@ -80,11 +81,11 @@ class ResumeTokens {
         } catch (IllegalArgumentException e) {
             return null;
         }
-        if (parts.length != 4 || !parts[0].equals(sessionId) || !parts[1].equals(userId)) {
+        if (parts.length < 4 || parts.length > 5 || !parts[0].equals(sessionId) || !parts[1].equals(userId)) {
             return null;
         }
         try {
-            return new Claims(parts[0], parts[1], parts[2], Integer.parseInt(parts[3]));
+            return new Claims(parts[0], parts[1], parts[2], Integer.parseInt(parts[3]), parts.length == 5 ? Long.parseLong(parts[4]) : 0);
         } catch (NumberFormatException e) {
             return null;
         }

@@ -10,26 +10,70 @@ import org.springframework.web.socket.WebSocketSession;
 
 /**
  * One client socket and the recognition session running on it (at most one at a time). Frames arrive on
- * one thread at a time; results arrive on Kafka listener threads, so state changes are synchronized and
- * sends go through Spring's thread-safe session decorator.
+ * one thread at a time; results arrive on Kafka listener threads and acks on the scheduler, so state changes are
+ * synchronized.
+ *
+ * <p>Sends never block the caller: messages queue in an outbox written with the container's asynchronous send, one
+ * at a time. A client that does not read stalls only its own outbox, and is closed once a write has waited longer
+ * than {@code INGEST_SEND_TIME_LIMIT} or the outbox holds more than {@code INGEST_SEND_BUFFER_BYTES}. Pings and
+ * closes (blocking in the container) run on their own small pool, never on a shared thread.
  */
 final class StreamConnection {
 
     private static final Logger log = LoggerFactory.getLogger(StreamConnection.class);
+    /** The container's timeout for its own blocking frames (ping, close): a stuck socket gives up a pool thread soon. */
+    private static final String BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
+    private static final long CONTROL_FRAME_TIMEOUT_MS = 2000;
+    private static final java.util.concurrent.ExecutorService CONTROL = controlPool();
+    /** The connection whose outbox this thread is writing (a write that completes at once must not recurse). */
+    private static final ThreadLocal<StreamConnection> PUMPING = new ThreadLocal<>();
 
     private final WebSocketSession socket;
+    private final jakarta.websocket.Session nativeSession;
+    private final long sendTimeLimitNanos;
+    private final int sendBufferBytes;
+    // The outbox: JSON texts, then at most one CloseStatus (the close after the last message).
+    private final java.util.ArrayDeque<Object> outbox = new java.util.ArrayDeque<>();
+    private long queuedChars;
+    private boolean writing;
+    private long writeStartedNanos;
+    private boolean closing;
     private final long openedAtMs = System.currentTimeMillis();
     /** Token subject once a valid token has been seen; nothing runs before that. */
     private String userId;
     private java.time.Instant tokenExpiresAt;
     private ActiveSession session;
+    private boolean closed;
     private final MessageAssembler assembler = new MessageAssembler();
     // Text frames counted in one-second windows (flood control).
     private long controlWindowStartMs;
     private int controlCount;
 
-    StreamConnection(WebSocketSession socket) {
+    StreamConnection(WebSocketSession socket, java.time.Duration sendTimeLimit, int sendBufferBytes) {
         this.socket = socket;
+        this.sendTimeLimitNanos = sendTimeLimit.toNanos();
+        this.sendBufferBytes = sendBufferBytes;
+        jakarta.websocket.Session nativeSession = null;
+        if (socket instanceof org.springframework.web.socket.adapter.NativeWebSocketSession n) {
+            nativeSession = n.getNativeSession(jakarta.websocket.Session.class);
+        }
+        this.nativeSession = nativeSession;
+        if (nativeSession != null) {
+            nativeSession.getUserProperties().put(BLOCKING_SEND_TIMEOUT, CONTROL_FRAME_TIMEOUT_MS);
+            nativeSession.getAsyncRemote().setSendTimeout(sendTimeLimit.toMillis());
+        }
+    }
+
+    private static java.util.concurrent.ExecutorService controlPool() {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(4, 4, 30,
+                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "ingest-socket-control-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     long openedAtMs() {
@@ -67,17 +111,33 @@ final class StreamConnection {
         return userId;
     }
 
-    synchronized void authenticate(String userId, java.time.Instant expiresAt) {
+    /** Records the token's subject; false if the socket has closed (its per-user counts are released already). */
+    synchronized boolean authenticate(String userId, java.time.Instant expiresAt) {
+        if (closed) {
+            return false;
+        }
         this.userId = userId;
         this.tokenExpiresAt = expiresAt;
+        return true;
+    }
+
+    /** The socket is gone: nothing begins on it any more. Returns the user whose socket count it held, if any. */
+    synchronized String markClosed() {
+        closed = true;
+        return userId;
     }
 
     synchronized ActiveSession session() {
         return session;
     }
 
-    synchronized void begin(ActiveSession s) {
+    /** Runs the session on this connection; false if the socket has closed meanwhile (nothing would ever end it). */
+    synchronized boolean begin(ActiveSession s) {
+        if (closed) {
+            return false;
+        }
         this.session = s;
+        return true;
     }
 
     /** Forgets the session if it is still the current one; true if it was. */
@@ -89,14 +149,21 @@ final class StreamConnection {
         return false;
     }
 
+    /** Queues a message; returns at once whatever the client's reading speed. */
     void send(String json) {
-        try {
-            if (socket.isOpen()) {
-                socket.sendMessage(new TextMessage(json));
+        boolean slow;
+        synchronized (this) {
+            if (closing) {
+                return;
             }
-        } catch (IOException | IllegalStateException e) {
-            // The decorator closes a socket that is too slow to take its messages; the client can come back.
-            log.debug("send to {} failed: {}", socket.getId(), e.getMessage());
+            outbox.add(json);
+            queuedChars += json.length();
+            slow = queuedChars > sendBufferBytes || stalled(System.nanoTime());
+        }
+        if (slow) {
+            dropSlowReader();
+        } else {
+            pump();
         }
     }
 
@@ -107,11 +174,141 @@ final class StreamConnection {
         }
     }
 
+    /** Closes once the messages queued before are written (an error, then its close code). */
     void close(CloseStatus status) {
+        synchronized (this) {
+            if (closing) {
+                return;
+            }
+            closing = true;
+            outbox.add(status);
+        }
+        pump();
+    }
+
+    /** A WebSocket ping, unless the outbox is busy (data is flowing, or the client is not reading). */
+    void ping() {
+        synchronized (this) {
+            if (closing || writing || !outbox.isEmpty()) {
+                return;
+            }
+        }
+        CONTROL.execute(() -> {
+            try {
+                socket.sendMessage(new org.springframework.web.socket.PingMessage(java.nio.ByteBuffer.allocate(0)));
+            } catch (IOException | RuntimeException e) {
+                log.debug("ping to {} failed: {}", socket.getId(), e.getMessage());
+            }
+        });
+    }
+
+    /** Whether a write has waited past the send time limit (checked on every send and once a second). */
+    synchronized boolean stalled(long nowNanos) {
+        return writing && nowNanos - writeStartedNanos > sendTimeLimitNanos;
+    }
+
+    /** A client that does not read its socket: closed (on the control pool, as the close frame may never go out). */
+    void dropSlowReader() {
+        synchronized (this) {
+            closing = true;
+            outbox.clear();
+            queuedChars = 0;
+        }
+        log.info("closing {}: the client does not read what is sent to it", socket.getId());
+        closeNow(new CloseStatus(1008, "too slow reading"));
+    }
+
+    /** Closes on the calling thread: at shutdown, so that every client hears the close code before the node exits. */
+    void closeAtOnce(CloseStatus status) {
+        synchronized (this) {
+            closing = true;
+        }
         try {
             socket.close(status);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             log.debug("close of {} failed: {}", socket.getId(), e.getMessage());
+        }
+    }
+
+    private void closeNow(CloseStatus status) {
+        CONTROL.execute(() -> {
+            try {
+                socket.close(status);
+            } catch (IOException | RuntimeException e) {
+                log.debug("close of {} failed: {}", socket.getId(), e.getMessage());
+            }
+        });
+    }
+
+    /** Writes the outbox, one asynchronous send at a time; the completion of each starts the next. */
+    private void pump() {
+        if (PUMPING.get() == this) {
+            return; // a send that completed at once, inside the loop below: the loop takes the next message
+        }
+        StreamConnection outer = PUMPING.get();
+        PUMPING.set(this);
+        try {
+            while (true) {
+                Object next;
+                synchronized (this) {
+                    if (writing || outbox.isEmpty()) {
+                        return;
+                    }
+                    next = outbox.poll();
+                    if (next instanceof String text) {
+                        queuedChars -= text.length();
+                        writing = true;
+                        writeStartedNanos = System.nanoTime();
+                    }
+                }
+                if (next instanceof CloseStatus status) {
+                    closeNow(status);
+                    return;
+                }
+                write((String) next);
+            }
+        } finally {
+            PUMPING.set(outer);
+        }
+    }
+
+    private void write(String json) {
+        if (nativeSession == null) {
+            // not a container socket (never in the product): a plain send
+            try {
+                socket.sendMessage(new TextMessage(json));
+            } catch (IOException | RuntimeException e) {
+                log.debug("send to {} failed: {}", socket.getId(), e.getMessage());
+            }
+            written(true);
+            return;
+        }
+        try {
+            nativeSession.getAsyncRemote().sendText(json, result -> {
+                if (!result.isOK()) {
+                    log.debug("send to {} failed: {}", socket.getId(), String.valueOf(result.getException()));
+                }
+                written(result.isOK());
+            });
+        } catch (RuntimeException e) {
+            log.debug("send to {} failed: {}", socket.getId(), e.getMessage());
+            written(false);
+        }
+    }
+
+    private void written(boolean ok) {
+        synchronized (this) {
+            writing = false;
+            if (!ok) {
+                closing = true; // the socket is broken or timed out: the container closes it
+                outbox.clear();
+                queuedChars = 0;
+            }
+        }
+        if (ok) {
+            pump();
+        } else {
+            closeNow(CloseStatus.SESSION_NOT_RELIABLE);
         }
     }
 }

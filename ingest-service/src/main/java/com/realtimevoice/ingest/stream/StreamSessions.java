@@ -1,7 +1,5 @@
 package com.realtimevoice.ingest.stream;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
@@ -17,7 +15,6 @@ import jakarta.annotation.PreDestroy;
 
 import org.springframework.scheduling.TaskScheduler;
 import org.springframework.stereotype.Component;
-import org.springframework.web.socket.PingMessage;
 
 /**
  * Every open WebSocket on this node, with per-user session counts, and the heartbeat that keeps quiet
@@ -27,7 +24,8 @@ import org.springframework.web.socket.PingMessage;
 public class StreamSessions {
 
     private final Map<String, StreamConnection> connections = new ConcurrentHashMap<>();
-    private final Map<String, AtomicInteger> activeByUser = new ConcurrentHashMap<>();
+    private final Map<String, Integer> activeByUser = new ConcurrentHashMap<>();
+    private final Map<String, Integer> socketsByUser = new ConcurrentHashMap<>();
     private final AtomicInteger activeSessions = new AtomicInteger();
     private final TaskScheduler scheduler;
     private final IngestProperties properties;
@@ -69,27 +67,55 @@ public class StreamSessions {
         return connections.size();
     }
 
-    /** Claims one of the user's concurrent-session slots; false when the user is at the limit. */
-    boolean tryAcquireSession(String userId) {
-        AtomicInteger count = activeByUser.computeIfAbsent(userId, u -> new AtomicInteger());
-        if (count.incrementAndGet() > properties.limits().maxSessionsPerUser()) {
-            count.decrementAndGet();
+    /**
+     * Claims one of the user's concurrent-session slots (streams and {@code /recognize} uploads alike); false when
+     * the user is at the limit.
+     */
+    public boolean tryAcquireSession(String userId) {
+        if (!tryIncrement(activeByUser, userId, properties.limits().maxSessionsPerUser())) {
             return false;
         }
         activeSessions.incrementAndGet();
         return true;
     }
 
-    void releaseSession(String userId) {
-        activeByUser.computeIfPresent(userId, (u, c) -> c.decrementAndGet() <= 0 ? null : c);
+    public void releaseSession(String userId) {
+        decrement(activeByUser, userId);
         activeSessions.decrementAndGet();
+    }
+
+    /** Counts an authenticated socket of the user; false when the user holds the maximum already. */
+    boolean tryAddSocket(String userId) {
+        return tryIncrement(socketsByUser, userId, properties.limits().maxSocketsPerUser());
+    }
+
+    void removeSocket(String userId) {
+        decrement(socketsByUser, userId);
+    }
+
+    /** Atomic per key, so a count never goes to an entry that a concurrent release has just removed. */
+    private static boolean tryIncrement(Map<String, Integer> counts, String userId, int limit) {
+        boolean[] claimed = {false};
+        counts.compute(userId, (u, c) -> {
+            int n = c == null ? 0 : c;
+            if (n >= limit) {
+                return c;
+            }
+            claimed[0] = true;
+            return n + 1;
+        });
+        return claimed[0];
+    }
+
+    private static void decrement(Map<String, Integer> counts, String userId) {
+        counts.computeIfPresent(userId, (u, c) -> c <= 1 ? null : c - 1);
     }
 
     private void pingAll() {
         for (StreamConnection c : connections.values()) {
             try {
-                c.socket().sendMessage(new PingMessage(ByteBuffer.allocate(0)));
-            } catch (IOException | IllegalStateException e) {
+                c.ping(); // never blocks this (shared) thread: see StreamConnection
+            } catch (IllegalStateException e) {
                 // A dead socket; Tomcat reports the close through the handler.
             }
         }

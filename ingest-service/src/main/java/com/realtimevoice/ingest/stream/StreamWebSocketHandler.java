@@ -15,7 +15,6 @@ import com.realtimevoice.events.TranscriptPartial;
 import com.realtimevoice.ingest.config.IngestNode;
 import com.realtimevoice.ingest.config.IngestProperties;
 import com.realtimevoice.ingest.pipeline.AudioPublisher;
-import com.realtimevoice.ingest.pipeline.AudioPublisher.PublishFailedException;
 import com.realtimevoice.ingest.pipeline.LocalSessions;
 import com.realtimevoice.ingest.pipeline.ResultSink;
 
@@ -30,7 +29,6 @@ import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.handler.AbstractWebSocketHandler;
-import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
 
 /**
  * The streaming contract (docs/protocol.md): JSON control frames and binary PCM in, started / partial /
@@ -56,8 +54,11 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
     private final ResumeTokens resumeTokens;
     private java.util.concurrent.ScheduledFuture<?> limitsSweep;
     private java.util.concurrent.ScheduledFuture<?> ackFlush;
-    /** Sessions whose client dropped, waiting for a resume: the end to publish when the window closes. */
-    private final java.util.Map<String, java.util.concurrent.ScheduledFuture<?>> abandoned = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * Sessions whose client dropped, waiting for a resume: the end to publish when the window closes, and the session
+     * as it was (its audio budget goes on if it is resumed here).
+     */
+    private final java.util.Map<String, Dropped> abandoned = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean shuttingDown;
     private volatile boolean running;
 
@@ -80,9 +81,7 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
     @Override
     public void afterConnectionEstablished(WebSocketSession raw) {
         IngestProperties.Limits limits = properties.limits();
-        WebSocketSession socket = new ConcurrentWebSocketSessionDecorator(raw, (int) limits.sendTimeLimit().toMillis(),
-                limits.sendBufferBytes(), ConcurrentWebSocketSessionDecorator.OverflowStrategy.TERMINATE);
-        StreamConnection connection = new StreamConnection(socket);
+        StreamConnection connection = new StreamConnection(raw, limits.sendTimeLimit(), limits.sendBufferBytes());
         raw.getAttributes().put(CONNECTION, connection);
         sessions.add(connection);
         // removed, not just read: an idle socket should not keep a copy of its token for hours
@@ -194,15 +193,16 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
         }
         long maxUnacked = properties.reliability().maxUnackedAudio().toMillis()
                 * StreamFormat.bytesPerSecond(session.format(), session.sampleRate()) / 1000;
-        ActiveSession.Admission admission = session.admit(length, maxUnacked);
+        ActiveSession.Admission admission = publisher.hasRoomFor(length) ? session.admit(length, maxUnacked)
+                : ActiveSession.Admission.REFUSED;
         if (admission != ActiveSession.Admission.ACCEPTED) {
-            // Kafka is behind or away: hold the client back rather than buffer without bound. Nothing acked is lost;
-            // the client re-sends from its last ack once acks flow again.
+            // Kafka is behind or away (up to INGEST_MAX_UNACKED_AUDIO is buffered meanwhile): hold the client back
+            // rather than buffer without bound. Each refused chunk is answered, the socket stays open; nothing acked
+            // is lost, and the client re-sends from the chunk after its last ack once acks flow again.
             meters.counter("ingest.audio.refused").increment();
-            if (admission == ActiveSession.Admission.REFUSED_FIRST) {
-                warn(connection, ErrorCode.OVERLOADED, "audio is not being acknowledged by the message broker; pause, and "
-                        + "re-send from the chunk after the last ack when acks resume");
-            }
+            warn(connection, ErrorCode.OVERLOADED, "audio chunk refused: " + properties.reliability().maxUnackedAudio().toSeconds()
+                    + " s of audio are not acknowledged by the message broker yet; pause, and re-send from the chunk after "
+                    + "the last ack when acks resume");
             return;
         }
         ByteBuffer payload = message.getPayload();
@@ -231,43 +231,112 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
             return;
         }
         sessions.remove(connection);
+        String user = connection.markClosed();
+        if (user != null) {
+            sessions.removeSocket(user);
+        }
         ActiveSession session = connection.session();
         if (session != null && connection.finish(session.sessionId())) {
             localSessions.unregister(session.sessionId());
             sessions.releaseSession(session.userId());
             if (!session.ending() && !shuttingDown) {
-                // The client may come back (network cut, app in the background) on any node: keep the session for the
-                // resume window, then end it so the worker finalises what was said and frees the recognizer. The end
-                // names this node, so it is ignored if the session has meanwhile been resumed elsewhere.
-                abandoned.put(session.sessionId(), scheduler.schedule(() -> {
-                    abandoned.remove(session.sessionId());
-                    publisher.publish(new SessionEnded(session.sessionId(), session.lastSeq(), session.bytes(), "abandoned",
-                            System.currentTimeMillis(), node.nodeId()));
-                }, java.time.Instant.now().plus(properties.reliability().resumeWindow())));
+                awaitResume(session);
             }
         }
     }
+
+    /**
+     * The client may come back (network cut, app in the background, a broker outage) on any node: keep the session
+     * for the resume window, then end it so the worker finalises what was said and frees the recognizer. The end
+     * names this node, so it is ignored if the session has meanwhile been resumed elsewhere. Armed again whenever a
+     * resume of it does not go through, so every dropped session is ended by some timer.
+     */
+    private void awaitResume(ActiveSession session) {
+        String id = session.sessionId();
+        java.util.concurrent.ScheduledFuture<?> end = scheduler.schedule(() -> {
+            if (abandoned.remove(id) != null) {
+                publishEnd(session, "abandoned", 0);
+            }
+        }, java.time.Instant.now().plus(properties.reliability().resumeWindow()));
+        Dropped previous = abandoned.put(id, new Dropped(session, end));
+        if (previous != null) {
+            previous.end().cancel(false);
+        }
+    }
+
+    /** A dropped session waiting for its resume, and the timer that ends it if none comes. */
+    private record Dropped(ActiveSession session, java.util.concurrent.ScheduledFuture<?> end) {
+    }
+
+    /**
+     * Publishes a session's end without holding the caller: during a broker outage the producer keeps it (in order
+     * after the session's audio) until the broker is back. If even that fails (an outage longer than the producer's
+     * delivery timeout), it is tried again, so a session ended by a timer is never left open.
+     */
+    private void publishEnd(ActiveSession session, String reason, int attempt) {
+        publisher.publishUrgent(new SessionEnded(session.sessionId(), session.lastSeq(), session.bytes(), reason,
+                System.currentTimeMillis(), node.nodeId())).whenComplete((r, failure) -> {
+                    if (failure != null && attempt < MAX_END_ATTEMPTS && !shuttingDown) {
+                        log.warn("the end of session {} was not accepted by Kafka ({}); trying again", session.sessionId(),
+                                failure.getMessage());
+                        scheduler.schedule(() -> publishEnd(session, reason, attempt + 1),
+                                java.time.Instant.now().plus(END_RETRY_DELAY));
+                    }
+                });
+    }
+
+    private static final int MAX_END_ATTEMPTS = 10;
+    private static final java.time.Duration END_RETRY_DELAY = java.time.Duration.ofSeconds(5);
 
     @Override
     public void handleTransportError(WebSocketSession session, Throwable exception) {
         log.debug("transport error on {}: {}", session.getId(), exception.getMessage());
     }
 
-    private void authenticate(StreamConnection connection, String token) {
+    /**
+     * Checks a token and makes its subject the connection's user; false (and the connection closed) if it is not
+     * valid, or if the user already holds {@code INGEST_MAX_SOCKETS_PER_USER} sockets.
+     */
+    private boolean authenticate(StreamConnection connection, String token) {
+        com.realtimevoice.auth.VerifiedToken verified;
         try {
-            com.realtimevoice.auth.VerifiedToken verified = tokens.verify(token);
-            connection.authenticate(verified.userId(), verified.expiresAt());
+            verified = tokens.verify(token);
         } catch (InvalidTokenException e) {
             error(connection, ErrorCode.UNAUTHORIZED, e.getMessage());
+            return false;
         }
+        if (verified.expiresAt() != null && !verified.expiresAt().isAfter(java.time.Instant.now())) {
+            // Inside the verifier's clock-skew leeway but expired by this node's clock: refused now, with the reason,
+            // rather than admitted and closed with TOKEN_EXPIRED a moment later.
+            error(connection, ErrorCode.UNAUTHORIZED, "the token expired at " + verified.expiresAt() + "; get a new one");
+            return false;
+        }
+        String previous = connection.userId();
+        if (verified.userId().equals(previous)) {
+            connection.authenticate(verified.userId(), verified.expiresAt());
+            return true;
+        }
+        if (!sessions.tryAddSocket(verified.userId())) {
+            meters.counter("ingest.errors", "code", ErrorCode.RATE_LIMITED.name()).increment();
+            connection.send(ServerMessages.error(ErrorCode.RATE_LIMITED, "too many open connections for this user (limit "
+                    + properties.limits().maxSocketsPerUser() + "); close one first"));
+            connection.close(CloseStatus.POLICY_VIOLATION.withReason("too many connections"));
+            return false;
+        }
+        if (!connection.authenticate(verified.userId(), verified.expiresAt())) {
+            sessions.removeSocket(verified.userId()); // closed meanwhile
+            return false;
+        }
+        if (previous != null) {
+            sessions.removeSocket(previous);
+        }
+        return true;
     }
 
     private void start(StreamConnection connection, ClientMessage.Start start) {
-        if (start.token() != null) {
-            authenticate(connection, start.token());
-            if (connection.userId() == null) {
-                return;
-            }
+        // A bad token here refuses the start even when the upgrade request carried a good one (and closes the socket).
+        if (start.token() != null && !authenticate(connection, start.token())) {
+            return;
         }
         String userId = connection.userId();
         if (userId == null) {
@@ -290,21 +359,27 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
             return;
         }
         String sessionId = UUID.randomUUID().toString();
+        long now = System.currentTimeMillis();
         ActiveSession session = new ActiveSession(sessionId, userId,
-                resumeTokens.issue(new ResumeTokens.Claims(sessionId, userId, start.format(), start.sampleRate())),
-                start.format(), start.sampleRate());
-        connection.begin(session);
-        localSessions.register(sessionId, new SocketSink(connection));
-        try {
-            publisher.publishAndWait(new SessionStarted(sessionId, userId, node.nodeId(), node.deliveryTopic(), start.format(),
-                    start.sampleRate(), start.language(), start.engine(), start.interimResults(), false, System.currentTimeMillis()));
-        } catch (PublishFailedException e) {
-            connection.finish(sessionId);
-            localSessions.unregister(sessionId);
-            sessions.releaseSession(userId);
-            warn(connection, ErrorCode.OVERLOADED, "the session could not be started: " + e.getMessage());
+                resumeTokens.issue(new ResumeTokens.Claims(sessionId, userId, start.format(), start.sampleRate(), now)),
+                start.format(), start.sampleRate(), now);
+        if (!connection.begin(session)) {
+            sessions.releaseSession(userId); // the socket closed meanwhile
             return;
         }
+        localSessions.register(sessionId, new SocketSink(connection));
+        // Not waited for: during a broker outage the producer keeps the event (and the audio after it, in order)
+        // until the broker is back, so the client is answered at once. Only an outage past the producer's delivery
+        // timeout fails it, and then the session is given up here and the client told.
+        publisher.publishUrgent(new SessionStarted(sessionId, userId, node.nodeId(), node.deliveryTopic(), start.format(),
+                start.sampleRate(), start.language(), start.engine(), start.interimResults(), false, now))
+                .whenComplete((r, failure) -> {
+                    if (failure != null && connection.finish(sessionId)) {
+                        localSessions.unregister(sessionId);
+                        sessions.releaseSession(userId);
+                        warn(connection, ErrorCode.OVERLOADED, "the session could not be started: " + failure.getMessage());
+                    }
+                });
         meters.counter("ingest.sessions.started").increment();
         connection.send(ServerMessages.started(sessionId, session.resumeToken(), StreamFormat.codec(start.format()), start.sampleRate(),
                 start.interimResults()));
@@ -316,8 +391,8 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
      * at the client's {@code nextSeq} (re-sent chunks the worker already has are dropped by seq).
      */
     private void resume(StreamConnection connection, ClientMessage.Resume resume) {
-        if (resume.token() != null) {
-            authenticate(connection, resume.token());
+        if (resume.token() != null && !authenticate(connection, resume.token())) {
+            return;
         }
         String userId = connection.userId();
         if (userId == null) {
@@ -340,26 +415,34 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
                     + properties.limits().maxSessionsPerUser() + ")");
             return;
         }
-        java.util.concurrent.ScheduledFuture<?> pendingEnd = abandoned.remove(resume.sessionId());
-        if (pendingEnd != null) {
-            pendingEnd.cancel(false);
+        long now = System.currentTimeMillis();
+        Dropped dropped = abandoned.remove(resume.sessionId());
+        if (dropped != null) {
+            dropped.end().cancel(false);
         }
         long nextSeq = resume.nextSeq() == null ? 0 : resume.nextSeq();
+        long startedAt = claims.startedAtMs() > 0 && claims.startedAtMs() <= now ? claims.startedAtMs() : now;
         ActiveSession session = new ActiveSession(resume.sessionId(), userId, resume.resumeToken(), claims.format(),
-                claims.sampleRate(), nextSeq);
+                claims.sampleRate(), nextSeq, startedAt, carriedBudget(dropped, claims.format(), claims.sampleRate(), startedAt, now));
         session.markResumed();
-        connection.begin(session);
-        localSessions.register(resume.sessionId(), new SocketSink(connection));
-        try {
-            publisher.publishAndWait(new com.realtimevoice.events.SessionResumed(resume.sessionId(), userId, node.nodeId(),
-                    node.deliveryTopic(), resume.lastIndex(), resume.nextSeq(), System.currentTimeMillis()));
-        } catch (PublishFailedException e) {
-            connection.finish(resume.sessionId());
-            localSessions.unregister(resume.sessionId());
-            sessions.releaseSession(userId);
-            warn(connection, ErrorCode.OVERLOADED, "the session could not be resumed: " + e.getMessage());
+        if (!connection.begin(session)) {
+            sessions.releaseSession(userId); // the socket closed meanwhile
+            if (dropped != null) {
+                awaitResume(dropped.session());
+            }
             return;
         }
+        localSessions.register(resume.sessionId(), new SocketSink(connection));
+        // Accepted at once, also while the broker is away: the producer keeps session.resumed, in order on the session's
+        // key ahead of the audio that follows, until the broker is back. Only an outage past the producer's delivery
+        // timeout fails it; then the client is told to resume again (1013), and its close arms the end timer again.
+        publisher.publishUrgent(new com.realtimevoice.events.SessionResumed(resume.sessionId(), userId, node.nodeId(),
+                node.deliveryTopic(), resume.lastIndex(), resume.nextSeq(), now)).whenComplete((r, failure) -> {
+                    if (failure != null && connection.session() == session) {
+                        error(connection, ErrorCode.OVERLOADED, "the session could not be resumed: " + failure.getMessage()
+                                + "; resume again");
+                    }
+                });
         meters.counter("ingest.sessions.resumed", "result", "accepted").increment();
         connection.send(ServerMessages.resumed(resume.sessionId(), resume.lastIndex(), nextSeq));
     }
@@ -377,15 +460,24 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
         endSession(connection, session, "end");
     }
 
-    /** No more audio: the worker finishes every pending segment, and finals and completed still arrive. */
+    /**
+     * No more audio: the worker finishes every pending segment, and finals and completed still arrive. The end is
+     * queued even while the broker is away (and retried past that), so the session always ends.
+     */
     private void endSession(StreamConnection connection, ActiveSession session, String reason) {
         session.markEnding();
-        try {
-            publisher.publishAndWait(new SessionEnded(session.sessionId(), session.lastSeq(), session.bytes(), reason,
-                    System.currentTimeMillis(), node.nodeId()));
-        } catch (PublishFailedException e) {
-            warn(connection, ErrorCode.OVERLOADED, "the end of the session could not be queued: " + e.getMessage());
-        }
+        publishEnd(session, reason, 0);
+    }
+
+    /**
+     * The audio budget a resumed session has used: exactly what it used here if it dropped from this node; from
+     * another node, everything its time since the start allows but one burst (the re-send of its unacked audio).
+     * Either way a reconnect buys no fresh allowance beyond that burst.
+     */
+    private long carriedBudget(Dropped dropped, String format, int sampleRate, long startedAt, long now) {
+        IngestProperties.Limits limits = properties.limits();
+        long elsewhere = (long) ((now - startedAt) * limits.maxAudioSpeed() * StreamFormat.bytesPerSecond(format, sampleRate) / 1000.0);
+        return Math.max(elsewhere, dropped == null ? 0 : dropped.session().budgetBytes());
     }
 
     /**
@@ -412,6 +504,10 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
         try {
             long now = System.currentTimeMillis();
             IngestProperties.Limits limits = properties.limits();
+            if (connection.stalled(System.nanoTime())) {
+                connection.dropSlowReader();
+                return;
+            }
             if (connection.userId() == null) {
                 if (now - connection.openedAtMs() > limits.authTimeout().toMillis()) {
                     error(connection, ErrorCode.UNAUTHORIZED, "no valid token within " + limits.authTimeout().toSeconds() + " s");
@@ -478,7 +574,7 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
     @Override
     public void stop() {
         shuttingDown = true;
-        sessions.forEach(c -> c.close(new CloseStatus(1012, "server restarting: reconnect and resume")));
+        sessions.forEach(c -> c.closeAtOnce(new CloseStatus(1012, "server restarting: reconnect and resume")));
         running = false;
     }
 

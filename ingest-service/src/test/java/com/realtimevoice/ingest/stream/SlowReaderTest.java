@@ -1,0 +1,161 @@
+package com.realtimevoice.ingest.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.realtimevoice.auth.TokenService;
+import com.realtimevoice.ingest.IngestApplication;
+import com.realtimevoice.testsupport.StreamingClient;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+import org.springframework.test.context.ActiveProfiles;
+
+/**
+ * Issue 19 defect 8: clients that never read their socket (raw TCP, a tiny receive buffer) while they make the server
+ * write to them as fast as it can; meanwhile another user streams, and its acks keep coming. The slow readers are
+ * closed once their unsent messages pass INGEST_SEND_BUFFER_BYTES (or a write waits past INGEST_SEND_TIME_LIMIT).
+ */
+@SpringBootTest(classes = IngestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"spring.config.name=ingest-service", "ingest.node-id=slow-reader-test", "ASR_TOPIC_PARTITIONS=1"})
+@EmbeddedKafka(partitions = 1, bootstrapServersProperty = "spring.kafka.bootstrap-servers")
+@ActiveProfiles("local")
+class SlowReaderTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration WINDOW = Duration.ofSeconds(20);
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    TokenService tokens;
+
+    @Test
+    void aClientThatNeverReadsDoesNotStallOtherUsersAcks() throws Exception {
+        AtomicInteger closedByServer = new AtomicInteger();
+        List<Thread> floods = new ArrayList<>();
+        List<Socket> raws = new ArrayList<>();
+        try (StreamingClient good = StreamingClient.connect("ws://localhost:" + port + "/api/realtime-voice/stream?token="
+                + tokens.issue("gina", Duration.ofMinutes(5)))) {
+            good.send("{\"type\":\"start\"}");
+            good.await("started", WAIT);
+            for (int i = 0; i < 3; i++) {
+                Socket raw = openNeverReading(tokens.issue("slow" + i, Duration.ofMinutes(5)));
+                raws.add(raw);
+                Thread flood = new Thread(() -> flood(raw, closedByServer), "slow-reader-" + i);
+                flood.setDaemon(true);
+                flood.start();
+                floods.add(flood);
+            }
+            long end = System.nanoTime() + WINDOW.toNanos();
+            long lastAckAt = System.nanoTime();
+            long maxGap = 0;
+            int acks = 0;
+            long nextChunk = System.nanoTime();
+            while (System.nanoTime() < end) {
+                if (System.nanoTime() >= nextChunk) {
+                    good.sendAudio(new byte[3200]);
+                    nextChunk += 100_000_000L;
+                }
+                int now = good.receivedOfType("ack").size();
+                if (now > acks) {
+                    acks = now;
+                    lastAckAt = System.nanoTime();
+                }
+                maxGap = Math.max(maxGap, System.nanoTime() - lastAckAt);
+                Thread.sleep(10);
+            }
+            assertThat(Duration.ofNanos(maxGap)).as("longest wait for the next ack (%d acks)", acks)
+                    .isLessThan(Duration.ofSeconds(2));
+            assertThat(acks).as("acks came all along").isGreaterThan(40);
+            for (Thread flood : floods) {
+                flood.join(WINDOW.toMillis());
+            }
+            assertThat(closedByServer.get()).as("the slow readers were closed by the server").isEqualTo(3);
+        } finally {
+            for (Socket raw : raws) {
+                raw.close();
+            }
+        }
+    }
+
+    /** A WebSocket that completes its handshake and starts a session, and then never reads another byte. */
+    private Socket openNeverReading(String token) throws IOException {
+        Socket s = new Socket();
+        s.setReceiveBufferSize(2048);
+        s.connect(new InetSocketAddress("localhost", port), 5000);
+        OutputStream out = s.getOutputStream();
+        out.write(("GET /api/realtime-voice/stream?token=" + token + " HTTP/1.1\r\nHost: localhost:" + port
+                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        InputStream in = s.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("handshake failed: " + head);
+            }
+            head.append((char) b);
+        }
+        assertThat(head.toString()).startsWith("HTTP/1.1 101");
+        out.write(frame(0x1, "{\"type\":\"start\"}".getBytes(StandardCharsets.UTF_8)));
+        for (int i = 0; i < 5; i++) {
+            out.write(frame(0x2, new byte[3200])); // audio: acks for it are due to this socket too
+        }
+        out.flush();
+        return s;
+    }
+
+    /** One-byte audio frames (odd, so each is answered with an error) as fast as the server takes them. */
+    private static void flood(Socket raw, AtomicInteger closedByServer) {
+        byte[] oneByte = frame(0x2, new byte[1]);
+        byte[] batch = new byte[oneByte.length * 100];
+        for (int i = 0; i < 100; i++) {
+            System.arraycopy(oneByte, 0, batch, i * oneByte.length, oneByte.length);
+        }
+        long end = System.nanoTime() + 2 * WINDOW.toNanos();
+        try {
+            raw.setSoTimeout(1000);
+            OutputStream out = raw.getOutputStream();
+            while (System.nanoTime() < end) {
+                out.write(batch);
+                out.flush();
+            }
+        } catch (IOException e) {
+            closedByServer.incrementAndGet(); // reset by the server: it closed the socket
+        }
+    }
+
+    private static byte[] frame(int opcode, byte[] payload) {
+        byte[] mask = {1, 2, 3, 4};
+        int header = payload.length < 126 ? 2 : 4;
+        byte[] f = new byte[header + 4 + payload.length];
+        f[0] = (byte) (0x80 | opcode);
+        if (payload.length < 126) {
+            f[1] = (byte) (0x80 | payload.length);
+        } else {
+            f[1] = (byte) (0x80 | 126);
+            f[2] = (byte) (payload.length >> 8);
+            f[3] = (byte) payload.length;
+        }
+        System.arraycopy(mask, 0, f, header, 4);
+        for (int i = 0; i < payload.length; i++) {
+            f[header + 4 + i] = (byte) (payload[i] ^ mask[i % 4]);
+        }
+        return f;
+    }
+}
