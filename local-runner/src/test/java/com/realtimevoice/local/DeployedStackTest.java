@@ -188,6 +188,25 @@ class DeployedStackTest {
         }
     }
 
+    /**
+     * Each Kafka client series once (issue 18): the consumer also tags its per-topic metrics with the topic's name with
+     * dots turned into underscores (KIP-1109, deprecated), so lag and rates showed twice, as asr.audio.v1 and asr_audio_v1.
+     */
+    @Test
+    void kafkaTopicMetricsAppearOnceWithTheTopicsName() throws Exception {
+        List<Scrape> scrapes = List.of(scrape(cluster.ingestNodes().get(0)), scrape(cluster.workers().get(0)),
+                scrape(cluster.resultServices().get(0)));
+        List<String> underscored = new ArrayList<>();
+        for (Scrape s : scrapes) {
+            s.samples.forEach((metric, lines) -> lines.stream()
+                    .filter(l -> metric.startsWith("kafka_") && l.matches(".*topic=\"asr_[^\"]*\".*")).forEach(underscored::add));
+        }
+        assertThat(underscored).as("Kafka metrics tagged with the underscored topic name").isEmpty();
+        Scrape worker = scrapes.get(1);
+        assertThat(worker.hasLabel("kafka_consumer_fetch_manager_records_consumed_total", "topic", "=", Topics.AUDIO))
+                .as("the worker's consumer metrics carry the topic's own name").isTrue();
+    }
+
     // ---- tracing ----
 
     /** Every record of the session carries a W3C traceparent, and the results continue the traces of their inputs. */
