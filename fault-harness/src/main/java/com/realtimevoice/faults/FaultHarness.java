@@ -55,6 +55,16 @@ public final class FaultHarness {
                           Duration settleTimeout) {
 
         public static Options forSuite(String suite) {
+            if ("soak".equals(suite)) {
+                // hours, outside CI (docs/reliability.md): every scenario at full length, round after round (~17 min a round)
+                int rounds = Integer.getInteger("faults.soak.rounds", 10);
+                List<String> names = new ArrayList<>();
+                for (int i = 0; i < rounds; i++) {
+                    names.addAll(Scenarios.all().keySet());
+                }
+                Options full = forSuite("full");
+                return new Options("soak", names, full.clients(), full.speeds(), full.durations(), full.settleTimeout());
+            }
             if ("full".equals(suite)) {
                 return new Options("full", List.copyOf(Scenarios.all().keySet()), 6, new double[] {1.0, 1.25, 1.5, 1.0, 1.25, 2.0},
                         new FaultContext.Durations(Duration.ofSeconds(15), Duration.ofSeconds(60), Duration.ofSeconds(10),
@@ -65,7 +75,7 @@ public final class FaultHarness {
                     : "all".equals(suite) ? List.copyOf(Scenarios.all().keySet()) : List.of(suite.split(","));
             return new Options("short".equals(suite) || "all".equals(suite) ? suite : "custom", names, 4, new double[] {2.0},
                     new FaultContext.Durations(Duration.ofSeconds(15), Duration.ofSeconds(12), Duration.ofSeconds(5),
-                            Duration.ofSeconds(16)), Duration.ofSeconds(180));
+                            Duration.ofSeconds(20)), Duration.ofSeconds(180));
         }
     }
 

@@ -194,17 +194,29 @@ class DeployedStackTest {
      */
     @Test
     void kafkaTopicMetricsAppearOnceWithTheTopicsName() throws Exception {
-        List<Scrape> scrapes = List.of(scrape(cluster.ingestNodes().get(0)), scrape(cluster.workers().get(0)),
-                scrape(cluster.resultServices().get(0)));
+        // Micrometer binds a client's new Kafka metrics (the per-topic ones appear after the first fetch) once a minute
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(90);
+        List<Scrape> scrapes;
+        do {
+            Thread.sleep(1000);
+            scrapes = List.of(scrape(cluster.ingestNodes().get(0)), scrape(cluster.workers().get(0)),
+                    scrape(cluster.resultServices().get(0)));
+        } while (kafkaSeriesOfTopic(scrapes.get(1), "asr[._]audio[._]v1").isEmpty() && System.nanoTime() < deadline);
         List<String> underscored = new ArrayList<>();
         for (Scrape s : scrapes) {
-            s.samples.forEach((metric, lines) -> lines.stream()
-                    .filter(l -> metric.startsWith("kafka_") && l.matches(".*topic=\"asr_[^\"]*\".*")).forEach(underscored::add));
+            underscored.addAll(kafkaSeriesOfTopic(s, "asr_[^\"]*"));
         }
         assertThat(underscored).as("Kafka metrics tagged with the underscored topic name").isEmpty();
-        Scrape worker = scrapes.get(1);
-        assertThat(worker.hasLabel("kafka_consumer_fetch_manager_records_consumed_total", "topic", "=", Topics.AUDIO))
-                .as("the worker's consumer metrics carry the topic's own name").isTrue();
+        assertThat(kafkaSeriesOfTopic(scrapes.get(1), Pattern.quote(Topics.AUDIO)))
+                .as("the worker's consumer metrics carry the topic's own name").isNotEmpty();
+    }
+
+    private static List<String> kafkaSeriesOfTopic(Scrape s, String topicRegex) {
+        Pattern topic = Pattern.compile("[{,]topic=\"" + topicRegex + "\"");
+        List<String> out = new ArrayList<>();
+        s.samples.forEach((metric, lines) -> lines.stream()
+                .filter(l -> metric.startsWith("kafka_consumer") && topic.matcher(l).find()).forEach(out::add));
+        return out;
     }
 
     // ---- tracing ----
