@@ -31,4 +31,14 @@ public final class Topics {
     public static String deadLetter(String topic) {
         return topic + DEAD_LETTER_SUFFIX;
     }
+
+    /**
+     * Whether a Kafka client metric's {@code topic} tag is the deprecated spelling of one of these topics. The consumer
+     * (Kafka 4.1, KIP-1109) tags its per-topic metrics twice when a topic name has dots: with the name, and again with
+     * the dots turned into underscores (deprecated), so every series showed twice. Every topic here starts with
+     * {@code asr.}, so the deprecated spelling is the one starting with {@code asr_}; the services drop those meters.
+     */
+    public static boolean isDeprecatedMetricSpelling(String topicTag) {
+        return topicTag != null && topicTag.startsWith("asr_");
+    }
 }

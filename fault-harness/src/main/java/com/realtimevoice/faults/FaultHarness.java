@@ -20,6 +20,7 @@ import com.realtimevoice.faults.check.Checker;
 import com.realtimevoice.faults.check.Expected;
 import com.realtimevoice.faults.check.Report;
 import com.realtimevoice.faults.check.ScenarioResult;
+import com.realtimevoice.faults.client.BenchStreams;
 import com.realtimevoice.faults.client.ClientEvent;
 import com.realtimevoice.faults.client.Fleet;
 import com.realtimevoice.faults.client.FleetClient;
@@ -54,17 +55,27 @@ public final class FaultHarness {
                           Duration settleTimeout) {
 
         public static Options forSuite(String suite) {
+            if ("soak".equals(suite)) {
+                // hours, outside CI (docs/reliability.md): every scenario at full length, round after round (~17 min a round)
+                int rounds = Integer.getInteger("faults.soak.rounds", 10);
+                List<String> names = new ArrayList<>();
+                for (int i = 0; i < rounds; i++) {
+                    names.addAll(Scenarios.all().keySet());
+                }
+                Options full = forSuite("full");
+                return new Options("soak", names, full.clients(), full.speeds(), full.durations(), full.settleTimeout());
+            }
             if ("full".equals(suite)) {
                 return new Options("full", List.copyOf(Scenarios.all().keySet()), 6, new double[] {1.0, 1.25, 1.5, 1.0, 1.25, 2.0},
-                        new FaultContext.Durations(Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(10),
+                        new FaultContext.Durations(Duration.ofSeconds(15), Duration.ofSeconds(60), Duration.ofSeconds(10),
                                 Duration.ofSeconds(20)), Duration.ofSeconds(300));
             }
             // "all": every scenario, at the short suite's lengths; otherwise scenario names, comma-separated
             List<String> names = "short".equals(suite) ? Scenarios.SHORT
                     : "all".equals(suite) ? List.copyOf(Scenarios.all().keySet()) : List.of(suite.split(","));
             return new Options("short".equals(suite) || "all".equals(suite) ? suite : "custom", names, 4, new double[] {2.0},
-                    new FaultContext.Durations(Duration.ofSeconds(10), Duration.ofSeconds(12), Duration.ofSeconds(5),
-                            Duration.ofSeconds(16)), Duration.ofSeconds(180));
+                    new FaultContext.Durations(Duration.ofSeconds(15), Duration.ofSeconds(12), Duration.ofSeconds(5),
+                            Duration.ofSeconds(20)), Duration.ofSeconds(180));
         }
     }
 
@@ -181,6 +192,14 @@ public final class FaultHarness {
     private ScenarioResult runScenario(Scenario scenario) throws Exception {
         log.info("===== scenario {}: {}", scenario.name(), scenario.fault());
         long t0 = System.currentTimeMillis();
+        BenchStreams load = null;
+        if (Scenarios.underLoad(scenario.name())) {
+            load = new BenchStreams(Scenarios.LOAD_STREAMS, cluster.ingestNodes().stream().map(ServiceNode::streamUrl).toList(),
+                    user -> tokens.issue(user, Duration.ofHours(4)), Duration.ofSeconds(20)).start(Duration.ofSeconds(5));
+            Thread.sleep(8000);
+            log.info("load: {} of {} bench-echo streams under way", load.streaming(), Scenarios.LOAD_STREAMS);
+            t0 = System.currentTimeMillis();
+        }
         List<FleetClient.Plan> plans = new ArrayList<>();
         for (int i = 0; i < options.clients(); i++) {
             plans.add(plan(scenario.name(), i, programs.get(i % programs.size()), options.speeds()[i % options.speeds().length]));
@@ -202,12 +221,17 @@ public final class FaultHarness {
         if (!settled) {
             context.note("some clients were still going " + options.settleTimeout().toSeconds() + " s after the fault");
         }
+        if (load != null) {
+            context.note(load.summary());
+            load.close();
+        }
         restore();
         fleet.write(root.resolve("scenarios").resolve(scenario.name()).resolve("client-events.jsonl"));
         long elapsed = (System.currentTimeMillis() - t0) / 1000;
         try (Connection db = cluster.db().connect(com.realtimevoice.faults.cluster.MariaDb.DATABASE)) {
             return Checker.check(scenario.name(), scenario.fault(), fleet.clients(), fleet.events(), expected, db,
-                    context.injectedAt(), context.affected(), elapsed, context.notes());
+                    context.injectedAt(), context.endedAt(), Scenarios.recoveryGoal(scenario.name()), context.affected(),
+                    elapsed, context.notes());
         }
     }
 

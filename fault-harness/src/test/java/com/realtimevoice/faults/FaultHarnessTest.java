@@ -33,7 +33,7 @@ class FaultHarnessTest {
         List<ScenarioResult> results = new FaultHarness(FaultHarness.Options.forSuite(suite)).run();
         assertFalse(results.isEmpty(), "no scenario ran");
         assertTrue(results.stream().allMatch(ScenarioResult::passed),
-                "finals were lost or stored twice under faults:\n" + Report.markdown(results) + "\nper session: target/faults/details.md");
+                "finals were lost or stored twice, or sessions recovered too slowly, under faults:\n" + Report.markdown(results) + "\nper session: target/faults/details.md");
     }
 
     private static boolean onPath(String binary) {

@@ -177,6 +177,37 @@ class DeployedStackTest {
         }
     }
 
+    /**
+     * Each Kafka client series once (issue 18): the consumer also tags its per-topic metrics with the topic's name with
+     * dots turned into underscores (KIP-1109, deprecated), so lag and rates showed twice, as asr.audio.v1 and asr_audio_v1.
+     */
+    @Test
+    void kafkaTopicMetricsAppearOnceWithTheTopicsName() throws Exception {
+        // Micrometer binds a client's new Kafka metrics (the per-topic ones appear after the first fetch) once a minute
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(90);
+        List<Scrape> scrapes;
+        do {
+            Thread.sleep(1000);
+            scrapes = List.of(scrape(cluster.ingestNodes().get(0)), scrape(cluster.workers().get(0)),
+                    scrape(cluster.resultServices().get(0)));
+        } while (kafkaSeriesOfTopic(scrapes.get(1), "asr[._]audio[._]v1").isEmpty() && System.nanoTime() < deadline);
+        List<String> underscored = new ArrayList<>();
+        for (Scrape s : scrapes) {
+            underscored.addAll(kafkaSeriesOfTopic(s, "asr_[^\"]*"));
+        }
+        assertThat(underscored).as("Kafka metrics tagged with the underscored topic name").isEmpty();
+        assertThat(kafkaSeriesOfTopic(scrapes.get(1), Pattern.quote(Topics.AUDIO)))
+                .as("the worker's consumer metrics carry the topic's own name").isNotEmpty();
+    }
+
+    private static List<String> kafkaSeriesOfTopic(Scrape s, String topicRegex) {
+        Pattern topic = Pattern.compile("[{,]topic=\"" + topicRegex + "\"");
+        List<String> out = new ArrayList<>();
+        s.samples.forEach((metric, lines) -> lines.stream()
+                .filter(l -> metric.startsWith("kafka_consumer") && topic.matcher(l).find()).forEach(out::add));
+        return out;
+    }
+
     // ---- tracing ----
 
     /** Every record of the session carries a W3C traceparent, and the results continue the traces of their inputs. */

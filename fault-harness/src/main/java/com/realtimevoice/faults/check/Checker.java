@@ -32,6 +32,19 @@ public final class Checker {
     public static ScenarioResult check(String name, String fault, List<FleetClient> clients, List<ClientEvent> events,
                                        Map<String, Expected> expected, Connection db, long faultAt, Set<String> affectedClients,
                                        long elapsedSeconds, List<String> extraNotes) throws SQLException {
+        return check(name, fault, clients, events, expected, db, faultAt, 0, null, affectedClients, elapsedSeconds, extraNotes);
+    }
+
+    /**
+     * @param faultEndedAt when a lasting fault ended (0: none); the recovery counts from here then
+     * @param goal         the longest recovery that passes (null: no goal)
+     */
+    public static ScenarioResult check(String name, String fault, List<FleetClient> clients, List<ClientEvent> events,
+                                       Map<String, Expected> expected, Connection db, long faultAt, long faultEndedAt,
+                                       java.time.Duration goal, Set<String> affectedClients, long elapsedSeconds,
+                                       List<String> extraNotes) throws SQLException {
+        long from = faultEndedAt > 0 ? faultEndedAt : faultAt;
+        Double toFinal = 0.0;
         Map<String, List<ClientEvent>> byClient = new HashMap<>();
         for (ClientEvent e : events) {
             byClient.computeIfAbsent(e.client(), k -> new ArrayList<>()).add(e);
@@ -120,15 +133,19 @@ public final class Checker {
                 failed++;
                 failures.merge(shortReason(client.failure()), 1, Integer::sum);
             }
-            if (affectedClients.contains(client.plan().name())) {
+            boolean doneBefore = mine.stream().anyMatch(e -> "completed".equals(e.kind()) && e.t() <= from);
+            if (affectedClients.contains(client.plan().name()) && !doneBefore) {
                 anyAffected = true;
-                Long next = mine.stream().filter(e -> e.t() > faultAt && ("final".equals(e.kind()) || "completed".equals(e.kind())))
-                        .map(ClientEvent::t).findFirst().orElse(null);
+                // the next result of any kind: a partial shows the session moving again as well as a final does
+                Long next = mine.stream().filter(e -> e.t() > from && isResult(e)).map(ClientEvent::t).findFirst().orElse(null);
                 if (next == null) {
                     recovery = null;
                 } else if (recovery != null) {
-                    recovery = Math.max(recovery, (next - faultAt) / 1000.0);
+                    recovery = Math.max(recovery, (next - from) / 1000.0);
                 }
+                Long nextFinal = mine.stream().filter(e -> e.t() > faultAt && ("final".equals(e.kind()) || "completed".equals(e.kind())))
+                        .map(ClientEvent::t).findFirst().orElse(null);
+                toFinal = nextFinal == null || toFinal == null ? null : Math.max(toFinal, (nextFinal - faultAt) / 1000.0);
             }
             details.add(String.format("%s session=%s program=%s speed=%.2f expected=%d db=%s client=%s%s%s%s",
                     client.plan().name(), client.sessionId(), program, client.plan().speed(), want, db1.keySet(), seen.keySet(),
@@ -157,10 +174,24 @@ public final class Checker {
             recovery = null;
             notes.add("no session was under way at the fault");
         } else if (recovery == null) {
-            notes.add("an affected session got no final after the fault");
+            notes.add("an affected session got no result after the fault");
+        } else {
+            notes.add(String.format(java.util.Locale.ROOT, "next final %s s after the fault%s",
+                    toFinal == null ? "never" : String.format(java.util.Locale.ROOT, "%.1f", toFinal),
+                    faultEndedAt > 0 ? String.format(java.util.Locale.ROOT, " (which lasted %.1f s)", (faultEndedAt - faultAt) / 1000.0) : ""));
+        }
+        Double goalSeconds = goal == null ? null : goal.toMillis() / 1000.0;
+        if (goalSeconds != null && anyAffected && (recovery == null || recovery > goalSeconds)) {
+            notes.add("RECOVERY GOAL MISSED: " + (recovery == null ? "no result" : recovery + " s") + " > " + goalSeconds + " s"
+                    + (faultEndedAt > 0 ? " after the fault ended" : " after the fault"));
         }
         return new ScenarioResult(name, fault, clients.size(), total, lost, notInDb, notAtClient, dbDuplicates, dupAsNew,
-                reordered, resent, recovery, failed, elapsedSeconds, notes, details);
+                reordered, resent, recovery, failed, elapsedSeconds, notes, details, anyAffected ? goalSeconds : null,
+                faultEndedAt > 0);
+    }
+
+    private static boolean isResult(ClientEvent e) {
+        return "partial".equals(e.kind()) || "final".equals(e.kind()) || "completed".equals(e.kind());
     }
 
     private static String shortReason(String failure) {

@@ -11,13 +11,15 @@ public final class Report {
     public static String markdown(List<ScenarioResult> results) {
         StringBuilder out = new StringBuilder();
         out.append("| scenario | fault | sessions | finals expected | lost | not in DB | not at client | DB duplicates "
-                + "| duplicated as new | reordered | re-sent (ok) | recovery (s) | failed sessions | result |\n");
-        out.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+                + "| duplicated as new | reordered | re-sent (ok) | recovery (s) | goal (s) | failed sessions | result |\n");
+        out.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
         for (ScenarioResult r : results) {
-            out.append(String.format("| %s | %s | %d | %d | %d | %d | %d | %d | %d | %d | %d | %s | %d | %s |%n", r.name(),
+            out.append(String.format("| %s | %s | %d | %d | %d | %d | %d | %d | %d | %d | %d | %s | %s | %d | %s |%n", r.name(),
                     r.fault(), r.sessions(), r.expected(), r.lost(), r.lostNotInDb(), r.lostNotAtClient(), r.dbDuplicates(),
                     r.duplicatedAsNew(), r.reordered(), r.resent(),
-                    r.recoverySeconds() == null ? "n/a" : String.format("%.1f", r.recoverySeconds()), r.failedSessions(),
+                    r.recoverySeconds() == null ? "n/a" : String.format("%.1f", r.recoverySeconds())
+                            + (r.fromFaultEnd() ? " after end" : ""),
+                    r.recoveryGoalSeconds() == null ? "-" : String.format("%.0f", r.recoveryGoalSeconds()), r.failedSessions(),
                     r.passed() ? "PASS" : "**FAIL**"));
         }
         out.append('\n');

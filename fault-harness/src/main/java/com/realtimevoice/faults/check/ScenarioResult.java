@@ -4,15 +4,30 @@ import java.util.List;
 
 /**
  * The check of one scenario. {@code lost}: expected (session, index) pairs missing in the database or never seen by
- * the client (split in the two next counts; one pair may be both). {@code recoverySeconds}: from the fault to the
- * next final (or completed) on the slowest affected session; null when an affected session never got one.
+ * the client (split in the two next counts; one pair may be both). {@code recoverySeconds}: from the fault (or its
+ * end, {@code fromFaultEnd}) to the next result (partial, final or completed) on the slowest affected session; null
+ * when an affected session never got one. {@code recoveryGoalSeconds}: the most that passes (null: no goal).
  */
 public record ScenarioResult(String name, String fault, int sessions, int expected, int lost, int lostNotInDb,
                              int lostNotAtClient, int dbDuplicates, int duplicatedAsNew, int reordered, int resent,
                              Double recoverySeconds, int failedSessions, long elapsedSeconds, List<String> notes,
-                             List<String> details) {
+                             List<String> details, Double recoveryGoalSeconds, boolean fromFaultEnd) {
+
+    /** A result with no recovery goal. */
+    public ScenarioResult(String name, String fault, int sessions, int expected, int lost, int lostNotInDb,
+                          int lostNotAtClient, int dbDuplicates, int duplicatedAsNew, int reordered, int resent,
+                          Double recoverySeconds, int failedSessions, long elapsedSeconds, List<String> notes,
+                          List<String> details) {
+        this(name, fault, sessions, expected, lost, lostNotInDb, lostNotAtClient, dbDuplicates, duplicatedAsNew, reordered,
+                resent, recoverySeconds, failedSessions, elapsedSeconds, notes, details, null, false);
+    }
 
     public boolean passed() {
-        return lost == 0 && dbDuplicates == 0;
+        return lost == 0 && dbDuplicates == 0 && recoveredInTime();
+    }
+
+    /** Within the recovery goal, or no goal. */
+    public boolean recoveredInTime() {
+        return recoveryGoalSeconds == null || (recoverySeconds != null && recoverySeconds <= recoveryGoalSeconds);
     }
 }

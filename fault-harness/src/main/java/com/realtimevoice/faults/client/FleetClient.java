@@ -200,7 +200,8 @@ public final class FleetClient implements Runnable {
                 }
             }
             case "partial" -> {
-                // unstable text, replaced by the final: not part of the check
+                // unstable text, replaced by the final: not part of the loss check, but a result (recovery time)
+                record("partial", -1, m.path("index").asInt(), null, null);
             }
             case "final" -> {
                 int index = m.path("index").asInt();

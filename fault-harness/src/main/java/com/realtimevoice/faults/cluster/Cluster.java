@@ -42,16 +42,13 @@ public final class Cluster implements AutoCloseable {
     static final int WORKER_CONCURRENCY = 2;
 
     /**
-     * @param partitions      ASR_TOPIC_PARTITIONS
-     * @param sessionTimeout  consumer session.timeout.ms of every service: how soon a killed or frozen consumer's
-     *                        partitions move (the product's default is Kafka's 45 s)
-     * @param maxPollInterval the workers' max.poll.interval.ms (low, so a frozen worker is evicted)
+     * How many of each service, and their heap. Nothing else: every Kafka setting and timeout is the shipped
+     * default of the service's own yml (ShippedSettingsTest holds the harness to that).
      */
-    public record Settings(int ingestNodes, int workers, int resultServices, int partitions, Duration sessionTimeout,
-                           Duration maxPollInterval, int workerMaxPollRecords, String serviceHeap) {
+    public record Settings(int ingestNodes, int workers, int resultServices, String serviceHeap) {
 
         public static Settings defaults() {
-            return new Settings(2, 2, 2, 6, Duration.ofSeconds(10), Duration.ofSeconds(10), 20, "384m");
+            return new Settings(2, 2, 2, "384m");
         }
     }
 
@@ -88,6 +85,7 @@ public final class Cluster implements AutoCloseable {
             int port = resultPorts.get(i);
             Map<String, String> env = commonEnv();
             env.put("RESULT_SERVICE_PORT", Integer.toString(port));
+            env.put("AUTH_JWT_SECRET", JWT_SECRET);
             env.put("DB_HOST", "127.0.0.1");
             env.put("DB_PORT", Integer.toString(db.port()));
             env.put("DB_NAME", MariaDb.DATABASE);
@@ -100,9 +98,9 @@ public final class Cluster implements AutoCloseable {
             Map<String, String> env = commonEnv();
             env.put("ASR_WORKER_PORT", Integer.toString(port));
             env.put("ASR_WORKER_CONCURRENCY", Integer.toString(WORKER_CONCURRENCY));
-            workers.add(service(ServiceNode.Kind.WORKER, "worker-" + (i + 1), "asr-worker", port, env, List.of(
-                    "--spring.kafka.consumer.properties.max.poll.interval.ms=" + settings.maxPollInterval().toMillis(),
-                    "--spring.kafka.consumer.max-poll-records=" + settings.workerMaxPollRecords())));
+            // the bench-echo engine, for the load beside the speech sessions in the *-under-load scenarios
+            env.put("ASR_BENCH_ENGINE_ENABLED", "true");
+            workers.add(service(ServiceNode.Kind.WORKER, "worker-" + (i + 1), "asr-worker", port, env, List.of()));
         }
         for (int i = 0; i < settings.ingestNodes(); i++) {
             int port = Ports.free();
@@ -110,6 +108,7 @@ public final class Cluster implements AutoCloseable {
             Map<String, String> env = commonEnv();
             env.put("PORT", Integer.toString(port));
             env.put("INGEST_NODE_ID", nodeId);
+            env.put("AUTH_JWT_SECRET", JWT_SECRET);
             env.put("INGEST_RESUME_SECRET", RESUME_SECRET);
             env.put("RESULT_SERVICE_URL", "http://127.0.0.1:" + resultPorts.get(0));
             ingestNodes.add(service(ServiceNode.Kind.INGEST, nodeId, "ingest-service", port, env, List.of()));
@@ -119,8 +118,6 @@ public final class Cluster implements AutoCloseable {
     private Map<String, String> commonEnv() {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
-        env.put("ASR_TOPIC_PARTITIONS", Integer.toString(settings.partitions()));
-        env.put("AUTH_JWT_SECRET", JWT_SECRET);
         return env;
     }
 
@@ -128,9 +125,7 @@ public final class Cluster implements AutoCloseable {
                                 List<String> extraArgs) {
         Path jar = execJar(repo, module);
         List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx" + settings.serviceHeap(), "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-Dfaults.root=" + root.toAbsolutePath(), "-jar", jar.toString(),
-                "--spring.kafka.consumer.properties.session.timeout.ms=" + settings.sessionTimeout().toMillis(),
-                "--spring.kafka.consumer.properties.heartbeat.interval.ms=" + Math.max(1000, settings.sessionTimeout().toMillis() / 5)));
+                "-XX:TieredStopAtLevel=1", "-Dfaults.root=" + root.toAbsolutePath(), "-jar", jar.toString()));
         cmd.addAll(extraArgs);
         // probes are on the management port (actuator), never on the service's own port
         int managementPort = Ports.free();

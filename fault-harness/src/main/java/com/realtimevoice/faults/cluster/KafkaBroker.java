@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import com.realtimevoice.faults.process.ChildProcess;
 
@@ -30,8 +31,15 @@ public final class KafkaBroker {
     private final ChildProcess process;
     private final String classpath;
     private final String marker;
+    private final List<String> extraProperties;
 
     KafkaBroker(Path dir, String classpath, String marker) {
+        this(dir, classpath, marker, List.of());
+    }
+
+    /** @param extraProperties more server.properties lines (GroupRecoveryProbe: the consumer protocol's group settings) */
+    KafkaBroker(Path dir, String classpath, String marker, List<String> extraProperties) {
+        this.extraProperties = List.copyOf(extraProperties);
         this.dir = dir;
         this.classpath = classpath;
         this.marker = marker;
@@ -52,27 +60,7 @@ public final class KafkaBroker {
     /** Writes the configuration, formats the storage (a new cluster id) and starts the broker. */
     void create() throws IOException {
         Files.createDirectories(dir.resolve("data"));
-        Files.writeString(dir.resolve("server.properties"), String.join("\n",
-                "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
-                "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                "log.dirs=" + dir.resolve("data"),
-                "num.partitions=1",
-                "offsets.topic.replication.factor=1",
-                "offsets.topic.num.partitions=6",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
-                "group.initial.rebalance.delay.ms=0",
-                // the services create their topics; a delivery topic of a node that is gone must not come back by accident
-                "auto.create.topics.enable=false",
-                ""), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("server.properties"), String.join("\n", serverProperties()) + "\n", StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("logback.xml"), """
                 <configuration>
                   <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
@@ -97,6 +85,33 @@ public final class KafkaBroker {
             throw new IllegalStateException("formatting the Kafka storage failed (exit " + exit + "); see " + format.log());
         }
         start();
+    }
+
+    /**
+     * The broker's configuration. Group settings (group.*) are those docker-compose's broker has too
+     * (ShippedSettingsTest): recovery depends on them.
+     */
+    List<String> serverProperties() {
+        return Stream.concat(Stream.of(
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "controller.listener.names=CONTROLLER",
+                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "log.dirs=" + dir.resolve("data"),
+                "num.partitions=1",
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=6",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                // the services create their topics; a delivery topic of a node that is gone must not come back by accident
+                "auto.create.topics.enable=false"), extraProperties.stream()).toList();
     }
 
     /** Starts the broker on its ports and data directory (after a kill, it recovers its logs first). */

@@ -44,6 +44,16 @@ public final class ChildProcess {
         return log;
     }
 
+    /** The command line it runs with (ShippedSettingsTest reads it). */
+    public List<String> command() {
+        return command;
+    }
+
+    /** The environment variables the harness gives it, on top of the scrubbed inherited ones. */
+    public Map<String, String> environment() {
+        return environment;
+    }
+
     public synchronized ChildProcess start() {
         if (alive()) {
             throw new IllegalStateException(name + " is already running (pid " + pid() + ")");
@@ -58,6 +68,9 @@ public final class ChildProcess {
             if (workDir != null) {
                 builder.directory(workDir.toFile());
             }
+            // Only the settings the harness passes: a variable of the product's set in the shell that runs the harness
+            // must not change what runs (the services read the shipped defaults unless told otherwise).
+            builder.environment().keySet().removeIf(k -> k.matches("(KAFKA|ASR|INGEST|RESULT|DB|AUTH|SPRING|TENCENT|WECHAT)_.*"));
             builder.environment().putAll(environment);
             process = builder.start();
             frozen = false;

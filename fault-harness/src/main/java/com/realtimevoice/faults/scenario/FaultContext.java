@@ -24,6 +24,7 @@ public final class FaultContext {
     private final Fleet fleet;
     private final Durations durations;
     private volatile long injectedAt;
+    private volatile long endedAt;
     private final Set<String> affected = new LinkedHashSet<>();
     private final List<String> notes = new ArrayList<>();
 
@@ -73,6 +74,17 @@ public final class FaultContext {
 
     public long injectedAt() {
         return injectedAt;
+    }
+
+    /** Marks now as the end of a fault that lasts (a frozen process thawed, the broker back): recovery counts from here. */
+    public void ended() {
+        endedAt = System.currentTimeMillis();
+        log.info("fault ended");
+    }
+
+    /** When the fault ended, or 0 for a fault that is over once struck (a kill). */
+    public long endedAt() {
+        return endedAt;
     }
 
     public Set<String> affected() {

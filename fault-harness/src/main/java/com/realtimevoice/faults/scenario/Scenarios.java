@@ -23,6 +23,29 @@ public final class Scenarios {
     public static final List<String> SHORT = List.of("worker-kill", "result-kill", "ingest-kill", "broker-restart", "db-restart",
             "client-drop", "corrupt-records");
 
+    /**
+     * The recovery goal of issue 18, as shipped: each affected session's next result (partial, final or completed) at
+     * most this long after the fault, or after its end for a fault that lasts (SIGSTOP, broker outage).
+     */
+    private static final Map<String, Duration> RECOVERY_GOALS = Map.of(
+            "worker-kill", seconds(10), "result-kill", seconds(10), "ingest-kill", seconds(10),
+            "worker-sigterm", seconds(2), "result-sigterm", seconds(2), "ingest-sigterm", seconds(2),
+            "worker-sigstop", seconds(10), "broker-restart", seconds(10));
+
+    /** Faults under load: these run again as {@code <name>-under-load}, beside {@link #LOAD_STREAMS} bench-echo streams. */
+    static final List<String> UNDER_LOAD = List.of("worker-kill", "result-kill", "ingest-kill", "broker-restart");
+    public static final String LOAD_SUFFIX = "-under-load";
+    public static final int LOAD_STREAMS = 150;
+
+    /** The recovery goal of a scenario (under load: the same), or null. */
+    public static Duration recoveryGoal(String scenario) {
+        return RECOVERY_GOALS.get(underLoad(scenario) ? scenario.substring(0, scenario.length() - LOAD_SUFFIX.length()) : scenario);
+    }
+
+    public static boolean underLoad(String scenario) {
+        return scenario.endsWith(LOAD_SUFFIX);
+    }
+
     public static Map<String, Scenario> all() {
         Map<String, Scenario> s = new LinkedHashMap<>();
         add(s, new Scenario("worker-kill", "kill -9 of an ASR worker mid-utterance, restarted after a pause", seconds(6), ctx -> {
@@ -32,12 +55,13 @@ public final class Scenarios {
             ctx.sleep(ctx.durations().restartAfter());
             ctx.restart(worker);
         }));
-        add(s, new Scenario("worker-sigstop", "SIGSTOP of an ASR worker past max.poll.interval.ms, then SIGCONT", seconds(6), ctx -> {
+        add(s, new Scenario("worker-sigstop", "SIGSTOP of an ASR worker past the consumer session timeout, then SIGCONT", seconds(6), ctx -> {
             ServiceNode worker = ctx.cluster().workers().get(1);
             worker.process().freeze();
             ctx.injectedOnAll();
             ctx.sleep(ctx.durations().workerFrozen());
             worker.process().thaw();
+            ctx.ended();
         }));
         add(s, new Scenario("worker-sigterm", "SIGTERM of an ASR worker (graceful), restarted", seconds(6), ctx -> {
             ServiceNode worker = ctx.cluster().workers().get(0);
@@ -86,6 +110,7 @@ public final class Scenarios {
             long t0 = System.currentTimeMillis();
             ctx.cluster().broker().start();
             ctx.cluster().broker().awaitReady(Duration.ofSeconds(120));
+            ctx.ended();
             ctx.note("broker down " + ctx.durations().brokerDown().toSeconds() + " s, ready " + (System.currentTimeMillis() - t0) / 1000
                     + " s after restart");
         }));
@@ -141,6 +166,11 @@ public final class Scenarios {
                 ctx.note("NOT ALL CORRUPT RECORDS REACHED A DEAD-LETTER TOPIC");
             }
         }));
+        for (String name : UNDER_LOAD) {
+            Scenario plain = s.get(name);
+            add(s, new Scenario(name + LOAD_SUFFIX, plain.fault() + ", beside " + LOAD_STREAMS + " bench-echo streams",
+                    plain.injectAfter(), plain.action()));
+        }
         return s;
     }
 
