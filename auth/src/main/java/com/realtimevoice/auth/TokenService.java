@@ -103,6 +103,10 @@ public final class TokenService {
             if (claims.getSubject() == null || claims.getSubject().isBlank()) {
                 throw new InvalidTokenException("token has no subject");
             }
+            if (claims.getSubject().length() > VerifiedToken.MAX_SUBJECT_CHARS) {
+                // refused here, not by the database long after the session started
+                throw new InvalidTokenException("token subject is longer than " + VerifiedToken.MAX_SUBJECT_CHARS + " characters");
+            }
             if (claims.getExpiration() == null) {
                 throw new InvalidTokenException("token has no expiry");
             }

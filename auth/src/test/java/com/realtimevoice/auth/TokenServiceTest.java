@@ -26,6 +26,13 @@ class TokenServiceTest {
     }
 
     @Test
+    void aSubjectLongerThanTheUserIdColumnIsRejected() throws Exception {
+        assertThat(tokens.verify(tokens.issue("u".repeat(128), Duration.ofMinutes(5))).userId()).hasSize(128);
+        String token = tokens.issue("u".repeat(129), Duration.ofMinutes(5));
+        assertThatThrownBy(() -> tokens.verify(token)).isInstanceOf(InvalidTokenException.class).hasMessageContaining("128");
+    }
+
+    @Test
     void expiredTokenIsRejected() {
         Clock past = Clock.fixed(Instant.now().minus(Duration.ofHours(1)), ZoneOffset.UTC);
         String token = new TokenService(SETTINGS, past).issue("alice", Duration.ofMinutes(5));

@@ -27,6 +27,7 @@ import com.realtimevoice.ingest.pipeline.AudioPublisher;
 import com.realtimevoice.ingest.pipeline.AudioPublisher.PublishFailedException;
 import com.realtimevoice.ingest.pipeline.LocalSessions;
 import com.realtimevoice.ingest.pipeline.ResultSink;
+import com.realtimevoice.ingest.stream.ClientLimits;
 import com.realtimevoice.ingest.stream.StreamSessions;
 import com.realtimevoice.ingest.web.ApiError;
 
@@ -67,7 +68,14 @@ class RecognizeController {
                                 @RequestParam(value = "token", required = false) String tokenParam,
                                 @RequestParam(value = "audio", required = false) MultipartFile audio,
                                 @RequestParam(value = "language", required = false) String language,
-                                @RequestParam(value = "engine", required = false) String engine) throws IOException {
+                                @RequestParam(value = "engine", required = false) String engine,
+                                @RequestParam(value = "userId", required = false) String userIdField) throws IOException {
+        // the form's fields against the stream's table of limits; a userId (the old service's form had one) is ignored
+        String bad = formBreach(ClientLimits.TOKEN, tokenParam, ClientLimits.USER_ID, userIdField,
+                ClientLimits.LANGUAGE, language, ClientLimits.ENGINE, engine);
+        if (bad != null) {
+            return ApiError.response(ApiError.BAD_REQUEST, bad);
+        }
         String token = Tokens.fromAuthorizationHeader(authorization);
         String userId;
         try {
@@ -84,9 +92,6 @@ class RecognizeController {
         } catch (UploadedAudio.UnsupportedAudioException e) {
             return ApiError.response(e.badRequest ? ApiError.BAD_REQUEST : ApiError.UNSUPPORTED_FORMAT, e.getMessage());
         }
-        if ((language != null && !language.matches("[A-Za-z0-9_-]{1,32}")) || (engine != null && !engine.matches("[A-Za-z0-9_-]{1,32}"))) {
-            return ApiError.response(ApiError.BAD_REQUEST, "language and engine must be 1-32 characters of [A-Za-z0-9_-]");
-        }
         // An upload is a session like a stream: it takes one of the user's concurrent-session slots while it runs.
         if (!sessions.tryAcquireSession(userId)) {
             return ApiError.response("RATE_LIMITED", "too many concurrent sessions for this user (limit "
@@ -97,6 +102,19 @@ class RecognizeController {
         } finally {
             sessions.releaseSession(userId);
         }
+    }
+
+    /** Pairs of (limit, value): the first value outside its limit, as a reason naming the field; null if none. */
+    private static String formBreach(Object... limitsAndValues) {
+        for (int i = 0; i < limitsAndValues.length; i += 2) {
+            if (limitsAndValues[i + 1] instanceof String value) {
+                String bad = ((ClientLimits) limitsAndValues[i]).checkText(value);
+                if (bad != null) {
+                    return bad;
+                }
+            }
+        }
+        return null;
     }
 
     private ResponseEntity<?> run(String userId, UploadedAudio upload, String language, String engine) {

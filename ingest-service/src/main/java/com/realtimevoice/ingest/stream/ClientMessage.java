@@ -45,62 +45,67 @@ sealed interface ClientMessage {
             case "end", "stop" -> new End();
             case "ping" -> new Ping();
             case "resume" -> parseResume(node);
-            default -> new Malformed("unknown type \"" + type.asString() + "\"; expected start, end, stop, ping or resume");
+            default -> new Malformed("unknown type \"" + abbreviate(type.asString()) + "\"; expected start, end, stop, ping or resume");
         };
     }
 
     private static ClientMessage parseResume(JsonNode node) {
+        String bad = firstBreach(node, ClientLimits.SESSION_ID, ClientLimits.RESUME_TOKEN, ClientLimits.LAST_INDEX,
+                ClientLimits.NEXT_SEQ, ClientLimits.TOKEN);
+        if (bad != null) {
+            return new Malformed(bad);
+        }
         String sessionId = text(node, "sessionId");
         String resumeToken = text(node, "resumeToken");
         if (sessionId == null || resumeToken == null) {
             return new Malformed("resume needs \"sessionId\" and \"resumeToken\" (from the started message)");
         }
-        JsonNode last = node.get("lastIndex");
-        if (last != null && !last.isNull() && !last.isIntegralNumber()) {
-            return new Malformed("lastIndex must be an integer");
-        }
         JsonNode next = node.get("nextSeq");
-        if (next != null && !next.isNull() && (!next.isIntegralNumber() || next.asLong() < 0)) {
-            return new Malformed("nextSeq must be a non-negative integer");
-        }
-        return new Resume(sessionId, resumeToken, last == null || last.isNull() ? -1 : last.asInt(),
-                next == null || next.isNull() ? null : next.asLong(), text(node, "token"));
+        return new Resume(sessionId, resumeToken, (int) ClientLimits.integer(node.get("lastIndex"), -1),
+                next == null || next.isNull() ? null : next.longValue(), text(node, "token"));
     }
 
     private static ClientMessage parseStart(JsonNode node) {
-        String format = text(node, "format");
-        JsonNode rate = node.get("sampleRate");
-        if (rate != null && !rate.isNull() && !rate.isIntegralNumber()) {
-            return new Malformed("sampleRate must be an integer");
-        }
-        JsonNode channels = node.get("channels");
-        if (channels != null && !channels.isNull() && !channels.isIntegralNumber()) {
-            return new Malformed("channels must be an integer");
-        }
         JsonNode interim = node.get("interimResults");
         if (interim != null && !interim.isNull() && !interim.isBoolean()) {
-            return new Malformed("interimResults must be true or false");
+            return new Malformed("`interimResults` must be true or false");
         }
-        for (String field : new String[] {"token", "format", "language", "engine", "userId"}) {
-            JsonNode v = node.get(field);
-            if (v != null && !v.isNull() && !v.isString()) {
-                return new Malformed(field + " must be a string");
-            }
+        // userId: any JSON scalar, as the old service's clients send it ("userId": 1); the token's subject is the user
+        String bad = firstBreach(node, ClientLimits.TOKEN, ClientLimits.USER_ID, ClientLimits.FORMAT, ClientLimits.CHANNELS,
+                ClientLimits.SAMPLE_RATE, ClientLimits.LANGUAGE, ClientLimits.ENGINE);
+        if (bad != null) {
+            return new Malformed(bad);
         }
-        String language = text(node, "language");
-        String engine = text(node, "engine");
-        if ((language != null && !language.matches("[A-Za-z0-9_-]{1,32}")) || (engine != null && !engine.matches("[A-Za-z0-9_-]{1,32}"))) {
-            return new Malformed("language and engine must be 1-32 characters of [A-Za-z0-9_-]");
+        String format = text(node, "format");
+        // extension: "channels" (default 1) travels folded into the format, "pcm;channels=2", as audio/L16 does
+        String descriptor = StreamFormat.descriptor(format == null ? "pcm" : format.toLowerCase(java.util.Locale.ROOT),
+                (int) ClientLimits.integer(node.get("channels"), 1));
+        if (descriptor.length() > ClientLimits.FORMAT.max) {
+            return new Malformed("`format` with `channels` folded in (\"" + descriptor.substring(0, Math.min(24, descriptor.length()))
+                    + "\") must be at most " + ClientLimits.FORMAT.max + " characters");
         }
         return new Start(
                 text(node, "token"),
-                // extension: "channels" (default 1) travels folded into the format, "pcm;channels=2", as audio/L16 does
-                StreamFormat.descriptor(format == null ? "pcm" : format.toLowerCase(java.util.Locale.ROOT),
-                        channels == null || channels.isNull() ? 1 : channels.asInt()),
-                rate == null || rate.isNull() ? 16000 : rate.asInt(),
-                language,
-                engine,
+                descriptor,
+                (int) ClientLimits.integer(node.get("sampleRate"), 16000),
+                text(node, "language"),
+                text(node, "engine"),
                 interim == null || interim.isNull() || interim.asBoolean());
+    }
+
+    /** The first field of {@code node} outside its limits, as a reason naming it; null if all are within. */
+    private static String firstBreach(JsonNode node, ClientLimits... limits) {
+        for (ClientLimits limit : limits) {
+            String bad = limit.check(node.get(limit.field));
+            if (bad != null) {
+                return bad;
+            }
+        }
+        return null;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 32 ? s : s.substring(0, 29) + "...";
     }
 
     private static String text(JsonNode node, String field) {

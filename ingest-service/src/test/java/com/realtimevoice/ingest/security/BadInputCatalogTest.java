@@ -160,6 +160,16 @@ class BadInputCatalogTest {
             }
             return firstError(c, true);
         });
+        ws("`format` longer than its column (`pcm;channels=1;;;;;;;;;`)", "BAD_REQUEST", "stays open", alice, c -> {
+            c.send("{\"type\":\"start\",\"format\":\"pcm;channels=1;;;;;;;;;\"}"); return firstError(c, false); });
+        ws("`sampleRate` beyond long range (10^26)", "BAD_REQUEST", "stays open", alice, c -> {
+            c.send("{\"type\":\"start\",\"sampleRate\":99999999999999999999999999}"); return firstError(c, false); });
+        ws("`resume` with `lastIndex` beyond int range", "BAD_REQUEST", "stays open", alice, c -> {
+            c.send("{\"type\":\"resume\",\"sessionId\":\"" + UUID.randomUUID() + "\",\"resumeToken\":\"x\",\"lastIndex\":2147483648}");
+            return firstError(c, false);
+        });
+        ws("`userId` that is not a JSON scalar (`{}`)", "BAD_REQUEST", "stays open", alice, c -> {
+            c.send("{\"type\":\"start\",\"userId\":{}}"); return firstError(c, false); });
         ws("`resume` of an unknown session", "SESSION_NOT_FOUND", "stays open", alice, c -> {
             c.send("{\"type\":\"resume\",\"sessionId\":\"" + UUID.randomUUID() + "\",\"resumeToken\":\"x\",\"lastIndex\":-1}");
             return firstError(c, false);
@@ -186,6 +196,8 @@ class BadInputCatalogTest {
         upload("non-audio bytes behind a RIFF header", alice, "a.wav", riffGarbage, "400 BAD_REQUEST");
         upload("`.wav` name without a RIFF header", alice, "a.wav", "hello".getBytes(StandardCharsets.US_ASCII), "400 BAD_REQUEST");
         upload("upload over the size limit (1 MB here)", alice, "big.pcm", new byte[1_200_000], "413 TOO_LARGE");
+        upload("`language` longer than its column (33 characters)", alice, "time.wav", Files.readAllBytes(SpeechFixtures.wav("time.wav")),
+                "400 BAD_REQUEST", "language", "a".repeat(33));
 
         HttpResponse<String> wrongPath = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/realtime-voice/streem"))
                 .build(), HttpResponse.BodyHandlers.ofString());
@@ -202,9 +214,14 @@ class BadInputCatalogTest {
         assertThat(max).as("no answer to the well-behaved client took a second (µs)").isLessThan(1_000_000);
     }
 
-    private void upload(String input, String token, String filename, byte[] content, String expected) throws Exception {
+    /** {@code fields}: extra form fields, name then value. */
+    private void upload(String input, String token, String filename, byte[] content, String expected, String... fields) throws Exception {
         String boundary = "----rv" + UUID.randomUUID();
         List<byte[]> parts = new ArrayList<>();
+        for (int i = 0; i < fields.length; i += 2) {
+            parts.add(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + fields[i] + "\"\r\n\r\n" + fields[i + 1] + "\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
         if (content != null) {
             parts.add(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"" + filename
                     + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));

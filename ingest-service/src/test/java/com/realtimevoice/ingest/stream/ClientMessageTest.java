@@ -59,4 +59,64 @@ class ClientMessageTest {
         assertThat(parsed).isInstanceOf(ClientMessage.Malformed.class);
         assertThat(((ClientMessage.Malformed) parsed).reason()).isNotBlank();
     }
+
+    /** The old service's clients send "userId": 1; any JSON scalar is taken (and ignored: the token is the user). */
+    @ParameterizedTest
+    @ValueSource(strings = {"1", "0", "-7", "1.5", "12345678901234567890123", "\"alice\"", "\"\"", "true", "false", "null"})
+    void userIdIsAnyJsonScalar(String userId) {
+        assertThat(ClientMessage.parse("{\"type\":\"start\",\"userId\":" + userId + ",\"token\":\"t\"}"))
+                .isEqualTo(new ClientMessage.Start("t", "pcm", 16000, null, null, true));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{}", "[1]", "\"uuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuu\""})
+    void userIdThatIsNotAScalarOrTooLongIsRefusedByName(String userId) {
+        assertThat(reason("{\"type\":\"start\",\"userId\":" + userId + "}")).contains("`userId`");
+    }
+
+    /** Defect 4: integers beyond int/long range answered INTERNAL (an exception) instead of BAD_REQUEST. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"type\":\"start\",\"sampleRate\":99999999999999999999999999}|sampleRate",
+            "{\"type\":\"start\",\"sampleRate\":2147483648}|sampleRate",
+            "{\"type\":\"start\",\"sampleRate\":-16000}|sampleRate",
+            "{\"type\":\"start\",\"channels\":9223372036854775808}|channels",
+            "{\"type\":\"start\",\"channels\":0}|channels",
+            "{\"type\":\"resume\",\"sessionId\":\"s\",\"resumeToken\":\"r\",\"lastIndex\":99999999999999999999}|lastIndex",
+            "{\"type\":\"resume\",\"sessionId\":\"s\",\"resumeToken\":\"r\",\"lastIndex\":2147483648}|lastIndex",
+            "{\"type\":\"resume\",\"sessionId\":\"s\",\"resumeToken\":\"r\",\"lastIndex\":-2}|lastIndex",
+            "{\"type\":\"resume\",\"sessionId\":\"s\",\"resumeToken\":\"r\",\"nextSeq\":18446744073709551616}|nextSeq",
+            "{\"type\":\"resume\",\"sessionId\":\"s\",\"resumeToken\":\"r\",\"nextSeq\":9007199254740992}|nextSeq",
+            "{\"type\":\"resume\",\"sessionId\":\"s\",\"resumeToken\":\"r\",\"nextSeq\":-1}|nextSeq",
+            "{\"type\":\"resume\",\"sessionId\":\"s\",\"resumeToken\":\"r\",\"nextSeq\":1.5}|nextSeq"})
+    void integersOutOfRangeAreRefusedByName(String caseAndField) {
+        String[] c = caseAndField.split("\\|");
+        assertThat(reason(c[0])).contains("`" + c[1] + "`");
+    }
+
+    /** transcript_session.format is VARCHAR(16): a longer format must never reach Kafka and the database. */
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"type\":\"start\",\"format\":\"pcm;channels=1;;;;;;;;;\"}",
+            "{\"type\":\"start\",\"format\":\"pcm;channels=2\",\"channels\":2}",
+            "{\"type\":\"start\",\"format\":\"\"}", "{\"type\":\"start\",\"format\":\"pcm\\u0000\"}"})
+    void aFormatThatDoesNotFitItsColumnIsRefusedByName(String text) {
+        assertThat(reason(text)).contains("`format`");
+    }
+
+    @Test
+    void textsLongerThanTheirColumnsAreRefusedByName() {
+        assertThat(reason("{\"type\":\"start\",\"language\":\"" + "a".repeat(33) + "\"}")).contains("`language`");
+        assertThat(reason("{\"type\":\"start\",\"engine\":\"" + "a".repeat(33) + "\"}")).contains("`engine`");
+        assertThat(reason("{\"type\":\"start\",\"token\":\"" + "a".repeat(4097) + "\"}")).contains("`token`");
+        assertThat(reason("{\"type\":\"resume\",\"sessionId\":\"" + "s".repeat(65) + "\",\"resumeToken\":\"r\"}")).contains("`sessionId`");
+        assertThat(reason("{\"type\":\"resume\",\"sessionId\":\"s\",\"resumeToken\":\"" + "r".repeat(513) + "\"}")).contains("`resumeToken`");
+        assertThat(ClientMessage.parse("{\"type\":\"start\",\"language\":\"" + "a".repeat(32) + "\",\"format\":\"mp3\",\"sampleRate\":48000}"))
+                .isInstanceOf(ClientMessage.Start.class);
+    }
+
+    private static String reason(String text) {
+        ClientMessage parsed = ClientMessage.parse(text);
+        assertThat(parsed).as(text).isInstanceOf(ClientMessage.Malformed.class);
+        return ((ClientMessage.Malformed) parsed).reason();
+    }
 }
