@@ -78,7 +78,7 @@ class ClientLimitsTest {
                             null, "i", "a", java.time.Duration.ZERO, java.time.Duration.ZERO),
                     null, new com.realtimevoice.ingest.config.IngestProperties.Reliability(null, java.time.Duration.ZERO,
                             java.time.Duration.ZERO, java.time.Duration.ZERO), null, null, null, "x"));
-            return tokens.issue(new ResumeTokens.Claims(java.util.UUID.randomUUID().toString(), "u".repeat(128), "f".repeat(16), 384_000));
+            return tokens.issue(new ResumeTokens.Claims(java.util.UUID.randomUUID().toString(), "u".repeat(128), "f".repeat(16), 384_000, Long.MAX_VALUE));
         }
     }
 }
