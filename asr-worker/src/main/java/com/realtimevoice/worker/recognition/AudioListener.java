@@ -17,10 +17,12 @@ import org.springframework.kafka.listener.ConsumerSeekAware;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.stereotype.Component;
 
 import com.realtimevoice.events.EventRecords;
+import com.realtimevoice.events.MalformedEventException;
 import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionFailed;
@@ -61,14 +63,16 @@ class AudioListener implements ConsumerSeekAware {
     private final RecognitionMetrics metrics;
     private final KafkaListenerEndpointRegistry registry;
     private final ObservationRegistry observations;
+    private final DeadLetterPublishingRecoverer deadLetters;
     private final ThreadLocal<Long> lastCommit = ThreadLocal.withInitial(() -> 0L);
     /** Set when an output could not be published: nothing is committed until the consumer restarted and replayed. */
     private final AtomicReference<Throwable> publishFailure = new AtomicReference<>();
 
     AudioListener(SessionRecognizers recognizers, SessionLanes lanes, KafkaTemplate<String, byte[]> kafka,
                   CommitPositions positions, RecognitionMetrics metrics, KafkaListenerEndpointRegistry registry,
-                  ObservationRegistry observations) {
+                  ObservationRegistry observations, DeadLetterPublishingRecoverer deadLetters) {
         this.observations = observations;
+        this.deadLetters = deadLetters;
         this.recognizers = recognizers;
         this.lanes = lanes;
         this.kafka = kafka;
@@ -77,30 +81,56 @@ class AudioListener implements ConsumerSeekAware {
         this.registry = registry;
     }
 
-    /** Malformed records throw {@code MalformedEventException}: the error handler sends them to the dead-letter topic. */
+    /**
+     * Poison (a record that cannot be decoded, or an event that does not belong on the audio topic) is dead-lettered
+     * here, at once, and the session it is keyed by fails on its lane ({@code UNPROCESSABLE}, after what came before
+     * it): thrown to the error handler it would re-poll the rest of the poll, every partition's, for nothing.
+     */
     @KafkaListener(id = LISTENER_ID, idIsGroup = false, topics = Topics.AUDIO, concurrency = "${asr.worker.concurrency}")
     void onAudio(ConsumerRecord<String, byte[]> record, Consumer<?, ?> consumer) throws InterruptedException {
         if (publishFailure.get() != null) {
             return; // not processed, not committed: the restart that is under way replays it
         }
-        PipelineEvent event = EventRecords.fromRecord(record);
-        SessionRecognizers.checkBelongsOnAudio(event);
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
         long offset = record.offset();
+        PipelineEvent event;
+        try {
+            event = EventRecords.fromRecord(record);
+            SessionRecognizers.checkBelongsOnAudio(event);
+        } catch (MalformedEventException e) {
+            // Sent before the listener returns, so no commit passes it before the dead-letter topic has it.
+            log.warn("dead-lettering {}-{}@{} (key {}): {}", record.topic(), record.partition(), offset, record.key(),
+                    KafkaConfiguration.reason(e));
+            deadLetters.accept(record, consumer, e);
+            metrics.error("DEAD_LETTERED");
+            if (record.key() != null) {
+                String sessionId = record.key();
+                dispatch(sessionId, partition, offset, () -> recognizers.poisoned(sessionId, e.getMessage()));
+            }
+            maybeCommit(consumer);
+            return;
+        }
         if (event instanceof SessionStarted) {
             positions.opened(event.sessionId(), partition, offset);
         }
+        dispatch(event.sessionId(), partition, offset, () -> recognizers.handle(event));
+        maybeCommit(consumer);
+    }
+
+    /** Runs {@code work} on the session's lane, in order with its other records. */
+    private void dispatch(String sessionId, TopicPartition partition, long offset,
+            java.util.function.Supplier<List<PipelineEvent>> work) throws InterruptedException {
         int epoch = positions.dispatched(partition, offset);
         // The record's observation (its span, continuing the trace it came with) is this thread's; the outputs are
         // sent from the lane, in its scope, so that they continue that trace.
         Observation observed = observations.getCurrentObservation();
         try {
-            lanes.submit(event.sessionId(), () -> {
+            lanes.submit(sessionId, () -> {
                 if (observed == null) {
-                    recognise(event, partition, offset, epoch);
+                    recognise(sessionId, work, partition, offset, epoch);
                 } else {
                     try (Observation.Scope scope = observed.openScope()) {
-                        recognise(event, partition, offset, epoch);
+                        recognise(sessionId, work, partition, offset, epoch);
                     }
                 }
             });
@@ -108,6 +138,9 @@ class AudioListener implements ConsumerSeekAware {
             positions.finished(partition, offset); // not queued; the listener is stopping and nothing is committed past it
             throw e;
         }
+    }
+
+    private void maybeCommit(Consumer<?, ?> consumer) {
         long now = System.currentTimeMillis();
         if (now - lastCommit.get() >= COMMIT_INTERVAL_MS) {
             commit(consumer, consumer.assignment());
@@ -116,20 +149,21 @@ class AudioListener implements ConsumerSeekAware {
     }
 
     /** On the session's lane. */
-    private void recognise(PipelineEvent event, TopicPartition partition, long offset, int epoch) {
+    private void recognise(String sessionId, java.util.function.Supplier<List<PipelineEvent>> work,
+            TopicPartition partition, long offset, int epoch) {
         try {
             // Skipped when the partition moved away meanwhile (its new owner replays it) or a replay is under way.
             if (publishFailure.get() == null && positions.current(partition, epoch)) {
                 List<PipelineEvent> outputs;
                 try {
-                    outputs = recognizers.handle(event);
+                    outputs = work.get();
                 } catch (RuntimeException e) { // engine failures are outputs already: this is a bug; fail the session loudly
-                    log.error("Session {}: cannot handle {}", event.sessionId(), event, e);
-                    outputs = recognizers.internalFailure(event.sessionId(), e);
+                    log.error("Session {}: cannot handle record {}@{}", sessionId, partition, offset, e);
+                    outputs = recognizers.internalFailure(sessionId, e);
                 }
                 publish(outputs);
-                if (!recognizers.isOpen(event.sessionId())) {
-                    lanes.closed(event.sessionId()); // its thread can take a new session
+                if (!recognizers.isOpen(sessionId)) {
+                    lanes.closed(sessionId); // its thread can take a new session
                 }
             }
         } finally {

@@ -1,12 +1,15 @@
 package com.realtimevoice.worker.recognition;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.KafkaException;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.ConsumerRecordRecoverer;
@@ -27,6 +30,8 @@ class KafkaConfiguration {
     /** Short: a retry helps with a broker hiccup, and the partition's other sessions wait meanwhile. */
     static final long RETRY_INTERVAL_MS = 500;
     static final long RETRY_ATTEMPTS = 3;
+    /** Added to every dead-lettered record: the root cause in one line (as the result service's dead letters). */
+    static final String REASON_HEADER = "rv-dlt-reason";
 
     @Bean
     NewTopic audioTopic(WorkerProperties properties) {
@@ -49,16 +54,31 @@ class KafkaConfiguration {
     }
 
     /**
-     * Boot applies this to the listener container factory. Records that cannot be decoded go straight to
-     * {@code <topic>.dlt} (retrying cannot fix them); other failures are retried briefly, then go there too.
-     * The reason travels in the standard {@code kafka_dlt-exception-*} headers.
+     * Sends records to {@code <topic>.dlt} with the reason in the standard {@code kafka_dlt-exception-*} headers and
+     * in {@link #REASON_HEADER}; returns once the broker has it. The listener calls it at once for poison, the error
+     * handler after the retries of anything else.
      */
     @Bean
-    DefaultErrorHandler kafkaErrorHandler(KafkaTemplate<String, byte[]> template) {
+    DeadLetterPublishingRecoverer audioDeadLetters(KafkaTemplate<String, byte[]> template) {
         DeadLetterPublishingRecoverer recoverer = new DeadLetterPublishingRecoverer(template,
                 // partition -1: let Kafka choose, so the dead-letter topic needs no particular partition count
                 (record, exception) -> new TopicPartition(Topics.deadLetter(record.topic()), -1));
-        return errorHandler(recoverer);
+        recoverer.addHeadersFunction((record, exception) -> {
+            RecordHeaders headers = new RecordHeaders();
+            headers.add(REASON_HEADER, reason(exception).getBytes(StandardCharsets.UTF_8));
+            return headers;
+        });
+        return recoverer;
+    }
+
+    /**
+     * Boot applies this to the listener container factory. Poison (a record that cannot be decoded or does not
+     * belong on the audio topic) never reaches it: the listener dead-letters it and fails its session itself, so
+     * nothing is re-polled for it. Anything else is retried briefly, then goes to {@code <topic>.dlt} too.
+     */
+    @Bean
+    DefaultErrorHandler kafkaErrorHandler(DeadLetterPublishingRecoverer audioDeadLetters) {
+        return errorHandler(audioDeadLetters);
     }
 
     static DefaultErrorHandler errorHandler(ConsumerRecordRecoverer recoverer) {
@@ -67,7 +87,19 @@ class KafkaConfiguration {
         // Offsets are committed by AudioListener only, never past an open session's start: a dead-lettered record
         // must not move the commit there either.
         handler.setAckAfterHandle(false);
+        // A retry is expected, not an error: the container would log each one as "Error handler threw an exception"
+        // with a stack trace.
+        handler.setLogLevel(KafkaException.Level.DEBUG);
         return handler;
+    }
+
+    /** The root cause in one line. */
+    static String reason(Throwable ex) {
+        Throwable cause = ex;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause.getClass().getSimpleName() + ": " + cause.getMessage();
     }
 
     private static TopicBuilder topic(String name, WorkerProperties properties) {

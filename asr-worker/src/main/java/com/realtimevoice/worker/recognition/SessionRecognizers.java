@@ -55,6 +55,8 @@ class SessionRecognizers implements DisposableBean {
     static final String ENGINE_UNAVAILABLE = "ENGINE_UNAVAILABLE";
     static final String SESSION_NOT_FOUND = "SESSION_NOT_FOUND";
     static final String UNSUPPORTED_FORMAT = "UNSUPPORTED_FORMAT";
+    /** A record of the session could not be decoded (dead-lettered): the session ends, retrying would fail again. */
+    static final String UNPROCESSABLE = "UNPROCESSABLE";
     /** Sessions remembered after they end or fail, to recognise redeliveries and late audio. */
     private static final int CLOSED_SESSIONS_REMEMBERED = 10_000;
     private static final String START = "start";
@@ -158,6 +160,26 @@ class SessionRecognizers implements DisposableBean {
             closed.put(sessionId, new Closed("internal", out, false));
         }
         return out;
+    }
+
+    /**
+     * A record keyed by this session was poison (dead-lettered): an open session fails with UNPROCESSABLE, after
+     * what came before it on its lane; one not open here (closed, unknown, or a key that is no session) gets nothing.
+     */
+    List<PipelineEvent> poisoned(String sessionId, String reason) {
+        SessionRecognizer session = active.get(sessionId);
+        if (session == null) {
+            return List.of();
+        }
+        synchronized (session) {
+            if (session.closed) {
+                return List.of();
+            }
+            List<PipelineEvent> out = List.of(fail(sessionId, UNPROCESSABLE,
+                    "a record of this session could not be processed (" + reason + "); the session has ended"));
+            terminate(session, "poison", out);
+            return out;
+        }
     }
 
     /** Whether the session has a recognizer here (started and not yet ended, failed, evicted or dropped). */

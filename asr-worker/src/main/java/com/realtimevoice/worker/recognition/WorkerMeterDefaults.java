@@ -14,7 +14,7 @@ class WorkerMeterDefaults {
 
     WorkerMeterDefaults(MeterRegistry registry) {
         for (String code : new String[] {SessionRecognizers.ENGINE_UNAVAILABLE, SessionRecognizers.SESSION_NOT_FOUND,
-                SessionRecognizers.UNSUPPORTED_FORMAT, "INTERNAL"}) {
+                SessionRecognizers.UNSUPPORTED_FORMAT, SessionRecognizers.UNPROCESSABLE, "DEAD_LETTERED", "INTERNAL"}) {
             registry.counter("asr.worker.errors", "code", code);
         }
     }

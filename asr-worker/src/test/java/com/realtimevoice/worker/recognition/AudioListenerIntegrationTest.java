@@ -42,7 +42,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
-import org.springframework.kafka.listener.ListenerExecutionFailedException;
 import org.springframework.kafka.support.KafkaHeaders;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.context.EmbeddedKafka;
@@ -131,8 +130,14 @@ class AudioListenerIntegrationTest {
         List<byte[]> sentences = SpeechFixtures.chunks(SpeechFixtures.pcm("sentences.wav"), SpeechFixtures.CHUNK_BYTES);
         List<byte[]> numbers = SpeechFixtures.chunks(SpeechFixtures.pcm("numbers.wav"), SpeechFixtures.CHUNK_BYTES);
 
+        String candidate;
+        do { // on the streaming session's partition: its poison must not hold that session up
+            candidate = "it-victim-" + UUID.randomUUID();
+        } while (partition(candidate) != partition(streaming));
+        String victim = candidate;
         send(started(streaming, true, false, null));
         send(started(oneShot, false, true, ""));
+        send(started(victim, false, false, null));
         // Interleaved, as two clients would stream; poison records on the streaming session's partition mid-way.
         for (int i = 0; i < Math.max(sentences.size(), numbers.size()); i++) {
             if (i < sentences.size()) {
@@ -141,17 +146,33 @@ class AudioListenerIntegrationTest {
             if (i < numbers.size()) {
                 send(chunk(oneShot, i, numbers.get(i)));
             }
-            if (i == 20) {
-                sendRaw(streaming, "{garbage", "transcript.final");
-                sendRaw(streaming, "{\"sessionId\":\"" + streaming + "\"}", null);
-                send(new TranscriptFinal(streaming, 0, "not audio", 0, 1, "vosk", 1, 1)); // valid, but no business here
+            if (i < 20) {
+                send(chunk(victim, i, sentences.get(i)));
+            }
+            if (i == 20) { // poison keyed by a live session: dead-lettered at once, that session alone fails
+                sendRaw(victim, "{garbage", "transcript.final");
+                sendRaw(victim, "{\"sessionId\":\"" + victim + "\"}", null);
+                send(new TranscriptFinal(victim, 0, "not audio", 0, 1, "vosk", 1, 1)); // valid, but no business here
+            }
+            if (i > 20 && i < sentences.size()) {
+                send(chunk(victim, i, sentences.get(i))); // after the failure: dropped
             }
         }
         send(new SessionEnded(streaming, sentences.size() - 1, sentences.size() * (long) SpeechFixtures.CHUNK_BYTES, "end", now()));
         send(new SessionEnded(oneShot, numbers.size() - 1, numbers.size() * (long) SpeechFixtures.CHUNK_BYTES, "end", now()));
         producer.flush();
 
-        Map<String, List<PipelineEvent>> out = consumeTranscriptsUntilDone(List.of(streaming, oneShot));
+        send(new SessionEnded(victim, sentences.size() - 1, sentences.size() * (long) SpeechFixtures.CHUNK_BYTES, "end", now()));
+        producer.flush();
+
+        Map<String, List<PipelineEvent>> out = consumeTranscriptsUntilDone(List.of(streaming, oneShot, victim));
+
+        List<PipelineEvent> victimOut = out.get(victim);
+        assertThat(victimOut.get(0)).isInstanceOf(SessionStarted.class);
+        assertThat(victimOut.get(victimOut.size() - 1)).isInstanceOfSatisfying(SessionFailed.class,
+                f -> assertThat(f.code()).isEqualTo(SessionRecognizers.UNPROCESSABLE));
+        assertThat(victimOut).as("failed once; nothing after the failure").filteredOn(e -> e instanceof SessionFailed
+                || e instanceof SessionCompleted).hasSize(1);
 
         List<TranscriptFinal> streamingFinals = assertSessionShape(out.get(streaming), true);
         assertThat(streamingFinals).as("three sentences, three pauses").hasSizeGreaterThanOrEqualTo(3);
@@ -167,10 +188,10 @@ class AudioListenerIntegrationTest {
 
         List<ConsumerRecord<String, byte[]>> dead = consume(Topics.deadLetter(Topics.AUDIO), 3);
         assertThat(dead).hasSize(3).allSatisfy(r -> {
-            assertThat(r.key()).isEqualTo(streaming);
+            assertThat(r.key()).isEqualTo(victim);
             assertThat(header(r, KafkaHeaders.DLT_ORIGINAL_TOPIC)).isEqualTo(Topics.AUDIO);
-            assertThat(header(r, KafkaHeaders.DLT_EXCEPTION_FQCN)).isEqualTo(ListenerExecutionFailedException.class.getName());
-            assertThat(header(r, KafkaHeaders.DLT_EXCEPTION_CAUSE_FQCN)).isEqualTo(MalformedEventException.class.getName());
+            assertThat(header(r, KafkaHeaders.DLT_EXCEPTION_FQCN)).isEqualTo(MalformedEventException.class.getName());
+            assertThat(header(r, KafkaConfiguration.REASON_HEADER)).isNotBlank(); // the root cause in one line
         });
         assertThat(dead).extracting(r -> header(r, KafkaHeaders.DLT_EXCEPTION_MESSAGE)).satisfiesExactlyInAnyOrder(
                 m -> assertThat(m).contains("cannot decode transcript.final"),

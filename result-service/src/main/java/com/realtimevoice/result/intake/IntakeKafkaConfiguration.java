@@ -1,7 +1,5 @@
 package com.realtimevoice.result.intake;
 
-import java.nio.charset.StandardCharsets;
-
 import com.realtimevoice.events.MalformedEventException;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.result.ResultServiceProperties;
@@ -9,16 +7,14 @@ import com.realtimevoice.result.ResultServiceProperties;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.ContainerCustomizer;
 import org.springframework.kafka.config.TopicBuilder;
-import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.KafkaException;
 import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
-import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.listener.ConsumerAwareRecordRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.listener.ListenerExecutionFailedException;
 import org.springframework.kafka.support.ExponentialBackOffWithMaxRetries;
@@ -53,38 +49,33 @@ class IntakeKafkaConfiguration {
     }
 
     /**
-     * Picked up by Boot's listener container factory. A record that cannot be decoded is dead-lettered at once;
-     * anything else (database down, route not known yet, delivery timeout) is retried with back-off first.
-     * Partition -1: the dead-letter topic need not have as many partitions as the source.
+     * Picked up by Boot's listener container factory; only transient failures reach it. The transcripts listener
+     * classifies what fails ({@link Failures}): poison (a record that cannot be decoded, a value the database
+     * refuses, a session with no stored start) it dead-letters itself, at once, and goes on with the poll; a
+     * transient failure (database or broker away, timeouts, deadlocks) it throws as a
+     * {@link BatchListenerFailedException} naming the first record not handled. This handler commits the offsets
+     * before that record, re-polls from it after the back-off and, once the retries are spent, dead-letters it
+     * alone ({@link DeadLetters}) and goes on with the rest. {@link MalformedEventException} stays not retryable
+     * here for a record listener or a failure that names no record.
      * <p>
-     * The transcripts listener is a batch listener and throws {@link BatchListenerFailedException} naming the
-     * first record it could not handle: the handler commits the offsets before it, retries from it (re-polled
-     * after the back-off) and, once the retries are spent, dead-letters that record alone and goes on with the
-     * rest. The classification looks through the exception's causes, so a {@link MalformedEventException}
-     * inside it is still dead-lettered at once.
+     * Each failed attempt is one WARN line (the retry listener); the handler's own "Seek to current after
+     * exception", logged by the container as "Error handler threw an exception" with a stack trace each time, is
+     * kept at DEBUG: a retry is expected, not an error.
      */
     @Bean
-    DefaultErrorHandler transcriptsErrorHandler(KafkaTemplate<String, byte[]> template,
-            ResultServiceProperties properties) {
-        DeadLetterPublishingRecoverer recoverer = new DeadLetterPublishingRecoverer(template,
-                (record, ex) -> new TopicPartition(Topics.deadLetter(record.topic()), -1));
-        recoverer.addHeadersFunction((record, ex) -> {
-            RecordHeaders headers = new RecordHeaders();
-            headers.add(REASON_HEADER, reason(ex).getBytes(StandardCharsets.UTF_8));
-            return headers;
-        });
+    DefaultErrorHandler transcriptsErrorHandler(DeadLetters deadLetters, ResultServiceProperties properties) {
         ResultServiceProperties.Retry retry = properties.retry();
         ExponentialBackOffWithMaxRetries backOff = new ExponentialBackOffWithMaxRetries(retry.maxRetries());
         backOff.setInitialInterval(retry.initialInterval().toMillis());
         backOff.setMultiplier(retry.multiplier());
         backOff.setMaxInterval(retry.maxInterval().toMillis());
-        DefaultErrorHandler handler = new DefaultErrorHandler((record, ex) -> {
-            // Said once, loudly: the record leaves the normal flow here (and can be replayed from the DLT).
-            log.warn("dead-lettering {}-{}@{} (key {}): {}", record.topic(), record.partition(), record.offset(),
-                    record.key(), reason(ex));
-            recoverer.accept(record, ex);
-        }, backOff);
+        DefaultErrorHandler handler = new DefaultErrorHandler(
+                (ConsumerAwareRecordRecoverer) deadLetters::retriesExhausted, backOff);
         handler.addNotRetryableExceptions(MalformedEventException.class);
+        handler.setLogLevel(KafkaException.Level.DEBUG);
+        handler.setRetryListeners((record, ex, attempt) -> log.warn(
+                "{}-{}@{} (key {}) failed, attempt {}; retrying after a back-off: {}", record.topic(),
+                record.partition(), record.offset(), record.key(), attempt, reason(ex)));
         return handler;
     }
 

@@ -1,8 +1,8 @@
 package com.realtimevoice.result.intake;
 
 /**
- * No node is known for a session: its SessionStarted was never seen. Retryable (it may be a moment behind);
- * after the retries the record is dead-lettered with this message, never silently dropped.
+ * No node is known for a session: its SessionStarted was never stored (it shares the session's partition and comes
+ * first, so it was dead-lettered, or never sent). Poison: dead-lettered at once with this message, never dropped.
  */
 class NoRouteException extends RuntimeException {
 

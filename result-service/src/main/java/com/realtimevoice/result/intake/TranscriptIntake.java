@@ -1,8 +1,10 @@
 package com.realtimevoice.result.intake;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,11 +24,13 @@ import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.TranscriptPartial;
 import com.realtimevoice.result.ResultServiceProperties;
 import com.realtimevoice.result.transcript.Route;
+import com.realtimevoice.result.transcript.SessionNotStoredException;
 import com.realtimevoice.result.transcript.SessionStatus;
 import com.realtimevoice.result.transcript.Transcript;
 import com.realtimevoice.result.transcript.TranscriptStore;
 import com.realtimevoice.result.transcript.TranscriptStore.Completion;
 
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,14 +53,24 @@ import org.springframework.stereotype.Component;
  * at most {@code result-service.batch.max-finals} finals. Deliveries are sent without waiting and all acked
  * before the listener returns, so offsets are committed only after everything was stored and delivered.
  * <p>
- * Anything that fails is thrown as a {@link BatchListenerFailedException} naming the first record not fully
- * handled, with everything before it stored and delivered: the error handler commits up to it, retries from it
- * and dead-letters it after the retries (at once if malformed). Nothing is logged and skipped.
+ * What fails is classified ({@link Failures}). Poison (a record that cannot be decoded, a value the database
+ * refuses, an event of a session whose start was never stored) cannot pass on a retry: the record goes to the
+ * dead-letter topic at once, its session fails ({@link #UNPROCESSABLE}, stored and told to its client through the
+ * node holding its socket) and its later records follow it to the dead-letter topic; the poll goes on with the
+ * other sessions' records, nothing is rewound. A transient failure (database or broker away, timeouts, deadlocks)
+ * is thrown as a {@link BatchListenerFailedException} naming the first record not fully handled, with everything
+ * before it stored and delivered: the error handler commits up to it, re-polls from it after a back-off and
+ * dead-letters it once the retries are spent. Nothing is logged and skipped.
  */
 @Component
 class TranscriptIntake {
 
     static final String LISTENER_ID = "result-intake";
+    /**
+     * The error a session's client gets when its data cannot be processed (poison): retrying the same input
+     * fails the same way. A contract extension (docs/protocol.md).
+     */
+    static final String UNPROCESSABLE = "UNPROCESSABLE";
 
     private static final Logger log = LoggerFactory.getLogger(TranscriptIntake.class);
 
@@ -65,31 +79,50 @@ class TranscriptIntake {
     private final Delivery delivery;
     private final ResultMetrics metrics;
     private final int maxFinals;
+    private final DeadLetters deadLetters;
+    /** Sessions failed here on poison, with why: their later records are dead-lettered without being tried. */
+    private final Map<String, String> poisoned;
 
     @Autowired
     TranscriptIntake(TranscriptStore store, RouteCache routes, Delivery delivery, ResultMetrics metrics,
-            ResultServiceProperties properties) {
-        this(store, routes, delivery, metrics, properties.batch().maxFinals());
+            DeadLetters deadLetters, ResultServiceProperties properties) {
+        this(store, routes, delivery, metrics, deadLetters, properties.batch().maxFinals(), properties.routeCacheSize());
     }
 
-    TranscriptIntake(TranscriptStore store, RouteCache routes, Delivery delivery, ResultMetrics metrics, int maxFinals) {
+    TranscriptIntake(TranscriptStore store, RouteCache routes, Delivery delivery, ResultMetrics metrics,
+            DeadLetters deadLetters, int maxFinals, int remembered) {
         this.store = store;
         this.routes = routes;
         this.delivery = delivery;
         this.metrics = metrics;
+        this.deadLetters = deadLetters;
         this.maxFinals = maxFinals;
+        // Only a shortcut (and the client told once): without it the later records are poison on their own
+        // (no stored start, or the session failed), e.g. after a restart.
+        this.poisoned = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+                return size() > remembered;
+            }
+        });
     }
 
     // batch: for this listener only (the factory stays record-based); group: RESULT_SERVICE_GROUP
     @KafkaListener(id = LISTENER_ID, idIsGroup = false, topics = Topics.TRANSCRIPTS, batch = "true")
+    void onBatch(List<ConsumerRecord<String, byte[]>> records, Consumer<?, ?> consumer) {
+        new Pass(records, consumer).run();
+    }
+
     void onBatch(List<ConsumerRecord<String, byte[]>> records) {
-        new Pass(records).run();
+        onBatch(records, null);
     }
 
     /** One poll's records: the pending group and the sends to await. One per listener call, never shared. */
     private final class Pass {
 
         private final List<ConsumerRecord<String, byte[]>> records;
+        /** For the dead-letter headers (the group id); null in unit tests. */
+        private final Consumer<?, ?> consumer;
         /** Starts, finals and completions (to write, then deliver) and partials (to deliver), in record order. */
         private final List<Pending> group = new ArrayList<>();
         /** The sessions in the group; true once the session's completion is in it (its last event there). */
@@ -101,23 +134,95 @@ class TranscriptIntake {
         /** The record being handled: what its deliveries are counted against. */
         private int current;
 
-        Pass(List<ConsumerRecord<String, byte[]>> records) {
+        Pass(List<ConsumerRecord<String, byte[]>> records, Consumer<?, ?> consumer) {
             this.records = records;
+            this.consumer = consumer;
         }
 
         void run() {
             for (int i = 0; i < records.size(); i++) {
                 current = i;
+                ConsumerRecord<String, byte[]> record = records.get(i);
+                PipelineEvent event;
                 try {
-                    handle(EventRecords.fromRecord(records.get(i)));
+                    event = EventRecords.fromRecord(record);
+                } catch (MalformedEventException e) {
+                    poison(i, null, record.key(), e); // the key is the session's id, if a producer of ours sent it
+                    continue;
+                }
+                String why = poisoned.get(event.sessionId());
+                if (why != null && !(event instanceof SessionResumed)) { // a resume is refused as for any failed session
+                    deadLetter(i, new PoisonedSessionException(event.sessionId(), why));
+                    continue;
+                }
+                try {
+                    handle(event);
                 } catch (BatchListenerFailedException e) {
                     throw e; // names its record; what comes before it is handled
                 } catch (RuntimeException e) {
-                    throw failure(i, e);
+                    if (Failures.isTransient(e)) {
+                        throw failure(i, e);
+                    }
+                    poison(i, event, event.sessionId(), e);
                 }
             }
             flush();
             awaitSent(records.size());
+        }
+
+        /**
+         * Record {@code index} is poison: dead-lettered now, and its session failed, once: stored as FAILED where
+         * it is stored, and told to its client where a route is known (from the record itself for a start). What
+         * of the session is pending in the group is written and sent first, so the error is its last message.
+         */
+        private void poison(int index, PipelineEvent event, String sessionId, RuntimeException cause) {
+            if (sessionId != null && groupSessions.containsKey(sessionId)) {
+                flush();
+            }
+            deadLetter(index, cause);
+            if (sessionId == null || sessionId.isBlank()
+                    || poisoned.putIfAbsent(sessionId, IntakeKafkaConfiguration.reason(cause)) != null) {
+                return;
+            }
+            Route route = null;
+            try {
+                route = event instanceof SessionStarted started ? routeOf(started) : routes.get(sessionId);
+                if (route == null) {
+                    route = store.findRoute(sessionId).orElse(null);
+                }
+            } catch (RuntimeException e) {
+                log.debug("session {}: no route to tell its client: {}", sessionId, e.toString());
+            }
+            routes.remove(sessionId);
+            SessionFailed failed = new SessionFailed(sessionId, UNPROCESSABLE,
+                    "the session's data could not be processed (a value the pipeline cannot store, or a corrupt record);"
+                            + " the session has ended. Its stored finals are at GET /api/sessions/" + sessionId,
+                    System.currentTimeMillis());
+            try {
+                metrics.dbWrite("failed", () -> {
+                    store.fail(failed);
+                    return null;
+                });
+            } catch (SessionNotStoredException e) {
+                // its start was the poison: nothing stored to mark
+            } catch (RuntimeException e) {
+                log.warn("session {}: could not mark it failed: {}", sessionId, e.toString());
+            }
+            if (route == null) {
+                log.warn("session {} failed on poison; no node is known to tell its client", sessionId);
+                return;
+            }
+            send(index, route, failed);
+            metrics.sessionFailed();
+        }
+
+        /** Poison to the dead-letter topic, now; if that topic cannot take it, a transient failure of the record. */
+        private void deadLetter(int index, RuntimeException why) {
+            try {
+                deadLetters.poison(records.get(index), consumer, why);
+            } catch (RuntimeException e) {
+                throw failure(index, new DeliveryFailedException("could not dead-letter the record: " + e, e));
+            }
         }
 
         private void handle(PipelineEvent event) {
@@ -227,13 +332,19 @@ class TranscriptIntake {
         /**
          * The group's transaction failed (rolled back): write its events one by one, delivering each after its
          * commit, so the record that fails is the one named and those before it are handled (a poison final
-         * must not take its neighbours to the dead-letter topic). With one write, its failure is known already.
+         * must not take its neighbours to the dead-letter topic): poison is dead-lettered and the others go on,
+         * a transient failure is thrown. With one write, its failure is known already.
          */
         private void oneByOne(List<Pending> pending, RuntimeException knownFailure, RuntimeException groupFailure) {
             log.debug("writing {} events together failed, writing them one by one: {}", pending.size(),
                     groupFailure.toString());
             for (Pending p : pending) {
                 PipelineEvent event = p.event();
+                String why = poisoned.get(event.sessionId());
+                if (why != null) { // poisoned by an event before it in this group
+                    deadLetter(p.index(), new PoisonedSessionException(event.sessionId(), why));
+                    continue;
+                }
                 if (event instanceof TranscriptPartial) {
                     send(p.index(), p.route(), event);
                     continue;
@@ -261,7 +372,10 @@ class TranscriptIntake {
                     if (event instanceof SessionStarted) {
                         routes.remove(event.sessionId()); // not stored: the route is read back once it is
                     }
-                    throw failure(p.index(), e);
+                    if (Failures.isTransient(e)) {
+                        throw failure(p.index(), e);
+                    }
+                    poison(p.index(), event, event.sessionId(), e);
                 }
             }
         }

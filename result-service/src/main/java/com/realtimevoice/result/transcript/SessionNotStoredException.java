@@ -1,6 +1,9 @@
 package com.realtimevoice.result.transcript;
 
-/** An event for a session whose start was never stored; retryable, in case the start is still on its way. */
+/**
+ * An event for a session whose start was never stored (the start comes first on the session's partition, so it was
+ * dead-lettered or never sent): not retried, the record is dead-lettered.
+ */
 public class SessionNotStoredException extends RuntimeException {
 
     public SessionNotStoredException(String sessionId) {

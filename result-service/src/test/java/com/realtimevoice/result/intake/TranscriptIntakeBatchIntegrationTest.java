@@ -22,6 +22,7 @@ import com.realtimevoice.events.EventHeaders;
 import com.realtimevoice.events.EventRecords;
 import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.SessionCompleted;
+import com.realtimevoice.events.SessionFailed;
 import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
@@ -244,7 +245,7 @@ class TranscriptIntakeBatchIntegrationTest {
     }
 
     @Test
-    void poisonRecordsInTheMiddleOfABatchAreDeadLetteredAloneAndTheirNeighboursStoredAndDelivered() throws Exception {
+    void poisonInTheMiddleOfABatchIsDeadLetteredAtOnceAndFailsOnlyItsSession() throws Exception {
         String s = UUID.randomUUID().toString();
         String t = UUID.randomUUID().toString();
         String corruptKey = "corrupt-" + UUID.randomUUID();
@@ -262,11 +263,11 @@ class TranscriptIntakeBatchIntegrationTest {
 
         publishWhilePaused(batch, 0); // all on partition 0: one poll, in this order
 
-        List<PipelineEvent> toA = inbox.await(NODE_A, s, 5);
+        // s is poisoned by its final 3: its client gets what was stored before it, then the error; t flows on
+        List<PipelineEvent> toA = inbox.await(NODE_A, s, 4);
         List<PipelineEvent> toB = inbox.await(NODE_B, t, 4);
-        assertThat(toA.subList(0, 4)).containsExactly(fin(s, 0, "one"), fin(s, 1, "two"), fin(s, 2, "three"),
-                fin(s, 4, "five"));
-        assertThat(((SessionCompleted) toA.get(4)).text()).isEqualTo("one two three five");
+        assertThat(toA.subList(0, 3)).containsExactly(fin(s, 0, "one"), fin(s, 1, "two"), fin(s, 2, "three"));
+        assertThat(((SessionFailed) toA.get(3)).code()).isEqualTo("UNPROCESSABLE");
         assertThat(toB.subList(0, 3)).containsExactly(fin(t, 0, "uno"), fin(t, 1, "dos"), fin(t, 2, "tres"));
         assertThat(((SessionCompleted) toB.get(3)).text()).isEqualTo("uno dos tres");
 
@@ -277,23 +278,23 @@ class TranscriptIntakeBatchIntegrationTest {
         assertThat(header(deadCorrupt, "kafka_dlt-exception-message")).contains("cannot decode transcript.final");
         assertThat(header(deadCorrupt, "kafka_dlt-original-offset")).isNotNull();
 
-        List<ConsumerRecord<String, byte[]>> deadOfS = inbox.awaitRecords(DLT, poisonKey, 1);
-        assertThat(deadOfS).hasSize(1);
+        List<ConsumerRecord<String, byte[]>> deadOfS = inbox.awaitRecords(DLT, poisonKey, 3); // the poison, then s's rest
         assertThat(EventRecords.fromRecord(deadOfS.get(0))).isEqualTo(poison);
         assertThat(header(deadOfS.get(0), IntakeKafkaConfiguration.REASON_HEADER))
                 .startsWith("DataIntegrityViolationException").containsIgnoringCase("too long");
+        assertThat(EventRecords.fromRecord(deadOfS.get(1))).isEqualTo(fin(s, 4, "five"));
+        assertThat(header(deadOfS.get(1), IntakeKafkaConfiguration.REASON_HEADER)).startsWith("PoisonedSessionException");
 
         inbox.drainFor(Duration.ofMillis(500));
         assertThat(inbox.records(DLT, corruptKey)).hasSize(1);
-        assertThat(inbox.records(DLT, poisonKey)).hasSize(1);
+        assertThat(inbox.records(DLT, poisonKey)).hasSize(3);
         assertThat(inbox.records(DLT, t)).isEmpty();
-        assertThat(failedAttempts.get(corruptKey)).as("malformed: not retried").hasValue(1);
-        assertThat(failedAttempts.get(poisonKey)).as("refused by the database: retried twice first").hasValue(3);
-        assertThat(recovered.get(corruptKey)).hasValue(1);
-        assertThat(recovered.get(poisonKey)).hasValue(1);
+        assertThat(failedAttempts).as("poison is not retried: the error handler never saw it").isEmpty();
         assertThat(jdbc.queryForList("SELECT text FROM transcript_segment WHERE session_id = ? ORDER BY seg_index",
-                String.class, s)).containsExactly("one", "two", "three", "five");
-        assertThat(inbox.records(NODE_A, s)).as("each delivered once, the retries did not repeat them").hasSize(5);
+                String.class, s)).containsExactly("one", "two", "three");
+        assertThat(jdbc.queryForObject("SELECT status FROM transcript_session WHERE id = ?", String.class, s))
+                .isEqualTo("FAILED");
+        assertThat(inbox.records(NODE_A, s)).as("each delivered once, nothing rewound and repeated").hasSize(4);
         assertThat(inbox.records(NODE_B, t)).hasSize(4);
         assertThat(StoredBeforeDeliveredCheck.VIOLATIONS).isEmpty();
     }

@@ -187,7 +187,7 @@ class TranscriptIntakeIntegrationTest {
     }
 
     @Test
-    void aResultForASessionNobodyStartedIsRetriedThenDeadLetteredNeverSkipped() throws Exception {
+    void aResultForASessionNobodyStartedIsDeadLetteredNeverSkipped() throws Exception {
         String s = session();
         publish(fin(s, 0, "orphan"));
 

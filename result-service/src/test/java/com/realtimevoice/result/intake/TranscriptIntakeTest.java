@@ -1,7 +1,6 @@
 package com.realtimevoice.result.intake;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyList;
@@ -64,7 +63,8 @@ class TranscriptIntakeTest {
     Delivery delivery = mock(Delivery.class);
     RouteCache routes = new RouteCache(2);
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    TranscriptIntake intake = new TranscriptIntake(store, routes, delivery, new ResultMetrics(meters), 500);
+    DeadLetters deadLetters = mock(DeadLetters.class);
+    TranscriptIntake intake = new TranscriptIntake(store, routes, delivery, new ResultMetrics(meters), deadLetters, 500, 100);
 
     @BeforeEach
     void deliveriesSucceedAndCompletionsJoinWhatIsGiven() {
@@ -129,7 +129,7 @@ class TranscriptIntakeTest {
 
     @Test
     void aGroupIsCappedAtTheConfiguredNumberOfFinals() {
-        intake = new TranscriptIntake(store, routes, delivery, new ResultMetrics(meters), 2);
+        intake = new TranscriptIntake(store, routes, delivery, new ResultMetrics(meters), deadLetters, 2, 100);
         routes.put("s1", NODE_A);
         List<TranscriptFinal> finals = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
@@ -233,54 +233,64 @@ class TranscriptIntakeTest {
     }
 
     @Test
-    void aFinalThatFailsInsideAGroupIsNamedAndTheFinalsBeforeItAreStoredAndDelivered() {
+    void aFinalTheDatabaseRefusesIsDeadLetteredAtOnceAndFailsOnlyItsSession() {
         routes.put("s1", NODE_A);
+        routes.put("s2", NODE_B);
         TranscriptFinal f0 = fin("s1", 0, "fine");
         TranscriptFinal poison = fin("s1", 1, "too long for its column");
+        TranscriptFinal other = fin("s2", 0, "bystander");
         TranscriptFinal f2 = fin("s1", 2, "after");
-        doThrow(new DataIntegrityViolationException("data too long")).when(store)
-                .storeGroup(anyList(), anyList(), anyList());
-        doThrow(new DataIntegrityViolationException("data too long")).when(store).storeFinal(poison);
-        List<ConsumerRecord<String, byte[]>> batch = records(f0, poison, f2);
+        DataIntegrityViolationException tooLong = new DataIntegrityViolationException("data too long");
+        doThrow(tooLong).when(store).storeGroup(anyList(), anyList(), anyList());
+        doThrow(tooLong).when(store).storeFinal(poison);
+        List<ConsumerRecord<String, byte[]>> batch = records(f0, poison, other, f2);
 
-        BatchListenerFailedException failed = catchThrowableOfType(BatchListenerFailedException.class,
-                () -> intake.onBatch(batch));
+        intake.onBatch(batch); // nothing thrown: nothing rewound
 
-        assertThat(failed.getRecord()).as("the poison, not the group's first record").isSameAs(batch.get(1));
-        assertThat(failed).hasCauseInstanceOf(DataIntegrityViolationException.class);
-        InOrder order = inOrder(store, delivery);
+        InOrder order = inOrder(store, delivery, deadLetters);
         order.verify(store).storeFinal(f0);
         order.verify(delivery).send(eq(NODE_A), eq(f0), any());
         order.verify(store).storeFinal(poison);
-        order.verify(delivery).await(any(), anyLong()); // f0 acked before the failure is reported
+        order.verify(deadLetters).poison(batch.get(1), null, tooLong);
+        ArgumentCaptor<SessionFailed> failed = ArgumentCaptor.forClass(SessionFailed.class);
+        order.verify(store).fail(failed.capture());
+        order.verify(delivery).send(eq(NODE_A), eq(failed.getValue()), any());
+        order.verify(store).storeFinal(other);
+        order.verify(delivery).send(eq(NODE_B), eq(other), any());
+        assertThat(failed.getValue().code()).isEqualTo(TranscriptIntake.UNPROCESSABLE);
+        ArgumentCaptor<Exception> why = ArgumentCaptor.forClass(Exception.class);
+        verify(deadLetters).poison(eq(batch.get(3)), any(), why.capture());
+        assertThat(why.getValue()).isInstanceOf(PoisonedSessionException.class);
         verify(store, never()).storeFinal(f2);
         verify(delivery, never()).send(eq(NODE_A), eq(poison), any());
         verify(delivery, never()).send(eq(NODE_A), eq(f2), any());
     }
 
     @Test
-    void aRecordThatFailsIsNamedAfterThePendingGroupIsStoredAndDelivered() {
+    void aResultOfASessionNeverStartedIsDeadLetteredAtOnceAndTheOthersGoOn() {
         routes.put("s1", NODE_A);
         when(store.findRoute("ghost")).thenReturn(Optional.empty());
         TranscriptFinal f0 = fin("s1", 0, "zero");
         TranscriptFinal f1 = fin("s1", 1, "one");
-        List<ConsumerRecord<String, byte[]>> batch = records(f0, f1, fin("ghost", 0, "orphan"), fin("s1", 2, "two"));
+        TranscriptFinal f2 = fin("s1", 2, "two");
+        List<ConsumerRecord<String, byte[]>> batch = records(f0, f1, fin("ghost", 0, "orphan"), f2);
 
-        BatchListenerFailedException failed = catchThrowableOfType(BatchListenerFailedException.class,
-                () -> intake.onBatch(batch));
+        intake.onBatch(batch);
 
-        assertThat(failed.getRecord()).isSameAs(batch.get(2));
-        assertThat(failed).hasCauseInstanceOf(NoRouteException.class).hasMessageContaining("ghost");
-        InOrder order = inOrder(store, delivery);
-        order.verify(store).storeGroup(List.of(), List.of(f0, f1), List.of());
+        ArgumentCaptor<Exception> why = ArgumentCaptor.forClass(Exception.class);
+        verify(deadLetters).poison(eq(batch.get(2)), any(), why.capture());
+        assertThat(why.getValue()).isInstanceOf(NoRouteException.class).hasMessageContaining("ghost");
+        // the ghost has no route: no one to tell; s1's finals are one group, the ghost flushed nothing of s1
+        verify(store).storeGroup(List.of(), List.of(f0, f1, f2), List.of());
+        InOrder order = inOrder(delivery);
         order.verify(delivery).send(eq(NODE_A), eq(f0), any());
         order.verify(delivery).send(eq(NODE_A), eq(f1), any());
-        order.verify(delivery, times(2)).await(any(), anyLong());
-        verify(store, times(1)).storeGroup(anyList(), anyList(), anyList()); // nothing after the failed record
+        order.verify(delivery).send(eq(NODE_A), eq(f2), any());
+        verify(delivery, times(3)).send(any(), any(), any());
     }
 
     @Test
-    void aCorruptRecordInTheMiddleIsNamedAsMalformed() {
+    void aCorruptRecordIsDeadLetteredAtOnceAndItsSessionFailedAfterWhatCameBefore() {
         routes.put("s1", NODE_A);
         TranscriptFinal f0 = fin("s1", 0, "zero");
         RecordHeaders headers = new RecordHeaders();
@@ -288,16 +298,22 @@ class TranscriptIntakeTest {
         List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records(f0));
         batch.add(new ConsumerRecord<>(Topics.TRANSCRIPTS, 0, 1, 0L, TimestampType.CREATE_TIME, 0, 0, "s1",
                 "{not json".getBytes(StandardCharsets.UTF_8), headers, Optional.empty()));
+        batch.addAll(records(fin("s1", 1, "after")));
 
-        BatchListenerFailedException failed = catchThrowableOfType(BatchListenerFailedException.class,
-                () -> intake.onBatch(batch));
+        intake.onBatch(batch);
 
-        assertThat(failed.getRecord()).isSameAs(batch.get(1));
-        assertThat(failed).hasCauseInstanceOf(MalformedEventException.class);
-        assertThat(IntakeKafkaConfiguration.reason(failed)).startsWith("MalformedEventException: cannot decode");
-        InOrder order = inOrder(store, delivery);
+        ArgumentCaptor<Exception> why = ArgumentCaptor.forClass(Exception.class);
+        InOrder order = inOrder(store, delivery, deadLetters);
         order.verify(store).storeGroup(List.of(), List.of(f0), List.of());
         order.verify(delivery).send(eq(NODE_A), eq(f0), any());
+        order.verify(deadLetters).poison(eq(batch.get(1)), any(), why.capture());
+        ArgumentCaptor<PipelineEvent> told = ArgumentCaptor.forClass(PipelineEvent.class);
+        order.verify(delivery).send(eq(NODE_A), told.capture(), any());
+        order.verify(deadLetters).poison(eq(batch.get(2)), any(), any());
+        assertThat(why.getValue()).isInstanceOf(MalformedEventException.class);
+        assertThat(IntakeKafkaConfiguration.reason(why.getValue())).startsWith("MalformedEventException: cannot decode");
+        assertThat(((SessionFailed) told.getValue()).code()).isEqualTo(TranscriptIntake.UNPROCESSABLE);
+        verify(store, times(1)).storeGroup(anyList(), anyList(), anyList());
     }
 
     @Test
@@ -319,21 +335,25 @@ class TranscriptIntakeTest {
     }
 
     @Test
-    void aStartTheDatabaseRefusesIsNamedAndLeavesNoRouteBehind() {
+    void aStartTheDatabaseRefusesIsDeadLetteredItsClientToldAndNoRouteLeftBehind() {
         SessionStarted refused = started("s1", "node-a");
-        doThrow(new DataIntegrityViolationException("user_id too long")).when(store)
-                .storeGroup(anyList(), anyList(), anyList());
-        doThrow(new DataIntegrityViolationException("user_id too long")).when(store).recordStarted(refused, NODE_A);
+        DataIntegrityViolationException tooLong = new DataIntegrityViolationException("format too long");
+        doThrow(tooLong).when(store).storeGroup(anyList(), anyList(), anyList());
+        doThrow(tooLong).when(store).recordStarted(refused, NODE_A);
+        doThrow(new com.realtimevoice.result.transcript.SessionNotStoredException("s1")).when(store).fail(any());
         List<ConsumerRecord<String, byte[]>> batch = records(started("s0", "node-b"), refused, fin("s1", 0, "x"));
 
-        BatchListenerFailedException failed = catchThrowableOfType(BatchListenerFailedException.class,
-                () -> intake.onBatch(batch));
+        intake.onBatch(batch);
 
-        assertThat(failed.getRecord()).isSameAs(batch.get(1));
         verify(store).recordStarted(any(), eq(NODE_B)); // the one before it, on its own
+        verify(deadLetters).poison(batch.get(1), null, tooLong);
+        ArgumentCaptor<PipelineEvent> told = ArgumentCaptor.forClass(PipelineEvent.class);
+        verify(delivery).send(eq(NODE_A), told.capture(), any()); // the route of the refused start itself
+        assertThat(((SessionFailed) told.getValue()).code()).isEqualTo(TranscriptIntake.UNPROCESSABLE);
+        verify(deadLetters).poison(eq(batch.get(2)), any(), any(PoisonedSessionException.class));
         assertThat(routes.get("s1")).isNull();
         assertThat(routes.get("s0")).isEqualTo(NODE_B);
-        verify(delivery, never()).send(any(), any(), any());
+        verify(delivery, times(1)).send(any(), any(), any());
     }
 
     @Test
@@ -375,12 +395,13 @@ class TranscriptIntakeTest {
     }
 
     @Test
-    void withoutAnyRouteTheEventFailsInsteadOfBeingSkipped() {
+    void withoutAnyRouteTheEventIsDeadLetteredInsteadOfBeingSkipped() {
         when(store.findRoute("ghost")).thenReturn(Optional.empty());
+        List<ConsumerRecord<String, byte[]>> batch = records(new TranscriptPartial("ghost", 0, "h", 0));
 
-        assertThatThrownBy(() -> intake.onBatch(records(new TranscriptPartial("ghost", 0, "h", 0))))
-                .isInstanceOf(BatchListenerFailedException.class)
-                .hasCauseInstanceOf(NoRouteException.class).hasMessageContaining("ghost");
+        intake.onBatch(batch);
+
+        verify(deadLetters).poison(eq(batch.get(0)), any(), any(NoRouteException.class));
         verify(delivery, never()).send(any(), any(), any());
     }
 
@@ -401,11 +422,17 @@ class TranscriptIntakeTest {
 
     @Test
     void aStartWithABadNodeIdOrAudioOnTheTranscriptsTopicIsMalformed() {
-        assertThatThrownBy(() -> intake.onBatch(records(new SessionStarted("s1", "u", "node/../x", null, "pcm", 16000,
-                null, null, true, false, 0)))).isInstanceOf(BatchListenerFailedException.class)
-                .cause().isInstanceOf(MalformedEventException.class).hasMessageContaining("node id");
-        assertThatThrownBy(() -> intake.onBatch(records(new AudioChunk("s1", 0, 0, "pcm", 16000, 0, new byte[2]))))
-                .isInstanceOf(BatchListenerFailedException.class).hasCauseInstanceOf(MalformedEventException.class);
+        List<ConsumerRecord<String, byte[]>> badNode = records(new SessionStarted("s1", "u", "node/../x", null, "pcm",
+                16000, null, null, true, false, 0));
+        intake.onBatch(badNode);
+        ArgumentCaptor<Exception> why = ArgumentCaptor.forClass(Exception.class);
+        verify(deadLetters).poison(eq(badNode.get(0)), any(), why.capture());
+        assertThat(why.getValue()).isInstanceOf(MalformedEventException.class).hasMessageContaining("node id");
+
+        List<ConsumerRecord<String, byte[]>> audio = records(new AudioChunk("s2", 0, 0, "pcm", 16000, 0, new byte[2]));
+        intake.onBatch(audio);
+        verify(deadLetters).poison(eq(audio.get(0)), any(), any(MalformedEventException.class));
+        verify(delivery, never()).send(any(), any(), any()); // no route known for either
     }
 
     @Test

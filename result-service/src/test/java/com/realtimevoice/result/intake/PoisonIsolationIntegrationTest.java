@@ -1,0 +1,252 @@
+package com.realtimevoice.result.intake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import com.realtimevoice.events.EventHeaders;
+import com.realtimevoice.events.EventRecords;
+import com.realtimevoice.events.PipelineEvent;
+import com.realtimevoice.events.SessionCompleted;
+import com.realtimevoice.events.SessionFailed;
+import com.realtimevoice.events.SessionStarted;
+import com.realtimevoice.events.Topics;
+import com.realtimevoice.events.TranscriptFinal;
+import com.realtimevoice.events.TranscriptPartial;
+import com.realtimevoice.result.intake.TranscriptIntakeIntegrationTest.Inbox;
+import com.realtimevoice.testsupport.TestDatabase;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.MessageListenerContainer;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Issue 18, "poison is isolated", with the shipped retry settings (0.5 s first back-off, ~26 s in all): one poll
+ * holds three poisoned sessions among healthy ones, on one partition and beside another. The poison goes to the
+ * dead-letter topic at once, each poisoned session's client is told {@code UNPROCESSABLE}, and the healthy
+ * sessions are stored and delivered promptly, each result once (nothing rewound and handled again). Before the
+ * classification every poison record was retried ~26 s while the whole poll waited.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
+        "spring.config.name=result-service",
+        "AUTH_JWT_SECRET=intake-test-secret-0123456789abcdef0123",
+        "ASR_TOPIC_PARTITIONS=3"})
+@EmbeddedKafka(partitions = 3, topics = {"asr.delivery.v1.node-a", "asr.delivery.v1.node-b"},
+        bootstrapServersProperty = "spring.kafka.bootstrap-servers")
+@DirtiesContext
+@ExtendWith(OutputCaptureExtension.class)
+class PoisonIsolationIntegrationTest {
+
+    static final String NODE_A = Topics.delivery("node-a");
+    static final String NODE_B = Topics.delivery("node-b");
+    static final String DLT = Topics.deadLetter(Topics.TRANSCRIPTS);
+    /**
+     * Far below the 25.5 s (0.5 + 1 + 2 + 4 + 8 + 10) the shipped back-off retried one poison record for while the
+     * poll waited (three here: ~77 s), and above what this poll takes on a loaded 2-core machine (under 1 s idle).
+     */
+    static final Duration PROMPTLY = Duration.ofSeconds(8);
+
+    @RegisterExtension
+    static final TestDatabase DB = new TestDatabase();
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        DB.register(registry);
+    }
+
+    @Autowired
+    EmbeddedKafkaBroker broker;
+
+    @Autowired
+    KafkaTemplate<String, byte[]> template;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    KafkaListenerEndpointRegistry listeners;
+
+    Inbox inbox;
+
+    @BeforeEach
+    void subscribe() {
+        inbox = new Inbox(broker, NODE_A, NODE_B, DLT);
+    }
+
+    @AfterEach
+    void close() {
+        inbox.close();
+    }
+
+    @Test
+    void poisonedSessionsAreDeadLetteredAtOnceAndFailedWhileTheOthersFlow(CapturedOutput output) throws Exception {
+        String h1 = session();
+        String h2 = session();
+        String h3 = session(); // on another partition
+        String badFormat = session(); // its start overflows format VARCHAR(16)
+        String badFinal = session(); // one final overflows engine VARCHAR(32)
+        String corrupt = session(); // one undecodable record under its key
+        SessionStarted poisonStart = new SessionStarted(badFormat, "user-p", "node-a", NODE_A,
+                "pcm;channels=1;;;;;;;;;" + ";".repeat(17), 16000, "en", "vosk", true, false, 1_700_000_000_000L);
+        TranscriptFinal poisonFinal = new TranscriptFinal(badFinal, 1, "refused", 1000, 1800, "e".repeat(40), 7, 8);
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(EventHeaders.TYPE, "transcript.final".getBytes(StandardCharsets.UTF_8));
+        ProducerRecord<String, byte[]> undecodable = new ProducerRecord<>(Topics.TRANSCRIPTS, 0, corrupt,
+                "{not json".getBytes(StandardCharsets.UTF_8), headers);
+
+        List<Object> partition0 = List.of(
+                started(h1, "node-a"), poisonStart, started(h2, "node-b"), started(badFinal, "node-b"),
+                started(corrupt, "node-a"),
+                fin(h1, 0, "one"), fin(badFormat, 0, "lost"), fin(h2, 0, "uno"), fin(badFinal, 0, "kept"),
+                fin(corrupt, 0, "kept too"),
+                undecodable, poisonFinal, new TranscriptPartial(h1, 1, "tw", 9),
+                fin(h1, 1, "two"), fin(badFormat, 1, "lost"), fin(h2, 1, "dos"), fin(badFinal, 2, "after"),
+                fin(corrupt, 1, "after"),
+                new SessionCompleted(h1, 2, null, 10), new SessionCompleted(badFormat, 2, null, 10),
+                new SessionCompleted(h2, 2, null, 10), new SessionCompleted(badFinal, 3, null, 10),
+                new SessionCompleted(corrupt, 2, null, 10));
+        List<Object> partition1 = List.of(started(h3, "node-a"), fin(h3, 0, "drei"),
+                new SessionCompleted(h3, 1, null, 10));
+
+        long resumed = publishWhilePaused(partition0, partition1);
+
+        // The healthy sessions, promptly and whole.
+        List<PipelineEvent> toH1 = inbox.await(NODE_A, h1, 4);
+        List<PipelineEvent> toH2 = inbox.await(NODE_B, h2, 3);
+        List<PipelineEvent> toH3 = inbox.await(NODE_A, h3, 2);
+        Duration healthy = Duration.ofNanos(System.nanoTime() - resumed);
+        // The poisoned sessions' clients are told, and the poison is on the dead-letter topic.
+        SessionFailed toBadFormat = (SessionFailed) inbox.await(NODE_A, badFormat, 1).get(0);
+        List<PipelineEvent> toBadFinal = inbox.await(NODE_B, badFinal, 2);
+        List<PipelineEvent> toCorrupt = inbox.await(NODE_A, corrupt, 2);
+        inbox.awaitRecords(DLT, badFormat, 4); // its start, then everything after it
+        inbox.awaitRecords(DLT, badFinal, 3); // the poison final, then what followed it
+        inbox.awaitRecords(DLT, corrupt, 3);
+        Duration poison = Duration.ofNanos(System.nanoTime() - resumed);
+
+        System.out.printf("poison isolation: healthy sessions delivered after %d ms, poison dead-lettered and told after %d ms%n",
+                healthy.toMillis(), poison.toMillis());
+        assertThat(healthy).as("healthy sessions delivered after %s", healthy).isLessThan(PROMPTLY);
+        assertThat(poison).as("poison dead-lettered and told after %s", poison).isLessThan(PROMPTLY);
+
+        assertThat(toH1).containsExactly(fin(h1, 0, "one"), new TranscriptPartial(h1, 1, "tw", 9), fin(h1, 1, "two"),
+                toH1.get(3));
+        assertThat(((SessionCompleted) toH1.get(3)).text()).isEqualTo("one two");
+        assertThat(((SessionCompleted) toH2.get(2)).text()).isEqualTo("uno dos");
+        assertThat(((SessionCompleted) toH3.get(1)).text()).isEqualTo("drei");
+
+        assertThat(toBadFormat.code()).isEqualTo("UNPROCESSABLE");
+        assertThat(toBadFinal.get(0)).isEqualTo(fin(badFinal, 0, "kept"));
+        assertThat(((SessionFailed) toBadFinal.get(1)).code()).isEqualTo("UNPROCESSABLE");
+        assertThat(toCorrupt.get(0)).isEqualTo(fin(corrupt, 0, "kept too"));
+        assertThat(((SessionFailed) toCorrupt.get(1)).code()).isEqualTo("UNPROCESSABLE");
+
+        List<ConsumerRecord<String, byte[]>> deadStart = inbox.records(DLT, badFormat);
+        assertThat(EventRecords.fromRecord(deadStart.get(0))).isEqualTo(poisonStart);
+        assertThat(header(deadStart.get(0), IntakeKafkaConfiguration.REASON_HEADER))
+                .startsWith("DataIntegrityViolationException").containsIgnoringCase("too long");
+        assertThat(header(deadStart.get(1), IntakeKafkaConfiguration.REASON_HEADER))
+                .startsWith("PoisonedSessionException: session " + badFormat);
+        assertThat(header(deadStart.get(0), "kafka_dlt-original-offset")).isNotNull();
+        List<ConsumerRecord<String, byte[]>> deadFinal = inbox.records(DLT, badFinal);
+        assertThat(EventRecords.fromRecord(deadFinal.get(0))).isEqualTo(poisonFinal);
+        assertThat(header(deadFinal.get(0), IntakeKafkaConfiguration.REASON_HEADER))
+                .startsWith("DataIntegrityViolationException").containsIgnoringCase("too long");
+        assertThat(new String(inbox.records(DLT, corrupt).get(0).value(), StandardCharsets.UTF_8)).isEqualTo("{not json");
+        assertThat(header(inbox.records(DLT, corrupt).get(0), IntakeKafkaConfiguration.REASON_HEADER))
+                .startsWith("MalformedEventException");
+
+        inbox.drainFor(Duration.ofMillis(700));
+        assertThat(inbox.records(NODE_A, h1)).as("nothing handled twice").hasSize(4);
+        assertThat(inbox.records(NODE_B, h2)).hasSize(3);
+        assertThat(inbox.records(NODE_A, badFormat)).as("told once, nothing else").hasSize(1);
+        assertThat(inbox.records(NODE_B, badFinal)).hasSize(2);
+        assertThat(inbox.records(DLT, badFormat)).hasSize(4);
+        assertThat(inbox.records(DLT, h1)).isEmpty();
+        assertThat(inbox.records(DLT, h2)).isEmpty();
+
+        assertThat(jdbc.queryForList("SELECT text FROM transcript_segment WHERE session_id = ? ORDER BY seg_index",
+                String.class, h1)).containsExactly("one", "two");
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM transcript_session WHERE id = ?", Integer.class, badFormat))
+                .isZero();
+        assertThat(jdbc.queryForMap("SELECT status, error_code FROM transcript_session WHERE id = ?", badFinal))
+                .containsEntry("status", "FAILED").containsEntry("error_code", "UNPROCESSABLE");
+        assertThat(jdbc.queryForMap("SELECT status FROM transcript_session WHERE id = ?", h2))
+                .containsEntry("status", "COMPLETED");
+        assertThat(output).doesNotContain("Error handler threw an exception");
+    }
+
+    /** Publishes with the listener paused, so that it takes each partition's records in one poll; returns when it resumed. */
+    private long publishWhilePaused(List<Object> partition0, List<Object> partition1) throws Exception {
+        MessageListenerContainer container = listeners.getListenerContainer(TranscriptIntake.LISTENER_ID);
+        container.pause();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!container.isContainerPaused() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(container.isContainerPaused()).isTrue();
+        List<CompletableFuture<?>> sends = new ArrayList<>();
+        for (int partition = 0; partition < 2; partition++) {
+            for (Object event : partition == 0 ? partition0 : partition1) {
+                sends.add(template.send(event instanceof ProducerRecord<?, ?> raw ? cast(raw)
+                        : EventRecords.toRecord(Topics.TRANSCRIPTS, partition, (PipelineEvent) event)));
+            }
+        }
+        template.flush();
+        for (CompletableFuture<?> send : sends) {
+            send.get(10, TimeUnit.SECONDS);
+        }
+        long resumed = System.nanoTime();
+        container.resume();
+        return resumed;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ProducerRecord<String, byte[]> cast(ProducerRecord<?, ?> record) {
+        return (ProducerRecord<String, byte[]>) record;
+    }
+
+    private static String session() {
+        return UUID.randomUUID().toString();
+    }
+
+    private static SessionStarted started(String id, String nodeId) {
+        return new SessionStarted(id, "user-" + id.substring(0, 8), nodeId, Topics.delivery(nodeId), "pcm", 16000, "en",
+                "vosk", true, false, 1_700_000_000_000L);
+    }
+
+    private static TranscriptFinal fin(String id, int index, String text) {
+        return new TranscriptFinal(id, index, text, index * 1000L, index * 1000L + 800, "vosk", 7, 8);
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        assertThat(header).as("header " + name).isNotNull();
+        return new String(header.value(), StandardCharsets.UTF_8);
+    }
+}
