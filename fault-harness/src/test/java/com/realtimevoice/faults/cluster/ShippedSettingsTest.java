@@ -32,6 +32,7 @@ class ShippedSettingsTest {
 
     /** Where things are and who they are: a deployment must set these, so the harness may too. */
     private static final Set<String> DEPLOYMENT = Set.of("KAFKA_BOOTSTRAP_SERVERS", "PORT", "ASR_WORKER_PORT", "RESULT_SERVICE_PORT",
+            "INGEST_MANAGEMENT_PORT", "ASR_WORKER_MANAGEMENT_PORT", "RESULT_SERVICE_MANAGEMENT_PORT",
             "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "AUTH_JWT_SECRET", "INGEST_RESUME_SECRET", "INGEST_NODE_ID",
             "RESULT_SERVICE_URL",
             // the benchmarking engine beside the speech sessions (faults under load): a switch, not a tuning
