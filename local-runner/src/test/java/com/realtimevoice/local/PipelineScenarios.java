@@ -120,6 +120,33 @@ final class PipelineScenarios {
         assertThat(StreamingClient.JSON.readTree(mine.body()).get("text").asString()).isEqualTo(s.joinedFinals());
         HttpResponse<String> theirs = get(baseUrl(0) + "/api/sessions/" + s.sessionId(), devToken("mallory"));
         assertThat(theirs.statusCode()).isEqualTo(404);
+
+        // The session list, the exports and delete, through the ingest node too.
+        HttpResponse<String> list = get(baseUrl(0) + "/api/sessions?limit=5", token);
+        assertThat(list.statusCode()).as(list.body()).isEqualTo(200);
+        assertThat(StreamingClient.JSON.readTree(list.body()).get("sessions").findValuesAsString("sessionId"))
+                .contains(s.sessionId());
+        HttpResponse<String> vtt = get(baseUrl(0) + "/api/sessions/" + s.sessionId() + "?format=vtt", token);
+        assertThat(vtt.statusCode()).as(vtt.body()).isEqualTo(200);
+        assertThat(vtt.headers().firstValue("Content-Type")).get().asString().startsWith("text/vtt");
+        assertThat(vtt.headers().firstValue("Content-Disposition")).get().asString().contains(s.sessionId() + ".vtt");
+        assertThat(vtt.body()).startsWith("WEBVTT\n\n00:00:");
+        assertThat(String.join(" ", vtt.body().lines().skip(1)
+                        .filter(l -> !l.isBlank() && !l.contains(" --> ")).toList()))
+                .isEqualTo(s.joinedFinals().strip().replaceAll("\\s+", " "));
+        HttpResponse<String> srt = get(baseUrl(0) + "/api/sessions/" + s.sessionId() + "?format=srt", token);
+        assertThat(srt.headers().firstValue("Content-Type")).get().asString().startsWith("application/x-subrip");
+        assertThat(srt.body()).startsWith("1\n00:00:");
+        assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl(0) + "/api/sessions/" + s.sessionId()))
+                .header("Authorization", "Bearer " + devToken("mallory")).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+        HttpResponse<String> deleted = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl(0) + "/api/sessions/"
+                + s.sessionId())).header("Authorization", "Bearer " + token).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(204);
+        assertThat(get(baseUrl(0) + "/api/sessions/" + s.sessionId(), token).statusCode()).isEqualTo(404);
+        assertThat(db.queryForObject("select count(*) from transcript_segment where session_id = ?", Integer.class,
+                s.sessionId())).isZero();
     }
 
     /** POST /recognize with a WAV runs through the same pipeline and answers the transcript. */

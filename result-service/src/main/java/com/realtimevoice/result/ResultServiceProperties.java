@@ -35,7 +35,19 @@ public record ResultServiceProperties(
         @Valid @NotNull Batch batch,
         @Valid @NotNull Retry retry,
         @Valid @NotNull Jwt jwt,
-        @Valid @NotNull WeChat wechat) {
+        @Valid @NotNull WeChat wechat,
+        @Valid @NotNull Retention retention) {
+
+    /**
+     * How long transcripts are kept (TRANSCRIPT_RETENTION). Unset keeps them until their owner deletes them.
+     *
+     * @param keep          sessions started longer ago than this are deleted with their segments; null keeps all
+     * @param sweepInterval how often the oldest sessions are looked for (TRANSCRIPT_RETENTION_SWEEP)
+     * @param batchSize     most sessions deleted in one transaction (TRANSCRIPT_RETENTION_BATCH): bounded, so a
+     *                      first purge of a long history never holds locks for long
+     */
+    public record Retention(Duration keep, @NotNull Duration sweepInterval, @Min(1) @Max(10_000) int batchSize) {
+    }
 
     /**
      * WeChat mini-program login (code2Session). Unset app id or secret: the login endpoint answers 503.

@@ -22,7 +22,7 @@ class ApiExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
 
-    static final String HINT = "transcript history is served at GET /api/sessions/{sessionId}";
+    static final String HINT = "transcript history is served at GET /api/sessions and GET /api/sessions/{sessionId}";
 
     @ExceptionHandler
     ResponseEntity<ApiError> unauthorized(UnauthorizedException e) {
@@ -35,6 +35,16 @@ class ApiExceptionHandler {
     @ExceptionHandler
     ResponseEntity<ApiError> sessionNotFound(SessionNotFoundException e) {
         return json(HttpStatus.NOT_FOUND, ApiError.of("SESSION_NOT_FOUND", e.getMessage()));
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ApiError> badRequest(BadRequestException e) {
+        return json(HttpStatus.BAD_REQUEST, ApiError.of("BAD_REQUEST", e.getMessage()));
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ApiError> sessionLive(SessionLiveException e) {
+        return json(HttpStatus.CONFLICT, ApiError.of("SESSION_LIVE", e.getMessage()));
     }
 
     /** An unknown path: Spring MVC falls through to the static resource handler, which throws this. */
