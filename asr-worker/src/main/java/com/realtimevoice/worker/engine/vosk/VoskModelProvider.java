@@ -5,8 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -197,14 +196,18 @@ class VoskModelProvider {
         Files.write(mfccConf, lines);
     }
 
-    private static void moveIntoPlace(Path tmp, Path target) throws IOException {
+    static void moveIntoPlace(Path tmp, Path target) throws IOException {
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-            // Another process unpacked it at the same time; its copy is as good as ours.
-            log.info("Vosk model {} was unpacked concurrently by another process; using that one", target);
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("the cache directory does not support atomic renames", e);
+        } catch (FileSystemException e) {
+            // Renaming onto a directory another process moved there first fails (on Linux with a plain
+            // FileSystemException "Directory not empty"); its copy, moved there whole, is as good as ours.
+            if (!looksLikeModel(target)) {
+                throw e;
+            }
+            log.info("Vosk model {} was unpacked concurrently by another process; using that one", target);
         }
     }
 

@@ -48,6 +48,32 @@ class VoskModelProviderTest {
         assertThat(Files.getLastModifiedTime(again.resolve("am/final.mdl"))).as("not unpacked again").isEqualTo(marker);
     }
 
+    /**
+     * Two workers sharing a cache directory unpack at the same time: the second rename finds the first one's model
+     * in place (Linux reports a plain FileSystemException, "Directory not empty") and must use it, not fail the start.
+     */
+    @Test
+    void aModelMovedIntoPlaceByAnotherProcessMeanwhileIsUsed() throws IOException {
+        Path theirs = bundled().modelDirectory();
+        Path ours = cache.resolve(VoskModelProvider.UNPACKED_MODEL + ".tmp-ours");
+        Files.createDirectories(ours.resolve("conf"));
+        Files.writeString(ours.resolve("conf/model.conf"), "--beam=10.0\n");
+
+        VoskModelProvider.moveIntoPlace(ours, theirs);
+
+        assertThat(theirs.resolve("am/final.mdl")).as("theirs kept").isRegularFile();
+        assertThat(bundled().modelDirectory()).isEqualTo(theirs);
+    }
+
+    @Test
+    void aFailedRenameWithNoModelInPlaceStillFails() throws IOException {
+        Path target = Files.createDirectories(cache.resolve(VoskModelProvider.UNPACKED_MODEL));
+        Files.writeString(target.resolve("not-a-model"), "x");
+        Path ours = Files.createDirectories(cache.resolve(VoskModelProvider.UNPACKED_MODEL + ".tmp-ours"));
+        Files.writeString(ours.resolve("x"), "x");
+        assertThatThrownBy(() -> VoskModelProvider.moveIntoPlace(ours, target)).isInstanceOf(IOException.class);
+    }
+
     @Test
     void configuredPathThatIsNoDirectoryFailsClearly() {
         Path missing = cache.resolve("no-such-model");
