@@ -1,11 +1,16 @@
 package com.realtimevoice.local;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.realtimevoice.ingest.IngestApplication;
 import com.realtimevoice.result.ResultServiceApplication;
@@ -29,6 +34,9 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 public final class LocalCluster implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
+    private static final String H2_URL_PREFIX = "jdbc:h2:mem:realtime_voice;";
+    /** Numbers the in-memory databases of the clusters started in this JVM (tests start many, one after another). */
+    private static final AtomicInteger H2_DATABASES = new AtomicInteger();
 
     /**
      * The services share one classpath here, so those without a database must not pick up result-service's
@@ -42,6 +50,8 @@ public final class LocalCluster implements AutoCloseable {
             "org.springframework.boot.data.jpa.autoconfigure.DataJpaRepositoriesAutoConfiguration");
 
     private final Settings settings;
+    /** result-service's database settings: {@link Settings#database()}, with an H2 database of this cluster's own */
+    private final Map<String, String> database;
     private EmbeddedKafkaKraftBroker broker;
     private String bootstrapServers;
     private final List<ConfigurableApplicationContext> resultServices = new ArrayList<>();
@@ -67,7 +77,7 @@ public final class LocalCluster implements AutoCloseable {
 
         /** H2 in MySQL mode, in memory: the embedded default keeps nothing between runs, like its in-process broker. */
         public static final Map<String, String> H2 = Map.of(
-                "spring.datasource.url", "jdbc:h2:mem:realtime_voice;MODE=MySQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1",
+                "spring.datasource.url", H2_URL_PREFIX + "MODE=MySQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1",
                 "spring.datasource.username", "sa",
                 "spring.datasource.password", "");
 
@@ -124,6 +134,23 @@ public final class LocalCluster implements AutoCloseable {
 
     public LocalCluster(Settings settings) {
         this.settings = settings;
+        this.database = ownH2Database(settings.database());
+    }
+
+    /**
+     * The in-memory H2 database lives as long as the JVM (DB_CLOSE_DELAY=-1: the pool may close every connection),
+     * so under one fixed name a cluster would see the rows of every cluster started before it in the JVM: each
+     * cluster gets a database of its own, dropped on {@link #close()}.
+     */
+    private static Map<String, String> ownH2Database(Map<String, String> database) {
+        String url = database.get("spring.datasource.url");
+        if (url == null || !url.startsWith(H2_URL_PREFIX)) {
+            return database;
+        }
+        Map<String, String> own = new LinkedHashMap<>(database);
+        own.put("spring.datasource.url", "jdbc:h2:mem:realtime_voice_" + H2_DATABASES.incrementAndGet() + ";"
+                + url.substring(H2_URL_PREFIX.length()));
+        return Collections.unmodifiableMap(own);
     }
 
     public LocalCluster start() {
@@ -154,7 +181,7 @@ public final class LocalCluster implements AutoCloseable {
         for (int i = 0; i < settings.resultServices(); i++) {
             int n = i;
             List<String> db = new ArrayList<>();
-            settings.database().forEach((k, v) -> db.add("--" + k + "=" + v));
+            database.forEach((k, v) -> db.add("--" + k + "=" + v));
             int port = port(settings.firstResultServicePort(), i);
             db.add("--server.port=" + port);
             db.addAll(managementPort(i));
@@ -352,9 +379,23 @@ public final class LocalCluster implements AutoCloseable {
         closeAll(ingestNodes);
         closeAll(workers);
         closeAll(resultServices);
+        dropH2Database();
         if (broker != null) {
             broker.destroy();
             broker = null;
+        }
+    }
+
+    private void dropH2Database() {
+        if (database == settings.database()) {
+            return; // not an in-memory database of ours
+        }
+        try (Connection c = DriverManager.getConnection(database.get("spring.datasource.url"),
+                database.get("spring.datasource.username"), database.get("spring.datasource.password"));
+             Statement st = c.createStatement()) {
+            st.execute("SHUTDOWN");
+        } catch (SQLException e) {
+            log.warn("dropping the in-memory database failed: {}", e.getMessage());
         }
     }
 

@@ -76,7 +76,8 @@ public record ResultServiceProperties(
 
     /**
      * Back-off for records that fail for a reason that may pass (database down, no route yet, delivery timeout).
-     * After {@code maxRetries} the record goes to the dead-letter topic.
+     * After {@code maxRetries} the record goes to the dead-letter topic. Environment: RESULT_RETRY_INITIAL_INTERVAL,
+     * RESULT_RETRY_MULTIPLIER, RESULT_RETRY_MAX_INTERVAL, RESULT_RETRY_MAX_RETRIES.
      */
     public record Retry(
             @NotNull Duration initialInterval,

@@ -142,10 +142,7 @@ class TwoPassRecognitionTest {
         assertThat(fake.recognitions().get(0).audio().length).isLessThan(20_736);
         String text = String.join(" ", finals.stream().map(TranscriptFinal::text).toList());
         System.out.printf("two-pass weather-16k-mono.mp3 (pass-through): '%s'%n", text);
-        // Alone this gives "the weather is nice today"; in the whole module's run (same JVM, after the other classes)
-        // it gave "the weather is the ice today" twice on 2026-12-05, cause not found yet: one word split in two
-        // still passes, a wrong transcript does not.
-        assertThat(WordErrorRate.of("the weather is nice today", text)).isLessThanOrEqualTo(0.4);
+        assertThat(WordErrorRate.of("the weather is nice today", text)).isLessThanOrEqualTo(0.2);
     }
 
     @Test

@@ -62,27 +62,7 @@ class SlowReaderTest {
                 flood.start();
                 floods.add(flood);
             }
-            long end = System.nanoTime() + WINDOW.toNanos();
-            long lastAckAt = System.nanoTime();
-            long maxGap = 0;
-            int acks = 0;
-            long nextChunk = System.nanoTime();
-            while (System.nanoTime() < end) {
-                if (System.nanoTime() >= nextChunk) {
-                    good.sendAudio(new byte[3200]);
-                    nextChunk += 100_000_000L;
-                }
-                int now = good.receivedOfType("ack").size();
-                if (now > acks) {
-                    acks = now;
-                    lastAckAt = System.nanoTime();
-                }
-                maxGap = Math.max(maxGap, System.nanoTime() - lastAckAt);
-                Thread.sleep(10);
-            }
-            assertThat(Duration.ofNanos(maxGap)).as("longest wait for the next ack (%d acks)", acks)
-                    .isLessThan(Duration.ofSeconds(2));
-            assertThat(acks).as("acks came all along").isGreaterThan(40);
+            streamsWithAcksAllAlong(good);
             // on a loaded machine the server may need longer to fill a never-read socket's buffers: wait for it
             long closeDeadline = System.currentTimeMillis() + CLOSE_WAIT.toMillis();
             for (Thread flood : floods) {
@@ -93,6 +73,71 @@ class SlowReaderTest {
             for (Socket raw : raws) {
                 raw.close();
             }
+        }
+    }
+
+    /**
+     * A client that never reads fills its socket with WebSocket pings (Tomcat answers each with a pong of the same
+     * 125 bytes, written outside any outbox) while acks for its audio are due. Acks are flushed for every session by
+     * one shared task: a send that blocked on this socket once held up every other user's acks.
+     */
+    @Test
+    void pongsFillingASlowReadersSocketDoNotStallOtherUsersAcks() throws Exception {
+        try (StreamingClient good = StreamingClient.connect("ws://localhost:" + port + "/api/realtime-voice/stream?token="
+                + tokens.issue("gus", Duration.ofMinutes(5)));
+             Socket raw = openNeverReading(tokens.issue("pinger", Duration.ofMinutes(5)))) {
+            good.send("{\"type\":\"start\"}");
+            good.await("started", WAIT);
+            Thread pings = new Thread(() -> pingWithAudio(raw), "pinger");
+            pings.setDaemon(true);
+            pings.start();
+            streamsWithAcksAllAlong(good);
+        }
+    }
+
+    /** Streams as a live client does for {@link #WINDOW}: the next ack never waits long. */
+    private static void streamsWithAcksAllAlong(StreamingClient good) throws Exception {
+        long end = System.nanoTime() + WINDOW.toNanos();
+        long lastAckAt = System.nanoTime();
+        long maxGap = 0;
+        int acks = 0;
+        long nextChunk = System.nanoTime();
+        while (System.nanoTime() < end) {
+            if (System.nanoTime() >= nextChunk) {
+                good.sendAudio(new byte[3200]);
+                nextChunk += 100_000_000L;
+            }
+            int now = good.receivedOfType("ack").size();
+            if (now > acks) {
+                acks = now;
+                lastAckAt = System.nanoTime();
+            }
+            maxGap = Math.max(maxGap, System.nanoTime() - lastAckAt);
+            Thread.sleep(10);
+        }
+        assertThat(Duration.ofNanos(maxGap)).as("longest wait for the next ack (%d acks)", acks)
+                .isLessThan(Duration.ofSeconds(2));
+        assertThat(acks).as("acks came all along").isGreaterThan(40);
+    }
+
+    /** Batches of 400 pings, each followed by audio so that acks are due to this socket whenever it is full. */
+    private static void pingWithAudio(Socket raw) {
+        byte[] ping = frame(0x9, new byte[125]);
+        byte[] batch = new byte[ping.length * 400];
+        for (int i = 0; i < 400; i++) {
+            System.arraycopy(ping, 0, batch, i * ping.length, ping.length);
+        }
+        byte[] audio = frame(0x2, new byte[3200]);
+        long end = System.nanoTime() + WINDOW.toNanos();
+        try {
+            OutputStream out = raw.getOutputStream();
+            while (System.nanoTime() < end) {
+                out.write(batch);
+                out.write(audio);
+                out.flush();
+            }
+        } catch (IOException e) {
+            // the server closed it: a slow reader is dropped
         }
     }
 

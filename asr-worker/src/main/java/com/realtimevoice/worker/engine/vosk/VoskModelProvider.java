@@ -5,14 +5,15 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,6 +44,11 @@ class VoskModelProvider {
 
     static final String BUNDLED_MODEL = "vosk-model-en-0.3.45";
     static final String BUNDLED_RESOURCE = "/vosk-models/" + BUNDLED_MODEL + ".aar";
+    /**
+     * The unpacked directory's name says it has dither off (see {@link #turnOffDither}), so a cache unpacked
+     * before that is not reused.
+     */
+    static final String UNPACKED_MODEL = BUNDLED_MODEL + "-dither0";
     private static final String ASSET_PREFIX = "assets/model-en-us/";
 
     private static final Logger log = LoggerFactory.getLogger(VoskModelProvider.class);
@@ -103,7 +109,7 @@ class VoskModelProvider {
     }
 
     private Path unpackBundled() {
-        Path target = cacheDir.resolve(BUNDLED_MODEL);
+        Path target = cacheDir.resolve(UNPACKED_MODEL);
         synchronized (UNPACK_LOCK) {
             if (looksLikeModel(target)) {
                 return target;
@@ -112,10 +118,11 @@ class VoskModelProvider {
                 Files.createDirectories(cacheDir);
                 removeStaleTempDirs();
                 // Unpack beside the target, then rename: a crash mid-way leaves only a temp dir, never a half model.
-                Path tmp = cacheDir.resolve(BUNDLED_MODEL + ".tmp-" + UUID.randomUUID());
+                Path tmp = cacheDir.resolve(UNPACKED_MODEL + ".tmp-" + UUID.randomUUID());
                 try {
                     unpack(tmp);
                     requireModel(tmp, "the bundled model " + bundledResource);
+                    turnOffDither(tmp.resolve("conf/mfcc.conf"));
                     moveIntoPlace(tmp, target);
                 } finally {
                     deleteRecursively(tmp);
@@ -167,7 +174,7 @@ class VoskModelProvider {
     /** Temp dirs left by a crash mid-unpack; recent ones may belong to another process unpacking right now. */
     private void removeStaleTempDirs() throws IOException {
         Instant cutoff = Instant.now().minus(STALE_TEMP_DIR_AGE);
-        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(cacheDir, BUNDLED_MODEL + ".tmp-*")) {
+        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(cacheDir, UNPACKED_MODEL + ".tmp-*")) {
             for (Path leftover : leftovers) {
                 if (Files.getLastModifiedTime(leftover).toInstant().isBefore(cutoff)) {
                     log.info("Removing {}, left by an interrupted unpack", leftover);
@@ -177,14 +184,30 @@ class VoskModelProvider {
         }
     }
 
-    private static void moveIntoPlace(Path tmp, Path target) throws IOException {
+    /**
+     * Kaldi adds random noise ("dither", default 1.0) to every frame before computing features, from a process-wide
+     * rand(): a transcript then depends on whatever else ran in the JVM before it. With dither 0 the same audio always
+     * gives the same words (docs/engines.md).
+     */
+    private static void turnOffDither(Path mfccConf) throws IOException {
+        List<String> lines = new ArrayList<>(Files.readAllLines(mfccConf));
+        lines.removeIf(line -> line.strip().startsWith("--dither"));
+        lines.add("--dither=0");
+        Files.write(mfccConf, lines);
+    }
+
+    static void moveIntoPlace(Path tmp, Path target) throws IOException {
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-            // Another process unpacked it at the same time; its copy is as good as ours.
-            log.info("Vosk model {} was unpacked concurrently by another process; using that one", target);
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("the cache directory does not support atomic renames", e);
+        } catch (FileSystemException e) {
+            // Renaming onto a directory another process moved there first fails (on Linux with a plain
+            // FileSystemException "Directory not empty"); its copy, moved there whole, is as good as ours.
+            if (!looksLikeModel(target)) {
+                throw e;
+            }
+            log.info("Vosk model {} was unpacked concurrently by another process; using that one", target);
         }
     }
 

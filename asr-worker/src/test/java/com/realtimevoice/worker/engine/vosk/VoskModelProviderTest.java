@@ -22,18 +22,20 @@ class VoskModelProviderTest {
     @Test
     void unpacksTheBundledModelOnceAndReusesIt() throws IOException {
         // Crashes during earlier unpacks left half models in temp dirs: never taken for a model, old ones removed.
-        Path crashed = Files.createDirectories(cache.resolve(VoskModelProvider.BUNDLED_MODEL + ".tmp-crashed"));
+        Path crashed = Files.createDirectories(cache.resolve(VoskModelProvider.UNPACKED_MODEL + ".tmp-crashed"));
         Files.writeString(crashed.resolve("half.mdl"), "x");
         Files.setLastModifiedTime(crashed, FileTime.from(Instant.now().minus(Duration.ofDays(1))));
-        Path recent = Files.createDirectories(cache.resolve(VoskModelProvider.BUNDLED_MODEL + ".tmp-someone-else-unpacking"));
+        Path recent = Files.createDirectories(cache.resolve(VoskModelProvider.UNPACKED_MODEL + ".tmp-someone-else-unpacking"));
 
         Path dir = bundled().modelDirectory();
 
-        assertThat(dir).isEqualTo(cache.resolve(VoskModelProvider.BUNDLED_MODEL));
+        assertThat(dir).isEqualTo(cache.resolve(VoskModelProvider.UNPACKED_MODEL));
         assertThat(dir.resolve("am/final.mdl")).isRegularFile();
         assertThat(dir.resolve("conf/model.conf")).isRegularFile();
         assertThat(dir.resolve("graph/HCLr.fst")).isRegularFile();
         assertThat(Files.size(dir.resolve("am/final.mdl"))).isEqualTo(15_962_575L);
+        assertThat(Files.readAllLines(dir.resolve("conf/mfcc.conf"))).as("dither off: transcripts repeatable")
+                .contains("--sample-frequency=16000").containsOnlyOnce("--dither=0").last().isEqualTo("--dither=0");
         try (Stream<Path> entries = Files.list(cache)) {
             assertThat(entries.filter(p -> p.getFileName().toString().contains(".tmp-")))
                     .as("ours and the stale one gone, the recent one kept").containsExactly(recent);
@@ -44,6 +46,32 @@ class VoskModelProviderTest {
         Path again = bundled().modelDirectory();
         assertThat(again).isEqualTo(dir);
         assertThat(Files.getLastModifiedTime(again.resolve("am/final.mdl"))).as("not unpacked again").isEqualTo(marker);
+    }
+
+    /**
+     * Two workers sharing a cache directory unpack at the same time: the second rename finds the first one's model
+     * in place (Linux reports a plain FileSystemException, "Directory not empty") and must use it, not fail the start.
+     */
+    @Test
+    void aModelMovedIntoPlaceByAnotherProcessMeanwhileIsUsed() throws IOException {
+        Path theirs = bundled().modelDirectory();
+        Path ours = cache.resolve(VoskModelProvider.UNPACKED_MODEL + ".tmp-ours");
+        Files.createDirectories(ours.resolve("conf"));
+        Files.writeString(ours.resolve("conf/model.conf"), "--beam=10.0\n");
+
+        VoskModelProvider.moveIntoPlace(ours, theirs);
+
+        assertThat(theirs.resolve("am/final.mdl")).as("theirs kept").isRegularFile();
+        assertThat(bundled().modelDirectory()).isEqualTo(theirs);
+    }
+
+    @Test
+    void aFailedRenameWithNoModelInPlaceStillFails() throws IOException {
+        Path target = Files.createDirectories(cache.resolve(VoskModelProvider.UNPACKED_MODEL));
+        Files.writeString(target.resolve("not-a-model"), "x");
+        Path ours = Files.createDirectories(cache.resolve(VoskModelProvider.UNPACKED_MODEL + ".tmp-ours"));
+        Files.writeString(ours.resolve("x"), "x");
+        assertThatThrownBy(() -> VoskModelProvider.moveIntoPlace(ours, target)).isInstanceOf(IOException.class);
     }
 
     @Test
@@ -82,7 +110,7 @@ class VoskModelProviderTest {
         assertThatThrownBy(() -> new VoskModelProvider(null, cache, "/vosk-models/absent.aar").modelDirectory())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("ASR_VOSK_MODEL_PATH");
-        assertThat(cache.resolve(VoskModelProvider.BUNDLED_MODEL)).doesNotExist();
+        assertThat(cache.resolve(VoskModelProvider.UNPACKED_MODEL)).doesNotExist();
     }
 
     private VoskModelProvider bundled() {

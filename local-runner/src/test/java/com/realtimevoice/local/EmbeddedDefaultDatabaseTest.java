@@ -1,0 +1,39 @@
+package com.realtimevoice.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The embedded default keeps nothing between runs: a cluster started after another one in the same JVM (as tests
+ * do) starts with an empty database, not with the rows of the one before (it once had one fixed in-memory H2 name).
+ */
+class EmbeddedDefaultDatabaseTest {
+
+    @Test
+    @org.junit.jupiter.api.Timeout(300)
+    void aClusterStartedAfterAnotherDoesNotSeeItsSessions() throws Exception {
+        try (LocalCluster first = embeddedDefault()) {
+            new PipelineScenarios(first).recognizesAnUploadedWav();
+            assertThat(sessions(first)).isEqualTo(1);
+        }
+        try (LocalCluster second = embeddedDefault()) {
+            assertThat(sessions(second)).as("rows of the cluster before").isZero();
+            new PipelineScenarios(second).recognizesAnUploadedWav();
+            assertThat(sessions(second)).isEqualTo(1);
+        }
+    }
+
+    private static LocalCluster embeddedDefault() {
+        // the embedded default's own database (LocalMain: no DB_HOST), not the test MariaDB
+        return new LocalCluster(LocalMain.settingsFrom(Map.of()).withRandomPorts()).start();
+    }
+
+    private static int sessions(LocalCluster cluster) {
+        JdbcTemplate db = cluster.resultServices().get(0).getBean(JdbcTemplate.class);
+        return db.queryForObject("select count(*) from transcript_session", Integer.class);
+    }
+}
