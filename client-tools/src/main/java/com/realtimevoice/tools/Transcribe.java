@@ -9,22 +9,20 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
-import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import tools.jackson.databind.JsonNode;
+import com.realtimevoice.client.VoiceClient;
+import com.realtimevoice.client.VoiceSession;
+import com.realtimevoice.protocol.ClientMessage;
+import com.realtimevoice.protocol.ServerMessage;
 
 /**
  * {@code transcribe}: streams a WAV file or stdin (raw 16 kHz 16-bit mono PCM) to the server over the WebSocket
@@ -184,12 +182,9 @@ final class Transcribe {
             throws InterruptedException {
         Session session = new Session();
         URI uri = endpoints.stream();
-        WebSocket ws;
+        VoiceSession ws;
         try {
-            ws = http.newWebSocketBuilder()
-                    .connectTimeout(Duration.ofSeconds(10))
-                    .header("Authorization", "Bearer " + token)
-                    .buildAsync(uri, session)
+            ws = new VoiceClient(http, uri, Duration.ofSeconds(10)).connect(token, VoiceClient.TokenIn.HEADER, session)
                     .get(20, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             return connectFailure(endpoints, e.getCause());
@@ -198,19 +193,9 @@ final class Transcribe {
             return CONNECTION;
         }
 
-        Map<String, Object> start = new LinkedHashMap<>();
-        start.put("type", "start");
-        start.put("format", "pcm");
-        start.put("sampleRate", Audio.RATE);
-        start.put("interimResults", true);
-        if (args.options.containsKey("language")) {
-            start.put("language", args.get("language", null));
-        }
-        if (args.options.containsKey("engine")) {
-            start.put("engine", args.get("engine", null));
-        }
         try {
-            ws.sendText(DevTokens.JSON.writeValueAsString(start), true).get(10, TimeUnit.SECONDS);
+            ws.start(new ClientMessage.Start(null, "pcm", Audio.RATE, args.get("language", null), args.get("engine", null), true))
+                    .get(10, TimeUnit.SECONDS);
             CompletableFuture.anyOf(session.started, session.outcome).get(20, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             if (!session.outcome.isDone()) {
@@ -223,7 +208,7 @@ final class Transcribe {
             ws.abort();
             return session.outcome.join();
         }
-        String sessionId = session.started.join().path("sessionId").asString();
+        String sessionId = session.started.join().sessionId();
         err.println("session " + sessionId + " started");
 
         long t0 = System.nanoTime();
@@ -246,7 +231,7 @@ final class Transcribe {
                 if (chunk.length == 0) {
                     break;
                 }
-                ws.sendBinary(ByteBuffer.wrap(chunk), true).get(30, TimeUnit.SECONDS);
+                ws.sendAudio(chunk).get(30, TimeUnit.SECONDS);
                 sentBytes += chunk.length;
                 if (speed > 0) {
                     long due = t0 + (long) (sentBytes * 1_000_000_000L / (Audio.RATE * 2.0) / speed);
@@ -257,7 +242,7 @@ final class Transcribe {
                 }
             }
             if (!session.outcome.isDone()) {
-                ws.sendText("{\"type\":\"end\"}", true).get(10, TimeUnit.SECONDS);
+                ws.end().get(10, TimeUnit.SECONDS);
             }
         } catch (IOException e) {
             err.println("transcribe: reading the input failed: " + e.getMessage());
@@ -282,13 +267,10 @@ final class Transcribe {
             code = TIMEOUT;
         }
         if (code == OK) {
-            JsonNode completed = session.completed;
-            err.printf("completed: %d segment(s), %.1f s of audio in %.1f s, session %s%n", completed.path("segments").asInt(),
+            err.printf("completed: %d segment(s), %.1f s of audio in %.1f s, session %s%n", session.completed.segments(),
                     sentBytes / 2.0 / Audio.RATE, (System.nanoTime() - t0) / 1e9, sessionId);
         }
-        if (!ws.isOutputClosed()) {
-            ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").exceptionally(e -> null);
-        }
+        ws.close().exceptionally(e -> null);
         return code;
     }
 
@@ -343,95 +325,70 @@ final class Transcribe {
     }
 
     /** Receives the server's messages, prints results, and settles the outcome. */
-    private final class Session implements WebSocket.Listener {
+    private final class Session implements VoiceSession.Listener {
 
-        final CompletableFuture<JsonNode> started = new CompletableFuture<>();
+        final CompletableFuture<ServerMessage.Started> started = new CompletableFuture<>();
         final CompletableFuture<Integer> outcome = new CompletableFuture<>();
-        volatile JsonNode completed;
-        private final StringBuilder text = new StringBuilder();
+        volatile ServerMessage.Completed completed;
 
         @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            text.append(data);
-            if (last) {
-                String json = text.toString();
-                text.setLength(0);
-                try {
-                    handle(DevTokens.JSON.readTree(json));
-                } catch (RuntimeException e) {
-                    err.println("transcribe: unreadable message from the server: " + DevTokens.abbreviate(json, 200));
-                }
-            }
-            webSocket.request(1);
-            return null;
+        public void onUnreadable(VoiceSession session, String json) {
+            err.println("transcribe: unreadable message from the server: " + DevTokens.abbreviate(json, 200));
         }
 
-        private void handle(JsonNode m) {
-            String type = m.path("type").asString();
-            switch (type) {
-                case "started" -> started.complete(m);
-                case "partial" -> {
-                    if (showPartials) {
-                        synchronized (printLock) {
-                            out.print("\r\033[K" + m.path("text").asString());
-                            out.flush();
-                            partialShown = true;
-                        }
-                    }
-                }
-                case "final" -> {
+        @Override
+        public void onMessage(VoiceSession session, ServerMessage m) {
+            if (m instanceof ServerMessage.Started s) {
+                started.complete(s);
+            } else if (m instanceof ServerMessage.Partial p) {
+                if (showPartials) {
                     synchronized (printLock) {
-                        if (partialShown) {
-                            out.print("\r\033[K");
-                            partialShown = false;
-                        }
-                        out.println(m.path("text").asString());
+                        out.print("\r\033[K" + p.text());
                         out.flush();
+                        partialShown = true;
                     }
                 }
-                case "completed" -> {
-                    completed = m;
-                    clearPartial();
-                    outcome.complete(OK);
-                }
-                case "error" -> {
-                    clearPartial();
-                    String code = m.path("code").asString();
-                    String message = m.path("message").asString();
-                    if ("UNAUTHORIZED".equals(code)) {
-                        err.println("transcribe: authentication failed: " + message
-                                + " (a fresh token: --token, or --user ID against a local-profile server)");
-                        outcome.complete(AUTH);
-                    } else {
-                        err.println("transcribe: server error " + code + ": " + message
-                                + ("RATE_LIMITED".equals(code) && message.contains("real time") ? " (use a lower --speed)" : ""));
-                        outcome.complete(SERVER_ERROR);
+            } else if (m instanceof ServerMessage.Final f) {
+                synchronized (printLock) {
+                    if (partialShown) {
+                        out.print("\r\033[K");
+                        partialShown = false;
                     }
+                    out.println(f.text());
+                    out.flush();
                 }
-                default -> {
-                    // pong and future message types: nothing to show
+            } else if (m instanceof ServerMessage.Completed c) {
+                completed = c;
+                clearPartial();
+                outcome.complete(OK);
+            } else if (m instanceof ServerMessage.Error e) {
+                clearPartial();
+                String code = e.code();
+                String message = e.message() == null ? "" : e.message();
+                if ("UNAUTHORIZED".equals(code)) {
+                    err.println("transcribe: authentication failed: " + message
+                            + " (a fresh token: --token, or --user ID against a local-profile server)");
+                    outcome.complete(AUTH);
+                } else {
+                    err.println("transcribe: server error " + code + ": " + message
+                            + ("RATE_LIMITED".equals(code) && message.contains("real time") ? " (use a lower --speed)" : ""));
+                    outcome.complete(SERVER_ERROR);
                 }
             }
+            // ack, pong and future message types: nothing to show
         }
 
         @Override
-        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        public void onClose(VoiceSession session, int statusCode, String reason) {
             if (!outcome.isDone()) {
                 clearPartial();
                 err.println("transcribe: the server closed the connection (" + statusCode + (reason == null || reason.isEmpty() ? "" : " " + reason) + ")");
                 outcome.complete(statusCode == 1008 ? AUTH : CONNECTION);
             }
-            return null;
         }
 
         @Override
-        public void onError(WebSocket webSocket, Throwable error) {
+        public void onFailure(VoiceSession session, Throwable error) {
             if (!outcome.isDone()) {
                 clearPartial();
                 err.println("transcribe: connection lost: " + describe(error));

@@ -2,6 +2,8 @@ package com.realtimevoice.bench;
 
 import java.util.List;
 
+import com.realtimevoice.protocol.ClientMessage;
+import com.realtimevoice.protocol.ProtocolCodec;
 import com.realtimevoice.testsupport.SpeechFixtures;
 
 /** What a load run does, the same for every target so their figures compare. */
@@ -54,8 +56,12 @@ final class LoadConfig {
     }
 
     /** The {@code start} message every session sends. */
+    ClientMessage.Start start() {
+        return new ClientMessage.Start(null, "pcm", 16000, null, engine, true);
+    }
+
     String startMessage() {
-        return "{\"type\":\"start\",\"format\":\"pcm\",\"sampleRate\":16000" + (engine == null ? "" : ",\"engine\":\"" + engine + "\"") + "}";
+        return ProtocolCodec.write(start());
     }
 
     String streamUrl(String base) {

@@ -2,25 +2,23 @@ package com.realtimevoice.bench;
 
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
-import tools.jackson.databind.JsonNode;
+import com.realtimevoice.client.VoiceClient;
+import com.realtimevoice.client.VoiceSession;
+import com.realtimevoice.protocol.ServerMessage;
 
 /**
  * One simulated client, event driven (no thread of its own, so thousands fit in one process): connects, runs
  * sessions back to back on one socket until the phase's deadline (start, paced audio, end, wait for completed),
  * and records each session's timings in the phase's {@link LoadPhase}.
  */
-final class VirtualUser implements WebSocket.Listener {
+final class VirtualUser implements VoiceSession.Listener {
 
     private final LoadPhase phase;
     private final int id;
@@ -28,9 +26,7 @@ final class VirtualUser implements WebSocket.Listener {
     private final ScheduledExecutorService ticker;
 
     private HttpClient http;
-    private WebSocket socket;
-    private CompletableFuture<?> sendChain = CompletableFuture.completedFuture(null);
-    private final StringBuilder text = new StringBuilder();
+    private VoiceSession socket;
 
     // the current session, guarded by this
     private byte[] pcm;
@@ -56,25 +52,21 @@ final class VirtualUser implements WebSocket.Listener {
 
     void connect(HttpClient http) {
         this.http = http;
-        String url = phase.config.streamUrl(phase.target.url()) + (token == null ? "" : "?token=" + token);
-        http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(20)).buildAsync(URI.create(url), this)
-                .whenComplete((ws, e) -> {
+        URI stream = URI.create(phase.config.streamUrl(phase.target.url()));
+        new VoiceClient(http, stream, Duration.ofSeconds(20)).connect(token, VoiceClient.TokenIn.QUERY, this)
+                .whenComplete((session, e) -> {
                     if (e != null) {
                         phase.error("CONNECT_FAILED");
                         phase.sessionFailed();
                         reconnectLater();
+                        return;
                     }
+                    synchronized (this) {
+                        this.socket = session;
+                    }
+                    phase.connected();
+                    startSession();
                 });
-    }
-
-    @Override
-    public void onOpen(WebSocket webSocket) {
-        synchronized (this) {
-            this.socket = webSocket;
-        }
-        phase.connected();
-        webSocket.request(1);
-        startSession();
     }
 
     private synchronized void startSession() {
@@ -90,8 +82,7 @@ final class VirtualUser implements WebSocket.Listener {
         finals.clear();
         sessionOpen = true;
         sessions++;
-        String start = phase.config.startMessage();
-        send(ws -> ws.sendText(start, true));
+        send(socket.start(phase.config.start()));
         timeout = ticker.schedule(() -> sessionFailed("TIMEOUT"),
                 phase.config.sessionTimeoutMs + (long) (phase.config.audioMs(pcm) / phase.config.speed), TimeUnit.MILLISECONDS);
     }
@@ -110,61 +101,42 @@ final class VirtualUser implements WebSocket.Listener {
             endSentNs = now;
             nextChunk++;
             streaming.cancel(false);
-            send(ws -> ws.sendText("{\"type\":\"end\"}", true));
+            send(socket.end());
             return;
         }
         if (nextChunk == 0) {
             firstAudioNs = now;
         }
         chunkSentNs[nextChunk] = now;
-        ByteBuffer audio = ByteBuffer.wrap(chunks.get(nextChunk++));
-        phase.audioSent(audio.remaining());
-        send(ws -> ws.sendBinary(audio, true));
+        byte[] audio = chunks.get(nextChunk++);
+        phase.audioSent(audio.length);
+        send(socket.sendAudio(audio));
     }
 
     @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-        text.append(data);
-        if (last) {
-            long now = System.nanoTime();
-            JsonNode m = LoadPhase.JSON.readTree(text.toString());
-            text.setLength(0);
-            handle(m, now);
-        }
-        webSocket.request(1);
-        return null;
-    }
-
-    private void handle(JsonNode m, long now) {
-        String type = m.path("type").asString("");
-        switch (type) {
-            case "started":
-                onStarted();
-                break;
-            case "partial":
-                synchronized (this) {
-                    if (firstPartialNs == 0 && firstAudioNs != 0 && !m.path("text").asString("").isBlank()) {
-                        firstPartialNs = now;
-                    }
+    public void onMessage(VoiceSession session, ServerMessage m) {
+        long now = System.nanoTime();
+        if (m instanceof ServerMessage.Started) {
+            onStarted();
+        } else if (m instanceof ServerMessage.Partial p) {
+            synchronized (this) {
+                if (firstPartialNs == 0 && firstAudioNs != 0 && p.text() != null && !p.text().isBlank()) {
+                    firstPartialNs = now;
                 }
-                break;
-            case "final":
-                synchronized (this) {
-                    lastFinalNs = now;
-                    finals.add(new long[] {now, m.path("endMs").asLong(-1)});
-                }
-                phase.finalReceived();
-                break;
-            case "completed":
-                sessionCompleted(now);
-                break;
-            case "error":
-                phase.error(m.path("code").asString("UNKNOWN"));
-                sessionFailed(null);
-                break;
-            default:
-                break; // ack, pong
+            }
+        } else if (m instanceof ServerMessage.Final f) {
+            synchronized (this) {
+                lastFinalNs = now;
+                finals.add(new long[] {now, f.endMs()});
+            }
+            phase.finalReceived();
+        } else if (m instanceof ServerMessage.Completed) {
+            sessionCompleted(now);
+        } else if (m instanceof ServerMessage.Error e) {
+            phase.error(e.code() == null ? "UNKNOWN" : e.code());
+            sessionFailed(null);
         }
+        // ack, pong
     }
 
     private void sessionCompleted(long now) {
@@ -215,16 +187,15 @@ final class VirtualUser implements WebSocket.Listener {
     }
 
     private synchronized void finishUser() {
-        if (socket != null && !socket.isOutputClosed()) {
-            send(ws -> ws.sendClose(WebSocket.NORMAL_CLOSURE, "done"));
+        if (socket != null) {
+            send(socket.close());
         }
         phase.userDone();
     }
 
-    /** The JDK WebSocket allows one outstanding send: chain them. */
-    private synchronized void send(java.util.function.Function<WebSocket, CompletableFuture<WebSocket>> op) {
-        WebSocket ws = socket;
-        sendChain = sendChain.handle((r, e) -> null).thenCompose(x -> op.apply(ws)).whenComplete((r, e) -> {
+    /** The session queues its sends; a failed one counts while a session is open. */
+    private void send(java.util.concurrent.CompletableFuture<Void> sent) {
+        sent.whenComplete((r, e) -> {
             if (e != null && sessionOpen) {
                 phase.error("SEND_FAILED");
             }
@@ -232,7 +203,7 @@ final class VirtualUser implements WebSocket.Listener {
     }
 
     @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+    public void onClose(VoiceSession session, int statusCode, String reason) {
         boolean open;
         synchronized (this) {
             open = sessionOpen;
@@ -240,11 +211,10 @@ final class VirtualUser implements WebSocket.Listener {
         if (open) {
             sessionFailed("CLOSED_" + statusCode);
         }
-        return null;
     }
 
     @Override
-    public void onError(WebSocket webSocket, Throwable error) {
+    public void onFailure(VoiceSession session, Throwable error) {
         boolean open;
         synchronized (this) {
             open = sessionOpen;

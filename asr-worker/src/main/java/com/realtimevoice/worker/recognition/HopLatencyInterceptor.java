@@ -1,71 +1,16 @@
 package com.realtimevoice.worker.recognition;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-
-import com.realtimevoice.events.EventHeaders;
-import com.realtimevoice.events.EventRecords;
-import com.realtimevoice.events.EventType;
-
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 
-import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.springframework.kafka.listener.RecordInterceptor;
 import org.springframework.stereotype.Component;
 
-/**
- * Per-hop latency of the pipeline: from the moment the upstream service built a record ({@code rv-created-at})
- * to the moment this service's listener takes it, tagged by event type. This is the hop
- * ingest node -> this worker (asr.audio.v1); producer batching, the broker and the consumer's wait for a poll are all in it.
- * Boot's listener container factory picks this bean up as its record interceptor.
- */
+/** The hop ingest node -> this worker (asr.audio.v1), measured by the shared interceptor. */
 @Component
-class HopLatencyInterceptor implements RecordInterceptor<Object, Object> {
+class HopLatencyInterceptor extends com.realtimevoice.kafka.HopLatencyInterceptor {
 
     static final String METER = "asr.worker.hop.latency";
 
-    private final MeterRegistry registry;
-    private final Map<String, Timer> byType = new ConcurrentHashMap<>();
-
     HopLatencyInterceptor(MeterRegistry registry) {
-        this.registry = registry;
-    }
-
-    @Override
-    public ConsumerRecord<Object, Object> intercept(ConsumerRecord<Object, Object> record, Consumer<Object, Object> consumer) {
-        record(record, System.currentTimeMillis());
-        return record;
-    }
-
-    void record(ConsumerRecord<?, ?> record, long nowMs) {
-        long createdAt;
-        try {
-            createdAt = EventRecords.createdAt(record.headers());
-        } catch (RuntimeException malformed) {
-            return; // the listener rejects the record itself; a metric must not fail it first
-        }
-        if (createdAt > 0) {
-            timer(type(record)).record(Math.max(0, nowMs - createdAt), TimeUnit.MILLISECONDS);
-        }
-    }
-
-    /** The event type token, or "unknown": a tag value must come from a small fixed set. */
-    private static String type(ConsumerRecord<?, ?> record) {
-        try {
-            return EventType.fromToken(EventRecords.header(record.headers(), EventHeaders.TYPE)).token();
-        } catch (RuntimeException e) {
-            return "unknown";
-        }
-    }
-
-    private Timer timer(String type) {
-        return byType.computeIfAbsent(type, t -> Timer.builder(METER)
-                .description("From the record's creation upstream (rv-created-at) to its consumption here")
-                .tag("type", t)
-                .publishPercentileHistogram()
-                .register(registry));
+        super(registry, METER);
     }
 }

@@ -27,9 +27,9 @@ import com.realtimevoice.ingest.pipeline.AudioPublisher;
 import com.realtimevoice.ingest.pipeline.AudioPublisher.PublishFailedException;
 import com.realtimevoice.ingest.pipeline.LocalSessions;
 import com.realtimevoice.ingest.pipeline.ResultSink;
-import com.realtimevoice.ingest.stream.ClientLimits;
 import com.realtimevoice.ingest.stream.StreamSessions;
 import com.realtimevoice.ingest.web.ApiError;
+import com.realtimevoice.protocol.ClientLimits;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;

@@ -2,6 +2,10 @@ package com.realtimevoice.ingest.stream;
 
 import java.io.IOException;
 
+import com.realtimevoice.protocol.ErrorCode;
+import com.realtimevoice.protocol.ProtocolCodec;
+import com.realtimevoice.protocol.ServerMessage;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.CloseStatus;
@@ -150,7 +154,8 @@ final class StreamConnection {
     }
 
     /** Queues a message; returns at once whatever the client's reading speed. */
-    void send(String json) {
+    void send(ServerMessage message) {
+        String json = ProtocolCodec.write(message);
         boolean slow;
         synchronized (this) {
             if (closing) {
@@ -168,9 +173,9 @@ final class StreamConnection {
     }
 
     void sendError(ErrorCode code, String message) {
-        send(ServerMessages.error(code, message));
+        send(new ServerMessage.Error(code, message));
         if (code.close != null) {
-            close(code.close);
+            close(new CloseStatus(code.close.code, code.closeReason));
         }
     }
 

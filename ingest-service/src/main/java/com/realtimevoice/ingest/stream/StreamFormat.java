@@ -21,11 +21,6 @@ final class StreamFormat {
     private StreamFormat() {
     }
 
-    /** The format descriptor of a start message: its {@code format} with a {@code channels} other than 1 folded in. */
-    static String descriptor(String format, int channels) {
-        return channels == 1 ? format : format + ";channels=" + channels;
-    }
-
     /** @return why the stream cannot be taken (UNSUPPORTED_FORMAT), or null if it can */
     static String unsupported(String descriptor, int sampleRate) {
         String codec = codec(descriptor);

@@ -17,6 +17,10 @@ import com.realtimevoice.ingest.config.IngestProperties;
 import com.realtimevoice.ingest.pipeline.AudioPublisher;
 import com.realtimevoice.ingest.pipeline.LocalSessions;
 import com.realtimevoice.ingest.pipeline.ResultSink;
+import com.realtimevoice.protocol.ClientMessage;
+import com.realtimevoice.protocol.ErrorCode;
+import com.realtimevoice.protocol.ProtocolCodec;
+import com.realtimevoice.protocol.ServerMessage;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -138,9 +142,9 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
                     + properties.limits().maxTextBytes());
             return;
         }
-        ClientMessage parsed = ClientMessage.parse(message.getPayload());
+        ClientMessage parsed = ProtocolCodec.parseClient(message.getPayload());
         if (parsed instanceof ClientMessage.Ping) {
-            connection.send(ServerMessages.pong());
+            connection.send(new ServerMessage.Pong());
         } else if (parsed instanceof ClientMessage.Start start) {
             start(connection, start);
         } else if (parsed instanceof ClientMessage.End) {
@@ -318,7 +322,7 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
         }
         if (!sessions.tryAddSocket(verified.userId())) {
             meters.counter("ingest.errors", "code", ErrorCode.RATE_LIMITED.name()).increment();
-            connection.send(ServerMessages.error(ErrorCode.RATE_LIMITED, "too many open connections for this user (limit "
+            connection.send(new ServerMessage.Error(ErrorCode.RATE_LIMITED, "too many open connections for this user (limit "
                     + properties.limits().maxSocketsPerUser() + "); close one first"));
             connection.close(CloseStatus.POLICY_VIOLATION.withReason("too many connections"));
             return false;
@@ -381,7 +385,7 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
                     }
                 });
         meters.counter("ingest.sessions.started").increment();
-        connection.send(ServerMessages.started(sessionId, session.resumeToken(), StreamFormat.codec(start.format()), start.sampleRate(),
+        connection.send(new ServerMessage.Started(sessionId, session.resumeToken(), StreamFormat.codec(start.format()), start.sampleRate(),
                 start.interimResults()));
     }
 
@@ -406,7 +410,7 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
         ResumeTokens.Claims claims = resumeTokens.verify(resume.resumeToken(), resume.sessionId(), userId);
         if (claims == null) {
             meters.counter("ingest.sessions.resumed", "result", "refused").increment();
-            connection.send(ServerMessages.error(ErrorCode.SESSION_NOT_FOUND.name(),
+            connection.send(new ServerMessage.Error(ErrorCode.SESSION_NOT_FOUND.name(),
                     "no session " + resume.sessionId() + " with that resume token for this user; start a new session", false));
             return;
         }
@@ -444,7 +448,7 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
                     }
                 });
         meters.counter("ingest.sessions.resumed", "result", "accepted").increment();
-        connection.send(ServerMessages.resumed(resume.sessionId(), resume.lastIndex(), nextSeq));
+        connection.send(new ServerMessage.Resumed(resume.sessionId(), resume.lastIndex(), nextSeq));
     }
 
     private void end(StreamConnection connection) {
@@ -542,7 +546,7 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
     /** The error message alone: the connection goes on (the client may retry, or pause until acks flow). */
     private void warn(StreamConnection connection, ErrorCode code, String message) {
         meters.counter("ingest.errors", "code", code.name()).increment();
-        connection.send(ServerMessages.error(code, message));
+        connection.send(new ServerMessage.Error(code, message));
     }
 
     private void error(StreamConnection connection, ErrorCode code, String message) {
@@ -561,7 +565,7 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
             if (session != null) {
                 long seq = session.takeAck();
                 if (seq >= 0) {
-                    connection.send(ServerMessages.ack(session.sessionId(), seq));
+                    connection.send(new ServerMessage.Ack(session.sessionId(), seq));
                 }
             }
         });
@@ -605,18 +609,18 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
 
         @Override
         public void onPartial(TranscriptPartial partial) {
-            connection.send(ServerMessages.partial(partial));
+            connection.send(new ServerMessage.Partial(partial.sessionId(), partial.index(), partial.text()));
         }
 
         @Override
         public void onFinal(TranscriptFinal fin) {
-            connection.send(ServerMessages.fin(fin));
+            connection.send(new ServerMessage.Final(fin.sessionId(), fin.index(), fin.text(), fin.startMs(), fin.endMs()));
         }
 
         @Override
         public void onCompleted(SessionCompleted completed) {
             release(completed.sessionId()); // first, so a start sent right after completed is not refused
-            connection.send(ServerMessages.completed(completed));
+            connection.send(new ServerMessage.Completed(completed.sessionId(), completed.text(), completed.segments()));
             meters.counter("ingest.sessions.ended", "outcome", "completed").increment();
         }
 
@@ -625,8 +629,8 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
             ActiveSession session = connection.session();
             boolean resumed = session != null && session.resumed();
             release(failed.sessionId());
-            connection.send(resumed ? ServerMessages.error(failed.code(), failed.message(), false)
-                    : ServerMessages.error(failed.code(), failed.message()));
+            connection.send(resumed ? new ServerMessage.Error(failed.code(), failed.message(), false)
+                    : new ServerMessage.Error(failed.code(), failed.message(), null));
             meters.counter("ingest.sessions.ended", "outcome", "failed").increment();
         }
 

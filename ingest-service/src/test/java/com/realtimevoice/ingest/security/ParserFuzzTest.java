@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Random;
 
+import com.realtimevoice.protocol.ProtocolCodec;
+
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,7 +32,7 @@ class ParserFuzzTest {
         for (int i = 0; i < CASES; i++) {
             String input = mutateText(random, VALID.get(random.nextInt(VALID.size())));
             try {
-                Object parsed = com.realtimevoice.ingest.stream.ClientMessageFuzzAccess.parse(input);
+                Object parsed = ProtocolCodec.parseClient(input);
                 assertThat(parsed).isNotNull();
             } catch (RuntimeException | StackOverflowError e) {
                 fail("seed " + SEED + " case " + i + " input " + input + " threw " + e);

@@ -10,6 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.realtimevoice.auth.VerifiedToken;
+import com.realtimevoice.protocol.ClientLimits;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package com.realtimevoice.ingest.stream;
+package com.realtimevoice.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,11 +6,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class ClientMessageTest {
+/** How the server reads client frames: the old service's leniency, and every breach of the limits named. */
+class ClientMessageParsingTest {
 
     @Test
     void startTakesTheContractDefaults() {
-        ClientMessage.Start start = (ClientMessage.Start) ClientMessage.parse("{\"type\":\"start\"}");
+        ClientMessage.Start start = (ClientMessage.Start) ProtocolCodec.parseClient("{\"type\":\"start\"}");
         assertThat(start.format()).isEqualTo("pcm");
         assertThat(start.sampleRate()).isEqualTo(16000);
         assertThat(start.interimResults()).isTrue();
@@ -19,7 +20,7 @@ class ClientMessageTest {
 
     @Test
     void startReadsEveryField() {
-        ClientMessage.Start start = (ClientMessage.Start) ClientMessage.parse(
+        ClientMessage.Start start = (ClientMessage.Start) ProtocolCodec.parseClient(
                 "{\"type\":\"start\",\"token\":\"t\",\"userId\":\"ignored\",\"format\":\"PCM\",\"sampleRate\":8000,"
                         + "\"language\":\"zh-CN\",\"engine\":\"vosk\",\"interimResults\":false}");
         assertThat(start).isEqualTo(new ClientMessage.Start("t", "pcm", 8000, "zh-CN", "vosk", false));
@@ -27,27 +28,21 @@ class ClientMessageTest {
 
     @Test
     void channelsFoldIntoTheFormat() {
-        assertThat(((ClientMessage.Start) ClientMessage.parse("{\"type\":\"start\",\"channels\":2}")).format()).isEqualTo("pcm;channels=2");
-        assertThat(((ClientMessage.Start) ClientMessage.parse("{\"type\":\"start\",\"format\":\"mp3\",\"channels\":1}")).format()).isEqualTo("mp3");
-        assertThat(ClientMessage.parse("{\"type\":\"start\",\"channels\":\"two\"}")).isInstanceOf(ClientMessage.Malformed.class);
-        assertThat(StreamFormat.unsupported("pcm;channels=2", 48000)).isNull();
-        assertThat(StreamFormat.unsupported("mp3", 16000)).isNull();
-        assertThat(StreamFormat.unsupported("pcm;channels=3", 16000)).contains("channels 3");
-        assertThat(StreamFormat.unsupported("pcm;bits=24", 16000)).contains("channels");
-        assertThat(StreamFormat.frameAlignment("pcm;channels=2")).isEqualTo(4);
-        assertThat(StreamFormat.frameAlignment("mp3")).isEqualTo(1);
+        assertThat(((ClientMessage.Start) ProtocolCodec.parseClient("{\"type\":\"start\",\"channels\":2}")).format()).isEqualTo("pcm;channels=2");
+        assertThat(((ClientMessage.Start) ProtocolCodec.parseClient("{\"type\":\"start\",\"format\":\"mp3\",\"channels\":1}")).format()).isEqualTo("mp3");
+        assertThat(ProtocolCodec.parseClient("{\"type\":\"start\",\"channels\":\"two\"}")).isInstanceOf(ClientMessage.Malformed.class);
     }
 
     @Test
     void endStopPingAndResume() {
-        assertThat(ClientMessage.parse("{\"type\":\"end\"}")).isInstanceOf(ClientMessage.End.class);
-        assertThat(ClientMessage.parse("{\"type\":\"stop\"}")).isInstanceOf(ClientMessage.End.class);
-        assertThat(ClientMessage.parse("{\"type\":\"ping\"}")).isInstanceOf(ClientMessage.Ping.class);
-        assertThat(ClientMessage.parse("{\"type\":\"resume\",\"sessionId\":\"s\",\"resumeToken\":\"r\",\"lastIndex\":3}"))
+        assertThat(ProtocolCodec.parseClient("{\"type\":\"end\"}")).isInstanceOf(ClientMessage.End.class);
+        assertThat(ProtocolCodec.parseClient("{\"type\":\"stop\"}")).isInstanceOf(ClientMessage.End.class);
+        assertThat(ProtocolCodec.parseClient("{\"type\":\"ping\"}")).isInstanceOf(ClientMessage.Ping.class);
+        assertThat(ProtocolCodec.parseClient("{\"type\":\"resume\",\"sessionId\":\"s\",\"resumeToken\":\"r\",\"lastIndex\":3}"))
                 .isEqualTo(new ClientMessage.Resume("s", "r", 3, null, null));
-        assertThat(ClientMessage.parse("{\"type\":\"resume\",\"sessionId\":\"s\",\"resumeToken\":\"r\",\"lastIndex\":-1,\"nextSeq\":17,\"token\":\"t\"}"))
+        assertThat(ProtocolCodec.parseClient("{\"type\":\"resume\",\"sessionId\":\"s\",\"resumeToken\":\"r\",\"lastIndex\":-1,\"nextSeq\":17,\"token\":\"t\"}"))
                 .isEqualTo(new ClientMessage.Resume("s", "r", -1, 17L, "t"));
-        assertThat(ClientMessage.parse("{\"type\":\"resume\",\"sessionId\":\"s\"}")).isInstanceOf(ClientMessage.Malformed.class);
+        assertThat(ProtocolCodec.parseClient("{\"type\":\"resume\",\"sessionId\":\"s\"}")).isInstanceOf(ClientMessage.Malformed.class);
     }
 
     @ParameterizedTest
@@ -55,7 +50,7 @@ class ClientMessageTest {
             "{\"type\":\"start\",\"sampleRate\":\"16k\"}", "{\"type\":\"start\",\"interimResults\":\"yes\"}",
             "{\"type\":\"start\",\"token\":{}}", "{\"type\":\"start\",\"language\":\"<script>\"}"})
     void malformedInputBecomesAReasonNotAnException(String text) {
-        ClientMessage parsed = ClientMessage.parse(text);
+        ClientMessage parsed = ProtocolCodec.parseClient(text);
         assertThat(parsed).isInstanceOf(ClientMessage.Malformed.class);
         assertThat(((ClientMessage.Malformed) parsed).reason()).isNotBlank();
     }
@@ -64,7 +59,7 @@ class ClientMessageTest {
     @ParameterizedTest
     @ValueSource(strings = {"1", "0", "-7", "1.5", "12345678901234567890123", "\"alice\"", "\"\"", "true", "false", "null"})
     void userIdIsAnyJsonScalar(String userId) {
-        assertThat(ClientMessage.parse("{\"type\":\"start\",\"userId\":" + userId + ",\"token\":\"t\"}"))
+        assertThat(ProtocolCodec.parseClient("{\"type\":\"start\",\"userId\":" + userId + ",\"token\":\"t\"}"))
                 .isEqualTo(new ClientMessage.Start("t", "pcm", 16000, null, null, true));
     }
 
@@ -110,12 +105,12 @@ class ClientMessageTest {
         assertThat(reason("{\"type\":\"start\",\"token\":\"" + "a".repeat(4097) + "\"}")).contains("`token`");
         assertThat(reason("{\"type\":\"resume\",\"sessionId\":\"" + "s".repeat(65) + "\",\"resumeToken\":\"r\"}")).contains("`sessionId`");
         assertThat(reason("{\"type\":\"resume\",\"sessionId\":\"s\",\"resumeToken\":\"" + "r".repeat(513) + "\"}")).contains("`resumeToken`");
-        assertThat(ClientMessage.parse("{\"type\":\"start\",\"language\":\"" + "a".repeat(32) + "\",\"format\":\"mp3\",\"sampleRate\":48000}"))
+        assertThat(ProtocolCodec.parseClient("{\"type\":\"start\",\"language\":\"" + "a".repeat(32) + "\",\"format\":\"mp3\",\"sampleRate\":48000}"))
                 .isInstanceOf(ClientMessage.Start.class);
     }
 
     private static String reason(String text) {
-        ClientMessage parsed = ClientMessage.parse(text);
+        ClientMessage parsed = ProtocolCodec.parseClient(text);
         assertThat(parsed).as(text).isInstanceOf(ClientMessage.Malformed.class);
         return ((ClientMessage.Malformed) parsed).reason();
     }

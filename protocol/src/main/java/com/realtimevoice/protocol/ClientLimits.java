@@ -1,4 +1,4 @@
-package com.realtimevoice.ingest.stream;
+package com.realtimevoice.protocol;
 
 import java.util.regex.Pattern;
 
@@ -7,12 +7,12 @@ import tools.jackson.databind.JsonNode;
 /**
  * The one table of limits for every value a client controls, checked at the edge (the control-message parser and
  * the upload form) so that nothing reaches Kafka that the worker, result-service or the database would refuse: a
- * text is at most as long as the column it is stored in (result-service's db/migration, checked by
+ * text is at most as long as the column it is stored in (result-service's db/migration, checked by ingest-service's
  * ClientLimitsTest), an integer is inside the range of the field that carries it. A breach is {@code BAD_REQUEST}
  * naming the field. A value inside its range the product does not support (a sample rate of 7, {@code ogg}) is
  * {@code UNSUPPORTED_FORMAT} further on.
  *
- * <p>Issue 21 wants the contract in a protocol module shared by clients and services; this table moves there then.
+ * <p>It lives in the protocol module so that clients can check a value before they send it.
  */
 public enum ClientLimits {
 
@@ -53,7 +53,7 @@ public enum ClientLimits {
         this.why = why;
     }
 
-    boolean isInteger() {
+    public boolean isInteger() {
         return this == CHANNELS || this == SAMPLE_RATE || this == LAST_INDEX || this == NEXT_SEQ;
     }
 
@@ -72,7 +72,7 @@ public enum ClientLimits {
      * @return why this JSON value is refused (naming the field), or null if it is within the limits. A JSON null
      * counts as absent and is accepted. Integers beyond int/long range are refused here, never converted.
      */
-    String check(JsonNode value) {
+    public String check(JsonNode value) {
         if (value == null || value.isNull()) {
             return null;
         }
@@ -99,7 +99,7 @@ public enum ClientLimits {
     }
 
     /** The integer value of a checked field, or {@code absent} if the field is missing or null. */
-    static long integer(JsonNode value, long absent) {
+    public static long integer(JsonNode value, long absent) {
         return value == null || value.isNull() ? absent : value.longValue();
     }
 
@@ -107,7 +107,7 @@ public enum ClientLimits {
         return s.length() <= 40 ? s : s.substring(0, 37) + "...";
     }
 
-    /** The table as markdown, for docs/protocol.md (ClientLimitsTest writes it to target/client-limits.md). */
+    /** The table as markdown, for docs/protocol.md (ingest-service's ClientLimitsTest writes it to target/client-limits.md). */
     public static String markdown() {
         StringBuilder md = new StringBuilder("| field | in | limit | why |\n| --- | --- | --- | --- |\n");
         for (ClientLimits l : values()) {

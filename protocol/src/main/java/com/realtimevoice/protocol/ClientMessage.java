@@ -1,0 +1,28 @@
+package com.realtimevoice.protocol;
+
+/** A client -> server text frame. {@link ProtocolCodec#parseClient} never throws: bad input is a {@link Malformed}. */
+public sealed interface ClientMessage {
+
+    /**
+     * Opens a session. {@code format} is the descriptor with a {@code channels} other than 1 folded in
+     * ({@code pcm;channels=2}, as audio/L16 does); on the wire it travels as {@code format} and {@code channels}.
+     */
+    record Start(String token, String format, int sampleRate, String language, String engine, boolean interimResults)
+            implements ClientMessage {
+    }
+
+    /** No more audio ({@code end}, or its alias {@code stop}). */
+    record End() implements ClientMessage {
+    }
+
+    record Ping() implements ClientMessage {
+    }
+
+    /** {@code nextSeq} and {@code token} are extensions: the first chunk the client will re-send, and its token. */
+    record Resume(String sessionId, String resumeToken, int lastIndex, Long nextSeq, String token) implements ClientMessage {
+    }
+
+    /** A frame the server cannot take; {@code reason} names what is wrong (the {@code BAD_REQUEST} message). */
+    record Malformed(String reason) implements ClientMessage {
+    }
+}

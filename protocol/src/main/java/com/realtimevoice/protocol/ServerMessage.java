@@ -1,0 +1,43 @@
+package com.realtimevoice.protocol;
+
+/** A server -> client text frame. Fields are those of the contract, in the order the server writes them. */
+public sealed interface ServerMessage {
+
+    record Started(String sessionId, String resumeToken, String format, int sampleRate, boolean interimResults)
+            implements ServerMessage {
+    }
+
+    record Partial(String sessionId, int index, String text) implements ServerMessage {
+    }
+
+    record Final(String sessionId, int index, String text, long startMs, long endMs) implements ServerMessage {
+    }
+
+    record Completed(String sessionId, String text, int segments) implements ServerMessage {
+    }
+
+    /**
+     * {@code code} is an {@link ErrorCode} name or a pipeline failure's own code; {@code recovered} (an extension)
+     * is present only after a resume, saying whether the session could be picked up again.
+     */
+    record Error(String code, String message, Boolean recovered) implements ServerMessage {
+
+        public Error(ErrorCode code, String message) {
+            this(code.name(), message, null);
+        }
+    }
+
+    record Pong() implements ServerMessage {
+    }
+
+    /** The broker holds every audio chunk up to {@code seq}. */
+    record Ack(String sessionId, long seq) implements ServerMessage {
+    }
+
+    record Resumed(String sessionId, int lastIndex, long nextSeq) implements ServerMessage {
+    }
+
+    /** A message of a later protocol version (a client ignores it): its {@code type} and its JSON. */
+    record Other(String type, String json) implements ServerMessage {
+    }
+}
