@@ -231,7 +231,7 @@ public final class FaultHarness {
         try (Connection db = cluster.db().connect(com.realtimevoice.faults.cluster.MariaDb.DATABASE)) {
             return Checker.check(scenario.name(), scenario.fault(), fleet.clients(), fleet.events(), expected, db,
                     context.injectedAt(), context.endedAt(), Scenarios.recoveryGoal(scenario.name()), context.affected(),
-                    elapsed, context.notes());
+                    context.poisoned(), elapsed, context.notes(), context.violations());
         }
     }
 
