@@ -87,6 +87,9 @@ public final class FaultHarness {
             "realtime-voice-clients", Duration.ofSeconds(30)));
     private Cluster cluster;
     private final Map<String, Expected> expected = new LinkedHashMap<>();
+    /** Each program's finals' times from its session's start in the clean run (ms), at {@link #CLEAN_SPEED}. */
+    private final Map<String, List<Long>> cleanTimes = new LinkedHashMap<>();
+    private static final double CLEAN_SPEED = 2.0;
 
     public FaultHarness(Options options) {
         this.options = options;
@@ -161,7 +164,7 @@ public final class FaultHarness {
     private void baseline() throws Exception {
         List<FleetClient.Plan> plans = new ArrayList<>();
         for (int i = 0; i < programs.size(); i++) {
-            plans.add(plan("baseline", i, programs.get(i), 2.0));
+            plans.add(plan("baseline", i, programs.get(i), CLEAN_SPEED));
         }
         Fleet fleet = fleet(plans);
         fleet.start(Duration.ofMillis(300));
@@ -184,6 +187,8 @@ public final class FaultHarness {
                 throw new IllegalStateException("the clean run of " + client.plan().program().name() + " gave finals " + finals);
             }
             expected.put(client.plan().program().name(), new Expected(client.plan().program().name(), texts));
+            cleanTimes.put(client.plan().program().name(), com.realtimevoice.faults.check.BystanderDelay.finalsAfterStart(
+                    client.plan().name(), fleet.events()));
             log.info("clean run: {} ({} s of audio) gives {} finals: {}", client.plan().program().name(),
                     client.plan().program().seconds(), texts.size(), texts);
         }
@@ -225,13 +230,26 @@ public final class FaultHarness {
             context.note(load.summary());
             load.close();
         }
+        java.time.Duration budget = Scenarios.bystanderBudget(scenario.name());
+        if (budget != null) {
+            Long worst = com.realtimevoice.faults.check.BystanderDelay.worst(fleet.clients(), fleet.events(), context.poisoned(),
+                    cleanTimes, CLEAN_SPEED);
+            if (worst == null) {
+                context.violation("NO BYSTANDER FINAL TO COMPARE WITH THE CLEAN RUN");
+            } else if (worst > budget.toMillis()) {
+                context.violation("BYSTANDERS DELAYED: a final " + worst / 1000.0 + " s later than in the clean run (most "
+                        + budget.toMillis() / 1000.0 + " s)");
+            } else {
+                context.note("bystanders' finals at most " + worst / 1000.0 + " s later than in the clean run");
+            }
+        }
         restore();
         fleet.write(root.resolve("scenarios").resolve(scenario.name()).resolve("client-events.jsonl"));
         long elapsed = (System.currentTimeMillis() - t0) / 1000;
         try (Connection db = cluster.db().connect(com.realtimevoice.faults.cluster.MariaDb.DATABASE)) {
             return Checker.check(scenario.name(), scenario.fault(), fleet.clients(), fleet.events(), expected, db,
                     context.injectedAt(), context.endedAt(), Scenarios.recoveryGoal(scenario.name()), context.affected(),
-                    elapsed, context.notes());
+                    context.poisoned(), elapsed, context.notes(), context.violations());
         }
     }
 

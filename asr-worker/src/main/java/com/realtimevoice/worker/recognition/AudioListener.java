@@ -111,7 +111,7 @@ class AudioListener implements ConsumerSeekAware {
             return;
         }
         if (event instanceof SessionStarted) {
-            positions.opened(event.sessionId(), partition, offset);
+            positions.opened(Thread.currentThread(), event.sessionId(), partition, offset);
         }
         dispatch(event.sessionId(), partition, offset, () -> recognizers.handle(event));
         maybeCommit(consumer);
@@ -120,7 +120,7 @@ class AudioListener implements ConsumerSeekAware {
     /** Runs {@code work} on the session's lane, in order with its other records. */
     private void dispatch(String sessionId, TopicPartition partition, long offset,
             java.util.function.Supplier<List<PipelineEvent>> work) throws InterruptedException {
-        int epoch = positions.dispatched(partition, offset);
+        int epoch = positions.dispatched(Thread.currentThread(), partition, offset); // the consumer is its thread
         // The record's observation (its span, continuing the trace it came with) is this thread's; the outputs are
         // sent from the lane, in its scope, so that they continue that trace.
         Observation observed = observations.getCurrentObservation();
@@ -135,7 +135,7 @@ class AudioListener implements ConsumerSeekAware {
                 }
             });
         } catch (InterruptedException e) {
-            positions.finished(partition, offset); // not queued; the listener is stopping and nothing is committed past it
+            positions.finished(partition, offset, epoch); // not queued; the listener is stopping and nothing is committed past it
             throw e;
         }
     }
@@ -161,19 +161,19 @@ class AudioListener implements ConsumerSeekAware {
                     log.error("Session {}: cannot handle record {}@{}", sessionId, partition, offset, e);
                     outputs = recognizers.internalFailure(sessionId, e);
                 }
-                publish(outputs);
+                publish(outputs, partition, epoch);
                 if (!recognizers.isOpen(sessionId)) {
                     lanes.closed(sessionId); // its thread can take a new session
                 }
             }
         } finally {
-            positions.finished(partition, offset);
+            positions.finished(partition, offset, epoch);
         }
     }
 
     private void commit(Consumer<?, ?> consumer, java.util.Collection<TopicPartition> partitions) {
         // Taken before the flush: every record it covers had its outputs sent before the flush began.
-        Map<TopicPartition, OffsetAndMetadata> safe = positions.safeOffsets(partitions);
+        Map<TopicPartition, OffsetAndMetadata> safe = positions.safeOffsets(Thread.currentThread(), partitions);
         kafka.flush(); // every output of what was recognised is on the broker (or has failed) before its offset moves
         if (publishFailure.get() != null || safe.isEmpty()) {
             return;
@@ -192,7 +192,9 @@ class AudioListener implements ConsumerSeekAware {
      * the new owner, which replays them; keeping their recognizers here would only produce stale duplicates.
      */
     @Override
-    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+    public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+        // Those another consumer of this worker holds already (this one was fenced late) are that one's now.
+        List<TopicPartition> partitions = positions.heldBy(Thread.currentThread(), revoked);
         if (partitions.isEmpty()) {
             return;
         }
@@ -205,7 +207,7 @@ class AudioListener implements ConsumerSeekAware {
             Thread.currentThread().interrupt();
         }
         for (TopicPartition p : partitions) {
-            Set<String> sessions = positions.forget(p);
+            Set<String> sessions = positions.forget(Thread.currentThread(), p);
             recognizers.drop(sessions);
             sessions.forEach(lanes::closed);
             if (!sessions.isEmpty()) {
@@ -214,14 +216,30 @@ class AudioListener implements ConsumerSeekAware {
         }
     }
 
-    private void publish(List<PipelineEvent> outputs) {
+    /**
+     * Runs on the consumer thread. A partition that another consumer of this worker held (and may not know yet that it
+     * lost) is this one's from here: what the other built of it is dropped, this one replays from the last commit.
+     */
+    @Override
+    public void onPartitionsAssigned(Map<TopicPartition, Long> assignments, ConsumerSeekCallback callback) {
+        for (TopicPartition p : assignments.keySet()) {
+            Set<String> stale = positions.assigned(Thread.currentThread(), p);
+            recognizers.drop(stale);
+            stale.forEach(lanes::closed);
+            if (!stale.isEmpty()) {
+                log.info("{} came from another consumer of this worker with {} open session(s); replaying them", p, stale.size());
+            }
+        }
+    }
+
+    private void publish(List<PipelineEvent> outputs, TopicPartition partition, int epoch) {
         for (PipelineEvent out : outputs) { // most chunks: none, nothing recognised yet
             boolean last = out instanceof SessionCompleted || out instanceof SessionFailed;
             kafka.send(EventRecords.toRecord(Topics.TRANSCRIPTS, out)).whenComplete((result, failure) -> {
                 if (failure != null) {
                     publishFailed(out, failure);
                 } else if (last) {
-                    positions.released(out.sessionId()); // its last output is out: no replay needed any more
+                    positions.released(out.sessionId(), partition, epoch); // its last output is out: no replay needed any more
                 }
             });
         }

@@ -18,8 +18,16 @@ import org.springframework.stereotype.Component;
  * <p>Records are recognised on the engine pool ({@link SessionLanes}), so they finish out of order: a record
  * dispatched and not yet finished ({@link #dispatched}, {@link #finished}) holds its partition's commit back too.
  *
- * <p>Touched by listener threads (open, dispatch, commit), the engine pool (finish) and the publisher's completion
- * threads (release).
+ * <p>A worker runs several consumers ({@code asr.worker.concurrency}) and this state is shared by them, so each
+ * partition has one holder: the consumer it was last assigned to. A partition can move from one consumer of this
+ * worker to another before the first one hears that it lost it (fenced after a broker outage or a stall past
+ * {@code max.poll.interval.ms}); the late loser's records, commits and forgetting must then not touch what the new
+ * holder built (its anchors, its epoch, its recognizers), or the new holder's sessions lose their start and fail
+ * {@code SESSION_NOT_FOUND}. Likewise an output acknowledged for an earlier epoch of a partition does not release a
+ * session the current epoch is replaying.
+ *
+ * <p>Touched by listener threads (assign, open, dispatch, commit, forget), the engine pool (finish) and the
+ * publisher's completion threads (release).
  */
 @Component
 class CommitPositions {
@@ -31,15 +39,41 @@ class CommitPositions {
 
     /** Offsets dispatched to the engine pool and not finished, per partition; guarded by itself. */
     private final Map<TopicPartition, java.util.TreeSet<Long>> running = new HashMap<>();
-    /** Bumped each time a partition is forgotten, so events dispatched before can tell they are stale. */
+    /** Bumped each time a partition is forgotten or changes holder, so events dispatched before can tell they are stale. */
     private final Map<TopicPartition, Integer> epochs = new ConcurrentHashMap<>();
+    /** The consumer (its listener thread) each partition was last assigned to. */
+    private final Map<TopicPartition, Object> holders = new ConcurrentHashMap<>();
+    /** What {@link #dispatched} hands a consumer that no longer holds the partition: never current. */
+    private static final int STALE = -1;
 
     private record Anchor(TopicPartition partition, long offset) {
     }
 
+    /**
+     * The partition was assigned to this consumer. If another consumer of this worker held it, what that one built is
+     * stale (this one replays from the last commit): it is dropped here and its open sessions returned, for their
+     * recognizers to be dropped before the replay.
+     */
+    java.util.Set<String> assigned(Object consumer, TopicPartition partition) {
+        Object before = holders.put(partition, consumer);
+        return before == null || before == consumer ? java.util.Set.of() : reset(partition);
+    }
+
+    /** The partitions of these that this consumer holds (or that no consumer was assigned). */
+    java.util.List<TopicPartition> heldBy(Object consumer, java.util.Collection<TopicPartition> partitions) {
+        return partitions.stream().filter(p -> holds(consumer, p)).toList();
+    }
+
+    private boolean holds(Object consumer, TopicPartition partition) {
+        Object holder = holders.get(partition);
+        return holder == null || holder == consumer;
+    }
+
     /** A session's start was read at this offset: hold commits back to it until the session is done. */
-    void opened(String sessionId, TopicPartition partition, long offset) {
-        anchors.merge(sessionId, new Anchor(partition, offset), (old, now) -> old.offset() <= now.offset() ? old : now);
+    void opened(Object consumer, String sessionId, TopicPartition partition, long offset) {
+        if (holds(consumer, partition)) {
+            anchors.merge(sessionId, new Anchor(partition, offset), (old, now) -> old.offset() <= now.offset() ? old : now);
+        }
     }
 
     /** The session's last output (completed or failed) is on the transcripts topic: nothing of it needs replaying. */
@@ -48,11 +82,22 @@ class CommitPositions {
     }
 
     /**
+     * As {@link #released(String)}, for an output of a record dispatched in this epoch of the partition: an earlier
+     * epoch's output does not release the replay the current one holds.
+     */
+    void released(String sessionId, TopicPartition partition, int epoch) {
+        anchors.computeIfPresent(sessionId, (id, a) -> a.partition().equals(partition) && current(partition, epoch) ? null : a);
+    }
+
+    /**
      * The record at this offset went to the engine pool.
      *
-     * @return the partition's epoch, for {@link #current}
+     * @return the partition's epoch, for {@link #current}; one that is never current if another consumer holds it now
      */
-    int dispatched(TopicPartition partition, long offset) {
+    int dispatched(Object consumer, TopicPartition partition, long offset) {
+        if (!holds(consumer, partition)) {
+            return STALE;
+        }
         synchronized (running) {
             running.computeIfAbsent(partition, p -> new java.util.TreeSet<>()).add(offset);
         }
@@ -60,8 +105,11 @@ class CommitPositions {
         return epochs.getOrDefault(partition, 0);
     }
 
-    /** The record at this offset is recognised and its outputs are sent (or it was skipped). */
-    void finished(TopicPartition partition, long offset) {
+    /** The record at this offset, dispatched in this epoch, is recognised and its outputs are sent (or it was skipped). */
+    void finished(TopicPartition partition, long offset, int epoch) {
+        if (!current(partition, epoch)) {
+            return; // forgotten or taken over since: its running set is not this record's any more
+        }
         synchronized (running) {
             java.util.TreeSet<Long> offsets = running.get(partition);
             if (offsets != null) {
@@ -98,8 +146,19 @@ class CommitPositions {
         }
     }
 
-    /** The partition moved to another worker (or was lost): forget it; its sessions are that worker's now. */
-    java.util.Set<String> forget(TopicPartition partition) {
+    /**
+     * The partition moved away from this consumer (or was lost): forget it; its sessions are the new holder's now.
+     * Nothing is forgotten when another consumer of this worker holds it already.
+     */
+    java.util.Set<String> forget(Object consumer, TopicPartition partition) {
+        if (!holds(consumer, partition)) {
+            return java.util.Set.of();
+        }
+        holders.remove(partition, consumer);
+        return reset(partition);
+    }
+
+    private java.util.Set<String> reset(TopicPartition partition) {
         epochs.merge(partition, 1, Integer::sum);
         next.remove(partition);
         synchronized (running) {
@@ -119,9 +178,9 @@ class CommitPositions {
 
     /**
      * What may be committed now, for the given partitions: nothing past the oldest open start or the oldest record
-     * still being recognised; else everything dispatched.
+     * still being recognised; else everything dispatched. Only the partitions this consumer holds.
      */
-    Map<TopicPartition, OffsetAndMetadata> safeOffsets(java.util.Collection<TopicPartition> partitions) {
+    Map<TopicPartition, OffsetAndMetadata> safeOffsets(Object consumer, java.util.Collection<TopicPartition> partitions) {
         Map<TopicPartition, Long> oldest = new HashMap<>();
         for (Anchor a : anchors.values()) {
             oldest.merge(a.partition(), a.offset(), Math::min);
@@ -134,7 +193,7 @@ class CommitPositions {
             });
         }
         Map<TopicPartition, OffsetAndMetadata> safe = new HashMap<>();
-        for (TopicPartition p : partitions) {
+        for (TopicPartition p : heldBy(consumer, partitions)) {
             Long processed = next.get(p);
             if (processed == null) {
                 continue;

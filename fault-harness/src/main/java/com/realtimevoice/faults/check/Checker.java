@@ -32,17 +32,22 @@ public final class Checker {
     public static ScenarioResult check(String name, String fault, List<FleetClient> clients, List<ClientEvent> events,
                                        Map<String, Expected> expected, Connection db, long faultAt, Set<String> affectedClients,
                                        long elapsedSeconds, List<String> extraNotes) throws SQLException {
-        return check(name, fault, clients, events, expected, db, faultAt, 0, null, affectedClients, elapsedSeconds, extraNotes);
+        return check(name, fault, clients, events, expected, db, faultAt, 0, null, affectedClients, Set.of(), elapsedSeconds, extraNotes,
+                List.of());
     }
 
     /**
      * @param faultEndedAt when a lasting fault ended (0: none); the recovery counts from here then
      * @param goal         the longest recovery that passes (null: no goal)
+     * @param poisoned     clients fed poison on purpose: each must end {@code UNPROCESSABLE}; none of its finals is
+     *                     expected, but every final it was given must be stored
+     * @param violations   expectations of the scenario that were not met
      */
     public static ScenarioResult check(String name, String fault, List<FleetClient> clients, List<ClientEvent> events,
                                        Map<String, Expected> expected, Connection db, long faultAt, long faultEndedAt,
-                                       java.time.Duration goal, Set<String> affectedClients, long elapsedSeconds,
-                                       List<String> extraNotes) throws SQLException {
+                                       java.time.Duration goal, Set<String> affectedClients, Set<String> poisoned,
+                                       long elapsedSeconds, List<String> extraNotes, List<String> violations) throws SQLException {
+        List<String> unmet = new ArrayList<>(violations);
         long from = faultEndedAt > 0 ? faultEndedAt : faultAt;
         Double toFinal = 0.0;
         Map<String, List<ClientEvent>> byClient = new HashMap<>();
@@ -63,7 +68,12 @@ public final class Checker {
         for (FleetClient client : clients) {
             String program = client.plan().program().name();
             Expected exp = expected.get(program);
-            int want = exp.count();
+            boolean poison = poisoned.contains(client.plan().name());
+            if (poison && !(client.phase() == FleetClient.Phase.FAILED && String.valueOf(client.failure()).contains("UNPROCESSABLE"))) {
+                unmet.add("POISONED SESSION NOT ENDED UNPROCESSABLE: " + client.plan().name() + " ended " + client.phase()
+                        + (client.failure() == null ? "" : " (" + client.failure() + ")"));
+            }
+            int want = poison ? 0 : exp.count();
             total += want;
             List<ClientEvent> mine = byClient.getOrDefault(client.plan().name(), List.of());
             Map<Integer, String> db1 = client.sessionId() == null ? Map.of() : stored.getOrDefault(client.sessionId(), Map.of());
@@ -95,7 +105,7 @@ public final class Checker {
                 if (e.index() < maxSeen) {
                     reordered++;
                 }
-                if (e.index() >= want) {
+                if (e.index() >= exp.count()) {
                     dupAsNew++; // an index beyond what the audio holds
                 }
                 seen.put(e.index(), e.text());
@@ -121,8 +131,16 @@ public final class Checker {
                     textDiffers++;
                 }
             }
+            if (poison) {
+                for (Integer i : seen.keySet()) {
+                    if (!db1.containsKey(i)) {
+                        missingDb.add(i);
+                        lostHere++; // delivered but not stored
+                    }
+                }
+            }
             for (Integer i : db1.keySet()) {
-                if (i >= want) {
+                if (i >= want && !poison) {
                     extraInDb++;
                 }
             }
@@ -154,6 +172,7 @@ public final class Checker {
                     client.phase() == FleetClient.Phase.FAILED ? " FAILED: " + client.failure() : ""));
         }
         List<String> notes = new ArrayList<>(extraNotes);
+        notes.addAll(unmet.subList(violations.size(), unmet.size())); // the scenario's own are among its notes already
         failures.forEach((reason, n) -> notes.add(n + " session(s) failed: " + reason));
         if (!errors.isEmpty()) {
             notes.add("errors from the server: " + errors);
@@ -187,7 +206,7 @@ public final class Checker {
         }
         return new ScenarioResult(name, fault, clients.size(), total, lost, notInDb, notAtClient, dbDuplicates, dupAsNew,
                 reordered, resent, recovery, failed, elapsedSeconds, notes, details, anyAffected ? goalSeconds : null,
-                faultEndedAt > 0);
+                faultEndedAt > 0, unmet);
     }
 
     private static boolean isResult(ClientEvent e) {

@@ -7,11 +7,14 @@ import java.util.List;
  * the client (split in the two next counts; one pair may be both). {@code recoverySeconds}: from the fault (or its
  * end, {@code fromFaultEnd}) to the next result (partial, final or completed) on the slowest affected session; null
  * when an affected session never got one. {@code recoveryGoalSeconds}: the most that passes (null: no goal).
+ * {@code violations}: expectations of the scenario itself that were not met (a poisoned session not failed, a corrupt
+ * record not dead-lettered); any fails it.
  */
 public record ScenarioResult(String name, String fault, int sessions, int expected, int lost, int lostNotInDb,
                              int lostNotAtClient, int dbDuplicates, int duplicatedAsNew, int reordered, int resent,
                              Double recoverySeconds, int failedSessions, long elapsedSeconds, List<String> notes,
-                             List<String> details, Double recoveryGoalSeconds, boolean fromFaultEnd) {
+                             List<String> details, Double recoveryGoalSeconds, boolean fromFaultEnd,
+                             List<String> violations) {
 
     /** A result with no recovery goal. */
     public ScenarioResult(String name, String fault, int sessions, int expected, int lost, int lostNotInDb,
@@ -19,11 +22,11 @@ public record ScenarioResult(String name, String fault, int sessions, int expect
                           Double recoverySeconds, int failedSessions, long elapsedSeconds, List<String> notes,
                           List<String> details) {
         this(name, fault, sessions, expected, lost, lostNotInDb, lostNotAtClient, dbDuplicates, duplicatedAsNew, reordered,
-                resent, recoverySeconds, failedSessions, elapsedSeconds, notes, details, null, false);
+                resent, recoverySeconds, failedSessions, elapsedSeconds, notes, details, null, false, List.of());
     }
 
     public boolean passed() {
-        return lost == 0 && dbDuplicates == 0 && recoveredInTime();
+        return lost == 0 && dbDuplicates == 0 && recoveredInTime() && violations.isEmpty();
     }
 
     /** Within the recovery goal, or no goal. */

@@ -27,7 +27,7 @@ final class CorruptRecords {
     private CorruptRecords() {
     }
 
-    /** Publishes each kind of corrupt record onto each topic, keyed by the given live sessions and by strangers. */
+    /** Publishes each kind of corrupt record onto each topic, keyed by the given (poisoned) live sessions and by strangers. */
     static int publish(String bootstrap, List<String> topics, List<String> liveSessions) throws Exception {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -35,7 +35,7 @@ final class CorruptRecords {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
             int n = 0;
             for (String topic : topics) {
-                List<String> keys = new ArrayList<>(liveSessions.stream().limit(2).toList());
+                List<String> keys = new ArrayList<>(liveSessions);
                 keys.add(UUID.randomUUID().toString());
                 for (String key : keys) {
                     for (ProducerRecord<String, byte[]> r : corrupt(topic, key)) {

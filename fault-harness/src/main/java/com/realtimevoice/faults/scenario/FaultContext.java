@@ -27,6 +27,8 @@ public final class FaultContext {
     private volatile long endedAt;
     private final Set<String> affected = new LinkedHashSet<>();
     private final List<String> notes = new ArrayList<>();
+    private final Set<String> poisoned = new LinkedHashSet<>();
+    private final List<String> violations = new ArrayList<>();
 
     public FaultContext(Cluster cluster, Fleet fleet, Durations durations) {
         this.cluster = cluster;
@@ -89,6 +91,29 @@ public final class FaultContext {
 
     public Set<String> affected() {
         return affected;
+    }
+
+    /**
+     * These clients' sessions were fed poison on purpose: each must end {@code UNPROCESSABLE} at its client (the
+     * checker then expects none of its finals), and the others must not notice.
+     */
+    public void poisoned(Set<String> clients) {
+        poisoned.addAll(clients);
+        log.info("poisoned sessions: {}", clients);
+    }
+
+    public Set<String> poisoned() {
+        return poisoned;
+    }
+
+    /** An expectation of the scenario that was not met: the scenario fails. */
+    public void violation(String what) {
+        note(what);
+        violations.add(what);
+    }
+
+    public List<String> violations() {
+        return violations;
     }
 
     public void note(String note) {

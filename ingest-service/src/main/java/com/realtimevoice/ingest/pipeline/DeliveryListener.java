@@ -1,6 +1,7 @@
 package com.realtimevoice.ingest.pipeline;
 
 import com.realtimevoice.events.EventRecords;
+import com.realtimevoice.events.MalformedEventException;
 import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionFailed;
@@ -9,10 +10,12 @@ import com.realtimevoice.events.TranscriptPartial;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.stereotype.Component;
 
 /**
@@ -26,16 +29,37 @@ class DeliveryListener {
 
     private final LocalSessions sessions;
     private final MeterRegistry meters;
+    private final DeadLetterPublishingRecoverer deadLetters;
 
-    DeliveryListener(LocalSessions sessions, MeterRegistry meters) {
+    DeliveryListener(LocalSessions sessions, MeterRegistry meters, DeadLetterPublishingRecoverer deliveryDeadLetters) {
         this.sessions = sessions;
         this.meters = meters;
+        this.deadLetters = deliveryDeadLetters;
     }
 
+    /**
+     * Poison (a record that cannot be decoded, or an event that does not belong on a delivery topic) is dead-lettered
+     * here, at once: thrown to the error handler it would seek every partition of the poll back and re-poll them
+     * for each poison record, holding every other session's results behind it. Its session fails upstream (the
+     * worker and result-service dead-letter what they cannot take, and tell the client UNPROCESSABLE).
+     */
     @KafkaListener(id = "delivery", topics = "#{@ingestNode.deliveryTopic()}", groupId = "#{@ingestNode.deliveryGroup()}",
             concurrency = "${ingest.kafka.delivery-concurrency}")
-    void onResult(ConsumerRecord<String, byte[]> record) {
-        PipelineEvent event = EventRecords.fromRecord(record);
+    void onResult(ConsumerRecord<String, byte[]> record, Consumer<?, ?> consumer) {
+        PipelineEvent event;
+        try {
+            event = EventRecords.fromRecord(record);
+            if (!(event instanceof TranscriptPartial || event instanceof TranscriptFinal || event instanceof SessionCompleted
+                    || event instanceof SessionFailed)) {
+                throw new MalformedEventException("unexpected event on a delivery topic: " + event.getClass().getSimpleName());
+            }
+        } catch (MalformedEventException e) {
+            log.warn("dead-lettering {}-{}@{} (key {}): {}", record.topic(), record.partition(), record.offset(), record.key(),
+                    e.getMessage());
+            deadLetters.accept(record, consumer, e);
+            meters.counter("ingest.deliveries", "result", "dead_lettered").increment();
+            return;
+        }
         ResultSink sink = sessions.sink(event.sessionId());
         if (sink == null) {
             // The socket is gone (client left, or the session moved); the result is stored, so nothing is lost.
@@ -55,8 +79,6 @@ class DeliveryListener {
             sink.onCompleted(c);
         } else if (event instanceof SessionFailed f) {
             sink.onFailed(f);
-        } else {
-            throw new IllegalArgumentException("unexpected event on a delivery topic: " + event.getClass().getSimpleName());
         }
         meters.counter("ingest.deliveries", "result", "delivered").increment();
     }

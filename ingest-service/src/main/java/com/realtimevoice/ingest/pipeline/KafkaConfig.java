@@ -43,12 +43,19 @@ class KafkaConfig {
                         .build());
     }
 
-    /** Undecodable deliveries go to the dead-letter topic with the reason; transient failures are retried first. */
+    /** A delivery's dead-letter topic, with the reason in its headers. */
     @Bean
-    DefaultErrorHandler kafkaErrorHandler(KafkaTemplate<String, byte[]> template) {
-        DeadLetterPublishingRecoverer recoverer = new DeadLetterPublishingRecoverer(template,
-                (record, e) -> new TopicPartition(Topics.deadLetter(record.topic()), -1));
-        DefaultErrorHandler handler = new DefaultErrorHandler(recoverer, new FixedBackOff(500, 3));
+    DeadLetterPublishingRecoverer deliveryDeadLetters(KafkaTemplate<String, byte[]> template) {
+        return new DeadLetterPublishingRecoverer(template, (record, e) -> new TopicPartition(Topics.deadLetter(record.topic()), -1));
+    }
+
+    /**
+     * Undecodable deliveries are dead-lettered by {@link DeliveryListener} itself; what reaches this handler is
+     * retried first, then dead-lettered.
+     */
+    @Bean
+    DefaultErrorHandler kafkaErrorHandler(DeadLetterPublishingRecoverer deliveryDeadLetters) {
+        DefaultErrorHandler handler = new DefaultErrorHandler(deliveryDeadLetters, new FixedBackOff(500, 3));
         handler.addNotRetryableExceptions(MalformedEventException.class, IllegalArgumentException.class);
         return handler;
     }
