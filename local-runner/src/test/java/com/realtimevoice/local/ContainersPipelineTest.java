@@ -1,6 +1,10 @@
 package com.realtimevoice.local;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import com.github.dockerjava.api.DockerClient;
@@ -86,12 +90,31 @@ class ContainersPipelineTest {
         @Override
         public synchronized ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
             if (result == null) {
-                result = evaluate();
+                try {
+                    result = evaluate();
+                } catch (RuntimeException e) {
+                    // e.g. an engine started without the default bridge network (.ci/run's): Testcontainers cannot use it
+                    result = ConditionEvaluationResult.disabled("Testcontainers cannot use the Docker engine: " + e);
+                }
             }
             return result;
         }
 
         private static ConditionEvaluationResult evaluate() {
+            // Where the docker CLI reaches an engine, it checks the images first: with no registry its pull fails at
+            // once, whereas Testcontainers' client retries pulling its Ryuk image for minutes before giving up.
+            if (cli(Duration.ofSeconds(30), "docker", "info").exitCode() == 0) {
+                for (DockerImageName image : new DockerImageName[] {KAFKA_IMAGE, MYSQL_IMAGE}) {
+                    String name = image.asCanonicalNameString();
+                    if (cli(Duration.ofSeconds(30), "docker", "image", "inspect", name).exitCode() != 0) {
+                        Cli pull = cli(Duration.ofMinutes(10), "docker", "pull", name);
+                        if (pull.exitCode() != 0) {
+                            return ConditionEvaluationResult.disabled(image
+                                    + " is not on the Docker engine and cannot be pulled (no registry reachable?): " + pull.output().strip());
+                        }
+                    }
+                }
+            }
             if (!DockerClientFactory.instance().isDockerAvailable()) {
                 return ConditionEvaluationResult.disabled(
                         "no Docker engine usable by Testcontainers (none answers, or its Ryuk image cannot be pulled)");
@@ -104,6 +127,33 @@ class ContainersPipelineTest {
                 }
             }
             return ConditionEvaluationResult.enabled("a Docker engine with " + KAFKA_IMAGE + " and " + MYSQL_IMAGE);
+        }
+
+        record Cli(int exitCode, String output) {
+        }
+
+        /** Exit code 127 when the command cannot start (no docker CLI), 124 when it outlasts {@code timeout}. */
+        private static Cli cli(Duration timeout, String... command) {
+            try {
+                Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+                CompletableFuture<byte[]> output = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return p.getInputStream().readAllBytes();
+                    } catch (IOException e) {
+                        return new byte[0];
+                    }
+                });
+                if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    p.destroyForcibly();
+                    return new Cli(124, "timed out after " + timeout);
+                }
+                return new Cli(p.exitValue(), new String(output.join(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                return new Cli(127, e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new Cli(130, "interrupted");
+            }
         }
 
         /** Null when the image is on the engine or was pulled now; else why not (no registry reachable, typically). */
