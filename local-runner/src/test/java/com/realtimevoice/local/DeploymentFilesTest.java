@@ -275,8 +275,9 @@ class DeploymentFilesTest {
         Matcher defaultService = Pattern.compile("(?m)^ARG SERVICE=(\\S+)").matcher(dockerfile);
         assertThat(defaultService.find()).isTrue();
         assertThat(DeploymentModel.SERVICES).contains(defaultService.group(1));
-        assertThat(dockerfile).contains("-pl \"${SERVICE}\" -am package")
-                .contains("cp \"${SERVICE}/target/${SERVICE}\"-*-exec.jar /app.jar")
+        assertThat(dockerfile).contains("-pl " + String.join(",", DeploymentModel.SERVICES) + " -am package")
+                .contains("cp \"$module/target/$module\"-*-exec.jar \"/jars/$module.jar\"")
+                .contains("COPY --from=build /jars/${SERVICE}.jar app.jar")
                 .contains("extract --layers --launcher")
                 .contains("COPY deploy/healthcheck.sh /app/healthcheck.sh")
                 .contains("CMD [\"bash\", \"/app/healthcheck.sh\"]")

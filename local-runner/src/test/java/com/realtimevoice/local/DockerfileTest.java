@@ -46,4 +46,27 @@ class DockerfileTest {
         }
         assertThat(mounts).isEqualTo(2);
     }
+
+    /**
+     * The build stage packages every service and knows nothing of SERVICE, so the three image builds share it: one
+     * Maven build instead of three, and no race between them.
+     */
+    @Test
+    void theBuildStageIsSharedByEveryService() {
+        String build = stage("build");
+        assertThat(build).as("the build stage must not depend on SERVICE").doesNotContain("SERVICE");
+        assertThat(build).contains("-pl " + String.join(",", DeploymentModel.SERVICES) + " -am package -Dmaven.test.skip=true")
+                .contains("for module in " + String.join(" ", DeploymentModel.SERVICES) + "; do")
+                .contains("\"/jars/$module.jar\"");
+        String layers = stage("layers");
+        assertThat(layers).containsPattern("(?m)^ARG SERVICE$").contains("COPY --from=build /jars/${SERVICE}.jar app.jar");
+    }
+
+    /** The text of the stage named {@code name}, from its FROM line to the next one. */
+    private String stage(String name) {
+        Matcher from = Pattern.compile("(?m)^FROM \\S+ AS " + name + "$").matcher(dockerfile);
+        assertThat(from.find()).as("stage " + name).isTrue();
+        int next = dockerfile.indexOf("\nFROM ", from.end());
+        return dockerfile.substring(from.start(), next < 0 ? dockerfile.length() : next);
+    }
 }

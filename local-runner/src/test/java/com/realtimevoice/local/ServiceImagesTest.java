@@ -44,7 +44,8 @@ import tools.jackson.databind.JsonNode;
  * against a KRaft broker in this JVM and the MariaDB on the host, and a WAV streamed through the ingest container
  * must end as a stored transcript.
  *
- * Slow (three Maven builds inside containers, vfs storage): enabled with -Drv.images=true, and skipped cleanly
+ * Slow (the base images from Debian packages, then one Maven build inside a container, shared by the three images
+ * through the Dockerfile's common build stage): enabled with -Drv.images=true, and skipped cleanly
  * without a Docker engine. Every docker build and run holds flock /tmp/docker.lock.
  */
 @EnabledIfSystemProperty(named = "rv.images", matches = "true")
