@@ -115,4 +115,77 @@ class WeChatLoginTest {
         assertThat(WeChatClient.mapError(-1, "system error").code).isEqualTo("WECHAT_UNAVAILABLE");
         assertThat(WeChatClient.mapError(40013, "invalid appid").code).isEqualTo("WECHAT_ERROR");
     }
+
+    /**
+     * Property test of the login body: seeded random and boundary bodies (any JSON type for {@code code}, lengths past
+     * the limit, odd characters, extra fields, nesting, broken JSON, non-JSON bytes). Every answer is a 4xx with the
+     * contract's JSON error, never a 5xx, and nothing is logged with a stack trace. Replay with -Dfuzz.seed=N.
+     */
+    @Test
+    void randomAndBoundaryLoginBodiesGetContractErrorsWithoutStackTraces() throws Exception {
+        long seed = Long.getLong("fuzz.seed", System.nanoTime());
+        java.util.Random r = new java.util.Random(seed);
+        java.util.List<ch.qos.logback.classic.spi.ILoggingEvent> traces = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        var capture = new ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent>() {
+            @Override
+            protected void append(ch.qos.logback.classic.spi.ILoggingEvent event) {
+                if (event.getThrowableProxy() != null) {
+                    traces.add(event);
+                }
+            }
+        };
+        capture.start();
+        root.addAppender(capture);
+        var json = JsonMapper.builder().build();
+        try {
+            for (int i = 0; i < 300; i++) {
+                String body = loginBody(r);
+                MvcResult result = mvc.perform(post("/api/auth/wechat/login").contentType(MediaType.APPLICATION_JSON)
+                        .content(body)).andReturn();
+                int status = result.getResponse().getStatus();
+                String answer = result.getResponse().getContentAsString();
+                String what = "seed " + seed + " body " + (body.length() > 200 ? body.substring(0, 200) + "..." : body);
+                assertThat(status).as(what + " -> " + answer).isBetween(400, 499);
+                var error = json.readTree(answer);
+                assertThat(error.get("type").asString()).as(what).isEqualTo("error");
+                assertThat(error.get("code").asString()).as(what).isIn("BAD_REQUEST", "WECHAT_CODE_INVALID", "TOO_LARGE");
+                assertThat(answer).as(what).doesNotContain("Exception").doesNotContain("com.realtimevoice");
+            }
+        } finally {
+            root.detachAppender(capture);
+        }
+        assertThat(traces).as("log events with a stack trace, seed " + seed)
+                .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).isEmpty();
+    }
+
+    private static String loginBody(java.util.Random r) {
+        String[] codes = {"null", "true", "1", "-1", "1e400", "99999999999999999999999999", "[]", "[\"abc\"]", "{}",
+                "{\"code\":\"x\"}", "\"\"", "\" \"", "\"a b\"", "\"" + "a".repeat(128) + "\"",
+                "\"" + "a".repeat(129) + "\"", "\"" + "b".repeat(r.nextInt(5000)) + "\"", "\"\\u0000\"",
+                "\"代码\"", "\"😀\"", "\"a\\\"b\"", "\"../../etc\"", "\"%00\"", "\"" + randomAscii(r) + "\""};
+        return switch (r.nextInt(6)) {
+            case 0 -> "{\"code\":" + codes[r.nextInt(codes.length)] + "}";
+            case 1 -> "{\"code\":" + codes[r.nextInt(codes.length)] + ",\"extra\":" + codes[r.nextInt(codes.length)] + "}";
+            case 2 -> "[".repeat(r.nextInt(2000)) + "]".repeat(r.nextInt(2000));
+            case 3 -> "{\"code\":\"" + randomAscii(r); // cut short
+            case 4 -> new String(randomBytes(r), java.nio.charset.StandardCharsets.ISO_8859_1);
+            default -> codes[r.nextInt(codes.length)];
+        };
+    }
+
+    private static String randomAscii(java.util.Random r) {
+        StringBuilder s = new StringBuilder();
+        for (int i = r.nextInt(40); i > 0; i--) {
+            char c = (char) (0x20 + r.nextInt(0x5f));
+            s.append(c == '"' || c == '\\' ? 'q' : c);
+        }
+        return s.toString();
+    }
+
+    private static byte[] randomBytes(java.util.Random r) {
+        byte[] bytes = new byte[r.nextInt(300)];
+        r.nextBytes(bytes);
+        return bytes;
+    }
 }
