@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -137,6 +138,7 @@ final class PipelineScenarios {
         HttpResponse<String> srt = get(baseUrl(0) + "/api/sessions/" + s.sessionId() + "?format=srt", token);
         assertThat(srt.headers().firstValue("Content-Type")).get().asString().startsWith("application/x-subrip");
         assertThat(srt.body()).startsWith("1\n00:00:");
+        checkedByOtherParsers(vtt.body(), srt.body(), s.joinedFinals());
         assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl(0) + "/api/sessions/" + s.sessionId()))
                 .header("Authorization", "Bearer " + devToken("mallory")).DELETE().build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
@@ -219,6 +221,54 @@ final class PipelineScenarios {
             assertThat(metrics.statusCode()).isEqualTo(200);
             String prefix = e.getKey().replace('.', '_');
             assertThat(metrics.body()).as("metrics of %s", base).contains(prefix).contains("jvm_memory_used_bytes");
+        }
+    }
+
+    /**
+     * The exports read by parsers this project did not write (W3C's webvtt-parser and srt-parser-2, in
+     * clients/subtitles): no WebVTT error, the same cues in both, their text the transcript.
+     */
+    private static void checkedByOtherParsers(String vtt, String srt, String transcript) throws Exception {
+        Path node = com.realtimevoice.local.clients.RequiredTools.require("node", "apt-get install -y nodejs npm",
+                "/usr/bin/node", "/usr/local/bin/node");
+        Path dir = com.realtimevoice.local.clients.RequiredTools.repoRoot().resolve("clients/subtitles");
+        if (!Files.isDirectory(dir.resolve("node_modules/webvtt-parser"))) {
+            Path npm = com.realtimevoice.local.clients.RequiredTools.require("npm", "apt-get install -y npm",
+                    "/usr/bin/npm", "/usr/local/bin/npm");
+            Process install = new ProcessBuilder(npm.toString(), "ci", "--no-audit", "--no-fund")
+                    .directory(dir.toFile()).redirectErrorStream(true).start();
+            String out = new String(install.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(install.waitFor(5, java.util.concurrent.TimeUnit.MINUTES) && install.exitValue() == 0)
+                    .as("npm ci in " + dir + ":\n" + out).isTrue();
+        }
+        Path vttFile = Files.createTempFile("export", ".vtt");
+        Path srtFile = Files.createTempFile("export", ".srt");
+        try {
+            Files.writeString(vttFile, vtt);
+            Files.writeString(srtFile, srt);
+            Process check = new ProcessBuilder(node.toString(), "check.mjs", vttFile.toString(), srtFile.toString())
+                    .directory(dir.toFile()).redirectErrorStream(true).start();
+            String out = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(check.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && check.exitValue() == 0).as(out).isTrue();
+            JsonNode parsed = StreamingClient.JSON.readTree(out);
+            assertThat(parsed.get("vttErrors").size()).as(out).isZero();
+            assertThat(parsed.get("vttCues").size()).as(out).isPositive().isEqualTo(parsed.get("srtCues").size());
+            List<String> vttText = new java.util.ArrayList<>();
+            List<String> srtText = new java.util.ArrayList<>();
+            for (int i = 0; i < parsed.get("vttCues").size(); i++) {
+                JsonNode v = parsed.get("vttCues").get(i);
+                JsonNode r = parsed.get("srtCues").get(i);
+                assertThat(v.get("end").asDouble()).as(out).isGreaterThan(v.get("start").asDouble());
+                assertThat(r.get("start").asDouble()).as(out).isEqualTo(v.get("start").asDouble());
+                vttText.add(v.get("text").asString().replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"));
+                srtText.add(r.get("text").asString());
+            }
+            String expected = transcript.strip().replaceAll("\\s+", " ");
+            assertThat(String.join(" ", vttText)).isEqualTo(expected);
+            assertThat(String.join(" ", srtText)).isEqualTo(expected);
+        } finally {
+            Files.deleteIfExists(vttFile);
+            Files.deleteIfExists(srtFile);
         }
     }
 
