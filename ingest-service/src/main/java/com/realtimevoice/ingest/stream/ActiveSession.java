@@ -50,9 +50,20 @@ final class ActiveSession {
     synchronized void acknowledged(long seq, int length) {
         ackedSeq = Math.max(ackedSeq, seq);
         unackedBytes -= length;
-        if (overloaded && unackedBytes == 0) {
+        if (unackedBytes == 0) {
             overloaded = false;
+            // the client may have paused for these acks (OVERLOADED): its idle time starts now, not at its last chunk
+            lastAudioAtMs = Math.max(lastAudioAtMs, System.currentTimeMillis());
         }
+    }
+
+    /**
+     * No audio for longer than {@code idleMs} while the node owes the client nothing. While chunks wait for Kafka
+     * (a broker outage) a well-behaved client pauses for their acks: that is not idleness, and ending the session then
+     * would lose the finals of the audio it re-sends after the outage.
+     */
+    synchronized boolean idleLongerThan(long nowMs, long idleMs) {
+        return unackedBytes == 0 && nowMs - lastAudioAtMs > idleMs;
     }
 
     /** The seq to ack to the client now, or -1 when there is nothing new. */
@@ -126,10 +137,6 @@ final class ActiveSession {
 
     long startedAtMs() {
         return startedAtMs;
-    }
-
-    synchronized long lastAudioAtMs() {
-        return lastAudioAtMs;
     }
 
     /**

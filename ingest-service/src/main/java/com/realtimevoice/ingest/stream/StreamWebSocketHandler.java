@@ -533,7 +533,7 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
                 error(connection, ErrorCode.MAX_DURATION, "the session reached the maximum duration of "
                         + limits.maxSessionDuration().toSeconds() + " s and was ended; its finals follow");
                 endSession(connection, session, "max_duration");
-            } else if (now - session.lastAudioAtMs() > limits.idleTimeout().toMillis()) {
+            } else if (session.idleLongerThan(now, limits.idleTimeout().toMillis())) {
                 error(connection, ErrorCode.IDLE_TIMEOUT, "no audio for " + limits.idleTimeout().toSeconds()
                         + " s: the session was ended; its finals follow");
                 endSession(connection, session, "idle");
