@@ -104,6 +104,17 @@ class EventRecordsTest {
         assertThat(new String(EventRecords.toJson(samples().get(4)), StandardCharsets.UTF_8)).doesNotContain("words");
     }
 
+    @Test
+    void wordsAreFittedToTheFinalAndToTheColumn() {
+        String longWord = "w".repeat(Word.MAX_CHARS - 1) + "\uD83D\uDE00"; // an emoji across the limit is not cut in half
+        List<Word> fitted = Word.fit(List.of(new Word("early", 50, 300, 1.5), new Word(" ", 300, 310, 0.5),
+                new Word(longWord, 900, 700, -0.2), new Word("late", 1400, 2000, Double.NaN)), 120, 1480);
+        assertThat(fitted).containsExactly(new Word("early", 120, 300, 1.0), new Word("w".repeat(Word.MAX_CHARS - 1), 900, 900, 0.0),
+                new Word("late", 1400, 1480, null));
+        List<Word> many = java.util.stream.IntStream.range(0, Word.MAX_PER_FINAL + 5).mapToObj(i -> new Word("a", i, i + 1, 1.0)).toList();
+        assertThat(Word.fit(many, 0, 10_000)).hasSize(Word.MAX_PER_FINAL);
+    }
+
     /** A worker or ingest node of the previous release sends no wordTimestamps: it reads as false, not a failure. */
     @Test
     void aStartFromAnOlderProducerHasNoWordTimestamps() {
