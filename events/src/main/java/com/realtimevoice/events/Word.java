@@ -12,7 +12,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  */
 public record Word(String word, long startMs, long endMs, @JsonInclude(JsonInclude.Include.NON_NULL) Double confidence) {
 
-    /** Longest word stored: transcript_segment.words holds at most {@link #MAX_PER_FINAL} of these (V4 migration). */
+    /** Longest word stored: transcript_segment.words holds at most {@link #MAX_PER_FINAL} of these (V4_22 migration). */
     public static final int MAX_CHARS = 64;
 
     /** Most words one final carries; a longer final keeps its first ones (a segment is seconds of speech, not minutes). */
