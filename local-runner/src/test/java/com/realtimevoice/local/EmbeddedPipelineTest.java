@@ -46,6 +46,11 @@ class EmbeddedPipelineTest {
     }
 
     @Test
+    void deletingALiveSessionEndsItFirst() throws Exception {
+        scenarios.deletingALiveSessionEndsItFirst();
+    }
+
+    @Test
     void recognizesAnUploadedWav() throws Exception {
         scenarios.recognizesAnUploadedWav();
     }

@@ -168,6 +168,40 @@ final class PipelineScenarios {
                 s.sessionId())).isZero();
     }
 
+    /**
+     * DELETE of a session while its speaker is still talking ends it first (issue 22): the speaker gets completed with
+     * what was said so far, the delete answers 204, and nothing of it is left; a resume finds no session.
+     */
+    void deletingALiveSessionEndsItFirst() throws Exception {
+        String token = devToken("dora");
+        byte[] pcm = SpeechFixtures.pcm("sentences.wav");
+        try (StreamingClient client = StreamingClient.connect(wsUrl(0, token))) {
+            client.send("{\"type\":\"start\"}");
+            JsonNode started = client.await("started", Duration.ofSeconds(20));
+            String sessionId = started.get("sessionId").asString();
+            client.streamPcm(java.util.Arrays.copyOf(pcm, pcm.length / 2), 3.0); // half of it; the speaker goes on
+            long before = System.nanoTime();
+            HttpResponse<String> deleted = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl(0) + "/api/sessions/"
+                    + sessionId)).header("Authorization", "Bearer " + token).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+            long tookMs = (System.nanoTime() - before) / 1_000_000;
+            assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(204);
+            JsonNode completed = client.await("completed", Duration.ofSeconds(10));
+            System.out.printf("live delete: 204 after %d ms; the speaker got completed with '%s'%n", tookMs,
+                    completed.get("text").asString());
+            assertThat(completed.get("sessionId").asString()).isEqualTo(sessionId);
+            assertThat(get(baseUrl(0) + "/api/sessions/" + sessionId, token).statusCode()).isEqualTo(404);
+            JdbcTemplate db = cluster.resultServices().get(0).getBean(JdbcTemplate.class);
+            assertThat(db.queryForObject("select count(*) from transcript_session where id = ?", Integer.class, sessionId)
+                    + db.queryForObject("select count(*) from transcript_segment where session_id = ?", Integer.class, sessionId))
+                    .as("rows left of the deleted session").isZero();
+            try (StreamingClient again = StreamingClient.connect(wsUrl(0, token))) {
+                again.send("{\"type\":\"resume\",\"sessionId\":\"" + sessionId + "\",\"resumeToken\":\""
+                        + started.get("resumeToken").asString() + "\",\"lastIndex\":-1,\"nextSeq\":0}");
+                assertThat(again.await("error", Duration.ofSeconds(20)).get("code").asString()).isEqualTo("SESSION_NOT_FOUND");
+            }
+        }
+    }
+
     /** POST /recognize with a WAV runs through the same pipeline and answers the transcript. */
     void recognizesAnUploadedWav() throws Exception {
         String token = devToken("bob");

@@ -45,8 +45,11 @@ public record ResultServiceProperties(
      * @param sweepInterval how often the oldest sessions are looked for (TRANSCRIPT_RETENTION_SWEEP)
      * @param batchSize     most sessions deleted in one transaction (TRANSCRIPT_RETENTION_BATCH): bounded, so a
      *                      first purge of a long history never holds locks for long
+     * @param liveDeleteWait how long DELETE of a session still recording waits for the worker to end it
+     *                      (TRANSCRIPT_DELETE_LIVE_WAIT) before it answers 409 SESSION_LIVE
      */
-    public record Retention(Duration keep, @NotNull Duration sweepInterval, @Min(1) @Max(10_000) int batchSize) {
+    public record Retention(Duration keep, @NotNull Duration sweepInterval, @Min(1) @Max(10_000) int batchSize,
+            @NotNull Duration liveDeleteWait) {
     }
 
     /**
