@@ -22,7 +22,10 @@ public final class Scenarios {
      * (SIGSTOP and SIGTERM of a worker, SIGTERM of result-service and ingest, the database frozen) run in the full suite.
      */
     // broker-restart is QUARANTINED from the CI suite since 2026-12-05 (still in the full and "all" suites): after the
-    // 15 s outage 2 sessions once got SESSION_NOT_FOUND from the worker (issue 18, docs/reliability.md).
+    // 15 s outage 2 sessions once got SESSION_NOT_FOUND from the worker (issue 18, docs/reliability.md). With the
+    // CommitPositions and idle-timer fixes it passed 3 of 3 runs (2026-12-06); back in costs ~60-100 s of CI.
+    // poison-bystander is out too: its check against the clean run fails on a loaded machine with no fault at all
+    // (bystander-control, docs/reliability.md).
     public static final List<String> SHORT = List.of("worker-kill", "result-kill", "ingest-kill", "db-restart",
             "client-drop", "corrupt-records");
 
