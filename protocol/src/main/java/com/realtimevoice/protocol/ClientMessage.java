@@ -7,8 +7,17 @@ public sealed interface ClientMessage {
      * Opens a session. {@code format} is the descriptor with a {@code channels} other than 1 folded in
      * ({@code pcm;channels=2}, as audio/L16 does); on the wire it travels as {@code format} and {@code channels}.
      */
-    record Start(String token, String format, int sampleRate, String language, String engine, boolean interimResults)
-            implements ClientMessage {
+    record Start(String token, String format, int sampleRate, String language, String engine, boolean interimResults,
+                 Integer endpointingMs, boolean speechEvents) implements ClientMessage {
+
+        /** A start without the streaming controls (extensions): the engine's own endpointing, no speech events. */
+        public Start(String token, String format, int sampleRate, String language, String engine, boolean interimResults) {
+            this(token, format, sampleRate, language, engine, interimResults, null, false);
+        }
+    }
+
+    /** Finalise the audio sent so far now; the session goes on (extension). */
+    record Flush() implements ClientMessage {
     }
 
     /** No more audio ({@code end}, or its alias {@code stop}). */
