@@ -17,4 +17,16 @@ public sealed interface RecognitionResult {
      */
     record Final(String text, long startMs, long endMs) implements RecognitionResult {
     }
+
+    /**
+     * Speech began {@code atMs} into the session's audio: from the worker's voice activity detector run alongside the
+     * engine ({@code speechEvents}), not from the engine itself.
+     */
+    record SpeechOnset(long atMs) implements RecognitionResult {
+
+        @Override
+        public String text() {
+            return "";
+        }
+    }
 }

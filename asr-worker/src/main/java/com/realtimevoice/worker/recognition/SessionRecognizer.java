@@ -38,6 +38,8 @@ final class SessionRecognizer {
     long lastActivityMs;
     /** What the last handled event produced, republished if that event is redelivered. */
     List<PipelineEvent> lastOutputs = List.of();
+    /** The last flush handled, to recognise its redelivery. */
+    com.realtimevoice.events.SessionFlushed lastFlush;
     boolean closed;
 
     SessionRecognizer(SessionStarted started, String engine, RecognitionStream stream, AudioConverter audio,

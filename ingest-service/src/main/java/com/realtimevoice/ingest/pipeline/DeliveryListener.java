@@ -5,6 +5,7 @@ import com.realtimevoice.events.MalformedEventException;
 import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionFailed;
+import com.realtimevoice.events.SpeechStarted;
 import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.TranscriptPartial;
 
@@ -50,7 +51,7 @@ class DeliveryListener {
         try {
             event = EventRecords.fromRecord(record);
             if (!(event instanceof TranscriptPartial || event instanceof TranscriptFinal || event instanceof SessionCompleted
-                    || event instanceof SessionFailed)) {
+                    || event instanceof SessionFailed || event instanceof SpeechStarted)) {
                 throw new MalformedEventException("unexpected event on a delivery topic: " + event.getClass().getSimpleName());
             }
         } catch (MalformedEventException e) {
@@ -79,6 +80,8 @@ class DeliveryListener {
             sink.onCompleted(c);
         } else if (event instanceof SessionFailed f) {
             sink.onFailed(f);
+        } else if (event instanceof SpeechStarted s) {
+            sink.onSpeechStarted(s);
         }
         meters.counter("ingest.deliveries", "result", "delivered").increment();
     }
