@@ -46,6 +46,11 @@ class EmbeddedPipelineTest {
     }
 
     @Test
+    void flushAndSpeechEventsAtRealTimePace() throws Exception {
+        System.out.println("streaming controls at real-time pace: " + scenarios.flushAndSpeechEventsAtRealTimePace());
+    }
+
+    @Test
     void recognizesAnUploadedWav() throws Exception {
         scenarios.recognizesAnUploadedWav();
     }
