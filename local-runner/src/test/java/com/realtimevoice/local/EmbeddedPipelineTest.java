@@ -47,7 +47,7 @@ class EmbeddedPipelineTest {
 
     @Test
     void flushAndSpeechEventsAtRealTimePace() throws Exception {
-        System.out.println("streaming controls at real-time pace: " + scenarios.flushAndSpeechEventsAtRealTimePace());
+        scenarios.flushAndSpeechEventsAtRealTimePace();
     }
 
     @Test

@@ -73,23 +73,20 @@ final class VoiceTrackedStream implements RecognitionStream {
     /** The client's flush: the detector's segment ends here, and so does the engine's utterance. */
     @Override
     public List<RecognitionResult> flush() {
-        List<RecognitionResult> out = new ArrayList<>();
-        feed(out);
-        events(vad.cut(), out);
-        flushEngine(out);
-        release(out);
-        return out;
+        return endUtterance(vad.cut(), engine::flush);
     }
 
     @Override
     public List<RecognitionResult> finish() {
+        return endUtterance(vad.finish(), engine::finish);
+    }
+
+    private List<RecognitionResult> endUtterance(List<VoiceActivityDetector.Event> vadEvents,
+                                                 java.util.function.Supplier<List<RecognitionResult>> engineEnd) {
         List<RecognitionResult> out = new ArrayList<>();
         feed(out);
-        events(vad.finish(), out);
-        if (engineHasAudio) {
-            engineHasAudio = false;
-            take(engine.finish(), out);
-        }
+        events(vadEvents, out);
+        endEngine(engineEnd, out);
         release(out);
         return out;
     }
@@ -109,7 +106,7 @@ final class VoiceTrackedStream implements RecognitionStream {
             } else if (event instanceof VoiceActivityDetector.Ended || event instanceof VoiceActivityDetector.Dropped) {
                 feed(out);
                 if (endpointing) {
-                    flushEngine(out);
+                    endEngine(engine::flush, out);
                 }
                 inSegment = false;
                 release(out);
@@ -126,10 +123,10 @@ final class VoiceTrackedStream implements RecognitionStream {
         }
     }
 
-    private void flushEngine(List<RecognitionResult> out) {
+    private void endEngine(java.util.function.Supplier<List<RecognitionResult>> engineEnd, List<RecognitionResult> out) {
         if (engineHasAudio) {
             engineHasAudio = false;
-            take(engine.flush(), out);
+            take(engineEnd.get(), out);
         }
     }
 

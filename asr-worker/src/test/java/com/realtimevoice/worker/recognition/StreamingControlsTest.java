@@ -55,7 +55,9 @@ class StreamingControlsTest {
     void flushFinalisesNowAndTheSessionGoesOn() {
         Session s = new Session("flush", null, false);
         s.feed(TIME);
+        long t = System.nanoTime();
         List<PipelineEvent> flushed = s.flush();
+        System.out.printf("flush handled by the worker in %d ms%n", (System.nanoTime() - t) / 1_000_000);
         assertThat(finals(flushed)).as("the flush's own outputs hold the final").hasSize(1);
         TranscriptFinal first = finals(flushed).get(0);
         assertThat(first.index()).isZero();
