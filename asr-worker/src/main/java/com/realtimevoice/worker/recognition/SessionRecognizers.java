@@ -295,7 +295,7 @@ class SessionRecognizers implements DisposableBean {
             }
             if (flushed.equals(session.lastFlush)) {
                 metrics.skipped("redelivered");
-                return session.lastOutputs;
+                return session.lastFlushOutputs;
             }
             long now = now();
             session.lastActivityMs = now;
@@ -309,7 +309,7 @@ class SessionRecognizers implements DisposableBean {
                 return engineFailed(session, "flush", e);
             }
             session.lastFlush = flushed;
-            session.lastOutputs = out;
+            session.lastFlushOutputs = out;
             return out;
         }
     }
