@@ -50,6 +50,8 @@ final class Transcribe {
               --language L     --engine E   passed in the start message
               --timeout S      seconds to wait for the transcript after the audio ends (default 120)
               --partials       show partials in place even when stdout is not a terminal
+              --words          ask for word timings: after each final, one line a word, indented:
+                               "  START-END WORD CONFIDENCE" (seconds in the audio; no confidence from tencent)
             exit codes: 0 ok, 2 usage or unsupported input, 3 authentication failed, 4 connection failed or lost,
                         5 server error (error message), 6 timed out waiting for the transcript
             """;
@@ -77,7 +79,7 @@ final class Transcribe {
         Duration timeout;
         try {
             args = Args.parse(argv, Set.of("url", "token", "user", "speed", "language", "engine", "timeout"),
-                    Set.of("partials", "help", "h"));
+                    Set.of("partials", "words", "help", "h"));
             if (args.flag("help") || args.flag("h")) {
                 out.print(USAGE_TEXT);
                 return OK;
@@ -194,7 +196,8 @@ final class Transcribe {
         }
 
         try {
-            ws.start(new ClientMessage.Start(null, "pcm", Audio.RATE, args.get("language", null), args.get("engine", null), true))
+            ws.start(new ClientMessage.Start(null, "pcm", Audio.RATE, args.get("language", null), args.get("engine", null), true,
+                            args.flag("words")))
                     .get(10, TimeUnit.SECONDS);
             CompletableFuture.anyOf(session.started, session.outcome).get(20, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
@@ -355,6 +358,12 @@ final class Transcribe {
                         partialShown = false;
                     }
                     out.println(f.text());
+                    if (f.words() != null) {
+                        for (ServerMessage.Word w : f.words()) {
+                            out.printf(java.util.Locale.ROOT, "  %.2f-%.2f %s%s%n", w.startMs() / 1000.0, w.endMs() / 1000.0, w.word(),
+                                    w.confidence() == null ? "" : String.format(java.util.Locale.ROOT, " %.2f", w.confidence()));
+                        }
+                    }
                     out.flush();
                 }
             } else if (m instanceof ServerMessage.Completed c) {

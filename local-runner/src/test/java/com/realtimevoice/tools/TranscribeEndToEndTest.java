@@ -63,11 +63,34 @@ class TranscribeEndToEndTest {
         assertThat(String.join(" ", screenLines)).contains("weather").contains("today");
     }
 
+    /** Raw PCM on stdin, with --words: each final line is followed by its words, one indented line each. */
     @Test
-    void rawPcmOnStdin() {
-        Run r = transcribe(SpeechFixtures.pcm("numbers.wav"), false, "--url", base, "--user", "cli-carol", "--speed", "3", "-");
+    void rawPcmOnStdinWithWordTimings() {
+        Run r = transcribe(SpeechFixtures.pcm("numbers.wav"), false, "--url", base, "--user", "cli-carol", "--speed", "3", "--words", "-");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("phone number");
+        java.util.regex.Pattern word = java.util.regex.Pattern.compile("  (\\d+\\.\\d\\d)-(\\d+\\.\\d\\d) (\\S+) (0\\.\\d\\d|1\\.00)");
+        String finalLine = null;
+        java.util.List<String> spelled = new java.util.ArrayList<>();
+        double previous = 0;
+        int words = 0;
+        for (String line : (r.out() + "\n").lines().toList()) {
+            if (line.startsWith("  ")) {
+                java.util.regex.Matcher m = word.matcher(line);
+                assertThat(m.matches()).as(line).isTrue();
+                assertThat(Double.parseDouble(m.group(1))).as(line).isGreaterThanOrEqualTo(previous).isLessThanOrEqualTo(Double.parseDouble(m.group(2)));
+                previous = Double.parseDouble(m.group(1));
+                spelled.add(m.group(3));
+                words++;
+            } else {
+                if (finalLine != null) {
+                    assertThat(String.join(" ", spelled)).isEqualTo(finalLine);
+                }
+                finalLine = line.isEmpty() ? null : line;
+                spelled.clear();
+            }
+        }
+        assertThat(words).as("word lines").isGreaterThanOrEqualTo(5);
     }
 
     @Test

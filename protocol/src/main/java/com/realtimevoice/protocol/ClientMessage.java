@@ -6,13 +6,19 @@ public sealed interface ClientMessage {
     /**
      * Opens a session. {@code format} is the descriptor with a {@code channels} other than 1 folded in
      * ({@code pcm;channels=2}, as audio/L16 does); on the wire it travels as {@code format} and {@code channels}.
+     * {@code wordTimestamps} (an extension, default false) asks for the words of every final with their times.
      */
     record Start(String token, String format, int sampleRate, String language, String engine, boolean interimResults,
-                 Integer endpointingMs, boolean speechEvents) implements ClientMessage {
+                 boolean wordTimestamps, Integer endpointingMs, boolean speechEvents) implements ClientMessage {
+
+        public Start(String token, String format, int sampleRate, String language, String engine, boolean interimResults) {
+            this(token, format, sampleRate, language, engine, interimResults, false);
+        }
 
         /** A start without the streaming controls (extensions): the engine's own endpointing, no speech events. */
-        public Start(String token, String format, int sampleRate, String language, String engine, boolean interimResults) {
-            this(token, format, sampleRate, language, engine, interimResults, null, false);
+        public Start(String token, String format, int sampleRate, String language, String engine, boolean interimResults,
+                     boolean wordTimestamps) {
+            this(token, format, sampleRate, language, engine, interimResults, wordTimestamps, null, false);
         }
     }
 

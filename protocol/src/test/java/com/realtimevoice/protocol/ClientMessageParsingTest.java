@@ -16,6 +16,15 @@ class ClientMessageParsingTest {
         assertThat(start.sampleRate()).isEqualTo(16000);
         assertThat(start.interimResults()).isTrue();
         assertThat(start.token()).isNull();
+        assertThat(start.wordTimestamps()).isFalse();
+    }
+
+    @Test
+    void wordTimestampsIsABooleanNamedWhenItIsNot() {
+        assertThat(((ClientMessage.Start) ProtocolCodec.parseClient("{\"type\":\"start\",\"wordTimestamps\":true}")).wordTimestamps()).isTrue();
+        assertThat(((ClientMessage.Start) ProtocolCodec.parseClient("{\"type\":\"start\",\"wordTimestamps\":null}")).wordTimestamps()).isFalse();
+        assertThat(reason("{\"type\":\"start\",\"wordTimestamps\":\"yes\"}")).contains("`wordTimestamps`");
+        assertThat(reason("{\"type\":\"start\",\"wordTimestamps\":1}")).contains("`wordTimestamps`");
     }
 
     @Test
@@ -30,11 +39,11 @@ class ClientMessageParsingTest {
     @Test
     void streamingControls() {
         assertThat(ProtocolCodec.parseClient("{\"type\":\"start\",\"endpointingMs\":800,\"speechEvents\":true}"))
-                .isEqualTo(new ClientMessage.Start(null, "pcm", 16000, null, null, true, 800, true));
+                .isEqualTo(new ClientMessage.Start(null, "pcm", 16000, null, null, true, false, 800, true));
         assertThat(ProtocolCodec.parseClient("{\"type\":\"start\",\"endpointingMs\":100.0,\"speechEvents\":null}"))
-                .isEqualTo(new ClientMessage.Start(null, "pcm", 16000, null, null, true, 100, false));
+                .isEqualTo(new ClientMessage.Start(null, "pcm", 16000, null, null, true, false, 100, false));
         assertThat(ProtocolCodec.parseClient("{\"type\":\"start\",\"endpointingMs\":5000,\"speechEvents\":false}"))
-                .isEqualTo(new ClientMessage.Start(null, "pcm", 16000, null, null, true, 5000, false));
+                .isEqualTo(new ClientMessage.Start(null, "pcm", 16000, null, null, true, false, 5000, false));
         assertThat(ProtocolCodec.parseClient("{\"type\":\"start\",\"endpointingMs\":null}"))
                 .isEqualTo(new ClientMessage.Start(null, "pcm", 16000, null, null, true));
         for (String bad : new String[] {"99", "5001", "0", "-800", "800.5", "\"800\"", "1e300", "99999999999999999999"}) {

@@ -153,7 +153,8 @@ final class VoiceTrackedStream implements RecognitionStream {
     /** The held finals as one. */
     private void release(List<RecognitionResult> out) {
         if (!held.isEmpty()) {
-            out.add(new Final(heldText(), held.get(0).startMs(), held.get(held.size() - 1).endMs()));
+            out.add(new Final(heldText(), held.get(0).startMs(), held.get(held.size() - 1).endMs(),
+                    held.stream().flatMap(f -> f.words().stream()).toList()));
             held.clear();
         }
     }

@@ -142,7 +142,7 @@ class StreamingControlsTest {
 
         Session(String name, Integer endpointingMs, boolean speechEvents) {
             id = name + "-" + System.nanoTime();
-            all.addAll(recognizers.handle(new SessionStarted(id, "u", "n", "reply", "pcm", 16000, "en", "vosk", true, false, 1,
+            all.addAll(recognizers.handle(new SessionStarted(id, "u", "n", "reply", "pcm", 16000, "en", "vosk", true, false, 1, false,
                     endpointingMs, speechEvents ? Boolean.TRUE : null)));
         }
 

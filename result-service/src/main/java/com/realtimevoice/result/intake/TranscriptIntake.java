@@ -470,7 +470,7 @@ class TranscriptIntake {
             for (Transcript.Segment segment : transcript.segments()) {
                 if (segment.index() > resumed.lastIndex()) {
                     send(route, new TranscriptFinal(resumed.sessionId(), segment.index(), segment.text(),
-                            segment.startMs(), segment.endMs(), null, 0, now));
+                            segment.startMs(), segment.endMs(), null, 0, now, segment.words()));
                 }
             }
             if (transcript.status() == SessionStatus.COMPLETED) {

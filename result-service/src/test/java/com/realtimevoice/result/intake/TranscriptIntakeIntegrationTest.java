@@ -237,7 +237,8 @@ class TranscriptIntakeIntegrationTest {
         publish(started(s, "user-m", "node-a"));
         publish(fin(s, 0, "one"));
         publish(fin(s, 1, "two"));
-        publish(fin(s, 2, "three"));
+        publish(new TranscriptFinal(s, 2, "three", 2000, 2800, "vosk", 7, 8,
+                List.of(new com.realtimevoice.events.Word("three", 2100, 2700, 0.91))));
         // the client had index 0 when its connection dropped; it reattached on node-b
         publish(new SessionResumed(s, "user-m", "node-b", NODE_B, 0, 12L, 9));
         publish(fin(s, 3, "four"));
@@ -247,6 +248,9 @@ class TranscriptIntakeIntegrationTest {
         assertThat(toB).extracting(e -> e.getClass().getSimpleName())
                 .containsExactly("TranscriptFinal", "TranscriptFinal", "TranscriptFinal", "SessionCompleted");
         assertThat(toB.subList(0, 3)).extracting(e -> ((TranscriptFinal) e).index()).containsExactly(1, 2, 3);
+        // replayed from storage with the word timings they were stored with (and none where none were asked)
+        assertThat(((TranscriptFinal) toB.get(1)).words()).containsExactly(new com.realtimevoice.events.Word("three", 2100, 2700, 0.91));
+        assertThat(((TranscriptFinal) toB.get(0)).words()).isNull();
         assertThat(((SessionCompleted) toB.get(3)).text()).isEqualTo("one two three four");
         inbox.drainFor(Duration.ofSeconds(1));
         assertThat(inbox.events(NODE_A, s)).extracting(e -> ((TranscriptFinal) e).index())
