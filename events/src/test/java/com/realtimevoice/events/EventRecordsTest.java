@@ -57,12 +57,16 @@ class EventRecordsTest {
         assertThat(EventRecords.createdAt(record.headers())).isPositive();
     }
 
-    /** A start from an older producer has neither streaming control; one without them writes neither. */
+    /**
+     * A worker or ingest node of the previous release sends none of issue 22's start options: they read as absent
+     * (wordTimestamps false), not a failure; endpointingMs and speechEvents are not written back either.
+     */
     @Test
-    void startsWithoutStreamingControlsKeepTheirBytes() {
+    void aStartFromAnOlderProducerHasNoneOfTheNewOptions() {
         String old = "{\"sessionId\":\"s-1\",\"userId\":\"u-1\",\"nodeId\":\"n\",\"replyTopic\":\"t\",\"format\":\"pcm\","
                 + "\"sampleRate\":16000,\"language\":null,\"engine\":null,\"interimResults\":true,\"oneShot\":false,\"startedAtMs\":1}";
         SessionStarted started = (SessionStarted) EventRecords.fromJson(EventType.SESSION_STARTED, old.getBytes(StandardCharsets.UTF_8));
+        assertThat(started.wordTimestamps()).isFalse();
         assertThat(started.endpointingMs()).isNull();
         assertThat(started.wantsSpeechEvents()).isFalse();
         // neither control is written back (wordTimestamps, another extension, is written as false)
@@ -128,15 +132,6 @@ class EventRecordsTest {
                 new Word("late", 1400, 1480, null));
         List<Word> many = java.util.stream.IntStream.range(0, Word.MAX_PER_FINAL + 5).mapToObj(i -> new Word("a", i, i + 1, 1.0)).toList();
         assertThat(Word.fit(many, 0, 10_000)).hasSize(Word.MAX_PER_FINAL);
-    }
-
-    /** A worker or ingest node of the previous release sends no wordTimestamps: it reads as false, not a failure. */
-    @Test
-    void aStartFromAnOlderProducerHasNoWordTimestamps() {
-        String old = "{\"sessionId\":\"s-1\",\"userId\":\"u-1\",\"nodeId\":\"ingest-a\",\"replyTopic\":\"r\",\"format\":\"pcm\","
-                + "\"sampleRate\":16000,\"language\":null,\"engine\":null,\"interimResults\":true,\"oneShot\":false,\"startedAtMs\":1}";
-        SessionStarted started = (SessionStarted) EventRecords.fromJson(EventType.SESSION_STARTED, old.getBytes(StandardCharsets.UTF_8));
-        assertThat(started.wordTimestamps()).isFalse();
     }
 
     @Test
