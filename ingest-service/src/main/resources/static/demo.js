@@ -4,6 +4,7 @@
 
   const $ = (id) => document.getElementById(id);
   const talk = $('talk');
+  const flushButton = $('flush');
   const statusEl = $('status');
   const errorEl = $('error');
   const transcriptEl = $('transcript');
@@ -33,6 +34,8 @@
   let heartbeat = null;
   let sessionId = null;
   let maxLevel = 0; // loudest 100 ms so far (RMS, 0..1): shows the microphone delivers sound
+  let speechStarts = 0; // speech_started messages of this page's sessions
+  let finalsSeen = 0;
 
   function setState(next, text) {
     state = next;
@@ -41,6 +44,7 @@
     talk.disabled = !(next === 'ready' || next === 'completed' || next === 'error' || next === 'recording');
     talk.classList.toggle('recording', next === 'recording');
     talk.textContent = next === 'recording' ? 'Stop' : 'Start talking';
+    flushButton.disabled = next !== 'recording';
   }
 
   function showError(code, message, hint) {
@@ -254,7 +258,8 @@
     socket = ws;
     ws.binaryType = 'arraybuffer';
     ws.onopen = () => {
-      ws.send(JSON.stringify({ type: 'start', format: 'pcm', sampleRate: 16000, interimResults: true, wordTimestamps: true }));
+      ws.send(JSON.stringify({ type: 'start', format: 'pcm', sampleRate: 16000, interimResults: true, wordTimestamps: true,
+        speechEvents: true }));
       heartbeat = setInterval(() => {
         if (ws.readyState === WebSocket.OPEN) {
           ws.send('{"type":"ping"}');
@@ -305,7 +310,12 @@
         partial = { index: m.index, text: m.text };
         render();
         break;
+      case 'speech_started':
+        speechStarts++;
+        setState('recording', 'hearing speech (from ' + (m.atMs / 1000).toFixed(1) + ' s)');
+        break;
       case 'final':
+        finalsSeen++;
         finals.set(m.index, { text: m.text, words: m.words });
         freshIndex = m.index;
         if (partial && partial.index <= m.index) {
@@ -346,6 +356,13 @@
     }
   }
 
+  // Finalise what was said so far, and keep listening (a pause in a longer dictation).
+  flushButton.addEventListener('click', () => {
+    if (state === 'recording' && started && socket && socket.readyState === WebSocket.OPEN) {
+      socket.send('{"type":"flush"}');
+    }
+  });
+
   talk.addEventListener('click', () => {
     if (state === 'recording') {
       stop();
@@ -363,5 +380,7 @@
     get state() { return state; },
     get sessionId() { return sessionId; },
     get maxLevel() { return maxLevel; },
+    get speechStarts() { return speechStarts; },
+    get finals() { return finalsSeen; },
   };
 })();

@@ -1,5 +1,7 @@
 package com.realtimevoice.events;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * A session was opened on an ingest node. Travels in-band on the audio topic (then forwarded on the
  * transcripts topic) so that every consumer learns the route with the audio, never from a side channel.
@@ -7,6 +9,9 @@ package com.realtimevoice.events;
  * @param replyTopic the delivery topic of the ingest node that holds the socket
  * @param oneShot    true for {@code /recognize} uploads (no partials wanted)
  * @param wordTimestamps the client asked for the words of every final; false (never null) from older producers
+ * @param endpointingMs the silence (ms) that ends a segment, as the client asked; null for the worker's default
+ *                   (and from older producers)
+ * @param speechEvents whether the client wants {@link SpeechStarted}; null (older producers) is false
  */
 public record SessionStarted(
         String sessionId,
@@ -20,7 +25,10 @@ public record SessionStarted(
         boolean interimResults,
         boolean oneShot,
         long startedAtMs,
-        Boolean wordTimestamps) implements PipelineEvent {
+        Boolean wordTimestamps,
+        // absent, not null, when not asked for: the bytes older consumers read stay the same
+        @JsonInclude(JsonInclude.Include.NON_NULL) Integer endpointingMs,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Boolean speechEvents) implements PipelineEvent {
 
     /** Boxed so that an older producer's JSON, which lacks it, reads as false rather than failing. */
     public SessionStarted {
@@ -31,5 +39,16 @@ public record SessionStarted(
                           String language, String engine, boolean interimResults, boolean oneShot, long startedAtMs) {
         this(sessionId, userId, nodeId, replyTopic, format, sampleRate, language, engine, interimResults, oneShot,
                 startedAtMs, false);
+    }
+
+    public SessionStarted(String sessionId, String userId, String nodeId, String replyTopic, String format, int sampleRate,
+                          String language, String engine, boolean interimResults, boolean oneShot, long startedAtMs,
+                          Boolean wordTimestamps) {
+        this(sessionId, userId, nodeId, replyTopic, format, sampleRate, language, engine, interimResults, oneShot,
+                startedAtMs, wordTimestamps, null, null);
+    }
+
+    public boolean wantsSpeechEvents() {
+        return Boolean.TRUE.equals(speechEvents);
     }
 }

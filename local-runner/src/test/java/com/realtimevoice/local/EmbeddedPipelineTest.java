@@ -51,6 +51,11 @@ class EmbeddedPipelineTest {
     }
 
     @Test
+    void flushAndSpeechEventsAtRealTimePace() throws Exception {
+        scenarios.flushAndSpeechEventsAtRealTimePace();
+    }
+
+    @Test
     void recognizesAnUploadedWav() throws Exception {
         scenarios.recognizesAnUploadedWav();
     }

@@ -9,11 +9,21 @@ public sealed interface ClientMessage {
      * {@code wordTimestamps} (an extension, default false) asks for the words of every final with their times.
      */
     record Start(String token, String format, int sampleRate, String language, String engine, boolean interimResults,
-                 boolean wordTimestamps) implements ClientMessage {
+                 boolean wordTimestamps, Integer endpointingMs, boolean speechEvents) implements ClientMessage {
 
         public Start(String token, String format, int sampleRate, String language, String engine, boolean interimResults) {
             this(token, format, sampleRate, language, engine, interimResults, false);
         }
+
+        /** A start without the streaming controls (extensions): the engine's own endpointing, no speech events. */
+        public Start(String token, String format, int sampleRate, String language, String engine, boolean interimResults,
+                     boolean wordTimestamps) {
+            this(token, format, sampleRate, language, engine, interimResults, wordTimestamps, null, false);
+        }
+    }
+
+    /** Finalise the audio sent so far now; the session goes on (extension). */
+    record Flush() implements ClientMessage {
     }
 
     /** No more audio ({@code end}, or its alias {@code stop}). */

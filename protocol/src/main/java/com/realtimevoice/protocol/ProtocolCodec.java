@@ -44,8 +44,9 @@ public final class ProtocolCodec {
             case "end", "stop" -> new ClientMessage.End();
             case "ping" -> new ClientMessage.Ping();
             case "resume" -> parseResume(node);
+            case "flush" -> new ClientMessage.Flush();
             default -> new ClientMessage.Malformed("unknown type \"" + abbreviate(type.asString())
-                    + "\"; expected start, end, stop, ping or resume");
+                    + "\"; expected start, end, stop, flush, ping or resume");
         };
     }
 
@@ -68,6 +69,10 @@ public final class ProtocolCodec {
             if (s.wordTimestamps()) {
                 m.put("wordTimestamps", true);
             }
+            putIfPresent(m, "endpointingMs", s.endpointingMs());
+            if (s.speechEvents()) {
+                m.put("speechEvents", true);
+            }
             return write(m);
         }
         if (message instanceof ClientMessage.Resume r) {
@@ -84,6 +89,9 @@ public final class ProtocolCodec {
         }
         if (message instanceof ClientMessage.Ping) {
             return write(message("ping"));
+        }
+        if (message instanceof ClientMessage.Flush) {
+            return write(message("flush"));
         }
         throw new IllegalArgumentException("a malformed message is not sent: " + ((ClientMessage.Malformed) message).reason());
     }
@@ -113,9 +121,13 @@ public final class ProtocolCodec {
         if (words != null && !words.isNull() && !words.isBoolean()) {
             return new ClientMessage.Malformed("`wordTimestamps` must be true or false");
         }
+        JsonNode speechEvents = node.get("speechEvents");
+        if (speechEvents != null && !speechEvents.isNull() && !speechEvents.isBoolean()) {
+            return new ClientMessage.Malformed("`speechEvents` must be true or false");
+        }
         // userId: any JSON scalar, as the old service's clients send it ("userId": 1); the token's subject is the user
         String bad = firstBreach(node, ClientLimits.TOKEN, ClientLimits.USER_ID, ClientLimits.FORMAT, ClientLimits.CHANNELS,
-                ClientLimits.SAMPLE_RATE, ClientLimits.LANGUAGE, ClientLimits.ENGINE);
+                ClientLimits.SAMPLE_RATE, ClientLimits.LANGUAGE, ClientLimits.ENGINE, ClientLimits.ENDPOINTING_MS);
         if (bad != null) {
             return new ClientMessage.Malformed(bad);
         }
@@ -128,6 +140,7 @@ public final class ProtocolCodec {
                     + descriptor.substring(0, Math.min(24, descriptor.length())) + "\") must be at most "
                     + ClientLimits.FORMAT.max + " characters");
         }
+        JsonNode endpointing = node.get("endpointingMs");
         return new ClientMessage.Start(
                 text(node, "token"),
                 descriptor,
@@ -135,7 +148,9 @@ public final class ProtocolCodec {
                 text(node, "language"),
                 text(node, "engine"),
                 interim == null || interim.isNull() || interim.asBoolean(),
-                words != null && !words.isNull() && words.asBoolean());
+                words != null && !words.isNull() && words.asBoolean(),
+                endpointing == null || endpointing.isNull() ? null : (int) ClientLimits.integer(endpointing, 0),
+                speechEvents != null && !speechEvents.isNull() && speechEvents.asBoolean());
     }
 
     /** The format descriptor of a start message: its {@code format} with a {@code channels} other than 1 folded in. */
@@ -207,6 +222,10 @@ public final class ProtocolCodec {
             m.put("sessionId", r.sessionId());
             m.put("lastIndex", r.lastIndex());
             m.put("nextSeq", r.nextSeq());
+        } else if (message instanceof ServerMessage.SpeechStarted s) {
+            m = message("speech_started");
+            m.put("sessionId", s.sessionId());
+            m.put("atMs", s.atMs());
         } else {
             m = message("pong");
         }
@@ -242,6 +261,7 @@ public final class ProtocolCodec {
             case "ack" -> new ServerMessage.Ack(text(node, "sessionId"), node.path("seq").asLong(0));
             case "resumed" -> new ServerMessage.Resumed(text(node, "sessionId"), node.path("lastIndex").asInt(0),
                     node.path("nextSeq").asLong(0));
+            case "speech_started" -> new ServerMessage.SpeechStarted(text(node, "sessionId"), node.path("atMs").asLong(0));
             default -> new ServerMessage.Other(type, text);
         };
     }

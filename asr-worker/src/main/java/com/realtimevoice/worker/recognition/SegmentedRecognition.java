@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionFailed;
+import com.realtimevoice.events.SpeechStarted;
 import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.TranscriptPartial;
 import com.realtimevoice.events.Word;
@@ -55,6 +56,7 @@ final class SegmentedRecognition {
     private final RecognitionStream partials;
     private final String partialsName;
     private final boolean sendPartials;
+    private final boolean speechEvents;
     private final boolean wordTimestamps;
     private final SpeechEngine fallback;
     private final Executor fallbackExecutor;
@@ -73,7 +75,8 @@ final class SegmentedRecognition {
      * @param fallback  local engine that recognises a segment the cloud could not, or null to fail the session instead
      */
     SegmentedRecognition(String sessionId, String language, CloudCalls cloud, VoiceActivityDetector vad, RecognitionStream partials,
-                         String partialsName, boolean sendPartials, boolean wordTimestamps, SpeechEngine fallback, Executor fallbackExecutor, AudioConverter audio,
+                         String partialsName, boolean sendPartials, boolean wordTimestamps, boolean speechEvents, SpeechEngine fallback,
+                         Executor fallbackExecutor, AudioConverter audio,
                          AsyncOutputs sink, RecognitionMetrics metrics, Clock clock) {
         this.sessionId = sessionId;
         this.language = language;
@@ -82,6 +85,7 @@ final class SegmentedRecognition {
         this.partials = partials;
         this.partialsName = partialsName;
         this.sendPartials = sendPartials;
+        this.speechEvents = speechEvents;
         this.wordTimestamps = wordTimestamps;
         this.fallback = fallback;
         this.fallbackExecutor = fallbackExecutor;
@@ -101,6 +105,11 @@ final class SegmentedRecognition {
         List<PipelineEvent> out = handle(vad.finish(), receivedAtMs);
         outputs.complete(finals -> new SessionCompleted(sessionId, finals, null, clock.millis()));
         return out;
+    }
+
+    /** The client's flush: the open segment ends here and goes to the engine; the session goes on. */
+    List<PipelineEvent> flush(long receivedAtMs) {
+        return handle(vad.cut(), receivedAtMs);
     }
 
     /** A {@code session.failed} went out (fallback = fail): the session is over. */
@@ -125,6 +134,10 @@ final class SegmentedRecognition {
                 segmentTexts.clear();
                 currentPartial = "";
                 lastSent = "";
+            } else if (event instanceof VoiceActivityDetector.Speech s) {
+                if (speechEvents) {
+                    out.add(new SpeechStarted(sessionId, s.atMs(), clock.millis()));
+                }
             } else if (event instanceof VoiceActivityDetector.Audio a) {
                 if (partials != null && a.samples().length > 0) {
                     take(partials.accept(AudioConverter.toBytes(a.samples())));

@@ -7,6 +7,7 @@ import com.realtimevoice.events.MalformedEventException;
 import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionFailed;
+import com.realtimevoice.events.SpeechStarted;
 import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptPartial;
@@ -71,7 +72,7 @@ class DeliveryListener {
         try {
             event = EventRecords.fromRecord(record);
             if (!(event instanceof TranscriptPartial || event instanceof TranscriptFinal || event instanceof SessionCompleted
-                    || event instanceof SessionFailed)) {
+                    || event instanceof SessionFailed || event instanceof SpeechStarted)) {
                 throw new MalformedEventException("unexpected event on a delivery topic: " + event.getClass().getSimpleName());
             }
         } catch (MalformedEventException e) {
@@ -107,6 +108,8 @@ class DeliveryListener {
             sink.onCompleted(c);
         } else if (event instanceof SessionFailed f) {
             sink.onFailed(f);
+        } else if (event instanceof SpeechStarted s) {
+            sink.onSpeechStarted(s);
         }
         meters.counter("ingest.deliveries", "result", "delivered").increment();
     }

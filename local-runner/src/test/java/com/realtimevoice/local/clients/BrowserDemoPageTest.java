@@ -91,6 +91,13 @@ class BrowserDemoPageTest {
         assertThat(errorText()).isEmpty();
         assertThat(browser.script("return window.realtimeVoiceDemo.maxLevel").asDouble())
                 .as("the worklet's 16 kHz chunks carry sound (RMS)").isGreaterThan(0.01);
+        assertThat(browser.script("return window.realtimeVoiceDemo.speechStarts").asInt())
+                .as("speech_started shown (the page asks for speechEvents)").isPositive();
+        int finalsBefore = browser.script("return window.realtimeVoiceDemo.finals").asInt();
+        browser.click("#flush"); // what was said so far becomes a final now; recording goes on
+        await("a final after the flush", Duration.ofSeconds(10),
+                () -> browser.script("return window.realtimeVoiceDemo.finals").asInt() > finalsBefore);
+        assertThat(browser.script("return window.realtimeVoiceDemo.state").asString()).isEqualTo("recording");
 
         browser.click("#talk"); // stop: the page sends end and waits for completed
         await("completed", Duration.ofSeconds(60),

@@ -20,6 +20,7 @@ import com.realtimevoice.events.SessionResumed;
 import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
+import com.realtimevoice.events.SpeechStarted;
 import com.realtimevoice.events.TranscriptPartial;
 import com.realtimevoice.result.ResultServiceProperties;
 import com.realtimevoice.result.transcript.Route;
@@ -308,10 +309,11 @@ class TranscriptIntake {
                 if (++groupFinals >= maxFinals) {
                     flush();
                 }
-            } else if (event instanceof TranscriptPartial partial) {
-                // Partials are unstable and replaced by the final: delivered, never stored; in order with the finals.
+            } else if (event instanceof TranscriptPartial || event instanceof SpeechStarted) {
+                // Partials are unstable and replaced by the final, speech events are signals: delivered, never
+                // stored; in order with the finals.
                 flushIfCompleting(sessionId);
-                enqueue(partial, routeFor(partial));
+                enqueue(event, routeFor(event));
             } else if (event instanceof SessionStarted started) {
                 if (started.userId() == null || started.userId().isBlank()) {
                     throw new MalformedEventException("session.started " + sessionId + " has no userId");
@@ -432,7 +434,7 @@ class TranscriptIntake {
                     deadLetter(p.index(), new PoisonedSessionException(event.sessionId(), why));
                     continue;
                 }
-                if (event instanceof TranscriptPartial) {
+                if (event instanceof TranscriptPartial || event instanceof SpeechStarted) {
                     send(p.index(), p.route(), event);
                     continue;
                 }

@@ -32,6 +32,7 @@ import com.realtimevoice.events.SessionFailed;
 import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
+import com.realtimevoice.events.SpeechStarted;
 import com.realtimevoice.events.TranscriptPartial;
 import com.realtimevoice.result.ResultServiceProperties;
 import com.realtimevoice.result.transcript.Route;
@@ -104,6 +105,7 @@ class TranscriptIntakeTest {
         routes.put("s1", NODE_A);
         routes.put("s2", NODE_B);
         TranscriptFinal a0 = fin("s1", 0, "hello");
+        SpeechStarted b0speech = new SpeechStarted("s2", 400, 1); // speechEvents: delivered in order, never stored
         TranscriptPartial b0partial = new TranscriptPartial("s2", 0, "go", 1);
         TranscriptFinal b0 = fin("s2", 0, "good");
         TranscriptFinal a1 = fin("s1", 1, "world");
@@ -111,20 +113,21 @@ class TranscriptIntakeTest {
         SessionCompleted a = new SessionCompleted("s1", 2, null, 9);
         TranscriptFinal b1 = fin("s2", 1, "morning");
 
-        intake.onBatch(records(a0, b0partial, b0, a1, a1again, a, b1));
+        intake.onBatch(records(a0, b0speech, b0partial, b0, a1, a1again, a, b1));
 
         long aAt = completedAt(a);
         InOrder order = inOrder(store, delivery);
         // one transaction: the finals, then the completion of s1 after its finals
         order.verify(store).storeGroup(List.of(), List.of(a0, b0, a1, a1again, b1), List.of(a));
         order.verify(delivery).send(eq(NODE_A), eq(a0), any());
+        order.verify(delivery).send(eq(NODE_B), eq(b0speech), any());
         order.verify(delivery).send(eq(NODE_B), eq(b0partial), any()); // a partial waits in the group: never ahead of a final
         order.verify(delivery).send(eq(NODE_B), eq(b0), any());
         order.verify(delivery).send(eq(NODE_A), eq(a1), any());
         order.verify(delivery).send(eq(NODE_A), eq(a1again), any());
         order.verify(delivery).send(eq(NODE_A), eq(new SessionCompleted("s1", 2, "text of s1", aAt)), any());
         order.verify(delivery).send(eq(NODE_B), eq(b1), any());
-        order.verify(delivery, times(7)).await(any(), anyLong()); // every send acked before the listener returns
+        order.verify(delivery, times(8)).await(any(), anyLong()); // every send acked before the listener returns
         verify(store, never()).storeFinal(any());
         verify(store, never()).complete(any());
         assertThat(meters.get("result.finals.stored").counter().count()).isEqualTo(5);
