@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 
 import com.realtimevoice.auth.TokenService;
 import com.realtimevoice.auth.TokenSettings;
+import com.realtimevoice.faults.check.BystanderDelay;
 import com.realtimevoice.faults.check.Checker;
 import com.realtimevoice.faults.check.Expected;
 import com.realtimevoice.faults.check.Report;
@@ -87,8 +88,6 @@ public final class FaultHarness {
             "realtime-voice-clients", Duration.ofSeconds(30)));
     private Cluster cluster;
     private final Map<String, Expected> expected = new LinkedHashMap<>();
-    /** Each program's finals' times from its session's start in the clean run (ms), at {@link #CLEAN_SPEED}. */
-    private final Map<String, List<Long>> cleanTimes = new LinkedHashMap<>();
     private static final double CLEAN_SPEED = 2.0;
 
     public FaultHarness(Options options) {
@@ -187,8 +186,6 @@ public final class FaultHarness {
                 throw new IllegalStateException("the clean run of " + client.plan().program().name() + " gave finals " + finals);
             }
             expected.put(client.plan().program().name(), new Expected(client.plan().program().name(), texts));
-            cleanTimes.put(client.plan().program().name(), com.realtimevoice.faults.check.BystanderDelay.finalsAfterStart(
-                    client.plan().name(), fleet.events()));
             log.info("clean run: {} ({} s of audio) gives {} finals: {}", client.plan().program().name(),
                     client.plan().program().seconds(), texts.size(), texts);
         }
@@ -205,11 +202,13 @@ public final class FaultHarness {
             log.info("load: {} of {} bench-echo streams under way", load.streaming(), Scenarios.LOAD_STREAMS);
             t0 = System.currentTimeMillis();
         }
-        List<FleetClient.Plan> plans = new ArrayList<>();
-        for (int i = 0; i < options.clients(); i++) {
-            plans.add(plan(scenario.name(), i, programs.get(i % programs.size()), options.speeds()[i % options.speeds().length]));
+        java.time.Duration budget = Scenarios.bystanderBudget(scenario.name());
+        CleanPass clean = null;
+        if (budget != null) {
+            clean = cleanPass(scenario);
+            t0 = System.currentTimeMillis();
         }
-        Fleet fleet = fleet(plans);
+        Fleet fleet = fleet(scenarioPlans(scenario.name()));
         fleet.start(Duration.ofMillis(400));
         FaultContext context = new FaultContext(cluster, fleet, options.durations());
         long wait = t0 + scenario.injectAfter().toMillis() - System.currentTimeMillis();
@@ -230,17 +229,14 @@ public final class FaultHarness {
             context.note(load.summary());
             load.close();
         }
-        java.time.Duration budget = Scenarios.bystanderBudget(scenario.name());
-        if (budget != null) {
-            Long worst = com.realtimevoice.faults.check.BystanderDelay.worst(fleet.clients(), fleet.events(), context.poisoned(),
-                    cleanTimes, CLEAN_SPEED);
-            if (worst == null) {
-                context.violation("NO BYSTANDER FINAL TO COMPARE WITH THE CLEAN RUN");
-            } else if (worst > budget.toMillis()) {
-                context.violation("BYSTANDERS DELAYED: a final " + worst / 1000.0 + " s later than in the clean run (most "
-                        + budget.toMillis() / 1000.0 + " s)");
+        if (clean != null) {
+            BystanderDelay.Comparison cmp = BystanderDelay.compare(fleet, context.poisoned(), clean.fleet(), clean.stopped());
+            if (cmp == null) {
+                context.violation("NO BYSTANDER FINAL TO COMPARE WITH THE CLEAN PASS");
+            } else if (cmp.worse() > budget.toMillis()) {
+                context.violation("BYSTANDERS DELAYED " + cmp.worse() / 1000.0 + " s (most " + budget.toMillis() / 1000.0 + " s): " + cmp);
             } else {
-                context.note("bystanders' finals at most " + worst / 1000.0 + " s later than in the clean run");
+                context.note(cmp + ": at most " + cmp.worse() / 1000.0 + " s later");
             }
         }
         restore();
@@ -251,6 +247,43 @@ public final class FaultHarness {
                     context.injectedAt(), context.endedAt(), Scenarios.recoveryGoal(scenario.name()), context.affected(),
                     context.poisoned(), elapsed, context.notes(), context.violations());
         }
+    }
+
+    private List<FleetClient.Plan> scenarioPlans(String tag) {
+        List<FleetClient.Plan> plans = new ArrayList<>();
+        for (int i = 0; i < options.clients(); i++) {
+            plans.add(plan(tag, i, programs.get(i % programs.size()), options.speeds()[i % options.speeds().length]));
+        }
+        return plans;
+    }
+
+    /** A clean pass and the clients it stopped where the scenario poisons its sessions. */
+    private record CleanPass(Fleet fleet, java.util.Set<String> stopped) {
+    }
+
+    /**
+     * The scenario's fleet (same programs, speeds, nodes and stagger) once with no fault, right before the faulty pass,
+     * so that the bystanders are compared under the machine's load of the moment; where the scenario poisons sessions,
+     * as many are given up at the poison's moment, so that both passes carry the same sessions throughout.
+     */
+    private CleanPass cleanPass(Scenario scenario) throws Exception {
+        long t0 = System.currentTimeMillis();
+        Fleet fleet = fleet(scenarioPlans(scenario.name() + "-clean"));
+        fleet.start(Duration.ofMillis(400));
+        java.util.Set<String> stopped = new java.util.LinkedHashSet<>();
+        if (Scenarios.poisons(scenario.name())) {
+            Thread.sleep(Math.max(0, t0 + scenario.injectAfter().toMillis() - System.currentTimeMillis()));
+            for (FleetClient c : Scenarios.victims(fleet)) {
+                c.requestStop("given up at the poison's moment (clean pass)");
+                stopped.add(c.plan().name());
+            }
+        }
+        if (!fleet.await(options.settleTimeout())) {
+            log.warn("the clean pass of {} did not settle", scenario.name());
+        }
+        fleet.write(root.resolve("scenarios").resolve(scenario.name()).resolve("clean-pass-events.jsonl"));
+        log.info("clean pass of {} done in {} s; stopped {}", scenario.name(), (System.currentTimeMillis() - t0) / 1000, stopped);
+        return new CleanPass(fleet, stopped);
     }
 
     /** Whatever a scenario left stopped or frozen is started or thawed again (a failed scenario must not spoil the next). */

@@ -75,6 +75,7 @@ public final class FleetClient implements Runnable {
     private int reconnectStreak;
     private volatile String failure;
     private volatile Boolean dropRequested;
+    private volatile String stopRequested;
 
     public FleetClient(Plan plan, List<String> nodeUrls, List<String> nodeNames, HttpClient http, Consumer<ClientEvent> recorder,
                        Duration maxSessionTime) {
@@ -119,6 +120,14 @@ public final class FleetClient implements Runnable {
         dropRequested = sameNode;
     }
 
+    /**
+     * Asks the client to give its session up now, as a client whose session ended with an error does (it stops
+     * streaming and closes): a clean run's stand-in for a poisoned session (poison-bystander).
+     */
+    public void requestStop(String why) {
+        stopRequested = why;
+    }
+
     @Override
     public void run() {
         Thread.currentThread().setName("client-" + plan.name());
@@ -140,6 +149,10 @@ public final class FleetClient implements Runnable {
                     continue;
                 }
                 if (phase == Phase.DONE || phase == Phase.FAILED) {
+                    break;
+                }
+                if (stopRequested != null) {
+                    fail(stopRequested);
                     break;
                 }
                 Boolean drop = dropRequested;
@@ -205,7 +218,8 @@ public final class FleetClient implements Runnable {
             }
             case "final" -> {
                 int index = m.path("index").asInt();
-                record("final", -1, index, m.path("text").asString(), null);
+                // seq: the final's endMs (its audio's end), for its latency (check/BystanderDelay)
+                record("final", m.path("endMs").asLong(-1), index, m.path("text").asString(), null);
                 highestIndex = Math.max(highestIndex, index);
                 lastResultMs = now;
             }
