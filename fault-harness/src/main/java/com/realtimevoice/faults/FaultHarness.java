@@ -87,6 +87,8 @@ public final class FaultHarness {
     private final TokenService tokens = new TokenService(new TokenSettings(Cluster.JWT_SECRET, "realtime-voice",
             "realtime-voice-clients", Duration.ofSeconds(30)));
     private Cluster cluster;
+    /** Scenarios of the suite run so far. */
+    private int runs;
     private final Map<String, Expected> expected = new LinkedHashMap<>();
     private static final double CLEAN_SPEED = 2.0;
 
@@ -148,6 +150,7 @@ public final class FaultHarness {
                             List.of("HARNESS ERROR: " + e), List.of());
                 }
                 results.add(result);
+                runs++;
                 writeReport(results, (System.nanoTime() - t0) / 1_000_000_000);
                 log.info("{}: {}", name, result.passed() ? "PASS" : "FAIL");
             }
@@ -240,13 +243,19 @@ public final class FaultHarness {
             }
         }
         restore();
-        fleet.write(root.resolve("scenarios").resolve(scenario.name()).resolve("client-events.jsonl"));
+        fleet.write(scenarioDir(scenario.name()).resolve("client-events.jsonl"));
         long elapsed = (System.currentTimeMillis() - t0) / 1000;
         try (Connection db = cluster.db().connect(com.realtimevoice.faults.cluster.MariaDb.DATABASE)) {
             return Checker.check(scenario.name(), scenario.fault(), fleet.clients(), fleet.events(), expected, db,
                     context.injectedAt(), context.endedAt(), Scenarios.recoveryGoal(scenario.name()), context.affected(),
                     context.poisoned(), elapsed, context.notes(), context.violations());
         }
+    }
+
+    /** The scenario's directory of this run: a scenario run again in the same suite gets its own (name-2, name-3 ...). */
+    private Path scenarioDir(String scenario) {
+        long earlier = options.scenarios().subList(0, runs).stream().filter(scenario::equals).count();
+        return root.resolve("scenarios").resolve(earlier == 0 ? scenario : scenario + "-" + (earlier + 1));
     }
 
     private List<FleetClient.Plan> scenarioPlans(String tag) {
@@ -281,7 +290,7 @@ public final class FaultHarness {
         if (!fleet.await(options.settleTimeout())) {
             log.warn("the clean pass of {} did not settle", scenario.name());
         }
-        fleet.write(root.resolve("scenarios").resolve(scenario.name()).resolve("clean-pass-events.jsonl"));
+        fleet.write(scenarioDir(scenario.name()).resolve("clean-pass-events.jsonl"));
         log.info("clean pass of {} done in {} s; stopped {}", scenario.name(), (System.currentTimeMillis() - t0) / 1000, stopped);
         return new CleanPass(fleet, stopped);
     }
