@@ -58,7 +58,7 @@ services=(kafka mysql result-service asr-worker ingest-1)
 compose() { docker compose -f docker-compose.yml -f deploy/compose/host-network.yml "$@"; }
 up() {
   local t0=$(date +%s)
-  compose up -d --no-build --wait --wait-timeout 600 "${services[@]}"
+  compose up -d --no-build --wait --wait-timeout 1200 "${services[@]}"
   echo "up and healthy in $(( $(date +%s) - t0 )) s"
 }
 finish() {
