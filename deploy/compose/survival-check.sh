@@ -13,7 +13,8 @@
 #      committed past, and the result service overwrites the same segments).
 # Root, a Docker engine, the Compose v2 plugin, Java 17 and a built client-tools jar (./mvnw -pl client-tools -am
 # package -DskipTests; built here when missing). KEEP=1 leaves the stack and its volumes; otherwise `down -v` at the
-# end. Takes ~3 min with the images built (the first run builds them: ~10 min more). Exit 0 only when both survived.
+# end. Takes 8-17 min with the images built on a busy 2-core machine (the first run builds them too). Exit 0
+# only when both survived.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
