@@ -117,6 +117,30 @@ test('partials and finals build the transcript; a re-sent final replaces the ear
   assert.equal(done.segments, 1);
 });
 
+test('wordTimestamps: asked for in start, and the words of each final reach the final event', async () => {
+  const { wx, rv } = setup({ finalsOnEnd: () => [] }, { useRecorder: false, wordTimestamps: true });
+  const finals = [];
+  rv.on('final', (f) => finals.push(f));
+  await rv.start();
+  const task = wx.lastTask;
+  assert.equal(task.messages()[0].wordTimestamps, true);
+  const words = [{ word: 'hello', startMs: 120, endMs: 640, confidence: 0.97 }, { word: 'world', startMs: 700, endMs: 1480, confidence: 1 }];
+  task.serverSend({ type: 'final', sessionId: 'session-1', index: 0, text: 'hello world', startMs: 120, endMs: 1480, words });
+  assert.deepEqual(finals[0].words, words);
+  assert.deepEqual(rv.segments[0].words, words);
+  rv.cancel();
+
+  // not asked: start has no such field and finals have no words key (the old shape)
+  const b = setup({ finalsOnEnd: () => [] }, { useRecorder: false });
+  const plain = [];
+  b.rv.on('final', (f) => plain.push(f));
+  await b.rv.start();
+  assert.equal('wordTimestamps' in b.wx.lastTask.messages()[0], false);
+  b.server.final(b.wx.lastTask, 'hello');
+  assert.equal('words' in plain[0], false);
+  b.rv.cancel();
+});
+
 test('frames over 1 s are split, and PCM frames stay whole 16-bit samples', async () => {
   const { wx, rv } = setup({}, { useRecorder: false });
   await rv.start();

@@ -44,10 +44,11 @@ function words(text) {
 
 test('streams speech from the recorder and gets the words back, the token in the Authorization header', { skip, timeout: 90000 }, async () => {
   const wx = adapter.createNodeWx();
-  const rv = client(wx, await devToken('sdk-alice'));
+  const rv = client(wx, await devToken('sdk-alice'), { wordTimestamps: true });
   const seen = { partial: 0, final: 0, reconnecting: 0, error: [] };
+  const finals = [];
   rv.on('partial', () => seen.partial++);
-  rv.on('final', () => seen.final++);
+  rv.on('final', (f) => { seen.final++; finals.push(f); });
   rv.on('reconnecting', () => seen.reconnecting++);
   rv.on('error', (e) => seen.error.push(e));
   wx.recorder.speak(adapter.wavPcm(path.join(FIXTURES, 'weather.wav')), 2); // the server refuses audio faster than 4x real time
@@ -63,6 +64,16 @@ test('streams speech from the recorder and gets the words back, the token in the
   assert.equal(done.sessionId, sessionId);
   assert.equal(done.recovered, true);
   assert.ok(seen.final >= 1);
+  for (const f of finals) { // word timings: they spell the final, in order, inside its span
+    assert.ok(Array.isArray(f.words) && f.words.length > 0, 'words of ' + JSON.stringify(f));
+    assert.equal(f.words.map((w) => w.word).join(' '), f.text);
+    let previous = f.startMs;
+    for (const w of f.words) {
+      assert.ok(w.startMs >= previous && w.startMs <= w.endMs && w.endMs <= f.endMs, JSON.stringify(w) + ' in ' + JSON.stringify(f));
+      assert.ok(w.confidence >= 0 && w.confidence <= 1);
+      previous = w.startMs;
+    }
+  }
   assert.deepEqual(seen.error, []);
   assert.equal(seen.reconnecting, 0, 'the heartbeat kept the socket (the server answers ping with pong)');
   assert.equal(wx.sockets.length, 1);

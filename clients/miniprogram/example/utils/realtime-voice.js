@@ -4,6 +4,7 @@
  *   const { RealtimeVoice } = require('../../sdk/realtime-voice');
  *   const rv = new RealtimeVoice({ url: 'wss://voice.example.com/api/realtime-voice/stream', getToken: () => myLogin() });
  *   rv.on('partial', (p) => ...); rv.on('final', (f) => ...); rv.on('transcript', (t) => this.setData({ text: t.text }));
+ *   // new RealtimeVoice({ ..., wordTimestamps: true }): each final also has words: [{ word, startMs, endMs, confidence }]
  *   rv.on('error', (e) => ...); rv.on('reconnected', (r) => { if (!r.recovered) ... });
  *   await rv.start();   // opens the socket (token in the Authorization header), starts the recorder
  *   const done = await rv.stop();   // stops the recorder, sends end, resolves with the completed transcript
@@ -36,6 +37,7 @@ const DEFAULTS = {
   language: undefined,
   engine: undefined,
   interimResults: true,
+  wordTimestamps: false, // true: every final carries words: [{ word, startMs, endMs, confidence? }]
   useRecorder: true, // false: feed audio yourself with sendAudio()
   recorder: { frameSize: 4, duration: 600000, numberOfChannels: 1, encodeBitRate: 48000, audioSource: 'auto' },
   heartbeatInterval: 15000, // ms between {"type":"ping"} while connected
@@ -315,6 +317,9 @@ class RealtimeVoice {
     if (this.options.engine) {
       start.engine = this.options.engine;
     }
+    if (this.options.wordTimestamps) {
+      start.wordTimestamps = true; // sent only when asked: a server that predates it ignores unknown fields anyway
+    }
     if (this.token && this.options.tokenIn === 'start') {
       start.token = this.token;
     }
@@ -457,6 +462,9 @@ class RealtimeVoice {
       return;
     }
     const seg = { sessionId: this.sessionId, index: m.index, text: m.text, startMs: m.startMs, endMs: m.endMs };
+    if (Array.isArray(m.words)) {
+      seg.words = m.words; // only when wordTimestamps was asked for: times in the session's audio, inside the final
+    }
     const at = this.segments.findIndex((s) => s.sessionId === seg.sessionId && s.index === seg.index);
     if (at >= 0) {
       this.segments[at] = seg; // a re-sent final replaces the earlier one

@@ -27,7 +27,8 @@
   let audio = null; // { ctx, stream, node }
   let pending = []; // PCM captured before the server said 'started'
   let started = false;
-  let finals = new Map(); // index -> text; a re-sent index replaces the earlier one
+  let finals = new Map(); // index -> { text, words }; a re-sent index replaces the earlier one
+  let freshIndex = -1; // the final that just arrived: its words are highlighted one after another
   let partial = null; // { index, text }
   let heartbeat = null;
   let sessionId = null;
@@ -73,12 +74,37 @@
 
   function render() {
     transcriptEl.innerHTML = '';
-    const indexes = Array.from(finals.keys()).sort((a, b) => a - b);
-    const parts = indexes.map((i) => finals.get(i)).filter((t) => t);
+    const indexes = Array.from(finals.keys()).sort((a, b) => a - b).filter((i) => finals.get(i).text);
+    const parts = indexes.map((i) => finals.get(i).text);
     if (parts.length) {
       const span = document.createElement('span');
       span.className = 'final';
-      span.textContent = parts.join(' ');
+      indexes.forEach((i, n) => {
+        const f = finals.get(i);
+        if (n > 0) {
+          span.appendChild(document.createTextNode(' '));
+        }
+        if (!f.words || !f.words.length) {
+          span.appendChild(document.createTextNode(f.text));
+          return;
+        }
+        // word timings (wordTimestamps): one span a word, its time and confidence on hover, the new final's words
+        // lit up in turn at their own pace in the audio
+        f.words.forEach((w, k) => {
+          if (k > 0) {
+            span.appendChild(document.createTextNode(' '));
+          }
+          const ws = document.createElement('span');
+          ws.className = 'word' + (w.confidence !== undefined && w.confidence < 0.6 ? ' unsure' : '') + (i === freshIndex ? ' fresh' : '');
+          ws.textContent = w.word;
+          ws.title = (w.startMs / 1000).toFixed(2) + '-' + (w.endMs / 1000).toFixed(2) + ' s'
+            + (w.confidence !== undefined ? ', confidence ' + w.confidence.toFixed(2) : '');
+          if (i === freshIndex) {
+            ws.style.animationDelay = Math.max(0, w.startMs - f.words[0].startMs) + 'ms';
+          }
+          span.appendChild(ws);
+        });
+      });
       transcriptEl.appendChild(span);
     }
     if (partial && partial.text && !finals.has(partial.index)) {
@@ -187,7 +213,7 @@
   }
 
   function archiveTranscript() {
-    const text = Array.from(finals.keys()).sort((a, b) => a - b).map((i) => finals.get(i)).filter((t) => t).join(' ');
+    const text = Array.from(finals.keys()).sort((a, b) => a - b).map((i) => finals.get(i).text).filter((t) => t).join(' ');
     if (text) {
       const p = document.createElement('p');
       p.textContent = text;
@@ -228,7 +254,7 @@
     socket = ws;
     ws.binaryType = 'arraybuffer';
     ws.onopen = () => {
-      ws.send(JSON.stringify({ type: 'start', format: 'pcm', sampleRate: 16000, interimResults: true }));
+      ws.send(JSON.stringify({ type: 'start', format: 'pcm', sampleRate: 16000, interimResults: true, wordTimestamps: true }));
       heartbeat = setInterval(() => {
         if (ws.readyState === WebSocket.OPEN) {
           ws.send('{"type":"ping"}');
@@ -280,7 +306,8 @@
         render();
         break;
       case 'final':
-        finals.set(m.index, m.text);
+        finals.set(m.index, { text: m.text, words: m.words });
+        freshIndex = m.index;
         if (partial && partial.index <= m.index) {
           partial = null;
         }

@@ -5,10 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PushbackInputStream;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +48,8 @@ final class Transcribe {
               --language L     --engine E   passed in the start message
               --timeout S      seconds to wait for the transcript after the audio ends (default 120)
               --partials       show partials in place even when stdout is not a terminal
+              --words          ask for word timings: after each final, one line a word, indented:
+                               "  START-END WORD CONFIDENCE" (seconds in the audio; no confidence from tencent)
             exit codes: 0 ok, 2 usage or unsupported input, 3 authentication failed, 4 connection failed or lost,
                         5 server error (error message), 6 timed out waiting for the transcript
             """;
@@ -77,7 +77,7 @@ final class Transcribe {
         Duration timeout;
         try {
             args = Args.parse(argv, Set.of("url", "token", "user", "speed", "language", "engine", "timeout"),
-                    Set.of("partials", "help", "h"));
+                    Set.of("partials", "words", "help", "h"));
             if (args.flag("help") || args.flag("h")) {
                 out.print(USAGE_TEXT);
                 return OK;
@@ -92,9 +92,7 @@ final class Transcribe {
                 throw new Args.UsageException("--speed must be 0 (max) or more");
             }
             timeout = Duration.ofMillis((long) (args.number("timeout", 120) * 1000));
-            if (args.options.get("token") == null && args.options.get("user") == null && Args.env("RV_TOKEN") == null) {
-                throw new Args.UsageException("give --token TOKEN (or RV_TOKEN), or --user ID for a development token");
-            }
+            Credentials.require(args);
         } catch (Args.UsageException e) {
             err.println("transcribe: " + e.getMessage());
             err.print(USAGE_TEXT);
@@ -114,23 +112,18 @@ final class Transcribe {
         }
 
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        String token = args.get("token", null);
-        if (token == null && args.options.get("user") != null) {
-            try {
-                token = DevTokens.fetch(http, endpoints, args.get("user", null), Duration.ofSeconds(15));
-            } catch (DevTokens.Refused e) {
-                err.println("transcribe: " + e.getMessage());
-                return e.status == 404 || e.status == 401 || e.status == 403 ? AUTH : SERVER_ERROR;
-            } catch (IOException e) {
-                err.println("transcribe: cannot reach " + endpoints.base() + ": " + describe(e) + doctorHint(endpoints));
-                return CONNECTION;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return CONNECTION;
-            }
-        }
-        if (token == null) {
-            token = Args.env("RV_TOKEN");
+        String token;
+        try {
+            token = Credentials.token(args, http, endpoints);
+        } catch (Args.UsageException e) {
+            err.println("transcribe: " + e.getMessage());
+            return USAGE;
+        } catch (Credentials.Failed e) {
+            err.println("transcribe: " + e.getMessage());
+            return e.exitCode;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CONNECTION;
         }
         try {
             return stream(http, endpoints, token, audio, speed, timeout, args);
@@ -194,7 +187,8 @@ final class Transcribe {
         }
 
         try {
-            ws.start(new ClientMessage.Start(null, "pcm", Audio.RATE, args.get("language", null), args.get("engine", null), true))
+            ws.start(new ClientMessage.Start(null, "pcm", Audio.RATE, args.get("language", null), args.get("engine", null), true,
+                            args.flag("words")))
                     .get(10, TimeUnit.SECONDS);
             CompletableFuture.anyOf(session.started, session.outcome).get(20, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
@@ -250,7 +244,7 @@ final class Transcribe {
             return USAGE;
         } catch (ExecutionException | TimeoutException e) {
             if (!session.outcome.isDone()) {
-                err.println("transcribe: sending audio failed: " + describe(e.getCause() == null ? e : e.getCause()) + doctorHint(endpoints));
+                err.println("transcribe: sending audio failed: " + Credentials.describe(e.getCause() == null ? e : e.getCause()) + doctorHint(endpoints));
                 ws.abort();
                 return CONNECTION;
             }
@@ -288,22 +282,8 @@ final class Transcribe {
                     + (status == 404 ? " (wrong path? the stream is at " + Endpoints.STREAM_PATH + ")" : "") + doctorHint(endpoints));
             return CONNECTION;
         }
-        err.println("transcribe: cannot connect to " + uri + ": " + describe(cause) + doctorHint(endpoints));
+        err.println("transcribe: cannot connect to " + uri + ": " + Credentials.describe(cause) + doctorHint(endpoints));
         return CONNECTION;
-    }
-
-    private static String describe(Throwable e) {
-        if (e instanceof ConnectException) {
-            return "connection refused (is the service running on that port?)";
-        }
-        if (e instanceof HttpConnectTimeoutException) {
-            return "connect timed out (firewall? wrong host?)";
-        }
-        if (e instanceof javax.net.ssl.SSLException) {
-            return "TLS failed: " + e.getMessage();
-        }
-        String m = e.getMessage();
-        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
     }
 
     private static String doctorHint(Endpoints endpoints) {
@@ -355,6 +335,12 @@ final class Transcribe {
                         partialShown = false;
                     }
                     out.println(f.text());
+                    if (f.words() != null) {
+                        for (ServerMessage.Word w : f.words()) {
+                            out.printf(java.util.Locale.ROOT, "  %.2f-%.2f %s%s%n", w.startMs() / 1000.0, w.endMs() / 1000.0, w.word(),
+                                    w.confidence() == null ? "" : String.format(java.util.Locale.ROOT, " %.2f", w.confidence()));
+                        }
+                    }
                     out.flush();
                 }
             } else if (m instanceof ServerMessage.Completed c) {
@@ -391,7 +377,7 @@ final class Transcribe {
         public void onFailure(VoiceSession session, Throwable error) {
             if (!outcome.isDone()) {
                 clearPartial();
-                err.println("transcribe: connection lost: " + describe(error));
+                err.println("transcribe: connection lost: " + Credentials.describe(error));
                 outcome.complete(CONNECTION);
             }
         }

@@ -22,7 +22,7 @@ class EventRecordsTest {
     static List<PipelineEvent> samples() {
         return List.of(
                 new SessionStarted("s-1", "u-1", "ingest-a", "asr.delivery.v1.ingest-a", "pcm", 16000, "en-US", "vosk", true,
-                        false, 1764028800000L),
+                        false, 1764028800000L, true),
                 new SessionResumed("s-1", "u-1", "ingest-b", "asr.delivery.v1.ingest-b", 3, 42L, 1764028803000L),
                 new SessionEnded("s-1", 41, 131200, "end", 1764028804100L, "ingest-a"),
                 new TranscriptPartial("s-1", 0, "hello wor", 1764028801000L),
@@ -90,6 +90,38 @@ class EventRecordsTest {
         audio.add(EventHeaders.TYPE, "audio.chunk".getBytes(StandardCharsets.UTF_8));
         assertThatThrownBy(() -> EventRecords.decode("s", audio, new byte[2]))
                 .isInstanceOf(MalformedEventException.class).hasMessageContaining("header");
+    }
+
+    @Test
+    void wordsTravelWithAFinalAndAreAbsentWithoutThem() {
+        TranscriptFinal withWords = new TranscriptFinal("s-1", 0, "hello world", 120, 1480, "vosk", 1L, 2L,
+                List.of(new Word("hello", 120, 640, 0.97), new Word("world", 700, 1480, null)));
+        String json = new String(EventRecords.toJson(withWords), StandardCharsets.UTF_8);
+        assertThat(json).endsWith("\"words\":[{\"word\":\"hello\",\"startMs\":120,\"endMs\":640,\"confidence\":0.97},"
+                + "{\"word\":\"world\",\"startMs\":700,\"endMs\":1480}]}");
+        assertThat(EventRecords.fromJson(EventType.TRANSCRIPT_FINAL, EventRecords.toJson(withWords))).isEqualTo(withWords);
+        // without words (the session did not ask), the JSON is the golden one: no "words" field at all
+        assertThat(new String(EventRecords.toJson(samples().get(4)), StandardCharsets.UTF_8)).doesNotContain("words");
+    }
+
+    @Test
+    void wordsAreFittedToTheFinalAndToTheColumn() {
+        String longWord = "w".repeat(Word.MAX_CHARS - 1) + "\uD83D\uDE00"; // an emoji across the limit is not cut in half
+        List<Word> fitted = Word.fit(List.of(new Word("early", 50, 300, 1.5), new Word(" ", 300, 310, 0.5),
+                new Word(longWord, 900, 700, -0.2), new Word("late", 1400, 2000, Double.NaN)), 120, 1480);
+        assertThat(fitted).containsExactly(new Word("early", 120, 300, 1.0), new Word("w".repeat(Word.MAX_CHARS - 1), 900, 900, 0.0),
+                new Word("late", 1400, 1480, null));
+        List<Word> many = java.util.stream.IntStream.range(0, Word.MAX_PER_FINAL + 5).mapToObj(i -> new Word("a", i, i + 1, 1.0)).toList();
+        assertThat(Word.fit(many, 0, 10_000)).hasSize(Word.MAX_PER_FINAL);
+    }
+
+    /** A worker or ingest node of the previous release sends no wordTimestamps: it reads as false, not a failure. */
+    @Test
+    void aStartFromAnOlderProducerHasNoWordTimestamps() {
+        String old = "{\"sessionId\":\"s-1\",\"userId\":\"u-1\",\"nodeId\":\"ingest-a\",\"replyTopic\":\"r\",\"format\":\"pcm\","
+                + "\"sampleRate\":16000,\"language\":null,\"engine\":null,\"interimResults\":true,\"oneShot\":false,\"startedAtMs\":1}";
+        SessionStarted started = (SessionStarted) EventRecords.fromJson(EventType.SESSION_STARTED, old.getBytes(StandardCharsets.UTF_8));
+        assertThat(started.wordTimestamps()).isFalse();
     }
 
     @Test

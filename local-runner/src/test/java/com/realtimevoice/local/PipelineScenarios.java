@@ -69,8 +69,13 @@ final class PipelineScenarios {
     }
 
     Streamed stream(int node, String token, String fixture, double speed) throws Exception {
+        return stream(node, token, fixture, speed, "");
+    }
+
+    /** @param options more fields of the start message, e.g. {@code ,"wordTimestamps":true} */
+    Streamed stream(int node, String token, String fixture, double speed, String options) throws Exception {
         try (StreamingClient client = StreamingClient.connect(wsUrl(node, token))) {
-            client.send("{\"type\":\"start\",\"format\":\"pcm\",\"sampleRate\":16000,\"interimResults\":true}");
+            client.send("{\"type\":\"start\",\"format\":\"pcm\",\"sampleRate\":16000,\"interimResults\":true" + options + "}");
             JsonNode started = client.await("started", Duration.ofSeconds(20));
             String sessionId = started.get("sessionId").asString();
             assertThat(started.get("resumeToken").asString()).isNotBlank();
@@ -84,10 +89,16 @@ final class PipelineScenarios {
         }
     }
 
-    /** The whole flow on one session: words, order, completion text, rows in the database, history over REST. */
+    /**
+     * The whole flow on one session: words, order, completion text, rows in the database, history over REST, exports.
+     * The session asks for word timings (issue 22): they travel with every final, are stored and come back.
+     */
     void streamsSpeechAndStoresTheTranscript() throws Exception {
         String token = devToken("alice");
-        Streamed s = stream(0, token, "sentences.wav", 3.0);
+        Streamed s = stream(0, token, "sentences.wav", 3.0, ",\"wordTimestamps\":true");
+        int words = checkWordTimings(s.finals());
+        System.out.printf("word timings: %d words in %d finals, all in order, inside their final's span and spelling its text%n",
+                words, s.finals().size());
 
         assertThat(s.finals()).as("several sentences with pauses give several finals").hasSizeGreaterThanOrEqualTo(2);
         for (int i = 0; i < s.finals().size(); i++) {
@@ -114,11 +125,17 @@ final class PipelineScenarios {
         }
         assertThat(db.queryForObject("select status from transcript_session where id = ?", String.class, s.sessionId()))
                 .isEqualTo("COMPLETED");
+        assertThat(db.queryForObject("select count(*) from transcript_segment where session_id = ? and words is not null",
+                Integer.class, s.sessionId())).as("words stored with every segment").isEqualTo(s.finals().size());
 
         // History: the owner reads it through the ingest node; anyone else gets 404.
         HttpResponse<String> mine = get(baseUrl(0) + "/api/sessions/" + s.sessionId(), token);
         assertThat(mine.statusCode()).as(mine.body()).isEqualTo(200);
         assertThat(StreamingClient.JSON.readTree(mine.body()).get("text").asString()).isEqualTo(s.joinedFinals());
+        JsonNode historySegments = StreamingClient.JSON.readTree(mine.body()).get("segments");
+        for (int i = 0; i < s.finals().size(); i++) {
+            assertThat(historySegments.get(i).get("words")).as("history words of final %d", i).isEqualTo(s.finals().get(i).get("words"));
+        }
         HttpResponse<String> theirs = get(baseUrl(0) + "/api/sessions/" + s.sessionId(), devToken("mallory"));
         assertThat(theirs.statusCode()).isEqualTo(404);
 
@@ -191,9 +208,40 @@ final class PipelineScenarios {
             client.send("{\"type\":\"end\"}");
             JsonNode completed = client.await("completed", Duration.ofSeconds(60));
             assertThat(WordErrorRate.of(SpeechFixtures.reference("time.wav"), completed.get("text").asString())).isLessThanOrEqualTo(MAX_WER);
+            // a client that did not ask for word timings sees the finals it always saw: no "words" field
+            assertThat(client.receivedOfType("final")).isNotEmpty().allSatisfy(f -> assertThat(f.has("words")).as(f.toString()).isFalse());
             HttpResponse<String> history = get(baseUrl(0) + "/api/sessions/" + sessionId, token);
             assertThat(StreamingClient.JSON.readTree(history.body()).get("userId").asString()).isEqualTo(body.get("userId").asString());
         }
+    }
+
+    /**
+     * The contract of word timings on real speech: every final has words, they spell its text, run in order and lie
+     * inside its startMs/endMs, with a confidence between 0 and 1. Returns how many words there were.
+     */
+    static int checkWordTimings(List<JsonNode> finals) {
+        int count = 0;
+        for (JsonNode f : finals) {
+            JsonNode words = f.get("words");
+            assertThat(words).as("words of %s", f).isNotNull();
+            assertThat(words.isArray() && !words.isEmpty()).as("words of %s", f).isTrue();
+            long start = f.get("startMs").asLong();
+            long end = f.get("endMs").asLong();
+            long previousStart = start;
+            List<String> spelled = new java.util.ArrayList<>();
+            for (JsonNode w : words) {
+                long ws = w.get("startMs").asLong();
+                long we = w.get("endMs").asLong();
+                assertThat(ws).as("%s in %s", w, f).isGreaterThanOrEqualTo(previousStart).isLessThanOrEqualTo(we);
+                assertThat(we).as("%s in %s", w, f).isLessThanOrEqualTo(end);
+                assertThat(w.get("confidence").asDouble()).as("%s", w).isBetween(0.0, 1.0);
+                spelled.add(w.get("word").asString());
+                previousStart = ws;
+                count++;
+            }
+            assertThat(String.join(" ", spelled)).isEqualTo(f.get("text").asString());
+        }
+        return count;
     }
 
     /**

@@ -6,9 +6,14 @@ public sealed interface ClientMessage {
     /**
      * Opens a session. {@code format} is the descriptor with a {@code channels} other than 1 folded in
      * ({@code pcm;channels=2}, as audio/L16 does); on the wire it travels as {@code format} and {@code channels}.
+     * {@code wordTimestamps} (an extension, default false) asks for the words of every final with their times.
      */
-    record Start(String token, String format, int sampleRate, String language, String engine, boolean interimResults)
-            implements ClientMessage {
+    record Start(String token, String format, int sampleRate, String language, String engine, boolean interimResults,
+                 boolean wordTimestamps) implements ClientMessage {
+
+        public Start(String token, String format, int sampleRate, String language, String engine, boolean interimResults) {
+            this(token, format, sampleRate, language, engine, interimResults, false);
+        }
     }
 
     /** No more audio ({@code end}, or its alias {@code stop}). */

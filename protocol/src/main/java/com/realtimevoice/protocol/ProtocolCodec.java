@@ -1,6 +1,8 @@
 package com.realtimevoice.protocol;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -63,6 +65,9 @@ public final class ProtocolCodec {
             putIfPresent(m, "language", s.language());
             putIfPresent(m, "engine", s.engine());
             m.put("interimResults", s.interimResults());
+            if (s.wordTimestamps()) {
+                m.put("wordTimestamps", true);
+            }
             return write(m);
         }
         if (message instanceof ClientMessage.Resume r) {
@@ -104,6 +109,10 @@ public final class ProtocolCodec {
         if (interim != null && !interim.isNull() && !interim.isBoolean()) {
             return new ClientMessage.Malformed("`interimResults` must be true or false");
         }
+        JsonNode words = node.get("wordTimestamps");
+        if (words != null && !words.isNull() && !words.isBoolean()) {
+            return new ClientMessage.Malformed("`wordTimestamps` must be true or false");
+        }
         // userId: any JSON scalar, as the old service's clients send it ("userId": 1); the token's subject is the user
         String bad = firstBreach(node, ClientLimits.TOKEN, ClientLimits.USER_ID, ClientLimits.FORMAT, ClientLimits.CHANNELS,
                 ClientLimits.SAMPLE_RATE, ClientLimits.LANGUAGE, ClientLimits.ENGINE);
@@ -125,7 +134,8 @@ public final class ProtocolCodec {
                 (int) ClientLimits.integer(node.get("sampleRate"), 16000),
                 text(node, "language"),
                 text(node, "engine"),
-                interim == null || interim.isNull() || interim.asBoolean());
+                interim == null || interim.isNull() || interim.asBoolean(),
+                words != null && !words.isNull() && words.asBoolean());
     }
 
     /** The format descriptor of a start message: its {@code format} with a {@code channels} other than 1 folded in. */
@@ -175,6 +185,9 @@ public final class ProtocolCodec {
             m.put("text", f.text());
             m.put("startMs", f.startMs());
             m.put("endMs", f.endMs());
+            if (f.words() != null) {
+                m.put("words", f.words().stream().map(ProtocolCodec::word).toList());
+            }
         } else if (message instanceof ServerMessage.Completed c) {
             m = message("completed");
             m.put("sessionId", c.sessionId());
@@ -220,7 +233,7 @@ public final class ProtocolCodec {
                     text(node, "format"), node.path("sampleRate").asInt(0), node.path("interimResults").asBoolean(false));
             case "partial" -> new ServerMessage.Partial(text(node, "sessionId"), node.path("index").asInt(0), text(node, "text"));
             case "final" -> new ServerMessage.Final(text(node, "sessionId"), node.path("index").asInt(0), text(node, "text"),
-                    node.path("startMs").asLong(0), node.path("endMs").asLong(0));
+                    node.path("startMs").asLong(0), node.path("endMs").asLong(0), words(node.get("words")));
             case "completed" -> new ServerMessage.Completed(text(node, "sessionId"), text(node, "text"),
                     node.path("segments").asInt(0));
             case "error" -> new ServerMessage.Error(text(node, "code"), text(node, "message"),
@@ -231,6 +244,29 @@ public final class ProtocolCodec {
                     node.path("nextSeq").asLong(0));
             default -> new ServerMessage.Other(type, text);
         };
+    }
+
+    private static Map<String, Object> word(ServerMessage.Word w) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("word", w.word());
+        m.put("startMs", w.startMs());
+        m.put("endMs", w.endMs());
+        putIfPresent(m, "confidence", w.confidence());
+        return m;
+    }
+
+    /** A final's words as a client reads them: null when the final has none (the session did not ask). */
+    private static List<ServerMessage.Word> words(JsonNode words) {
+        if (words == null || !words.isArray()) {
+            return null;
+        }
+        List<ServerMessage.Word> out = new ArrayList<>(words.size());
+        for (JsonNode w : words) {
+            JsonNode confidence = w.get("confidence");
+            out.add(new ServerMessage.Word(text(w, "word"), w.path("startMs").asLong(0), w.path("endMs").asLong(0),
+                    confidence == null || !confidence.isNumber() ? null : confidence.asDouble()));
+        }
+        return out;
     }
 
     private static Map<String, Object> message(String type) {

@@ -10,7 +10,21 @@ public sealed interface ServerMessage {
     record Partial(String sessionId, int index, String text) implements ServerMessage {
     }
 
-    record Final(String sessionId, int index, String text, long startMs, long endMs) implements ServerMessage {
+    /** {@code words} (an extension) only when the session's start asked for {@code wordTimestamps}; null otherwise. */
+    record Final(String sessionId, int index, String text, long startMs, long endMs, java.util.List<Word> words)
+            implements ServerMessage {
+
+        public Final(String sessionId, int index, String text, long startMs, long endMs) {
+            this(sessionId, index, text, startMs, endMs, null);
+        }
+    }
+
+    /**
+     * One recognised word of a final: its place in the session's audio, inside the final's span.
+     *
+     * @param confidence 0.0-1.0; null when the engine gives none (Tencent's sentence recognition)
+     */
+    record Word(String word, long startMs, long endMs, Double confidence) {
     }
 
     record Completed(String sessionId, String text, int segments) implements ServerMessage {

@@ -16,6 +16,15 @@ class ClientMessageParsingTest {
         assertThat(start.sampleRate()).isEqualTo(16000);
         assertThat(start.interimResults()).isTrue();
         assertThat(start.token()).isNull();
+        assertThat(start.wordTimestamps()).isFalse();
+    }
+
+    @Test
+    void wordTimestampsIsABooleanNamedWhenItIsNot() {
+        assertThat(((ClientMessage.Start) ProtocolCodec.parseClient("{\"type\":\"start\",\"wordTimestamps\":true}")).wordTimestamps()).isTrue();
+        assertThat(((ClientMessage.Start) ProtocolCodec.parseClient("{\"type\":\"start\",\"wordTimestamps\":null}")).wordTimestamps()).isFalse();
+        assertThat(reason("{\"type\":\"start\",\"wordTimestamps\":\"yes\"}")).contains("`wordTimestamps`");
+        assertThat(reason("{\"type\":\"start\",\"wordTimestamps\":1}")).contains("`wordTimestamps`");
     }
 
     @Test

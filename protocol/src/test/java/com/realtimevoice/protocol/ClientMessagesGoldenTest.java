@@ -15,6 +15,7 @@ class ClientMessagesGoldenTest {
     static Stream<Arguments> messages() {
         return Stream.of(
                 Arguments.of("start", new ClientMessage.Start("eyJhbGciOiJIUzI1NiJ9.e30.c2ln", "pcm", 16000, "en", "vosk", true)),
+                Arguments.of("start-words", new ClientMessage.Start(null, "pcm", 16000, "en", null, false, true)),
                 Arguments.of("start-stereo", new ClientMessage.Start(null, "pcm;channels=2", 48000, null, null, false)),
                 Arguments.of("end", new ClientMessage.End()),
                 Arguments.of("ping", new ClientMessage.Ping()),

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,11 @@ class ServerMessagesGoldenTest {
                         "czEudTEucGNtLjE2MDAw.c2lnbmF0dXJl", "pcm", 16000, true)),
                 Arguments.of("partial", new ServerMessage.Partial("s-1", 0, "hello wor")),
                 Arguments.of("final", new ServerMessage.Final("s-1", 0, "hello world", 120, 1480)),
+                Arguments.of("final-words", new ServerMessage.Final("s-1", 0, "hello world", 120, 1480, List.of(
+                        new ServerMessage.Word("hello", 120, 640, 0.97), new ServerMessage.Word("world", 700, 1480, 1.0)))),
+                Arguments.of("final-words-no-confidence", new ServerMessage.Final("s-1", 3, "今天天气很好。", 2000, 3400, List.of(
+                        new ServerMessage.Word("今天", 2000, 2500, null), new ServerMessage.Word("天气", 2500, 2960, null),
+                        new ServerMessage.Word("很好", 2960, 3400, null)))),
                 Arguments.of("completed", new ServerMessage.Completed("s-1", "hello world how are you", 2)),
                 Arguments.of("error", new ServerMessage.Error(ErrorCode.BAD_REQUEST, "audio before start: send {\"type\":\"start\"} first")),
                 Arguments.of("error-after-resume", new ServerMessage.Error("SESSION_NOT_FOUND", "no session to resume", false)),

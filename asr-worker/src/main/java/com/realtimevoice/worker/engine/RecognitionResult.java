@@ -1,5 +1,9 @@
 package com.realtimevoice.worker.engine;
 
+import java.util.List;
+
+import com.realtimevoice.events.Word;
+
 /** What an engine reports: unstable text of the current segment, or the stable text of a finished one. */
 public sealed interface RecognitionResult {
 
@@ -14,7 +18,12 @@ public sealed interface RecognitionResult {
      *
      * @param startMs where the segment starts, relative to the start of the session's audio
      * @param endMs   where it ends, same reference
+     * @param words   its words with their times, same reference; empty when the engine gives none
      */
-    record Final(String text, long startMs, long endMs) implements RecognitionResult {
+    record Final(String text, long startMs, long endMs, List<Word> words) implements RecognitionResult {
+
+        public Final(String text, long startMs, long endMs) {
+            this(text, startMs, endMs, List.of());
+        }
     }
 }

@@ -16,6 +16,7 @@ import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionFailed;
 import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.TranscriptPartial;
+import com.realtimevoice.events.Word;
 import com.realtimevoice.worker.audio.AudioConverter;
 import com.realtimevoice.worker.audio.Mp3Decoder;
 import com.realtimevoice.worker.audio.Resampler;
@@ -54,6 +55,7 @@ final class SegmentedRecognition {
     private final RecognitionStream partials;
     private final String partialsName;
     private final boolean sendPartials;
+    private final boolean wordTimestamps;
     private final SpeechEngine fallback;
     private final Executor fallbackExecutor;
     private final AudioConverter audio;
@@ -71,7 +73,7 @@ final class SegmentedRecognition {
      * @param fallback  local engine that recognises a segment the cloud could not, or null to fail the session instead
      */
     SegmentedRecognition(String sessionId, String language, CloudCalls cloud, VoiceActivityDetector vad, RecognitionStream partials,
-                         String partialsName, boolean sendPartials, SpeechEngine fallback, Executor fallbackExecutor, AudioConverter audio,
+                         String partialsName, boolean sendPartials, boolean wordTimestamps, SpeechEngine fallback, Executor fallbackExecutor, AudioConverter audio,
                          AsyncOutputs sink, RecognitionMetrics metrics, Clock clock) {
         this.sessionId = sessionId;
         this.language = language;
@@ -80,6 +82,7 @@ final class SegmentedRecognition {
         this.partials = partials;
         this.partialsName = partialsName;
         this.sendPartials = sendPartials;
+        this.wordTimestamps = wordTimestamps;
         this.fallback = fallback;
         this.fallbackExecutor = fallbackExecutor;
         this.audio = audio;
@@ -215,9 +218,13 @@ final class SegmentedRecognition {
         }
         metrics.fallback(engine, e.kind().name().toLowerCase());
         if (localText != null) {
+            // the partial stream's text is ready; its words are not kept (the session gets the final without them)
             return CompletableFuture.completedFuture(finalOf(segment, localText, List.of(), fallback.name(), receivedAtMs));
         }
-        return CompletableFuture.supplyAsync(() -> finalOf(segment, recogniseLocally(segment), List.of(), fallback.name(), receivedAtMs),
+        return CompletableFuture.supplyAsync(() -> {
+                    RecognitionResult.Final local = recogniseLocally(segment);
+                    return finalOf(segment, local.text(), local.words(), fallback.name(), receivedAtMs);
+                },
                 fallbackExecutor).exceptionally(t -> {
                     log.warn("Session {} segment {}: local fallback failed too: {}", sessionId, segment.index(), t.toString());
                     return List.of(new SessionFailed(sessionId, SessionRecognizers.ENGINE_UNAVAILABLE,
@@ -225,28 +232,31 @@ final class SegmentedRecognition {
                 });
     }
 
-    private String recogniseLocally(Segment segment) {
+    /** The segment's text and words (times relative to the segment) from the local engine. */
+    private RecognitionResult.Final recogniseLocally(Segment segment) {
         try (RecognitionStream stream = fallback.open(new StreamSpec(sessionId, VoiceActivityDetector.SAMPLE_RATE, language))) {
             List<String> texts = new ArrayList<>();
-            for (RecognitionResult r : stream.accept(AudioConverter.toBytes(segment.pcm()))) {
+            List<Word> words = new ArrayList<>();
+            List<RecognitionResult> results = new ArrayList<>(stream.accept(AudioConverter.toBytes(segment.pcm())));
+            results.addAll(stream.finish());
+            for (RecognitionResult r : results) {
                 if (r instanceof RecognitionResult.Final f) {
                     texts.add(f.text());
+                    words.addAll(f.words());
                 }
             }
-            for (RecognitionResult r : stream.finish()) {
-                if (r instanceof RecognitionResult.Final f) {
-                    texts.add(f.text());
-                }
-            }
-            return String.join(" ", texts).strip();
+            return new RecognitionResult.Final(String.join(" ", texts).strip(), 0, segment.endMs() - segment.startMs(), words);
         }
     }
 
     private List<PipelineEvent> finalOf(Segment segment, SegmentResult result, String engine, long receivedAtMs) {
-        return finalOf(segment, result.text(), result.words(), engine, receivedAtMs);
+        // the sentence API gives no word confidence
+        return finalOf(segment, result.text(), result.words().stream().map(w -> new Word(w.word(), w.startMs(), w.endMs(), null)).toList(),
+                engine, receivedAtMs);
     }
 
-    private List<PipelineEvent> finalOf(Segment segment, String text, List<SegmentResult.Word> words, String engine, long receivedAtMs) {
+    /** @param words times relative to the segment's start */
+    private List<PipelineEvent> finalOf(Segment segment, String text, List<Word> words, String engine, long receivedAtMs) {
         if (text == null || text.isBlank()) {
             return List.of();
         }
@@ -257,8 +267,15 @@ final class SegmentedRecognition {
             start = Math.min(end, segment.startMs() + Math.max(0, words.get(0).startMs()));
             end = Math.max(start, Math.min(end, segment.startMs() + words.get(words.size() - 1).endMs()));
         }
+        List<Word> placed = null;
+        if (wordTimestamps) {
+            long offset = segment.startMs();
+            placed = Word.fit(words.stream().map(w -> new Word(w.word(), offset + w.startMs(), offset + w.endMs(), w.confidence())).toList(),
+                    start, end);
+        }
         metrics.finalEmitted(engine);
-        return List.of(new TranscriptFinal(sessionId, segment.index(), text.strip(), start, end, engine, receivedAtMs, clock.millis()));
+        return List.of(new TranscriptFinal(sessionId, segment.index(), text.strip(), start, end, engine, receivedAtMs, clock.millis(),
+                placed));
     }
 
     private static Throwable cause(Throwable t) {

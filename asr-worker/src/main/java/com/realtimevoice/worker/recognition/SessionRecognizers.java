@@ -29,6 +29,7 @@ import com.realtimevoice.events.SessionResumed;
 import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
+import com.realtimevoice.events.Word;
 import com.realtimevoice.events.TranscriptPartial;
 import com.realtimevoice.worker.WorkerProperties;
 import com.realtimevoice.worker.audio.AudioConverter;
@@ -260,7 +261,7 @@ class SessionRecognizers implements DisposableBean {
             partialsName = engine.name();
         }
         SegmentedRecognition segmented = new SegmentedRecognition(id, started.language(), cloud, segments.newDetector(), partials,
-                partialsName, wantsPartials, fallback, fallbackExecutor, audio, asyncOutputs, metrics, clock);
+                partialsName, wantsPartials, started.wordTimestamps(), fallback, fallbackExecutor, audio, asyncOutputs, metrics, clock);
         return new SessionRecognizer(started, cloud.engine().name(), null, audio, segmented, now);
     }
 
@@ -406,7 +407,8 @@ class SessionRecognizers implements DisposableBean {
                     continue; // silence is not a segment
                 }
                 out.add(new TranscriptFinal(session.sessionId(), session.nextIndex++, f.text(), f.startMs(), f.endMs(),
-                        session.engine, receivedAtMs, now));
+                        session.engine, receivedAtMs, now,
+                        session.started.wordTimestamps() ? Word.fit(f.words(), f.startMs(), f.endMs()) : null));
                 session.lastPartial = "";
                 metrics.finalEmitted(session.engine);
             } else if (result instanceof RecognitionResult.Partial p) {

@@ -22,6 +22,7 @@ import com.realtimevoice.events.SessionFailed;
 import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.TranscriptPartial;
+import com.realtimevoice.events.Word;
 import com.realtimevoice.testsupport.SpeechFixtures;
 import com.realtimevoice.testsupport.WordErrorRate;
 import com.realtimevoice.worker.WorkerProperties;
@@ -46,6 +47,8 @@ class TwoPassRecognitionTest {
     private EngineRegistry registry;
     private final List<PipelineEvent> published = Collections.synchronizedList(new ArrayList<>());
     private final List<PipelineEvent> sync = new ArrayList<>();
+    /** The sessions' wordTimestamps option. */
+    private boolean words;
 
     @BeforeEach
     void start() throws Exception {
@@ -76,6 +79,7 @@ class TwoPassRecognitionTest {
     void partialsFromVoskWhileSpeakingFinalsFromTencentInOrder() {
         SessionRecognizers r = recognizers("vosk", SegmentProperties.Fallback.LOCAL, 5);
         fake.slow(300);
+        words = true;
         long handling = stream(r, "s", "pcm", 16000, SpeechFixtures.pcm("sentences.wav"), 3200);
         List<TranscriptFinal> finals = awaitCompleted(3);
 
@@ -95,6 +99,16 @@ class TwoPassRecognitionTest {
         for (int k = 1; k < finals.size(); k++) {
             assertThat(finals.get(k).startMs()).isGreaterThanOrEqualTo(finals.get(k - 1).endMs());
         }
+        // Tencent's WordList (times from the segment's start) placed in the session's audio, inside each final
+        for (TranscriptFinal f : finals) {
+            assertThat(f.words()).as("words of %s", f.text()).isNotEmpty();
+            assertThat(String.join(" ", f.words().stream().map(Word::word).toList())).isEqualTo(f.text());
+            assertThat(f.words()).allSatisfy(w -> assertThat(w.startMs()).isBetween(f.startMs(), w.endMs()))
+                    .allSatisfy(w -> assertThat(w.endMs()).isLessThanOrEqualTo(f.endMs()))
+                    .allSatisfy(w -> assertThat(w.confidence()).isNull());
+            assertThat(f.words().get(0).startMs()).isEqualTo(f.startMs());
+        }
+        assertThat(finals.get(2).words().get(0).startMs()).as("a later segment's words are not at its own zero").isGreaterThan(5000);
     }
 
     @Test
@@ -106,6 +120,7 @@ class TwoPassRecognitionTest {
         List<TranscriptFinal> finals = awaitCompleted(3);
         assertThat(finals).extracting(TranscriptFinal::index).containsExactly(0, 1, 2);
         assertThat(sync).noneMatch(TranscriptPartial.class::isInstance);
+        assertThat(finals).extracting(TranscriptFinal::words).as("not asked, not sent").containsOnlyNulls();
     }
 
     @Test
@@ -163,7 +178,7 @@ class TwoPassRecognitionTest {
     private long stream(SessionRecognizers r, String id, String format, int rate, byte[] audio, int piece) {
         long nanos = 0;
         long t = System.nanoTime();
-        sync.addAll(r.handle(new SessionStarted(id, "u", "n", "reply", format, rate, "en", null, true, false, 1)));
+        sync.addAll(r.handle(new SessionStarted(id, "u", "n", "reply", format, rate, "en", null, true, false, 1, words)));
         nanos += System.nanoTime() - t;
         long seq = 0;
         for (int off = 0; off < audio.length; off += piece) {

@@ -41,7 +41,8 @@ public final class Scenarios {
      * Poison for some sessions must not delay the others (issue 18): the most a bystander's final may come later than
      * the same final in the clean run.
      */
-    private static final Map<String, Duration> BYSTANDER_BUDGETS = Map.of("poison-bystander", seconds(2));
+    private static final Map<String, Duration> BYSTANDER_BUDGETS = Map.of("poison-bystander", seconds(2),
+            "bystander-control", seconds(2));
 
     public static Duration bystanderBudget(String scenario) {
         return BYSTANDER_BUDGETS.get(scenario);
@@ -165,6 +166,13 @@ public final class Scenarios {
                 seconds(4), Scenarios::poisonTwo));
         add(s, new Scenario("poison-bystander", "as corrupt-records; the bystanders' finals held against the clean run's (2 s at most later)",
                 seconds(4), Scenarios::poisonTwo));
+        // The control for poison-bystander: the same fleet and check with no fault at all, so that what the machine's
+        // load alone does to the comparison with the clean run (2 clients, at the cluster's start) shows next to it.
+        add(s, new Scenario("bystander-control", "no fault: every client's finals held against the clean run's, as in poison-bystander",
+                seconds(4), ctx -> {
+                    ctx.injected(c -> true);
+                    ctx.note("no fault injected");
+                }));
         for (String name : UNDER_LOAD) {
             Scenario plain = s.get(name);
             add(s, new Scenario(name + LOAD_SUFFIX, plain.fault() + ", beside " + LOAD_STREAMS + " bench-echo streams",

@@ -207,6 +207,14 @@ final class StreamConnection {
         });
     }
 
+    /** The outbox's state, for diagnostics (a socket that is neither read nor dropped). */
+    @Override
+    public synchronized String toString() {
+        return socket.getId() + " user=" + userId + " writing=" + writing + " since="
+                + (System.nanoTime() - writeStartedNanos) / 1_000_000 + "ms outbox="
+                + outbox.size() + " chars=" + queuedChars + " closing=" + closing + " closed=" + closed;
+    }
+
     /** Whether a write has waited past the send time limit (checked on every send and once a second). */
     synchronized boolean stalled(long nowNanos) {
         return writing && nowNanos - writeStartedNanos > sendTimeLimitNanos;

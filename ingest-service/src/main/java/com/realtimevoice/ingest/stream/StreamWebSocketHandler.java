@@ -376,7 +376,7 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
         // until the broker is back, so the client is answered at once. Only an outage past the producer's delivery
         // timeout fails it, and then the session is given up here and the client told.
         publisher.publishUrgent(new SessionStarted(sessionId, userId, node.nodeId(), node.deliveryTopic(), start.format(),
-                start.sampleRate(), start.language(), start.engine(), start.interimResults(), false, now))
+                start.sampleRate(), start.language(), start.engine(), start.interimResults(), false, now, start.wordTimestamps()))
                 .whenComplete((r, failure) -> {
                     if (failure != null && connection.finish(sessionId)) {
                         localSessions.unregister(sessionId);
@@ -614,7 +614,9 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
 
         @Override
         public void onFinal(TranscriptFinal fin) {
-            connection.send(new ServerMessage.Final(fin.sessionId(), fin.index(), fin.text(), fin.startMs(), fin.endMs()));
+            connection.send(new ServerMessage.Final(fin.sessionId(), fin.index(), fin.text(), fin.startMs(), fin.endMs(),
+                    fin.words() == null ? null : fin.words().stream()
+                            .map(w -> new ServerMessage.Word(w.word(), w.startMs(), w.endMs(), w.confidence())).toList()));
         }
 
         @Override

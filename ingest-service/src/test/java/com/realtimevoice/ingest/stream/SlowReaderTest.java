@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import com.realtimevoice.auth.TokenService;
 import com.realtimevoice.ingest.IngestApplication;
@@ -45,10 +44,12 @@ class SlowReaderTest {
     @Autowired
     TokenService tokens;
 
+    @Autowired
+    StreamSessions sessions;
+
     @Test
     void aClientThatNeverReadsDoesNotStallOtherUsersAcks() throws Exception {
-        AtomicInteger closedByServer = new AtomicInteger();
-        List<Thread> floods = new ArrayList<>();
+        java.util.Map<String, String> outcomes = new java.util.concurrent.ConcurrentSkipListMap<>();
         List<Socket> raws = new ArrayList<>();
         try (StreamingClient good = StreamingClient.connect("ws://localhost:" + port + "/api/realtime-voice/stream?token="
                 + tokens.issue("gina", Duration.ofMinutes(5)))) {
@@ -57,18 +58,32 @@ class SlowReaderTest {
             for (int i = 0; i < 3; i++) {
                 Socket raw = openNeverReading(tokens.issue("slow" + i, Duration.ofMinutes(5)));
                 raws.add(raw);
-                Thread flood = new Thread(() -> flood(raw, closedByServer), "slow-reader-" + i);
+                String name = "slow" + i;
+                Thread flood = new Thread(() -> flood(raw, name, outcomes), "slow-reader-" + i);
                 flood.setDaemon(true);
                 flood.start();
-                floods.add(flood);
             }
             streamsWithAcksAllAlong(good);
-            // on a loaded machine the server may need longer to fill a never-read socket's buffers: wait for it
+            // The server's side is what counts: it let go of the slow readers' connections. (Whether the client's
+            // next write fails at once depends on when Tomcat drops the TCP connection after its close frame: up to
+            // its 30 s close timeout, longer on a loaded machine; that is only reported below.)
             long closeDeadline = System.currentTimeMillis() + CLOSE_WAIT.toMillis();
-            for (Thread flood : floods) {
-                flood.join(Math.max(1, closeDeadline - System.currentTimeMillis()));
+            while (slowReadersHeld() > 0 && System.currentTimeMillis() < closeDeadline) {
+                Thread.sleep(100);
             }
-            assertThat(closedByServer.get()).as("the slow readers were closed by the server").isEqualTo(3);
+            if (slowReadersHeld() > 0) { // seen once under heavy load: leave evidence for the next look
+                StringBuilder dump = new StringBuilder("SlowReaderTest: slow readers still held; threads:\n");
+                Thread.getAllStackTraces().forEach((t, st) -> {
+                    dump.append(t.getName()).append(' ').append(t.getState()).append('\n');
+                    for (StackTraceElement e : st) {
+                        dump.append("    at ").append(e).append('\n');
+                    }
+                });
+                sessions.forEach(c -> dump.append("connection ").append(c).append('\n'));
+                System.out.println(dump);
+            }
+            assertThat(slowReadersHeld()).as("slow readers' connections still held by the server (clients saw: %s)",
+                    outcomes).isZero();
         } finally {
             for (Socket raw : raws) {
                 raw.close();
@@ -168,8 +183,21 @@ class SlowReaderTest {
         return s;
     }
 
+    /** Connections of the three never-reading users the server still holds. */
+    private int slowReadersHeld() {
+        int[] held = {0};
+        sessions.forEach(c -> {
+            String user = c.userId();
+            if (user != null && user.startsWith("slow")) {
+                held[0]++;
+            }
+        });
+        return held[0];
+    }
+
     /** One-byte audio frames (odd, so each is answered with an error) as fast as the server takes them. */
-    private static void flood(Socket raw, AtomicInteger closedByServer) {
+    private static void flood(Socket raw, String name, java.util.Map<String, String> outcomes) {
+        long started = System.nanoTime();
         byte[] oneByte = frame(0x2, new byte[1]);
         byte[] batch = new byte[oneByte.length * 100];
         for (int i = 0; i < 100; i++) {
@@ -183,8 +211,10 @@ class SlowReaderTest {
                 out.write(batch);
                 out.flush();
             }
+            outcomes.put(name, "still writing after " + (System.nanoTime() - started) / 1_000_000 + " ms");
         } catch (IOException e) {
-            closedByServer.incrementAndGet(); // reset by the server: it closed the socket
+            // reset by the server: it closed the socket
+            outcomes.put(name, "closed after " + (System.nanoTime() - started) / 1_000_000 + " ms: " + e.getMessage());
         }
     }
 

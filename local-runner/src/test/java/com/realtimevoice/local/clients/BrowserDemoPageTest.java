@@ -97,6 +97,10 @@ class BrowserDemoPageTest {
                 () -> "completed".equals(browser.script("return window.realtimeVoiceDemo.state").asString()));
         String finals = browser.script("return Array.from(document.querySelectorAll('#transcript .final')).map(e => e.textContent).join(' ')").asString();
         assertThat(finals).as("finals on the page").contains("weather").contains("nice").contains("today");
+        // the page asks for word timings: each final word is its own span, its time in the tooltip
+        String words = browser.script("return Array.from(document.querySelectorAll('#transcript .final .word')).map(e => e.textContent).join(' ')").asString();
+        assertThat(words).as("word spans").isEqualTo(finals.strip());
+        assertThat(browser.script("return document.querySelector('#transcript .final .word').title").asString()).matches("\\d+\\.\\d\\d-\\d+\\.\\d\\d s, confidence .*");
         assertThat(browser.script("return document.querySelectorAll('#transcript .partial').length").asInt())
                 .as("no partial left once completed").isZero();
         assertThat(browser.script("return document.getElementById('status').textContent").asString()).startsWith("done");

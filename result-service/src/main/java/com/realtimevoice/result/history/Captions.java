@@ -3,12 +3,14 @@ package com.realtimevoice.result.history;
 import java.util.ArrayList;
 import java.util.List;
 
+import com.realtimevoice.events.Word;
 import com.realtimevoice.result.transcript.Transcript;
 
 /**
  * A transcript as subtitles: SubRip, WebVTT or plain text. Each final becomes one or more cues inside its own time
  * span: its text is wrapped at {@link #MAX_LINE} characters, at most {@link #MAX_LINES} lines a cue (the usual
- * broadcast limits), and a final that needs several cues shares its span between them by length.
+ * broadcast limits), and a final that needs several cues shares its span between them: by its word timings when it
+ * has them (each cue from its first word's start to its last word's end), else by length.
  */
 final class Captions {
 
@@ -32,18 +34,73 @@ final class Captions {
             // cues never overlap nor go back in time, and every cue lasts at least 1 ms, whatever the engine said
             long start = Math.max(segment.startMs(), previousEnd);
             long end = Math.max(segment.endMs(), start + lines.size());
+            int[][] spans = wordSpans(segment);
             int total = lines.stream().mapToInt(String::length).sum();
             int done = 0;
+            int doneLetters = 0;
+            long cueFloor = start;
             for (int i = 0; i < lines.size(); i += MAX_LINES) {
                 List<String> cueLines = lines.subList(i, Math.min(i + MAX_LINES, lines.size()));
                 long cueStart = start + (end - start) * done / total;
                 done += cueLines.stream().mapToInt(String::length).sum();
                 long cueEnd = start + (end - start) * done / total;
-                cues.add(new Cue(cueStart, Math.max(cueEnd, cueStart + 1), List.copyOf(cueLines)));
+                int letters = cueLines.stream().mapToInt(l -> l.replace(" ", "").length()).sum();
+                if (spans != null) {
+                    // the cue's words say when its text is spoken: from its first word's start to its last word's end
+                    int first = -1;
+                    int last = -1;
+                    for (int w = 0; w < spans.length; w++) {
+                        if (spans[w][0] < doneLetters + letters && spans[w][1] > doneLetters) {
+                            first = first < 0 ? w : first;
+                            last = w;
+                        }
+                    }
+                    if (first >= 0) {
+                        cueStart = segment.words().get(first).startMs();
+                        cueEnd = segment.words().get(last).endMs();
+                    }
+                }
+                doneLetters += letters;
+                cueStart = Math.max(cueStart, cueFloor);
+                cueEnd = Math.max(cueEnd, cueStart + 1);
+                cues.add(new Cue(cueStart, cueEnd, List.copyOf(cueLines)));
+                cueFloor = cueEnd;
             }
             previousEnd = cues.get(cues.size() - 1).endMs();
         }
         return cues;
+    }
+
+    /**
+     * Where each of the segment's words lies in its text, counted in non-space characters ([from, to) per word), so
+     * that a cue's lines find their words; null when the segment has no words or they do not spell its text in
+     * order (the cue times are then shared out by length). Case and punctuation between words are allowed for
+     * (Tencent's text is punctuated, its words are not).
+     */
+    static int[][] wordSpans(Transcript.Segment segment) {
+        List<Word> words = segment.words();
+        if (words == null || words.isEmpty()) {
+            return null;
+        }
+        String letters = segment.text().replaceAll("\\s+", "");
+        int[][] spans = new int[words.size()][];
+        int at = 0;
+        for (int w = 0; w < words.size(); w++) {
+            String word = words.get(w).word().replaceAll("\\s+", "");
+            int found = -1;
+            for (int i = at; i + word.length() <= letters.length(); i++) {
+                if (letters.regionMatches(true, i, word, 0, word.length())) {
+                    found = i;
+                    break;
+                }
+            }
+            if (found < 0 || word.isEmpty()) {
+                return null;
+            }
+            spans[w] = new int[] {found, found + word.length()};
+            at = found + word.length();
+        }
+        return spans;
     }
 
     /** Words to lines of at most MAX_LINE characters; a longer word (or unspaced text, e.g. Chinese) is cut. */

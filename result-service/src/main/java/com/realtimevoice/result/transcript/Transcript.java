@@ -3,6 +3,8 @@ package com.realtimevoice.result.transcript;
 import java.time.Instant;
 import java.util.List;
 
+import com.realtimevoice.events.Word;
+
 /** A stored session with its finals in ascending index order. */
 public record Transcript(
         String sessionId,
@@ -13,7 +15,12 @@ public record Transcript(
         Instant endedAt,
         List<Segment> segments) {
 
-    public record Segment(int index, String text, long startMs, long endMs) {
+    /** @param words the final's word timings, null when the session did not ask for them */
+    public record Segment(int index, String text, long startMs, long endMs, List<Word> words) {
+
+        public Segment(int index, String text, long startMs, long endMs) {
+            this(index, text, startMs, endMs, null);
+        }
     }
 
     /** The whole transcript: the finals' text by ascending index, one space between them. */

@@ -24,6 +24,10 @@ class TranscriptSegment {
     @Column(name = "end_ms", nullable = false)
     private long endMs;
 
+    /** JSON array of the final's words, or null (see V4_22__segment_words.sql). */
+    @Column(name = "words", columnDefinition = "mediumtext")
+    private String words;
+
     @Column(name = "engine", length = 32)
     private String engine;
 
@@ -50,6 +54,10 @@ class TranscriptSegment {
 
     long getEndMs() {
         return endMs;
+    }
+
+    String getWords() {
+        return words;
     }
 
     Instant getStoredAt() {

@@ -15,6 +15,7 @@ import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionFailed;
 import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.TranscriptFinal;
+import com.realtimevoice.events.Word;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +26,9 @@ import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
+
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The only writer of sessions and finals. Every method runs in its own transaction and returns only after
@@ -50,10 +54,10 @@ public class TranscriptStore {
      */
     static final String UPSERT_SEGMENT = """
             INSERT INTO transcript_segment
-                (session_id, seg_index, text, start_ms, end_ms, engine, stored_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                (session_id, seg_index, text, start_ms, end_ms, engine, stored_at, updated_at, words)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON DUPLICATE KEY UPDATE text = VALUES(text), start_ms = VALUES(start_ms), end_ms = VALUES(end_ms),
-                engine = VALUES(engine), updated_at = VALUES(updated_at)
+                engine = VALUES(engine), updated_at = VALUES(updated_at), words = VALUES(words)
             """;
 
     /**
@@ -156,6 +160,7 @@ public class TranscriptStore {
                     ps.setString(6, fin.engine());
                     ps.setObject(7, now);
                     ps.setObject(8, now);
+                    ps.setString(9, wordsJson(fin));
                 });
             }
             return completions.isEmpty() ? List.<Completion>of() : completeAll(completions, now);
@@ -241,7 +246,7 @@ public class TranscriptStore {
                 s.getId(), s.getUserId(), s.getStatus(), s.getErrorCode(), s.getStartedAt(), s.getEndedAt(),
                 segments.findByIdSessionIdOrderByIdIndexAsc(sessionId).stream()
                         .map(seg -> new Transcript.Segment(seg.getId().getIndex(), seg.getText(), seg.getStartMs(),
-                                seg.getEndMs()))
+                                seg.getEndMs(), words(seg.getWords())))
                         .toList())));
     }
 
@@ -375,6 +380,21 @@ public class TranscriptStore {
         });
     }
 
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final TypeReference<List<Word>> WORDS = new TypeReference<>() { };
+
+    /**
+     * A final's words as stored: fitted again to the final and to the column's bounds (Word.fit), whatever the
+     * producer sent, so the row always fits; null when the final has none (the session did not ask).
+     */
+    static String wordsJson(TranscriptFinal fin) {
+        return fin.words() == null ? null : JSON.writeValueAsString(Word.fit(fin.words(), fin.startMs(), fin.endMs()));
+    }
+
+    private static List<Word> words(String json) {
+        return json == null ? null : JSON.readValue(json, WORDS);
+    }
+
     /** The result of completing a session: the segment count and the whole text. */
     /** @param again the session was completed before: this is a replay (a worker took its partition over) */
     public record Completion(int segments, String text, boolean again) {
@@ -396,12 +416,26 @@ public class TranscriptStore {
         return utc == null ? null : utc.toInstant(ZoneOffset.UTC);
     }
 
+    /**
+     * A lock wait that timed out (MySQL/MariaDB 1205) already waited the whole {@code innodb_lock_wait_timeout}
+     * ({@code DB_LOCK_WAIT_TIMEOUT}) on the caller's thread: not tried again here (three attempts held the intake's
+     * consumer thread three timeouts); the intake holds the record's partition and retries it after a back-off.
+     */
+    private static boolean lockWaitTimeout(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && sql.getErrorCode() == 1205) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private <T> T inTransaction(Supplier<T> work) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return tx.execute(status -> work.get());
             } catch (TransientDataAccessException | DuplicateKeyException e) {
-                if (attempt >= ATTEMPTS) {
+                if (attempt >= ATTEMPTS || lockWaitTimeout(e)) {
                     throw e;
                 }
                 log.debug("transient database error, attempt {} of {}: {}", attempt, ATTEMPTS, e.getMessage());

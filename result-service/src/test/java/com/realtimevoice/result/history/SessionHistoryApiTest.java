@@ -9,6 +9,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 import com.realtimevoice.auth.TokenService;
@@ -17,6 +18,7 @@ import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
+import com.realtimevoice.events.Word;
 import com.realtimevoice.testsupport.TestDatabase;
 import com.realtimevoice.result.transcript.Route;
 import com.realtimevoice.result.transcript.TranscriptStore;
@@ -90,7 +92,21 @@ class SessionHistoryApiTest {
                 .andExpect(jsonPath("$.segments[*].index").value(org.hamcrest.Matchers.contains(0, 1, 2)))
                 .andExpect(jsonPath("$.segments[1].text").value("one"))
                 .andExpect(jsonPath("$.segments[1].startMs").value(1000))
-                .andExpect(jsonPath("$.segments[1].endMs").value(1900));
+                .andExpect(jsonPath("$.segments[1].endMs").value(1900))
+                .andExpect(jsonPath("$.segments[1].words").doesNotExist()); // not asked: the old shape
+    }
+
+    @Test
+    void wordTimingsComeBackWithTheirSegment() throws Exception {
+        store.storeFinal(new TranscriptFinal(sessionId, 1, "one", 1000, 1900, "vosk", 0, 0,
+                List.of(new Word("one", 1000, 1900, 0.87))));
+        mvc.perform(get("/api/sessions/{id}", sessionId).header(HttpHeaders.AUTHORIZATION, bearer("alice")))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.segments[0].words").doesNotExist())
+                .andExpect(jsonPath("$.segments[1].words[0].word").value("one"))
+                .andExpect(jsonPath("$.segments[1].words[0].startMs").value(1000))
+                .andExpect(jsonPath("$.segments[1].words[0].endMs").value(1900))
+                .andExpect(jsonPath("$.segments[1].words[0].confidence").value(0.87));
     }
 
     @Test

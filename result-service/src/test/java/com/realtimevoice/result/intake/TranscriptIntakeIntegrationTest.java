@@ -56,8 +56,7 @@ import org.springframework.test.context.DynamicPropertySource;
         "AUTH_JWT_SECRET=intake-test-secret-0123456789abcdef0123",
         "ASR_TOPIC_PARTITIONS=3",
         "result-service.retry.initial-interval=50ms",
-        "result-service.retry.max-interval=100ms",
-        "result-service.retry.max-retries=2"})
+        "result-service.retry.max-interval=100ms"})
 @EmbeddedKafka(partitions = 3, topics = {"asr.delivery.v1.node-a", "asr.delivery.v1.node-b"},
         bootstrapServersProperty = "spring.kafka.bootstrap-servers")
 @DirtiesContext
@@ -237,7 +236,8 @@ class TranscriptIntakeIntegrationTest {
         publish(started(s, "user-m", "node-a"));
         publish(fin(s, 0, "one"));
         publish(fin(s, 1, "two"));
-        publish(fin(s, 2, "three"));
+        publish(new TranscriptFinal(s, 2, "three", 2000, 2800, "vosk", 7, 8,
+                List.of(new com.realtimevoice.events.Word("three", 2100, 2700, 0.91))));
         // the client had index 0 when its connection dropped; it reattached on node-b
         publish(new SessionResumed(s, "user-m", "node-b", NODE_B, 0, 12L, 9));
         publish(fin(s, 3, "four"));
@@ -247,6 +247,9 @@ class TranscriptIntakeIntegrationTest {
         assertThat(toB).extracting(e -> e.getClass().getSimpleName())
                 .containsExactly("TranscriptFinal", "TranscriptFinal", "TranscriptFinal", "SessionCompleted");
         assertThat(toB.subList(0, 3)).extracting(e -> ((TranscriptFinal) e).index()).containsExactly(1, 2, 3);
+        // replayed from storage with the word timings they were stored with (and none where none were asked)
+        assertThat(((TranscriptFinal) toB.get(1)).words()).containsExactly(new com.realtimevoice.events.Word("three", 2100, 2700, 0.91));
+        assertThat(((TranscriptFinal) toB.get(0)).words()).isNull();
         assertThat(((SessionCompleted) toB.get(3)).text()).isEqualTo("one two three four");
         inbox.drainFor(Duration.ofSeconds(1));
         assertThat(inbox.events(NODE_A, s)).extracting(e -> ((TranscriptFinal) e).index())

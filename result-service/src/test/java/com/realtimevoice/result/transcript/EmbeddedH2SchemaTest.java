@@ -54,7 +54,7 @@ class EmbeddedH2SchemaTest {
                 .load().migrate();
 
         assertThat(result.success).isTrue();
-        assertThat(result.migrationsExecuted).isEqualTo(3);
+        assertThat(result.migrationsExecuted).isEqualTo(4);
     }
 
     @Test

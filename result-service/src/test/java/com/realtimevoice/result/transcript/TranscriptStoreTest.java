@@ -26,6 +26,7 @@ import com.realtimevoice.events.SessionFailed;
 import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
+import com.realtimevoice.events.Word;
 import com.realtimevoice.testsupport.TestDatabase;
 
 import org.junit.jupiter.api.AfterAll;
@@ -107,6 +108,34 @@ class TranscriptStoreTest {
         assertThat(transcript.segments().get(0).text()).isEqualTo("hello world");
         assertThat(transcript.segments().get(0).startMs()).isEqualTo(10);
         assertThat(transcript.segments().get(0).endMs()).isEqualTo(990);
+    }
+
+    @Test
+    void wordsAreStoredWithTheirSegmentAndAReplayReplacesThem() {
+        String id = startSession("user-w");
+        store.storeFinal(new TranscriptFinal(id, 0, "hello world", 100, 900, "vosk", 0, 0,
+                List.of(new Word("hello", 100, 400, 0.5), new Word("wrld", 450, 900, 0.4))));
+        store.storeFinal(fin(id, 1, "no words asked"));
+        store.storeFinal(new TranscriptFinal(id, 0, "hello world", 100, 900, "vosk", 0, 0,
+                List.of(new Word("hello", 100, 400, 0.9), new Word("world", 450, 900, null)))); // replay, corrected
+        Transcript transcript = store.findTranscript(id).orElseThrow();
+        assertThat(transcript.segments().get(0).words())
+                .containsExactly(new Word("hello", 100, 400, 0.9), new Word("world", 450, 900, null));
+        assertThat(transcript.segments().get(1).words()).isNull();
+    }
+
+    /** The most a final can carry, every character escaped in the JSON (\\u0001), fits transcript_segment.words. */
+    @Test
+    void theLargestWordListFitsTheColumn() {
+        String id = startSession("user-w");
+        Word worst = new Word("\u0001".repeat(Word.MAX_CHARS), Long.MAX_VALUE - 1, Long.MAX_VALUE, 0.123456789012345);
+        TranscriptFinal fin = new TranscriptFinal(id, 0, "x", Long.MAX_VALUE - 1, Long.MAX_VALUE, "vosk", 0, 0,
+                java.util.Collections.nCopies(Word.MAX_PER_FINAL + 10, worst));
+        int bytes = TranscriptStore.wordsJson(fin).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        System.out.printf("largest words JSON: %,d bytes for %d words (MEDIUMTEXT holds 16,777,215)%n", bytes, Word.MAX_PER_FINAL);
+        assertThat(bytes).isLessThan(16_777_215);
+        store.storeFinal(fin);
+        assertThat(store.findTranscript(id).orElseThrow().segments().get(0).words()).hasSize(Word.MAX_PER_FINAL);
     }
 
     @Test

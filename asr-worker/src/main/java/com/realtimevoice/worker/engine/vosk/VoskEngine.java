@@ -8,6 +8,7 @@ import org.springframework.stereotype.Component;
 import org.vosk.Model;
 import org.vosk.Recognizer;
 
+import com.realtimevoice.events.Word;
 import com.realtimevoice.worker.engine.EngineUnavailableException;
 import com.realtimevoice.worker.engine.RecognitionResult;
 import com.realtimevoice.worker.engine.RecognitionResult.Final;
@@ -45,7 +46,7 @@ class VoskEngine implements SpeechEngine {
         }
         try {
             Recognizer recognizer = new Recognizer(model, spec.sampleRate());
-            recognizer.setWords(true); // word times give each final its place in the audio
+            recognizer.setWords(true); // word times: each final's place in the audio, and its words when asked
             return new VoskStream(recognizer, spec.sampleRate());
         } catch (IOException | RuntimeException e) {
             throw new EngineUnavailableException("vosk: cannot create a recognizer: " + e.getMessage(), e);
@@ -103,14 +104,19 @@ class VoskEngine implements SpeechEngine {
             }
             long startMs = lastFinalEndMs;
             long endMs = audioEndMs;
-            JsonNode words = result.path("result");
-            if (words.isArray() && !words.isEmpty()) {
-                startMs = Math.round(words.get(0).path("start").asDouble(startMs / 1000.0) * 1000);
-                endMs = Math.round(words.get(words.size() - 1).path("end").asDouble(endMs / 1000.0) * 1000);
+            // setWords(true): "result" is [{"conf", "start", "end", "word"}], times in seconds of the stream's audio
+            List<Word> words = new ArrayList<>();
+            for (JsonNode w : result.path("result")) {
+                words.add(new Word(text(w, "word"), Math.round(w.path("start").asDouble() * 1000),
+                        Math.round(w.path("end").asDouble() * 1000), w.path("conf").isNumber() ? w.path("conf").asDouble() : null));
+            }
+            if (!words.isEmpty()) {
+                startMs = words.get(0).startMs();
+                endMs = words.get(words.size() - 1).endMs();
             }
             lastFinalEndMs = audioEndMs;
             List<RecognitionResult> out = new ArrayList<>(1);
-            out.add(new Final(text, startMs, endMs));
+            out.add(new Final(text, startMs, endMs, words));
             return out;
         }
 

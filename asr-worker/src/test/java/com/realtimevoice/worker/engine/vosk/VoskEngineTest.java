@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import com.realtimevoice.events.Word;
 import com.realtimevoice.worker.engine.EngineUnavailableException;
 import com.realtimevoice.worker.engine.RecognitionResult;
 import com.realtimevoice.worker.engine.RecognitionResult.Final;
@@ -84,6 +85,17 @@ class VoskEngineTest {
             assertThat(f.startMs()).as("start of '%s'", f.text()).isGreaterThanOrEqualTo(previousEnd);
             assertThat(f.endMs()).as("end of '%s'", f.text()).isGreaterThan(f.startMs()).isLessThanOrEqualTo(audioMs);
             previousEnd = f.endMs();
+            // setWords(true): the words spell the final and span it exactly, in order, with Vosk's confidence
+            assertThat(String.join(" ", f.words().stream().map(Word::word).toList())).isEqualTo(f.text());
+            assertThat(f.words().get(0).startMs()).isEqualTo(f.startMs());
+            assertThat(f.words().get(f.words().size() - 1).endMs()).isEqualTo(f.endMs());
+            long wordStart = f.startMs();
+            for (Word w : f.words()) {
+                assertThat(w.startMs()).isGreaterThanOrEqualTo(wordStart);
+                assertThat(w.endMs()).isGreaterThanOrEqualTo(w.startMs());
+                assertThat(w.confidence()).isBetween(0.0, 1.0);
+                wordStart = w.startMs();
+            }
         }
     }
 
