@@ -13,6 +13,9 @@
   const tokenRow = $('token-row');
   const tokenInput = $('token');
   const metaEl = $('meta');
+  const sessionsBody = document.querySelector('#sessions tbody');
+  const sessionsEmpty = $('sessions-empty');
+  const sessionsMore = $('sessions-more');
 
   // Relative to the page, so the demo also works behind a proxy that adds a path prefix.
   const api = (path) => new URL(path, window.location.href);
@@ -36,6 +39,8 @@
   let maxLevel = 0; // loudest 100 ms so far (RMS, 0..1): shows the microphone delivers sound
   let speechStarts = 0; // speech_started messages of this page's sessions
   let finalsSeen = 0;
+  let sessionsCursor = null; // the next page of "My sessions", if any
+  let lastExport = null; // { sessionId, format, text } of the last export link followed (downloaded too)
 
   function setState(next, text) {
     state = next;
@@ -148,6 +153,85 @@
       showError('NETWORK', 'Cannot reach the server: ' + e.message, 'Is it running?');
     }
   }
+
+  // "My sessions": GET api/sessions (newest first, keyset pages) with export links. The links fetch with the
+  // Authorization header (a plain link cannot carry it) and hand the file to the browser as a download.
+  async function loadSessions(more) {
+    const t = token();
+    if (!t) {
+      return;
+    }
+    const u = api('api/sessions');
+    u.searchParams.set('limit', '10');
+    if (more && sessionsCursor) {
+      u.searchParams.set('before', sessionsCursor);
+    }
+    try {
+      const r = await fetch(u, { headers: { Authorization: 'Bearer ' + t } });
+      if (!r.ok) {
+        sessionsEmpty.textContent = 'The session list is not available (HTTP ' + r.status + ').';
+        return;
+      }
+      const page = await r.json();
+      if (!more) {
+        sessionsBody.textContent = '';
+      }
+      page.sessions.forEach((s) => sessionsBody.appendChild(sessionRow(s)));
+      sessionsCursor = page.next;
+      sessionsMore.hidden = !page.next;
+      sessionsEmpty.textContent = sessionsBody.children.length ? '' : 'None yet.';
+    } catch (e) {
+      sessionsEmpty.textContent = 'The session list is not available: ' + e.message;
+    }
+  }
+
+  function sessionRow(s) {
+    const tr = document.createElement('tr');
+    tr.dataset.sessionId = s.sessionId;
+    const cell = (cls, text) => {
+      const td = document.createElement('td');
+      td.className = cls;
+      td.textContent = text;
+      tr.appendChild(td);
+      return td;
+    };
+    cell('when', new Date(s.startedAt).toLocaleString());
+    cell('len', s.durationMs == null ? s.status.toLowerCase() : (s.durationMs / 1000).toFixed(1) + ' s');
+    cell('preview', s.preview || '(nothing said)');
+    const links = cell('export', '');
+    ['srt', 'vtt', 'txt'].forEach((format) => {
+      const a = document.createElement('a');
+      a.href = '#';
+      a.className = 'export-' + format;
+      a.textContent = format.toUpperCase();
+      a.addEventListener('click', (e) => {
+        e.preventDefault();
+        exportSession(s.sessionId, format);
+      });
+      links.appendChild(a);
+    });
+    return tr;
+  }
+
+  async function exportSession(id, format) {
+    const u = api('api/sessions/' + encodeURIComponent(id));
+    u.searchParams.set('format', format);
+    const r = await fetch(u, { headers: { Authorization: 'Bearer ' + token() } });
+    if (!r.ok) {
+      showError('HTTP ' + r.status, 'The export failed.', r.status === 404 ? 'The session is gone (deleted or expired).' : '');
+      return;
+    }
+    const text = await r.text();
+    lastExport = { sessionId: id, format: format, text: text };
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([text], { type: r.headers.get('Content-Type') || 'text/plain' }));
+    a.download = id + '.' + format;
+    document.body.appendChild(a);
+    a.click();
+    setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+  }
+
+  sessionsMore.addEventListener('click', () => loadSessions(true));
 
   function token() {
     const typed = tokenInput.value.trim();
@@ -328,6 +412,7 @@
         render();
         setState('completed', 'done: ' + m.segments + ' segment(s)');
         ws.close(1000, 'done');
+        loadSessions(false);
         break;
       case 'error':
         showError(m.code, m.message || '', HINTS[m.code] || '');
@@ -374,7 +459,9 @@
   fetchDevToken().then(() => {
     setState('ready', devToken ? 'ready' : 'ready: paste a token to talk');
     render();
+    loadSessions(false);
   });
+  tokenInput.addEventListener('change', () => loadSessions(false));
 
   window.realtimeVoiceDemo = {
     get state() { return state; },
@@ -382,5 +469,6 @@
     get maxLevel() { return maxLevel; },
     get speechStarts() { return speechStarts; },
     get finals() { return finalsSeen; },
+    get lastExport() { return lastExport; },
   };
 })();

@@ -125,6 +125,19 @@ class AudioListener implements ConsumerSeekAware {
         maybeCommit(consumer);
     }
 
+    /**
+     * A consumer with no records for ASR_WORKER_IDLE_COMMIT_INTERVAL commits what its lanes finished since its last
+     * record (commits otherwise happen only as records arrive, so the last sessions before a quiet spell would be
+     * replayed after every restart). Published on the consumer's own thread, which owns its commit positions.
+     */
+    @EventListener
+    void onIdle(org.springframework.kafka.event.ListenerContainerIdleEvent idle) {
+        if (idle.getListenerId() != null && idle.getListenerId().startsWith(LISTENER_ID) && publishFailure.get() == null) {
+            commit(idle.getConsumer(), idle.getConsumer().assignment());
+            lastCommit.set(System.currentTimeMillis());
+        }
+    }
+
     /** At start, in the background: the first poison then neither creates the producer nor waits for metadata. */
     @EventListener(ApplicationReadyEvent.class)
     void warmUpDeadLetters() {

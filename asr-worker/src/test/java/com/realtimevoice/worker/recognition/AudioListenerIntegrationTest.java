@@ -21,6 +21,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -197,6 +198,23 @@ class AudioListenerIntegrationTest {
                 m -> assertThat(m).contains("cannot decode transcript.final"),
                 m -> assertThat(m).contains("missing header " + EventHeaders.TYPE),
                 m -> assertThat(m).contains("unexpected transcript.final on " + Topics.AUDIO));
+
+        // Every session is over and no more audio comes: the idle consumers commit up to the end of the topic, so a
+        // restart does not recognise these sessions again (ASR_WORKER_IDLE_COMMIT_INTERVAL, 5 s as shipped).
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", broker.getBrokersAsString()))) {
+            Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = Map.of(
+                    new TopicPartition(Topics.AUDIO, 0), org.apache.kafka.clients.admin.OffsetSpec.latest(),
+                    new TopicPartition(Topics.AUDIO, 1), org.apache.kafka.clients.admin.OffsetSpec.latest());
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                var committed = admin.listConsumerGroupOffsets("asr-worker-it").partitionsToOffsetAndMetadata().get();
+                var ends = admin.listOffsets(latest).all().get();
+                for (TopicPartition tp : latest.keySet()) {
+                    assertThat(committed.get(tp)).as("committed offset of %s", tp).isNotNull();
+                    assertThat(committed.get(tp).offset()).as("committed offset of %s", tp).isEqualTo(ends.get(tp).offset());
+                }
+            });
+        }
     }
 
     @Test

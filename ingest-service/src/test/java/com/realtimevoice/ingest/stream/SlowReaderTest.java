@@ -29,7 +29,9 @@ import org.springframework.test.context.ActiveProfiles;
  * closed once their unsent messages pass INGEST_SEND_BUFFER_BYTES (or a write waits past INGEST_SEND_TIME_LIMIT).
  */
 @SpringBootTest(classes = IngestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"spring.config.name=ingest-service", "ingest.node-id=slow-reader-test", "ASR_TOPIC_PARTITIONS=1"})
+        properties = {"spring.config.name=ingest-service", "ingest.node-id=slow-reader-test", "ASR_TOPIC_PARTITIONS=1",
+                // logging only: failed sends and closes, as evidence if a slow reader is ever held again
+                "logging.level.com.realtimevoice.ingest.stream.StreamConnection=DEBUG"})
 @EmbeddedKafka(partitions = 1, bootstrapServersProperty = "spring.kafka.bootstrap-servers")
 @ActiveProfiles("local")
 class SlowReaderTest {

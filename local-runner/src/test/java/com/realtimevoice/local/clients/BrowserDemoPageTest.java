@@ -112,6 +112,17 @@ class BrowserDemoPageTest {
                 .as("no partial left once completed").isZero();
         assertThat(browser.script("return document.getElementById('status').textContent").asString()).startsWith("done");
         assertThat(browser.script("return document.getElementById('meta').textContent").asString()).startsWith("session ");
+
+        // "My sessions" lists it once completed, and its SubRip export link fetches the stored transcript.
+        String row = "#sessions tr[data-session-id='" + browser.script("return window.realtimeVoiceDemo.sessionId").asString() + "']";
+        await("the session in My sessions", Duration.ofSeconds(15),
+                () -> browser.script("return document.querySelector(\"" + row + "\") !== null").asBoolean());
+        assertThat(browser.script("return document.querySelector(\"" + row + " td.preview\").textContent").asString()).contains("weather");
+        browser.script("document.querySelector(\"" + row + " a.export-srt\").click()");
+        await("the SubRip export", Duration.ofSeconds(15),
+                () -> browser.script("var e = window.realtimeVoiceDemo.lastExport; return e !== null && e.format === 'srt'").asBoolean());
+        assertThat(browser.script("return window.realtimeVoiceDemo.lastExport.text").asString())
+                .startsWith("1\n00:00:").contains(" --> ").contains("weather");
         browser.screenshot(SHOTS.resolve("completed.png"));
     }
 
