@@ -122,6 +122,19 @@ class EventRecordsTest {
                 + "\"sampleRate\":16000,\"language\":null,\"engine\":null,\"interimResults\":true,\"oneShot\":false,\"startedAtMs\":1}";
         SessionStarted started = (SessionStarted) EventRecords.fromJson(EventType.SESSION_STARTED, old.getBytes(StandardCharsets.UTF_8));
         assertThat(started.wordTimestamps()).isFalse();
+        assertThat(started.recognition()).isEqualTo(RecognitionOptions.NONE);
+    }
+
+    @Test
+    void hotwordsAndOutputControlsTravelWithTheStartAndAreAbsentWithoutThem() {
+        SessionStarted started = new SessionStarted("s-1", "u-1", "ingest-a", "r", "pcm", 16000, null, null, true, false, 1L, false,
+                new RecognitionOptions(List.of("Stella", "Dashwood"), false, "digits", "mask"));
+        String json = new String(EventRecords.toJson(started), StandardCharsets.UTF_8);
+        assertThat(json).endsWith("\"options\":{\"hotwords\":[\"Stella\",\"Dashwood\"],\"punctuation\":false,\"numbers\":\"digits\",\"profanity\":\"mask\"}}");
+        assertThat(EventRecords.fromJson(EventType.SESSION_STARTED, EventRecords.toJson(started))).isEqualTo(started);
+        SessionStarted none = new SessionStarted("s-1", "u-1", "ingest-a", "r", "pcm", 16000, null, null, true, false, 1L, false,
+                RecognitionOptions.NONE);
+        assertThat(new String(EventRecords.toJson(none), StandardCharsets.UTF_8)).doesNotContain("options");
     }
 
     @Test
