@@ -258,7 +258,9 @@ class SessionRecognizers implements DisposableBean {
         // The partial engine's text is also the fallback's, ready when a segment ends: open it for that too.
         if (wantsPartials || (fallback != null && segments.hasPartials() && segments.partials().equals(fallback.name()))) {
             SpeechEngine engine = engines.get(segments.partials());
-            partials = engine.open(new StreamSpec(id, AudioConverter.PIPELINE_RATE, started.language(), started.recognition().hotwords()));
+            // its finals only serve the local fallback: the hotword pass is worth running for that alone
+            partials = engine.open(new StreamSpec(id, AudioConverter.PIPELINE_RATE, started.language(),
+                    fallback != null ? started.recognition().hotwords() : List.of()));
             partialsName = engine.name();
         }
         SegmentedRecognition segmented = new SegmentedRecognition(id, started.language(), cloud, segments.newDetector(), partials,
