@@ -11,6 +11,10 @@
  *   await rv.start();   // opens the socket (token in the Authorization header), starts the recorder
  *   const done = await rv.stop();   // stops the recorder, sends end, resolves with the completed transcript
  *
+ * Streaming controls (server extensions): rv.flush() finalises what was said so far (push-to-talk pauses: its
+ * 'final' follows within about 1.5 s and the session goes on); options.endpointingMs (100-5000) is the silence that
+ * ends a segment; options.speechEvents: true emits 'speechStarted' ({ sessionId, atMs }) when speech begins.
+ *
  * It wraps wx.connectSocket and wx.getRecorderManager() (PCM or MP3 frames via onFrameRecorded), keeps the socket
  * alive with heartbeats, reconnects with jittered exponential backoff, reattaches with `resume` (and keeps the audio
  * the server may not have, bounded), falls back to a new session when the server refuses to resume, and survives
@@ -44,6 +48,8 @@ const DEFAULTS = {
   punctuation: undefined, // true | false; unset: the engine's default (Vosk has none)
   numbers: undefined, // 'words' | 'digits'
   profanity: undefined, // 'keep' | 'mask' | 'remove'
+  endpointingMs: undefined, // 100-5000: the silence (ms) that ends a segment; the server's default when unset
+  speechEvents: false, // true: 'speechStarted' events when speech begins after silence
   useRecorder: true, // false: feed audio yourself with sendAudio()
   recorder: { frameSize: 4, duration: 600000, numberOfChannels: 1, encodeBitRate: 48000, audioSource: 'auto' },
   heartbeatInterval: 15000, // ms between {"type":"ping"} while connected
@@ -63,6 +69,10 @@ class RealtimeVoice {
     o.recorder = Object.assign({}, DEFAULTS.recorder, (options && options.recorder) || {});
     if (!o.url) {
       throw new Error('realtime-voice: options.url is required (wss://your-domain/api/realtime-voice/stream)');
+    }
+    if (o.endpointingMs !== undefined && o.endpointingMs !== null
+        && !(Number.isInteger(o.endpointingMs) && o.endpointingMs >= 100 && o.endpointingMs <= 5000)) {
+      throw new Error('realtime-voice: options.endpointingMs must be an integer from 100 to 5000, got ' + o.endpointingMs);
     }
     this.options = o;
     this.wx = o.wx || (typeof wx !== 'undefined' ? wx : null); // eslint-disable-line no-undef
@@ -85,6 +95,7 @@ class RealtimeVoice {
     this.ackSeen = false; // the server acknowledges chunks (then unacked chunks are safe to send again)
     this.endRequested = false; // stop() was called: end goes out once the audio is sent
     this.endSent = false;
+    this.flushRequested = false; // flush() was called while the audio could not go: sent after it
     this.recorderActive = false;
     this.recorderPaused = false;
     this.background = false;
@@ -199,6 +210,20 @@ class RealtimeVoice {
       this.maybeSendEnd();
     }
     return promise;
+  }
+
+  /**
+   * Finalises what was said so far (a push-to-talk pause): the audio recorded until now goes out, then
+   * {"type":"flush"}; its 'final' follows and the session goes on. While reconnecting, the flush waits and follows
+   * the audio. Returns false when there is no session to flush.
+   */
+  flush() {
+    if (this.state !== 'recording' && this.state !== 'reconnecting' && this.state !== 'connecting') {
+      return false;
+    }
+    this.flushRequested = true;
+    this.flushAudio();
+    return true;
   }
 
   /** Gives up on the session: stops the recorder and closes the socket without waiting for results. */
@@ -335,6 +360,12 @@ class RealtimeVoice {
         start[k] = this.options[k];
       }
     });
+    if (this.options.endpointingMs !== undefined && this.options.endpointingMs !== null) {
+      start.endpointingMs = this.options.endpointingMs;
+    }
+    if (this.options.speechEvents) {
+      start.speechEvents = true;
+    }
     if (this.token && this.options.tokenIn === 'start') {
       start.token = this.token;
     }
@@ -376,6 +407,12 @@ class RealtimeVoice {
         break;
       case 'final':
         this.onFinal(m);
+        break;
+      case 'speech_started':
+        if (m.sessionId && m.sessionId !== this.sessionId) {
+          return;
+        }
+        this.emit('speechStarted', { sessionId: this.sessionId, atMs: m.atMs });
         break;
       case 'ack':
         this.onAck(m.seq);
@@ -734,6 +771,10 @@ class RealtimeVoice {
       });
     }
     this.trimBuffer();
+    if (this.flushRequested) {
+      this.flushRequested = false;
+      this.send({ type: 'flush' }); // after the audio it finalises, in order on the socket
+    }
   }
 
   maybeSendEnd() {

@@ -88,6 +88,12 @@ class FakeServer {
         s.finals.filter((f) => f.index > m.lastIndex).forEach((f) => task.serverSend(f));
         break;
       }
+      case 'flush': {
+        const s = this.sessions.get(task.sessionId);
+        this.flushes = (this.flushes || 0) + 1;
+        if (this.options.finalOnFlush && s) this.final(task, `flushed at ${s.audioBytes} bytes`);
+        break;
+      }
       case 'end': {
         const s = this.sessions.get(task.sessionId);
         if (!this.options.completeOnEnd) return;

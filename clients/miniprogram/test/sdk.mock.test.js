@@ -142,6 +142,52 @@ test('hotwords and output controls: sent in start only when set, and the options
   b.rv.cancel();
 });
 
+test('streaming controls: endpointingMs and speechEvents in start, flush() after the audio, speechStarted events', async () => {
+  const { wx, server, rv } = setup({ finalOnFlush: true, finalsOnEnd: () => [] }, { useRecorder: false, endpointingMs: 800, speechEvents: true });
+  const seen = record(rv, ['speechStarted', 'final']);
+  assert.equal(rv.flush(), false, 'nothing to flush before start');
+  await rv.start();
+  const task = wx.lastTask;
+  assert.deepEqual(task.messages()[0], { type: 'start', format: 'pcm', sampleRate: 16000, interimResults: true, endpointingMs: 800, speechEvents: true });
+  task.serverSend({ type: 'speech_started', sessionId: 'session-1', atMs: 420 });
+  task.serverSend({ type: 'speech_started', sessionId: 'another-session', atMs: 1 }); // not this session's: ignored
+  rv.sendAudio(bytes(3200));
+  assert.equal(rv.flush(), true);
+  rv.sendAudio(bytes(3200));
+  // the flush goes right after the audio recorded before it
+  assert.deepEqual(task.sent.map((d) => (typeof d === 'string' ? JSON.parse(d).type : d.byteLength)), ['start', 3200, 'flush', 3200]);
+  assert.deepEqual(seen, [
+    ['speechStarted', { sessionId: 'session-1', atMs: 420 }],
+    ['final', { sessionId: 'session-1', index: 0, text: 'flushed at 3200 bytes', startMs: 0, endMs: 900 }],
+  ]);
+  const done = await rv.stop();
+  assert.equal(done.text, 'flushed at 3200 bytes');
+  assert.equal(server.flushes, 1);
+});
+
+test('a flush while reconnecting waits and follows the audio', async () => {
+  const { wx, server, rv } = setup({ resume: 'accept', finalOnFlush: true, finalsOnEnd: () => [] }, { useRecorder: false });
+  await rv.start();
+  const first = wx.lastTask;
+  const reconnected = next(rv, 'reconnected');
+  first.drop();
+  await until('reconnecting', () => rv.state === 'reconnecting');
+  rv.sendAudio(bytes(3200, 5));
+  assert.equal(rv.flush(), true);
+  assert.equal((await reconnected).recovered, true);
+  await until('the flush', () => server.flushes === 1);
+  const second = wx.lastTask;
+  const types = second.sent.map((d) => (typeof d === 'string' ? JSON.parse(d).type : d.byteLength));
+  assert.deepEqual(types.slice(types.indexOf('resume')), ['resume', 3200, 'flush']);
+  rv.cancel();
+});
+
+test('endpointingMs outside 100-5000 is refused before anything is sent', () => {
+  for (const bad of [99, 5001, 800.5, '800']) {
+    assert.throws(() => new RealtimeVoice({ url: URL, token: 't', wx: createWx(), endpointingMs: bad }), /endpointingMs/);
+  }
+});
+
 test('wordTimestamps: asked for in start, and the words of each final reach the final event', async () => {
   const { wx, rv } = setup({ finalsOnEnd: () => [] }, { useRecorder: false, wordTimestamps: true });
   const finals = [];

@@ -136,6 +136,32 @@ test('a dropped connection: the SDK resumes if the server can, or goes on in a n
   console.log('# the server ' + (r.recovered ? 'accepted the resume' : 'refused the resume: ' + r.reason));
 });
 
+test('flush() brings the final of what was said and recording goes on; speechStarted marks each utterance', { skip, timeout: 90000 }, async () => {
+  const wx = adapter.createNodeWx();
+  // endpointingMs 5000: the pauses here are shorter, so only the flush can end a segment before stop()
+  const rv = client(wx, await devToken('sdk-dora'), { endpointingMs: 5000, speechEvents: true });
+  const finals = [];
+  const speech = [];
+  rv.on('final', (f) => finals.push([Date.now(), f]));
+  rv.on('speechStarted', (s) => speech.push(s));
+  wx.recorder.speak(adapter.wavPcm(path.join(FIXTURES, 'time.wav')), 1);
+  await rv.start();
+  await wx.recorder.spoken();
+  const flushedAt = Date.now();
+  assert.equal(rv.flush(), true);
+  while (finals.length === 0 && Date.now() - flushedAt < 15000) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(finals.length, 1, 'the flush brought a final');
+  console.log('# SDK flush -> final: ' + (finals[0][0] - flushedAt) + ' ms');
+  assert.equal(finals[0][1].index, 0);
+  wx.recorder.speak(adapter.wavPcm(path.join(FIXTURES, 'weather.wav')), 1);
+  await wx.recorder.spoken();
+  const done = await rv.stop();
+  assert.equal(done.segments, 2);
+  for (const w of ['time', 'weather', 'today']) assert.ok(words(done.text).includes(w), `"${w}" in "${done.text}"`);
+  assert.equal(speech.length, 2, JSON.stringify(speech));
+  assert.ok(speech[1].atMs > speech[0].atMs);
+});
+
 test('a bad token is refused once, with no reconnect storm', { skip, timeout: 30000 }, async () => {
   const wx = adapter.createNodeWx();
   const rv = client(wx, 'not-a-token');

@@ -4,6 +4,7 @@
 
   const $ = (id) => document.getElementById(id);
   const talk = $('talk');
+  const flushButton = $('flush');
   const statusEl = $('status');
   const errorEl = $('error');
   const transcriptEl = $('transcript');
@@ -12,6 +13,9 @@
   const tokenRow = $('token-row');
   const tokenInput = $('token');
   const metaEl = $('meta');
+  const sessionsBody = document.querySelector('#sessions tbody');
+  const sessionsEmpty = $('sessions-empty');
+  const sessionsMore = $('sessions-more');
 
   // Relative to the page, so the demo also works behind a proxy that adds a path prefix.
   const api = (path) => new URL(path, window.location.href);
@@ -33,6 +37,10 @@
   let heartbeat = null;
   let sessionId = null;
   let maxLevel = 0; // loudest 100 ms so far (RMS, 0..1): shows the microphone delivers sound
+  let speechStarts = 0; // speech_started messages of this page's sessions
+  let finalsSeen = 0;
+  let sessionsCursor = null; // the next page of "My sessions", if any
+  let lastExport = null; // { sessionId, format, text } of the last export link followed (downloaded too)
 
   function setState(next, text) {
     state = next;
@@ -41,6 +49,7 @@
     talk.disabled = !(next === 'ready' || next === 'completed' || next === 'error' || next === 'recording');
     talk.classList.toggle('recording', next === 'recording');
     talk.textContent = next === 'recording' ? 'Stop' : 'Start talking';
+    flushButton.disabled = next !== 'recording';
   }
 
   function showError(code, message, hint) {
@@ -144,6 +153,85 @@
       showError('NETWORK', 'Cannot reach the server: ' + e.message, 'Is it running?');
     }
   }
+
+  // "My sessions": GET api/sessions (newest first, keyset pages) with export links. The links fetch with the
+  // Authorization header (a plain link cannot carry it) and hand the file to the browser as a download.
+  async function loadSessions(more) {
+    const t = token();
+    if (!t) {
+      return;
+    }
+    const u = api('api/sessions');
+    u.searchParams.set('limit', '10');
+    if (more && sessionsCursor) {
+      u.searchParams.set('before', sessionsCursor);
+    }
+    try {
+      const r = await fetch(u, { headers: { Authorization: 'Bearer ' + t } });
+      if (!r.ok) {
+        sessionsEmpty.textContent = 'The session list is not available (HTTP ' + r.status + ').';
+        return;
+      }
+      const page = await r.json();
+      if (!more) {
+        sessionsBody.textContent = '';
+      }
+      page.sessions.forEach((s) => sessionsBody.appendChild(sessionRow(s)));
+      sessionsCursor = page.next;
+      sessionsMore.hidden = !page.next;
+      sessionsEmpty.textContent = sessionsBody.children.length ? '' : 'None yet.';
+    } catch (e) {
+      sessionsEmpty.textContent = 'The session list is not available: ' + e.message;
+    }
+  }
+
+  function sessionRow(s) {
+    const tr = document.createElement('tr');
+    tr.dataset.sessionId = s.sessionId;
+    const cell = (cls, text) => {
+      const td = document.createElement('td');
+      td.className = cls;
+      td.textContent = text;
+      tr.appendChild(td);
+      return td;
+    };
+    cell('when', new Date(s.startedAt).toLocaleString());
+    cell('len', s.durationMs == null ? s.status.toLowerCase() : (s.durationMs / 1000).toFixed(1) + ' s');
+    cell('preview', s.preview || '(nothing said)');
+    const links = cell('export', '');
+    ['srt', 'vtt', 'txt'].forEach((format) => {
+      const a = document.createElement('a');
+      a.href = '#';
+      a.className = 'export-' + format;
+      a.textContent = format.toUpperCase();
+      a.addEventListener('click', (e) => {
+        e.preventDefault();
+        exportSession(s.sessionId, format);
+      });
+      links.appendChild(a);
+    });
+    return tr;
+  }
+
+  async function exportSession(id, format) {
+    const u = api('api/sessions/' + encodeURIComponent(id));
+    u.searchParams.set('format', format);
+    const r = await fetch(u, { headers: { Authorization: 'Bearer ' + token() } });
+    if (!r.ok) {
+      showError('HTTP ' + r.status, 'The export failed.', r.status === 404 ? 'The session is gone (deleted or expired).' : '');
+      return;
+    }
+    const text = await r.text();
+    lastExport = { sessionId: id, format: format, text: text };
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([text], { type: r.headers.get('Content-Type') || 'text/plain' }));
+    a.download = id + '.' + format;
+    document.body.appendChild(a);
+    a.click();
+    setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+  }
+
+  sessionsMore.addEventListener('click', () => loadSessions(true));
 
   function token() {
     const typed = tokenInput.value.trim();
@@ -254,7 +342,8 @@
     socket = ws;
     ws.binaryType = 'arraybuffer';
     ws.onopen = () => {
-      ws.send(JSON.stringify({ type: 'start', format: 'pcm', sampleRate: 16000, interimResults: true, wordTimestamps: true }));
+      ws.send(JSON.stringify({ type: 'start', format: 'pcm', sampleRate: 16000, interimResults: true, wordTimestamps: true,
+        speechEvents: true }));
       heartbeat = setInterval(() => {
         if (ws.readyState === WebSocket.OPEN) {
           ws.send('{"type":"ping"}');
@@ -305,7 +394,12 @@
         partial = { index: m.index, text: m.text };
         render();
         break;
+      case 'speech_started':
+        speechStarts++;
+        setState('recording', 'hearing speech (from ' + (m.atMs / 1000).toFixed(1) + ' s)');
+        break;
       case 'final':
+        finalsSeen++;
         finals.set(m.index, { text: m.text, words: m.words });
         freshIndex = m.index;
         if (partial && partial.index <= m.index) {
@@ -318,6 +412,7 @@
         render();
         setState('completed', 'done: ' + m.segments + ' segment(s)');
         ws.close(1000, 'done');
+        loadSessions(false);
         break;
       case 'error':
         showError(m.code, m.message || '', HINTS[m.code] || '');
@@ -346,6 +441,13 @@
     }
   }
 
+  // Finalise what was said so far, and keep listening (a pause in a longer dictation).
+  flushButton.addEventListener('click', () => {
+    if (state === 'recording' && started && socket && socket.readyState === WebSocket.OPEN) {
+      socket.send('{"type":"flush"}');
+    }
+  });
+
   talk.addEventListener('click', () => {
     if (state === 'recording') {
       stop();
@@ -357,11 +459,16 @@
   fetchDevToken().then(() => {
     setState('ready', devToken ? 'ready' : 'ready: paste a token to talk');
     render();
+    loadSessions(false);
   });
+  tokenInput.addEventListener('change', () => loadSessions(false));
 
   window.realtimeVoiceDemo = {
     get state() { return state; },
     get sessionId() { return sessionId; },
     get maxLevel() { return maxLevel; },
+    get speechStarts() { return speechStarts; },
+    get finals() { return finalsSeen; },
+    get lastExport() { return lastExport; },
   };
 })();

@@ -5,10 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PushbackInputStream;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,9 +92,7 @@ final class Transcribe {
                 throw new Args.UsageException("--speed must be 0 (max) or more");
             }
             timeout = Duration.ofMillis((long) (args.number("timeout", 120) * 1000));
-            if (args.options.get("token") == null && args.options.get("user") == null && Args.env("RV_TOKEN") == null) {
-                throw new Args.UsageException("give --token TOKEN (or RV_TOKEN), or --user ID for a development token");
-            }
+            Credentials.require(args);
         } catch (Args.UsageException e) {
             err.println("transcribe: " + e.getMessage());
             err.print(USAGE_TEXT);
@@ -116,23 +112,18 @@ final class Transcribe {
         }
 
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        String token = args.get("token", null);
-        if (token == null && args.options.get("user") != null) {
-            try {
-                token = DevTokens.fetch(http, endpoints, args.get("user", null), Duration.ofSeconds(15));
-            } catch (DevTokens.Refused e) {
-                err.println("transcribe: " + e.getMessage());
-                return e.status == 404 || e.status == 401 || e.status == 403 ? AUTH : SERVER_ERROR;
-            } catch (IOException e) {
-                err.println("transcribe: cannot reach " + endpoints.base() + ": " + describe(e) + doctorHint(endpoints));
-                return CONNECTION;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return CONNECTION;
-            }
-        }
-        if (token == null) {
-            token = Args.env("RV_TOKEN");
+        String token;
+        try {
+            token = Credentials.token(args, http, endpoints);
+        } catch (Args.UsageException e) {
+            err.println("transcribe: " + e.getMessage());
+            return USAGE;
+        } catch (Credentials.Failed e) {
+            err.println("transcribe: " + e.getMessage());
+            return e.exitCode;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CONNECTION;
         }
         try {
             return stream(http, endpoints, token, audio, speed, timeout, args);
@@ -253,7 +244,7 @@ final class Transcribe {
             return USAGE;
         } catch (ExecutionException | TimeoutException e) {
             if (!session.outcome.isDone()) {
-                err.println("transcribe: sending audio failed: " + describe(e.getCause() == null ? e : e.getCause()) + doctorHint(endpoints));
+                err.println("transcribe: sending audio failed: " + Credentials.describe(e.getCause() == null ? e : e.getCause()) + doctorHint(endpoints));
                 ws.abort();
                 return CONNECTION;
             }
@@ -291,22 +282,8 @@ final class Transcribe {
                     + (status == 404 ? " (wrong path? the stream is at " + Endpoints.STREAM_PATH + ")" : "") + doctorHint(endpoints));
             return CONNECTION;
         }
-        err.println("transcribe: cannot connect to " + uri + ": " + describe(cause) + doctorHint(endpoints));
+        err.println("transcribe: cannot connect to " + uri + ": " + Credentials.describe(cause) + doctorHint(endpoints));
         return CONNECTION;
-    }
-
-    private static String describe(Throwable e) {
-        if (e instanceof ConnectException) {
-            return "connection refused (is the service running on that port?)";
-        }
-        if (e instanceof HttpConnectTimeoutException) {
-            return "connect timed out (firewall? wrong host?)";
-        }
-        if (e instanceof javax.net.ssl.SSLException) {
-            return "TLS failed: " + e.getMessage();
-        }
-        String m = e.getMessage();
-        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
     }
 
     private static String doctorHint(Endpoints endpoints) {
@@ -400,7 +377,7 @@ final class Transcribe {
         public void onFailure(VoiceSession session, Throwable error) {
             if (!outcome.isDone()) {
                 clearPartial();
-                err.println("transcribe: connection lost: " + describe(error));
+                err.println("transcribe: connection lost: " + Credentials.describe(error));
                 outcome.complete(CONNECTION);
             }
         }

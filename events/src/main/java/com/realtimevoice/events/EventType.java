@@ -11,7 +11,9 @@ public enum EventType {
     TRANSCRIPT_PARTIAL("transcript.partial", TranscriptPartial.class),
     TRANSCRIPT_FINAL("transcript.final", TranscriptFinal.class),
     SESSION_COMPLETED("session.completed", SessionCompleted.class),
-    SESSION_FAILED("session.failed", SessionFailed.class);
+    SESSION_FAILED("session.failed", SessionFailed.class),
+    SESSION_FLUSHED("session.flushed", SessionFlushed.class),
+    SPEECH_STARTED("speech.started", SpeechStarted.class);
 
     private final String token;
     private final Class<? extends PipelineEvent> recordType;

@@ -22,13 +22,15 @@ class EventRecordsTest {
     static List<PipelineEvent> samples() {
         return List.of(
                 new SessionStarted("s-1", "u-1", "ingest-a", "asr.delivery.v1.ingest-a", "pcm", 16000, "en-US", "vosk", true,
-                        false, 1764028800000L, true),
+                        false, 1764028800000L, true, 800, true),
                 new SessionResumed("s-1", "u-1", "ingest-b", "asr.delivery.v1.ingest-b", 3, 42L, 1764028803000L),
                 new SessionEnded("s-1", 41, 131200, "end", 1764028804100L, "ingest-a"),
                 new TranscriptPartial("s-1", 0, "hello wor", 1764028801000L),
                 new TranscriptFinal("s-1", 0, "hello world", 120, 1480, "vosk", 1764028801500L, 1764028801520L),
                 new SessionCompleted("s-1", 2, "hello world how are you", 1764028804300L),
-                new SessionFailed("s-1", "ENGINE_UNAVAILABLE", "vosk model failed to load", 1764028804400L));
+                new SessionFailed("s-1", "ENGINE_UNAVAILABLE", "vosk model failed to load", 1764028804400L),
+                new SessionFlushed("s-1", 17, 1764028802000L),
+                new SpeechStarted("s-1", 1240, 1764028801300L));
     }
 
     @ParameterizedTest
@@ -53,6 +55,24 @@ class EventRecordsTest {
         assertThat(EventRecords.decode(record.key(), record.headers(), record.value())).isEqualTo(event);
         assertThat(EventRecords.header(record.headers(), EventHeaders.EVENT_ID)).isNotBlank();
         assertThat(EventRecords.createdAt(record.headers())).isPositive();
+    }
+
+    /**
+     * A worker or ingest node of the previous release sends none of issue 22's start options: they read as absent
+     * (wordTimestamps false), not a failure; endpointingMs and speechEvents are not written back either.
+     */
+    @Test
+    void aStartFromAnOlderProducerHasNoneOfTheNewOptions() {
+        String old = "{\"sessionId\":\"s-1\",\"userId\":\"u-1\",\"nodeId\":\"n\",\"replyTopic\":\"t\",\"format\":\"pcm\","
+                + "\"sampleRate\":16000,\"language\":null,\"engine\":null,\"interimResults\":true,\"oneShot\":false,\"startedAtMs\":1}";
+        SessionStarted started = (SessionStarted) EventRecords.fromJson(EventType.SESSION_STARTED, old.getBytes(StandardCharsets.UTF_8));
+        assertThat(started.wordTimestamps()).isFalse();
+        assertThat(started.endpointingMs()).isNull();
+        assertThat(started.wantsSpeechEvents()).isFalse();
+        assertThat(started.recognition()).isEqualTo(RecognitionOptions.NONE);
+        // neither control is written back (wordTimestamps, another extension, is written as false)
+        assertThat(new String(EventRecords.toJson(started), StandardCharsets.UTF_8))
+                .isEqualTo(old.substring(0, old.length() - 1) + ",\"wordTimestamps\":false}");
     }
 
     @Test
@@ -115,24 +135,14 @@ class EventRecordsTest {
         assertThat(Word.fit(many, 0, 10_000)).hasSize(Word.MAX_PER_FINAL);
     }
 
-    /** A worker or ingest node of the previous release sends no wordTimestamps: it reads as false, not a failure. */
-    @Test
-    void aStartFromAnOlderProducerHasNoWordTimestamps() {
-        String old = "{\"sessionId\":\"s-1\",\"userId\":\"u-1\",\"nodeId\":\"ingest-a\",\"replyTopic\":\"r\",\"format\":\"pcm\","
-                + "\"sampleRate\":16000,\"language\":null,\"engine\":null,\"interimResults\":true,\"oneShot\":false,\"startedAtMs\":1}";
-        SessionStarted started = (SessionStarted) EventRecords.fromJson(EventType.SESSION_STARTED, old.getBytes(StandardCharsets.UTF_8));
-        assertThat(started.wordTimestamps()).isFalse();
-        assertThat(started.recognition()).isEqualTo(RecognitionOptions.NONE);
-    }
-
     @Test
     void hotwordsAndOutputControlsTravelWithTheStartAndAreAbsentWithoutThem() {
-        SessionStarted started = new SessionStarted("s-1", "u-1", "ingest-a", "r", "pcm", 16000, null, null, true, false, 1L, false,
+        SessionStarted started = new SessionStarted("s-1", "u-1", "ingest-a", "r", "pcm", 16000, null, null, true, false, 1L, false, null, null,
                 new RecognitionOptions(List.of("Stella", "Dashwood"), false, "digits", "mask"));
         String json = new String(EventRecords.toJson(started), StandardCharsets.UTF_8);
         assertThat(json).endsWith("\"options\":{\"hotwords\":[\"Stella\",\"Dashwood\"],\"punctuation\":false,\"numbers\":\"digits\",\"profanity\":\"mask\"}}");
         assertThat(EventRecords.fromJson(EventType.SESSION_STARTED, EventRecords.toJson(started))).isEqualTo(started);
-        SessionStarted none = new SessionStarted("s-1", "u-1", "ingest-a", "r", "pcm", 16000, null, null, true, false, 1L, false,
+        SessionStarted none = new SessionStarted("s-1", "u-1", "ingest-a", "r", "pcm", 16000, null, null, true, false, 1L, false, null, null,
                 RecognitionOptions.NONE);
         assertThat(new String(EventRecords.toJson(none), StandardCharsets.UTF_8)).doesNotContain("options");
     }

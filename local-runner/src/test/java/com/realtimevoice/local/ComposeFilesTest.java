@@ -114,11 +114,41 @@ class ComposeFilesTest {
             assertThat(refused.exitCode).isNotZero();
             assertThat(refused.output).contains("GRAFANA_ADMIN_PASSWORD");
         }
+        hostNetworkOverrideRenders(env);
+    }
+
+    /**
+     * deploy/compose/host-network.yml (the pipeline on an engine without a bridge, as survival-check.sh runs it) and
+     * the image variables: the public images by default, KAFKA_IMAGE/MYSQL_IMAGE (the local stand-ins) when set.
+     */
+    private static void hostNetworkOverrideRenders(Map<String, String> userSet) throws Exception {
+        Map<String, String> env = new HashMap<>(userSet);
+        env.putAll(Map.of("KAFKA_IMAGE", "realtime-voice/kafka-standin:4.1.1", "MYSQL_IMAGE", "realtime-voice/mariadb-standin:debian",
+                "RV_KAFKA_PORT", "19092", "RV_RESULT_PORT", "18082", "RV_MYSQL_PORT", "13306"));
+        Result r = run(List.of("docker", "compose", "-f", ROOT.resolve("docker-compose.yml").toString(), "-f",
+                ROOT.resolve("deploy/compose/host-network.yml").toString(), "config", "--format", "json"), env);
+        assertThat(r.exitCode).as(r.output).isZero();
+        JsonNode services = JSON.readTree(r.output.substring(r.output.indexOf('{'))).path("services");
+        assertThat(services.path("kafka").path("image").asString()).isEqualTo("realtime-voice/kafka-standin:4.1.1");
+        assertThat(services.path("mysql").path("image").asString()).isEqualTo("realtime-voice/mariadb-standin:debian");
+        assertThat(services.path("mysql").path("environment").path("MYSQL_TCP_PORT").asString()).isEqualTo("13306");
+        for (String name : List.of("kafka", "mysql", "result-service", "asr-worker", "ingest-1")) {
+            assertThat(services.path(name).path("network_mode").asString()).as(name + " network_mode").isEqualTo("host");
+            assertThat(services.path(name).path("networks").isMissingNode()).as(name + " networks").isTrue();
+            if (!name.equals("kafka") && !name.equals("mysql")) {
+                assertThat(services.path(name).path("environment").path("KAFKA_BOOTSTRAP_SERVERS").asString()).isEqualTo("127.0.0.1:19092");
+            }
+        }
+        assertThat(services.path("result-service").path("environment").path("DB_PORT").asString()).isEqualTo("13306");
+        assertThat(services.path("ingest-1").path("environment").path("RESULT_SERVICE_URL").asString()).isEqualTo("http://127.0.0.1:18082");
+        assertThat(services.path("asr-worker").path("deploy").path("replicas").asInt()).as("one worker: host ports").isEqualTo(1);
     }
 
     private static void assertRendered(List<String> files, JsonNode config, Map<String, String> env) {
         boolean cluster = files.size() > 1;
         assertThat(config.path("name").asString()).isEqualTo("realtime-voice");
+        assertThat(config.path("services").path("kafka").path("image").asString()).as("KAFKA_IMAGE unset").isEqualTo("apache/kafka:4.1.1");
+        assertThat(config.path("services").path("mysql").path("image").asString()).as("MYSQL_IMAGE unset").isEqualTo("mysql:8.4");
         JsonNode services = config.path("services");
         Set<String> expected = new TreeSet<>(Set.of("kafka", "mysql", "result-service", "asr-worker", "ingest-1", "ingest-2",
                 "tls-cert", "nginx", "prometheus", "grafana"));
@@ -184,7 +214,7 @@ class ComposeFilesTest {
 
     static Result run(List<String> command, Map<String, String> env) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
-        pb.environment().keySet().removeAll(List.of("AUTH_JWT_SECRET", "GRAFANA_ADMIN_PASSWORD"));
+        pb.environment().keySet().removeAll(List.of("AUTH_JWT_SECRET", "GRAFANA_ADMIN_PASSWORD", "KAFKA_IMAGE", "MYSQL_IMAGE"));
         pb.environment().putAll(env);
         Process p;
         try {

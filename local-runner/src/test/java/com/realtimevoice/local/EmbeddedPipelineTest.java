@@ -51,6 +51,16 @@ class EmbeddedPipelineTest {
     }
 
     @Test
+    void deletingALiveSessionEndsItFirst() throws Exception {
+        scenarios.deletingALiveSessionEndsItFirst();
+    }
+
+    @Test
+    void flushAndSpeechEventsAtRealTimePace() throws Exception {
+        scenarios.flushAndSpeechEventsAtRealTimePace();
+    }
+
+    @Test
     void recognizesAnUploadedWav() throws Exception {
         scenarios.recognizesAnUploadedWav();
     }

@@ -116,6 +116,118 @@ final class PipelineScenarios {
     }
 
     /**
+     * Issue 22's streaming controls through the whole pipeline at real-time pace: {@code flush} after each utterance
+     * (an {@code endpointingMs} of 5 s keeps the segment open, so only the flush can end it) brings its final within
+     * 1.5 s; {@code speech_started} marks where each utterance starts; between the two the client drops and resumes,
+     * and nothing is lost or sent twice. Returns the figures: flush latencies, onset offsets and onset latencies (ms).
+     */
+    Map<String, List<Long>> flushAndSpeechEventsAtRealTimePace() throws Exception {
+        String token = devToken("flo");
+        byte[] time = SpeechFixtures.pcm("time.wav");
+        byte[] weather = SpeechFixtures.pcm("weather.wav");
+        List<Long> flushMs = new java.util.ArrayList<>();
+        List<Long> onsetVsFirstWord = new java.util.ArrayList<>();
+        List<Long> onsetLatency = new java.util.ArrayList<>();
+        List<JsonNode> finals = new java.util.ArrayList<>();
+        String sessionId;
+        String resumeToken;
+        // A warm pipeline, as a service in use is: the first session of a fresh cluster also pays for partition
+        // leadership, consumer assignment and the engine's first decode (seconds on a busy machine).
+        stream(0, token, "time.wav", 4.0);
+        try (StreamingClient c = StreamingClient.connect(wsUrl(0, token))) {
+            c.send("{\"type\":\"start\",\"endpointingMs\":5000,\"speechEvents\":true}");
+            JsonNode started = c.await("started", Duration.ofSeconds(20));
+            sessionId = started.get("sessionId").asString();
+            resumeToken = started.get("resumeToken").asString();
+            onsetLatency.add(streamAtRealTime(c, time, 0));
+            finals.add(flush(c, flushMs));
+            assertThat(finals.get(0).get("index").asInt()).isZero();
+            JsonNode speech = c.receivedOfType("speech_started").get(0);
+            assertThat(speech.get("sessionId").asString()).isEqualTo(sessionId);
+            onsetVsFirstWord.add(speech.get("atMs").asLong() - finals.get(0).get("startMs").asLong());
+            assertThat(c.receivedOfType("error")).isEmpty();
+        } // dropped without an end: a phone changing networks
+        try (StreamingClient c = StreamingClient.connect(wsUrl(0, token))) {
+            c.send("{\"type\":\"resume\",\"sessionId\":\"" + sessionId + "\",\"resumeToken\":\"" + resumeToken
+                    + "\",\"lastIndex\":0}");
+            c.await("resumed", Duration.ofSeconds(20));
+            onsetLatency.add(streamAtRealTime(c, weather, time.length * 1000L / 32_000));
+            finals.add(flush(c, flushMs));
+            assertThat(finals.get(1).get("index").asInt()).as("the next segment after the flushed one").isEqualTo(1);
+            assertThat(finals.get(1).get("startMs").asLong()).as("in the session's audio, after the first utterance")
+                    .isGreaterThanOrEqualTo(finals.get(0).get("endMs").asLong());
+            List<JsonNode> speech = c.receivedOfType("speech_started");
+            assertThat(speech).hasSize(1);
+            onsetVsFirstWord.add(speech.get(0).get("atMs").asLong() - finals.get(1).get("startMs").asLong());
+            c.send("{\"type\":\"end\"}");
+            JsonNode completed = c.await("completed", Duration.ofSeconds(30));
+            assertThat(c.receivedOfType("final")).as("nothing sent twice").hasSize(1);
+            assertThat(c.receivedOfType("error")).isEmpty();
+            assertThat(completed.get("segments").asInt()).isEqualTo(2);
+            assertThat(completed.get("text").asString())
+                    .isEqualTo(finals.get(0).get("text").asString() + " " + finals.get(1).get("text").asString());
+            assertThat(WordErrorRate.of("what time is it the weather is nice today", completed.get("text").asString()))
+                    .isLessThanOrEqualTo(MAX_WER);
+        }
+        // Where a flush's time goes (maxima over the cluster's run): ingest -> worker for the flush, worker ->
+        // result-service for finals, the finals' database write (every final is stored before it is sent),
+        // result-service -> ingest for deliveries.
+        Map<String, List<Long>> figures = new java.util.LinkedHashMap<>();
+        figures.put("flushMs", flushMs);
+        figures.put("onsetVsFirstWordMs", onsetVsFirstWord);
+        figures.put("onsetLatencyMs", onsetLatency);
+        figures.put("maxMs ingest->worker(flush), worker->result(final), db write(finals), result->ingest", List.of(
+                maxMs(cluster.workers().get(0), "asr.worker.hop.latency", "type", "session.flushed"),
+                maxMs(cluster.resultServices().get(0), "result.hop.latency", "type", "transcript.final"),
+                maxMs(cluster.resultServices().get(0), "result.db.write", "operation", "final"),
+                maxMs(cluster.ingestNodes().get(0), "ingest.delivery.hop.latency", null, null)));
+        System.out.println("streaming controls at real-time pace: " + figures);
+        assertThat(flushMs).as("flush -> final, ms; " + figures).allSatisfy(ms -> assertThat(ms).isLessThanOrEqualTo(1500L));
+        assertThat(onsetVsFirstWord).as("speech_started atMs - the final's first word, ms")
+                .allSatisfy(ms -> assertThat(Math.abs(ms)).isLessThanOrEqualTo(200L));
+        return figures;
+    }
+
+    private static long maxMs(org.springframework.context.ApplicationContext service, String meter, String tag, String value) {
+        io.micrometer.core.instrument.search.Search search = service.getBean(io.micrometer.core.instrument.MeterRegistry.class).find(meter);
+        io.micrometer.core.instrument.Timer timer = (tag == null ? search : search.tag(tag, value)).timer();
+        return timer == null ? -1 : (long) timer.max(java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Streams PCM in 100 ms chunks at real-time pace; returns how long after the chunk holding the speech onset was
+     * sent its {@code speech_started} had arrived (checked after each chunk, so to within ~100 ms), or -1.
+     */
+    private static long streamAtRealTime(StreamingClient c, byte[] pcm, long sessionOffsetMs) throws InterruptedException {
+        int seen = c.receivedOfType("speech_started").size();
+        long start = System.nanoTime();
+        long[] sentAt = new long[(pcm.length + 3199) / 3200];
+        long latency = -1;
+        for (int n = 0; n < sentAt.length; n++) {
+            c.sendAudio(java.util.Arrays.copyOfRange(pcm, n * 3200, Math.min(pcm.length, (n + 1) * 3200)));
+            sentAt[n] = System.nanoTime();
+            List<JsonNode> speech = c.receivedOfType("speech_started");
+            if (latency < 0 && speech.size() > seen) {
+                int chunk = (int) ((speech.get(seen).get("atMs").asLong() - sessionOffsetMs) / 100);
+                latency = (System.nanoTime() - sentAt[Math.max(0, Math.min(chunk, n))]) / 1_000_000;
+            }
+            java.util.concurrent.TimeUnit.NANOSECONDS.sleep(Math.max(0, start + (n + 1) * 100_000_000L - System.nanoTime()));
+        }
+        return latency;
+    }
+
+    /** Sends a flush; returns the final it brings, adding the wait to {@code latencies}. */
+    private static JsonNode flush(StreamingClient c, List<Long> latencies) throws InterruptedException {
+        int before = c.receivedOfType("final").size();
+        long t = System.nanoTime();
+        c.send("{\"type\":\"flush\"}");
+        JsonNode fin = c.await("final", Duration.ofSeconds(10));
+        latencies.add((System.nanoTime() - t) / 1_000_000);
+        assertThat(before).as("no final before the flush: endpointingMs keeps the segment open").isZero();
+        return fin;
+    }
+
+    /**
      * The whole flow on one session: words, order, completion text, rows in the database, history over REST, exports.
      * The session asks for word timings (issue 22): they travel with every final, are stored and come back.
      */
@@ -192,6 +304,40 @@ final class PipelineScenarios {
         assertThat(get(baseUrl(0) + "/api/sessions/" + s.sessionId(), token).statusCode()).isEqualTo(404);
         assertThat(db.queryForObject("select count(*) from transcript_segment where session_id = ?", Integer.class,
                 s.sessionId())).isZero();
+    }
+
+    /**
+     * DELETE of a session while its speaker is still talking ends it first (issue 22): the speaker gets completed with
+     * what was said so far, the delete answers 204, and nothing of it is left; a resume finds no session.
+     */
+    void deletingALiveSessionEndsItFirst() throws Exception {
+        String token = devToken("dora");
+        byte[] pcm = SpeechFixtures.pcm("sentences.wav");
+        try (StreamingClient client = StreamingClient.connect(wsUrl(0, token))) {
+            client.send("{\"type\":\"start\"}");
+            JsonNode started = client.await("started", Duration.ofSeconds(20));
+            String sessionId = started.get("sessionId").asString();
+            client.streamPcm(java.util.Arrays.copyOf(pcm, pcm.length / 2), 3.0); // half of it; the speaker goes on
+            long before = System.nanoTime();
+            HttpResponse<String> deleted = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl(0) + "/api/sessions/"
+                    + sessionId)).header("Authorization", "Bearer " + token).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+            long tookMs = (System.nanoTime() - before) / 1_000_000;
+            assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(204);
+            JsonNode completed = client.await("completed", Duration.ofSeconds(10));
+            System.out.printf("live delete: 204 after %d ms; the speaker got completed with '%s'%n", tookMs,
+                    completed.get("text").asString());
+            assertThat(completed.get("sessionId").asString()).isEqualTo(sessionId);
+            assertThat(get(baseUrl(0) + "/api/sessions/" + sessionId, token).statusCode()).isEqualTo(404);
+            JdbcTemplate db = cluster.resultServices().get(0).getBean(JdbcTemplate.class);
+            assertThat(db.queryForObject("select count(*) from transcript_session where id = ?", Integer.class, sessionId)
+                    + db.queryForObject("select count(*) from transcript_segment where session_id = ?", Integer.class, sessionId))
+                    .as("rows left of the deleted session").isZero();
+            try (StreamingClient again = StreamingClient.connect(wsUrl(0, token))) {
+                again.send("{\"type\":\"resume\",\"sessionId\":\"" + sessionId + "\",\"resumeToken\":\""
+                        + started.get("resumeToken").asString() + "\",\"lastIndex\":-1,\"nextSeq\":0}");
+                assertThat(again.await("error", Duration.ofSeconds(20)).get("code").asString()).isEqualTo("SESSION_NOT_FOUND");
+            }
+        }
     }
 
     /** POST /recognize with a WAV runs through the same pipeline and answers the transcript. */

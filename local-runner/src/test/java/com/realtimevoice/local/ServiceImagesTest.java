@@ -44,6 +44,8 @@ import tools.jackson.databind.JsonNode;
  * against a KRaft broker in this JVM and the MariaDB on the host, and a WAV streamed through the ingest container
  * must end as a stored transcript.
  *
+ * The same images then run as docker-compose.yml's services, to show the stack keeps its data across down/up.
+ *
  * Slow (the base images from Debian packages, then one Maven build inside a container, shared by the three images
  * through the Dockerfile's common build stage): enabled with -Drv.images=true, and skipped cleanly
  * without a Docker engine. Every docker build and run holds flock /tmp/docker.lock.
@@ -144,6 +146,23 @@ class ServiceImagesTest {
         }
     }
 
+    /**
+     * Compose keeps its data (issue 20): deploy/compose/survival-check.sh on the images built above (TAG, no rebuild)
+     * and the local Kafka/MariaDB stand-ins streams a WAV through the compose stack, runs {@code docker compose down}
+     * (no -v) and {@code up}, and exits 0 only when the stored transcript and the committed offsets are the same after.
+     */
+    @Test
+    void composeKeepsTheTranscriptAndTheCommittedOffsetsAcrossDownAndUp() throws Exception {
+        Result version = run(Duration.ofSeconds(30), false, "docker", "compose", "version");
+        assumeTrue(version.exitCode() == 0 && version.output().matches("(?s).*\\bv?2\\.\\d+.*"), "no Compose v2 plugin");
+        Result r = run(Duration.ofMinutes(30), false, Map.of("TAG", TAG, "SKIP_BUILD", "1"),
+                "bash", ROOT.resolve("deploy/compose/survival-check.sh").toString());
+        System.out.println(r.output());
+        assertThat(r.exitCode()).as(tail(r.output())).isZero();
+        assertThat(r.output()).contains("survived down/up").contains("before down: committed offsets")
+                .contains("after up: committed offsets");
+    }
+
     private void start(String module, Map<String, String> env) throws Exception {
         List<String> command = new ArrayList<>(List.of(DOCKER, "run", "-d", "--network", "host"));
         env.forEach((k, v) -> command.addAll(List.of("-e", k + "=" + v)));
@@ -176,6 +195,10 @@ class ServiceImagesTest {
 
     /** Runs a command from the repository root; with {@code locked}, under flock /tmp/docker.lock. */
     private static Result run(Duration timeout, boolean locked, String... command) throws Exception {
+        return run(timeout, locked, Map.of(), command);
+    }
+
+    private static Result run(Duration timeout, boolean locked, Map<String, String> env, String... command) throws Exception {
         List<String> full = new ArrayList<>();
         if (locked) {
             full.addAll(List.of("flock", "/tmp/docker.lock"));
@@ -183,6 +206,7 @@ class ServiceImagesTest {
         full.addAll(List.of(command));
         ProcessBuilder pb = new ProcessBuilder(full).directory(ROOT.toFile()).redirectErrorStream(true);
         pb.environment().put("DOCKER_BUILDKIT", "1");
+        pb.environment().putAll(env);
         Path out = Files.createTempFile("docker", ".log");
         pb.redirectOutput(out.toFile());
         Process p;

@@ -16,7 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** {@code transcribe} against the real product: finals as lines, partials in place, and an exit code per outcome. */
+/**
+ * {@code transcribe} against the real product: finals as lines, partials in place, and an exit code per outcome; then
+ * {@code sessions}, {@code export} and {@code delete} on what it left in the history.
+ */
 @ExtendWith(SharedCluster.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TranscribeEndToEndTest {
@@ -39,6 +42,49 @@ class TranscribeEndToEndTest {
         Run r = new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         System.out.println("transcribe " + String.join(" ", args) + " -> " + code + "\n" + r.out() + r.err());
         return r;
+    }
+
+    private Run history(String command, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = new History(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))
+                .run(command, args);
+        Run r = new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        System.out.println(command + " " + String.join(" ", args) + " -> " + code + "\n" + r.out() + r.err());
+        return r;
+    }
+
+    /** A session streamed with the CLI is listed, exported as SubRip and text, deleted, and then gone. */
+    @Test
+    void sessionsExportAndDeleteWorkOnTheCallersHistory() throws Exception {
+        String user = "cli-history";
+        assertThat(transcribe(new byte[0], false, "--url", base, "--user", user, "--speed", "3",
+                SpeechFixtures.wav("weather.wav").toString()).code()).isZero();
+        Run listed = history("sessions", "--url", base, "--user", user);
+        assertThat(listed.code()).isZero();
+        assertThat(listed.out().lines().toList()).hasSize(1);
+        String[] columns = listed.out().lines().findFirst().orElseThrow().split("  ");
+        String id = columns[0];
+        assertThat(columns[3]).isEqualTo("COMPLETED");
+        assertThat(columns[4]).contains("weather");
+
+        java.nio.file.Path srt = java.nio.file.Files.createTempFile("cli-export", ".srt");
+        assertThat(history("export", id, "--url", base, "--user", user, "--out", srt.toString()).code()).isZero();
+        assertThat(java.nio.file.Files.readString(srt)).startsWith("1\n00:00:").contains(" --> ").contains("weather");
+        Run text = history("export", id, "--format", "txt", "--url", base, "--user", user);
+        assertThat(text.code()).isZero();
+        assertThat(text.out()).contains("weather").doesNotContain("-->");
+        assertThat(history("export", id, "--url", base, "--user", "cli-someone-else").code())
+                .as("another user's session is not found").isEqualTo(History.NOT_FOUND);
+        assertThat(history("export", id, "--format", "docx", "--url", base, "--user", user).code()).isEqualTo(History.USAGE);
+
+        assertThat(history("delete", id, "--url", base, "--user", user).code()).isZero();
+        assertThat(history("export", id, "--url", base, "--user", user).code()).isEqualTo(History.NOT_FOUND);
+        assertThat(history("delete", id, "--url", base, "--user", user).code()).isEqualTo(History.NOT_FOUND);
+        Run empty = history("sessions", "--url", base, "--user", user);
+        assertThat(empty.code()).isZero();
+        assertThat(empty.out()).isEmpty();
+        assertThat(history("sessions", "--limit", "0", "--url", base, "--user", user).code()).isEqualTo(History.USAGE);
     }
 
     @Test

@@ -33,7 +33,9 @@ public enum ClientLimits {
             "base64url of the session id, user id (128), format and rate, plus an HMAC: under 400 characters"),
     LAST_INDEX("lastIndex", "resume", -1, Integer.MAX_VALUE, null, "transcript_segment.seg_index INT; -1 for none"),
     NEXT_SEQ("nextSeq", "resume", 0, (1L << 53) - 1, null,
-            "chunk seq (a long); JavaScript's largest safe integer, so it can grow without overflowing");
+            "chunk seq (a long); JavaScript's largest safe integer, so it can grow without overflowing"),
+    ENDPOINTING_MS("endpointingMs", "start", 100, 5000, null,
+            "milliseconds of silence that end a segment; a whole number written as 800.0 is taken too");
 
     /** The JSON field (or form field) name, as errors name it. */
     public final String field;
@@ -54,7 +56,7 @@ public enum ClientLimits {
     }
 
     public boolean isInteger() {
-        return this == CHANNELS || this == SAMPLE_RATE || this == LAST_INDEX || this == NEXT_SEQ;
+        return this == CHANNELS || this == SAMPLE_RATE || this == LAST_INDEX || this == NEXT_SEQ || this == ENDPOINTING_MS;
     }
 
     /** @return why this text is refused (naming the field), or null if it is within the limits */
@@ -77,6 +79,10 @@ public enum ClientLimits {
             return null;
         }
         if (isInteger()) {
+            if (this == ENDPOINTING_MS && value.isFloatingPointNumber() && value.doubleValue() == Math.rint(value.doubleValue())
+                    && Math.abs(value.doubleValue()) < 1e15) {
+                value = tools.jackson.databind.node.LongNode.valueOf((long) value.doubleValue()); // 800.0 from a float-only client
+            }
             if (!value.isIntegralNumber()) {
                 return "`" + field + "` must be an integer";
             }
@@ -100,7 +106,7 @@ public enum ClientLimits {
 
     /** The integer value of a checked field, or {@code absent} if the field is missing or null. */
     public static long integer(JsonNode value, long absent) {
-        return value == null || value.isNull() ? absent : value.longValue();
+        return value == null || value.isNull() ? absent : value.isFloatingPointNumber() ? (long) value.doubleValue() : value.longValue();
     }
 
     private static String abbreviate(String s) {

@@ -10,20 +10,33 @@ public sealed interface ClientMessage {
      * {@code options} (extensions): hotwords and output controls; never null ({@link RecognitionOptions#NONE}).
      */
     record Start(String token, String format, int sampleRate, String language, String engine, boolean interimResults,
-                 boolean wordTimestamps, RecognitionOptions options) implements ClientMessage {
+                 boolean wordTimestamps, Integer endpointingMs, boolean speechEvents, RecognitionOptions options)
+            implements ClientMessage {
 
         public Start {
             options = options == null ? RecognitionOptions.NONE : options;
         }
 
-        public Start(String token, String format, int sampleRate, String language, String engine, boolean interimResults,
-                     boolean wordTimestamps) {
-            this(token, format, sampleRate, language, engine, interimResults, wordTimestamps, RecognitionOptions.NONE);
-        }
-
         public Start(String token, String format, int sampleRate, String language, String engine, boolean interimResults) {
             this(token, format, sampleRate, language, engine, interimResults, false);
         }
+
+        /** A start without the streaming controls (extensions): the engine's own endpointing, no speech events. */
+        public Start(String token, String format, int sampleRate, String language, String engine, boolean interimResults,
+                     boolean wordTimestamps) {
+            this(token, format, sampleRate, language, engine, interimResults, wordTimestamps, null, false);
+        }
+
+        /** A start without hotwords and output controls (extensions). */
+        public Start(String token, String format, int sampleRate, String language, String engine, boolean interimResults,
+                     boolean wordTimestamps, Integer endpointingMs, boolean speechEvents) {
+            this(token, format, sampleRate, language, engine, interimResults, wordTimestamps, endpointingMs, speechEvents,
+                    RecognitionOptions.NONE);
+        }
+    }
+
+    /** Finalise the audio sent so far now; the session goes on (extension). */
+    record Flush() implements ClientMessage {
     }
 
     /** No more audio ({@code end}, or its alias {@code stop}). */

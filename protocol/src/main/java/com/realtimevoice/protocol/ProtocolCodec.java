@@ -44,8 +44,9 @@ public final class ProtocolCodec {
             case "end", "stop" -> new ClientMessage.End();
             case "ping" -> new ClientMessage.Ping();
             case "resume" -> parseResume(node);
+            case "flush" -> new ClientMessage.Flush();
             default -> new ClientMessage.Malformed("unknown type \"" + abbreviate(type.asString())
-                    + "\"; expected start, end, stop, ping or resume");
+                    + "\"; expected start, end, stop, flush, ping or resume");
         };
     }
 
@@ -68,6 +69,10 @@ public final class ProtocolCodec {
             if (s.wordTimestamps()) {
                 m.put("wordTimestamps", true);
             }
+            putIfPresent(m, "endpointingMs", s.endpointingMs());
+            if (s.speechEvents()) {
+                m.put("speechEvents", true);
+            }
             putOptions(m, s.options());
             return write(m);
         }
@@ -85,6 +90,9 @@ public final class ProtocolCodec {
         }
         if (message instanceof ClientMessage.Ping) {
             return write(message("ping"));
+        }
+        if (message instanceof ClientMessage.Flush) {
+            return write(message("flush"));
         }
         throw new IllegalArgumentException("a malformed message is not sent: " + ((ClientMessage.Malformed) message).reason());
     }
@@ -114,13 +122,17 @@ public final class ProtocolCodec {
         if (words != null && !words.isNull() && !words.isBoolean()) {
             return new ClientMessage.Malformed("`wordTimestamps` must be true or false");
         }
+        JsonNode speechEvents = node.get("speechEvents");
+        if (speechEvents != null && !speechEvents.isNull() && !speechEvents.isBoolean()) {
+            return new ClientMessage.Malformed("`speechEvents` must be true or false");
+        }
         Object options = RecognitionOptions.parse(node);
         if (options instanceof String reason) {
             return new ClientMessage.Malformed(reason);
         }
         // userId: any JSON scalar, as the old service's clients send it ("userId": 1); the token's subject is the user
         String bad = firstBreach(node, ClientLimits.TOKEN, ClientLimits.USER_ID, ClientLimits.FORMAT, ClientLimits.CHANNELS,
-                ClientLimits.SAMPLE_RATE, ClientLimits.LANGUAGE, ClientLimits.ENGINE);
+                ClientLimits.SAMPLE_RATE, ClientLimits.LANGUAGE, ClientLimits.ENGINE, ClientLimits.ENDPOINTING_MS);
         if (bad != null) {
             return new ClientMessage.Malformed(bad);
         }
@@ -133,6 +145,7 @@ public final class ProtocolCodec {
                     + descriptor.substring(0, Math.min(24, descriptor.length())) + "\") must be at most "
                     + ClientLimits.FORMAT.max + " characters");
         }
+        JsonNode endpointing = node.get("endpointingMs");
         return new ClientMessage.Start(
                 text(node, "token"),
                 descriptor,
@@ -141,6 +154,8 @@ public final class ProtocolCodec {
                 text(node, "engine"),
                 interim == null || interim.isNull() || interim.asBoolean(),
                 words != null && !words.isNull() && words.asBoolean(),
+                endpointing == null || endpointing.isNull() ? null : (int) ClientLimits.integer(endpointing, 0),
+                speechEvents != null && !speechEvents.isNull() && speechEvents.asBoolean(),
                 (RecognitionOptions) options);
     }
 
@@ -232,6 +247,10 @@ public final class ProtocolCodec {
             m.put("sessionId", r.sessionId());
             m.put("lastIndex", r.lastIndex());
             m.put("nextSeq", r.nextSeq());
+        } else if (message instanceof ServerMessage.SpeechStarted s) {
+            m = message("speech_started");
+            m.put("sessionId", s.sessionId());
+            m.put("atMs", s.atMs());
         } else {
             m = message("pong");
         }
@@ -268,6 +287,7 @@ public final class ProtocolCodec {
             case "ack" -> new ServerMessage.Ack(text(node, "sessionId"), node.path("seq").asLong(0));
             case "resumed" -> new ServerMessage.Resumed(text(node, "sessionId"), node.path("lastIndex").asInt(0),
                     node.path("nextSeq").asLong(0));
+            case "speech_started" -> new ServerMessage.SpeechStarted(text(node, "sessionId"), node.path("atMs").asLong(0));
             default -> new ServerMessage.Other(type, text);
         };
     }

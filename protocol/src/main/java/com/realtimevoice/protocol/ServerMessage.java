@@ -67,6 +67,10 @@ public sealed interface ServerMessage {
     record Resumed(String sessionId, int lastIndex, long nextSeq) implements ServerMessage {
     }
 
+    /** Speech began after silence, {@code atMs} into the session's audio (extension; {@code speechEvents}). */
+    record SpeechStarted(String sessionId, long atMs) implements ServerMessage {
+    }
+
     /** A message of a later protocol version (a client ignores it): its {@code type} and its JSON. */
     record Other(String type, String json) implements ServerMessage {
     }

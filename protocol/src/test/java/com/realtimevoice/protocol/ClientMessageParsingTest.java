@@ -57,6 +57,25 @@ class ClientMessageParsingTest {
         assertThat(start).isEqualTo(new ClientMessage.Start("t", "pcm", 8000, "zh-CN", "vosk", false));
     }
 
+    /** Issue 22's streaming controls: endpointingMs 100-5000 (800.0 from a float-only client too), speechEvents a boolean. */
+    @Test
+    void streamingControls() {
+        assertThat(ProtocolCodec.parseClient("{\"type\":\"start\",\"endpointingMs\":800,\"speechEvents\":true}"))
+                .isEqualTo(new ClientMessage.Start(null, "pcm", 16000, null, null, true, false, 800, true));
+        assertThat(ProtocolCodec.parseClient("{\"type\":\"start\",\"endpointingMs\":100.0,\"speechEvents\":null}"))
+                .isEqualTo(new ClientMessage.Start(null, "pcm", 16000, null, null, true, false, 100, false));
+        assertThat(ProtocolCodec.parseClient("{\"type\":\"start\",\"endpointingMs\":5000,\"speechEvents\":false}"))
+                .isEqualTo(new ClientMessage.Start(null, "pcm", 16000, null, null, true, false, 5000, false));
+        assertThat(ProtocolCodec.parseClient("{\"type\":\"start\",\"endpointingMs\":null}"))
+                .isEqualTo(new ClientMessage.Start(null, "pcm", 16000, null, null, true));
+        for (String bad : new String[] {"99", "5001", "0", "-800", "800.5", "\"800\"", "1e300", "99999999999999999999"}) {
+            assertThat(reason("{\"type\":\"start\",\"endpointingMs\":" + bad + "}")).as(bad).contains("`endpointingMs`");
+        }
+        assertThat(reason("{\"type\":\"start\",\"endpointingMs\":99}")).contains("from 100 to 5000");
+        assertThat(reason("{\"type\":\"start\",\"speechEvents\":\"yes\"}")).contains("`speechEvents`");
+        assertThat(ProtocolCodec.parseClient("{\"type\":\"flush\"}")).isInstanceOf(ClientMessage.Flush.class);
+    }
+
     @Test
     void channelsFoldIntoTheFormat() {
         assertThat(((ClientMessage.Start) ProtocolCodec.parseClient("{\"type\":\"start\",\"channels\":2}")).format()).isEqualTo("pcm;channels=2");

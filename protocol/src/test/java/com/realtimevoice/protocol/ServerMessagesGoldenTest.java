@@ -38,7 +38,8 @@ class ServerMessagesGoldenTest {
                 Arguments.of("error-after-resume", new ServerMessage.Error("SESSION_NOT_FOUND", "no session to resume", false)),
                 Arguments.of("pong", new ServerMessage.Pong()),
                 Arguments.of("ack", new ServerMessage.Ack("s-1", 41)),
-                Arguments.of("resumed", new ServerMessage.Resumed("s-1", 3, 42)));
+                Arguments.of("resumed", new ServerMessage.Resumed("s-1", 3, 42)),
+                Arguments.of("speech_started", new ServerMessage.SpeechStarted("s-1", 1240)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -57,8 +58,8 @@ class ServerMessagesGoldenTest {
 
     @Test
     void aMessageOfALaterVersionIsKeptAsItCame() {
-        String json = "{\"type\":\"speech_started\",\"sessionId\":\"s-1\",\"atMs\":1200}";
-        assertThat(ProtocolCodec.parseServer(json)).isEqualTo(new ServerMessage.Other("speech_started", json));
+        String json = "{\"type\":\"speech_ended\",\"sessionId\":\"s-1\",\"atMs\":1200}";
+        assertThat(ProtocolCodec.parseServer(json)).isEqualTo(new ServerMessage.Other("speech_ended", json));
     }
 
     static String golden(String name) throws IOException {

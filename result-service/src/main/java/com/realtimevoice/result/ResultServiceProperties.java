@@ -45,8 +45,11 @@ public record ResultServiceProperties(
      * @param sweepInterval how often the oldest sessions are looked for (TRANSCRIPT_RETENTION_SWEEP)
      * @param batchSize     most sessions deleted in one transaction (TRANSCRIPT_RETENTION_BATCH): bounded, so a
      *                      first purge of a long history never holds locks for long
+     * @param liveDeleteWait how long DELETE of a session still recording waits for the worker to end it
+     *                      (TRANSCRIPT_DELETE_LIVE_WAIT) before it answers 409 SESSION_LIVE
      */
-    public record Retention(Duration keep, @NotNull Duration sweepInterval, @Min(1) @Max(10_000) int batchSize) {
+    public record Retention(Duration keep, @NotNull Duration sweepInterval, @Min(1) @Max(10_000) int batchSize,
+            @NotNull Duration liveDeleteWait) {
     }
 
     /**
@@ -75,15 +78,15 @@ public record ResultServiceProperties(
     }
 
     /**
-     * Back-off for records that fail for a reason that may pass (database down, no route yet, delivery timeout).
-     * After {@code maxRetries} the record goes to the dead-letter topic. Environment: RESULT_RETRY_INITIAL_INTERVAL,
-     * RESULT_RETRY_MULTIPLIER, RESULT_RETRY_MAX_INTERVAL, RESULT_RETRY_MAX_RETRIES.
+     * How long a partition waits after a record of it failed for a reason that may pass (database away, a lock
+     * wait timeout or deadlock, a delivery not acked): the first wait, its growth per attempt and its cap. The
+     * partition is retried from that record for as long as the failure lasts, never dead-lettered (issue 18).
+     * Environment: RESULT_RETRY_INITIAL_INTERVAL, RESULT_RETRY_MULTIPLIER, RESULT_RETRY_MAX_INTERVAL.
      */
     public record Retry(
             @NotNull Duration initialInterval,
             @DecimalMin("1.0") double multiplier,
-            @NotNull Duration maxInterval,
-            @Min(0) int maxRetries) {
+            @NotNull Duration maxInterval) {
     }
 
     /** How tokens for the history API are checked; the same values as the ingest service's. */

@@ -55,7 +55,7 @@ class ResultServiceConfigurationTest {
             assertThat(properties.replicationFactor()).isEqualTo(1);
             assertThat(properties.batch().maxFinals()).isEqualTo(500);
             assertThat(properties.retry()).isEqualTo(
-                    new ResultServiceProperties.Retry(Duration.ofMillis(500), 2.0, Duration.ofSeconds(10), 6));
+                    new ResultServiceProperties.Retry(Duration.ofMillis(500), 2.0, Duration.ofSeconds(10)));
 
             TokenService tokens = context.getBean(TokenService.class);
             assertThat(tokens.verify(tokens.issue("user-7", Duration.ofMinutes(1))).userId()).isEqualTo("user-7");
@@ -67,10 +67,10 @@ class ResultServiceConfigurationTest {
         try (ConfigurableApplicationContext context = start(null,
                 "--AUTH_JWT_SECRET=0123456789abcdef0123456789abcdef-prod", "--ASR_TOPIC_PARTITIONS=24",
                 "--KAFKA_REPLICATION_FACTOR=3", "--RESULT_BATCH_MAX_FINALS=50", "--RESULT_RETRY_INITIAL_INTERVAL=1s",
-                "--RESULT_RETRY_MULTIPLIER=3", "--RESULT_RETRY_MAX_INTERVAL=30s", "--RESULT_RETRY_MAX_RETRIES=2")) {
+                "--RESULT_RETRY_MULTIPLIER=3", "--RESULT_RETRY_MAX_INTERVAL=30s")) {
             ResultServiceProperties properties = context.getBean(ResultServiceProperties.class);
             assertThat(properties.retry()).isEqualTo(
-                    new ResultServiceProperties.Retry(Duration.ofSeconds(1), 3.0, Duration.ofSeconds(30), 2));
+                    new ResultServiceProperties.Retry(Duration.ofSeconds(1), 3.0, Duration.ofSeconds(30)));
             assertThat(properties.batch().maxFinals()).isEqualTo(50);
             assertThat(properties.topicPartitions()).isEqualTo(24);
             assertThat(properties.replicationFactor()).isEqualTo(3);

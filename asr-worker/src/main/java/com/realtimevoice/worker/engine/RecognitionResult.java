@@ -26,4 +26,16 @@ public sealed interface RecognitionResult {
             this(text, startMs, endMs, List.of());
         }
     }
+
+    /**
+     * Speech began {@code atMs} into the session's audio: from the worker's voice activity detector run alongside the
+     * engine ({@code speechEvents}), not from the engine itself.
+     */
+    record SpeechOnset(long atMs) implements RecognitionResult {
+
+        @Override
+        public String text() {
+            return "";
+        }
+    }
 }

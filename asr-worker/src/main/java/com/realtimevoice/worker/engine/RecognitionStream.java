@@ -14,6 +14,15 @@ public interface RecognitionStream extends AutoCloseable {
     /** No more audio: returns the final(s) of whatever is still pending. */
     List<RecognitionResult> finish();
 
+    /**
+     * Finalises what is pending now ({@code flush}, or the worker's own endpointing) and goes on: audio fed after it
+     * starts a new segment, its times still counted from the start of the session. The default is {@link #finish()},
+     * for engines whose finish leaves the stream usable (Vosk's final result does).
+     */
+    default List<RecognitionResult> flush() {
+        return finish();
+    }
+
     /** Releases the engine's resources; idempotent. */
     @Override
     void close();

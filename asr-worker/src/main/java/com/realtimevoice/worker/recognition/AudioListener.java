@@ -13,11 +13,12 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.kafka.listener.ConsumerSeekAware;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.stereotype.Component;
 
@@ -28,6 +29,7 @@ import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionFailed;
 import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.Topics;
+import com.realtimevoice.kafka.AsyncDeadLetterPublisher;
 import com.realtimevoice.worker.WorkerProperties;
 
 import io.micrometer.observation.Observation;
@@ -63,14 +65,14 @@ class AudioListener implements ConsumerSeekAware {
     private final RecognitionMetrics metrics;
     private final KafkaListenerEndpointRegistry registry;
     private final ObservationRegistry observations;
-    private final DeadLetterPublishingRecoverer deadLetters;
+    private final AsyncDeadLetterPublisher deadLetters;
     private final ThreadLocal<Long> lastCommit = ThreadLocal.withInitial(() -> 0L);
     /** Set when an output could not be published: nothing is committed until the consumer restarted and replayed. */
     private final AtomicReference<Throwable> publishFailure = new AtomicReference<>();
 
     AudioListener(SessionRecognizers recognizers, SessionLanes lanes, KafkaTemplate<String, byte[]> kafka,
                   CommitPositions positions, RecognitionMetrics metrics, KafkaListenerEndpointRegistry registry,
-                  ObservationRegistry observations, DeadLetterPublishingRecoverer deadLetters) {
+                  ObservationRegistry observations, AsyncDeadLetterPublisher deadLetters) {
         this.observations = observations;
         this.deadLetters = deadLetters;
         this.recognizers = recognizers;
@@ -98,10 +100,16 @@ class AudioListener implements ConsumerSeekAware {
             event = EventRecords.fromRecord(record);
             SessionRecognizers.checkBelongsOnAudio(event);
         } catch (MalformedEventException e) {
-            // Sent before the listener returns, so no commit passes it before the dead-letter topic has it.
+            // Not awaited here (a broker round trip per record would hold every partition of this consumer); the
+            // commit flushes the producer first, and a dead letter the broker refused stops commits and replays,
+            // as a failed output does.
             log.warn("dead-lettering {}-{}@{} (key {}): {}", record.topic(), record.partition(), offset, record.key(),
                     KafkaConfiguration.reason(e));
-            deadLetters.accept(record, consumer, e);
+            deadLetters.send(record, consumer, e).whenComplete((sent, failure) -> {
+                if (failure != null) {
+                    publishFailed("the dead letter of " + partition + "@" + offset, Topics.deadLetter(Topics.AUDIO), failure);
+                }
+            });
             metrics.error("DEAD_LETTERED");
             if (record.key() != null) {
                 String sessionId = record.key();
@@ -115,6 +123,12 @@ class AudioListener implements ConsumerSeekAware {
         }
         dispatch(event.sessionId(), partition, offset, () -> recognizers.handle(event));
         maybeCommit(consumer);
+    }
+
+    /** At start, in the background: the first poison then neither creates the producer nor waits for metadata. */
+    @EventListener(ApplicationReadyEvent.class)
+    void warmUpDeadLetters() {
+        deadLetters.warmUp(List.of(Topics.deadLetter(Topics.AUDIO)));
     }
 
     /** Runs {@code work} on the session's lane, in order with its other records. */
@@ -237,7 +251,7 @@ class AudioListener implements ConsumerSeekAware {
             boolean last = out instanceof SessionCompleted || out instanceof SessionFailed;
             kafka.send(EventRecords.toRecord(Topics.TRANSCRIPTS, out)).whenComplete((result, failure) -> {
                 if (failure != null) {
-                    publishFailed(out, failure);
+                    publishFailed(out, Topics.TRANSCRIPTS, failure);
                 } else if (last) {
                     positions.released(out.sessionId(), partition, epoch); // its last output is out: no replay needed any more
                 }
@@ -246,17 +260,18 @@ class AudioListener implements ConsumerSeekAware {
     }
 
     /**
-     * The producer gave up on an output (the broker away past delivery.timeout.ms). Its offset was never committed:
+     * The producer gave up on an output or a dead letter (the broker away past delivery.timeout.ms, or refused it).
+     * Its offset was never committed:
      * the consumer is restarted, which drops this worker's recognizers and replays the open sessions from their
      * start, exactly as a takeover by another worker would, and the output comes again under the same index.
      */
-    private void publishFailed(PipelineEvent out, Throwable failure) {
+    private void publishFailed(Object out, String topic, Throwable failure) {
         metrics.error("PUBLISH_FAILED");
         if (!publishFailure.compareAndSet(null, failure)) {
             return;
         }
         log.error("could not publish {} to {}: {}; restarting the audio consumer to replay open sessions", out,
-                Topics.TRANSCRIPTS, failure.getMessage());
+                topic, failure.getMessage());
         MessageListenerContainer container = registry.getListenerContainer(LISTENER_ID);
         Thread restart = new Thread(() -> {
             if (container != null) {

@@ -20,6 +20,7 @@ import org.springframework.util.backoff.FixedBackOff;
 
 import com.realtimevoice.events.MalformedEventException;
 import com.realtimevoice.events.Topics;
+import com.realtimevoice.kafka.AsyncDeadLetterPublisher;
 import com.realtimevoice.worker.WorkerProperties;
 
 /** Topics this worker reads and writes, and what happens to records it cannot process. */
@@ -32,6 +33,8 @@ class KafkaConfiguration {
     static final long RETRY_ATTEMPTS = 3;
     /** Added to every dead-lettered record: the root cause in one line (as the result service's dead letters). */
     static final String REASON_HEADER = "rv-dlt-reason";
+    /** Poison dead letters sent and not yet answered, at most: a poll (100 records) and more. */
+    static final int DEAD_LETTERS_IN_FLIGHT = 1000;
 
     @Bean
     NewTopic audioTopic(WorkerProperties properties) {
@@ -55,14 +58,16 @@ class KafkaConfiguration {
 
     /**
      * Sends records to {@code <topic>.dlt} with the reason in the standard {@code kafka_dlt-exception-*} headers and
-     * in {@link #REASON_HEADER}; returns once the broker has it. The listener calls it at once for poison, the error
-     * handler after the retries of anything else.
+     * in {@link #REASON_HEADER}. The listener sends poison at once without waiting (its commit flushes the producer
+     * first, so no commit passes a dead letter the broker does not have); the error handler, after the retries of
+     * anything else, waits for the broker.
      */
     @Bean
-    DeadLetterPublishingRecoverer audioDeadLetters(KafkaTemplate<String, byte[]> template) {
-        DeadLetterPublishingRecoverer recoverer = new DeadLetterPublishingRecoverer(template,
+    AsyncDeadLetterPublisher audioDeadLetters(KafkaTemplate<String, byte[]> template) {
+        AsyncDeadLetterPublisher recoverer = new AsyncDeadLetterPublisher(template,
                 // partition -1: let Kafka choose, so the dead-letter topic needs no particular partition count
-                (record, exception) -> new TopicPartition(Topics.deadLetter(record.topic()), -1));
+                (record, exception) -> new TopicPartition(Topics.deadLetter(record.topic()), -1),
+                DEAD_LETTERS_IN_FLIGHT, Duration.ofSeconds(10));
         recoverer.addHeadersFunction((record, exception) -> {
             RecordHeaders headers = new RecordHeaders();
             headers.add(REASON_HEADER, reason(exception).getBytes(StandardCharsets.UTF_8));
@@ -77,7 +82,7 @@ class KafkaConfiguration {
      * nothing is re-polled for it. Anything else is retried briefly, then goes to {@code <topic>.dlt} too.
      */
     @Bean
-    DefaultErrorHandler kafkaErrorHandler(DeadLetterPublishingRecoverer audioDeadLetters) {
+    DefaultErrorHandler kafkaErrorHandler(AsyncDeadLetterPublisher audioDeadLetters) {
         return errorHandler(audioDeadLetters);
     }
 

@@ -15,6 +15,7 @@ import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.RecognitionOptions;
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionFailed;
+import com.realtimevoice.events.SpeechStarted;
 import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.TranscriptPartial;
 import com.realtimevoice.events.Word;
@@ -57,6 +58,7 @@ final class SegmentedRecognition {
     private final RecognitionStream partials;
     private final String partialsName;
     private final boolean sendPartials;
+    private final boolean speechEvents;
     private final boolean wordTimestamps;
     private final RecognitionOptions options;
     /** Profanity and numbers on the local engine's text (partials, fallback finals); the cloud engine does its own. */
@@ -79,7 +81,8 @@ final class SegmentedRecognition {
      * @param fallback  local engine that recognises a segment the cloud could not, or null to fail the session instead
      */
     SegmentedRecognition(String sessionId, String language, CloudCalls cloud, VoiceActivityDetector vad, RecognitionStream partials,
-                         String partialsName, boolean sendPartials, boolean wordTimestamps, RecognitionOptions options, SpeechEngine fallback, Executor fallbackExecutor, AudioConverter audio,
+                         String partialsName, boolean sendPartials, boolean wordTimestamps, boolean speechEvents, RecognitionOptions options,
+                         SpeechEngine fallback, Executor fallbackExecutor, AudioConverter audio,
                          AsyncOutputs sink, RecognitionMetrics metrics, Clock clock) {
         this.sessionId = sessionId;
         this.language = language;
@@ -88,6 +91,7 @@ final class SegmentedRecognition {
         this.partials = partials;
         this.partialsName = partialsName;
         this.sendPartials = sendPartials;
+        this.speechEvents = speechEvents;
         this.wordTimestamps = wordTimestamps;
         this.options = options;
         this.localControls = OutputControls.of(options, true);
@@ -112,6 +116,11 @@ final class SegmentedRecognition {
         return out;
     }
 
+    /** The client's flush: the open segment ends here and goes to the engine; the session goes on. */
+    List<PipelineEvent> flush(long receivedAtMs) {
+        return handle(vad.cut(), receivedAtMs);
+    }
+
     /** A {@code session.failed} went out (fallback = fail): the session is over. */
     boolean failed() {
         return outputs.stopped();
@@ -134,6 +143,10 @@ final class SegmentedRecognition {
                 segmentTexts.clear();
                 currentPartial = "";
                 lastSent = "";
+            } else if (event instanceof VoiceActivityDetector.Speech s) {
+                if (speechEvents) {
+                    out.add(new SpeechStarted(sessionId, s.atMs(), clock.millis()));
+                }
             } else if (event instanceof VoiceActivityDetector.Audio a) {
                 if (partials != null && a.samples().length > 0) {
                     take(partials.accept(AudioConverter.toBytes(a.samples())));

@@ -43,6 +43,9 @@ final class SessionRecognizer {
     long lastActivityMs;
     /** What the last handled event produced, republished if that event is redelivered. */
     List<PipelineEvent> lastOutputs = List.of();
+    /** The last flush handled and what it produced, republished if it is redelivered. */
+    com.realtimevoice.events.SessionFlushed lastFlush;
+    List<PipelineEvent> lastFlushOutputs = List.of();
     boolean closed;
 
     SessionRecognizer(SessionStarted started, String engine, RecognitionStream stream, AudioConverter audio,

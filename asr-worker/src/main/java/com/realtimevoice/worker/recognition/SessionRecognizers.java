@@ -25,8 +25,10 @@ import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionEnded;
 import com.realtimevoice.events.SessionFailed;
+import com.realtimevoice.events.SessionFlushed;
 import com.realtimevoice.events.SessionResumed;
 import com.realtimevoice.events.SessionStarted;
+import com.realtimevoice.events.SpeechStarted;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.Word;
@@ -42,6 +44,7 @@ import com.realtimevoice.worker.engine.SpeechEngine;
 import com.realtimevoice.worker.engine.StreamSpec;
 import com.realtimevoice.worker.engine.cloud.CloudCalls;
 import com.realtimevoice.worker.segment.SegmentProperties;
+import com.realtimevoice.worker.segment.VoiceActivityDetector;
 
 /**
  * Turns the audio topic's events into the transcripts topic's events, keeping one recognizer per session
@@ -133,13 +136,16 @@ class SessionRecognizers implements DisposableBean {
         if (event instanceof SessionResumed resumed) {
             return onResumed(resumed);
         }
+        if (event instanceof SessionFlushed flushed) {
+            return onFlushed(flushed);
+        }
         throw new MalformedEventException("unexpected " + EventType.of(event).token() + " on " + Topics.AUDIO);
     }
 
     /** @throws MalformedEventException for an event that does not belong on the audio topic */
     static void checkBelongsOnAudio(PipelineEvent event) {
         if (!(event instanceof AudioChunk || event instanceof SessionStarted || event instanceof SessionEnded
-                || event instanceof SessionResumed)) {
+                || event instanceof SessionResumed || event instanceof SessionFlushed)) {
             throw new MalformedEventException("unexpected " + EventType.of(event).token() + " on " + Topics.AUDIO);
         }
     }
@@ -225,6 +231,11 @@ class SessionRecognizers implements DisposableBean {
                 // Every engine is fed the pipeline's format: 16 kHz mono, whatever the client sent.
                 RecognitionStream stream = engine.open(new StreamSpec(id, AudioConverter.PIPELINE_RATE, started.language(),
                         started.recognition().hotwords()));
+                if (started.endpointingMs() != null || started.wantsSpeechEvents()) {
+                    // The engine has no endpointer settings or speech events of its own: the worker's detector runs beside it.
+                    stream = new VoiceTrackedStream(stream, detector(started), started.endpointingMs() != null,
+                            started.wantsSpeechEvents());
+                }
                 session = new SessionRecognizer(started, engine.name(), stream, audio, null, now);
             }
         } catch (RuntimeException e) {
@@ -263,9 +274,49 @@ class SessionRecognizers implements DisposableBean {
                     fallback != null ? started.recognition().hotwords() : List.of()));
             partialsName = engine.name();
         }
-        SegmentedRecognition segmented = new SegmentedRecognition(id, started.language(), cloud, segments.newDetector(), partials,
-                partialsName, wantsPartials, started.wordTimestamps(), started.recognition(), fallback, fallbackExecutor, audio, asyncOutputs, metrics, clock);
+        SegmentedRecognition segmented = new SegmentedRecognition(id, started.language(), cloud, detector(started), partials,
+                partialsName, wantsPartials, started.wordTimestamps(), started.wantsSpeechEvents(), started.recognition(), fallback,
+                fallbackExecutor, audio, asyncOutputs, metrics, clock);
         return new SessionRecognizer(started, cloud.engine().name(), null, audio, segmented, now);
+    }
+
+    /** The worker's detector, ending segments after the session's {@code endpointingMs} if it gave one. */
+    private VoiceActivityDetector detector(SessionStarted started) {
+        return started.endpointingMs() == null ? segments.newDetector() : segments.newDetector(started.endpointingMs());
+    }
+
+    /**
+     * The client's flush, in order with its audio: what was said so far becomes a final now, and the session goes
+     * on. A redelivered flush (its outputs may not have reached Kafka) publishes them again.
+     */
+    private List<PipelineEvent> onFlushed(SessionFlushed flushed) {
+        SessionRecognizer session = active.get(flushed.sessionId());
+        if (session == null) {
+            return List.of(); // ended, failed or unknown here: the end or the failure says what there is to say
+        }
+        synchronized (session) {
+            if (session.closed) {
+                return List.of();
+            }
+            if (flushed.equals(session.lastFlush)) {
+                metrics.skipped("redelivered");
+                return session.lastFlushOutputs;
+            }
+            long now = now();
+            session.lastActivityMs = now;
+            List<PipelineEvent> out;
+            try {
+                // The audio converter may hold a few samples (a resampler's or MP3 decoder's tail): they stay for the
+                // next chunk; the segment ends at what the engine has.
+                out = session.segmented != null ? session.segmented.flush(session.lastReceivedAtMs)
+                        : toEvents(session, session.stream.flush(), session.lastReceivedAtMs, now);
+            } catch (RuntimeException e) {
+                return engineFailed(session, "flush", e);
+            }
+            session.lastFlush = flushed;
+            session.lastFlushOutputs = out;
+            return out;
+        }
     }
 
     /**
@@ -419,6 +470,10 @@ class SessionRecognizers implements DisposableBean {
                         session.started.wordTimestamps() ? Word.fit(words, f.startMs(), f.endMs()) : null));
                 session.lastPartial = "";
                 metrics.finalEmitted(session.engine);
+            } else if (result instanceof RecognitionResult.SpeechOnset onset) {
+                if (session.started.wantsSpeechEvents()) {
+                    out.add(new SpeechStarted(session.sessionId(), onset.atMs(), now));
+                }
             } else if (result instanceof RecognitionResult.Partial p) {
                 String text = session.controls.text(p.text());
                 if (session.wantsPartials() && !text.isBlank() && !text.equals(session.lastPartial)) {

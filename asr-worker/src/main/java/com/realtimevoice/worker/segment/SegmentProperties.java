@@ -43,7 +43,12 @@ public record SegmentProperties(
     public enum Fallback { LOCAL, FAIL }
 
     public VoiceActivityDetector newDetector() {
-        return new VoiceActivityDetector(silence.toMillis(), maxLength.toMillis(), preRoll.toMillis(), thresholdDb, marginDb);
+        return newDetector(silence.toMillis());
+    }
+
+    /** A detector whose segments end after {@code silenceMs} of silence (a session's {@code endpointingMs}). */
+    public VoiceActivityDetector newDetector(long silenceMs) {
+        return new VoiceActivityDetector(silenceMs, maxLength.toMillis(), preRoll.toMillis(), thresholdDb, marginDb);
     }
 
     public boolean hasPartials() {

@@ -38,7 +38,7 @@ public final class VoiceActivityDetector {
     private Open open;
 
     /** What happened, in audio order. */
-    public sealed interface Event permits Started, Audio, Ended, Dropped {
+    public sealed interface Event permits Started, Audio, Ended, Dropped, Speech {
     }
 
     /** A segment opened; its audio follows in {@link Audio} events until {@link Ended}. */
@@ -51,6 +51,17 @@ public final class VoiceActivityDetector {
 
     /** A segment closed: its audio, trimmed to the last speech plus a short tail. */
     public record Ended(Segment segment) implements Event {
+    }
+
+    /**
+     * The open segment has enough speech to be one (it will not be {@link Dropped}): speech began at
+     * {@code speechSample}, its first speech frame (after the pre-roll). Once per segment, a few frames after it opened.
+     */
+    public record Speech(int index, long speechSample) implements Event {
+
+        public long atMs() {
+            return speechSample * 1000 / SAMPLE_RATE;
+        }
     }
 
     /** A segment closed with too little speech to be one (a click): it has no number, nothing comes of it. */
@@ -107,6 +118,18 @@ public final class VoiceActivityDetector {
         return events;
     }
 
+    /**
+     * Closes the open segment now, as if its silence had run out ({@code flush}): at the last whole frame, so the
+     * partial frame still waiting stays for the next segment and every later frame keeps its place in the audio.
+     */
+    public List<Event> cut() {
+        List<Event> events = new ArrayList<>();
+        if (open != null) {
+            close(events);
+        }
+        return events;
+    }
+
     /** End of the audio: closes the open segment, if any (with the last partial frame). */
     public List<Event> finish() {
         List<Event> events = new ArrayList<>();
@@ -134,6 +157,7 @@ public final class VoiceActivityDetector {
             if (speech) {
                 long start = frameStart - (long) preRoll.size() * FRAME;
                 open = new Open(nextIndex++, start);
+                open.firstSpeech = frameStart;
                 events.add(new Started(open.index, start));
                 short[] before = concat(preRoll);
                 preRoll.clear();
@@ -149,6 +173,9 @@ public final class VoiceActivityDetector {
             return;
         }
         open.add(frame, speech);
+        if (speech && open.speechFrames == minSpeechFrames) {
+            events.add(new Speech(open.index, open.firstSpeech)); // before the audio, so before the partials it brings
+        }
         events.add(new Audio(open.index, frame));
         if (open.silentRun >= silenceFrames || open.frames >= maxFrames) {
             close(events);
@@ -202,6 +229,7 @@ public final class VoiceActivityDetector {
         int speechFrames;
         int silentRun;
         long lastSpeechEnd;
+        long firstSpeech;
 
         Open(int index, long start) {
             this.index = index;

@@ -19,7 +19,9 @@ import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionEnded;
 import com.realtimevoice.events.SessionFailed;
+import com.realtimevoice.events.SessionFlushed;
 import com.realtimevoice.events.SessionStarted;
+import com.realtimevoice.events.SpeechStarted;
 import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.TranscriptPartial;
 import com.realtimevoice.events.Word;
@@ -172,6 +174,32 @@ class TwoPassRecognitionTest {
         assertThat(second).isEqualTo(first);
         // 44.1 kHz MP3 does not fit the 16 kHz model: decoded audio goes as WAV
         assertThat(fake.recognitions()).allSatisfy(x -> assertThat(x.params()).containsEntry("VoiceFormat", "\"wav\""));
+    }
+
+    /** Issue 22 on a segment engine: a flush sends the open segment to the cloud at once; speech onsets are announced. */
+    @Test
+    void aFlushSendsTheOpenSegmentAndSpeechOnsetsAreAnnounced() {
+        SessionRecognizers r = recognizers("vosk", SegmentProperties.Fallback.LOCAL, 5);
+        sync.addAll(r.handle(new SessionStarted("f", "u", "n", "reply", "pcm", 16000, "en", null, true, false, 1, false, 2000, true)));
+        long seq = 0;
+        for (byte[] audio : List.of(SpeechFixtures.pcm("time.wav"), SpeechFixtures.pcm("weather.wav"))) {
+            for (int off = 0; off < audio.length; off += 3200) {
+                sync.addAll(r.handle(new AudioChunk("f", seq++, 0, "pcm", 16000, 1,
+                        java.util.Arrays.copyOfRange(audio, off, Math.min(audio.length, off + 3200)))));
+            }
+            long finalsBefore = published.stream().filter(TranscriptFinal.class::isInstance).count();
+            // endpointingMs 2000: without the flush, neither segment would end before the audio does
+            sync.addAll(r.handle(new SessionFlushed("f", seq - 1, 1)));
+            await().atMost(Duration.ofSeconds(10)).until(() -> published.stream().filter(TranscriptFinal.class::isInstance).count()
+                    == finalsBefore + 1);
+        }
+        sync.addAll(r.handle(new SessionEnded("f", seq - 1, 0, "end", 2)));
+        List<TranscriptFinal> finals = awaitCompleted(2);
+        assertThat(finals).extracting(TranscriptFinal::index).containsExactly(0, 1);
+        assertThat(WordErrorRate.of("what time is it the weather is nice today",
+                finals.get(0).text() + " " + finals.get(1).text())).isLessThanOrEqualTo(0.2);
+        assertThat(sync.stream().filter(SpeechStarted.class::isInstance).map(e -> ((SpeechStarted) e).atMs()).toList())
+                .hasSize(2).allSatisfy(at -> assertThat(at).isGreaterThanOrEqualTo(0L));
     }
 
     /** Feeds a session; returns the time spent in handle() (the consumer thread's share). */

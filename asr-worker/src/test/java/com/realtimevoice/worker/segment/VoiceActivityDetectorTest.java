@@ -65,6 +65,44 @@ class VoiceActivityDetectorTest {
         assertThat(segments(detector(), quiet, 1600)).isEmpty();
     }
 
+    /** speechEvents: one Speech per segment, at its first speech frame, never for a click. */
+    @Test
+    void speechIsAnnouncedOncePerSegmentAtItsFirstSpeechFrame() {
+        VoiceActivityDetector vad = detector();
+        List<VoiceActivityDetector.Event> events = new ArrayList<>(vad.accept(samples("sentences.wav")));
+        events.addAll(vad.finish());
+        List<VoiceActivityDetector.Speech> speech = events.stream().filter(VoiceActivityDetector.Speech.class::isInstance)
+                .map(VoiceActivityDetector.Speech.class::cast).toList();
+        List<Segment> segments = new ArrayList<>();
+        collect(events, segments);
+        assertThat(speech).extracting(VoiceActivityDetector.Speech::index).containsExactly(0, 1, 2);
+        for (int k = 0; k < 3; k++) {
+            // the segment opens with 300 ms of pre-roll before the first speech frame
+            assertThat(speech.get(k).speechSample()).isEqualTo(segments.get(k).startSample() + 300 * 16);
+        }
+        short[] quiet = new short[16_000 * 3];
+        quiet[8000] = 20_000;
+        assertThat(detector().accept(quiet)).noneMatch(VoiceActivityDetector.Speech.class::isInstance);
+    }
+
+    /** flush: the open segment ends at once, at a frame boundary; the speech after it is the next segment. */
+    @Test
+    void aCutEndsTheOpenSegmentAndTheNextSpeechIsTheNextOne() {
+        short[] audio = samples("sentences.wav");
+        VoiceActivityDetector vad = detector();
+        List<Segment> segments = new ArrayList<>();
+        int cutAt = 16_000 + 333; // inside "turn on the kitchen light", not on a frame boundary
+        collect(vad.accept(Arrays.copyOfRange(audio, 0, cutAt)), segments);
+        collect(vad.cut(), segments);
+        assertThat(segments).hasSize(1);
+        assertThat(segments.get(0).endSample()).isLessThanOrEqualTo(cutAt / 320 * 320L); // the last whole 20 ms frame
+        assertThat(vad.cut()).as("nothing open any more").isEmpty();
+        collect(vad.accept(Arrays.copyOfRange(audio, cutAt, audio.length)), segments);
+        collect(vad.finish(), segments);
+        assertThat(segments).extracting(Segment::index).containsExactly(0, 1, 2, 3);
+        assertThat(segments.get(1).startSample()).isGreaterThanOrEqualTo(segments.get(0).endSample());
+    }
+
     static List<Segment> segments(VoiceActivityDetector vad, short[] audio, int piece) {
         List<Segment> out = new ArrayList<>();
         for (int off = 0; off < audio.length; off += piece) {

@@ -22,7 +22,10 @@ public final class Scenarios {
      * (SIGSTOP and SIGTERM of a worker, SIGTERM of result-service and ingest, the database frozen) run in the full suite.
      */
     // broker-restart is QUARANTINED from the CI suite since 2026-12-05 (still in the full and "all" suites): after the
-    // 15 s outage 2 sessions once got SESSION_NOT_FOUND from the worker (issue 18, docs/reliability.md).
+    // 15 s outage 2 sessions once got SESSION_NOT_FOUND from the worker (issue 18, docs/reliability.md). With the
+    // CommitPositions and idle-timer fixes it passed 3 of 3 runs (2026-12-06); back in costs ~60-100 s of CI.
+    // poison-bystander is out too: its check against the clean run fails on a loaded machine with no fault at all
+    // (bystander-control, docs/reliability.md).
     public static final List<String> SHORT = List.of("worker-kill", "result-kill", "ingest-kill", "db-restart",
             "client-drop", "corrupt-records");
 
@@ -41,7 +44,8 @@ public final class Scenarios {
      * Poison for some sessions must not delay the others (issue 18): the most a bystander's final may come later than
      * the same final in the clean run.
      */
-    private static final Map<String, Duration> BYSTANDER_BUDGETS = Map.of("poison-bystander", seconds(2));
+    private static final Map<String, Duration> BYSTANDER_BUDGETS = Map.of("poison-bystander", seconds(2),
+            "bystander-control", seconds(2));
 
     public static Duration bystanderBudget(String scenario) {
         return BYSTANDER_BUDGETS.get(scenario);
@@ -165,6 +169,13 @@ public final class Scenarios {
                 seconds(4), Scenarios::poisonTwo));
         add(s, new Scenario("poison-bystander", "as corrupt-records; the bystanders' finals held against the clean run's (2 s at most later)",
                 seconds(4), Scenarios::poisonTwo));
+        // The control for poison-bystander: the same fleet and check with no fault at all, so that what the machine's
+        // load alone does to the comparison with the clean run (2 clients, at the cluster's start) shows next to it.
+        add(s, new Scenario("bystander-control", "no fault: every client's finals held against the clean run's, as in poison-bystander",
+                seconds(4), ctx -> {
+                    ctx.injected(c -> true);
+                    ctx.note("no fault injected");
+                }));
         for (String name : UNDER_LOAD) {
             Scenario plain = s.get(name);
             add(s, new Scenario(name + LOAD_SUFFIX, plain.fault() + ", beside " + LOAD_STREAMS + " bench-echo streams",

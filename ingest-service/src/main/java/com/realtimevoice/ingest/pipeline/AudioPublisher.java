@@ -208,10 +208,6 @@ public class AudioPublisher {
         }
     }
 
-    public void publishChunk(AudioChunk chunk) {
-        publish(chunk);
-    }
-
     public static class PublishFailedException extends Exception {
         PublishFailedException(String message, Throwable cause) {
             super(message, cause);

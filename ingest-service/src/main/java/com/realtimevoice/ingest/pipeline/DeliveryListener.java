@@ -1,12 +1,18 @@
 package com.realtimevoice.ingest.pipeline;
 
+import java.util.List;
+
 import com.realtimevoice.events.EventRecords;
 import com.realtimevoice.events.MalformedEventException;
 import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionFailed;
+import com.realtimevoice.events.SpeechStarted;
 import com.realtimevoice.events.TranscriptFinal;
+import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptPartial;
+import com.realtimevoice.ingest.config.IngestNode;
+import com.realtimevoice.kafka.AsyncDeadLetterPublisher;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -14,8 +20,9 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.kafka.annotation.KafkaListener;
-import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.stereotype.Component;
 
 /**
@@ -29,12 +36,21 @@ class DeliveryListener {
 
     private final LocalSessions sessions;
     private final MeterRegistry meters;
-    private final DeadLetterPublishingRecoverer deadLetters;
+    private final AsyncDeadLetterPublisher deadLetters;
 
-    DeliveryListener(LocalSessions sessions, MeterRegistry meters, DeadLetterPublishingRecoverer deliveryDeadLetters) {
+    private final IngestNode node;
+
+    DeliveryListener(LocalSessions sessions, MeterRegistry meters, AsyncDeadLetterPublisher deliveryDeadLetters, IngestNode node) {
+        this.node = node;
         this.sessions = sessions;
         this.meters = meters;
         this.deadLetters = deliveryDeadLetters;
+    }
+
+    /** At start, in the background: the first poison then neither creates the producer nor waits for metadata. */
+    @EventListener(ApplicationReadyEvent.class)
+    void warmUpDeadLetters() {
+        deadLetters.warmUp(List.of(Topics.deadLetter(node.deliveryTopic())));
     }
 
     /**
@@ -42,6 +58,12 @@ class DeliveryListener {
      * here, at once: thrown to the error handler it would seek every partition of the poll back and re-poll them
      * for each poison record, holding every other session's results behind it. Its session fails upstream (the
      * worker and result-service dead-letter what they cannot take, and tell the client UNPROCESSABLE).
+     * <p>
+     * The dead letter is not awaited: one broker round trip per poison record on this thread (one thread reads the
+     * node's delivery partitions) held every socket's results 3 s for 15 poison records (issue 18). The offset may
+     * be committed before the broker has it; a send the broker refuses is logged with the record's coordinates
+     * and counted ({@code ingest.deliveries{result=dead_letter_failed}}). Nothing stored is at stake: result-service
+     * stores every result before it delivers it, so what cannot be decoded here was never one of its results.
      */
     @KafkaListener(id = "delivery", topics = "#{@ingestNode.deliveryTopic()}", groupId = "#{@ingestNode.deliveryGroup()}",
             concurrency = "${ingest.kafka.delivery-concurrency}")
@@ -50,14 +72,21 @@ class DeliveryListener {
         try {
             event = EventRecords.fromRecord(record);
             if (!(event instanceof TranscriptPartial || event instanceof TranscriptFinal || event instanceof SessionCompleted
-                    || event instanceof SessionFailed)) {
+                    || event instanceof SessionFailed || event instanceof SpeechStarted)) {
                 throw new MalformedEventException("unexpected event on a delivery topic: " + event.getClass().getSimpleName());
             }
         } catch (MalformedEventException e) {
             log.warn("dead-lettering {}-{}@{} (key {}): {}", record.topic(), record.partition(), record.offset(), record.key(),
                     e.getMessage());
-            deadLetters.accept(record, consumer, e);
-            meters.counter("ingest.deliveries", "result", "dead_lettered").increment();
+            String where = record.topic() + "-" + record.partition() + "@" + record.offset();
+            deadLetters.send(record, consumer, e).whenComplete((sent, failure) -> {
+                if (failure == null) {
+                    meters.counter("ingest.deliveries", "result", "dead_lettered").increment();
+                } else {
+                    log.error("could not dead-letter {}: {}", where, failure.toString());
+                    meters.counter("ingest.deliveries", "result", "dead_letter_failed").increment();
+                }
+            });
             return;
         }
         ResultSink sink = sessions.sink(event.sessionId());
@@ -79,6 +108,8 @@ class DeliveryListener {
             sink.onCompleted(c);
         } else if (event instanceof SessionFailed f) {
             sink.onFailed(f);
+        } else if (event instanceof SpeechStarted s) {
+            sink.onSpeechStarted(s);
         }
         meters.counter("ingest.deliveries", "result", "delivered").increment();
     }

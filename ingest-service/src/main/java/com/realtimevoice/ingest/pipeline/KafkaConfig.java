@@ -1,9 +1,12 @@
 package com.realtimevoice.ingest.pipeline;
 
+import java.time.Duration;
+
 import com.realtimevoice.events.MalformedEventException;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.ingest.config.IngestNode;
 import com.realtimevoice.ingest.config.IngestProperties;
+import com.realtimevoice.kafka.AsyncDeadLetterPublisher;
 
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
@@ -14,7 +17,6 @@ import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
-import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.FixedBackOff;
 
@@ -43,18 +45,24 @@ class KafkaConfig {
                         .build());
     }
 
-    /** A delivery's dead-letter topic, with the reason in its headers. */
+    /**
+     * A delivery's dead-letter topic, with the reason in its headers. {@link DeliveryListener} sends poison without
+     * waiting (at most {@link #DEAD_LETTERS_IN_FLIGHT} unanswered); the error handler waits.
+     */
     @Bean
-    DeadLetterPublishingRecoverer deliveryDeadLetters(KafkaTemplate<String, byte[]> template) {
-        return new DeadLetterPublishingRecoverer(template, (record, e) -> new TopicPartition(Topics.deadLetter(record.topic()), -1));
+    AsyncDeadLetterPublisher deliveryDeadLetters(KafkaTemplate<String, byte[]> template) {
+        return new AsyncDeadLetterPublisher(template, (record, e) -> new TopicPartition(Topics.deadLetter(record.topic()), -1),
+                DEAD_LETTERS_IN_FLIGHT, Duration.ofSeconds(5));
     }
+
+    static final int DEAD_LETTERS_IN_FLIGHT = 500;
 
     /**
      * Undecodable deliveries are dead-lettered by {@link DeliveryListener} itself; what reaches this handler is
      * retried first, then dead-lettered.
      */
     @Bean
-    DefaultErrorHandler kafkaErrorHandler(DeadLetterPublishingRecoverer deliveryDeadLetters) {
+    DefaultErrorHandler kafkaErrorHandler(AsyncDeadLetterPublisher deliveryDeadLetters) {
         DefaultErrorHandler handler = new DefaultErrorHandler(deliveryDeadLetters, new FixedBackOff(500, 3));
         handler.addNotRetryableExceptions(MalformedEventException.class, IllegalArgumentException.class);
         return handler;

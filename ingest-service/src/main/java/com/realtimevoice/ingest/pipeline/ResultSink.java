@@ -2,6 +2,7 @@ package com.realtimevoice.ingest.pipeline;
 
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionFailed;
+import com.realtimevoice.events.SpeechStarted;
 import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.TranscriptPartial;
 
@@ -9,6 +10,10 @@ import com.realtimevoice.events.TranscriptPartial;
 public interface ResultSink {
 
     void onPartial(TranscriptPartial partial);
+
+    /** Speech began (sessions that asked for speech events); an upload never asks, hence the default. */
+    default void onSpeechStarted(SpeechStarted speech) {
+    }
 
     void onFinal(TranscriptFinal fin);
 

@@ -9,7 +9,9 @@ import com.realtimevoice.events.AudioChunk;
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionEnded;
 import com.realtimevoice.events.SessionFailed;
+import com.realtimevoice.events.SessionFlushed;
 import com.realtimevoice.events.SessionStarted;
+import com.realtimevoice.events.SpeechStarted;
 import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.TranscriptPartial;
 import com.realtimevoice.ingest.config.IngestNode;
@@ -154,6 +156,8 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
             start(connection, start);
         } else if (parsed instanceof ClientMessage.End) {
             end(connection);
+        } else if (parsed instanceof ClientMessage.Flush) {
+            flush(connection);
         } else if (parsed instanceof ClientMessage.Resume resume) {
             resume(connection, resume);
         } else if (parsed instanceof ClientMessage.Malformed bad) {
@@ -381,7 +385,8 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
         // until the broker is back, so the client is answered at once. Only an outage past the producer's delivery
         // timeout fails it, and then the session is given up here and the client told.
         publisher.publishUrgent(new SessionStarted(sessionId, userId, node.nodeId(), node.deliveryTopic(), start.format(),
-                start.sampleRate(), start.language(), start.engine(), start.interimResults(), false, now, start.wordTimestamps(), events(start.options())))
+                start.sampleRate(), start.language(), start.engine(), start.interimResults(), false, now, start.wordTimestamps(),
+                start.endpointingMs(), start.speechEvents() ? Boolean.TRUE : null, events(start.options())))
                 .whenComplete((r, failure) -> {
                     if (failure != null && connection.finish(sessionId)) {
                         localSessions.unregister(sessionId);
@@ -472,6 +477,27 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
             return;
         }
         endSession(connection, session, "end");
+    }
+
+    /**
+     * Finalise what was said so far: the flush goes to the worker in-band, after the chunks sent before it (the same
+     * producer, the same key), so it cuts the segment exactly there. Not waited for, like audio; during a broker
+     * outage the producer keeps it in order until the broker is back.
+     */
+    private void flush(StreamConnection connection) {
+        ActiveSession session = connection.session();
+        if (session == null || session.ending()) {
+            error(connection, ErrorCode.BAD_REQUEST, session == null ? "no session to flush: send start first"
+                    : "the session is ending: its finals follow anyway");
+            return;
+        }
+        publisher.publishUrgent(new SessionFlushed(session.sessionId(), session.lastSeq(), System.currentTimeMillis()))
+                .whenComplete((r, failure) -> {
+                    if (failure != null) {
+                        log.warn("the flush of session {} was not accepted by Kafka: {}", session.sessionId(), failure.getMessage());
+                    }
+                });
+        meters.counter("ingest.flushes").increment();
     }
 
     /**
@@ -620,6 +646,11 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
         @Override
         public void onPartial(TranscriptPartial partial) {
             connection.send(new ServerMessage.Partial(partial.sessionId(), partial.index(), partial.text()));
+        }
+
+        @Override
+        public void onSpeechStarted(SpeechStarted speech) {
+            connection.send(new ServerMessage.SpeechStarted(speech.sessionId(), speech.atMs()));
         }
 
         @Override

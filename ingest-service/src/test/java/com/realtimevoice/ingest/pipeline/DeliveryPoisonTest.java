@@ -72,6 +72,12 @@ class DeliveryPoisonTest {
         }
 
         assertThat(deadLettered(Topics.deadLetter(node.deliveryTopic()), 2 * poison.size())).hasSize(2 * poison.size());
+        // counted when the broker's answer reaches the producer (the listener does not wait for it)
+        long deadline = System.currentTimeMillis() + 5000;
+        while (meters.counter("ingest.deliveries", "result", "dead_lettered").count() < 2.0 * poison.size()
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
         assertThat(meters.counter("ingest.deliveries", "result", "dead_lettered").count()).isEqualTo(2.0 * poison.size());
     }
 

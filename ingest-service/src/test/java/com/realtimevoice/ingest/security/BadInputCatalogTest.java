@@ -134,6 +134,9 @@ class BadInputCatalogTest {
         ws("a second `start`", "BAD_REQUEST", "stays open", alice, c -> { started(c); c.send("{\"type\":\"start\"}"); return firstError(c, false); });
         ws("text where audio is expected", "BAD_REQUEST", "stays open", alice, c -> { started(c); c.send("AAAA//8AAP//"); return firstError(c, false); });
         ws("`end` with no session", "BAD_REQUEST", "stays open", alice, c -> { c.send("{\"type\":\"end\"}"); return firstError(c, false); });
+        ws("`flush` with no session", "BAD_REQUEST", "stays open", alice, c -> { c.send("{\"type\":\"flush\"}"); return firstError(c, false); });
+        ws("`endpointingMs` out of its range (99)", "BAD_REQUEST", "stays open", alice, c -> {
+            c.send("{\"type\":\"start\",\"endpointingMs\":99}"); return firstError(c, false); });
         ws("unsupported `format` (`ogg`)", "UNSUPPORTED_FORMAT", "stays open", alice, c -> {
             c.send("{\"type\":\"start\",\"format\":\"ogg\"}"); return firstError(c, false); });
         ws("nonsense `sampleRate` (7)", "UNSUPPORTED_FORMAT", "stays open", alice, c -> {

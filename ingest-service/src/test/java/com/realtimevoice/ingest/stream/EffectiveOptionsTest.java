@@ -14,7 +14,7 @@ import com.realtimevoice.protocol.ServerMessage;
 class EffectiveOptionsTest {
 
     private static ClientMessage.Start start(String engine, boolean words, RecognitionOptions options) {
-        return new ClientMessage.Start(null, "pcm", 16000, null, engine, true, words, options);
+        return new ClientMessage.Start(null, "pcm", 16000, null, engine, true, words, null, false, options);
     }
 
     @Test

@@ -17,7 +17,9 @@ import com.realtimevoice.events.EventRecords;
 import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionEnded;
+import com.realtimevoice.events.SessionFlushed;
 import com.realtimevoice.events.SessionStarted;
+import com.realtimevoice.events.SpeechStarted;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.TranscriptPartial;
@@ -173,17 +175,23 @@ class StreamProtocolTest {
     @Test
     void aSessionIsPublishedInOrderUnderItsKeyAndResultsComeBackToTheSocket() throws Exception {
         try (StreamingClient c = StreamingClient.connect(url(tokens.issue("frank", Duration.ofMinutes(5))))) {
-            c.send("{\"type\":\"start\",\"language\":\"en-US\"}");
+            c.send("{\"type\":\"start\",\"language\":\"en-US\",\"endpointingMs\":800.0,\"speechEvents\":true}");
             JsonNode started = c.await("started", WAIT);
             String sessionId = started.get("sessionId").asString();
             c.sendAudio(new byte[3200]);
+            c.send("{\"type\":\"flush\"}");
             c.sendAudio(new byte[1600]);
             c.send("{\"type\":\"end\"}");
 
-            List<PipelineEvent> published = readAudioTopic(sessionId, 4);
-            assertThat(published).hasSize(4);
+            List<PipelineEvent> published = readAudioTopic(sessionId, 5);
+            assertThat(published).hasSize(5);
             SessionStarted s = (SessionStarted) published.get(0);
             assertThat(s.userId()).isEqualTo("frank");
+            assertThat(s.endpointingMs()).isEqualTo(800);
+            assertThat(s.wantsSpeechEvents()).isTrue();
+            // the flush travels between the chunks it was sent between
+            assertThat(((SessionFlushed) published.get(2)).lastSeq()).isZero();
+            published.remove(2);
             assertThat(s.replyTopic()).isEqualTo(node.deliveryTopic());
             assertThat(s.language()).isEqualTo("en-US");
             AudioChunk first = (AudioChunk) published.get(1);
@@ -199,6 +207,8 @@ class StreamProtocolTest {
 
             // What result-service would send back to this node.
             long now = System.currentTimeMillis();
+            deliver(new SpeechStarted(sessionId, 420, now));
+            assertThat(c.await("speech_started", WAIT).get("atMs").asLong()).isEqualTo(420);
             deliver(new TranscriptPartial(sessionId, 0, "hello wor", now));
             deliver(new TranscriptFinal(sessionId, 0, "hello world", 0, 900, "vosk", now, now));
             deliver(new SessionCompleted(sessionId, 1, "hello world", now));

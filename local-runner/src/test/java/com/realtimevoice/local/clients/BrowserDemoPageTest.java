@@ -91,6 +91,13 @@ class BrowserDemoPageTest {
         assertThat(errorText()).isEmpty();
         assertThat(browser.script("return window.realtimeVoiceDemo.maxLevel").asDouble())
                 .as("the worklet's 16 kHz chunks carry sound (RMS)").isGreaterThan(0.01);
+        assertThat(browser.script("return window.realtimeVoiceDemo.speechStarts").asInt())
+                .as("speech_started shown (the page asks for speechEvents)").isPositive();
+        int finalsBefore = browser.script("return window.realtimeVoiceDemo.finals").asInt();
+        browser.click("#flush"); // what was said so far becomes a final now; recording goes on
+        await("a final after the flush", Duration.ofSeconds(10),
+                () -> browser.script("return window.realtimeVoiceDemo.finals").asInt() > finalsBefore);
+        assertThat(browser.script("return window.realtimeVoiceDemo.state").asString()).isEqualTo("recording");
 
         browser.click("#talk"); // stop: the page sends end and waits for completed
         await("completed", Duration.ofSeconds(60),
@@ -105,6 +112,17 @@ class BrowserDemoPageTest {
                 .as("no partial left once completed").isZero();
         assertThat(browser.script("return document.getElementById('status').textContent").asString()).startsWith("done");
         assertThat(browser.script("return document.getElementById('meta').textContent").asString()).startsWith("session ");
+
+        // "My sessions" lists it once completed, and its SubRip export link fetches the stored transcript.
+        String row = "#sessions tr[data-session-id='" + browser.script("return window.realtimeVoiceDemo.sessionId").asString() + "']";
+        await("the session in My sessions", Duration.ofSeconds(15),
+                () -> browser.script("return document.querySelector(\"" + row + "\") !== null").asBoolean());
+        assertThat(browser.script("return document.querySelector(\"" + row + " td.preview\").textContent").asString()).contains("weather");
+        browser.script("document.querySelector(\"" + row + " a.export-srt\").click()");
+        await("the SubRip export", Duration.ofSeconds(15),
+                () -> browser.script("var e = window.realtimeVoiceDemo.lastExport; return e !== null && e.format === 'srt'").asBoolean());
+        assertThat(browser.script("return window.realtimeVoiceDemo.lastExport.text").asString())
+                .startsWith("1\n00:00:").contains(" --> ").contains("weather");
         browser.screenshot(SHOTS.resolve("completed.png"));
     }
 

@@ -53,8 +53,10 @@ class SessionHistoryController {
 
     private final BearerAuthenticator authenticator;
     private final TranscriptStore store;
+    private final LiveSessionDeletion deletions;
 
-    SessionHistoryController(BearerAuthenticator authenticator, TranscriptStore store) {
+    SessionHistoryController(BearerAuthenticator authenticator, TranscriptStore store, LiveSessionDeletion deletions) {
+        this.deletions = deletions;
         this.authenticator = authenticator;
         this.store = store;
     }
@@ -102,7 +104,7 @@ class SessionHistoryController {
     ResponseEntity<Void> delete(@PathVariable String id,
             @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization) {
         VerifiedToken caller = authenticator.authenticate(authorization);
-        Deletion deletion = store.delete(id, caller.userId());
+        Deletion deletion = deletions.delete(id, caller.userId());
         return switch (deletion) {
             case DELETED -> ResponseEntity.noContent().build();
             case NOT_FOUND -> throw new SessionNotFoundException(id);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.SQLTransientException;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,7 @@ import org.apache.kafka.common.errors.RetriableException;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.RecoverableDataAccessException;
 import org.springframework.dao.TransientDataAccessException;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.transaction.CannotCreateTransactionException;
 
 /**
@@ -46,6 +48,22 @@ final class Failures {
             Boolean verdict = verdict(chain.get(i));
             if (verdict != null) {
                 return verdict;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The database cannot be reached at all (no connection: refused, lost, the pool timed out waiting for one), as
+     * opposed to one statement failing (a lock wait, a deadlock): every write would wait for a connection alike.
+     */
+    static boolean isDatabaseAway(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
+                    || t instanceof CannotCreateTransactionException || t instanceof CannotGetJdbcConnectionException
+                    || t instanceof java.net.ConnectException
+                    || (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08"))) {
+                return true;
             }
         }
         return false;

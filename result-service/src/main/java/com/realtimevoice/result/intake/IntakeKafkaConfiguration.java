@@ -9,15 +9,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.kafka.config.ContainerCustomizer;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.KafkaException;
 import org.springframework.kafka.listener.BatchListenerFailedException;
-import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.ConsumerAwareRecordRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.listener.ListenerExecutionFailedException;
-import org.springframework.kafka.support.ExponentialBackOffWithMaxRetries;
+import org.springframework.util.backoff.FixedBackOff;
 
 @Configuration(proxyBeanMethods = false)
 class IntakeKafkaConfiguration {
@@ -49,46 +47,23 @@ class IntakeKafkaConfiguration {
     }
 
     /**
-     * Picked up by Boot's listener container factory; only transient failures reach it. The transcripts listener
-     * classifies what fails ({@link Failures}): poison (a record that cannot be decoded, a value the database
-     * refuses, a session with no stored start) it dead-letters itself, at once, and goes on with the poll; a
-     * transient failure (database or broker away, timeouts, deadlocks) it throws as a
-     * {@link BatchListenerFailedException} naming the first record not handled. This handler commits the offsets
-     * before that record, re-polls from it after the back-off and, once the retries are spent, dead-letters it
-     * alone ({@link DeadLetters}) and goes on with the rest. {@link MalformedEventException} stays not retryable
-     * here for a record listener or a failure that names no record.
-     * <p>
-     * Each failed attempt is one WARN line (the retry listener); the handler's own "Seek to current after
-     * exception", logged by the container as "Error handler threw an exception" with a stack trace each time, is
-     * kept at DEBUG: a retry is expected, not an error.
+     * Picked up by Boot's listener container factory. The transcripts listener classifies what fails itself
+     * ({@link Failures}): poison it dead-letters at once and goes on with the poll; a transient failure holds only
+     * that record's partition ({@link PartitionHolds}). Neither reaches this handler: only what escapes the
+     * listener (a bug) does, and it is retried twice, then dead-lettered ({@link DeadLetters}).
+     * {@link MalformedEventException} is not retried. Each failed attempt is one WARN line; the container's own
+     * "Error handler threw an exception", with a stack trace each time, is kept at DEBUG.
      */
     @Bean
     DefaultErrorHandler transcriptsErrorHandler(DeadLetters deadLetters, ResultServiceProperties properties) {
-        ResultServiceProperties.Retry retry = properties.retry();
-        ExponentialBackOffWithMaxRetries backOff = new ExponentialBackOffWithMaxRetries(retry.maxRetries());
-        backOff.setInitialInterval(retry.initialInterval().toMillis());
-        backOff.setMultiplier(retry.multiplier());
-        backOff.setMaxInterval(retry.maxInterval().toMillis());
-        DefaultErrorHandler handler = new DefaultErrorHandler(
-                (ConsumerAwareRecordRecoverer) deadLetters::retriesExhausted, backOff);
+        DefaultErrorHandler handler = new DefaultErrorHandler((ConsumerAwareRecordRecoverer) deadLetters::retriesExhausted,
+                new FixedBackOff(properties.retry().initialInterval().toMillis(), 2));
         handler.addNotRetryableExceptions(MalformedEventException.class);
         handler.setLogLevel(KafkaException.Level.DEBUG);
         handler.setRetryListeners((record, ex, attempt) -> log.warn(
                 "{}-{}@{} (key {}) failed, attempt {}; retrying after a back-off: {}", record.topic(),
                 record.partition(), record.offset(), record.key(), attempt, reason(ex)));
         return handler;
-    }
-
-    /**
-     * Offsets are committed (every 100 ms, {@code ack-mode: time}) without waiting for the broker's answer. A
-     * synchronous commit per poll took ~7 ms under load (the group coordinator writes the offsets like a record), a third of a poll's cycle, and every
-     * final arriving meanwhile waited for it. What is committed is unchanged: only offsets whose records were
-     * stored and delivered. A commit that is lost replays those records after a rebalance; the store is
-     * idempotent per (session, index) and a replayed completion is not re-sent, as after any takeover.
-     */
-    @Bean
-    ContainerCustomizer<Object, Object, ConcurrentMessageListenerContainer<Object, Object>> asyncCommits() {
-        return container -> container.getContainerProperties().setSyncCommits(false);
     }
 
     static String reason(Throwable ex) {

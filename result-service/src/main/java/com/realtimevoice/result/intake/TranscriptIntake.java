@@ -2,7 +2,6 @@ package com.realtimevoice.result.intake;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +20,7 @@ import com.realtimevoice.events.SessionResumed;
 import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
+import com.realtimevoice.events.SpeechStarted;
 import com.realtimevoice.events.TranscriptPartial;
 import com.realtimevoice.result.ResultServiceProperties;
 import com.realtimevoice.result.transcript.Route;
@@ -32,11 +32,12 @@ import com.realtimevoice.result.transcript.TranscriptStore.Completion;
 
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.kafka.annotation.KafkaListener;
-import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -57,10 +58,13 @@ import org.springframework.stereotype.Component;
  * refuses, an event of a session whose start was never stored) cannot pass on a retry: the record goes to the
  * dead-letter topic at once, its session fails ({@link #UNPROCESSABLE}, stored and told to its client through the
  * node holding its socket) and its later records follow it to the dead-letter topic; the poll goes on with the
- * other sessions' records, nothing is rewound. A transient failure (database or broker away, timeouts, deadlocks)
- * is thrown as a {@link BatchListenerFailedException} naming the first record not fully handled, with everything
- * before it stored and delivered: the error handler commits up to it, re-polls from it after a back-off and
- * dead-letters it once the retries are spent. Nothing is logged and skipped.
+ * other sessions' records, nothing is rewound. A transient failure (the database away, a lock wait timeout or
+ * deadlock, a delivery not acked in time) holds only the partition of the record that failed ({@link PartitionHolds}):
+ * that partition's later records in the poll are left for later, it is sought back to that record and paused for
+ * a back-off, then read again from there, as long as the failure lasts; never dead-lettered. The other partitions'
+ * records go on. When the database itself is away (no connection), every record after that point waits alike,
+ * without a connection attempt each. Offsets are committed by this listener (ack-mode manual), per partition: up to
+ * the first record not handled. Nothing is logged and skipped.
  */
 @Component
 class TranscriptIntake {
@@ -80,17 +84,19 @@ class TranscriptIntake {
     private final ResultMetrics metrics;
     private final int maxFinals;
     private final DeadLetters deadLetters;
+    private final PartitionHolds holds;
     /** Sessions failed here on poison, with why: their later records are dead-lettered without being tried. */
     private final Map<String, String> poisoned;
 
     @Autowired
     TranscriptIntake(TranscriptStore store, RouteCache routes, Delivery delivery, ResultMetrics metrics,
-            DeadLetters deadLetters, ResultServiceProperties properties) {
-        this(store, routes, delivery, metrics, deadLetters, properties.batch().maxFinals(), properties.routeCacheSize());
+            DeadLetters deadLetters, PartitionHolds holds, ResultServiceProperties properties) {
+        this(store, routes, delivery, metrics, deadLetters, holds, properties.batch().maxFinals(), properties.routeCacheSize());
     }
 
     TranscriptIntake(TranscriptStore store, RouteCache routes, Delivery delivery, ResultMetrics metrics,
-            DeadLetters deadLetters, int maxFinals, int remembered) {
+            DeadLetters deadLetters, PartitionHolds holds, int maxFinals, int remembered) {
+        this.holds = holds;
         this.store = store;
         this.routes = routes;
         this.delivery = delivery;
@@ -110,11 +116,43 @@ class TranscriptIntake {
     // batch: for this listener only (the factory stays record-based); group: RESULT_SERVICE_GROUP
     @KafkaListener(id = LISTENER_ID, idIsGroup = false, topics = Topics.TRANSCRIPTS, batch = "true")
     void onBatch(List<ConsumerRecord<String, byte[]>> records, Consumer<?, ?> consumer) {
-        new Pass(records, consumer).run();
+        settle(records, new Pass(records, consumer).run(), consumer);
     }
 
-    void onBatch(List<ConsumerRecord<String, byte[]>> records) {
-        onBatch(records, null);
+    /** Without a consumer (unit tests): the partitions held, with the first offset of each to read again. */
+    Map<TopicPartition, Long> onBatch(List<ConsumerRecord<String, byte[]>> records) {
+        Map<TopicPartition, Long> held = new Pass(records, null).run();
+        settle(records, held, null);
+        return held;
+    }
+
+    /**
+     * After a pass: each held partition sought back and paused for its back-off; every partition's offset committed
+     * up to its first record not handled (all of them, for one not held). Without waiting for the broker: a lost
+     * commit replays records the store takes idempotently.
+     */
+    private void settle(List<ConsumerRecord<String, byte[]>> records, Map<TopicPartition, Long> held, Consumer<?, ?> consumer) {
+        Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> record : records) { // in offset order per partition: the last one wins
+            TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+            Long from = held.get(partition);
+            commits.put(partition, new OffsetAndMetadata(from != null ? from : record.offset() + 1));
+            if (from == null) {
+                holds.passed(partition);
+            }
+        }
+        held.forEach((partition, offset) -> {
+            PartitionHolds.Hold hold = holds.hold(consumer, partition, offset);
+            log.warn("{}@{} not handled (a transient failure), attempt {}: the partition waits {} ms, the others go on",
+                    partition, offset, hold.attempt(), hold.backOff().toMillis());
+        });
+        if (consumer != null && !commits.isEmpty()) {
+            consumer.commitAsync(commits, (offsets, failure) -> {
+                if (failure != null) {
+                    log.debug("commit of {} failed (replayed after a rebalance, stored idempotently): {}", offsets, failure.toString());
+                }
+            });
+        }
     }
 
     /** One poll's records: the pending group and the sends to await. One per listener call, never shared. */
@@ -133,16 +171,24 @@ class TranscriptIntake {
         private final Map<String, Throwable> unreachable = new HashMap<>();
         /** The record being handled: what its deliveries are counted against. */
         private int current;
+        /** Partitions held by a transient failure: the first offset of each to read again; their later records wait. */
+        private final Map<TopicPartition, Long> held = new HashMap<>();
+        /** The database cannot be reached: every record from here on waits, without a connection attempt each. */
+        private boolean databaseAway;
 
         Pass(List<ConsumerRecord<String, byte[]>> records, Consumer<?, ?> consumer) {
             this.records = records;
             this.consumer = consumer;
         }
 
-        void run() {
+        Map<TopicPartition, Long> run() {
             for (int i = 0; i < records.size(); i++) {
                 current = i;
                 ConsumerRecord<String, byte[]> record = records.get(i);
+                if (databaseAway || held.containsKey(partition(i))) {
+                    hold(i, null); // read again later, after the failure that holds its partition
+                    continue;
+                }
                 PipelineEvent event;
                 try {
                     event = EventRecords.fromRecord(record);
@@ -157,17 +203,45 @@ class TranscriptIntake {
                 }
                 try {
                     handle(event);
-                } catch (BatchListenerFailedException e) {
-                    throw e; // names its record; what comes before it is handled
                 } catch (RuntimeException e) {
                     if (Failures.isTransient(e)) {
-                        throw failure(i, e);
+                        transientFailure(i, e);
+                    } else {
+                        poison(i, event, event.sessionId(), e);
                     }
-                    poison(i, event, event.sessionId(), e);
                 }
             }
             flush();
-            awaitSent(records.size());
+            awaitSent();
+            return held;
+        }
+
+        private TopicPartition partition(int index) {
+            ConsumerRecord<String, byte[]> record = records.get(index);
+            return new TopicPartition(record.topic(), record.partition());
+        }
+
+        /**
+         * Record {@code index} failed and may pass later: what waits in the group (records before it) is written
+         * and sent first, then its partition is held from it.
+         */
+        private void transientFailure(int index, RuntimeException cause) {
+            log.debug("record {} of the poll failed transiently: {}", index, cause.toString());
+            if (Failures.isDatabaseAway(cause)) {
+                databaseAway = true;
+            }
+            flush();
+            hold(index, cause);
+        }
+
+        /** Holds the record's partition from the record, or from an earlier one if held already. */
+        private void hold(int index, RuntimeException cause) {
+            if (cause != null) {
+                ConsumerRecord<String, byte[]> record = records.get(index);
+                log.warn("{}-{}@{} (key {}) failed transiently: {}", record.topic(), record.partition(), record.offset(),
+                        record.key(), IntakeKafkaConfiguration.reason(cause));
+            }
+            held.merge(partition(index), records.get(index).offset(), Math::min);
         }
 
         /**
@@ -216,13 +290,14 @@ class TranscriptIntake {
             metrics.sessionFailed();
         }
 
-        /** Poison to the dead-letter topic, now; if that topic cannot take it, a transient failure of the record. */
+        /**
+         * Poison to the dead-letter topic: sent now, awaited with the deliveries before the listener returns; if
+         * that topic does not take it, a transient failure of the record (retried from it).
+         */
         private void deadLetter(int index, RuntimeException why) {
-            try {
-                deadLetters.poison(records.get(index), consumer, why);
-            } catch (RuntimeException e) {
-                throw failure(index, new DeliveryFailedException("could not dead-letter the record: " + e, e));
-            }
+            ConsumerRecord<String, byte[]> record = records.get(index);
+            sent.add(new Sent(index, new Delivery.Sending(deadLetters.poison(record, consumer, why), "dead letter",
+                    record.key(), Topics.deadLetter(record.topic()))));
         }
 
         private void handle(PipelineEvent event) {
@@ -234,10 +309,11 @@ class TranscriptIntake {
                 if (++groupFinals >= maxFinals) {
                     flush();
                 }
-            } else if (event instanceof TranscriptPartial partial) {
-                // Partials are unstable and replaced by the final: delivered, never stored; in order with the finals.
+            } else if (event instanceof TranscriptPartial || event instanceof SpeechStarted) {
+                // Partials are unstable and replaced by the final, speech events are signals: delivered, never
+                // stored; in order with the finals.
                 flushIfCompleting(sessionId);
-                enqueue(partial, routeFor(partial));
+                enqueue(event, routeFor(event));
             } else if (event instanceof SessionStarted started) {
                 if (started.userId() == null || started.userId().isBlank()) {
                     throw new MalformedEventException("session.started " + sessionId + " has no userId");
@@ -290,6 +366,10 @@ class TranscriptIntake {
             group.clear();
             groupSessions.clear();
             groupFinals = 0;
+            if (databaseAway) {
+                pending.forEach(p -> hold(p.index(), null));
+                return;
+            }
             List<TranscriptStore.Start> starts = new ArrayList<>();
             List<TranscriptFinal> finals = new ArrayList<>(pending.size());
             List<SessionCompleted> completions = new ArrayList<>();
@@ -312,6 +392,11 @@ class TranscriptIntake {
                     done = metrics.dbWrite(operation(starts, finals, completions),
                             () -> store.storeGroup(starts, finals, completions));
                 } catch (RuntimeException e) {
+                    if (Failures.isDatabaseAway(e)) { // one by one would wait for a connection each
+                        databaseAway = true;
+                        pending.forEach(p -> hold(p.index(), p == pending.get(0) ? e : null));
+                        return;
+                    }
                     oneByOne(pending, writes == 1 ? e : null, e);
                     return;
                 }
@@ -340,12 +425,16 @@ class TranscriptIntake {
                     groupFailure.toString());
             for (Pending p : pending) {
                 PipelineEvent event = p.event();
+                if (databaseAway || held.containsKey(partition(p.index()))) {
+                    hold(p.index(), null); // after a record of its partition that failed: read again with it
+                    continue;
+                }
                 String why = poisoned.get(event.sessionId());
                 if (why != null) { // poisoned by an event before it in this group
                     deadLetter(p.index(), new PoisonedSessionException(event.sessionId(), why));
                     continue;
                 }
-                if (event instanceof TranscriptPartial) {
+                if (event instanceof TranscriptPartial || event instanceof SpeechStarted) {
                     send(p.index(), p.route(), event);
                     continue;
                 }
@@ -373,9 +462,11 @@ class TranscriptIntake {
                         routes.remove(event.sessionId()); // not stored: the route is read back once it is
                     }
                     if (Failures.isTransient(e)) {
-                        throw failure(p.index(), e);
+                        databaseAway |= Failures.isDatabaseAway(e);
+                        hold(p.index(), e);
+                    } else {
+                        poison(p.index(), event, event.sessionId(), e);
                     }
-                    poison(p.index(), event, event.sessionId(), e);
                 }
             }
         }
@@ -394,34 +485,20 @@ class TranscriptIntake {
         }
 
         /**
-         * Record {@code index} failed: everything before it is first handled (stored, delivered, acked), and the
-         * exception names it; or, if something before it cannot be handled, names that one instead.
+         * Waits (at most the delivery timeout in all) for the acks of what the pass sent, deliveries and dead letters;
+         * a send that failed holds its record's partition from that record (what came after it there is read again;
+         * a final delivered twice is allowed by the contract, clients keep the last).
          */
-        private BatchListenerFailedException failure(int index, RuntimeException cause) {
-            flush();
-            awaitSent(index);
-            ConsumerRecord<String, byte[]> record = records.get(index);
-            return new BatchListenerFailedException(describe(record, cause), cause, record);
-        }
-
-        /** Waits (at most the delivery timeout in all) for the acks of what records before {@code end} sent. */
-        private void awaitSent(int end) {
+        private void awaitSent() {
             if (sent.isEmpty()) {
                 return;
             }
-            // Groups are sent when flushed, after events of other sessions that came later: wait in record order,
-            // so the first failure found is the first record not fully handled.
-            sent.sort(Comparator.comparingInt(Sent::index)); // stable: one record's sends keep their order
             long deadline = System.nanoTime() + delivery.timeout().toNanos();
             for (Sent s : sent) {
-                if (s.index() >= end) {
-                    break;
-                }
                 try {
                     delivery.await(s.sending(), deadline);
                 } catch (DeliveryFailedException e) {
-                    ConsumerRecord<String, byte[]> record = records.get(s.index());
-                    throw new BatchListenerFailedException(describe(record, e), e, record);
+                    hold(s.index(), e);
                 }
             }
         }
@@ -510,11 +587,6 @@ class TranscriptIntake {
             return "started";
         }
         return starts.isEmpty() ? "completed" : "lifecycle";
-    }
-
-    /** The exception adds the record's topic-partition@offset itself. */
-    private static String describe(ConsumerRecord<?, ?> record, Exception cause) {
-        return "key " + record.key() + ": " + cause.getMessage();
     }
 
     /** The cache first, then the stored session; with neither there is nowhere to deliver: throw. */

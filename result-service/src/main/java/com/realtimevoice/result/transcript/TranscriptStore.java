@@ -416,12 +416,26 @@ public class TranscriptStore {
         return utc == null ? null : utc.toInstant(ZoneOffset.UTC);
     }
 
+    /**
+     * A lock wait that timed out (MySQL/MariaDB 1205) already waited the whole {@code innodb_lock_wait_timeout}
+     * ({@code DB_LOCK_WAIT_TIMEOUT}) on the caller's thread: not tried again here (three attempts held the intake's
+     * consumer thread three timeouts); the intake holds the record's partition and retries it after a back-off.
+     */
+    private static boolean lockWaitTimeout(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && sql.getErrorCode() == 1205) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private <T> T inTransaction(Supplier<T> work) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return tx.execute(status -> work.get());
             } catch (TransientDataAccessException | DuplicateKeyException e) {
-                if (attempt >= ATTEMPTS) {
+                if (attempt >= ATTEMPTS || lockWaitTimeout(e)) {
                     throw e;
                 }
                 log.debug("transient database error, attempt {} of {}: {}", attempt, ATTEMPTS, e.getMessage());

@@ -15,7 +15,9 @@ import java.util.List;
 import java.util.UUID;
 
 import com.realtimevoice.auth.TokenService;
+import com.realtimevoice.events.EventRecords;
 import com.realtimevoice.events.SessionCompleted;
+import com.realtimevoice.events.SessionEnded;
 import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
@@ -46,7 +48,11 @@ import tools.jackson.databind.json.JsonMapper;
         "spring.kafka.admin.auto-create=false"})
 @AutoConfigureMockMvc
 @DirtiesContext
+@org.springframework.kafka.test.context.EmbeddedKafka(partitions = 1, bootstrapServersProperty = "spring.kafka.bootstrap-servers")
 class SessionLibraryApiTest {
+
+    @Autowired
+    org.springframework.kafka.test.EmbeddedKafkaBroker broker;
 
     @RegisterExtension
     static final TestDatabase DB = new TestDatabase();
@@ -202,15 +208,47 @@ class SessionLibraryApiTest {
         mvc.perform(delete("/api/sessions/{id}", id)).andExpect(status().isUnauthorized());
     }
 
+    /**
+     * DELETE of a session still recording ends it first: an end (reason deleted) goes onto the audio topic for the
+     * worker; once the session completes, the delete goes through. The worker's part is played here by the test.
+     */
     @Test
-    void aSessionStillRecordingIsNotDeleted() throws Exception {
+    void aSessionStillRecordingIsEndedAndThenDeleted() throws Exception {
         String user = "user-" + UUID.randomUUID();
         String id = "s-" + UUID.randomUUID();
         started(user, id, T0);
-        mvc.perform(delete("/api/sessions/{id}", id).header(HttpHeaders.AUTHORIZATION, bearer(user)))
-                .andExpect(status().isConflict())
-                .andExpect(jsonPath("$.code").value("SESSION_LIVE"));
-        assertThat(rows(id)).isEqualTo(1);
+        store.storeFinals(List.of(new TranscriptFinal(id, 0, "so far", 0, 900, "vosk", 0, 0)));
+        java.util.Map<String, Object> props = org.springframework.kafka.test.utils.KafkaTestUtils.consumerProps(broker,
+                "audio-" + UUID.randomUUID(), false);
+        props.put("auto.offset.reset", "earliest");
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> audio = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                props, new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            audio.subscribe(List.of(Topics.AUDIO));
+            java.util.concurrent.CompletableFuture<Integer> deletion = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return mvc.perform(delete("/api/sessions/{id}", id).header(HttpHeaders.AUTHORIZATION, bearer(user)))
+                            .andReturn().getResponse().getStatus();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            SessionEnded end = null;
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (end == null && System.nanoTime() < deadline) {
+                for (var record : audio.poll(Duration.ofMillis(200))) {
+                    if (id.equals(record.key()) && EventRecords.fromRecord(record) instanceof SessionEnded e) {
+                        end = e;
+                    }
+                }
+            }
+            assertThat(end).as("an end for the worker on the audio topic").isNotNull();
+            assertThat(end.reason()).isEqualTo("deleted");
+            assertThat(deletion).as("the delete waits while the session records").isNotDone();
+            store.complete(new SessionCompleted(id, 1, null, T0 + 1000)); // what the worker's completion does
+            assertThat(deletion.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(204);
+        }
+        assertThat(rows(id)).isZero();
     }
 
     private int rows(String sessionId) {

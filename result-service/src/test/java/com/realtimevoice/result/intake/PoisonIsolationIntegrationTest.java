@@ -3,6 +3,8 @@ package com.realtimevoice.result.intake;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +23,8 @@ import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.TranscriptPartial;
 import com.realtimevoice.result.intake.TranscriptIntakeIntegrationTest.Inbox;
 import com.realtimevoice.testsupport.TestDatabase;
+
+import javax.sql.DataSource;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -87,6 +91,9 @@ class PoisonIsolationIntegrationTest {
 
     @Autowired
     JdbcTemplate jdbc;
+
+    @Autowired
+    DataSource dataSource;
 
     @Autowired
     KafkaListenerEndpointRegistry listeners;
@@ -199,6 +206,62 @@ class PoisonIsolationIntegrationTest {
         assertThat(jdbc.queryForMap("SELECT status FROM transcript_session WHERE id = ?", h2))
                 .containsEntry("status", "COMPLETED");
         assertThat(output).doesNotContain("Error handler threw an exception");
+    }
+
+    /**
+     * Issue 18, transient failures: a row lock another transaction holds (a lock wait timeout, MariaDB 1205, after
+     * the shipped DB_LOCK_WAIT_TIMEOUT) holds only the partition of the record that waits. The other partition's
+     * records of the same poll are stored and delivered once (not rewound), its later records flow while the lock
+     * is held, nothing is dead-lettered, and once the lock is gone the held records are stored and delivered.
+     */
+    @Test
+    void aLockWaitTimeoutHoldsOnlyItsPartitionWhileTheOthersFlowAndNothingIsDeadLettered(CapturedOutput output) throws Exception {
+        String locked = session();
+        String other = session();
+        publishWhilePaused(List.of(started(locked, "node-a"), fin(locked, 0, "zero")), List.of(started(other, "node-b")));
+        inbox.await(NODE_A, locked, 1);
+
+        try (Connection lock = dataSource.getConnection()) {
+            lock.setAutoCommit(false);
+            try (PreparedStatement insert = lock.prepareStatement("INSERT INTO transcript_segment"
+                    + " (session_id, seg_index, text, start_ms, end_ms, engine, stored_at, updated_at)"
+                    + " VALUES (?, 1, 'another transaction', 0, 1, 'x', NOW(3), NOW(3))")) {
+                insert.setString(1, locked);
+                insert.executeUpdate(); // uncommitted: the row (locked, 1) stays locked until the rollback below
+            }
+            long resumed = publishWhilePaused(List.of(fin(locked, 1, "one"), fin(locked, 2, "two")),
+                    List.of(fin(other, 0, "uno")));
+            inbox.await(NODE_B, other, 1);
+            Duration samePoll = Duration.ofNanos(System.nanoTime() - resumed);
+            // while the lock is held, the other partition goes on
+            long later = System.nanoTime();
+            publish(1, fin(other, 1, "dos"), new SessionCompleted(other, 2, null, 10));
+            List<PipelineEvent> toOther = inbox.await(NODE_B, other, 3);
+            Duration whileHeld = Duration.ofNanos(System.nanoTime() - later);
+            System.out.printf("lock wait: the other partition's record of the same poll after %d ms, its later ones after %d ms%n",
+                    samePoll.toMillis(), whileHeld.toMillis());
+            assertThat(toOther).containsExactly(fin(other, 0, "uno"), fin(other, 1, "dos"), toOther.get(2));
+            assertThat(((SessionCompleted) toOther.get(2)).text()).isEqualTo("uno dos");
+            assertThat(inbox.records(NODE_A, locked)).as("held: nothing after the locked row").hasSize(1);
+            assertThat(whileHeld).as("the other partition while one is held").isLessThan(PROMPTLY);
+            lock.rollback();
+        }
+
+        List<PipelineEvent> toLocked = inbox.await(NODE_A, locked, 3);
+        assertThat(toLocked.subList(1, 3)).containsExactly(fin(locked, 1, "one"), fin(locked, 2, "two"));
+        assertThat(jdbc.queryForList("SELECT text FROM transcript_segment WHERE session_id = ? ORDER BY seg_index",
+                String.class, locked)).containsExactly("zero", "one", "two");
+        inbox.drainFor(Duration.ofMillis(700));
+        assertThat(inbox.records(DLT, locked)).as("transient: never dead-lettered").isEmpty();
+        assertThat(inbox.records(DLT, other)).isEmpty();
+        assertThat(inbox.records(NODE_B, other)).as("nothing rewound and handled twice").hasSize(3);
+        assertThat(output).contains("failed transiently").contains("Lock wait timeout");
+    }
+
+    private void publish(int partition, PipelineEvent... events) throws Exception {
+        for (PipelineEvent event : events) {
+            template.send(EventRecords.toRecord(Topics.TRANSCRIPTS, partition, event)).get(10, TimeUnit.SECONDS);
+        }
     }
 
     /** Publishes with the listener paused, so that it takes each partition's records in one poll; returns when it resumed. */

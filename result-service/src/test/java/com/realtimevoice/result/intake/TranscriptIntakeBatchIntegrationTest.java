@@ -70,7 +70,6 @@ import org.springframework.test.context.DynamicPropertySource;
         "RESULT_BATCH_MAX_FINALS=200",
         "result-service.retry.initial-interval=50ms",
         "result-service.retry.max-interval=100ms",
-        "result-service.retry.max-retries=2",
         "spring.kafka.producer.properties.interceptor.classes=com.realtimevoice.result.intake.StoredBeforeDeliveredCheck"})
 @EmbeddedKafka(partitions = 3, topics = {"asr.delivery.v1.node-a", "asr.delivery.v1.node-b"},
         bootstrapServersProperty = "spring.kafka.bootstrap-servers")

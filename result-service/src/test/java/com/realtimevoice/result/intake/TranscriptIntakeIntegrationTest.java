@@ -56,8 +56,7 @@ import org.springframework.test.context.DynamicPropertySource;
         "AUTH_JWT_SECRET=intake-test-secret-0123456789abcdef0123",
         "ASR_TOPIC_PARTITIONS=3",
         "result-service.retry.initial-interval=50ms",
-        "result-service.retry.max-interval=100ms",
-        "result-service.retry.max-retries=2"})
+        "result-service.retry.max-interval=100ms"})
 @EmbeddedKafka(partitions = 3, topics = {"asr.delivery.v1.node-a", "asr.delivery.v1.node-b"},
         bootstrapServersProperty = "spring.kafka.bootstrap-servers")
 @DirtiesContext

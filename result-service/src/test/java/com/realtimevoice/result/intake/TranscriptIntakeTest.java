@@ -1,7 +1,6 @@
 package com.realtimevoice.result.intake;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyList;
 import static org.mockito.ArgumentMatchers.anyLong;
@@ -19,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -32,7 +32,9 @@ import com.realtimevoice.events.SessionFailed;
 import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
+import com.realtimevoice.events.SpeechStarted;
 import com.realtimevoice.events.TranscriptPartial;
+import com.realtimevoice.result.ResultServiceProperties;
 import com.realtimevoice.result.transcript.Route;
 import com.realtimevoice.result.transcript.TranscriptStore;
 
@@ -40,15 +42,17 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mockito.ArgumentCaptor;
 import org.mockito.InOrder;
+import org.springframework.dao.CannotAcquireLockException;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.DataIntegrityViolationException;
-import org.springframework.kafka.listener.BatchListenerFailedException;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
 
 /**
  * The intake's rules in isolation: persist before deliver, finals grouped per transaction, where routes come
@@ -64,12 +68,15 @@ class TranscriptIntakeTest {
     RouteCache routes = new RouteCache(2);
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     DeadLetters deadLetters = mock(DeadLetters.class);
-    TranscriptIntake intake = new TranscriptIntake(store, routes, delivery, new ResultMetrics(meters), deadLetters, 500, 100);
+    /** The shipped back-off; no container to pause in a unit test. */
+    PartitionHolds holds = new PartitionHolds(new ResultServiceProperties.Retry(Duration.ofMillis(500), 2.0, Duration.ofSeconds(10)), null);
+    TranscriptIntake intake = new TranscriptIntake(store, routes, delivery, new ResultMetrics(meters), deadLetters, holds, 500, 100);
 
     @BeforeEach
     void deliveriesSucceedAndCompletionsJoinWhatIsGiven() {
         when(delivery.timeout()).thenReturn(Duration.ofSeconds(1));
         when(delivery.send(any(), any(), any())).thenAnswer(call -> acked(call.getArgument(1)));
+        when(deadLetters.poison(any(), any(), any())).thenAnswer(call -> java.util.concurrent.CompletableFuture.completedFuture(null));
         when(store.storeGroup(anyList(), anyList(), anyList())).thenAnswer(call -> {
             List<SessionCompleted> completions = call.getArgument(2);
             return completions.stream().map(c -> new TranscriptStore.Completion(c.segments(), "text of " + c.sessionId()))
@@ -98,6 +105,7 @@ class TranscriptIntakeTest {
         routes.put("s1", NODE_A);
         routes.put("s2", NODE_B);
         TranscriptFinal a0 = fin("s1", 0, "hello");
+        SpeechStarted b0speech = new SpeechStarted("s2", 400, 1); // speechEvents: delivered in order, never stored
         TranscriptPartial b0partial = new TranscriptPartial("s2", 0, "go", 1);
         TranscriptFinal b0 = fin("s2", 0, "good");
         TranscriptFinal a1 = fin("s1", 1, "world");
@@ -105,20 +113,21 @@ class TranscriptIntakeTest {
         SessionCompleted a = new SessionCompleted("s1", 2, null, 9);
         TranscriptFinal b1 = fin("s2", 1, "morning");
 
-        intake.onBatch(records(a0, b0partial, b0, a1, a1again, a, b1));
+        intake.onBatch(records(a0, b0speech, b0partial, b0, a1, a1again, a, b1));
 
         long aAt = completedAt(a);
         InOrder order = inOrder(store, delivery);
         // one transaction: the finals, then the completion of s1 after its finals
         order.verify(store).storeGroup(List.of(), List.of(a0, b0, a1, a1again, b1), List.of(a));
         order.verify(delivery).send(eq(NODE_A), eq(a0), any());
+        order.verify(delivery).send(eq(NODE_B), eq(b0speech), any());
         order.verify(delivery).send(eq(NODE_B), eq(b0partial), any()); // a partial waits in the group: never ahead of a final
         order.verify(delivery).send(eq(NODE_B), eq(b0), any());
         order.verify(delivery).send(eq(NODE_A), eq(a1), any());
         order.verify(delivery).send(eq(NODE_A), eq(a1again), any());
         order.verify(delivery).send(eq(NODE_A), eq(new SessionCompleted("s1", 2, "text of s1", aAt)), any());
         order.verify(delivery).send(eq(NODE_B), eq(b1), any());
-        order.verify(delivery, times(7)).await(any(), anyLong()); // every send acked before the listener returns
+        order.verify(delivery, times(8)).await(any(), anyLong()); // every send acked before the listener returns
         verify(store, never()).storeFinal(any());
         verify(store, never()).complete(any());
         assertThat(meters.get("result.finals.stored").counter().count()).isEqualTo(5);
@@ -129,7 +138,7 @@ class TranscriptIntakeTest {
 
     @Test
     void aGroupIsCappedAtTheConfiguredNumberOfFinals() {
-        intake = new TranscriptIntake(store, routes, delivery, new ResultMetrics(meters), deadLetters, 2, 100);
+        intake = new TranscriptIntake(store, routes, delivery, new ResultMetrics(meters), deadLetters, holds, 2, 100);
         routes.put("s1", NODE_A);
         List<TranscriptFinal> finals = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
@@ -223,13 +232,12 @@ class TranscriptIntakeTest {
                 .storeGroup(anyList(), anyList(), anyList());
         List<ConsumerRecord<String, byte[]>> batch = records(fin);
 
-        BatchListenerFailedException failed = catchThrowableOfType(BatchListenerFailedException.class,
-                () -> intake.onBatch(batch));
+        Map<TopicPartition, Long> held = intake.onBatch(batch);
 
-        assertThat(failed).hasCauseInstanceOf(DataAccessResourceFailureException.class);
-        assertThat(failed.getRecord()).isSameAs(batch.get(0));
+        assertThat(held).containsExactly(Map.entry(new TopicPartition(Topics.TRANSCRIPTS, 0), 0L)); // read again from it
         verify(delivery, never()).send(any(), any(), any());
         verify(store, never()).storeFinal(any()); // the group was that one final: not tried twice
+        verify(deadLetters, never()).poison(any(), any(), any());
     }
 
     @Test
@@ -327,11 +335,9 @@ class TranscriptIntakeTest {
         doThrow(new DeliveryFailedException("broker said no", null)).when(delivery).await(eq(refused), anyLong());
         List<ConsumerRecord<String, byte[]>> batch = records(f0, f1, f2);
 
-        BatchListenerFailedException failed = catchThrowableOfType(BatchListenerFailedException.class,
-                () -> intake.onBatch(batch));
+        Map<TopicPartition, Long> held = intake.onBatch(batch);
 
-        assertThat(failed.getRecord()).isSameAs(batch.get(1));
-        assertThat(failed).hasCauseInstanceOf(DeliveryFailedException.class);
+        assertThat(held).containsExactly(Map.entry(new TopicPartition(Topics.TRANSCRIPTS, 0), 1L));
     }
 
     @Test
@@ -371,13 +377,77 @@ class TranscriptIntakeTest {
         doThrow(new DeliveryFailedException("gone", noMetadata)).when(delivery).await(eq(refused), anyLong());
         List<ConsumerRecord<String, byte[]>> batch = records(a0, b0, a1);
 
-        BatchListenerFailedException failed = catchThrowableOfType(BatchListenerFailedException.class,
-                () -> intake.onBatch(batch));
+        Map<TopicPartition, Long> held = intake.onBatch(batch);
 
-        assertThat(failed.getRecord()).isSameAs(batch.get(0));
+        assertThat(held).containsExactly(Map.entry(new TopicPartition(Topics.TRANSCRIPTS, 0), 0L));
         verify(delivery).send(eq(NODE_B), eq(b0), any());
         verify(delivery, never()).send(eq(NODE_A), eq(a1), any()); // would block max.block.ms again for nothing
         verify(delivery).failed(NODE_A, a1, noMetadata);
+    }
+
+    @Test
+    void aLockWaitHoldsOnlyItsPartitionAndIsNeitherDeadLetteredNorRewoundForTheOthers() {
+        routes.put("s1", NODE_A);
+        routes.put("s2", NODE_B);
+        TranscriptFinal locked = fin("s1", 0, "row locked");
+        TranscriptFinal lockedNext = fin("s1", 1, "after it");
+        TranscriptFinal other = fin("s2", 0, "other partition");
+        TranscriptFinal otherNext = fin("s2", 1, "still flowing");
+        CannotAcquireLockException lockWait = new CannotAcquireLockException("Lock wait timeout exceeded",
+                new java.sql.SQLTransientException("Lock wait timeout exceeded; try restarting transaction", "40001", 1205));
+        doThrow(lockWait).when(store).storeGroup(anyList(), anyList(), anyList());
+        doThrow(lockWait).when(store).storeFinal(locked);
+        List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(recordsOn(0, 40, locked));
+        batch.addAll(recordsOn(1, 70, other));
+        batch.addAll(recordsOn(0, 41, lockedNext));
+        batch.addAll(recordsOn(1, 71, otherNext));
+
+        Map<TopicPartition, Long> held = intake.onBatch(batch);
+
+        assertThat(held).containsExactly(Map.entry(new TopicPartition(Topics.TRANSCRIPTS, 0), 40L));
+        verify(store).storeFinal(other);
+        verify(store).storeFinal(otherNext);
+        verify(store, never()).storeFinal(lockedNext); // waits behind the record that failed
+        verify(delivery).send(eq(NODE_B), eq(other), any());
+        verify(delivery).send(eq(NODE_B), eq(otherNext), any());
+        verify(delivery, never()).send(eq(NODE_A), any(), any());
+        verify(deadLetters, never()).poison(any(), any(), any());
+        verify(store, never()).fail(any());
+        assertThat(holds.backOff(1)).isEqualTo(Duration.ofMillis(500)); // the held partition's wait: the shipped back-off
+    }
+
+    @Test
+    void withTheDatabaseAwayEveryPartitionWaitsAfterOneConnectionAttempt() {
+        routes.put("s1", NODE_A);
+        routes.put("s2", NODE_B);
+        doThrow(new CannotGetJdbcConnectionException("Failed to obtain JDBC Connection",
+                new java.sql.SQLTransientConnectionException("result-service - Connection is not available, request timed out after 30000ms")))
+                .when(store).storeGroup(anyList(), anyList(), anyList());
+        List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(recordsOn(0, 5, fin("s1", 0, "a")));
+        batch.addAll(recordsOn(1, 9, fin("s2", 0, "b")));
+        batch.addAll(recordsOn(2, 3, new TranscriptPartial("s1", 1, "c", 1))); // a partial waits with the finals
+
+        Map<TopicPartition, Long> held = intake.onBatch(batch);
+
+        assertThat(held).containsOnly(Map.entry(new TopicPartition(Topics.TRANSCRIPTS, 0), 5L),
+                Map.entry(new TopicPartition(Topics.TRANSCRIPTS, 1), 9L), Map.entry(new TopicPartition(Topics.TRANSCRIPTS, 2), 3L));
+        verify(store, times(1)).storeGroup(anyList(), anyList(), anyList());
+        verify(store, never()).storeFinal(any());
+        verify(store, never()).fail(any());
+        verify(delivery, never()).send(any(), any(), any());
+        verify(deadLetters, never()).poison(any(), any(), any());
+    }
+
+    @Test
+    void aHeldPartitionWaitsLongerEachAttemptUpToTheCapAndStartsOverOnceARecordPasses() {
+        TopicPartition p = new TopicPartition(Topics.TRANSCRIPTS, 0);
+        List<Long> waits = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            waits.add(holds.hold(null, p, 1).backOff().toMillis());
+        }
+        assertThat(waits).containsExactly(500L, 1000L, 2000L, 4000L, 8000L, 10_000L, 10_000L);
+        holds.passed(p);
+        assertThat(holds.hold(null, p, 2).attempt()).isEqualTo(1);
     }
 
     @Test
@@ -447,14 +517,19 @@ class TranscriptIntakeTest {
     }
 
     /** The events as one poll's records of the transcripts topic, partition 0, offsets from 0. */
-    static List<ConsumerRecord<String, byte[]>> records(PipelineEvent... events) {
+    /** Consecutive records of one partition, from {@code offset}. */
+    static List<ConsumerRecord<String, byte[]>> recordsOn(int partition, long offset, PipelineEvent... events) {
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
         for (PipelineEvent event : events) {
             ProducerRecord<String, byte[]> r = EventRecords.toRecord(Topics.TRANSCRIPTS, event);
-            records.add(new ConsumerRecord<>(Topics.TRANSCRIPTS, 0, records.size(), 0L, TimestampType.CREATE_TIME, 0,
-                    0, r.key(), r.value(), r.headers(), Optional.empty()));
+            records.add(new ConsumerRecord<>(Topics.TRANSCRIPTS, partition, offset + records.size(), 0L,
+                    TimestampType.CREATE_TIME, 0, 0, r.key(), r.value(), r.headers(), Optional.empty()));
         }
         return records;
+    }
+
+    static List<ConsumerRecord<String, byte[]>> records(PipelineEvent... events) {
+        return recordsOn(0, 0, events);
     }
 
     /** The completion time the intake puts on what it delivers is its own: take it from what was sent. */
