@@ -25,4 +25,11 @@ cp "$tmp/weather.wav" weather.wav
 cp "$tmp/numbers.wav" numbers.wav
 # three sentences separated by 1.2 s pauses, so the engine ends a segment at each
 sox "$tmp/kitchen.wav" "$tmp/pause.wav" "$tmp/train.wav" "$tmp/pause.wav" "$tmp/pizza.wav" sentences.wav
+# names.wav: not in transcripts.tsv (the corpus WER stays the four above); VoskEngineTest holds its text. Without
+# hints the small model hears "please call tomorrow" (VoskEngineTest measures the hotwords' effect); its last
+# sentence has a word of the profanity list for the end-to-end check of "profanity": "mask".
+say stella en-us+m3 "please call stella tomorrow"
+say marianne en-us+m3 "ask marianne about the party"
+say crap en-us+m3 "this is crap"
+sox "$tmp/stella.wav" "$tmp/pause.wav" "$tmp/marianne.wav" "$tmp/pause.wav" "$tmp/crap.wav" names.wav
 printf 'file\ttext\ntime.wav\twhat time is it\nweather.wav\tthe weather is nice today\nnumbers.wav\tmy phone number is five five five one two three four\nsentences.wav\tturn on the kitchen light can you help me find the train station i would like to order a pizza\n' > transcripts.tsv

@@ -5,6 +5,8 @@
  *   const rv = new RealtimeVoice({ url: 'wss://voice.example.com/api/realtime-voice/stream', getToken: () => myLogin() });
  *   rv.on('partial', (p) => ...); rv.on('final', (f) => ...); rv.on('transcript', (t) => this.setData({ text: t.text }));
  *   // new RealtimeVoice({ ..., wordTimestamps: true }): each final also has words: [{ word, startMs, endMs, confidence }]
+ *   // new RealtimeVoice({ ..., hotwords: ['Stella'], punctuation: false, numbers: 'digits', profanity: 'mask' }):
+ *   //   recognition favours the hotwords; 'started' events carry options: what the server puts in effect
  *   rv.on('error', (e) => ...); rv.on('reconnected', (r) => { if (!r.recovered) ... });
  *   await rv.start();   // opens the socket (token in the Authorization header), starts the recorder
  *   const done = await rv.stop();   // stops the recorder, sends end, resolves with the completed transcript
@@ -42,6 +44,10 @@ const DEFAULTS = {
   engine: undefined,
   interimResults: true,
   wordTimestamps: false, // true: every final carries words: [{ word, startMs, endMs, confidence? }]
+  hotwords: undefined, // up to 100 words or names (each at most 32 characters) that recognition should favour
+  punctuation: undefined, // true | false; unset: the engine's default (Vosk has none)
+  numbers: undefined, // 'words' | 'digits'
+  profanity: undefined, // 'keep' | 'mask' | 'remove'
   endpointingMs: undefined, // 100-5000: the silence (ms) that ends a segment; the server's default when unset
   speechEvents: false, // true: 'speechStarted' events when speech begins after silence
   useRecorder: true, // false: feed audio yourself with sendAudio()
@@ -345,6 +351,15 @@ class RealtimeVoice {
     if (this.options.wordTimestamps) {
       start.wordTimestamps = true; // sent only when asked: a server that predates it ignores unknown fields anyway
     }
+    // hotwords and output controls (issue 22): sent only when set; the server answers what is in effect
+    if (Array.isArray(this.options.hotwords) && this.options.hotwords.length > 0) {
+      start.hotwords = this.options.hotwords.slice();
+    }
+    ['punctuation', 'numbers', 'profanity'].forEach((k) => {
+      if (this.options[k] !== undefined && this.options[k] !== null) {
+        start[k] = this.options[k];
+      }
+    });
     if (this.options.endpointingMs !== undefined && this.options.endpointingMs !== null) {
       start.endpointingMs = this.options.endpointingMs;
     }
@@ -431,7 +446,8 @@ class RealtimeVoice {
     if (previous) {
       this.emit('reconnected', { recovered: false, sessionId: m.sessionId, previousSessionId: previous.previousSessionId, reason: previous.reason });
     } else {
-      this.emit('started', { sessionId: m.sessionId });
+      // options: what of wordTimestamps, hotwords, punctuation, numbers, profanity the server puts in effect
+      this.emit('started', m.options ? { sessionId: m.sessionId, options: m.options } : { sessionId: m.sessionId });
     }
     if (this.pendingStart) {
       this.pendingStart.resolve({ sessionId: m.sessionId });

@@ -62,7 +62,13 @@ class FakeServer {
         this.sessions.set(s.id, s);
         task.sessionId = s.id;
         task.seq = 0;
-        task.serverSend({ type: 'started', sessionId: s.id, resumeToken: s.resumeToken, format: m.format, sampleRate: m.sampleRate, interimResults: true });
+        const started = { type: 'started', sessionId: s.id, resumeToken: s.resumeToken, format: m.format, sampleRate: m.sampleRate, interimResults: true };
+        if (m.wordTimestamps || m.hotwords || m.punctuation !== undefined || m.numbers || m.profanity) {
+          // as the server does for a Vosk session: no punctuation, the rest as asked
+          started.options = { wordTimestamps: !!m.wordTimestamps, hotwords: m.hotwords || [], punctuation: false,
+            numbers: m.numbers || 'words', profanity: m.profanity || 'keep' };
+        }
+        task.serverSend(started);
         break;
       }
       case 'resume': {

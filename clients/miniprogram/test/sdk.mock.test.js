@@ -117,6 +117,31 @@ test('partials and finals build the transcript; a re-sent final replaces the ear
   assert.equal(done.segments, 1);
 });
 
+test('hotwords and output controls: sent in start only when set, and the options in effect reach the started event', async () => {
+  const { wx, rv } = setup({ finalsOnEnd: () => [] },
+    { useRecorder: false, hotwords: ['Stella', 'Dashwood'], punctuation: true, numbers: 'digits', profanity: 'mask' });
+  const started = [];
+  rv.on('started', (s) => started.push(s));
+  await rv.start();
+  const start = wx.lastTask.messages()[0];
+  assert.deepEqual(start.hotwords, ['Stella', 'Dashwood']);
+  assert.equal(start.punctuation, true);
+  assert.equal(start.numbers, 'digits');
+  assert.equal(start.profanity, 'mask');
+  assert.deepEqual(started[0].options,
+    { wordTimestamps: false, hotwords: ['Stella', 'Dashwood'], punctuation: false, numbers: 'digits', profanity: 'mask' });
+  rv.cancel();
+
+  const b = setup({ finalsOnEnd: () => [] }, { useRecorder: false });
+  const plain = [];
+  b.rv.on('started', (s) => plain.push(s));
+  await b.rv.start();
+  const bare = b.wx.lastTask.messages()[0];
+  ['hotwords', 'punctuation', 'numbers', 'profanity'].forEach((k) => assert.equal(k in bare, false, k));
+  assert.equal('options' in plain[0], false);
+  b.rv.cancel();
+});
+
 test('streaming controls: endpointingMs and speechEvents in start, flush() after the audio, speechStarted events', async () => {
   const { wx, server, rv } = setup({ finalOnFlush: true, finalsOnEnd: () => [] }, { useRecorder: false, endpointingMs: 800, speechEvents: true });
   const seen = record(rv, ['speechStarted', 'final']);

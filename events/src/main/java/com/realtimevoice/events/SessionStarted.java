@@ -12,6 +12,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param endpointingMs the silence (ms) that ends a segment, as the client asked; null for the worker's default
  *                   (and from older producers)
  * @param speechEvents whether the client wants {@link SpeechStarted}; null (older producers) is false
+ * @param options    hotwords and output controls; null (absent from the JSON) when none were asked, and from older
+ *                   producers: read them through {@link #recognition()}
  */
 public record SessionStarted(
         String sessionId,
@@ -28,11 +30,18 @@ public record SessionStarted(
         Boolean wordTimestamps,
         // absent, not null, when not asked for: the bytes older consumers read stay the same
         @JsonInclude(JsonInclude.Include.NON_NULL) Integer endpointingMs,
-        @JsonInclude(JsonInclude.Include.NON_NULL) Boolean speechEvents) implements PipelineEvent {
+        @JsonInclude(JsonInclude.Include.NON_NULL) Boolean speechEvents,
+        @JsonInclude(JsonInclude.Include.NON_NULL) RecognitionOptions options) implements PipelineEvent {
 
     /** Boxed so that an older producer's JSON, which lacks it, reads as false rather than failing. */
     public SessionStarted {
         wordTimestamps = Boolean.TRUE.equals(wordTimestamps);
+        options = RecognitionOptions.NONE.equals(options) ? null : options;
+    }
+
+    /** The session's options, {@link RecognitionOptions#NONE} when it asked for none. */
+    public RecognitionOptions recognition() {
+        return options == null ? RecognitionOptions.NONE : options;
     }
 
     public SessionStarted(String sessionId, String userId, String nodeId, String replyTopic, String format, int sampleRate,
@@ -46,6 +55,13 @@ public record SessionStarted(
                           Boolean wordTimestamps) {
         this(sessionId, userId, nodeId, replyTopic, format, sampleRate, language, engine, interimResults, oneShot,
                 startedAtMs, wordTimestamps, null, null);
+    }
+
+    public SessionStarted(String sessionId, String userId, String nodeId, String replyTopic, String format, int sampleRate,
+                          String language, String engine, boolean interimResults, boolean oneShot, long startedAtMs,
+                          Boolean wordTimestamps, Integer endpointingMs, Boolean speechEvents) {
+        this(sessionId, userId, nodeId, replyTopic, format, sampleRate, language, engine, interimResults, oneShot,
+                startedAtMs, wordTimestamps, endpointingMs, speechEvents, null);
     }
 
     public boolean wantsSpeechEvents() {

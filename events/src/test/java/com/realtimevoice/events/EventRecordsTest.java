@@ -69,6 +69,7 @@ class EventRecordsTest {
         assertThat(started.wordTimestamps()).isFalse();
         assertThat(started.endpointingMs()).isNull();
         assertThat(started.wantsSpeechEvents()).isFalse();
+        assertThat(started.recognition()).isEqualTo(RecognitionOptions.NONE);
         // neither control is written back (wordTimestamps, another extension, is written as false)
         assertThat(new String(EventRecords.toJson(started), StandardCharsets.UTF_8))
                 .isEqualTo(old.substring(0, old.length() - 1) + ",\"wordTimestamps\":false}");
@@ -132,6 +133,18 @@ class EventRecordsTest {
                 new Word("late", 1400, 1480, null));
         List<Word> many = java.util.stream.IntStream.range(0, Word.MAX_PER_FINAL + 5).mapToObj(i -> new Word("a", i, i + 1, 1.0)).toList();
         assertThat(Word.fit(many, 0, 10_000)).hasSize(Word.MAX_PER_FINAL);
+    }
+
+    @Test
+    void hotwordsAndOutputControlsTravelWithTheStartAndAreAbsentWithoutThem() {
+        SessionStarted started = new SessionStarted("s-1", "u-1", "ingest-a", "r", "pcm", 16000, null, null, true, false, 1L, false, null, null,
+                new RecognitionOptions(List.of("Stella", "Dashwood"), false, "digits", "mask"));
+        String json = new String(EventRecords.toJson(started), StandardCharsets.UTF_8);
+        assertThat(json).endsWith("\"options\":{\"hotwords\":[\"Stella\",\"Dashwood\"],\"punctuation\":false,\"numbers\":\"digits\",\"profanity\":\"mask\"}}");
+        assertThat(EventRecords.fromJson(EventType.SESSION_STARTED, EventRecords.toJson(started))).isEqualTo(started);
+        SessionStarted none = new SessionStarted("s-1", "u-1", "ingest-a", "r", "pcm", 16000, null, null, true, false, 1L, false, null, null,
+                RecognitionOptions.NONE);
+        assertThat(new String(EventRecords.toJson(none), StandardCharsets.UTF_8)).doesNotContain("options");
     }
 
     @Test

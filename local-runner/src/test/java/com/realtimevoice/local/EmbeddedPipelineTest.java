@@ -46,6 +46,11 @@ class EmbeddedPipelineTest {
     }
 
     @Test
+    void hotwordsAndProfanityMaskReachTheClient() throws Exception {
+        scenarios.hotwordsAndProfanityMaskReachTheClient();
+    }
+
+    @Test
     void deletingALiveSessionEndsItFirst() throws Exception {
         scenarios.deletingALiveSessionEndsItFirst();
     }

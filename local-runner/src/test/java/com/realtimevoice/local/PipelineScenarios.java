@@ -90,6 +90,32 @@ final class PipelineScenarios {
     }
 
     /**
+     * Hotwords and output controls (issue 22) through the pipeline, on real speech: the start asks for a hotword,
+     * masking and punctuation; started says what is in effect (the Vosk worker does not punctuate); the hotword and
+     * the masked word reach the client in the finals and the completion. A start past the hotword limit is refused.
+     */
+    void hotwordsAndProfanityMaskReachTheClient() throws Exception {
+        String token = devToken("hotwords");
+        try (StreamingClient client = StreamingClient.connect(wsUrl(0, token))) {
+            client.send("{\"type\":\"start\",\"hotwords\":[" + "\"w\",".repeat(100) + "\"w\"]}");
+            JsonNode error = client.await("error", Duration.ofSeconds(10));
+            assertThat(error.get("code").asString()).isEqualTo("BAD_REQUEST");
+            assertThat(error.get("message").asString()).contains("`hotwords`").contains("100");
+        }
+        Streamed s = stream(0, token, "names.wav", 3.0,
+                ",\"hotwords\":[\"Stella\",\"Dashwood\"],\"profanity\":\"mask\",\"punctuation\":true");
+        JsonNode options = s.all().get(0).get("options");
+        System.out.printf("hotwords through the pipeline: started options %s, finals '%s'%n", options, s.joinedFinals());
+        assertThat(options.get("hotwords").toString()).isEqualTo("[\"Stella\",\"Dashwood\"]");
+        assertThat(options.get("punctuation").asBoolean()).as("Vosk does not punctuate").isFalse();
+        assertThat(options.get("profanity").asString()).isEqualTo("mask");
+        assertThat(options.get("numbers").asString()).isEqualTo("words");
+        assertThat(options.get("wordTimestamps").asBoolean()).isFalse();
+        assertThat(s.joinedFinals()).contains("call Stella tomorrow").contains("this is c***").doesNotContain("crap");
+        assertThat(s.completed().get("text").asString()).isEqualTo(s.joinedFinals());
+    }
+
+    /**
      * Issue 22's streaming controls through the whole pipeline at real-time pace: {@code flush} after each utterance
      * (an {@code endpointingMs} of 5 s keeps the segment open, so only the flush can end it) brings its final within
      * 1.5 s; {@code speech_started} marks where each utterance starts; between the two the client drops and resumes,

@@ -123,6 +123,12 @@ public enum ClientLimits {
             md.append("| `").append(l.field).append("` | ").append(l.where).append(" | ").append(limit).append(" | ")
                     .append(l.why).append(" |\n");
         }
+        // the start's list and choices, checked by RecognitionOptions
+        md.append("| `hotwords` | start | at most ").append(RecognitionOptions.MAX_HOTWORDS).append(" strings, each 1-")
+                .append(RecognitionOptions.MAX_HOTWORD_CHARS).append(" characters (stripped) | travel in the session's start event; "
+                        + "Tencent takes at most 128 temporary hotwords |\n");
+        md.append("| `punctuation`, `numbers`, `profanity` | start | `true`/`false`; `words`/`digits`; `keep`/`mask`/`remove` "
+                + "| case-insensitive for the strings |\n");
         return md.toString();
     }
 }

@@ -7,9 +7,15 @@ public sealed interface ClientMessage {
      * Opens a session. {@code format} is the descriptor with a {@code channels} other than 1 folded in
      * ({@code pcm;channels=2}, as audio/L16 does); on the wire it travels as {@code format} and {@code channels}.
      * {@code wordTimestamps} (an extension, default false) asks for the words of every final with their times.
+     * {@code options} (extensions): hotwords and output controls; never null ({@link RecognitionOptions#NONE}).
      */
     record Start(String token, String format, int sampleRate, String language, String engine, boolean interimResults,
-                 boolean wordTimestamps, Integer endpointingMs, boolean speechEvents) implements ClientMessage {
+                 boolean wordTimestamps, Integer endpointingMs, boolean speechEvents, RecognitionOptions options)
+            implements ClientMessage {
+
+        public Start {
+            options = options == null ? RecognitionOptions.NONE : options;
+        }
 
         public Start(String token, String format, int sampleRate, String language, String engine, boolean interimResults) {
             this(token, format, sampleRate, language, engine, interimResults, false);
@@ -19,6 +25,13 @@ public sealed interface ClientMessage {
         public Start(String token, String format, int sampleRate, String language, String engine, boolean interimResults,
                      boolean wordTimestamps) {
             this(token, format, sampleRate, language, engine, interimResults, wordTimestamps, null, false);
+        }
+
+        /** A start without hotwords and output controls (extensions). */
+        public Start(String token, String format, int sampleRate, String language, String engine, boolean interimResults,
+                     boolean wordTimestamps, Integer endpointingMs, boolean speechEvents) {
+            this(token, format, sampleRate, language, engine, interimResults, wordTimestamps, endpointingMs, speechEvents,
+                    RecognitionOptions.NONE);
         }
     }
 

@@ -73,6 +73,7 @@ public final class ProtocolCodec {
             if (s.speechEvents()) {
                 m.put("speechEvents", true);
             }
+            putOptions(m, s.options());
             return write(m);
         }
         if (message instanceof ClientMessage.Resume r) {
@@ -125,6 +126,10 @@ public final class ProtocolCodec {
         if (speechEvents != null && !speechEvents.isNull() && !speechEvents.isBoolean()) {
             return new ClientMessage.Malformed("`speechEvents` must be true or false");
         }
+        Object options = RecognitionOptions.parse(node);
+        if (options instanceof String reason) {
+            return new ClientMessage.Malformed(reason);
+        }
         // userId: any JSON scalar, as the old service's clients send it ("userId": 1); the token's subject is the user
         String bad = firstBreach(node, ClientLimits.TOKEN, ClientLimits.USER_ID, ClientLimits.FORMAT, ClientLimits.CHANNELS,
                 ClientLimits.SAMPLE_RATE, ClientLimits.LANGUAGE, ClientLimits.ENGINE, ClientLimits.ENDPOINTING_MS);
@@ -150,7 +155,18 @@ public final class ProtocolCodec {
                 interim == null || interim.isNull() || interim.asBoolean(),
                 words != null && !words.isNull() && words.asBoolean(),
                 endpointing == null || endpointing.isNull() ? null : (int) ClientLimits.integer(endpointing, 0),
-                speechEvents != null && !speechEvents.isNull() && speechEvents.asBoolean());
+                speechEvents != null && !speechEvents.isNull() && speechEvents.asBoolean(),
+                (RecognitionOptions) options);
+    }
+
+    /** A start's hotwords and output controls, only those asked for (a start without them is today's bytes). */
+    private static void putOptions(Map<String, Object> m, RecognitionOptions o) {
+        if (!o.hotwords().isEmpty()) {
+            m.put("hotwords", o.hotwords());
+        }
+        putIfPresent(m, "punctuation", o.punctuation());
+        putIfPresent(m, "numbers", o.numbers());
+        putIfPresent(m, "profanity", o.profanity());
     }
 
     /** The format descriptor of a start message: its {@code format} with a {@code channels} other than 1 folded in. */
@@ -188,6 +204,15 @@ public final class ProtocolCodec {
             m.put("format", s.format());
             m.put("sampleRate", s.sampleRate());
             m.put("interimResults", s.interimResults());
+            if (s.options() != null) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("wordTimestamps", s.options().wordTimestamps());
+                o.put("hotwords", s.options().hotwords());
+                o.put("punctuation", s.options().punctuation());
+                o.put("numbers", s.options().numbers());
+                o.put("profanity", s.options().profanity());
+                m.put("options", o);
+            }
         } else if (message instanceof ServerMessage.Partial p) {
             m = message("partial");
             m.put("sessionId", p.sessionId());
@@ -249,7 +274,8 @@ public final class ProtocolCodec {
         String type = node.get("type").asString();
         return switch (type) {
             case "started" -> new ServerMessage.Started(text(node, "sessionId"), text(node, "resumeToken"),
-                    text(node, "format"), node.path("sampleRate").asInt(0), node.path("interimResults").asBoolean(false));
+                    text(node, "format"), node.path("sampleRate").asInt(0), node.path("interimResults").asBoolean(false),
+                    options(node.get("options")));
             case "partial" -> new ServerMessage.Partial(text(node, "sessionId"), node.path("index").asInt(0), text(node, "text"));
             case "final" -> new ServerMessage.Final(text(node, "sessionId"), node.path("index").asInt(0), text(node, "text"),
                     node.path("startMs").asLong(0), node.path("endMs").asLong(0), words(node.get("words")));
@@ -264,6 +290,17 @@ public final class ProtocolCodec {
             case "speech_started" -> new ServerMessage.SpeechStarted(text(node, "sessionId"), node.path("atMs").asLong(0));
             default -> new ServerMessage.Other(type, text);
         };
+    }
+
+    /** What a {@code started} says is in effect; null from a server that does not say. */
+    private static ServerMessage.Options options(JsonNode o) {
+        if (o == null || !o.isObject()) {
+            return null;
+        }
+        List<String> hotwords = new ArrayList<>();
+        o.path("hotwords").forEach(w -> hotwords.add(w.asString()));
+        return new ServerMessage.Options(o.path("wordTimestamps").asBoolean(false), hotwords, o.path("punctuation").asBoolean(false),
+                text(o, "numbers"), text(o, "profanity"));
     }
 
     private static Map<String, Object> word(ServerMessage.Word w) {

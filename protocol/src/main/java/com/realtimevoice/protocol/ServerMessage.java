@@ -3,8 +3,24 @@ package com.realtimevoice.protocol;
 /** A server -> client text frame. Fields are those of the contract, in the order the server writes them. */
 public sealed interface ServerMessage {
 
-    record Started(String sessionId, String resumeToken, String format, int sampleRate, boolean interimResults)
+    /** {@code options} (an extension): what of the start's options is in effect; null writes none (older servers). */
+    record Started(String sessionId, String resumeToken, String format, int sampleRate, boolean interimResults, Options options)
             implements ServerMessage {
+
+        public Started(String sessionId, String resumeToken, String format, int sampleRate, boolean interimResults) {
+            this(sessionId, resumeToken, format, sampleRate, interimResults, null);
+        }
+    }
+
+    /**
+     * The effective values of a session's options: what the session's engine and the worker's own text filters do,
+     * which may differ from what was asked (Vosk never punctuates).
+     *
+     * @param hotwords the hotwords recognition favours
+     * @param numbers  "words" or "digits"
+     * @param profanity "keep", "mask" or "remove"
+     */
+    record Options(boolean wordTimestamps, java.util.List<String> hotwords, boolean punctuation, String numbers, String profanity) {
     }
 
     record Partial(String sessionId, int index, String text) implements ServerMessage {

@@ -28,6 +28,28 @@ class ClientMessageParsingTest {
     }
 
     @Test
+    void hotwordsAndOutputControlsAreReadAndTheirLimitsNamed() {
+        ClientMessage.Start start = (ClientMessage.Start) ProtocolCodec.parseClient("{\"type\":\"start\",\"hotwords\":[\" Stella \",\"Dashwood\"],"
+                + "\"punctuation\":false,\"numbers\":\"DIGITS\",\"profanity\":\"mask\"}");
+        assertThat(start.options()).isEqualTo(new RecognitionOptions(java.util.List.of("Stella", "Dashwood"), false, "digits", "mask"));
+        assertThat(((ClientMessage.Start) ProtocolCodec.parseClient("{\"type\":\"start\"}")).options()).isEqualTo(RecognitionOptions.NONE);
+        assertThat(((ClientMessage.Start) ProtocolCodec.parseClient("{\"type\":\"start\",\"hotwords\":null,\"numbers\":null}")).options())
+                .isEqualTo(RecognitionOptions.NONE);
+        String hundred = "\"w\",".repeat(100);
+        assertThat(ProtocolCodec.parseClient("{\"type\":\"start\",\"hotwords\":[" + hundred.substring(0, hundred.length() - 1) + "]}"))
+                .isInstanceOf(ClientMessage.Start.class);
+        assertThat(reason("{\"type\":\"start\",\"hotwords\":[" + hundred + "\"w\"]}")).contains("`hotwords`").contains("at most 100");
+        assertThat(ProtocolCodec.parseClient("{\"type\":\"start\",\"hotwords\":[\"" + "a".repeat(32) + "\"]}")).isInstanceOf(ClientMessage.Start.class);
+        assertThat(reason("{\"type\":\"start\",\"hotwords\":[\"" + "a".repeat(33) + "\"]}")).contains("`hotwords`").contains("32 characters");
+        assertThat(reason("{\"type\":\"start\",\"hotwords\":[\" \"]}")).contains("`hotwords`");
+        assertThat(reason("{\"type\":\"start\",\"hotwords\":[1]}")).contains("`hotwords`");
+        assertThat(reason("{\"type\":\"start\",\"hotwords\":\"Stella\"}")).contains("`hotwords`");
+        assertThat(reason("{\"type\":\"start\",\"punctuation\":\"no\"}")).contains("`punctuation`");
+        assertThat(reason("{\"type\":\"start\",\"numbers\":\"roman\"}")).contains("`numbers`");
+        assertThat(reason("{\"type\":\"start\",\"profanity\":true}")).contains("`profanity`");
+    }
+
+    @Test
     void startReadsEveryField() {
         ClientMessage.Start start = (ClientMessage.Start) ProtocolCodec.parseClient(
                 "{\"type\":\"start\",\"token\":\"t\",\"userId\":\"ignored\",\"format\":\"PCM\",\"sampleRate\":8000,"

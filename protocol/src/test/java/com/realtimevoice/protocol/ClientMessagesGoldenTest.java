@@ -16,6 +16,8 @@ class ClientMessagesGoldenTest {
         return Stream.of(
                 Arguments.of("start", new ClientMessage.Start("eyJhbGciOiJIUzI1NiJ9.e30.c2ln", "pcm", 16000, "en", "vosk", true)),
                 Arguments.of("start-words", new ClientMessage.Start(null, "pcm", 16000, "en", null, false, true)),
+                Arguments.of("start-options", new ClientMessage.Start(null, "pcm", 16000, "en", null, true, false, null, false,
+                        new RecognitionOptions(java.util.List.of("Stella", "Dashwood"), false, "digits", "mask"))),
                 Arguments.of("start-stereo", new ClientMessage.Start(null, "pcm;channels=2", 48000, null, null, false)),
                 Arguments.of("start-streaming-controls", new ClientMessage.Start(null, "pcm", 16000, null, null, true, false, 800, true)),
                 Arguments.of("flush", new ClientMessage.Flush()),

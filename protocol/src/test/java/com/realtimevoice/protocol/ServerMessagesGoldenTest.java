@@ -23,6 +23,9 @@ class ServerMessagesGoldenTest {
         return Stream.of(
                 Arguments.of("started", new ServerMessage.Started("3f1c2a9e-7b4d-4e21-9c55-0a8d6f2e1b77",
                         "czEudTEucGNtLjE2MDAw.c2lnbmF0dXJl", "pcm", 16000, true)),
+                Arguments.of("started-options", new ServerMessage.Started("3f1c2a9e-7b4d-4e21-9c55-0a8d6f2e1b77",
+                        "czEudTEucGNtLjE2MDAw.c2lnbmF0dXJl", "pcm", 16000, true,
+                        new ServerMessage.Options(true, List.of("Stella", "Dashwood"), false, "digits", "mask"))),
                 Arguments.of("partial", new ServerMessage.Partial("s-1", 0, "hello wor")),
                 Arguments.of("final", new ServerMessage.Final("s-1", 0, "hello world", 120, 1480)),
                 Arguments.of("final-words", new ServerMessage.Final("s-1", 0, "hello world", 120, 1480, List.of(

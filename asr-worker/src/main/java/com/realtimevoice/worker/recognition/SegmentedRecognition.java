@@ -12,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.realtimevoice.events.PipelineEvent;
+import com.realtimevoice.events.RecognitionOptions;
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionFailed;
 import com.realtimevoice.events.SpeechStarted;
@@ -31,6 +32,7 @@ import com.realtimevoice.worker.engine.StreamSpec;
 import com.realtimevoice.worker.engine.cloud.CloudCalls;
 import com.realtimevoice.worker.segment.VoiceActivityDetector;
 import com.realtimevoice.worker.segment.VoiceActivityDetector.Segment;
+import com.realtimevoice.worker.text.OutputControls;
 
 /**
  * A session on a segment engine, optionally two-pass. The worker's voice activity detector cuts the audio into
@@ -58,6 +60,10 @@ final class SegmentedRecognition {
     private final boolean sendPartials;
     private final boolean speechEvents;
     private final boolean wordTimestamps;
+    private final RecognitionOptions options;
+    /** Profanity and numbers on the local engine's text (partials, fallback finals); the cloud engine does its own. */
+    private final OutputControls localControls;
+    private final OutputControls cloudControls;
     private final SpeechEngine fallback;
     private final Executor fallbackExecutor;
     private final AudioConverter audio;
@@ -75,8 +81,8 @@ final class SegmentedRecognition {
      * @param fallback  local engine that recognises a segment the cloud could not, or null to fail the session instead
      */
     SegmentedRecognition(String sessionId, String language, CloudCalls cloud, VoiceActivityDetector vad, RecognitionStream partials,
-                         String partialsName, boolean sendPartials, boolean wordTimestamps, boolean speechEvents, SpeechEngine fallback,
-                         Executor fallbackExecutor, AudioConverter audio,
+                         String partialsName, boolean sendPartials, boolean wordTimestamps, boolean speechEvents, RecognitionOptions options,
+                         SpeechEngine fallback, Executor fallbackExecutor, AudioConverter audio,
                          AsyncOutputs sink, RecognitionMetrics metrics, Clock clock) {
         this.sessionId = sessionId;
         this.language = language;
@@ -87,6 +93,9 @@ final class SegmentedRecognition {
         this.sendPartials = sendPartials;
         this.speechEvents = speechEvents;
         this.wordTimestamps = wordTimestamps;
+        this.options = options;
+        this.localControls = OutputControls.of(options, true);
+        this.cloudControls = OutputControls.of(options, false);
         this.fallback = fallback;
         this.fallbackExecutor = fallbackExecutor;
         this.audio = audio;
@@ -141,7 +150,7 @@ final class SegmentedRecognition {
             } else if (event instanceof VoiceActivityDetector.Audio a) {
                 if (partials != null && a.samples().length > 0) {
                     take(partials.accept(AudioConverter.toBytes(a.samples())));
-                    String text = localText();
+                    String text = localControls.text(localText());
                     if (sendPartials && !text.isBlank() && !text.equals(lastSent)) {
                         out.add(new TranscriptPartial(sessionId, a.index(), text, clock.millis()));
                         metrics.partialEmitted(partialsName);
@@ -202,7 +211,7 @@ final class SegmentedRecognition {
                 mp3Rate = decoder.sampleRate();
             }
         }
-        SegmentRequest request = new SegmentRequest(sessionId + "-" + segment.index(), language, pcm, rate, mp3, mp3Rate);
+        SegmentRequest request = new SegmentRequest(sessionId + "-" + segment.index(), language, pcm, rate, mp3, mp3Rate, options);
         long started = System.nanoTime();
         CompletableFuture<List<PipelineEvent>> result = cloud.submit(request)
                 .thenApply(r -> {
@@ -232,11 +241,13 @@ final class SegmentedRecognition {
         metrics.fallback(engine, e.kind().name().toLowerCase());
         if (localText != null) {
             // the partial stream's text is ready; its words are not kept (the session gets the final without them)
-            return CompletableFuture.completedFuture(finalOf(segment, localText, List.of(), fallback.name(), receivedAtMs));
+            return CompletableFuture.completedFuture(finalOf(segment, localControls.text(localText), List.of(), fallback.name(), receivedAtMs));
         }
         return CompletableFuture.supplyAsync(() -> {
                     RecognitionResult.Final local = recogniseLocally(segment);
-                    return finalOf(segment, local.text(), local.words(), fallback.name(), receivedAtMs);
+                    List<Word> words = localControls.words(local.words());
+                    return finalOf(segment, words.isEmpty() ? localControls.text(local.text())
+                            : String.join(" ", words.stream().map(Word::word).toList()), words, fallback.name(), receivedAtMs);
                 },
                 fallbackExecutor).exceptionally(t -> {
                     log.warn("Session {} segment {}: local fallback failed too: {}", sessionId, segment.index(), t.toString());
@@ -247,7 +258,7 @@ final class SegmentedRecognition {
 
     /** The segment's text and words (times relative to the segment) from the local engine. */
     private RecognitionResult.Final recogniseLocally(Segment segment) {
-        try (RecognitionStream stream = fallback.open(new StreamSpec(sessionId, VoiceActivityDetector.SAMPLE_RATE, language))) {
+        try (RecognitionStream stream = fallback.open(new StreamSpec(sessionId, VoiceActivityDetector.SAMPLE_RATE, language, options.hotwords()))) {
             List<String> texts = new ArrayList<>();
             List<Word> words = new ArrayList<>();
             List<RecognitionResult> results = new ArrayList<>(stream.accept(AudioConverter.toBytes(segment.pcm())));
@@ -264,7 +275,8 @@ final class SegmentedRecognition {
 
     private List<PipelineEvent> finalOf(Segment segment, SegmentResult result, String engine, long receivedAtMs) {
         // the sentence API gives no word confidence
-        return finalOf(segment, result.text(), result.words().stream().map(w -> new Word(w.word(), w.startMs(), w.endMs(), null)).toList(),
+        return finalOf(segment, cloudControls.text(result.text()),
+                cloudControls.words(result.words().stream().map(w -> new Word(w.word(), w.startMs(), w.endMs(), null)).toList()),
                 engine, receivedAtMs);
     }
 

@@ -1,5 +1,7 @@
 package com.realtimevoice.worker.recognition;
 
+import com.realtimevoice.worker.text.OutputControls;
+
 import java.util.List;
 
 import com.realtimevoice.events.PipelineEvent;
@@ -21,6 +23,9 @@ final class SessionRecognizer {
     final AudioConverter audio;
     /** A session on a segment engine (Tencent, two-pass); null for a streaming engine. */
     final SegmentedRecognition segmented;
+
+    /** The session's profanity and numbers controls, applied to a streaming engine's text. */
+    final OutputControls controls;
 
     /** Index of the next final; partials carry it too. */
     int nextIndex;
@@ -52,6 +57,8 @@ final class SessionRecognizer {
         this.segmented = segmented;
         this.lastActivityMs = nowMs;
         this.node = started.nodeId();
+        // streaming engines (Vosk) spell numbers out: "digits" is the worker's conversion
+        this.controls = OutputControls.of(started.recognition(), true);
     }
 
     String sessionId() {

@@ -229,7 +229,8 @@ class SessionRecognizers implements DisposableBean {
             } else {
                 SpeechEngine engine = engines.get(started.engine());
                 // Every engine is fed the pipeline's format: 16 kHz mono, whatever the client sent.
-                RecognitionStream stream = engine.open(new StreamSpec(id, AudioConverter.PIPELINE_RATE, started.language()));
+                RecognitionStream stream = engine.open(new StreamSpec(id, AudioConverter.PIPELINE_RATE, started.language(),
+                        started.recognition().hotwords()));
                 if (started.endpointingMs() != null || started.wantsSpeechEvents()) {
                     // The engine has no endpointer settings or speech events of its own: the worker's detector runs beside it.
                     stream = new VoiceTrackedStream(stream, detector(started), started.endpointingMs() != null,
@@ -268,12 +269,14 @@ class SessionRecognizers implements DisposableBean {
         // The partial engine's text is also the fallback's, ready when a segment ends: open it for that too.
         if (wantsPartials || (fallback != null && segments.hasPartials() && segments.partials().equals(fallback.name()))) {
             SpeechEngine engine = engines.get(segments.partials());
-            partials = engine.open(new StreamSpec(id, AudioConverter.PIPELINE_RATE, started.language()));
+            // its finals only serve the local fallback: the hotword pass is worth running for that alone
+            partials = engine.open(new StreamSpec(id, AudioConverter.PIPELINE_RATE, started.language(),
+                    fallback != null ? started.recognition().hotwords() : List.of()));
             partialsName = engine.name();
         }
         SegmentedRecognition segmented = new SegmentedRecognition(id, started.language(), cloud, detector(started), partials,
-                partialsName, wantsPartials, started.wordTimestamps(), started.wantsSpeechEvents(), fallback, fallbackExecutor, audio,
-                asyncOutputs, metrics, clock);
+                partialsName, wantsPartials, started.wordTimestamps(), started.wantsSpeechEvents(), started.recognition(), fallback,
+                fallbackExecutor, audio, asyncOutputs, metrics, clock);
         return new SessionRecognizer(started, cloud.engine().name(), null, audio, segmented, now);
     }
 
@@ -457,9 +460,14 @@ class SessionRecognizers implements DisposableBean {
                 if (f.text().isBlank()) {
                     continue; // silence is not a segment
                 }
-                out.add(new TranscriptFinal(session.sessionId(), session.nextIndex++, f.text(), f.startMs(), f.endMs(),
+                List<Word> words = session.controls.words(f.words());
+                String text = words.isEmpty() ? session.controls.text(f.text()) : String.join(" ", words.stream().map(Word::word).toList());
+                if (text.isBlank()) {
+                    continue; // all of it removed (profanity)
+                }
+                out.add(new TranscriptFinal(session.sessionId(), session.nextIndex++, text, f.startMs(), f.endMs(),
                         session.engine, receivedAtMs, now,
-                        session.started.wordTimestamps() ? Word.fit(f.words(), f.startMs(), f.endMs()) : null));
+                        session.started.wordTimestamps() ? Word.fit(words, f.startMs(), f.endMs()) : null));
                 session.lastPartial = "";
                 metrics.finalEmitted(session.engine);
             } else if (result instanceof RecognitionResult.SpeechOnset onset) {
@@ -467,9 +475,10 @@ class SessionRecognizers implements DisposableBean {
                     out.add(new SpeechStarted(session.sessionId(), onset.atMs(), now));
                 }
             } else if (result instanceof RecognitionResult.Partial p) {
-                if (session.wantsPartials() && !p.text().isBlank() && !p.text().equals(session.lastPartial)) {
-                    out.add(new TranscriptPartial(session.sessionId(), session.nextIndex, p.text(), now));
-                    session.lastPartial = p.text();
+                String text = session.controls.text(p.text());
+                if (session.wantsPartials() && !text.isBlank() && !text.equals(session.lastPartial)) {
+                    out.add(new TranscriptPartial(session.sessionId(), session.nextIndex, text, now));
+                    session.lastPartial = text;
                     metrics.partialEmitted(session.engine);
                 }
             }

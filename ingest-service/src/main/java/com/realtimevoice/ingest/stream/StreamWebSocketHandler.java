@@ -68,9 +68,14 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
     private volatile boolean shuttingDown;
     private volatile boolean running;
 
+    /** What of a start's hotwords and output controls is in effect, told in {@code started}. */
+    private final EffectiveOptions effectiveOptions;
+
     StreamWebSocketHandler(TokenService tokens, AudioPublisher publisher, LocalSessions localSessions, StreamSessions sessions,
                            IngestNode node, IngestProperties properties, MeterRegistry meters,
-                           org.springframework.scheduling.TaskScheduler scheduler, ResumeTokens resumeTokens) {
+                           org.springframework.scheduling.TaskScheduler scheduler, ResumeTokens resumeTokens,
+                           EffectiveOptions effectiveOptions) {
+        this.effectiveOptions = effectiveOptions;
         this.scheduler = scheduler;
         this.resumeTokens = resumeTokens;
         this.tokens = tokens;
@@ -381,7 +386,7 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
         // timeout fails it, and then the session is given up here and the client told.
         publisher.publishUrgent(new SessionStarted(sessionId, userId, node.nodeId(), node.deliveryTopic(), start.format(),
                 start.sampleRate(), start.language(), start.engine(), start.interimResults(), false, now, start.wordTimestamps(),
-                start.endpointingMs(), start.speechEvents() ? Boolean.TRUE : null))
+                start.endpointingMs(), start.speechEvents() ? Boolean.TRUE : null, events(start.options())))
                 .whenComplete((r, failure) -> {
                     if (failure != null && connection.finish(sessionId)) {
                         localSessions.unregister(sessionId);
@@ -391,7 +396,12 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler implements org.spr
                 });
         meters.counter("ingest.sessions.started").increment();
         connection.send(new ServerMessage.Started(sessionId, session.resumeToken(), StreamFormat.codec(start.format()), start.sampleRate(),
-                start.interimResults()));
+                start.interimResults(), effectiveOptions.of(start)));
+    }
+
+    /** The start's hotwords and output controls as the pipeline carries them (validated by the codec). */
+    private static com.realtimevoice.events.RecognitionOptions events(com.realtimevoice.protocol.RecognitionOptions o) {
+        return new com.realtimevoice.events.RecognitionOptions(o.hotwords(), o.punctuation(), o.numbers(), o.profanity());
     }
 
     /**

@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.stereotype.Component;
 
+import com.realtimevoice.events.RecognitionOptions;
 import com.realtimevoice.worker.engine.CloudEngineException;
 import com.realtimevoice.worker.engine.CloudEngineException.Kind;
 import com.realtimevoice.worker.engine.EngineUnavailableException;
@@ -170,6 +171,7 @@ public class TencentAsrEngine implements SegmentEngine, InitializingBean {
         request.setData(Base64.getEncoder().encodeToString(data));
         request.setDataLen((long) data.length);
         request.setWordInfo(1L);         // word times, so the final's start and end are the speech's
+        applyOptions(request, segment.options());
         SentenceRecognitionResponse response;
         try {
             response = client.SentenceRecognition(request);
@@ -184,6 +186,30 @@ public class TencentAsrEngine implements SegmentEngine, InitializingBean {
         }
         String text = response.getResult() == null ? "" : response.getResult().strip();
         return new SegmentResult(text, words, nz(response.getAudioDuration()), response.getRequestId());
+    }
+
+    /**
+     * The session's hotwords and output controls as SentenceRecognition's parameters. HotwordList ("word|weight,...",
+     * temporary hotwords, weight 10) is newer than the SDK's model class, so it goes in through {@code set}, which the
+     * SDK serialises with the declared fields. Unasked controls keep Tencent's defaults (punctuation, digits, no filter).
+     */
+    static void applyOptions(SentenceRecognitionRequest request, RecognitionOptions options) {
+        if (!options.hotwords().isEmpty()) {
+            request.set("HotwordList", String.join(",", options.hotwords().stream().map(w -> w.replace("|", " ").replace(",", " ") + "|10").toList()));
+        }
+        if (options.punctuation() != null) {
+            request.setFilterPunc(options.punctuation() ? 0L : 2L); // 2: no punctuation at all
+        }
+        if (options.numbers() != null) {
+            request.setConvertNumMode("digits".equals(options.numbers()) ? 1L : 0L); // 1: smart conversion to digits
+        }
+        if (options.profanity() != null) {
+            request.setFilterDirty(switch (options.profanity()) {
+                case "mask" -> 2L;   // replaced by *
+                case "remove" -> 1L; // filtered out
+                default -> 0L;
+            });
+        }
     }
 
     /** Which failures are worth retrying: throttling, server errors and the network are; refused credentials and bad requests are not. */

@@ -47,7 +47,8 @@ class VoskEngine implements SpeechEngine {
         try {
             Recognizer recognizer = new Recognizer(model, spec.sampleRate());
             recognizer.setWords(true); // word times: each final's place in the audio, and its words when asked
-            return new VoskStream(recognizer, spec.sampleRate());
+            HotwordPass hotwords = spec.hotwords().isEmpty() ? null : new HotwordPass(model, spec.sampleRate(), spec.hotwords());
+            return new VoskStream(recognizer, spec.sampleRate(), hotwords);
         } catch (IOException | RuntimeException e) {
             throw new EngineUnavailableException("vosk: cannot create a recognizer: " + e.getMessage(), e);
         }
@@ -62,16 +63,22 @@ class VoskEngine implements SpeechEngine {
         /** End of the last final, in ms: where the next segment starts when Vosk gives no word times. */
         private long lastFinalEndMs;
         private boolean closed;
+        /** The session's hotwords, or null when it has none. */
+        private final HotwordPass hotwords;
 
-        VoskStream(Recognizer recognizer, int sampleRate) {
+        VoskStream(Recognizer recognizer, int sampleRate, HotwordPass hotwords) {
             this.recognizer = recognizer;
             this.bytesPerSecond = sampleRate * 2;
+            this.hotwords = hotwords;
         }
 
         @Override
         public List<RecognitionResult> accept(byte[] pcm16le) {
             ensureOpen();
             bytesFed += pcm16le.length;
+            if (hotwords != null) {
+                hotwords.feed(pcm16le);
+            }
             if (recognizer.acceptWaveForm(pcm16le, pcm16le.length)) {
                 return finalOf(recognizer.getResult());
             }
@@ -100,6 +107,9 @@ class VoskEngine implements SpeechEngine {
             if (text.isEmpty()) {
                 // Silence or noise: not a segment. The next segment starts after it.
                 lastFinalEndMs = audioEndMs;
+                if (hotwords != null) {
+                    hotwords.restartAt(audioEndMs);
+                }
                 return List.of();
             }
             long startMs = lastFinalEndMs;
@@ -116,7 +126,12 @@ class VoskEngine implements SpeechEngine {
             }
             lastFinalEndMs = audioEndMs;
             List<RecognitionResult> out = new ArrayList<>(1);
-            out.add(new Final(text, startMs, endMs, words));
+            Final f = new Final(text, startMs, endMs, words);
+            if (hotwords != null) {
+                f = hotwords.apply(f);
+                hotwords.restartAt(audioEndMs);
+            }
+            out.add(f);
             return out;
         }
 

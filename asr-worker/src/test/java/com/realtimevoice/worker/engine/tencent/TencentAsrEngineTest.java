@@ -7,6 +7,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import com.realtimevoice.events.RecognitionOptions;
 import com.realtimevoice.testsupport.SpeechFixtures;
 import com.realtimevoice.testsupport.WordErrorRate;
 import com.realtimevoice.worker.engine.CloudEngineException;
@@ -45,6 +46,22 @@ class TencentAsrEngineTest {
         assertThat(got.outcome()).isEqualTo("OK");
         assertThat(got.params()).containsEntry("EngSerViceType", "\"16k_en\"").containsEntry("SubServiceType", "2")
                 .containsEntry("VoiceFormat", "\"wav\"").containsEntry("UsrAudioKey", "\"s1-0\"").containsEntry("WordInfo", "1");
+        // no options asked: Tencent's defaults, none of its option parameters sent
+        assertThat(got.params()).doesNotContainKeys("HotwordList", "FilterPunc", "ConvertNumMode", "FilterDirty");
+    }
+
+    /** The start's hotwords and output controls reach SentenceRecognition as its own parameters, on the wire. */
+    @Test
+    void hotwordsAndOutputControlsBecomeTencentParameters() throws Exception {
+        TencentAsrEngine engine = new TencentAsrEngine(TencentTestSupport.properties(fake));
+        engine.recognize(new SegmentRequest("s1-0", "en", SpeechFixtures.pcm("time.wav"), 16000, null, 0,
+                new RecognitionOptions(java.util.List.of("Stella", "New York"), false, "words", "mask")));
+        engine.recognize(new SegmentRequest("s1-1", "en", SpeechFixtures.pcm("time.wav"), 16000, null, 0,
+                new RecognitionOptions(java.util.List.of(), true, "digits", "remove")));
+        assertThat(fake.recognitions().get(0).params()).containsEntry("HotwordList", "\"Stella|10,New York|10\"")
+                .containsEntry("FilterPunc", "2").containsEntry("ConvertNumMode", "0").containsEntry("FilterDirty", "2");
+        assertThat(fake.recognitions().get(1).params()).doesNotContainKey("HotwordList")
+                .containsEntry("FilterPunc", "0").containsEntry("ConvertNumMode", "1").containsEntry("FilterDirty", "1");
     }
 
     @Test

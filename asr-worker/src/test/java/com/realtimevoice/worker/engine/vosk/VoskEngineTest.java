@@ -133,9 +133,57 @@ class VoskEngineTest {
         assertThatThrownBy(() -> stream.accept(new byte[320])).isInstanceOf(IllegalStateException.class);
     }
 
+    /** Names, and words that sound like them, that the hotword test asks for: the first two are spoken in names.wav. */
+    private static final List<String> HOTWORDS = List.of("Stella", "Marianne", "Dashwood", "Brandon", "Elinor", "Willoughby");
+    private static final String NAMES_REFERENCE = "please call stella tomorrow ask marianne about the party this is crap";
+
+    /*
+     * Hotwords, measured (the grammar pass of HotwordPass): without hints the small model hears "please call tomorrow
+     * ask marion about the power the this is crap" (WER 0.33, both names wrong); with them "please call Stella tomorrow
+     * ask marion about the power the this is crap" (WER 0.25): Stella is put right; Marianne is not, as "marion" fits that audio better in the
+     * second pass (the pass only lets a hotword win where it fits the sound better than the first pass's word). On the
+     * four fixtures the hints change nothing (corpus WER 0.000 both ways), though six names compete with every word.
+     */
+    @Test
+    void hotwordsPutNamesRightThatTheModelGetsWrongWithoutThem() {
+        String plain = transcript(recognise("names.wav", List.of()));
+        List<Final> hintedFinals = finals(recognise("names.wav", HOTWORDS));
+        String hinted = hintedFinals.stream().map(Final::text).collect(Collectors.joining(" "));
+        double werPlain = WordErrorRate.of(NAMES_REFERENCE, plain.toLowerCase());
+        double werHinted = WordErrorRate.of(NAMES_REFERENCE, hinted.toLowerCase());
+        System.out.printf("hotwords names.wav: WER %.2f without ('%s'), %.2f with ('%s')%n", werPlain, plain, werHinted, hinted);
+        assertThat(plain).doesNotContainIgnoringCase("stella");
+        assertThat(hinted).contains("call Stella tomorrow"); // as the client spelt it, where it was said
+        assertThat(werHinted).as("one word error fewer at least").isLessThanOrEqualTo(werPlain - 1.0 / 12 + 1e-9);
+        // the spliced words keep their times in order, inside the final
+        for (Final f : hintedFinals) {
+            assertThat(String.join(" ", f.words().stream().map(Word::word).toList())).isEqualTo(f.text());
+            for (int k = 1; k < f.words().size(); k++) {
+                assertThat(f.words().get(k).startMs()).isGreaterThanOrEqualTo(f.words().get(k - 1).startMs());
+            }
+        }
+    }
+
+    @Test
+    void hotwordsDoNotHurtTheFixtures() {
+        StringBuilder references = new StringBuilder();
+        StringBuilder hinted = new StringBuilder();
+        SpeechFixtures.transcripts().forEach((file, reference) -> {
+            references.append(reference).append(' ');
+            hinted.append(transcript(recognise(file, HOTWORDS))).append(' ');
+        });
+        double wer = WordErrorRate.of(references.toString(), hinted.toString().toLowerCase());
+        System.out.printf("WER corpus with hotwords = %.3f%n", wer);
+        assertThat(wer).isLessThanOrEqualTo(0.05); // the bound without hints (corpusWordErrorRateStaysBelowMeasuredBound)
+    }
+
     private static List<RecognitionResult> recognise(String file) {
+        return recognise(file, List.of());
+    }
+
+    private static List<RecognitionResult> recognise(String file, List<String> hotwords) {
         List<RecognitionResult> results = new ArrayList<>();
-        try (RecognitionStream stream = engine.open(new StreamSpec(file, SpeechFixtures.SAMPLE_RATE, "en-US"))) {
+        try (RecognitionStream stream = engine.open(new StreamSpec(file, SpeechFixtures.SAMPLE_RATE, "en-US", hotwords))) {
             for (byte[] chunk : SpeechFixtures.chunks(SpeechFixtures.pcm(file), SpeechFixtures.CHUNK_BYTES)) {
                 results.addAll(stream.accept(chunk));
             }
