@@ -22,6 +22,10 @@ public sealed interface RecognitionResult {
      */
     record Final(String text, long startMs, long endMs, List<Word> words) implements RecognitionResult {
 
+        public Final {
+            words = words == null ? List.of() : words; // callers test isEmpty(): an engine adapter's null is "none"
+        }
+
         public Final(String text, long startMs, long endMs) {
             this(text, startMs, endMs, List.of());
         }
