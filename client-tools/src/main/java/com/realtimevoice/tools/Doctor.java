@@ -43,6 +43,8 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
+import com.realtimevoice.client.cli.Args;
+
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -137,15 +139,15 @@ final class Doctor {
                 out.print(USAGE_TEXT);
                 return 0;
             }
-            if (a.positional.size() != 1) {
+            if (a.positional().size() != 1) {
                 throw new Args.UsageException("give the deployment's URL");
             }
-            endpoints = Endpoints.parse(a.positional.get(0));
+            endpoints = Endpoints.parse(a.positional().get(0));
             o.token = a.get("token", Args.env("RV_TOKEN"));
             o.devTokenUser = a.get("user", o.devTokenUser);
             o.idle = Duration.ofMillis((long) (a.number("idle-seconds", 70) * 1000));
             o.timeout = Duration.ofMillis((long) (a.number("timeout", 10) * 1000));
-            if (a.options.containsKey("clip")) {
+            if (a.has("clip")) {
                 o.clip = Path.of(a.get("clip", null));
             }
         } catch (Args.UsageException e) {

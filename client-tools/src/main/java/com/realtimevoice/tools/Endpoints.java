@@ -3,6 +3,8 @@ package com.realtimevoice.tools;
 import java.net.URI;
 import java.net.URISyntaxException;
 
+import com.realtimevoice.client.cli.Args;
+
 /**
  * Where a deployment's endpoints are, from one URL the user gives: a base ({@code https://voice.example.com},
  * optionally with a path prefix a proxy adds) or the stream URL itself ({@code wss://host/api/realtime-voice/stream}).

@@ -28,6 +28,7 @@ import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
 import org.springframework.web.socket.handler.AbstractWebSocketHandler;
 import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
 
+import com.realtimevoice.client.cli.Args;
 import com.realtimevoice.worker.WorkerProperties;
 import com.realtimevoice.worker.engine.RecognitionResult;
 import com.realtimevoice.worker.engine.RecognitionStream;
