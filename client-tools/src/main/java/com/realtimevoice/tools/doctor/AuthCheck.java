@@ -17,13 +17,12 @@ import tools.jackson.databind.JsonNode;
  * with {@code started}, and that session is kept for the round trip. A refusal that is not about the token settles
  * the round trip instead.
  */
-final class AuthCheck implements Check {
+final class AuthCheck extends Check {
 
     static final String NAME = "Authentication";
 
-    @Override
-    public String name() {
-        return NAME;
+    AuthCheck() {
+        super(NAME);
     }
 
     /** The token to test with: the given one, else a development token if the server issues them (no line of its own). */
@@ -57,7 +56,7 @@ final class AuthCheck implements Check {
 
     /** Leaves the started session in {@link Context#session}; true (the idle check runs either way). */
     @Override
-    public boolean run(Context ctx) throws InterruptedException {
+    boolean run(Context ctx) throws InterruptedException {
         ctx.session = startSession(ctx);
         return true;
     }

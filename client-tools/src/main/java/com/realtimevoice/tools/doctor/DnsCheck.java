@@ -8,17 +8,16 @@ import java.util.List;
 import com.realtimevoice.tools.Endpoints;
 
 /** The host resolves, to a name a mini-program may whitelist and an address phones can reach. */
-final class DnsCheck implements Check {
+final class DnsCheck extends Check {
 
     static final String NAME = "DNS";
 
-    @Override
-    public String name() {
-        return NAME;
+    DnsCheck() {
+        super(NAME);
     }
 
     @Override
-    public boolean run(Context ctx) {
+    boolean run(Context ctx) {
         Endpoints ep = ctx.ep();
         long t0 = System.nanoTime();
         try {

@@ -9,18 +9,17 @@ import com.realtimevoice.tools.Endpoints;
 import tools.jackson.databind.JsonNode;
 
 /** GET /health reaches ingest-service (not a proxy's error page or another application) and it is UP. */
-final class HealthCheck implements Check {
+final class HealthCheck extends Check {
 
     static final String NAME = "HTTP /health";
 
-    @Override
-    public String name() {
-        return NAME;
+    HealthCheck() {
+        super(NAME);
     }
 
     /** Always true: the checks after it learn more from their own requests. */
     @Override
-    public boolean run(Context ctx) {
+    boolean run(Context ctx) {
         Endpoints ep = ctx.ep();
         String path = ep.prefix() + "/health";
         RawHttp.Response r;

@@ -8,23 +8,19 @@ import java.util.concurrent.TimeUnit;
  * Holds a socket open without sending anything, as a user who pauses; anything that cuts it is a timeout. It runs
  * beside the round trip (see {@link Doctor}), and sends the token only once the token has proved good.
  */
-final class IdleCheck implements Check {
+final class IdleCheck extends Check {
 
     static final String NAME = "Idle timeout";
 
     private final boolean withToken;
 
     IdleCheck(boolean withToken) {
+        super(NAME);
         this.withToken = withToken;
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public boolean run(Context ctx) {
+    boolean run(Context ctx) {
         ctx.report.report(hold(ctx));
         return true;
     }

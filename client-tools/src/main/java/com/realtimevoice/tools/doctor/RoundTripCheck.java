@@ -18,18 +18,17 @@ import tools.jackson.databind.JsonNode;
  * A clip streamed at twice real time on the session the authentication check started, ended, and recognised:
  * {@code completed} arrives, with the words the clip says.
  */
-final class RoundTripCheck implements Check {
+final class RoundTripCheck extends Check {
 
     static final String NAME = "Round trip";
 
-    @Override
-    public String name() {
-        return NAME;
+    RoundTripCheck() {
+        super(NAME);
     }
 
     /** Runs on {@link Context#session} (and closes it); without one the authentication check has reported this one. */
     @Override
-    public boolean run(Context ctx) throws InterruptedException {
+    boolean run(Context ctx) throws InterruptedException {
         if (ctx.session == null) {
             return true;
         }

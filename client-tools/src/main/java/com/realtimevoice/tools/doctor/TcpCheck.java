@@ -9,17 +9,16 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 
 /** Something accepts TCP connections at the address and port. */
-final class TcpCheck implements Check {
+final class TcpCheck extends Check {
 
     static final String NAME = "TCP connect";
 
-    @Override
-    public String name() {
-        return NAME;
+    TcpCheck() {
+        super(NAME);
     }
 
     @Override
-    public boolean run(Context ctx) {
+    boolean run(Context ctx) {
         InetAddress address = ctx.target.address;
         int port = ctx.ep().port();
         long t0 = System.nanoTime();

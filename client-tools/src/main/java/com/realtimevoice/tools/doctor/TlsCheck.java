@@ -22,17 +22,16 @@ import com.realtimevoice.tools.Endpoints;
  * A TLS handshake a phone would accept: a current protocol and a valid certificate for the host. When the certificate
  * is the problem, it says exactly what is wrong and lets the checks after it go on without validation.
  */
-final class TlsCheck implements Check {
+final class TlsCheck extends Check {
 
     static final String NAME = "TLS";
 
-    @Override
-    public String name() {
-        return NAME;
+    TlsCheck() {
+        super(NAME);
     }
 
     @Override
-    public boolean run(Context ctx) {
+    boolean run(Context ctx) {
         Endpoints ep = ctx.ep();
         if (!ep.secure()) {
             ctx.report(NAME, Status.SKIP, "plain " + (ep.stream().getScheme()) + "://: fine for local tests; mini-programs need "

@@ -16,18 +16,17 @@ import tools.jackson.databind.JsonNode;
  * The stream path answers a WebSocket upgrade with 101. When it does not, it also settles {@link #PROXY}: whether a
  * proxy between drops the Upgrade and Connection headers (the same request without them gets the same answer).
  */
-final class UpgradeCheck implements Check {
+final class UpgradeCheck extends Check {
 
     static final String NAME = "WebSocket upgrade";
     static final String PROXY = "Proxy passes Upgrade";
 
-    @Override
-    public String name() {
-        return NAME;
+    UpgradeCheck() {
+        super(NAME);
     }
 
     @Override
-    public boolean run(Context ctx) {
+    boolean run(Context ctx) {
         Endpoints ep = ctx.ep();
         String path = ep.streamPath();
         RawHttp.Response r;
