@@ -1,7 +1,7 @@
 package com.realtimevoice.worker.recognition;
 
-import com.realtimevoice.events.Topics;
 import com.realtimevoice.kafka.HopLatencyInterceptor;
+import com.realtimevoice.kafka.KafkaMeters;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
@@ -10,7 +10,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Each Kafka client metric once: the consumer's deprecated copy of its per-topic metrics is dropped (see Topics); and
+ * Each Kafka client metric once: the consumer's deprecated copy of its per-topic metrics is dropped (see KafkaMeters); and
  * the per-hop latency of the records this service consumes.
  */
 @Configuration(proxyBeanMethods = false)
@@ -20,7 +20,7 @@ class KafkaMetricsConfiguration {
 
     @Bean
     MeterFilter kafkaTopicMetricsOnce() {
-        return MeterFilter.deny(id -> id.getName().startsWith("kafka.") && Topics.isDeprecatedMetricSpelling(id.getTag("topic")));
+        return KafkaMeters.topicMetricsOnce();
     }
 
     /** The hop ingest node -> this worker (asr.audio.v1), measured by the shared interceptor. */
