@@ -19,8 +19,6 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param defaultEngine      engine for sessions that do not ask for one ({@code ASR_ENGINE})
  * @param concurrency        listener threads, each owning a share of the audio partitions ({@code ASR_WORKER_CONCURRENCY})
- * @param sendTimeout        no longer used: outputs are not awaited per record but flushed before each commit (the
- *                           producer's delivery.timeout.ms bounds them); kept so existing configurations still bind
  * @param sessionIdleTimeout state of a session that has seen no event for this long is dropped (its end was lost)
  * @param engines            where recognition runs: a pool shared by all sessions, each session's events in order
  */
@@ -29,7 +27,6 @@ import org.springframework.validation.annotation.Validated;
 public record WorkerProperties(
         @NotBlank String defaultEngine,
         @Min(1) @Max(64) int concurrency,
-        @NotNull @DurationMin(millis = 100) Duration sendTimeout,
         @NotNull @DurationMin(seconds = 1) Duration sessionIdleTimeout,
         @Valid @NotNull Vosk vosk,
         @Valid @NotNull Topics topics,

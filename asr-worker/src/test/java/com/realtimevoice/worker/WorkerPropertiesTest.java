@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
-import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.WebApplicationType;
@@ -34,7 +33,6 @@ class WorkerPropertiesTest {
             assertThat(p.vosk().hasModelPath()).isFalse();
             assertThat(p.vosk().cacheDir())
                     .isEqualTo(Path.of(System.getProperty("user.home"), ".cache", "realtime-voice", "models"));
-            assertThat(p.sendTimeout()).isEqualTo(Duration.ofSeconds(30));
             assertThat(context.getEnvironment().getProperty("server.port")).isEqualTo("8081");
             assertThat(context.getEnvironment().getProperty("spring.kafka.consumer.group-id")).isEqualTo("asr-worker");
         });

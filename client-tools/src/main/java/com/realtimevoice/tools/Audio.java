@@ -6,25 +6,25 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /** What the server accepts (16 kHz 16-bit mono PCM) and how files get there: WAV parsing, downmix, resampling. */
-final class Audio {
+public final class Audio {
 
     static final int RATE = 16_000;
     /** 100 ms of 16 kHz 16-bit mono. */
-    static final int CHUNK_BYTES = RATE * 2 / 10;
+    public static final int CHUNK_BYTES = RATE * 2 / 10;
 
     private Audio() {
     }
 
     /** Input the server cannot take; the message says what to do instead. */
-    static final class UnsupportedAudioException extends Exception {
+    public static final class UnsupportedAudioException extends Exception {
         UnsupportedAudioException(String message) {
             super(message);
         }
     }
 
     /** 16 kHz mono 16-bit little-endian samples and a note on what was converted (null when nothing was). */
-    record Pcm(byte[] data, String conversion) {
-        double seconds() {
+    public record Pcm(byte[] data, String conversion) {
+        public double seconds() {
             return data.length / 2.0 / RATE;
         }
     }
@@ -53,7 +53,7 @@ final class Audio {
      * The samples of a WAV as 16 kHz mono 16-bit: PCM of 8, 16, 24 or 32 bits or 32-bit float, any channel count
      * (averaged) and any rate (resampled).
      */
-    static Pcm fromWav(byte[] wav) throws UnsupportedAudioException {
+    public static Pcm fromWav(byte[] wav) throws UnsupportedAudioException {
         if (!looksLikeWav(wav)) {
             throw new UnsupportedAudioException("not a WAV file (no RIFF/WAVE header)");
         }

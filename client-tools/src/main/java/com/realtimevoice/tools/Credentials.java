@@ -6,6 +6,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.time.Duration;
 
+import com.realtimevoice.client.cli.Args;
+
 /** The token a command runs with: {@code --token}, a development token for {@code --user}, or {@code $RV_TOKEN}. */
 final class Credentials {
 
@@ -24,7 +26,7 @@ final class Credentials {
 
     /** Checks that some way to a token was given, before any input is read. */
     static void require(Args args) throws Args.UsageException {
-        if (args.options.get("token") == null && args.options.get("user") == null && Args.env("RV_TOKEN") == null) {
+        if (!args.has("token") && !args.has("user") && Args.env("RV_TOKEN") == null) {
             throw new Args.UsageException("give --token TOKEN (or RV_TOKEN), or --user ID for a development token");
         }
     }
@@ -32,7 +34,7 @@ final class Credentials {
     static String token(Args args, HttpClient http, Endpoints endpoints) throws Args.UsageException, Failed, InterruptedException {
         require(args);
         String token = args.get("token", null);
-        if (token == null && args.options.get("user") != null) {
+        if (token == null && args.has("user")) {
             try {
                 token = DevTokens.fetch(http, endpoints, args.get("user", null), Duration.ofSeconds(15));
             } catch (DevTokens.Refused e) {

@@ -12,9 +12,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Development tokens from {@code POST /api/auth/dev-token} (the local profile only), and reading a JWT's claims. */
-final class DevTokens {
+public final class DevTokens {
 
-    static final JsonMapper JSON = JsonMapper.builder().build();
+    public static final JsonMapper JSON = JsonMapper.builder().build();
 
     private DevTokens() {
     }
@@ -51,7 +51,7 @@ final class DevTokens {
     }
 
     /** The claims of a JWT, unverified (for hints only: expiry, issuer, audience), or null if it is not a JWT. */
-    static JsonNode claims(String token) {
+    public static JsonNode claims(String token) {
         String[] parts = token == null ? new String[0] : token.split("\\.");
         if (parts.length != 3) {
             return null;
@@ -63,7 +63,7 @@ final class DevTokens {
         }
     }
 
-    static String abbreviate(String s, int max) {
+    public static String abbreviate(String s, int max) {
         if (s == null) {
             return "";
         }

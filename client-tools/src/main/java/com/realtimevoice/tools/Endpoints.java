@@ -3,15 +3,17 @@ package com.realtimevoice.tools;
 import java.net.URI;
 import java.net.URISyntaxException;
 
+import com.realtimevoice.client.cli.Args;
+
 /**
  * Where a deployment's endpoints are, from one URL the user gives: a base ({@code https://voice.example.com},
  * optionally with a path prefix a proxy adds) or the stream URL itself ({@code wss://host/api/realtime-voice/stream}).
  */
-record Endpoints(boolean secure, String host, int port, String prefix, String streamPath) {
+public record Endpoints(boolean secure, String host, int port, String prefix, String streamPath) {
 
-    static final String STREAM_PATH = "/api/realtime-voice/stream";
+    public static final String STREAM_PATH = "/api/realtime-voice/stream";
 
-    static Endpoints parse(String url) throws Args.UsageException {
+    public static Endpoints parse(String url) throws Args.UsageException {
         if (url == null || url.isBlank()) {
             throw new Args.UsageException("no server URL given");
         }
@@ -62,7 +64,7 @@ record Endpoints(boolean secure, String host, int port, String prefix, String st
     }
 
     /** Host header value. */
-    String authority() {
+    public String authority() {
         String h = host.contains(":") ? "[" + host + "]" : host;
         return defaultPort() ? h : h + ":" + port;
     }
@@ -71,11 +73,11 @@ record Endpoints(boolean secure, String host, int port, String prefix, String st
         return URI.create((secure ? "https://" : "http://") + authority() + prefix + path);
     }
 
-    URI stream() {
+    public URI stream() {
         return URI.create((secure ? "wss://" : "ws://") + authority() + streamPath);
     }
 
-    String base() {
+    public String base() {
         return (secure ? "https://" : "http://") + authority() + prefix;
     }
 }

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 
+import com.realtimevoice.client.cli.Args;
+
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -65,7 +67,7 @@ final class History {
                 return OK;
             }
             int ids = command.equals("sessions") ? 0 : 1;
-            if (args.positional.size() != ids) {
+            if (args.positional().size() != ids) {
                 throw new Args.UsageException(ids == 0 ? "sessions takes no arguments" : command + " needs one SESSION_ID");
             }
             endpoints = Endpoints.parse(args.get("url", Args.env("RV_URL") == null ? "http://localhost:8080" : Args.env("RV_URL")));
@@ -79,7 +81,7 @@ final class History {
             return switch (command) {
                 case "sessions" -> list(endpoints, token, args);
                 case "export" -> export(endpoints, token, args);
-                default -> delete(endpoints, token, args.positional.get(0));
+                default -> delete(endpoints, token, args.positional().get(0));
             };
         } catch (Args.UsageException e) {
             err.println(command + ": " + e.getMessage());
@@ -128,7 +130,7 @@ final class History {
         if (!FORMATS.contains(format)) {
             throw new Args.UsageException("--format must be srt, vtt, txt or json, got '" + format + "'");
         }
-        String id = args.positional.get(0);
+        String id = args.positional().get(0);
         HttpResponse<String> r = send(endpoints, token, "GET", "/api/sessions/" + path(id) + "?format=" + format);
         if (r.statusCode() != 200) {
             return failure(r, id);

@@ -2,6 +2,8 @@ package com.realtimevoice.tools;
 
 import java.util.Arrays;
 
+import com.realtimevoice.tools.doctor.Doctor;
+
 /** {@code java -jar realtime-voice-tools.jar transcribe|watch|sessions|export|delete|doctor ...}: command-line clients of realtime-voice. */
 public final class Main {
 

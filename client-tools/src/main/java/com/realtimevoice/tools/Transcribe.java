@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import com.realtimevoice.client.cli.Args;
 import com.realtimevoice.client.VoiceClient;
 import com.realtimevoice.client.VoiceSession;
 import com.realtimevoice.protocol.ClientMessage;
@@ -82,7 +83,7 @@ final class Transcribe {
                 out.print(USAGE_TEXT);
                 return OK;
             }
-            if (args.positional.size() != 1) {
+            if (args.positional().size() != 1) {
                 throw new Args.UsageException("give one input: a WAV file, or - for stdin");
             }
             endpoints = Endpoints.parse(args.get("url", orDefault(Args.env("RV_URL"), "http://localhost:8080")));
@@ -102,12 +103,12 @@ final class Transcribe {
 
         InputStream audio;
         try {
-            audio = openInput(args.positional.get(0));
+            audio = openInput(args.positional().get(0));
         } catch (Audio.UnsupportedAudioException e) {
             err.println("transcribe: " + e.getMessage());
             return USAGE;
         } catch (IOException e) {
-            err.println("transcribe: cannot read " + args.positional.get(0) + ": " + e.getMessage());
+            err.println("transcribe: cannot read " + args.positional().get(0) + ": " + e.getMessage());
             return USAGE;
         }
 

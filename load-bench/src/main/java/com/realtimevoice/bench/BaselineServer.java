@@ -28,6 +28,7 @@ import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
 import org.springframework.web.socket.handler.AbstractWebSocketHandler;
 import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
 
+import com.realtimevoice.client.cli.Args;
 import com.realtimevoice.worker.WorkerProperties;
 import com.realtimevoice.worker.engine.RecognitionResult;
 import com.realtimevoice.worker.engine.RecognitionStream;
@@ -92,7 +93,7 @@ public class BaselineServer implements WebSocketConfigurer {
     static WorkerProperties workerProperties(@Value("${baseline.engine:vosk}") String defaultEngine,
                                              @Value("${ASR_VOSK_MODEL_PATH:}") String modelPath,
                                              @Value("${ASR_VOSK_CACHE_DIR:${user.home}/.cache/realtime-voice/models}") String cacheDir) {
-        return new WorkerProperties(defaultEngine, 1, Duration.ofSeconds(30), Duration.ofMinutes(3),
+        return new WorkerProperties(defaultEngine, 1, Duration.ofMinutes(3),
                 new WorkerProperties.Vosk(modelPath, Path.of(cacheDir)), new WorkerProperties.Topics(1, 1),
                 new WorkerProperties.Engines(4, 1000));
     }

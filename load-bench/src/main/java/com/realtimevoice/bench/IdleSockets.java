@@ -19,6 +19,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
+import com.realtimevoice.client.cli.Args;
+
 /**
  * {@code idle}: holds many authenticated, idle WebSocket connections open on one ingest node, answering the
  * server's heartbeat pings and sending a {@code ping} message now and then, from one selector thread. Each

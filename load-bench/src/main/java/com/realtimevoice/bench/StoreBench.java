@@ -17,6 +17,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import com.realtimevoice.client.cli.Args;
+
 /**
  * {@code store}: a focused benchmark of storing finals in MariaDB/MySQL with result-service's schema (its Flyway
  * migration) and upsert, in a database it creates and drops. Two ways: one transaction per final (what

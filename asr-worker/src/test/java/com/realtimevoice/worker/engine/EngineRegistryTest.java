@@ -40,7 +40,7 @@ class EngineRegistryTest {
     }
 
     private static WorkerProperties properties(String defaultEngine) {
-        return new WorkerProperties(defaultEngine, 1, Duration.ofSeconds(1), Duration.ofMinutes(1),
+        return new WorkerProperties(defaultEngine, 1, Duration.ofMinutes(1),
                 new WorkerProperties.Vosk("", Path.of("x")), new WorkerProperties.Topics(1, 1),
                 new WorkerProperties.Engines(4, 1000));
     }

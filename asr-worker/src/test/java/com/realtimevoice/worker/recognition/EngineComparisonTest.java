@@ -53,7 +53,7 @@ class EngineComparisonTest {
     @BeforeAll
     static void start() throws Exception {
         fake = new FakeTencentAsr().recogniser(TencentTestSupport.vosk());
-        WorkerProperties worker = new WorkerProperties("vosk", 1, Duration.ofSeconds(5), Duration.ofMinutes(10),
+        WorkerProperties worker = new WorkerProperties("vosk", 1, Duration.ofMinutes(10),
                 new WorkerProperties.Vosk("", Path.of("unused")), new WorkerProperties.Topics(1, 1),
                 new WorkerProperties.Engines(4, 1000));
         SegmentProperties segments = new SegmentProperties(Duration.ofMillis(600), Duration.ofSeconds(30), Duration.ofMillis(300),

@@ -172,7 +172,7 @@ class SessionLanesTest {
     }
 
     private static SessionLanes lanes(int threads, int maxQueued) {
-        WorkerProperties properties = new WorkerProperties("vosk", 1, Duration.ofSeconds(5), Duration.ofMinutes(10),
+        WorkerProperties properties = new WorkerProperties("vosk", 1, Duration.ofMinutes(10),
                 new WorkerProperties.Vosk("", Path.of("unused")), new WorkerProperties.Topics(1, 1),
                 new WorkerProperties.Engines(threads, maxQueued));
         return new SessionLanes(properties, new RecognitionMetrics(new SimpleMeterRegistry()));

@@ -47,7 +47,7 @@ class SessionRecognizersTest {
 
     @BeforeEach
     void setUp() {
-        WorkerProperties properties = new WorkerProperties("scripted", 1, Duration.ofSeconds(5), Duration.ofMinutes(10),
+        WorkerProperties properties = new WorkerProperties("scripted", 1, Duration.ofMinutes(10),
                 new WorkerProperties.Vosk("", Path.of("unused")), new WorkerProperties.Topics(1, 1),
                 new WorkerProperties.Engines(4, 1000));
         SpeechEngine engine = new SpeechEngine() {

@@ -41,7 +41,7 @@ class StreamingControlsTest {
 
     @BeforeAll
     static void start() {
-        WorkerProperties worker = new WorkerProperties("vosk", 1, Duration.ofSeconds(5), Duration.ofMinutes(10),
+        WorkerProperties worker = new WorkerProperties("vosk", 1, Duration.ofMinutes(10),
                 new WorkerProperties.Vosk("", Path.of("unused")), new WorkerProperties.Topics(1, 1),
                 new WorkerProperties.Engines(4, 1000));
         // the shipped asr.worker.segments defaults (asr-worker.yml)

@@ -66,7 +66,7 @@ class TwoPassRecognitionTest {
     }
 
     private SessionRecognizers recognizers(String partials, SegmentProperties.Fallback fallback, int failureThreshold) {
-        WorkerProperties worker = new WorkerProperties("tencent", 1, Duration.ofSeconds(5), Duration.ofMinutes(10),
+        WorkerProperties worker = new WorkerProperties("tencent", 1, Duration.ofMinutes(10),
                 new WorkerProperties.Vosk("", Path.of("unused")), new WorkerProperties.Topics(1, 1),
                 new WorkerProperties.Engines(4, 1000));
         SegmentProperties segments = new SegmentProperties(Duration.ofMillis(600), Duration.ofSeconds(30), Duration.ofMillis(300),

@@ -1,18 +1,20 @@
 package com.realtimevoice.result.intake;
 
-import com.realtimevoice.events.Topics;
+import com.realtimevoice.kafka.ConsumerMetricsConfiguration;
 
-import io.micrometer.core.instrument.config.MeterFilter;
-
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Each Kafka client metric once: the consumer's deprecated copy of its per-topic metrics is dropped (see Topics). */
+/**
+ * Each Kafka client metric once, and the hop worker -> this result service (asr.transcripts.v1) under its meter name;
+ * the transcripts listener is a batch listener, so each record of a poll is measured when the poll reaches it.
+ */
 @Configuration(proxyBeanMethods = false)
-class KafkaMetricsConfiguration {
+class KafkaMetricsConfiguration extends ConsumerMetricsConfiguration {
 
-    @Bean
-    MeterFilter kafkaTopicMetricsOnce() {
-        return MeterFilter.deny(id -> id.getName().startsWith("kafka.") && Topics.isDeprecatedMetricSpelling(id.getTag("topic")));
+    static final String HOP_LATENCY_METER = "result.hop.latency";
+
+    @Override
+    protected String hopLatencyMeter() {
+        return HOP_LATENCY_METER;
     }
 }

@@ -239,7 +239,7 @@ class TranscriptIntakeBatchIntegrationTest {
     }
 
     private long hops(String type) {
-        io.micrometer.core.instrument.Timer timer = meters.find(HopLatencyInterceptor.METER).tag("type", type).timer();
+        io.micrometer.core.instrument.Timer timer = meters.find(KafkaMetricsConfiguration.HOP_LATENCY_METER).tag("type", type).timer();
         return timer == null ? 0 : timer.count();
     }
 

@@ -1,4 +1,4 @@
-package com.realtimevoice.tools;
+package com.realtimevoice.tools.doctor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,6 +10,8 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+
+import com.realtimevoice.tools.Endpoints;
 
 import com.sun.net.httpserver.HttpServer;
 
@@ -41,10 +43,10 @@ class DoctorTest {
         };
         Doctor d = doctor("https://voice.example.invalid", o);
         assertThat(d.run()).isEqualTo(1);
-        assertThat(d.result(Doctor.DNS).status()).isEqualTo(Doctor.Status.FAIL);
-        assertThat(d.result(Doctor.DNS).fix()).contains("A/AAAA record");
+        assertThat(d.result(DnsCheck.NAME).status()).isEqualTo(Status.FAIL);
+        assertThat(d.result(DnsCheck.NAME).fix()).contains("A/AAAA record");
         assertThat(d.results()).hasSize(Doctor.ORDER.size());
-        assertThat(d.results().subList(1, Doctor.ORDER.size())).allMatch(c -> c.status() == Doctor.Status.SKIP);
+        assertThat(d.results().subList(1, Doctor.ORDER.size())).allMatch(c -> c.status() == Status.SKIP);
         assertThat(output()).contains("[FAIL] DNS").contains("fix: check the spelling");
     }
 
@@ -56,10 +58,10 @@ class DoctorTest {
         }
         Doctor d = doctor("http://127.0.0.1:" + port, new Doctor.Options());
         assertThat(d.run()).isEqualTo(1);
-        assertThat(d.result(Doctor.DNS).status()).isEqualTo(Doctor.Status.WARN); // an IP address, not a name
-        assertThat(d.result(Doctor.TCP).status()).isEqualTo(Doctor.Status.FAIL);
-        assertThat(d.result(Doctor.TCP).detail()).contains("connection refused");
-        assertThat(d.result(Doctor.TCP).fix()).contains("start the service");
+        assertThat(d.result(DnsCheck.NAME).status()).isEqualTo(Status.WARN); // an IP address, not a name
+        assertThat(d.result(TcpCheck.NAME).status()).isEqualTo(Status.FAIL);
+        assertThat(d.result(TcpCheck.NAME).detail()).contains("connection refused");
+        assertThat(d.result(TcpCheck.NAME).fix()).contains("start the service");
     }
 
     @Test
@@ -85,11 +87,11 @@ class DoctorTest {
             o.devTokenUser = null;
             Doctor d = doctor("http://localhost:" + server.getAddress().getPort(), o);
             assertThat(d.run()).isEqualTo(1);
-            assertThat(d.result(Doctor.HEALTH).status()).isEqualTo(Doctor.Status.OK);
-            assertThat(d.result(Doctor.UPGRADE).status()).isEqualTo(Doctor.Status.FAIL);
-            assertThat(d.result(Doctor.UPGRADE).detail()).contains("HTTP 400").contains("Can \"Upgrade\" only");
-            assertThat(d.result(Doctor.PROXY).status()).isEqualTo(Doctor.Status.FAIL);
-            assertThat(d.result(Doctor.PROXY).fix()).contains("proxy_set_header Upgrade $http_upgrade");
+            assertThat(d.result(HealthCheck.NAME).status()).isEqualTo(Status.OK);
+            assertThat(d.result(UpgradeCheck.NAME).status()).isEqualTo(Status.FAIL);
+            assertThat(d.result(UpgradeCheck.NAME).detail()).contains("HTTP 400").contains("Can \"Upgrade\" only");
+            assertThat(d.result(UpgradeCheck.PROXY).status()).isEqualTo(Status.FAIL);
+            assertThat(d.result(UpgradeCheck.PROXY).fix()).contains("proxy_set_header Upgrade $http_upgrade");
         } finally {
             server.stop(0);
         }
@@ -97,9 +99,9 @@ class DoctorTest {
 
     @Test
     void certificateNamesMatchLikeBrowsersDo() {
-        assertThat(Doctor.hostnameMatches("voice.example.com", List.of("*.example.com"))).isTrue();
-        assertThat(Doctor.hostnameMatches("a.b.example.com", List.of("*.example.com"))).isFalse();
-        assertThat(Doctor.hostnameMatches("localhost", List.of("voice.example.com"))).isFalse();
-        assertThat(Doctor.hostnameMatches("VOICE.example.com", List.of("voice.example.com"))).isTrue();
+        assertThat(Certificates.hostnameMatches("voice.example.com", List.of("*.example.com"))).isTrue();
+        assertThat(Certificates.hostnameMatches("a.b.example.com", List.of("*.example.com"))).isFalse();
+        assertThat(Certificates.hostnameMatches("localhost", List.of("voice.example.com"))).isFalse();
+        assertThat(Certificates.hostnameMatches("VOICE.example.com", List.of("voice.example.com"))).isTrue();
     }
 }

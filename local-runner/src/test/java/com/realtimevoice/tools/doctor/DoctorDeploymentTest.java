@@ -1,4 +1,4 @@
-package com.realtimevoice.tools;
+package com.realtimevoice.tools.doctor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,6 +14,7 @@ import com.realtimevoice.local.clients.ExpiredCertificate;
 import com.realtimevoice.local.clients.Nginx;
 import com.realtimevoice.local.clients.RequiredTools;
 import com.realtimevoice.local.clients.SharedCluster;
+import com.realtimevoice.tools.Endpoints;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,7 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import com.realtimevoice.tools.Doctor.Status;
 
 /**
  * The doctor against the real product and the deployments that break it, each reproduced locally: nginx without
@@ -89,7 +89,7 @@ class DoctorDeploymentTest {
         System.out.println(out.toString(StandardCharsets.UTF_8));
         boolean failed = d.results().stream().anyMatch(c -> c.status() == Status.FAIL);
         assertThat(code).as("exit code").isEqualTo(failed ? 1 : 0);
-        assertThat(d.results()).extracting(Doctor.Check::name).containsExactlyElementsOf(Doctor.ORDER);
+        assertThat(d.results()).extracting(Finding::name).containsExactlyElementsOf(Doctor.ORDER);
         return d;
     }
 
@@ -100,74 +100,74 @@ class DoctorDeploymentTest {
     @Test
     void aHealthyDeploymentPassesEveryCheck() throws Exception {
         Doctor d = doctor("http://localhost:" + direct, Duration.ofSeconds(3), null);
-        for (String check : List.of(Doctor.DNS, Doctor.TCP, Doctor.HEALTH, Doctor.UPGRADE, Doctor.PROXY, Doctor.AUTH, Doctor.ROUND_TRIP, Doctor.IDLE)) {
+        for (String check : List.of(DnsCheck.NAME, TcpCheck.NAME, HealthCheck.NAME, UpgradeCheck.NAME, UpgradeCheck.PROXY, AuthCheck.NAME, RoundTripCheck.NAME, IdleCheck.NAME)) {
             assertStatus(d, check, Status.OK);
         }
-        assertStatus(d, Doctor.TLS, Status.SKIP);
-        assertThat(d.result(Doctor.AUTH).detail()).contains("development token");
-        assertThat(d.result(Doctor.ROUND_TRIP).detail()).contains("time");
+        assertStatus(d, TlsCheck.NAME, Status.SKIP);
+        assertThat(d.result(AuthCheck.NAME).detail()).contains("development token");
+        assertThat(d.result(RoundTripCheck.NAME).detail()).contains("time");
     }
 
     @Test
     void behindAProxyDoneRightEverythingPassesToo() throws Exception {
         Doctor d = doctor("http://localhost:" + goodProxyPort, Duration.ofSeconds(3), null);
-        assertThat(d.results()).allMatch(c -> c.status() == Status.OK || c.name().equals(Doctor.TLS));
-        assertThat(d.result(Doctor.UPGRADE).detail()).contains("nginx");
+        assertThat(d.results()).allMatch(c -> c.status() == Status.OK || c.name().equals(TlsCheck.NAME));
+        assertThat(d.result(UpgradeCheck.NAME).detail()).contains("nginx");
     }
 
     @Test
     void aProxyThatDropsTheUpgradeHeadersIsNamedWithTheFix() throws Exception {
         Doctor d = doctor("http://localhost:" + noUpgradePort, Duration.ofSeconds(2), null);
-        assertStatus(d, Doctor.HEALTH, Status.OK);
-        assertStatus(d, Doctor.UPGRADE, Status.FAIL);
-        assertThat(d.result(Doctor.UPGRADE).detail()).contains("HTTP 400").contains("Server: nginx");
-        assertStatus(d, Doctor.PROXY, Status.FAIL);
-        assertThat(d.result(Doctor.PROXY).fix()).contains("proxy_set_header Upgrade $http_upgrade").contains("proxy_http_version 1.1");
-        assertStatus(d, Doctor.AUTH, Status.SKIP);
+        assertStatus(d, HealthCheck.NAME, Status.OK);
+        assertStatus(d, UpgradeCheck.NAME, Status.FAIL);
+        assertThat(d.result(UpgradeCheck.NAME).detail()).contains("HTTP 400").contains("Server: nginx");
+        assertStatus(d, UpgradeCheck.PROXY, Status.FAIL);
+        assertThat(d.result(UpgradeCheck.PROXY).fix()).contains("proxy_set_header Upgrade $http_upgrade").contains("proxy_http_version 1.1");
+        assertStatus(d, AuthCheck.NAME, Status.SKIP);
     }
 
     @Test
     void aShortProxyReadTimeoutIsMeasured() throws Exception {
         Doctor d = doctor("http://localhost:" + shortTimeoutPort, Duration.ofSeconds(6), null);
-        assertStatus(d, Doctor.UPGRADE, Status.OK);
-        assertStatus(d, Doctor.IDLE, Status.FAIL);
-        assertThat(d.result(Doctor.IDLE).detail()).containsPattern("cut after [23]\\.\\d s without a close frame");
-        assertThat(d.result(Doctor.IDLE).fix()).contains("proxy_read_timeout");
+        assertStatus(d, UpgradeCheck.NAME, Status.OK);
+        assertStatus(d, IdleCheck.NAME, Status.FAIL);
+        assertThat(d.result(IdleCheck.NAME).detail()).containsPattern("cut after [23]\\.\\d s without a close frame");
+        assertThat(d.result(IdleCheck.NAME).fix()).contains("proxy_read_timeout");
     }
 
     @Test
     void anExpiredSelfSignedCertificateIsCalledOutAndTheRestStillChecked() throws Exception {
         Doctor d = doctor("https://localhost:" + expiredTlsPort, Duration.ofSeconds(2), null);
-        assertStatus(d, Doctor.TLS, Status.FAIL);
-        assertThat(d.result(Doctor.TLS).detail()).contains("expired on 2021-01-01").contains("self-signed");
-        assertThat(d.result(Doctor.TLS).fix()).contains("renew");
-        assertStatus(d, Doctor.HEALTH, Status.OK);
-        assertStatus(d, Doctor.UPGRADE, Status.OK);
-        assertStatus(d, Doctor.ROUND_TRIP, Status.OK);
+        assertStatus(d, TlsCheck.NAME, Status.FAIL);
+        assertThat(d.result(TlsCheck.NAME).detail()).contains("expired on 2021-01-01").contains("self-signed");
+        assertThat(d.result(TlsCheck.NAME).fix()).contains("renew");
+        assertStatus(d, HealthCheck.NAME, Status.OK);
+        assertStatus(d, UpgradeCheck.NAME, Status.OK);
+        assertStatus(d, RoundTripCheck.NAME, Status.OK);
     }
 
     @Test
     void plainHttpOnTheTlsPortIsExplained() throws Exception {
         Doctor d = doctor("http://localhost:" + expiredTlsPort, Duration.ZERO, null);
-        assertStatus(d, Doctor.HEALTH, Status.FAIL);
-        assertThat(d.result(Doctor.HEALTH).fix()).contains("https://");
+        assertStatus(d, HealthCheck.NAME, Status.FAIL);
+        assertThat(d.result(HealthCheck.NAME).fix()).contains("https://");
     }
 
     @Test
     void aWrongPathGetsTheServersHint() throws Exception {
         Doctor d = doctor("ws://localhost:" + direct + "/api/realtime-voice/streem", Duration.ZERO, null);
-        assertStatus(d, Doctor.HEALTH, Status.OK);
-        assertStatus(d, Doctor.UPGRADE, Status.FAIL);
-        assertThat(d.result(Doctor.UPGRADE).detail()).contains("404").contains("did you mean /api/realtime-voice/stream");
-        assertThat(d.result(Doctor.UPGRADE).fix()).contains("ws://localhost:" + direct + "/api/realtime-voice/stream");
+        assertStatus(d, HealthCheck.NAME, Status.OK);
+        assertStatus(d, UpgradeCheck.NAME, Status.FAIL);
+        assertThat(d.result(UpgradeCheck.NAME).detail()).contains("404").contains("did you mean /api/realtime-voice/stream");
+        assertThat(d.result(UpgradeCheck.NAME).fix()).contains("ws://localhost:" + direct + "/api/realtime-voice/stream");
     }
 
     @Test
     void aStoppedServiceIsAClosedPort() throws Exception {
         int closed = RequiredTools.freePort();
         Doctor d = doctor("http://localhost:" + closed, Duration.ZERO, null);
-        assertStatus(d, Doctor.TCP, Status.FAIL);
-        assertThat(d.result(Doctor.TCP).detail()).contains("connection refused");
+        assertStatus(d, TcpCheck.NAME, Status.FAIL);
+        assertThat(d.result(TcpCheck.NAME).detail()).contains("connection refused");
         assertThat(d.results().subList(2, Doctor.ORDER.size())).allMatch(c -> c.status() == Status.SKIP);
     }
 
@@ -177,10 +177,10 @@ class DoctorDeploymentTest {
         String forged = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJtYWxsb3J5IiwiaXNzIjoicmVhbHRpbWUtdm9pY2UiLCJleHAiOjE1Nzc4MzY4MDB9."
                 + "c2lnbmF0dXJlLW9mLWFub3RoZXIta2V5LXNpZ25hdHVyZQ";
         Doctor d = doctor("http://localhost:" + direct, Duration.ofSeconds(1), forged);
-        assertStatus(d, Doctor.AUTH, Status.FAIL);
-        assertThat(d.result(Doctor.AUTH).detail()).contains("UNAUTHORIZED").contains("sub=mallory").contains("EXPIRED");
-        assertThat(d.result(Doctor.AUTH).fix()).contains("expired");
-        assertStatus(d, Doctor.ROUND_TRIP, Status.SKIP);
-        assertStatus(d, Doctor.IDLE, Status.OK); // held without the rejected token
+        assertStatus(d, AuthCheck.NAME, Status.FAIL);
+        assertThat(d.result(AuthCheck.NAME).detail()).contains("UNAUTHORIZED").contains("sub=mallory").contains("EXPIRED");
+        assertThat(d.result(AuthCheck.NAME).fix()).contains("expired");
+        assertStatus(d, RoundTripCheck.NAME, Status.SKIP);
+        assertStatus(d, IdleCheck.NAME, Status.OK); // held without the rejected token
     }
 }

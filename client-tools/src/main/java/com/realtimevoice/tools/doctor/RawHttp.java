@@ -1,4 +1,4 @@
-package com.realtimevoice.tools;
+package com.realtimevoice.tools.doctor;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+
+import com.realtimevoice.tools.DevTokens;
 
 /**
  * HTTP/1.1 by hand over a socket the doctor opened itself, so that it sees exactly what a proxy answers (status,

@@ -1,4 +1,4 @@
-package com.realtimevoice.tools;
+package com.realtimevoice.tools.doctor;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
