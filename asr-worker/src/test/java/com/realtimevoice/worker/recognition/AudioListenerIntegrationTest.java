@@ -171,7 +171,7 @@ class AudioListenerIntegrationTest {
         List<PipelineEvent> victimOut = out.get(victim);
         assertThat(victimOut.get(0)).isInstanceOf(SessionStarted.class);
         assertThat(victimOut.get(victimOut.size() - 1)).isInstanceOfSatisfying(SessionFailed.class,
-                f -> assertThat(f.code()).isEqualTo(SessionRecognizers.UNPROCESSABLE));
+                f -> assertThat(f.code()).isEqualTo(WorkerSessions.UNPROCESSABLE));
         assertThat(victimOut).as("failed once; nothing after the failure").filteredOn(e -> e instanceof SessionFailed
                 || e instanceof SessionCompleted).hasSize(1);
 
