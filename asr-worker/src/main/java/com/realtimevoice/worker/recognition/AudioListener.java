@@ -36,8 +36,8 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 
 /**
- * Consumes the audio topic and publishes what the recognizers make of it on the transcripts topic, keyed by
- * session id. The listener thread decodes each record and dispatches it to its session's lane on the engine pool
+ * Consumes the audio topic and publishes what the worker's sessions ({@link WorkerSessions}) make of it on the
+ * transcripts topic, keyed by session id. The listener thread decodes each record and dispatches it to its session's lane on the engine pool
  * ({@link SessionLanes}); the lane recognises it and sends the outputs without waiting (one producer, one key per
  * session: Kafka keeps their order). Offsets are committed here, not by the container, only after the producer has
  * flushed every output sent so far, and at most up to the start of the oldest session still open on the partition

@@ -3,8 +3,6 @@ package com.realtimevoice.worker.recognition;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,11 +30,11 @@ import com.realtimevoice.worker.engine.EngineRegistry;
 import com.realtimevoice.worker.segment.SegmentProperties;
 
 /**
- * The worker's sessions: every {@link WorkerSession} open here, and the ones that closed lately (to recognise
- * redeliveries and late audio). Turns the audio topic's events into the transcripts topic's events: a start opens a
- * session ({@link SessionOpener}), its other events go to it, an event for a session not open here is answered from
- * what is remembered. Also ends sessions gone idle, and drops those whose partition moved away. No Kafka here:
- * {@link AudioListener} consumes, dispatches to lanes and publishes.
+ * The worker's sessions: every {@link WorkerSession} open here, and the ones that closed lately
+ * ({@link ClosedSessions}, to recognise redeliveries and late audio). Turns the audio topic's events into the
+ * transcripts topic's events: a start opens a session ({@link SessionOpener}), its other events go to it, an event for
+ * a session not open here is answered from what is remembered. Also ends sessions gone idle, and drops those whose
+ * partition moved away. No Kafka here: {@link AudioListener} consumes, dispatches to lanes and publishes.
  *
  * <p>Events of one session arrive in order, one at a time (its lane on the engine pool, {@link SessionLanes}), but
  * sessions run side by side on several threads, hence the concurrent map; each session's monitor is held while one of
@@ -50,8 +48,6 @@ class WorkerSessions implements DisposableBean {
     static final String UNSUPPORTED_FORMAT = "UNSUPPORTED_FORMAT";
     /** A record of the session could not be decoded (dead-lettered): the session ends, retrying would fail again. */
     static final String UNPROCESSABLE = "UNPROCESSABLE";
-    /** Sessions remembered after they end or fail, to recognise redeliveries and late audio. */
-    private static final int CLOSED_SESSIONS_REMEMBERED = 10_000;
     static final String START = "start";
     static final String END = "end";
 
@@ -64,13 +60,7 @@ class WorkerSessions implements DisposableBean {
     private final SessionOpener opener;
     private final Map<String, WorkerSession> active = new ConcurrentHashMap<>();
     /** Sessions that ended or failed here, so that a redelivery of the event that closed them republishes its outputs. */
-    private final Map<String, Closed> closed = Collections.synchronizedMap(
-            new LinkedHashMap<>(256, 0.75f, false) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Closed> eldest) {
-                    return size() > CLOSED_SESSIONS_REMEMBERED;
-                }
-            });
+    private final ClosedSessions closed;
 
     /** For sessions on segment engines when no configuration is given (tests of streaming engines). */
     static final SegmentProperties DEFAULT_SEGMENTS = new SegmentProperties(java.time.Duration.ofMillis(600),
@@ -94,6 +84,7 @@ class WorkerSessions implements DisposableBean {
         this.clock = clock;
         this.asyncOutputs = asyncOutputs;
         this.opener = new SessionOpener(engines, segments, asyncOutputs, metrics, clock);
+        this.closed = new ClosedSessions(metrics, clock);
         metrics.activeSessions(active);
     }
 
@@ -139,7 +130,7 @@ class WorkerSessions implements DisposableBean {
         WorkerSession session = active.get(sessionId);
         if (session == null) {
             List<PipelineEvent> out = List.of(WorkerSession.failed(metrics, clock, sessionId, "INTERNAL", message));
-            closed.put(sessionId, new Closed("internal", out, false));
+            closed.remember(sessionId, "internal", out);
             return out;
         }
         synchronized (session) {
@@ -187,7 +178,7 @@ class WorkerSessions implements DisposableBean {
                 previous.close();
             }
         }
-        closed.remove(id);
+        closed.forget(id);
         // Forwarded first, even if the session fails below: the result service learns the route from it.
         List<PipelineEvent> out = new ArrayList<>(2);
         out.add(started);
@@ -213,7 +204,7 @@ class WorkerSessions implements DisposableBean {
     /** The start is forwarded ({@code out}), then the failure; a redelivered start republishes the failure. */
     private List<PipelineEvent> failedToStart(String id, String code, String message, List<PipelineEvent> out) {
         out.add(WorkerSession.failed(metrics, clock, id, code, message));
-        closed.put(id, new Closed(START, List.of(out.get(1)), false));
+        closed.remember(id, START, List.of(out.get(1)));
         return out;
     }
 
@@ -257,7 +248,7 @@ class WorkerSessions implements DisposableBean {
                 }
             }
         }
-        return noState(chunk.sessionId(), "chunk#" + chunk.seq());
+        return closed.noState(chunk.sessionId(), "chunk#" + chunk.seq());
     }
 
     private List<PipelineEvent> onEnded(SessionEnded ended) {
@@ -275,7 +266,7 @@ class WorkerSessions implements DisposableBean {
                 }
             }
         }
-        return noState(id, END);
+        return closed.noState(id, END);
     }
 
     /**
@@ -285,40 +276,9 @@ class WorkerSessions implements DisposableBean {
     private List<PipelineEvent> closeIfDone(WorkerSession session, List<PipelineEvent> outputs) {
         if (session.closed && session.closedBy != null) {
             active.remove(session.sessionId(), session);
-            closed.put(session.sessionId(), new Closed(session.closedBy, outputs, false));
+            closed.remember(session.sessionId(), session.closedBy, outputs);
         }
         return outputs;
-    }
-
-    /**
-     * An event for a session with no open recognizer here. Either it ended or failed already (a redelivery, or
-     * audio still in flight), or this worker never saw its start (state lost when the partition moved).
-     */
-    private List<PipelineEvent> noState(String sessionId, String trigger) {
-        Closed done = closed.get(sessionId);
-        if (done != null) {
-            if (done.trigger().equals(trigger)) {
-                // The event that closed the session, redelivered: its outputs may not have reached Kafka.
-                metrics.skipped("redelivered");
-                return done.outputs();
-            }
-            if (done.orphan() && !trigger.equals(END)) {
-                metrics.orphanedChunk(); // still no state: counted each time, reported once
-                return List.of();
-            }
-            metrics.skipped("session_closed");
-            log.debug("Session {}: {} after the session closed, dropped", sessionId, trigger);
-            return List.of();
-        }
-        if (!trigger.equals(END)) {
-            metrics.orphanedChunk();
-        }
-        log.warn("Session {}: {} but this worker has no state for the session", sessionId, trigger);
-        // Told once: the session is remembered as closed, so its further chunks do not repeat the failure.
-        List<PipelineEvent> out = List.of(WorkerSession.failed(metrics, clock, sessionId, SESSION_NOT_FOUND,
-                "the worker has no state for this session (its start was not seen here)"));
-        closed.put(sessionId, new Closed(trigger, out, true));
-        return out;
     }
 
     /**
@@ -353,7 +313,7 @@ class WorkerSessions implements DisposableBean {
                     session.close();
                 }
             }
-            closed.remove(id);
+            closed.forget(id);
         }
     }
 
@@ -367,13 +327,5 @@ class WorkerSessions implements DisposableBean {
             }
         }
         active.clear();
-    }
-
-    /**
-     * @param trigger the event that closed the session: {@code start}, {@code end}, {@code chunk#<seq>},
-     *                {@code internal} or {@code poison}
-     * @param orphan  closed because this worker had no state for it (SESSION_NOT_FOUND)
-     */
-    private record Closed(String trigger, List<PipelineEvent> outputs, boolean orphan) {
     }
 }
