@@ -13,7 +13,10 @@ public enum EventType {
     SESSION_COMPLETED("session.completed", SessionCompleted.class),
     SESSION_FAILED("session.failed", SessionFailed.class),
     SESSION_FLUSHED("session.flushed", SessionFlushed.class),
-    SPEECH_STARTED("speech.started", SpeechStarted.class);
+    SPEECH_STARTED("speech.started", SpeechStarted.class),
+    WATCH_JOINED("watch.joined", WatchJoined.class),
+    WATCH_SYNCED("watch.synced", WatchSynced.class),
+    WATCH_REVOKED("watch.revoked", WatchRevoked.class);
 
     private final String token;
     private final Class<? extends PipelineEvent> recordType;

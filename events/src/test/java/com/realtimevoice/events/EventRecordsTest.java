@@ -30,7 +30,11 @@ class EventRecordsTest {
                 new SessionCompleted("s-1", 2, "hello world how are you", 1764028804300L),
                 new SessionFailed("s-1", "ENGINE_UNAVAILABLE", "vosk model failed to load", 1764028804400L),
                 new SessionFlushed("s-1", 17, 1764028802000L),
-                new SpeechStarted("s-1", 1240, 1764028801300L));
+                new SpeechStarted("s-1", 1240, 1764028801300L),
+                new WatchJoined("s-1", "ingest-c", "asr.delivery.v1.ingest-c", 1764028801700L),
+                new WatchSynced("s-1", 2, "STARTED", List.of(new WatchSynced.Final(0, "hello world", 120, 1480)), null,
+                        1764028801750L),
+                new WatchRevoked("s-1", 3, 1764028805000L));
     }
 
     @ParameterizedTest

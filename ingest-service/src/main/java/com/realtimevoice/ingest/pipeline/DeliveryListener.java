@@ -11,6 +11,9 @@ import com.realtimevoice.events.SpeechStarted;
 import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptPartial;
+import com.realtimevoice.events.WatchRevoked;
+import com.realtimevoice.events.WatchSynced;
+import com.realtimevoice.ingest.watch.WatchHub;
 import com.realtimevoice.ingest.config.IngestNode;
 import com.realtimevoice.kafka.AsyncDeadLetterPublisher;
 
@@ -39,9 +42,12 @@ class DeliveryListener {
     private final AsyncDeadLetterPublisher deadLetters;
 
     private final IngestNode node;
+    private final WatchHub watchers;
 
-    DeliveryListener(LocalSessions sessions, MeterRegistry meters, AsyncDeadLetterPublisher deliveryDeadLetters, IngestNode node) {
+    DeliveryListener(LocalSessions sessions, MeterRegistry meters, AsyncDeadLetterPublisher deliveryDeadLetters, IngestNode node,
+            WatchHub watchers) {
         this.node = node;
+        this.watchers = watchers;
         this.sessions = sessions;
         this.meters = meters;
         this.deadLetters = deliveryDeadLetters;
@@ -72,7 +78,8 @@ class DeliveryListener {
         try {
             event = EventRecords.fromRecord(record);
             if (!(event instanceof TranscriptPartial || event instanceof TranscriptFinal || event instanceof SessionCompleted
-                    || event instanceof SessionFailed || event instanceof SpeechStarted)) {
+                    || event instanceof SessionFailed || event instanceof SpeechStarted || event instanceof WatchSynced
+                    || event instanceof WatchRevoked)) {
                 throw new MalformedEventException("unexpected event on a delivery topic: " + event.getClass().getSimpleName());
             }
         } catch (MalformedEventException e) {
@@ -89,8 +96,16 @@ class DeliveryListener {
             });
             return;
         }
+        // Live captions: this node's watchers of the session, if any, get it too (once per node, fanned out here).
+        boolean watched = watchers.onEvent(event);
+        if (event instanceof WatchSynced || event instanceof WatchRevoked) {
+            return;
+        }
         ResultSink sink = sessions.sink(event.sessionId());
         if (sink == null) {
+            if (watched) {
+                return;
+            }
             // The socket is gone (client left, or the session moved); the result is stored, so nothing is lost.
             meters.counter("ingest.deliveries", "result", "no_socket").increment();
             log.debug("no local socket for session {} ({})", event.sessionId(), event.getClass().getSimpleName());

@@ -3,16 +3,12 @@ package com.realtimevoice.ingest.stream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.util.Base64;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-import com.realtimevoice.ingest.config.IngestProperties;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -23,7 +19,6 @@ import org.springframework.stereotype.Component;
 @Component
 class ResumeTokens {
 
-    private static final Logger log = LoggerFactory.getLogger(ResumeTokens.class);
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
     /** What a resume token vouches for; {@code startedAtMs} is 0 in tokens issued before it was carried. */
@@ -32,21 +27,8 @@ class ResumeTokens {
 
     private final SecretKeySpec key;
 
-    ResumeTokens(IngestProperties properties) {
-        String secret = properties.reliability().resumeSecret();
-        if (secret == null || secret.isBlank()) {
-            secret = properties.auth().jwtSecret();
-        }
-        byte[] keyBytes;
-        if (secret == null || secret.isBlank()) {
-            keyBytes = new byte[32];
-            new SecureRandom().nextBytes(keyBytes);
-            log.warn("no INGEST_RESUME_SECRET (nor an HS256 AUTH_JWT_SECRET): sessions can be resumed only on the node "
-                    + "that started them; set the same INGEST_RESUME_SECRET on every ingest node");
-        } else {
-            keyBytes = secret.getBytes(StandardCharsets.UTF_8);
-        }
-        this.key = new SecretKeySpec(keyBytes, "HmacSHA256");
+    ResumeTokens(com.realtimevoice.ingest.auth.NodeSecret secret) {
+        this.key = secret.key();
     }
 
     String issue(Claims c) {

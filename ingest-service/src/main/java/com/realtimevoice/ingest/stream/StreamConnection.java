@@ -22,7 +22,7 @@ import org.springframework.web.socket.WebSocketSession;
  * than {@code INGEST_SEND_TIME_LIMIT} or the outbox holds more than {@code INGEST_SEND_BUFFER_BYTES}. Pings and
  * closes (blocking in the container) run on their own small pool, never on a shared thread.
  */
-final class StreamConnection {
+public final class StreamConnection {
 
     private static final Logger log = LoggerFactory.getLogger(StreamConnection.class);
     /** The container's timeout for its own blocking frames (ping, close): a stuck socket gives up a pool thread soon. */
@@ -53,7 +53,7 @@ final class StreamConnection {
     private long controlWindowStartMs;
     private int controlCount;
 
-    StreamConnection(WebSocketSession socket, java.time.Duration sendTimeLimit, int sendBufferBytes) {
+    public StreamConnection(WebSocketSession socket, java.time.Duration sendTimeLimit, int sendBufferBytes) {
         this.socket = socket;
         this.sendTimeLimitNanos = sendTimeLimit.toNanos();
         this.sendBufferBytes = sendBufferBytes;
@@ -99,7 +99,7 @@ final class StreamConnection {
         return ++controlCount;
     }
 
-    String id() {
+    public String id() {
         return socket.getId();
     }
 
@@ -154,8 +154,12 @@ final class StreamConnection {
     }
 
     /** Queues a message; returns at once whatever the client's reading speed. */
-    void send(ServerMessage message) {
-        String json = ProtocolCodec.write(message);
+    public void send(ServerMessage message) {
+        sendJson(ProtocolCodec.write(message));
+    }
+
+    /** As {@link #send}, for a message written once and sent to many sockets (live captions). */
+    public void sendJson(String json) {
         boolean slow;
         synchronized (this) {
             if (closing) {
@@ -172,7 +176,7 @@ final class StreamConnection {
         }
     }
 
-    void sendError(ErrorCode code, String message) {
+    public void sendError(ErrorCode code, String message) {
         send(new ServerMessage.Error(code, message));
         if (code.close != null) {
             close(new CloseStatus(code.close.code, code.closeReason));
@@ -180,7 +184,7 @@ final class StreamConnection {
     }
 
     /** Closes once the messages queued before are written (an error, then its close code). */
-    void close(CloseStatus status) {
+    public void close(CloseStatus status) {
         synchronized (this) {
             if (closing) {
                 return;
@@ -192,7 +196,7 @@ final class StreamConnection {
     }
 
     /** A WebSocket ping, unless the outbox is busy (data is flowing, or the client is not reading). */
-    void ping() {
+    public void ping() {
         synchronized (this) {
             if (closing || writing || !outbox.isEmpty()) {
                 return;
@@ -216,12 +220,12 @@ final class StreamConnection {
     }
 
     /** Whether a write has waited past the send time limit (checked on every send and once a second). */
-    synchronized boolean stalled(long nowNanos) {
+    public synchronized boolean stalled(long nowNanos) {
         return writing && nowNanos - writeStartedNanos > sendTimeLimitNanos;
     }
 
     /** A client that does not read its socket: closed (on the control pool, as the close frame may never go out). */
-    void dropSlowReader() {
+    public void dropSlowReader() {
         synchronized (this) {
             closing = true;
             outbox.clear();
@@ -232,7 +236,7 @@ final class StreamConnection {
     }
 
     /** Closes on the calling thread: at shutdown, so that every client hears the close code before the node exits. */
-    void closeAtOnce(CloseStatus status) {
+    public void closeAtOnce(CloseStatus status) {
         synchronized (this) {
             closing = true;
         }

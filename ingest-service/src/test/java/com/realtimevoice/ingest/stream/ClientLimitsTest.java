@@ -74,11 +74,11 @@ class ClientLimitsTest {
     /** A resume token for the longest user id and format the limits allow. */
     private static final class ResumeTokensAccess {
         String issueLongest() {
-            ResumeTokens tokens = new ResumeTokens(new com.realtimevoice.ingest.config.IngestProperties(null, null,
+            ResumeTokens tokens = new ResumeTokens(new com.realtimevoice.ingest.auth.NodeSecret(new com.realtimevoice.ingest.config.IngestProperties(null, null,
                     new com.realtimevoice.ingest.config.IngestProperties.Auth("HS256", "0123456789abcdef0123456789abcdef", null, null,
                             null, "i", "a", java.time.Duration.ZERO, java.time.Duration.ZERO),
                     null, new com.realtimevoice.ingest.config.IngestProperties.Reliability(null, java.time.Duration.ZERO,
-                            java.time.Duration.ZERO, java.time.Duration.ZERO), null, null, null, "x"));
+                            java.time.Duration.ZERO, java.time.Duration.ZERO), null, null, null, "x")));
             return tokens.issue(new ResumeTokens.Claims(java.util.UUID.randomUUID().toString(), "u".repeat(128), "f".repeat(16), 384_000, Long.MAX_VALUE));
         }
     }

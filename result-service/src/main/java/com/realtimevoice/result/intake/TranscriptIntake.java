@@ -22,6 +22,7 @@ import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.SpeechStarted;
 import com.realtimevoice.events.TranscriptPartial;
+import com.realtimevoice.events.WatchJoined;
 import com.realtimevoice.result.ResultServiceProperties;
 import com.realtimevoice.result.transcript.Route;
 import com.realtimevoice.result.transcript.SessionNotStoredException;
@@ -67,7 +68,7 @@ import org.springframework.stereotype.Component;
  * the first record not handled. Nothing is logged and skipped.
  */
 @Component
-class TranscriptIntake {
+class TranscriptIntake implements org.springframework.kafka.listener.ConsumerSeekAware {
 
     static final String LISTENER_ID = "result-intake";
     /**
@@ -85,18 +86,21 @@ class TranscriptIntake {
     private final int maxFinals;
     private final DeadLetters deadLetters;
     private final PartitionHolds holds;
+    private final WatcherDelivery watchers;
     /** Sessions failed here on poison, with why: their later records are dead-lettered without being tried. */
     private final Map<String, String> poisoned;
 
     @Autowired
     TranscriptIntake(TranscriptStore store, RouteCache routes, Delivery delivery, ResultMetrics metrics,
-            DeadLetters deadLetters, PartitionHolds holds, ResultServiceProperties properties) {
-        this(store, routes, delivery, metrics, deadLetters, holds, properties.batch().maxFinals(), properties.routeCacheSize());
+            DeadLetters deadLetters, PartitionHolds holds, WatcherDelivery watchers, ResultServiceProperties properties) {
+        this(store, routes, delivery, metrics, deadLetters, holds, watchers, properties.batch().maxFinals(),
+                properties.routeCacheSize());
     }
 
     TranscriptIntake(TranscriptStore store, RouteCache routes, Delivery delivery, ResultMetrics metrics,
-            DeadLetters deadLetters, PartitionHolds holds, int maxFinals, int remembered) {
+            DeadLetters deadLetters, PartitionHolds holds, WatcherDelivery watchers, int maxFinals, int remembered) {
         this.holds = holds;
+        this.watchers = watchers;
         this.store = store;
         this.routes = routes;
         this.delivery = delivery;
@@ -111,6 +115,12 @@ class TranscriptIntake {
                 return size() > remembered;
             }
         });
+    }
+
+    /** Another instance may have registered watching nodes while it held these partitions: read them back. */
+    @Override
+    public void onPartitionsAssigned(Map<TopicPartition, Long> assignments, ConsumerSeekCallback callback) {
+        watchers.clearCache();
     }
 
     // batch: for this listener only (the factory stays record-based); group: RESULT_SERVICE_GROUP
@@ -197,7 +207,8 @@ class TranscriptIntake {
                     continue;
                 }
                 String why = poisoned.get(event.sessionId());
-                if (why != null && !(event instanceof SessionResumed)) { // a resume is refused as for any failed session
+                // a resume is refused as for any failed session; watchers are told it failed
+                if (why != null && !(event instanceof SessionResumed) && !(event instanceof WatchJoined)) {
                     deadLetter(i, new PoisonedSessionException(event.sessionId(), why));
                     continue;
                 }
@@ -286,7 +297,7 @@ class TranscriptIntake {
                 log.warn("session {} failed on poison; no node is known to tell its client", sessionId);
                 return;
             }
-            send(index, route, failed);
+            deliver(index, route, failed);
             metrics.sessionFailed();
         }
 
@@ -297,7 +308,7 @@ class TranscriptIntake {
         private void deadLetter(int index, RuntimeException why) {
             ConsumerRecord<String, byte[]> record = records.get(index);
             sent.add(new Sent(index, new Delivery.Sending(deadLetters.poison(record, consumer, why), "dead letter",
-                    record.key(), Topics.deadLetter(record.topic()))));
+                    record.key(), Topics.deadLetter(record.topic())), false));
         }
 
         private void handle(PipelineEvent event) {
@@ -324,6 +335,7 @@ class TranscriptIntake {
                 }
                 enqueue(started, route);
                 routes.put(sessionId, route); // its finals in this group are delivered there
+                watchers.sessionStarted(sessionId);
             } else if (event instanceof SessionCompleted completed) {
                 flushIfCompleting(sessionId);
                 enqueue(completed, routeFor(completed)); // after its finals, in the same transaction
@@ -337,6 +349,10 @@ class TranscriptIntake {
                 }
                 if (event instanceof SessionResumed resumed) {
                     onResumed(resumed);
+                } else if (event instanceof WatchJoined joined) {
+                    // after every result before it is stored (flushed above): the node's catch-up is complete
+                    sent.add(new Sent(current, watchers.joined(joined,
+                            routeOf(sessionId, joined.nodeId(), joined.replyTopic())), true));
                 } else if (event instanceof SessionFailed failed) {
                     onFailed(failed);
                 } else if (event instanceof AudioChunk) {
@@ -409,7 +425,7 @@ class TranscriptIntake {
                 if (p.event() instanceof SessionCompleted completed) {
                     completed(completed, p, done.get(completion++));
                 } else if (!(p.event() instanceof SessionStarted)) {
-                    send(p.index(), p.route(), p.event());
+                    deliver(p.index(), p.route(), p.event());
                 }
             }
         }
@@ -435,7 +451,7 @@ class TranscriptIntake {
                     continue;
                 }
                 if (event instanceof TranscriptPartial || event instanceof SpeechStarted) {
-                    send(p.index(), p.route(), event);
+                    deliver(p.index(), p.route(), event);
                     continue;
                 }
                 try {
@@ -453,7 +469,7 @@ class TranscriptIntake {
                             return null;
                         });
                         metrics.finalsStored(1);
-                        send(p.index(), p.route(), fin);
+                        deliver(p.index(), p.route(), fin);
                     } else if (event instanceof SessionCompleted completed) {
                         completed(completed, p, metrics.dbWrite("completed", () -> store.complete(completed)));
                     }
@@ -479,7 +495,7 @@ class TranscriptIntake {
                 return;
             }
             // The worker leaves text null; the whole text is built from what is stored, so it matches history.
-            send(p.index(), p.route(), new SessionCompleted(fromWorker.sessionId(), completion.segments(),
+            deliver(p.index(), p.route(), new SessionCompleted(fromWorker.sessionId(), completion.segments(),
                     completion.text(), System.currentTimeMillis()));
             metrics.sessionCompleted();
         }
@@ -498,7 +514,11 @@ class TranscriptIntake {
                 try {
                     delivery.await(s.sending(), deadline);
                 } catch (DeliveryFailedException e) {
-                    hold(s.index(), e);
+                    if (s.toWatchers()) {
+                        watchers.failed(s.sending(), e.getCause() == null ? e : e.getCause()); // never holds the speaker
+                    } else {
+                        hold(s.index(), e);
+                    }
                 }
             }
         }
@@ -512,7 +532,15 @@ class TranscriptIntake {
                 // would fail the same way; the first record not delivered is named once they are awaited.
                 unreachable.put(route.replyTopic(), sending.ack().handle((ok, failure) -> failure).join());
             }
-            sent.add(new Sent(index, sending));
+            sent.add(new Sent(index, sending, false));
+        }
+
+        /** To the speaker's node and to every node watching the session. */
+        private void deliver(int index, Route route, PipelineEvent event) {
+            send(index, route, event);
+            for (Delivery.Sending toWatchers : watchers.fanOut(event, route, records.get(index).headers())) {
+                sent.add(new Sent(index, toWatchers, true));
+            }
         }
 
         private void send(Route route, PipelineEvent event) {
@@ -561,7 +589,7 @@ class TranscriptIntake {
                 store.fail(failed);
                 return null;
             });
-            send(route, failed);
+            deliver(current, route, failed);
             metrics.sessionFailed();
             routes.remove(failed.sessionId());
         }
@@ -571,8 +599,11 @@ class TranscriptIntake {
     private record Pending(int index, PipelineEvent event, Route route) {
     }
 
-    /** A delivery on its way, and the record (index in the poll) it is part of handling. */
-    private record Sent(int index, Delivery.Sending sending) {
+    /**
+     * A delivery on its way, and the record (index in the poll) it is part of handling; one to a watching node
+     * ({@code toWatchers}) that fails does not hold the record.
+     */
+    private record Sent(int index, Delivery.Sending sending, boolean toWatchers) {
     }
 
     /**

@@ -47,6 +47,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import com.realtimevoice.result.watch.WatchRegistry;
 import org.mockito.ArgumentCaptor;
 import org.mockito.InOrder;
 import org.springframework.dao.CannotAcquireLockException;
@@ -70,7 +72,10 @@ class TranscriptIntakeTest {
     DeadLetters deadLetters = mock(DeadLetters.class);
     /** The shipped back-off; no container to pause in a unit test. */
     PartitionHolds holds = new PartitionHolds(new ResultServiceProperties.Retry(Duration.ofMillis(500), 2.0, Duration.ofSeconds(10)), null);
-    TranscriptIntake intake = new TranscriptIntake(store, routes, delivery, new ResultMetrics(meters), deadLetters, holds, 500, 100);
+    WatchRegistry watchRegistry = mock(WatchRegistry.class);
+    WatcherDelivery watchers = new WatcherDelivery(watchRegistry, store, delivery, meters);
+    TranscriptIntake intake = new TranscriptIntake(store, routes, delivery, new ResultMetrics(meters), deadLetters, holds, watchers,
+            500, 100);
 
     @BeforeEach
     void deliveriesSucceedAndCompletionsJoinWhatIsGiven() {
@@ -138,7 +143,7 @@ class TranscriptIntakeTest {
 
     @Test
     void aGroupIsCappedAtTheConfiguredNumberOfFinals() {
-        intake = new TranscriptIntake(store, routes, delivery, new ResultMetrics(meters), deadLetters, holds, 2, 100);
+        intake = new TranscriptIntake(store, routes, delivery, new ResultMetrics(meters), deadLetters, holds, watchers, 2, 100);
         routes.put("s1", NODE_A);
         List<TranscriptFinal> finals = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
@@ -533,6 +538,74 @@ class TranscriptIntakeTest {
     }
 
     /** The completion time the intake puts on what it delivers is its own: take it from what was sent. */
+    @Test
+    void aWatchedSessionsResultsGoToEachWatchingNodeOnceAndNotTwiceToTheSpeakersNode() {
+        routes.put("s1", NODE_A);
+        Route nodeC = new Route("node-c", Topics.delivery("node-c"));
+        when(watchRegistry.watchingNodes("s1")).thenReturn(java.util.Set.of(NODE_A, nodeC)); // A: speaker and watchers
+        TranscriptPartial partial = new TranscriptPartial("s1", 0, "hel", 1);
+        TranscriptFinal fin = fin("s1", 0, "hello");
+        SpeechStarted speech = new SpeechStarted("s1", 10, 1); // not shown to watchers
+
+        intake.onBatch(records(speech, partial, fin));
+
+        verify(delivery).send(eq(NODE_A), eq(fin), any());
+        verify(delivery).send(eq(nodeC), eq(fin), any());
+        verify(delivery).send(eq(nodeC), eq(partial), any());
+        verify(delivery, never()).send(eq(nodeC), eq(speech), any());
+        verify(delivery, times(1)).send(eq(NODE_A), eq(fin), any());
+    }
+
+    @Test
+    void aWatchingNodeThatCannotBeReachedIsForgottenWithoutHoldingTheSpeaker() {
+        routes.put("s1", NODE_A);
+        Route gone = new Route("node-gone", Topics.delivery("node-gone"));
+        when(watchRegistry.watchingNodes("s1")).thenReturn(java.util.Set.of(gone));
+        TranscriptFinal fin = fin("s1", 0, "hello");
+        org.mockito.Mockito.doReturn(new Delivery.Sending(
+                java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("no such topic")),
+                "transcript.final", "s1", gone.replyTopic())).when(delivery).send(eq(gone), any(), any());
+        org.mockito.Mockito.doAnswer(call -> {
+            Delivery.Sending s = call.getArgument(0);
+            if (s.ack().isCompletedExceptionally()) {
+                throw new DeliveryFailedException("failed", new IllegalStateException("no such topic"));
+            }
+            return null;
+        }).when(delivery).await(any(), anyLong());
+
+        Map<TopicPartition, Long> held = intake.onBatch(records(fin));
+
+        assertThat(held).isEmpty(); // the speaker's partition goes on
+        verify(delivery).send(eq(NODE_A), eq(fin), any());
+        verify(watchRegistry).forget("s1", gone.replyTopic());
+        assertThat(meters.get("result.watch.deliveries.failed").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aJoiningNodeIsRegisteredAndGetsWhatIsStoredIncludingFinalsJustBeforeTheJoin() {
+        routes.put("s1", NODE_A);
+        Route nodeC = new Route("node-c", Topics.delivery("node-c"));
+        TranscriptFinal f0 = fin("s1", 0, "hello");
+        com.realtimevoice.events.WatchJoined joined = new com.realtimevoice.events.WatchJoined("s1", "node-c", nodeC.replyTopic(), 5);
+        when(watchRegistry.register("s1", nodeC)).thenReturn(true);
+        when(watchRegistry.grant("s1")).thenReturn(java.util.Optional.of(new WatchRegistry.Grant("u1", 3)));
+        when(store.findTranscript("s1")).thenReturn(java.util.Optional.of(new com.realtimevoice.result.transcript.Transcript(
+                "s1", "u1", com.realtimevoice.result.transcript.SessionStatus.STARTED, null, java.time.Instant.now(), null,
+                List.of(new com.realtimevoice.result.transcript.Transcript.Segment(0, "hello", 120, 1480)))));
+
+        intake.onBatch(records(f0, joined));
+
+        InOrder order = inOrder(store, watchRegistry, delivery);
+        order.verify(store).storeGroup(List.of(), List.of(f0), List.of()); // the final before the join is stored first
+        order.verify(watchRegistry).register("s1", nodeC);
+        ArgumentCaptor<PipelineEvent> synced = ArgumentCaptor.forClass(PipelineEvent.class);
+        order.verify(delivery).send(eq(nodeC), synced.capture(), any());
+        com.realtimevoice.events.WatchSynced sync = (com.realtimevoice.events.WatchSynced) synced.getValue();
+        assertThat(sync.epoch()).isEqualTo(3);
+        assertThat(sync.status()).isEqualTo("STARTED");
+        assertThat(sync.finals()).containsExactly(new com.realtimevoice.events.WatchSynced.Final(0, "hello", 120, 1480));
+    }
+
     private long completedAt(SessionCompleted fromWorker) {
         ArgumentCaptor<PipelineEvent> sent = ArgumentCaptor.forClass(PipelineEvent.class);
         verify(delivery, org.mockito.Mockito.atLeastOnce()).send(any(), sent.capture(), any());

@@ -54,7 +54,7 @@ class EmbeddedH2SchemaTest {
                 .load().migrate();
 
         assertThat(result.success).isTrue();
-        assertThat(result.migrationsExecuted).isEqualTo(4);
+        assertThat(result.migrationsExecuted).isEqualTo(5);
     }
 
     @Test
