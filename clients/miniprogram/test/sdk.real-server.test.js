@@ -5,7 +5,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
-const { RealtimeVoice } = require('../sdk/realtime-voice');
+const { RealtimeVoice, watch } = require('../sdk/realtime-voice');
 
 const BASE = process.env.RV_BASE_URL;
 const FIXTURES = path.join(__dirname, '..', '..', '..', 'fixtures', 'speech');
@@ -172,4 +172,28 @@ test('a bad token is refused once, with no reconnect storm', { skip, timeout: 30
   assert.equal(wx.sockets.length, 1);
   assert.deepEqual(errors, ['UNAUTHORIZED']);
   assert.equal(rv.state, 'idle');
+});
+
+test('watch(url): a shared session\'s captions, the finals so far then live ones, each once, then completed', { skip, timeout: 90000 }, async () => {
+  const wx = adapter.createNodeWx();
+  const token = await devToken('sdk-teacher');
+  const rv = client(wx, token);
+  const pcm = adapter.wavPcm(path.join(FIXTURES, 'sentences.wav'));
+  wx.recorder.speak(pcm, 2);
+  const { sessionId } = await rv.start();
+  const r = await fetch(BASE + '/api/sessions/' + sessionId + '/watchers', { method: 'POST', headers: { Authorization: 'Bearer ' + token } });
+  assert.equal(r.status, 200);
+  const link = await r.json();
+  assert.match(link.url, /\/api\/realtime-voice\/watch\?token=/);
+  const w = watch(link.url, { wx: adapter.createNodeWx() });
+  const indexes = [];
+  w.on('final', (f) => indexes.push(f.index));
+  await wx.recorder.spoken();
+  const done = await rv.stop();
+  const watched = await w.done;
+  assert.equal(watched.text, done.text);
+  assert.deepEqual(indexes, [...Array(done.segments).keys()], 'each final once, in order');
+
+  const refused = watch(link.url.replace(/token=.{8}/, 'token=AAAAAAAA'), { wx: adapter.createNodeWx() });
+  await assert.rejects(refused.done, (e) => e.code === 'UNAUTHORIZED');
 });

@@ -926,4 +926,125 @@ class RealtimeVoice {
 RealtimeVoice.STATES = STATES;
 RealtimeVoice.MAX_FRAME_BYTES = MAX_FRAME_BYTES;
 
-module.exports = { RealtimeVoice };
+/**
+ * Live captions: follows a session someone shares (POST /api/sessions/{id}/watchers gives the link).
+ *
+ *   const w = watch('wss://voice.example.com/api/realtime-voice/watch?token=...');
+ *   w.on('final', (f) => ...); w.on('partial', (p) => ...); w.on('transcript', (t) => this.setData({ text: t.text }));
+ *   const done = await w.done;   // { text, segments } once the session completes; rejects if the link is refused
+ *
+ * The finals so far arrive first, then live ones, each once and in index order. A dropped connection is reconnected
+ * (jittered backoff) with lastIndex, so nothing is missed or repeated. Close 4001 (revoked), 1013 (a limit), 1008
+ * (too slow) and a refused handshake end it with an 'error'. Read-only: nothing is ever sent but pings.
+ */
+class CaptionWatch {
+  constructor(options) {
+    this.options = Object.assign({ url: '', wx: null, reconnect: { retries: 6, minDelay: 500, maxDelay: 8000 },
+      heartbeatInterval: 15000, connectTimeout: 10000, random: Math.random }, options || {});
+    this.wx = this.options.wx || (typeof wx !== 'undefined' ? wx : null); // eslint-disable-line no-undef
+    if (!this.wx) throw new Error('no wx: pass options.wx');
+    if (!/^wss?:\/\/.+\/api\/realtime-voice\/watch\?/.test(this.options.url)) {
+      throw new Error('url must be a watch link ws(s)://HOST/api/realtime-voice/watch?token=...');
+    }
+    this.listeners = {};
+    this.finals = {};
+    this.lastIndex = -1;
+    this.attempt = 0;
+    this.ended = false;
+    this.task = null;
+    this.done = new Promise((resolve, reject) => { this.resolveDone = resolve; this.rejectDone = reject; });
+    this.done.catch(() => {}); // a caller that never awaits it must not see an unhandled rejection
+  }
+
+  on(event, fn) { return RealtimeVoice.prototype.on.call(this, event, fn); }
+  off(event, fn) { return RealtimeVoice.prototype.off.call(this, event, fn); }
+  emit(event, payload) { return RealtimeVoice.prototype.emit.call(this, event, payload); }
+
+  start() {
+    const url = this.options.url + (this.lastIndex >= 0 ? '&lastIndex=' + this.lastIndex : '');
+    const task = this.wx.connectSocket({ url, timeout: this.options.connectTimeout, fail: () => this.gone(task, { code: 1006 }) });
+    this.task = task;
+    task.onOpen(() => {
+      this.attempt = 0;
+      this.opened = true;
+      this.emit('open', { lastIndex: this.lastIndex });
+      clearInterval(this.heartbeat);
+      this.heartbeat = setInterval(() => this.task === task && task.send({ data: '{"type":"ping"}' }), this.options.heartbeatInterval);
+    });
+    task.onMessage((res) => this.message(task, res));
+    task.onClose((res) => this.gone(task, res || {}));
+    task.onError(() => this.gone(task, { code: 1006 }));
+    return this;
+  }
+
+  stop() {
+    this.end(null);
+    if (this.task) this.task.close({ code: 1000 });
+  }
+
+  message(task, res) {
+    if (task !== this.task) return;
+    let m;
+    try { m = JSON.parse(res.data); } catch (e) { return; }
+    if (m.type === 'final') {
+      if (m.index <= this.lastIndex) return;
+      this.lastIndex = m.index;
+      this.finals[m.index] = m.text;
+      this.emit('final', m);
+      this.emit('transcript', { text: this.text() });
+    } else if (m.type === 'partial') {
+      this.emit('partial', m);
+      this.emit('transcript', { text: this.text(), partial: m.text });
+    } else if (m.type === 'completed') {
+      this.end(null, { text: m.text, segments: m.segments, sessionId: m.sessionId });
+    } else if (m.type === 'error') {
+      this.emit('error', m);
+    }
+  }
+
+  text() {
+    return Object.keys(this.finals).map(Number).sort((a, b) => a - b).map((i) => this.finals[i]).join(' ');
+  }
+
+  gone(task, res) {
+    if (task !== this.task || this.ended) return;
+    this.task = null;
+    clearInterval(this.heartbeat);
+    const code = res.code || 1006;
+    if (code === 1000) return this.end(null, { text: this.text() });
+    if (code === 4001 || code === 1008 || code === 1013) {
+      return this.end({ code: code === 4001 ? 'UNAUTHORIZED' : code === 1013 ? 'OVERLOADED' : 'TOO_SLOW', closeCode: code,
+        message: code === 4001 ? 'the watch link was revoked or is invalid' : 'closed by the server (' + code + ')' });
+    }
+    if (!this.opened) { // never connected: an invalid or expired link is refused at the handshake
+      return this.end({ code: 'UNAUTHORIZED', closeCode: code, message: 'could not open the watch link: it may be invalid or expired' });
+    }
+    const r = this.options.reconnect;
+    if (++this.attempt > r.retries) {
+      return this.end({ code: 'DISCONNECTED', closeCode: code, message: 'the connection was lost' });
+    }
+    const delay = Math.min(r.maxDelay, r.minDelay * Math.pow(2, this.attempt - 1)) * (0.5 + this.options.random() / 2);
+    this.emit('reconnecting', { attempt: this.attempt, lastIndex: this.lastIndex, code });
+    setTimeout(() => !this.ended && this.start(), delay);
+  }
+
+  end(error, result) {
+    if (this.ended) return;
+    this.ended = true;
+    clearInterval(this.heartbeat);
+    if (error) {
+      this.emit('error', error);
+      this.rejectDone(Object.assign(new Error(error.message), error));
+    } else {
+      if (result) this.emit('completed', result);
+      this.resolveDone(result || { text: this.text() });
+    }
+  }
+}
+
+/** Starts watching a shared session's live captions: see CaptionWatch. */
+function watch(url, options) {
+  return new CaptionWatch(Object.assign({}, options, { url })).start();
+}
+
+module.exports = { RealtimeVoice, CaptionWatch, watch };

@@ -16,6 +16,9 @@
   const sessionsBody = document.querySelector('#sessions tbody');
   const sessionsEmpty = $('sessions-empty');
   const sessionsMore = $('sessions-more');
+  const shareButton = $('share');
+  const shareLink = $('share-link');
+  const shareNote = $('share-note');
 
   // Relative to the page, so the demo also works behind a proxy that adds a path prefix.
   const api = (path) => new URL(path, window.location.href);
@@ -41,6 +44,7 @@
   let finalsSeen = 0;
   let sessionsCursor = null; // the next page of "My sessions", if any
   let lastExport = null; // { sessionId, format, text } of the last export link followed (downloaded too)
+  let shared = null; // { sessionId, url, page } of the last live-caption link made
 
   function setState(next, text) {
     state = next;
@@ -384,6 +388,9 @@
       case 'started':
         started = true;
         sessionId = m.sessionId;
+        shareButton.disabled = false;
+        shareLink.hidden = true;
+        shareNote.textContent = '';
         metaEl.textContent = 'session ' + m.sessionId;
         pending.forEach((b) => ws.send(b));
         pending = [];
@@ -441,6 +448,29 @@
     }
   }
 
+  // Live captions: a read-only link anyone can open to follow this session (POST /api/sessions/{id}/watchers).
+  shareButton.addEventListener('click', async () => {
+    if (!sessionId) {
+      return;
+    }
+    const id = sessionId;
+    shareNote.textContent = 'making a link...';
+    const r = await fetch(api('api/sessions/' + encodeURIComponent(id) + '/watchers'),
+      { method: 'POST', headers: { Authorization: 'Bearer ' + token() } });
+    if (!r.ok) {
+      shareNote.textContent = '';
+      showError('HTTP ' + r.status, 'Could not make a live-caption link.', '');
+      return;
+    }
+    const link = await r.json();
+    const page = api('watch.html');
+    page.searchParams.set('link', link.url);
+    shareLink.href = page.toString();
+    shareLink.hidden = false;
+    shareNote.textContent = 'anyone with this link can follow the captions until ' + new Date(link.expiresAt).toLocaleTimeString();
+    shared = { sessionId: id, url: link.url, page: page.toString() };
+  });
+
   // Finalise what was said so far, and keep listening (a pause in a longer dictation).
   flushButton.addEventListener('click', () => {
     if (state === 'recording' && started && socket && socket.readyState === WebSocket.OPEN) {
@@ -470,5 +500,6 @@
     get speechStarts() { return speechStarts; },
     get finals() { return finalsSeen; },
     get lastExport() { return lastExport; },
+    get shared() { return shared; },
   };
 })();

@@ -54,6 +54,50 @@ class TranscribeEndToEndTest {
         return r;
     }
 
+    /**
+     * {@code watch URL} follows a session the speaker shares, live: started while the speaker streams, it prints
+     * the finals so far and the live ones, once each, and exits 0 when the session completes; a forged link exits 1.
+     */
+    @Test
+    void watchFollowsASharedSessionLiveAndEndsWithIt() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String token = com.realtimevoice.testsupport.StreamingClient.JSON.readTree(http.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(base + "/api/auth/dev-token")).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"userId\":\"cli-watch\"}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body()).get("token").asString();
+        try (com.realtimevoice.testsupport.StreamingClient speaker = com.realtimevoice.testsupport.StreamingClient.connect(
+                base.replace("http", "ws") + "/api/realtime-voice/stream?token=" + token)) {
+            speaker.send("{\"type\":\"start\"}");
+            String sessionId = speaker.await("started", java.time.Duration.ofSeconds(20)).get("sessionId").asString();
+            java.net.http.HttpResponse<String> link = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                    base + "/api/sessions/" + sessionId + "/watchers")).header("Authorization", "Bearer " + token)
+                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(link.statusCode()).as(link.body()).isEqualTo(200);
+            String url = com.realtimevoice.testsupport.StreamingClient.JSON.readTree(link.body()).get("url").asString();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            java.util.concurrent.CompletableFuture<Integer> watching = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new Watch(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))
+                            .run(new String[] {url});
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            speaker.streamPcm(SpeechFixtures.pcm("sentences.wav"), 3.0);
+            speaker.send("{\"type\":\"end\"}");
+            String text = speaker.await("completed", java.time.Duration.ofSeconds(60)).get("text").asString();
+            assertThat(watching.get(30, java.util.concurrent.TimeUnit.SECONDS)).as(err.toString(StandardCharsets.UTF_8)).isZero();
+            assertThat(String.join(" ", out.toString(StandardCharsets.UTF_8).lines().toList())).isEqualTo(text);
+
+            ByteArrayOutputStream err2 = new ByteArrayOutputStream();
+            int refused = new Watch(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                    new PrintStream(err2, true, StandardCharsets.UTF_8)).run(new String[] {url.replaceAll("token=.*", "token=forged.x")});
+            assertThat(refused).isEqualTo(1);
+            assertThat(err2.toString(StandardCharsets.UTF_8)).contains("invalid or has expired");
+        }
+    }
+
     /** A session streamed with the CLI is listed, exported as SubRip and text, deleted, and then gone. */
     @Test
     void sessionsExportAndDeleteWorkOnTheCallersHistory() throws Exception {

@@ -134,6 +134,9 @@ public final class Scenarios {
             ctx.note(node.name() + " exited " + took.toMillis() / 1000.0 + " s after SIGTERM");
             ctx.restart(node);
         }));
+        add(s, new Scenario("watchers-ingest-kill", "kill -9 of the ingest node holding half of a session's live-caption "
+                + "watchers: they reconnect to the other node and see every final exactly once", seconds(6),
+                WatchersScenario::killWatchedNode));
         add(s, new Scenario("broker-restart", "the Kafka broker killed, restarted on the same port and data later", seconds(5), ctx -> {
             ctx.cluster().broker().process().kill();
             ctx.injectedOnAll();

@@ -88,6 +88,12 @@ class BrowserDemoPageTest {
             return text.contains("weather") && text.contains("today");
         });
         browser.screenshot(SHOTS.resolve("recording.png"));
+        browser.click("#share"); // live captions: a watch link for this session
+        await("a live-caption link", Duration.ofSeconds(15),
+                () -> browser.script("return window.realtimeVoiceDemo.shared !== null").asBoolean());
+        String watchPage = browser.script("return window.realtimeVoiceDemo.shared.page").asString();
+        assertThat(watchPage).startsWith(base + "watch.html?link=ws");
+        assertThat(browser.script("return document.getElementById('share-link').hidden").asBoolean()).isFalse();
         assertThat(errorText()).isEmpty();
         assertThat(browser.script("return window.realtimeVoiceDemo.maxLevel").asDouble())
                 .as("the worklet's 16 kHz chunks carry sound (RMS)").isGreaterThan(0.01);
@@ -124,6 +130,18 @@ class BrowserDemoPageTest {
         assertThat(browser.script("return window.realtimeVoiceDemo.lastExport.text").asString())
                 .startsWith("1\n00:00:").contains(" --> ").contains("weather");
         browser.screenshot(SHOTS.resolve("completed.png"));
+
+        // The watch page, opened after the session ended: the whole transcript, then "ended"
+        browser.open(watchPage);
+        await("the watch page shows the ended session", Duration.ofSeconds(20),
+                () -> "completed".equals(browser.script("return window.realtimeVoiceWatch && window.realtimeVoiceWatch.state").asString()));
+        assertThat(browser.script("return window.realtimeVoiceWatch.text").asString()).isEqualTo(finals.strip());
+        assertThat(browser.script("return document.getElementById('captions').innerText").asString().strip()).isEqualTo(finals.strip());
+        browser.screenshot(SHOTS.resolve("watch-page.png"));
+        browser.open(base + "watch.html?link=" + java.net.URLEncoder.encode(base.replace("http", "ws")
+                + "api/realtime-voice/watch?token=forged.token", java.nio.charset.StandardCharsets.UTF_8));
+        await("a forged link is refused on the watch page", Duration.ofSeconds(20),
+                () -> "error".equals(browser.script("return window.realtimeVoiceWatch && window.realtimeVoiceWatch.state").asString()));
     }
 
     @Test
