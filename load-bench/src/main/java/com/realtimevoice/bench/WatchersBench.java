@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import com.realtimevoice.client.CaptionWatcher;
 import com.realtimevoice.client.VoiceClient;
 import com.realtimevoice.client.VoiceSession;
+import com.realtimevoice.client.cli.Args;
 import com.realtimevoice.local.LocalCluster;
 import com.realtimevoice.protocol.ClientMessage;
 import com.realtimevoice.protocol.ServerMessage;
@@ -126,13 +127,17 @@ final class WatchersBench {
                 throw new IllegalStateException("POST watchers: " + link.statusCode() + " " + link.body());
             }
             String watchToken = LoadPhase.JSON.readTree(link.body()).get("watchToken").asString();
-            HttpClient watcherHttp = HttpClient.newHttpClient(); // one selector thread for all watchers, as a load generator
+            // a few clients (one selector thread each), so that reading 1,000 sockets on this side is not what is measured
+            List<HttpClient> watcherHttp = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                watcherHttp.add(HttpClient.newHttpClient());
+            }
             List<CompletableFuture<CaptionWatcher>> opening = new ArrayList<>();
             for (int i = 0; i < watcherCount; i++) {
                 Map<Integer, Long> at = new ConcurrentHashMap<>();
                 watcherAt.add(at);
                 URI url = URI.create("ws://localhost:" + cluster.ingestPort(i % 2) + "/api/realtime-voice/watch?token=" + watchToken);
-                opening.add(CaptionWatcher.open(watcherHttp, url, Duration.ofSeconds(30), new CaptionWatcher.Listener() {
+                opening.add(CaptionWatcher.open(watcherHttp.get(i % watcherHttp.size()), url, Duration.ofSeconds(30), new CaptionWatcher.Listener() {
                     @Override
                     public void onMessage(ServerMessage message) {
                         if (message instanceof ServerMessage.Final f && at.putIfAbsent(f.index(), System.nanoTime()) != null) {

@@ -36,8 +36,8 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 
 /**
- * Consumes the audio topic and publishes what the recognizers make of it on the transcripts topic, keyed by
- * session id. The listener thread decodes each record and dispatches it to its session's lane on the engine pool
+ * Consumes the audio topic and publishes what the worker's sessions ({@link WorkerSessions}) make of it on the
+ * transcripts topic, keyed by session id. The listener thread decodes each record and dispatches it to its session's lane on the engine pool
  * ({@link SessionLanes}); the lane recognises it and sends the outputs without waiting (one producer, one key per
  * session: Kafka keeps their order). Offsets are committed here, not by the container, only after the producer has
  * flushed every output sent so far, and at most up to the start of the oldest session still open on the partition
@@ -58,7 +58,7 @@ class AudioListener implements ConsumerSeekAware {
     /** How long a revoke waits for the partition's records on the engine pool (well within the rebalance timeout). */
     private static final long REVOKE_WAIT_MS = 20_000;
 
-    private final SessionRecognizers recognizers;
+    private final WorkerSessions sessions;
     private final SessionLanes lanes;
     private final KafkaTemplate<String, byte[]> kafka;
     private final CommitPositions positions;
@@ -70,12 +70,12 @@ class AudioListener implements ConsumerSeekAware {
     /** Set when an output could not be published: nothing is committed until the consumer restarted and replayed. */
     private final AtomicReference<Throwable> publishFailure = new AtomicReference<>();
 
-    AudioListener(SessionRecognizers recognizers, SessionLanes lanes, KafkaTemplate<String, byte[]> kafka,
+    AudioListener(WorkerSessions sessions, SessionLanes lanes, KafkaTemplate<String, byte[]> kafka,
                   CommitPositions positions, RecognitionMetrics metrics, KafkaListenerEndpointRegistry registry,
                   ObservationRegistry observations, AsyncDeadLetterPublisher deadLetters) {
         this.observations = observations;
         this.deadLetters = deadLetters;
-        this.recognizers = recognizers;
+        this.sessions = sessions;
         this.lanes = lanes;
         this.kafka = kafka;
         this.positions = positions;
@@ -98,7 +98,7 @@ class AudioListener implements ConsumerSeekAware {
         PipelineEvent event;
         try {
             event = EventRecords.fromRecord(record);
-            SessionRecognizers.checkBelongsOnAudio(event);
+            WorkerSessions.checkBelongsOnAudio(event);
         } catch (MalformedEventException e) {
             // Not awaited here (a broker round trip per record would hold every partition of this consumer); the
             // commit flushes the producer first, and a dead letter the broker refused stops commits and replays,
@@ -113,7 +113,7 @@ class AudioListener implements ConsumerSeekAware {
             metrics.error("DEAD_LETTERED");
             if (record.key() != null) {
                 String sessionId = record.key();
-                dispatch(sessionId, partition, offset, () -> recognizers.poisoned(sessionId, e.getMessage()));
+                dispatch(sessionId, partition, offset, () -> sessions.poisoned(sessionId, e.getMessage()));
             }
             maybeCommit(consumer);
             return;
@@ -121,7 +121,7 @@ class AudioListener implements ConsumerSeekAware {
         if (event instanceof SessionStarted) {
             positions.opened(Thread.currentThread(), event.sessionId(), partition, offset);
         }
-        dispatch(event.sessionId(), partition, offset, () -> recognizers.handle(event));
+        dispatch(event.sessionId(), partition, offset, () -> sessions.handle(event));
         maybeCommit(consumer);
     }
 
@@ -186,10 +186,10 @@ class AudioListener implements ConsumerSeekAware {
                     outputs = work.get();
                 } catch (RuntimeException e) { // engine failures are outputs already: this is a bug; fail the session loudly
                     log.error("Session {}: cannot handle record {}@{}", sessionId, partition, offset, e);
-                    outputs = recognizers.internalFailure(sessionId, e);
+                    outputs = sessions.internalFailure(sessionId, e);
                 }
                 publish(outputs, partition, epoch);
-                if (!recognizers.isOpen(sessionId)) {
+                if (!sessions.isOpen(sessionId)) {
                     lanes.closed(sessionId); // its thread can take a new session
                 }
             }
@@ -234,11 +234,10 @@ class AudioListener implements ConsumerSeekAware {
             Thread.currentThread().interrupt();
         }
         for (TopicPartition p : partitions) {
-            Set<String> sessions = positions.forget(Thread.currentThread(), p);
-            recognizers.drop(sessions);
-            sessions.forEach(lanes::closed);
-            if (!sessions.isEmpty()) {
-                log.info("{} moved away with {} open session(s); the new owner replays them", p, sessions.size());
+            Set<String> moved = positions.forget(Thread.currentThread(), p);
+            drop(moved);
+            if (!moved.isEmpty()) {
+                log.info("{} moved away with {} open session(s); the new owner replays them", p, moved.size());
             }
         }
     }
@@ -251,12 +250,17 @@ class AudioListener implements ConsumerSeekAware {
     public void onPartitionsAssigned(Map<TopicPartition, Long> assignments, ConsumerSeekCallback callback) {
         for (TopicPartition p : assignments.keySet()) {
             Set<String> stale = positions.assigned(Thread.currentThread(), p);
-            recognizers.drop(stale);
-            stale.forEach(lanes::closed);
+            drop(stale);
             if (!stale.isEmpty()) {
                 log.info("{} came from another consumer of this worker with {} open session(s); replaying them", p, stale.size());
             }
         }
+    }
+
+    /** Sessions whose records another consumer replays now: their recognizers go, and their threads take others. */
+    private void drop(Set<String> moved) {
+        sessions.drop(moved);
+        moved.forEach(lanes::closed);
     }
 
     private void publish(List<PipelineEvent> outputs, TopicPartition partition, int epoch) {

@@ -234,8 +234,8 @@ final class SegmentedRecognition {
             if (e.kind() == CloudEngineException.Kind.REJECTED) {
                 return CompletableFuture.completedFuture(List.of()); // one bad segment does not end the session
             }
-            metrics.error(SessionRecognizers.ENGINE_UNAVAILABLE);
-            return CompletableFuture.completedFuture(List.of(new SessionFailed(sessionId, SessionRecognizers.ENGINE_UNAVAILABLE,
+            metrics.error(WorkerSessions.ENGINE_UNAVAILABLE);
+            return CompletableFuture.completedFuture(List.of(new SessionFailed(sessionId, WorkerSessions.ENGINE_UNAVAILABLE,
                     engine + ": " + e.code() + ": " + e.getMessage(), clock.millis())));
         }
         metrics.fallback(engine, e.kind().name().toLowerCase());
@@ -251,7 +251,7 @@ final class SegmentedRecognition {
                 },
                 fallbackExecutor).exceptionally(t -> {
                     log.warn("Session {} segment {}: local fallback failed too: {}", sessionId, segment.index(), t.toString());
-                    return List.of(new SessionFailed(sessionId, SessionRecognizers.ENGINE_UNAVAILABLE,
+                    return List.of(new SessionFailed(sessionId, WorkerSessions.ENGINE_UNAVAILABLE,
                             engine + " failed (" + e.code() + ") and so did " + fallback.name(), clock.millis()));
                 });
     }

@@ -13,8 +13,8 @@ import org.springframework.stereotype.Component;
 class WorkerMeterDefaults {
 
     WorkerMeterDefaults(MeterRegistry registry) {
-        for (String code : new String[] {SessionRecognizers.ENGINE_UNAVAILABLE, SessionRecognizers.SESSION_NOT_FOUND,
-                SessionRecognizers.UNSUPPORTED_FORMAT, SessionRecognizers.UNPROCESSABLE, "DEAD_LETTERED", "INTERNAL"}) {
+        for (String code : new String[] {WorkerSessions.ENGINE_UNAVAILABLE, WorkerSessions.SESSION_NOT_FOUND,
+                WorkerSessions.UNSUPPORTED_FORMAT, WorkerSessions.UNPROCESSABLE, "DEAD_LETTERED", "INTERNAL"}) {
             registry.counter("asr.worker.errors", "code", code);
         }
     }

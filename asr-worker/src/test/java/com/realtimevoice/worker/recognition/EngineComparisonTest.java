@@ -46,7 +46,7 @@ class EngineComparisonTest {
 
     private static FakeTencentAsr fake;
     private static EngineRegistry registry;
-    private static SessionRecognizers recognizers;
+    private static WorkerSessions recognizers;
     private static final Map<String, List<long[]>> publishedAt = new ConcurrentHashMap<>();
     private static final List<PipelineEvent> published = Collections.synchronizedList(new ArrayList<>());
 
@@ -60,7 +60,7 @@ class EngineComparisonTest {
                 -50, 12, "vosk", SegmentProperties.Fallback.LOCAL, "vosk");
         registry = new EngineRegistry(List.of(LocalVosk.engine()),
                 List.of(new TencentAsrEngine(TencentTestSupport.properties(fake))), worker, segments);
-        recognizers = new SessionRecognizers(registry, new RecognitionMetrics(new SimpleMeterRegistry()), worker, segments,
+        recognizers = new WorkerSessions(registry, new RecognitionMetrics(new SimpleMeterRegistry()), worker, segments,
                 events -> {
                     long now = System.nanoTime();
                     published.addAll(events);

@@ -35,7 +35,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  */
 class StreamingControlsTest {
 
-    private static SessionRecognizers recognizers;
+    private static WorkerSessions recognizers;
     private static final byte[] TIME = SpeechFixtures.pcm("time.wav");
     private static final byte[] WEATHER = SpeechFixtures.pcm("weather.wav");
 
@@ -47,7 +47,7 @@ class StreamingControlsTest {
         // the shipped asr.worker.segments defaults (asr-worker.yml)
         SegmentProperties segments = new SegmentProperties(Duration.ofMillis(600), Duration.ofSeconds(30), Duration.ofMillis(300),
                 -50, 12, "vosk", SegmentProperties.Fallback.LOCAL, "vosk");
-        recognizers = new SessionRecognizers(new EngineRegistry(List.of(LocalVosk.engine()), List.of(), worker, segments),
+        recognizers = new WorkerSessions(new EngineRegistry(List.of(LocalVosk.engine()), List.of(), worker, segments),
                 new RecognitionMetrics(new SimpleMeterRegistry()), worker, segments, events -> { }, Clock.systemUTC());
     }
 
@@ -134,7 +134,7 @@ class StreamingControlsTest {
         }
     }
 
-    /** One session fed through {@link SessionRecognizers#handle}, keeping every output. */
+    /** One session fed through {@link WorkerSessions#handle}, keeping every output. */
     private static final class Session {
         final String id;
         final List<PipelineEvent> all = new ArrayList<>();

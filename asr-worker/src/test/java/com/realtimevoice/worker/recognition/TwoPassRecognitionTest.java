@@ -65,7 +65,7 @@ class TwoPassRecognitionTest {
         fake.close();
     }
 
-    private SessionRecognizers recognizers(String partials, SegmentProperties.Fallback fallback, int failureThreshold) {
+    private WorkerSessions recognizers(String partials, SegmentProperties.Fallback fallback, int failureThreshold) {
         WorkerProperties worker = new WorkerProperties("tencent", 1, Duration.ofMinutes(10),
                 new WorkerProperties.Vosk("", Path.of("unused")), new WorkerProperties.Topics(1, 1),
                 new WorkerProperties.Engines(4, 1000));
@@ -73,13 +73,13 @@ class TwoPassRecognitionTest {
                 -50, 12, partials, fallback, "vosk");
         TencentAsrEngine tencent = new TencentAsrEngine(TencentTestSupport.properties(fake, FakeTencentAsr.SECRET_KEY, 2, failureThreshold));
         registry = new EngineRegistry(List.of(LocalVosk.engine()), List.of(tencent), worker, segments);
-        return new SessionRecognizers(registry, new RecognitionMetrics(new SimpleMeterRegistry()), worker, segments,
+        return new WorkerSessions(registry, new RecognitionMetrics(new SimpleMeterRegistry()), worker, segments,
                 published::addAll, Clock.systemUTC());
     }
 
     @Test
     void partialsFromVoskWhileSpeakingFinalsFromTencentInOrder() {
-        SessionRecognizers r = recognizers("vosk", SegmentProperties.Fallback.LOCAL, 5);
+        WorkerSessions r = recognizers("vosk", SegmentProperties.Fallback.LOCAL, 5);
         fake.slow(300);
         words = true;
         long handling = stream(r, "s", "pcm", 16000, SpeechFixtures.pcm("sentences.wav"), 3200);
@@ -115,7 +115,7 @@ class TwoPassRecognitionTest {
 
     @Test
     void finalsKeepSegmentOrderWhenAnEarlierCallIsSlower() {
-        SessionRecognizers r = recognizers(SegmentProperties.NONE, SegmentProperties.Fallback.LOCAL, 5);
+        WorkerSessions r = recognizers(SegmentProperties.NONE, SegmentProperties.Fallback.LOCAL, 5);
         fake.slowWhen(x -> "\"t-0\"".equals(x.params().get("UsrAudioKey")) ? 1500L : 0L);
         long handling = stream(r, "t", "pcm", 16000, SpeechFixtures.pcm("sentences.wav"), 3200);
         assertThat(handling).as("the consumer thread never waits for the slow call").isLessThan(1500);
@@ -127,7 +127,7 @@ class TwoPassRecognitionTest {
 
     @Test
     void aFailingServiceFallsBackToTheLocalEngineAndTheBreakerStopsTheCalls() {
-        SessionRecognizers r = recognizers("vosk", SegmentProperties.Fallback.LOCAL, 1);
+        WorkerSessions r = recognizers("vosk", SegmentProperties.Fallback.LOCAL, 1);
         fake.failWithStatus(503);
         stream(r, "f", "pcm", 16000, SpeechFixtures.pcm("sentences.wav"), 3200);
         List<TranscriptFinal> finals = awaitCompleted(3);
@@ -140,7 +140,7 @@ class TwoPassRecognitionTest {
 
     @Test
     void withoutFallbackAFailingServiceEndsTheSessionWithEngineUnavailable() {
-        SessionRecognizers r = recognizers(SegmentProperties.NONE, SegmentProperties.Fallback.FAIL, 5);
+        WorkerSessions r = recognizers(SegmentProperties.NONE, SegmentProperties.Fallback.FAIL, 5);
         fake.failNext("InternalError", "InternalError");
         stream(r, "x", "pcm", 16000, SpeechFixtures.pcm("weather.wav"), 3200);
         await().atMost(Duration.ofSeconds(20)).until(() -> published.stream().anyMatch(SessionFailed.class::isInstance));
@@ -152,7 +152,7 @@ class TwoPassRecognitionTest {
 
     @Test
     void mp3FramesGoToTheCloudAsTheyCame() {
-        SessionRecognizers r = recognizers("vosk", SegmentProperties.Fallback.LOCAL, 5);
+        WorkerSessions r = recognizers("vosk", SegmentProperties.Fallback.LOCAL, 5);
         stream(r, "m", "mp3", 16000, FormatFixtures.bytes("weather-16k-mono.mp3"), 1024);
         List<TranscriptFinal> finals = awaitCompleted(1);
         assertThat(fake.recognitions()).allSatisfy(x -> assertThat(x.params()).containsEntry("VoiceFormat", "\"mp3\""));
@@ -164,7 +164,7 @@ class TwoPassRecognitionTest {
 
     @Test
     void aReplayOfTheSessionGivesTheSameSegmentsAndIndexes() {
-        SessionRecognizers r = recognizers(SegmentProperties.NONE, SegmentProperties.Fallback.LOCAL, 5);
+        WorkerSessions r = recognizers(SegmentProperties.NONE, SegmentProperties.Fallback.LOCAL, 5);
         byte[] audio = FormatFixtures.bytes("sentences-44k1-stereo.mp3");
         stream(r, "r", "mp3", 44100, audio, 4096);
         List<String> first = awaitCompleted(3).stream().map(f -> f.index() + ":" + f.startMs() + "-" + f.endMs()).toList();
@@ -179,7 +179,7 @@ class TwoPassRecognitionTest {
     /** Issue 22 on a segment engine: a flush sends the open segment to the cloud at once; speech onsets are announced. */
     @Test
     void aFlushSendsTheOpenSegmentAndSpeechOnsetsAreAnnounced() {
-        SessionRecognizers r = recognizers("vosk", SegmentProperties.Fallback.LOCAL, 5);
+        WorkerSessions r = recognizers("vosk", SegmentProperties.Fallback.LOCAL, 5);
         sync.addAll(r.handle(new SessionStarted("f", "u", "n", "reply", "pcm", 16000, "en", null, true, false, 1, false, 2000, true)));
         long seq = 0;
         for (byte[] audio : List.of(SpeechFixtures.pcm("time.wav"), SpeechFixtures.pcm("weather.wav"))) {
@@ -203,7 +203,7 @@ class TwoPassRecognitionTest {
     }
 
     /** Feeds a session; returns the time spent in handle() (the consumer thread's share). */
-    private long stream(SessionRecognizers r, String id, String format, int rate, byte[] audio, int piece) {
+    private long stream(WorkerSessions r, String id, String format, int rate, byte[] audio, int piece) {
         long nanos = 0;
         long t = System.nanoTime();
         sync.addAll(r.handle(new SessionStarted(id, "u", "n", "reply", format, rate, "en", null, true, false, 1, words)));

@@ -38,12 +38,12 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  * The per-session logic with a scripted engine: each chunk's bytes are a command, e.g. "p:hel" (partial),
  * "f:hello" (final), "boom" (engine failure); anything else recognises nothing.
  */
-class SessionRecognizersTest {
+class WorkerSessionsTest {
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final MutableClock clock = new MutableClock();
     private final List<ScriptedStream> streams = new ArrayList<>();
-    private SessionRecognizers recognizers;
+    private WorkerSessions recognizers;
 
     @BeforeEach
     void setUp() {
@@ -63,8 +63,8 @@ class SessionRecognizersTest {
                 return stream;
             }
         };
-        recognizers = new SessionRecognizers(new EngineRegistry(List.of(engine), properties),
-                new RecognitionMetrics(meters), properties, SessionRecognizers.DEFAULT_SEGMENTS, published::addAll, clock);
+        recognizers = new WorkerSessions(new EngineRegistry(List.of(engine), properties),
+                new RecognitionMetrics(meters), properties, WorkerSessions.DEFAULT_SEGMENTS, published::addAll, clock);
     }
 
     /** What the recognizers published off the listener thread (idle sessions ended by the sweep). */
