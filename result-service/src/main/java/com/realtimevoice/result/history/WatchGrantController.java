@@ -1,12 +1,12 @@
 package com.realtimevoice.result.history;
 
+import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import com.realtimevoice.auth.VerifiedToken;
-import com.realtimevoice.events.EventRecords;
 import com.realtimevoice.events.WatchRevoked;
+import com.realtimevoice.result.intake.Delivery;
+import com.realtimevoice.result.intake.DeliveryFailedException;
 import com.realtimevoice.result.transcript.Route;
 import com.realtimevoice.result.watch.WatchRegistry;
 
@@ -16,7 +16,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
-import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -33,18 +32,18 @@ import org.springframework.web.bind.annotation.RestController;
 class WatchGrantController {
 
     private static final Logger log = LoggerFactory.getLogger(WatchGrantController.class);
-    private static final long REVOKE_SEND_TIMEOUT_MS = 5000;
+    private static final Duration REVOKE_SEND_TIMEOUT = Duration.ofSeconds(5);
 
     private final BearerAuthenticator authenticator;
     private final WatchRegistry registry;
-    private final KafkaTemplate<String, byte[]> template;
+    /** The one publisher on the delivery topics. */
+    private final Delivery delivery;
     private final MeterRegistry meters;
 
-    WatchGrantController(BearerAuthenticator authenticator, WatchRegistry registry, KafkaTemplate<String, byte[]> template,
-            MeterRegistry meters) {
+    WatchGrantController(BearerAuthenticator authenticator, WatchRegistry registry, Delivery delivery, MeterRegistry meters) {
         this.authenticator = authenticator;
         this.registry = registry;
-        this.template = template;
+        this.delivery = delivery;
         this.meters = meters;
     }
 
@@ -65,13 +64,13 @@ class WatchGrantController {
         int epoch = registry.revoke(id);
         WatchRevoked revoked = new WatchRevoked(id, epoch, System.currentTimeMillis());
         for (Route node : registry.watchingNodes(id)) {
-            CompletableFuture<?> sent = template.send(EventRecords.toRecord(node.replyTopic(), revoked));
             try {
-                sent.get(REVOKE_SEND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            } catch (Exception e) {
+                delivery.sendAndWait(node, revoked, REVOKE_SEND_TIMEOUT);
+            } catch (DeliveryFailedException e) {
                 // The tokens are revoked all the same (a new watcher is refused); that node's open watchers stay
                 // until their socket closes.
-                log.warn("session {}: could not tell {} that its watch tokens are revoked: {}", id, node.replyTopic(), e.toString());
+                log.warn("session {}: could not tell {} that its watch tokens are revoked: {}", id, node.replyTopic(),
+                        e.getCause().toString());
             }
         }
         meters.counter("result.watch.revocations").increment();

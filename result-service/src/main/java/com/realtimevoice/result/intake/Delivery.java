@@ -1,6 +1,7 @@
 package com.realtimevoice.result.intake;
 
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -23,9 +24,10 @@ import org.springframework.stereotype.Component;
  * broadcast). Sending does not wait: the listener sends a whole poll's results, then {@link #await awaits} the
  * broker's acks (within the delivery timeout) before it returns, so the offsets are committed only after.
  * One producer, records keyed by session: a session's results reach its node in the order they were sent.
+ * The one publisher on the delivery topics: the API's messages to a node ({@link #sendAndWait}) go through it too.
  */
 @Component
-class Delivery {
+public class Delivery {
 
     static final String TRACEPARENT = "traceparent";
 
@@ -98,6 +100,23 @@ class Delivery {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new DeliveryFailedException("could not deliver " + sending.describe() + " within " + timeout
                     + ": " + cause, cause);
+        }
+    }
+
+    /**
+     * A message outside the intake's polls (the API telling a watching node its tokens are revoked): sent, then
+     * waited for up to {@code wait}. Not counted in {@code result.deliveries} (not a result). A send refused at once
+     * (no metadata for the topic) is thrown as it comes.
+     *
+     * @throws DeliveryFailedException if the broker refused it or did not answer in time; the cause says why
+     */
+    public void sendAndWait(Route route, PipelineEvent event, Duration wait) {
+        CompletableFuture<?> ack = template.send(EventRecords.toRecord(route.replyTopic(), event));
+        try {
+            ack.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException | ExecutionException | TimeoutException | CancellationException e) {
+            throw new DeliveryFailedException("could not deliver " + EventType.of(event).token() + " of session "
+                    + event.sessionId() + " to " + route.replyTopic() + " within " + wait, e);
         }
     }
 

@@ -1,7 +1,7 @@
 package com.realtimevoice.result.intake;
 
 /** The reply topic did not take the result in time; retryable, the record's offset is not committed. */
-class DeliveryFailedException extends RuntimeException {
+public class DeliveryFailedException extends RuntimeException {
 
     DeliveryFailedException(String message, Throwable cause) {
         super(message, cause);

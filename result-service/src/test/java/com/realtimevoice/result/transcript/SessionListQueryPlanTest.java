@@ -73,21 +73,21 @@ class SessionListQueryPlanTest {
 
     @Test
     void theFirstPageReadsTheIndexInOrder() {
-        Map<String, Object> plan = explain(TranscriptStore.LIST_SESSIONS, "heavy", 21);
+        Map<String, Object> plan = explain(SessionListing.LIST_SESSIONS, "heavy", 21);
         assertThat(plan.get("key")).isEqualTo("ix_transcript_session_user_started");
         assertThat(String.valueOf(plan.get("Extra"))).doesNotContainIgnoringCase("filesort");
-        assertThat(examined(TranscriptStore.LIST_SESSIONS, "heavy", 21)).isLessThanOrEqualTo(21 + 1);
+        assertThat(examined(SessionListing.LIST_SESSIONS, "heavy", 21)).isLessThanOrEqualTo(21 + 1);
     }
 
     @Test
     void aPageDeepInTheHistoryCostsTheSameAsTheFirst() {
         LocalDateTime deep = T0.plusSeconds(1_000);
         Object[] args = {"heavy", deep, deep, "s-001000", 21};
-        Map<String, Object> plan = explain(TranscriptStore.LIST_SESSIONS_BEFORE, args);
+        Map<String, Object> plan = explain(SessionListing.LIST_SESSIONS_BEFORE, args);
         assertThat(plan.get("key")).isEqualTo("ix_transcript_session_user_started");
         assertThat(String.valueOf(plan.get("type"))).isEqualTo("range");
         assertThat(String.valueOf(plan.get("Extra"))).doesNotContainIgnoringCase("filesort");
-        assertThat(examined(TranscriptStore.LIST_SESSIONS_BEFORE, args)).isLessThanOrEqualTo(21 + 1);
+        assertThat(examined(SessionListing.LIST_SESSIONS_BEFORE, args)).isLessThanOrEqualTo(21 + 1);
         assertThat(store.listSessions("heavy", deep.toInstant(java.time.ZoneOffset.UTC), "s-001000", 21))
                 .extracting(SessionSummary::sessionId).startsWith("s-000999", "s-000998");
     }
