@@ -48,10 +48,15 @@ public class NodeSecret {
 
     /** A key for one purpose: HMAC-SHA256 of the purpose's name under the shared key. */
     public SecretKeySpec derivedKey(String purpose) {
+        return new SecretKeySpec(hmac(key(), purpose.getBytes(StandardCharsets.UTF_8)), "HmacSHA256");
+    }
+
+    /** HMAC-SHA256 of {@code data} under {@code key}: the signature of the nodes' own tokens. */
+    public static byte[] hmac(SecretKeySpec key, byte[] data) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key());
-            return new SecretKeySpec(mac.doFinal(purpose.getBytes(StandardCharsets.UTF_8)), "HmacSHA256");
+            mac.init(key);
+            return mac.doFinal(data);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

@@ -1,11 +1,9 @@
 package com.realtimevoice.ingest.watch;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Base64;
 
-import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 import com.realtimevoice.ingest.auth.NodeSecret;
@@ -68,12 +66,6 @@ class WatchTokens {
     }
 
     private byte[] mac(String payload) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
-            return mac.doFinal(payload.getBytes(StandardCharsets.US_ASCII));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return com.realtimevoice.ingest.auth.NodeSecret.hmac(key, payload.getBytes(StandardCharsets.US_ASCII));
     }
 }
