@@ -294,7 +294,7 @@ class DeployedStackTest {
         assertThat(redirect.statusCode()).isEqualTo(301);
         assertThat(redirect.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).startsWith("https://"));
         // the demo page and its scripts are public, metrics are not
-        for (String page : List.of("/", "/demo.js", "/pcm-worklet.js")) {
+        for (String page : List.of("/", "/demo.js", "/pcm-worklet.js", "/watch.html", "/watch.js")) {
             HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + page)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).as(page).isEqualTo(200);
         }
@@ -321,6 +321,14 @@ class DeployedStackTest {
 
             speaking.send("{\"type\":\"start\",\"format\":\"pcm\",\"sampleRate\":16000}");
             String sessionId = speaking.await("started").get("sessionId").asString();
+            // live captions through the edge: the link names the edge (wss, its host and port), and works there
+            HttpResponse<String> link = client.send(HttpRequest.newBuilder(URI.create(base + "/api/sessions/" + sessionId + "/watchers"))
+                    .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(link.statusCode()).as(link.body()).isEqualTo(200);
+            String watchUrl = StreamingClient.JSON.readTree(link.body()).get("url").asString();
+            assertThat(watchUrl).startsWith("wss://localhost:" + edge.https + "/api/realtime-voice/watch?token=");
+            Wss watching = Wss.connect(client, watchUrl, "unused");
             byte[] pcm = SpeechFixtures.pcm("weather.wav");
             for (int offset = 0; offset < pcm.length; offset += SpeechFixtures.CHUNK_BYTES) {
                 speaking.sendAudio(Arrays.copyOfRange(pcm, offset, Math.min(pcm.length, offset + SpeechFixtures.CHUNK_BYTES)));
@@ -331,6 +339,10 @@ class DeployedStackTest {
             assertThat(WordErrorRate.of(SpeechFixtures.reference("weather.wav"), completed.get("text").asString()))
                     .as(completed.toString()).isLessThanOrEqualTo(PipelineScenarios.MAX_WER);
             assertThat(speaking.received("error")).isEmpty();
+            assertThat(watching.await("completed").get("text").asString()).isEqualTo(completed.get("text").asString());
+            assertThat(watching.received("final").stream().map(f -> f.get("index").asInt()).toList())
+                    .isEqualTo(speaking.received("final").stream().map(f -> f.get("index").asInt()).distinct().toList());
+            watching.close();
 
             quiet.send("{\"type\":\"start\"}");
             quiet.await("started");

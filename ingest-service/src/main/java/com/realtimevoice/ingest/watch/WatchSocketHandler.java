@@ -51,10 +51,11 @@ class WatchSocketHandler extends AbstractWebSocketHandler implements HandshakeIn
     public boolean beforeHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler,
             Map<String, Object> attributes) throws java.io.IOException {
         var query = UriComponentsBuilder.fromUri(request.getURI()).build().getQueryParams();
-        String token = com.realtimevoice.ingest.auth.Tokens.fromAuthorizationHeader(
-                request.getHeaders().getFirst(org.springframework.http.HttpHeaders.AUTHORIZATION));
-        if (token == null) {
-            token = query.getFirst("token");
+        // the link's own token first: a client may send its user token in the header out of habit
+        String token = query.getFirst("token");
+        if (token == null || token.isEmpty()) {
+            token = com.realtimevoice.ingest.auth.Tokens.fromAuthorizationHeader(
+                    request.getHeaders().getFirst(org.springframework.http.HttpHeaders.AUTHORIZATION));
         }
         WatchTokens.Claims claims = tokens.verify(token, System.currentTimeMillis());
         if (claims == null) {
