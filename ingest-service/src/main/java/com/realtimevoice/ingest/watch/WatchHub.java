@@ -57,6 +57,7 @@ public class WatchHub {
     private final MeterRegistry meters;
     private final Counter joins;
     private ScheduledFuture<?> heartbeat;
+    private ScheduledFuture<?> stallSweep;
 
     WatchHub(KafkaTemplate<String, byte[]> kafka, IngestNode node, WatchProperties limits, TaskScheduler scheduler,
             IngestProperties ingest, MeterRegistry meters) {
@@ -77,12 +78,25 @@ public class WatchHub {
     @PostConstruct
     void startHeartbeat() {
         heartbeat = scheduler.scheduleAtFixedRate(() -> sockets.values().forEach(StreamConnection::ping), ingest.heartbeatInterval());
+        // a watcher whose write has waited past INGEST_SEND_TIME_LIMIT is dropped even when nothing more is sent to it
+        stallSweep = scheduler.scheduleAtFixedRate(() -> {
+            long now = System.nanoTime();
+            sockets.values().forEach(c -> {
+                if (c.stalled(now)) {
+                    meters.counter("ingest.watch.dropped", "reason", "slow").increment();
+                    c.dropSlowReader();
+                }
+            });
+        }, java.time.Duration.ofSeconds(1));
     }
 
     @PreDestroy
     void stop() {
         if (heartbeat != null) {
             heartbeat.cancel(false);
+        }
+        if (stallSweep != null) {
+            stallSweep.cancel(false);
         }
         sockets.values().forEach(c -> c.closeAtOnce(new CloseStatus(1001, "server shutting down")));
     }
