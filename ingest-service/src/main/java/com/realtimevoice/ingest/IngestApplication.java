@@ -21,7 +21,8 @@ public class IngestApplication {
      * sized by a system property read once, when the first Tomcat in the JVM loads its WebSocket classes. 1 KB keeps
      * an idle socket small; larger messages just take more reads and writes. -D on the command line (or
      * INGEST_WS_IO_BUFFER_BYTES) wins. A JVM that starts another Tomcat first (the embedded default) calls this
-     * before it starts anything.
+     * before it starts anything. Read from the environment, not from IngestProperties: it must be set before any
+     * Spring context (and so any property binding) exists.
      */
     public static void smallWebSocketBuffers() {
         if (System.getProperty(WEBSOCKET_BUFFER_PROPERTY) == null) {

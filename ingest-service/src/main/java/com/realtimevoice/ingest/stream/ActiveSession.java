@@ -46,6 +46,16 @@ final class ActiveSession {
         this.ackSentSeq = firstSeq - 1;
     }
 
+    /**
+     * The audio budget a resumed session has used: exactly what it used here if it dropped from this node; from
+     * another node, everything its time since the start allows but one burst (the re-send of its unacked audio).
+     * Either way a reconnect buys no fresh allowance beyond that burst.
+     */
+    static long carriedBudget(ActiveSession dropped, String format, int sampleRate, long startedAt, long now, double maxAudioSpeed) {
+        long elsewhere = (long) ((now - startedAt) * maxAudioSpeed * StreamFormat.bytesPerSecond(format, sampleRate) / 1000.0);
+        return Math.max(elsewhere, dropped == null ? 0 : dropped.budgetBytes());
+    }
+
     /** Kafka has the chunk: it counts towards the next ack. */
     synchronized void acknowledged(long seq, int length) {
         ackedSeq = Math.max(ackedSeq, seq);
