@@ -1,14 +1,12 @@
 package com.realtimevoice.worker;
 
-import java.nio.file.Path;
-import java.time.Duration;
-
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
-
+import java.nio.file.Path;
+import java.time.Duration;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
@@ -40,8 +38,9 @@ public record WorkerProperties(
      * @param maxQueued events dispatched and not yet recognised, over all sessions; past it the listener waits, so
      *                  a worker that falls behind leaves the backlog in Kafka, not in its heap ({@code ASR_ENGINE_MAX_QUEUED})
      */
-    public record Engines(@Min(1) @Max(1024) int threads, @Min(1) @Max(1_000_000) int maxQueued) {
-    }
+    public record Engines(
+            @Min(1) @Max(1024) int threads,
+            @Min(1) @Max(1_000_000) int maxQueued) {}
 
     /**
      * @param modelPath a directory holding any Vosk model ({@code ASR_VOSK_MODEL_PATH}); empty: the bundled English model
@@ -60,6 +59,7 @@ public record WorkerProperties(
      * @param partitions        partitions of the audio and transcripts topics: the ceiling on worker parallelism ({@code ASR_TOPIC_PARTITIONS})
      * @param replicationFactor {@code KAFKA_REPLICATION_FACTOR}; 3 in production so that losing a broker loses nothing
      */
-    public record Topics(@Min(1) @Max(10_000) int partitions, @Min(1) @Max(32_767) int replicationFactor) {
-    }
+    public record Topics(
+            @Min(1) @Max(10_000) int partitions,
+            @Min(1) @Max(32_767) int replicationFactor) {}
 }

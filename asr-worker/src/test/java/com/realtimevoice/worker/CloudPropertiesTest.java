@@ -2,16 +2,14 @@ package com.realtimevoice.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.realtimevoice.worker.engine.tencent.TencentProperties;
+import com.realtimevoice.worker.segment.SegmentProperties;
 import java.time.Duration;
-
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.ConfigDataApplicationContextInitializer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
-
-import com.realtimevoice.worker.engine.tencent.TencentProperties;
-import com.realtimevoice.worker.segment.SegmentProperties;
 
 /** The Tencent and segmentation settings in asr-worker.yml: defaults, environment variables, refused values. */
 class CloudPropertiesTest {
@@ -43,8 +41,15 @@ class CloudPropertiesTest {
 
     @Test
     void environmentVariables() {
-        runner.withPropertyValues("TENCENT_SECRET_ID=AKIDx", "TENCENT_SECRET_KEY=k", "ASR_TENCENT_RPS=5", "ASR_TENCENT_MODEL=16k_en",
-                "ASR_CLOUD_FALLBACK=fail", "ASR_TWO_PASS_PARTIALS=none", "ASR_VAD_SILENCE=800ms").run(context -> {
+        runner.withPropertyValues(
+                        "TENCENT_SECRET_ID=AKIDx",
+                        "TENCENT_SECRET_KEY=k",
+                        "ASR_TENCENT_RPS=5",
+                        "ASR_TENCENT_MODEL=16k_en",
+                        "ASR_CLOUD_FALLBACK=fail",
+                        "ASR_TWO_PASS_PARTIALS=none",
+                        "ASR_VAD_SILENCE=800ms")
+                .run(context -> {
                     TencentProperties t = context.getBean(TencentProperties.class);
                     assertThat(t.configured()).isTrue();
                     assertThat(t.calls().requestsPerSecond()).isEqualTo(5.0);
@@ -70,6 +75,5 @@ class CloudPropertiesTest {
 
     @Configuration(proxyBeanMethods = false)
     @EnableConfigurationProperties({TencentProperties.class, SegmentProperties.class})
-    static class Config {
-    }
+    static class Config {}
 }

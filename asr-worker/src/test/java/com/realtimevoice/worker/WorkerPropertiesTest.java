@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
-
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -34,14 +33,19 @@ class WorkerPropertiesTest {
             assertThat(p.vosk().cacheDir())
                     .isEqualTo(Path.of(System.getProperty("user.home"), ".cache", "realtime-voice", "models"));
             assertThat(context.getEnvironment().getProperty("server.port")).isEqualTo("8081");
-            assertThat(context.getEnvironment().getProperty("spring.kafka.consumer.group-id")).isEqualTo("asr-worker");
+            assertThat(context.getEnvironment().getProperty("spring.kafka.consumer.group-id"))
+                    .isEqualTo("asr-worker");
         });
     }
 
     @Test
     void environmentVariablesOverrideTheDefaults() {
-        runner.withPropertyValues("ASR_TOPIC_PARTITIONS=24", "KAFKA_REPLICATION_FACTOR=3", "ASR_WORKER_CONCURRENCY=4",
-                        "ASR_VOSK_MODEL_PATH=/models/vosk-model-cn", "ASR_VOSK_CACHE_DIR=/var/cache/rv")
+        runner.withPropertyValues(
+                        "ASR_TOPIC_PARTITIONS=24",
+                        "KAFKA_REPLICATION_FACTOR=3",
+                        "ASR_WORKER_CONCURRENCY=4",
+                        "ASR_VOSK_MODEL_PATH=/models/vosk-model-cn",
+                        "ASR_VOSK_CACHE_DIR=/var/cache/rv")
                 .run(context -> {
                     WorkerProperties p = context.getBean(WorkerProperties.class);
                     assertThat(p.topics().partitions()).isEqualTo(24);
@@ -56,7 +60,8 @@ class WorkerPropertiesTest {
     void outOfRangeValueFailsWithThePropertyName() {
         runner.withPropertyValues("ASR_TOPIC_PARTITIONS=0").run(context -> {
             assertThat(context).hasFailed();
-            assertThat(context.getStartupFailure()).rootCause()
+            assertThat(context.getStartupFailure())
+                    .rootCause()
                     .hasMessageContaining("asr.worker.topics.partitions")
                     .hasMessageContaining("rejected value [0]");
         });
@@ -66,7 +71,8 @@ class WorkerPropertiesTest {
     void unparsableValueFailsWithThePropertyName() {
         runner.withPropertyValues("ASR_WORKER_CONCURRENCY=two").run(context -> {
             assertThat(context).hasFailed();
-            assertThat(context.getStartupFailure()).hasStackTraceContaining("asr.worker.concurrency")
+            assertThat(context.getStartupFailure())
+                    .hasStackTraceContaining("asr.worker.concurrency")
                     .hasStackTraceContaining("two");
         });
     }
@@ -75,16 +81,19 @@ class WorkerPropertiesTest {
     void badModelPathFailsTheApplicationStart() {
         // Command-line arguments: SpringApplicationBuilder.properties() are defaults, below asr-worker.yml.
         assertThatThrownBy(() -> {
-            try (ConfigurableApplicationContext unexpected = AsrWorkerApplication.builder()
-                    .web(WebApplicationType.NONE)
-                    .run("--asr.worker.vosk.model-path=/nonexistent/vosk-model", "--spring.kafka.listener.auto-startup=false")) {
-                // started: the assertion below reports it
-            }
-        }).hasStackTraceContaining("asr.worker.vosk.model-path (ASR_VOSK_MODEL_PATH): '/nonexistent/vosk-model' is not a directory");
+                    try (ConfigurableApplicationContext unexpected = AsrWorkerApplication.builder()
+                            .web(WebApplicationType.NONE)
+                            .run(
+                                    "--asr.worker.vosk.model-path=/nonexistent/vosk-model",
+                                    "--spring.kafka.listener.auto-startup=false")) {
+                        // started: the assertion below reports it
+                    }
+                })
+                .hasStackTraceContaining(
+                        "asr.worker.vosk.model-path (ASR_VOSK_MODEL_PATH): '/nonexistent/vosk-model' is not a directory");
     }
 
     @Configuration(proxyBeanMethods = false)
     @EnableConfigurationProperties(WorkerProperties.class)
-    static class Config {
-    }
+    static class Config {}
 }

@@ -1,5 +1,8 @@
 package com.realtimevoice.auth;
 
+import io.jsonwebtoken.security.Jwk;
+import io.jsonwebtoken.security.JwkSet;
+import io.jsonwebtoken.security.Jwks;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,10 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-
-import io.jsonwebtoken.security.Jwk;
-import io.jsonwebtoken.security.JwkSet;
-import io.jsonwebtoken.security.Jwks;
 
 /**
  * Public keys published at a JWKS URL, by key id. Refetched every 10 minutes, and at most once a minute when a
@@ -26,7 +25,8 @@ final class JwksKeys {
 
     private final URI url;
     private final Clock clock;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private volatile Map<String, Key> keys = Map.of();
     private volatile Instant fetchedAt = Instant.EPOCH;
 
@@ -37,7 +37,8 @@ final class JwksKeys {
 
     Key key(String keyId) {
         Instant now = clock.instant();
-        if (now.isAfter(fetchedAt.plus(MAX_AGE)) || (!keys.containsKey(String.valueOf(keyId)) && now.isAfter(fetchedAt.plus(MIN_REFRESH)))) {
+        if (now.isAfter(fetchedAt.plus(MAX_AGE))
+                || (!keys.containsKey(String.valueOf(keyId)) && now.isAfter(fetchedAt.plus(MIN_REFRESH)))) {
             refresh(now);
         }
         Key key = keyId == null && keys.size() == 1 ? keys.values().iterator().next() : keys.get(String.valueOf(keyId));
@@ -49,7 +50,11 @@ final class JwksKeys {
 
     private synchronized void refresh(Instant now) {
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(5)).GET().build(),
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(url)
+                            .timeout(Duration.ofSeconds(5))
+                            .GET()
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("HTTP " + response.statusCode());
@@ -63,7 +68,8 @@ final class JwksKeys {
         } catch (java.io.IOException | RuntimeException e) {
             // Keep the keys we had; a token signed with a new key fails until the issuer answers again.
             if (keys.isEmpty()) {
-                throw new io.jsonwebtoken.security.UnsupportedKeyException("cannot fetch the JWKS at " + url + ": " + e.getMessage());
+                throw new io.jsonwebtoken.security.UnsupportedKeyException(
+                        "cannot fetch the JWKS at " + url + ": " + e.getMessage());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -12,10 +12,10 @@ import java.util.Locale;
 public final class PlaceholderSecrets {
 
     /** Compared with the value lower-cased and without '-', '_', ' ' and '.', so "Change_Me" and "changeme" match. */
-    static final List<String> MARKERS = List.of("changeme", "placeholder", "replace", "example", "yoursecret", "secrethere");
+    static final List<String> MARKERS =
+            List.of("changeme", "placeholder", "replace", "example", "yoursecret", "secrethere");
 
-    private PlaceholderSecrets() {
-    }
+    private PlaceholderSecrets() {}
 
     /** The marker the value contains, or null for a value that does not look like a placeholder. */
     public static String markerIn(String value) {

@@ -1,5 +1,14 @@
 package com.realtimevoice.auth;
 
+import io.jsonwebtoken.Claims;
+import io.jsonwebtoken.Header;
+import io.jsonwebtoken.JwsHeader;
+import io.jsonwebtoken.JwtException;
+import io.jsonwebtoken.JwtParser;
+import io.jsonwebtoken.Jwts;
+import io.jsonwebtoken.Locator;
+import io.jsonwebtoken.security.Keys;
+import io.jsonwebtoken.security.SecureDigestAlgorithm;
 import java.nio.charset.StandardCharsets;
 import java.security.Key;
 import java.security.KeyFactory;
@@ -13,18 +22,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
 import java.util.UUID;
-
 import javax.crypto.SecretKey;
-
-import io.jsonwebtoken.Claims;
-import io.jsonwebtoken.Header;
-import io.jsonwebtoken.JwsHeader;
-import io.jsonwebtoken.JwtException;
-import io.jsonwebtoken.JwtParser;
-import io.jsonwebtoken.Jwts;
-import io.jsonwebtoken.Locator;
-import io.jsonwebtoken.security.Keys;
-import io.jsonwebtoken.security.SecureDigestAlgorithm;
 
 /**
  * Signs and verifies the product's tokens. The algorithm is pinned by configuration: a token signed any other way,
@@ -56,10 +54,14 @@ public final class TokenService {
             }
             default -> {
                 String family = settings.algorithm().startsWith("RS") ? "RSA" : "EC";
-                this.verificationKey = settings.publicKeyPem() == null || settings.publicKeyPem().isBlank()
-                        ? null : publicKey(settings.publicKeyPem(), family);
-                this.signingKey = settings.privateKeyPem() == null || settings.privateKeyPem().isBlank()
-                        ? null : privateKey(settings.privateKeyPem(), family);
+                this.verificationKey = settings.publicKeyPem() == null
+                                || settings.publicKeyPem().isBlank()
+                        ? null
+                        : publicKey(settings.publicKeyPem(), family);
+                this.signingKey = settings.privateKeyPem() == null
+                                || settings.privateKeyPem().isBlank()
+                        ? null
+                        : privateKey(settings.privateKeyPem(), family);
                 this.jwks = verificationKey == null ? new JwksKeys(settings.jwksUrl(), clock) : null;
             }
         }
@@ -86,7 +88,9 @@ public final class TokenService {
                 .id(UUID.randomUUID().toString())
                 .subject(userId)
                 .issuer(settings.issuer())
-                .audience().add(settings.audience()).and()
+                .audience()
+                .add(settings.audience())
+                .and()
                 .issuedAt(Date.from(now))
                 .notBefore(Date.from(now))
                 .expiration(Date.from(now.plus(ttl)))
@@ -105,7 +109,8 @@ public final class TokenService {
             }
             if (claims.getSubject().length() > VerifiedToken.MAX_SUBJECT_CHARS) {
                 // refused here, not by the database long after the session started
-                throw new InvalidTokenException("token subject is longer than " + VerifiedToken.MAX_SUBJECT_CHARS + " characters");
+                throw new InvalidTokenException(
+                        "token subject is longer than " + VerifiedToken.MAX_SUBJECT_CHARS + " characters");
             }
             if (claims.getExpiration() == null) {
                 throw new InvalidTokenException("token has no expiry");
@@ -140,7 +145,8 @@ public final class TokenService {
         try {
             return KeyFactory.getInstance(family).generatePublic(new X509EncodedKeySpec(der(pem)));
         } catch (java.security.GeneralSecurityException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("AUTH_JWT_PUBLIC_KEY is not a PEM " + family + " public key: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "AUTH_JWT_PUBLIC_KEY is not a PEM " + family + " public key: " + e.getMessage(), e);
         }
     }
 
@@ -148,8 +154,8 @@ public final class TokenService {
         try {
             return KeyFactory.getInstance(family).generatePrivate(new PKCS8EncodedKeySpec(der(pem)));
         } catch (java.security.GeneralSecurityException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("AUTH_JWT_PRIVATE_KEY is not a PEM (PKCS#8) " + family + " private key: "
-                    + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "AUTH_JWT_PRIVATE_KEY is not a PEM (PKCS#8) " + family + " private key: " + e.getMessage(), e);
         }
     }
 

@@ -15,15 +15,24 @@ import java.time.Duration;
  *
  * @param leeway clock skew tolerated on exp/nbf
  */
-public record TokenSettings(String algorithm, String secret, String publicKeyPem, String privateKeyPem, URI jwksUrl,
-                            String issuer, String audience, Duration leeway) {
+public record TokenSettings(
+        String algorithm,
+        String secret,
+        String publicKeyPem,
+        String privateKeyPem,
+        URI jwksUrl,
+        String issuer,
+        String audience,
+        Duration leeway) {
 
     public static final String HS256 = "HS256";
     public static final String RS256 = "RS256";
     public static final String ES256 = "ES256";
 
     public TokenSettings {
-        algorithm = algorithm == null || algorithm.isBlank() ? HS256 : algorithm.trim().toUpperCase(java.util.Locale.ROOT);
+        algorithm = algorithm == null || algorithm.isBlank()
+                ? HS256
+                : algorithm.trim().toUpperCase(java.util.Locale.ROOT);
         switch (algorithm) {
             case HS256 -> {
                 if (secret == null || secret.getBytes(StandardCharsets.UTF_8).length < 32) {
@@ -37,8 +46,9 @@ public record TokenSettings(String algorithm, String secret, String publicKeyPem
                             + " needs a public key (AUTH_JWT_PUBLIC_KEY, PEM) or a JWKS URL (AUTH_JWT_JWKS_URL)");
                 }
             }
-            default -> throw new IllegalArgumentException(
-                    "AUTH_JWT_ALGORITHM must be HS256, RS256 or ES256, not '" + algorithm + "'");
+            default ->
+                throw new IllegalArgumentException(
+                        "AUTH_JWT_ALGORITHM must be HS256, RS256 or ES256, not '" + algorithm + "'");
         }
         if (issuer == null || issuer.isBlank() || audience == null || audience.isBlank()) {
             throw new IllegalArgumentException("the JWT issuer and audience must be set");

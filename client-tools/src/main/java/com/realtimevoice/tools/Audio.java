@@ -12,8 +12,7 @@ public final class Audio {
     /** 100 ms of 16 kHz 16-bit mono. */
     public static final int CHUNK_BYTES = RATE * 2 / 10;
 
-    private Audio() {
-    }
+    private Audio() {}
 
     /** Input the server cannot take; the message says what to do instead. */
     public static final class UnsupportedAudioException extends Exception {
@@ -45,8 +44,15 @@ public final class Audio {
     }
 
     static boolean looksLikeWav(byte[] head) {
-        return head.length >= 12 && head[0] == 'R' && head[1] == 'I' && head[2] == 'F' && head[3] == 'F'
-                && head[8] == 'W' && head[9] == 'A' && head[10] == 'V' && head[11] == 'E';
+        return head.length >= 12
+                && head[0] == 'R'
+                && head[1] == 'I'
+                && head[2] == 'F'
+                && head[3] == 'F'
+                && head[8] == 'W'
+                && head[9] == 'A'
+                && head[10] == 'V'
+                && head[11] == 'E';
     }
 
     /**
@@ -87,15 +93,17 @@ public final class Audio {
         throw new UnsupportedAudioException("WAV without a data chunk");
     }
 
-    private static Pcm convert(byte[] data, int format, int channels, int rate, int bits) throws UnsupportedAudioException {
+    private static Pcm convert(byte[] data, int format, int channels, int rate, int bits)
+            throws UnsupportedAudioException {
         if (format == 0x55) {
             throw new UnsupportedAudioException(MP3_MESSAGE);
         }
         boolean pcm = format == 1 && (bits == 8 || bits == 16 || bits == 24 || bits == 32);
         boolean flt = format == 3 && bits == 32;
         if (!pcm && !flt) {
-            throw new UnsupportedAudioException("WAV format " + format + " with " + bits + " bits is not supported; convert it: "
-                    + "sox in.wav -r 16000 -c 1 -b 16 -e signed-integer out.wav");
+            throw new UnsupportedAudioException(
+                    "WAV format " + format + " with " + bits + " bits is not supported; convert it: "
+                            + "sox in.wav -r 16000 -c 1 -b 16 -e signed-integer out.wav");
         }
         if (channels < 1 || rate < 1000) {
             throw new UnsupportedAudioException("WAV with " + channels + " channels at " + rate + " Hz makes no sense");
@@ -116,8 +124,8 @@ public final class Audio {
             mono[f] = sum / channels;
         }
         float[] resampled = resample(mono, rate, RATE);
-        String note = rate + " Hz " + (channels == 1 ? "mono" : channels + " channels") + " " + (flt ? "float" : bits + "-bit")
-                + " -> 16 kHz mono 16-bit";
+        String note = rate + " Hz " + (channels == 1 ? "mono" : channels + " channels") + " "
+                + (flt ? "float" : bits + "-bit") + " -> 16 kHz mono 16-bit";
         return new Pcm(toPcm16(resampled), note);
     }
 

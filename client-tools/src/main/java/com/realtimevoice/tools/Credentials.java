@@ -1,18 +1,16 @@
 package com.realtimevoice.tools;
 
+import com.realtimevoice.client.cli.Args;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.time.Duration;
 
-import com.realtimevoice.client.cli.Args;
-
 /** The token a command runs with: {@code --token}, a development token for {@code --user}, or {@code $RV_TOKEN}. */
 final class Credentials {
 
-    private Credentials() {
-    }
+    private Credentials() {}
 
     /** No token could be had; {@link #exitCode} is the command's exit code for it (3 refused, 4 unreachable, 5 other). */
     static final class Failed extends Exception {
@@ -31,7 +29,8 @@ final class Credentials {
         }
     }
 
-    static String token(Args args, HttpClient http, Endpoints endpoints) throws Args.UsageException, Failed, InterruptedException {
+    static String token(Args args, HttpClient http, Endpoints endpoints)
+            throws Args.UsageException, Failed, InterruptedException {
         require(args);
         String token = args.get("token", null);
         if (token == null && args.has("user")) {
@@ -40,8 +39,10 @@ final class Credentials {
             } catch (DevTokens.Refused e) {
                 throw new Failed(e.status == 404 || e.status == 401 || e.status == 403 ? 3 : 5, e.getMessage());
             } catch (IOException e) {
-                throw new Failed(4, "cannot reach " + endpoints.base() + ": " + describe(e)
-                        + "\n  diagnose with: java -jar realtime-voice-tools.jar doctor " + endpoints.base());
+                throw new Failed(
+                        4,
+                        "cannot reach " + endpoints.base() + ": " + describe(e)
+                                + "\n  diagnose with: java -jar realtime-voice-tools.jar doctor " + endpoints.base());
             }
         }
         return token != null ? token : Args.env("RV_TOKEN");

@@ -7,7 +7,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -16,8 +15,7 @@ public final class DevTokens {
 
     public static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private DevTokens() {
-    }
+    private DevTokens() {}
 
     /** The server answered, but gave no token; {@link #status} says why (404: not the local profile). */
     static final class Refused extends Exception {
@@ -44,10 +42,14 @@ public final class DevTokens {
             }
         }
         if (r.statusCode() == 404) {
-            throw new Refused(404, "this server issues no development tokens (POST " + endpoints.http("/api/auth/dev-token")
-                    + " is 404: it does not run the local profile); pass a real token with --token");
+            throw new Refused(
+                    404,
+                    "this server issues no development tokens (POST " + endpoints.http("/api/auth/dev-token")
+                            + " is 404: it does not run the local profile); pass a real token with --token");
         }
-        throw new Refused(r.statusCode(), "POST /api/auth/dev-token answered " + r.statusCode() + ": " + abbreviate(r.body(), 200));
+        throw new Refused(
+                r.statusCode(),
+                "POST /api/auth/dev-token answered " + r.statusCode() + ": " + abbreviate(r.body(), 200));
     }
 
     /** The claims of a JWT, unverified (for hints only: expiry, issuer, audience), or null if it is not a JWT. */
@@ -57,7 +59,8 @@ public final class DevTokens {
             return null;
         }
         try {
-            return JSON.readTree(new String(Base64.getUrlDecoder().decode(parts[1]), java.nio.charset.StandardCharsets.UTF_8));
+            return JSON.readTree(
+                    new String(Base64.getUrlDecoder().decode(parts[1]), java.nio.charset.StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
             return null;
         }

@@ -1,9 +1,8 @@
 package com.realtimevoice.tools;
 
+import com.realtimevoice.client.cli.Args;
 import java.net.URI;
 import java.net.URISyntaxException;
-
-import com.realtimevoice.client.cli.Args;
 
 /**
  * Where a deployment's endpoints are, from one URL the user gives: a base ({@code https://voice.example.com},
@@ -31,7 +30,9 @@ public record Endpoints(boolean secure, String host, int port, String prefix, St
         switch (scheme) {
             case "http", "ws" -> secure = false;
             case "https", "wss" -> secure = true;
-            default -> throw new Args.UsageException("unsupported scheme '" + scheme + "' in " + url + " (use http, https, ws or wss)");
+            default ->
+                throw new Args.UsageException(
+                        "unsupported scheme '" + scheme + "' in " + url + " (use http, https, ws or wss)");
         }
         String host = uri.getHost();
         if (host == null || host.isBlank()) {

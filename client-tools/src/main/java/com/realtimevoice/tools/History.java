@@ -1,5 +1,6 @@
 package com.realtimevoice.tools;
 
+import com.realtimevoice.client.cli.Args;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URLEncoder;
@@ -11,9 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
-
-import com.realtimevoice.client.cli.Args;
-
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -49,7 +47,8 @@ final class History {
 
     private final PrintStream out;
     private final PrintStream err;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     History(PrintStream out, PrintStream err) {
         this.out = out;
@@ -61,16 +60,21 @@ final class History {
         Args args;
         Endpoints endpoints;
         try {
-            args = Args.parse(argv, Set.of("url", "token", "user", "limit", "before", "format", "out"), Set.of("all", "help", "h"));
+            args = Args.parse(
+                    argv,
+                    Set.of("url", "token", "user", "limit", "before", "format", "out"),
+                    Set.of("all", "help", "h"));
             if (args.flag("help") || args.flag("h")) {
                 out.print(USAGE_TEXT);
                 return OK;
             }
             int ids = command.equals("sessions") ? 0 : 1;
             if (args.positional().size() != ids) {
-                throw new Args.UsageException(ids == 0 ? "sessions takes no arguments" : command + " needs one SESSION_ID");
+                throw new Args.UsageException(
+                        ids == 0 ? "sessions takes no arguments" : command + " needs one SESSION_ID");
             }
-            endpoints = Endpoints.parse(args.get("url", Args.env("RV_URL") == null ? "http://localhost:8080" : Args.env("RV_URL")));
+            endpoints = Endpoints.parse(
+                    args.get("url", Args.env("RV_URL") == null ? "http://localhost:8080" : Args.env("RV_URL")));
         } catch (Args.UsageException e) {
             err.println(command + ": " + e.getMessage());
             err.print(USAGE_TEXT);
@@ -99,22 +103,29 @@ final class History {
         }
     }
 
-    private int list(Endpoints endpoints, String token, Args args) throws Args.UsageException, IOException, InterruptedException {
+    private int list(Endpoints endpoints, String token, Args args)
+            throws Args.UsageException, IOException, InterruptedException {
         double limit = args.number("limit", 20);
         if (limit < 1 || limit > 100 || limit != Math.rint(limit)) {
             throw new Args.UsageException("--limit must be a whole number from 1 to 100");
         }
         String cursor = args.get("before", null);
         do {
-            String query = "?limit=" + (int) limit + (cursor == null ? "" : "&before=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
+            String query = "?limit=" + (int) limit
+                    + (cursor == null ? "" : "&before=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
             HttpResponse<String> r = send(endpoints, token, "GET", "/api/sessions" + query);
             if (r.statusCode() != 200) {
                 return failure(r, null);
             }
             JsonNode page = DevTokens.JSON.readTree(r.body());
             for (JsonNode s : page.path("sessions")) {
-                out.println(String.join("  ", s.path("sessionId").asString(), s.path("startedAt").asString(""),
-                        duration(s.path("durationMs")), s.path("status").asString(""), oneLine(s.path("preview").asString(""))));
+                out.println(String.join(
+                        "  ",
+                        s.path("sessionId").asString(),
+                        s.path("startedAt").asString(""),
+                        duration(s.path("durationMs")),
+                        s.path("status").asString(""),
+                        oneLine(s.path("preview").asString(""))));
             }
             JsonNode next = page.get("next");
             cursor = next == null || next.isNull() ? null : next.asString();
@@ -125,7 +136,8 @@ final class History {
         return OK;
     }
 
-    private int export(Endpoints endpoints, String token, Args args) throws Args.UsageException, IOException, InterruptedException {
+    private int export(Endpoints endpoints, String token, Args args)
+            throws Args.UsageException, IOException, InterruptedException {
         String format = args.get("format", "srt").toLowerCase();
         if (!FORMATS.contains(format)) {
             throw new Args.UsageException("--format must be srt, vtt, txt or json, got '" + format + "'");
@@ -157,8 +169,11 @@ final class History {
 
     private HttpResponse<String> send(Endpoints endpoints, String token, String method, String pathAndQuery)
             throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(endpoints.http(pathAndQuery)).timeout(REQUEST_TIMEOUT)
-                .header("Authorization", "Bearer " + token).method(method, HttpRequest.BodyPublishers.noBody()).build();
+        HttpRequest request = HttpRequest.newBuilder(endpoints.http(pathAndQuery))
+                .timeout(REQUEST_TIMEOUT)
+                .header("Authorization", "Bearer " + token)
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .build();
         return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
@@ -168,7 +183,8 @@ final class History {
         try {
             JsonNode body = DevTokens.JSON.readTree(r.body());
             if (body.has("code")) {
-                detail = body.path("code").asString() + ": " + body.path("message").asString("");
+                detail = body.path("code").asString() + ": "
+                        + body.path("message").asString("");
             }
         } catch (RuntimeException notJson) {
             detail = oneLine(detail.length() > 200 ? detail.substring(0, 200) + "..." : detail);

@@ -1,14 +1,12 @@
 package com.realtimevoice.tools;
 
-import java.util.Arrays;
-
 import com.realtimevoice.tools.doctor.Doctor;
+import java.util.Arrays;
 
 /** {@code java -jar realtime-voice-tools.jar transcribe|watch|sessions|export|delete|doctor ...}: command-line clients of realtime-voice. */
 public final class Main {
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -32,7 +30,8 @@ public final class Main {
             case "sessions", "export", "delete":
                 return new History(System.out, System.err).run(command, rest);
             case "help", "-h", "--help":
-                System.out.println("usage: java -jar realtime-voice-tools.jar transcribe|watch|sessions|export|delete|doctor [options]  (--help for each)");
+                System.out.println(
+                        "usage: java -jar realtime-voice-tools.jar transcribe|watch|sessions|export|delete|doctor [options]  (--help for each)");
                 System.out.print(Transcribe.USAGE_TEXT);
                 System.out.println();
                 System.out.print(Watch.USAGE_TEXT);
@@ -42,7 +41,8 @@ public final class Main {
                 System.out.print(Doctor.USAGE_TEXT);
                 return 0;
             default:
-                System.err.println("unknown command '" + command + "': use transcribe, watch, sessions, export, delete or doctor");
+                System.err.println(
+                        "unknown command '" + command + "': use transcribe, watch, sessions, export, delete or doctor");
                 return 2;
         }
     }

@@ -1,5 +1,10 @@
 package com.realtimevoice.tools;
 
+import com.realtimevoice.client.VoiceClient;
+import com.realtimevoice.client.VoiceSession;
+import com.realtimevoice.client.cli.Args;
+import com.realtimevoice.protocol.ClientMessage;
+import com.realtimevoice.protocol.ServerMessage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,12 +21,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
-import com.realtimevoice.client.cli.Args;
-import com.realtimevoice.client.VoiceClient;
-import com.realtimevoice.client.VoiceSession;
-import com.realtimevoice.protocol.ClientMessage;
-import com.realtimevoice.protocol.ServerMessage;
 
 /**
  * {@code transcribe}: streams a WAV file or stdin (raw 16 kHz 16-bit mono PCM) to the server over the WebSocket
@@ -77,7 +76,9 @@ final class Transcribe {
         double speed;
         Duration timeout;
         try {
-            args = Args.parse(argv, Set.of("url", "token", "user", "speed", "language", "engine", "timeout"),
+            args = Args.parse(
+                    argv,
+                    Set.of("url", "token", "user", "speed", "language", "engine", "timeout"),
                     Set.of("partials", "words", "help", "h"));
             if (args.flag("help") || args.flag("h")) {
                 out.print(USAGE_TEXT);
@@ -112,7 +113,8 @@ final class Transcribe {
             return USAGE;
         }
 
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         String token;
         try {
             token = Credentials.token(args, http, endpoints);
@@ -168,17 +170,27 @@ final class Transcribe {
     }
 
     private InputStream describeInput(String name, Audio.Pcm pcm) {
-        err.printf("%s: %.1f s of audio%s%n", name, pcm.seconds(), pcm.conversion() == null ? "" : " (" + pcm.conversion() + ")");
+        err.printf(
+                "%s: %.1f s of audio%s%n",
+                name, pcm.seconds(), pcm.conversion() == null ? "" : " (" + pcm.conversion() + ")");
         return new ByteArrayInputStream(pcm.data());
     }
 
-    private int stream(HttpClient http, Endpoints endpoints, String token, InputStream audio, double speed, Duration timeout, Args args)
+    private int stream(
+            HttpClient http,
+            Endpoints endpoints,
+            String token,
+            InputStream audio,
+            double speed,
+            Duration timeout,
+            Args args)
             throws InterruptedException {
         Session session = new Session();
         URI uri = endpoints.stream();
         VoiceSession ws;
         try {
-            ws = new VoiceClient(http, uri, Duration.ofSeconds(10)).connect(token, VoiceClient.TokenIn.HEADER, session)
+            ws = new VoiceClient(http, uri, Duration.ofSeconds(10))
+                    .connect(token, VoiceClient.TokenIn.HEADER, session)
                     .get(20, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             return connectFailure(endpoints, e.getCause());
@@ -188,7 +200,13 @@ final class Transcribe {
         }
 
         try {
-            ws.start(new ClientMessage.Start(null, "pcm", Audio.RATE, args.get("language", null), args.get("engine", null), true,
+            ws.start(new ClientMessage.Start(
+                            null,
+                            "pcm",
+                            Audio.RATE,
+                            args.get("language", null),
+                            args.get("engine", null),
+                            true,
                             args.flag("words")))
                     .get(10, TimeUnit.SECONDS);
             CompletableFuture.anyOf(session.started, session.outcome).get(20, TimeUnit.SECONDS);
@@ -245,7 +263,8 @@ final class Transcribe {
             return USAGE;
         } catch (ExecutionException | TimeoutException e) {
             if (!session.outcome.isDone()) {
-                err.println("transcribe: sending audio failed: " + Credentials.describe(e.getCause() == null ? e : e.getCause()) + doctorHint(endpoints));
+                err.println("transcribe: sending audio failed: "
+                        + Credentials.describe(e.getCause() == null ? e : e.getCause()) + doctorHint(endpoints));
                 ws.abort();
                 return CONNECTION;
             }
@@ -262,8 +281,12 @@ final class Transcribe {
             code = TIMEOUT;
         }
         if (code == OK) {
-            err.printf("completed: %d segment(s), %.1f s of audio in %.1f s, session %s%n", session.completed.segments(),
-                    sentBytes / 2.0 / Audio.RATE, (System.nanoTime() - t0) / 1e9, sessionId);
+            err.printf(
+                    "completed: %d segment(s), %.1f s of audio in %.1f s, session %s%n",
+                    session.completed.segments(),
+                    sentBytes / 2.0 / Audio.RATE,
+                    (System.nanoTime() - t0) / 1e9,
+                    sessionId);
         }
         ws.close().exceptionally(e -> null);
         return code;
@@ -280,10 +303,12 @@ final class Transcribe {
                 return AUTH;
             }
             err.println("transcribe: " + uri + " did not upgrade to WebSocket: HTTP " + status + detail
-                    + (status == 404 ? " (wrong path? the stream is at " + Endpoints.STREAM_PATH + ")" : "") + doctorHint(endpoints));
+                    + (status == 404 ? " (wrong path? the stream is at " + Endpoints.STREAM_PATH + ")" : "")
+                    + doctorHint(endpoints));
             return CONNECTION;
         }
-        err.println("transcribe: cannot connect to " + uri + ": " + Credentials.describe(cause) + doctorHint(endpoints));
+        err.println(
+                "transcribe: cannot connect to " + uri + ": " + Credentials.describe(cause) + doctorHint(endpoints));
         return CONNECTION;
     }
 
@@ -338,8 +363,15 @@ final class Transcribe {
                     out.println(f.text());
                     if (f.words() != null) {
                         for (ServerMessage.Word w : f.words()) {
-                            out.printf(java.util.Locale.ROOT, "  %.2f-%.2f %s%s%n", w.startMs() / 1000.0, w.endMs() / 1000.0, w.word(),
-                                    w.confidence() == null ? "" : String.format(java.util.Locale.ROOT, " %.2f", w.confidence()));
+                            out.printf(
+                                    java.util.Locale.ROOT,
+                                    "  %.2f-%.2f %s%s%n",
+                                    w.startMs() / 1000.0,
+                                    w.endMs() / 1000.0,
+                                    w.word(),
+                                    w.confidence() == null
+                                            ? ""
+                                            : String.format(java.util.Locale.ROOT, " %.2f", w.confidence()));
                         }
                     }
                     out.flush();
@@ -358,7 +390,9 @@ final class Transcribe {
                     outcome.complete(AUTH);
                 } else {
                     err.println("transcribe: server error " + code + ": " + message
-                            + ("RATE_LIMITED".equals(code) && message.contains("real time") ? " (use a lower --speed)" : ""));
+                            + ("RATE_LIMITED".equals(code) && message.contains("real time")
+                                    ? " (use a lower --speed)"
+                                    : ""));
                     outcome.complete(SERVER_ERROR);
                 }
             }
@@ -369,7 +403,8 @@ final class Transcribe {
         public void onClose(VoiceSession session, int statusCode, String reason) {
             if (!outcome.isDone()) {
                 clearPartial();
-                err.println("transcribe: the server closed the connection (" + statusCode + (reason == null || reason.isEmpty() ? "" : " " + reason) + ")");
+                err.println("transcribe: the server closed the connection (" + statusCode
+                        + (reason == null || reason.isEmpty() ? "" : " " + reason) + ")");
                 outcome.complete(statusCode == 1008 ? AUTH : CONNECTION);
             }
         }

@@ -1,5 +1,7 @@
 package com.realtimevoice.tools;
 
+import com.realtimevoice.client.CaptionWatcher;
+import com.realtimevoice.protocol.ServerMessage;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -7,9 +9,6 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-
-import com.realtimevoice.client.CaptionWatcher;
-import com.realtimevoice.protocol.ServerMessage;
 
 /**
  * {@code watch URL}: follows a session's live captions from a watch link, printing each final as a line (and, with
@@ -99,11 +98,13 @@ final class Watch {
         };
         CaptionWatcher watcher;
         try {
-            watcher = CaptionWatcher.open(HttpClient.newHttpClient(), url, Duration.ofSeconds(10), listener).get(15, TimeUnit.SECONDS);
+            watcher = CaptionWatcher.open(HttpClient.newHttpClient(), url, Duration.ofSeconds(10), listener)
+                    .get(15, TimeUnit.SECONDS);
         } catch (Exception e) {
             int status = handshakeStatus(e);
             if (status == 401 || status == 400) {
-                err.println("the watch link is invalid or has expired: ask the speaker for a new one (HTTP " + status + ")");
+                err.println("the watch link is invalid or has expired: ask the speaker for a new one (HTTP " + status
+                        + ")");
                 return 1;
             }
             err.println("cannot reach " + url.getHost() + ": " + (e.getCause() == null ? e : e.getCause()));

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-
 import org.junit.jupiter.api.Test;
 
 class AudioTest {
@@ -14,8 +13,14 @@ class AudioTest {
     static byte[] wav(int format, int channels, int rate, int bits, byte[] data) {
         ByteBuffer b = ByteBuffer.allocate(44 + data.length).order(ByteOrder.LITTLE_ENDIAN);
         b.put("RIFF".getBytes()).putInt(36 + data.length).put("WAVE".getBytes());
-        b.put("fmt ".getBytes()).putInt(16).putShort((short) format).putShort((short) channels).putInt(rate)
-                .putInt(rate * channels * bits / 8).putShort((short) (channels * bits / 8)).putShort((short) bits);
+        b.put("fmt ".getBytes())
+                .putInt(16)
+                .putShort((short) format)
+                .putShort((short) channels)
+                .putInt(rate)
+                .putInt(rate * channels * bits / 8)
+                .putShort((short) (channels * bits / 8))
+                .putShort((short) bits);
         b.put("data".getBytes()).putInt(data.length).put(data);
         return b.array();
     }
@@ -64,7 +69,8 @@ class AudioTest {
     void mp3IsRecognisedByNameTagOrFrameSync() {
         assertThat(Audio.looksLikeMp3("talk.MP3", new byte[0])).isTrue();
         assertThat(Audio.looksLikeMp3(null, new byte[] {'I', 'D', '3', 4})).isTrue();
-        assertThat(Audio.looksLikeMp3(null, new byte[] {(byte) 0xff, (byte) 0xfb, (byte) 0x90})).isTrue();
+        assertThat(Audio.looksLikeMp3(null, new byte[] {(byte) 0xff, (byte) 0xfb, (byte) 0x90}))
+                .isTrue();
         assertThat(Audio.looksLikeMp3("a.wav", new byte[] {'R', 'I', 'F', 'F'})).isFalse();
         assertThat(Audio.looksLikeMp3(null, new byte[] {0, 0, 0, 0})).isFalse();
     }
@@ -72,7 +78,8 @@ class AudioTest {
     @Test
     void mp3InsideAWavAndNonWavAreRefusedWithAFix() {
         assertThatThrownBy(() -> Audio.fromWav(wav(0x55, 1, 16000, 0, new byte[4])))
-                .hasMessageContaining("MP3").hasMessageContaining("sox");
+                .hasMessageContaining("MP3")
+                .hasMessageContaining("sox");
         assertThatThrownBy(() -> Audio.fromWav("not a wav at all".getBytes())).hasMessageContaining("RIFF");
     }
 }

@@ -27,7 +27,8 @@ class EndpointsTest {
         Endpoints e = Endpoints.parse("ws://host:9000/api/realtime-voice/streem");
         assertThat(e.streamPath()).isEqualTo("/api/realtime-voice/streem");
         assertThat(e.base()).isEqualTo("http://host:9000");
-        assertThat(Endpoints.parse("localhost:8080").stream()).hasToString("ws://localhost:8080/api/realtime-voice/stream");
+        assertThat(Endpoints.parse("localhost:8080").stream())
+                .hasToString("ws://localhost:8080/api/realtime-voice/stream");
     }
 
     @Test

@@ -2,6 +2,7 @@ package com.realtimevoice.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -10,9 +11,6 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import com.sun.net.httpserver.HttpServer;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +21,9 @@ class TranscribeTest {
     final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     int run(byte[] stdin, String... args) {
-        return new Transcribe(new PrintStream(out, true), new PrintStream(err, true), new ByteArrayInputStream(stdin), false).run(args);
+        return new Transcribe(
+                        new PrintStream(out, true), new PrintStream(err, true), new ByteArrayInputStream(stdin), false)
+                .run(args);
     }
 
     String err() {
@@ -35,12 +35,18 @@ class TranscribeTest {
         Path mp3 = dir.resolve("talk.mp3");
         Files.write(mp3, new byte[] {'I', 'D', '3', 3, 0, 0, 0, 0, 0, 0, 0, 0});
         assertThat(run(new byte[0], "--user", "u", mp3.toString())).isEqualTo(Transcribe.USAGE);
-        assertThat(err()).contains("MP3 input is not accepted by the server yet").contains("16000");
+        assertThat(err())
+                .contains("MP3 input is not accepted by the server yet")
+                .contains("16000");
     }
 
     @Test
     void mp3OnStdinIsRejectedToo() {
-        assertThat(run(new byte[] {(byte) 0xff, (byte) 0xfb, (byte) 0x90, 0x64, 0, 0, 0, 0, 0, 0, 0, 0}, "--token", "t", "-"))
+        assertThat(run(
+                        new byte[] {(byte) 0xff, (byte) 0xfb, (byte) 0x90, 0x64, 0, 0, 0, 0, 0, 0, 0, 0},
+                        "--token",
+                        "t",
+                        "-"))
                 .isEqualTo(Transcribe.USAGE);
         assertThat(err()).contains("MP3");
     }
@@ -75,7 +81,13 @@ class TranscribeTest {
         });
         server.start();
         try {
-            assertThat(run(new byte[6400], "--url", "http://127.0.0.1:" + server.getAddress().getPort(), "--user", "u", "-"))
+            assertThat(run(
+                            new byte[6400],
+                            "--url",
+                            "http://127.0.0.1:" + server.getAddress().getPort(),
+                            "--user",
+                            "u",
+                            "-"))
                     .isEqualTo(Transcribe.AUTH);
             assertThat(err()).contains("issues no development tokens").contains("--token");
         } finally {

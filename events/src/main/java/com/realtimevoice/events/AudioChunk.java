@@ -8,13 +8,8 @@ package com.realtimevoice.events;
  * @param byteOffset offset of the first byte of this chunk in the session's audio stream
  */
 public record AudioChunk(
-        String sessionId,
-        long seq,
-        long byteOffset,
-        String format,
-        int sampleRate,
-        long receivedAtMs,
-        byte[] audio) implements PipelineEvent {
+        String sessionId, long seq, long byteOffset, String format, int sampleRate, long receivedAtMs, byte[] audio)
+        implements PipelineEvent {
 
     /** Milliseconds of audio in this chunk, assuming 16-bit mono PCM. */
     public long durationMs() {

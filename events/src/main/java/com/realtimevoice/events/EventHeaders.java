@@ -7,6 +7,7 @@ public final class EventHeaders {
     public static final String TYPE = "rv-type";
     /** Unique id of this event; consumers may skip ids they have seen. */
     public static final String EVENT_ID = "rv-event-id";
+
     public static final String SESSION_ID = "rv-session-id";
     /** Wall-clock time the event was created, epoch milliseconds, for per-hop latency. */
     public static final String CREATED_AT = "rv-created-at";
@@ -18,6 +19,5 @@ public final class EventHeaders {
     public static final String SAMPLE_RATE = "rv-sample-rate";
     public static final String RECEIVED_AT = "rv-received-at";
 
-    private EventHeaders() {
-    }
+    private EventHeaders() {}
 }

@@ -3,13 +3,11 @@ package com.realtimevoice.events;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
-
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -26,8 +24,7 @@ public final class EventRecords {
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .build();
 
-    private EventRecords() {
-    }
+    private EventRecords() {}
 
     public static ProducerRecord<String, byte[]> toRecord(String topic, PipelineEvent event) {
         return toRecord(topic, null, event);
@@ -86,7 +83,8 @@ public final class EventRecords {
             throw new MalformedEventException(token + " has no sessionId");
         }
         if (key != null && !key.equals(event.sessionId())) {
-            throw new MalformedEventException("record key '" + key + "' differs from sessionId '" + event.sessionId() + "'");
+            throw new MalformedEventException(
+                    "record key '" + key + "' differs from sessionId '" + event.sessionId() + "'");
         }
         return event;
     }

@@ -6,5 +6,5 @@ package com.realtimevoice.events;
  * @param segments number of finals in the session
  * @param text     the whole transcript; null when a worker emits it, filled in by the result service
  */
-public record SessionCompleted(String sessionId, int segments, String text, long completedAtMs) implements PipelineEvent {
-}
+public record SessionCompleted(String sessionId, int segments, String text, long completedAtMs)
+        implements PipelineEvent {}

@@ -10,7 +10,8 @@ package com.realtimevoice.events;
  * @param nodeId     the ingest node that ended it: an {@code abandoned} end from a node the session has since
  *                   moved away from is ignored; null from older producers
  */
-public record SessionEnded(String sessionId, long lastSeq, long totalBytes, String reason, long endedAtMs, String nodeId)
+public record SessionEnded(
+        String sessionId, long lastSeq, long totalBytes, String reason, long endedAtMs, String nodeId)
         implements PipelineEvent {
 
     public SessionEnded(String sessionId, long lastSeq, long totalBytes, String reason, long endedAtMs) {

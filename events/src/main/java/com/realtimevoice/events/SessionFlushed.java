@@ -7,5 +7,4 @@ package com.realtimevoice.events;
  *
  * @param lastSeq seq of the last chunk the client sent before the flush, -1 if none
  */
-public record SessionFlushed(String sessionId, long lastSeq, long flushedAtMs) implements PipelineEvent {
-}
+public record SessionFlushed(String sessionId, long lastSeq, long flushedAtMs) implements PipelineEvent {}

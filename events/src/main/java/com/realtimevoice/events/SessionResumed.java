@@ -17,5 +17,5 @@ public record SessionResumed(
         String replyTopic,
         int lastIndex,
         Long nextSeq,
-        long resumedAtMs) implements PipelineEvent {
-}
+        long resumedAtMs)
+        implements PipelineEvent {}

@@ -31,7 +31,8 @@ public record SessionStarted(
         // absent, not null, when not asked for: the bytes older consumers read stay the same
         @JsonInclude(JsonInclude.Include.NON_NULL) Integer endpointingMs,
         @JsonInclude(JsonInclude.Include.NON_NULL) Boolean speechEvents,
-        @JsonInclude(JsonInclude.Include.NON_NULL) RecognitionOptions options) implements PipelineEvent {
+        @JsonInclude(JsonInclude.Include.NON_NULL) RecognitionOptions options)
+        implements PipelineEvent {
 
     /** Boxed so that an older producer's JSON, which lacks it, reads as false rather than failing. */
     public SessionStarted {
@@ -44,24 +45,94 @@ public record SessionStarted(
         return options == null ? RecognitionOptions.NONE : options;
     }
 
-    public SessionStarted(String sessionId, String userId, String nodeId, String replyTopic, String format, int sampleRate,
-                          String language, String engine, boolean interimResults, boolean oneShot, long startedAtMs) {
-        this(sessionId, userId, nodeId, replyTopic, format, sampleRate, language, engine, interimResults, oneShot,
-                startedAtMs, false);
+    public SessionStarted(
+            String sessionId,
+            String userId,
+            String nodeId,
+            String replyTopic,
+            String format,
+            int sampleRate,
+            String language,
+            String engine,
+            boolean interimResults,
+            boolean oneShot,
+            long startedAtMs) {
+        this(
+                sessionId,
+                userId,
+                nodeId,
+                replyTopic,
+                format,
+                sampleRate,
+                language,
+                engine,
+                interimResults,
+                oneShot,
+                startedAtMs,
+                false);
     }
 
-    public SessionStarted(String sessionId, String userId, String nodeId, String replyTopic, String format, int sampleRate,
-                          String language, String engine, boolean interimResults, boolean oneShot, long startedAtMs,
-                          Boolean wordTimestamps) {
-        this(sessionId, userId, nodeId, replyTopic, format, sampleRate, language, engine, interimResults, oneShot,
-                startedAtMs, wordTimestamps, null, null);
+    public SessionStarted(
+            String sessionId,
+            String userId,
+            String nodeId,
+            String replyTopic,
+            String format,
+            int sampleRate,
+            String language,
+            String engine,
+            boolean interimResults,
+            boolean oneShot,
+            long startedAtMs,
+            Boolean wordTimestamps) {
+        this(
+                sessionId,
+                userId,
+                nodeId,
+                replyTopic,
+                format,
+                sampleRate,
+                language,
+                engine,
+                interimResults,
+                oneShot,
+                startedAtMs,
+                wordTimestamps,
+                null,
+                null);
     }
 
-    public SessionStarted(String sessionId, String userId, String nodeId, String replyTopic, String format, int sampleRate,
-                          String language, String engine, boolean interimResults, boolean oneShot, long startedAtMs,
-                          Boolean wordTimestamps, Integer endpointingMs, Boolean speechEvents) {
-        this(sessionId, userId, nodeId, replyTopic, format, sampleRate, language, engine, interimResults, oneShot,
-                startedAtMs, wordTimestamps, endpointingMs, speechEvents, null);
+    public SessionStarted(
+            String sessionId,
+            String userId,
+            String nodeId,
+            String replyTopic,
+            String format,
+            int sampleRate,
+            String language,
+            String engine,
+            boolean interimResults,
+            boolean oneShot,
+            long startedAtMs,
+            Boolean wordTimestamps,
+            Integer endpointingMs,
+            Boolean speechEvents) {
+        this(
+                sessionId,
+                userId,
+                nodeId,
+                replyTopic,
+                format,
+                sampleRate,
+                language,
+                engine,
+                interimResults,
+                oneShot,
+                startedAtMs,
+                wordTimestamps,
+                endpointingMs,
+                speechEvents,
+                null);
     }
 
     public boolean wantsSpeechEvents() {

@@ -6,5 +6,4 @@ package com.realtimevoice.events;
  *
  * @param atMs where the speech starts in the session's audio
  */
-public record SpeechStarted(String sessionId, long atMs, long emittedAtMs) implements PipelineEvent {
-}
+public record SpeechStarted(String sessionId, long atMs, long emittedAtMs) implements PipelineEvent {}

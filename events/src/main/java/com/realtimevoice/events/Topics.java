@@ -18,8 +18,7 @@ public final class Topics {
     /** Suffix of the dead-letter topic that a consumer of topic T publishes unprocessable records to. */
     public static final String DEAD_LETTER_SUFFIX = ".dlt";
 
-    private Topics() {
-    }
+    private Topics() {}
 
     public static String delivery(String nodeId) {
         if (nodeId == null || !nodeId.matches("[A-Za-z0-9._-]{1,100}")) {

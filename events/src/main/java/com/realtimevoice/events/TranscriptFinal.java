@@ -1,8 +1,7 @@
 package com.realtimevoice.events;
 
-import java.util.List;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
 
 /**
  * The stable text of segment {@code index}. (sessionId, index) is the final's identity: a replay
@@ -23,10 +22,18 @@ public record TranscriptFinal(
         String engine,
         long audioReceivedAtMs,
         long emittedAtMs,
-        @JsonInclude(JsonInclude.Include.NON_NULL) List<Word> words) implements PipelineEvent {
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<Word> words)
+        implements PipelineEvent {
 
-    public TranscriptFinal(String sessionId, int index, String text, long startMs, long endMs, String engine,
-                           long audioReceivedAtMs, long emittedAtMs) {
+    public TranscriptFinal(
+            String sessionId,
+            int index,
+            String text,
+            long startMs,
+            long endMs,
+            String engine,
+            long audioReceivedAtMs,
+            long emittedAtMs) {
         this(sessionId, index, text, startMs, endMs, engine, audioReceivedAtMs, emittedAtMs, null);
     }
 }

@@ -6,5 +6,5 @@ package com.realtimevoice.events;
  * results: every final before it is stored already and goes to the node in {@link WatchSynced}; every result after
  * it is delivered to the node as well as to the speaker's. One registration per node, whatever its watcher count.
  */
-public record WatchJoined(String sessionId, String nodeId, String replyTopic, long joinedAtMs) implements PipelineEvent {
-}
+public record WatchJoined(String sessionId, String nodeId, String replyTopic, long joinedAtMs)
+        implements PipelineEvent {}

@@ -5,5 +5,4 @@ package com.realtimevoice.events;
  * to every node registered as watching the session, which closes the watchers whose token is older than
  * {@code epoch}.
  */
-public record WatchRevoked(String sessionId, int epoch, long revokedAtMs) implements PipelineEvent {
-}
+public record WatchRevoked(String sessionId, int epoch, long revokedAtMs) implements PipelineEvent {}

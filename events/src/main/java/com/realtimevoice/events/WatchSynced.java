@@ -18,6 +18,5 @@ public record WatchSynced(String sessionId, int epoch, String status, List<Final
     }
 
     /** A stored final, as the speaker got it (less its word timings). */
-    public record Final(int index, String text, long startMs, long endMs) {
-    }
+    public record Final(int index, String text, long startMs, long endMs) {}
 }

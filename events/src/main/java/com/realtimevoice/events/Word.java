@@ -1,16 +1,19 @@
 package com.realtimevoice.events;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.ArrayList;
 import java.util.List;
-
-import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * One recognised word of a final, with its place in the session's audio (inside the final's startMs/endMs).
  *
  * @param confidence 0.0-1.0, or null when the engine gives none (Tencent's sentence recognition)
  */
-public record Word(String word, long startMs, long endMs, @JsonInclude(JsonInclude.Include.NON_NULL) Double confidence) {
+public record Word(
+        String word,
+        long startMs,
+        long endMs,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Double confidence) {
 
     /** Longest word stored: transcript_segment.words holds at most {@link #MAX_PER_FINAL} of these (V4_22 migration). */
     public static final int MAX_CHARS = 64;
@@ -35,7 +38,8 @@ public record Word(String word, long startMs, long endMs, @JsonInclude(JsonInclu
             }
             long start = Math.max(floor, Math.min(endMs, w.startMs()));
             long end = Math.max(start, Math.min(endMs, w.endMs()));
-            Double confidence = w.confidence() == null || w.confidence().isNaN() ? null
+            Double confidence = w.confidence() == null || w.confidence().isNaN()
+                    ? null
                     : Math.max(0.0, Math.min(1.0, w.confidence()));
             out.add(new Word(clip(w.word().strip()), start, end, confidence));
             floor = start;

@@ -1,19 +1,5 @@
 package com.realtimevoice.faults;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
-
 import com.realtimevoice.auth.TokenService;
 import com.realtimevoice.auth.TokenSettings;
 import com.realtimevoice.faults.check.BystanderDelay;
@@ -33,7 +19,19 @@ import com.realtimevoice.faults.scenario.FaultContext;
 import com.realtimevoice.faults.scenario.Scenario;
 import com.realtimevoice.faults.scenario.Scenarios;
 import com.realtimevoice.testsupport.SpeechFixtures;
-
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,31 +50,55 @@ public final class FaultHarness {
     private static final Logger log = LoggerFactory.getLogger(FaultHarness.class);
 
     /** How a suite runs: its scenarios, fleet and fault lengths. */
-    public record Options(String suite, List<String> scenarios, int clients, double[] speeds, FaultContext.Durations durations,
-                          Duration settleTimeout) {
+    public record Options(
+            String suite,
+            List<String> scenarios,
+            int clients,
+            double[] speeds,
+            FaultContext.Durations durations,
+            Duration settleTimeout) {
 
         public static Options forSuite(String suite) {
             if ("soak".equals(suite)) {
-                // hours, outside CI (docs/reliability.md): every scenario at full length, round after round (~17 min a round)
+                // hours, outside CI (docs/reliability.md): every scenario at full length, round after round (~17 min a
+                // round)
                 int rounds = Integer.getInteger("faults.soak.rounds", 10);
                 List<String> names = new ArrayList<>();
                 for (int i = 0; i < rounds; i++) {
                     names.addAll(Scenarios.all().keySet());
                 }
                 Options full = forSuite("full");
-                return new Options("soak", names, full.clients(), full.speeds(), full.durations(), full.settleTimeout());
+                return new Options(
+                        "soak", names, full.clients(), full.speeds(), full.durations(), full.settleTimeout());
             }
             if ("full".equals(suite)) {
-                return new Options("full", List.copyOf(Scenarios.all().keySet()), 6, new double[] {1.0, 1.25, 1.5, 1.0, 1.25, 2.0},
-                        new FaultContext.Durations(Duration.ofSeconds(15), Duration.ofSeconds(60), Duration.ofSeconds(10),
-                                Duration.ofSeconds(20)), Duration.ofSeconds(300));
+                return new Options(
+                        "full",
+                        List.copyOf(Scenarios.all().keySet()),
+                        6,
+                        new double[] {1.0, 1.25, 1.5, 1.0, 1.25, 2.0},
+                        new FaultContext.Durations(
+                                Duration.ofSeconds(15),
+                                Duration.ofSeconds(60),
+                                Duration.ofSeconds(10),
+                                Duration.ofSeconds(20)),
+                        Duration.ofSeconds(300));
             }
             // "all": every scenario, at the short suite's lengths; otherwise scenario names, comma-separated
-            List<String> names = "short".equals(suite) ? Scenarios.SHORT
+            List<String> names = "short".equals(suite)
+                    ? Scenarios.SHORT
                     : "all".equals(suite) ? List.copyOf(Scenarios.all().keySet()) : List.of(suite.split(","));
-            return new Options("short".equals(suite) || "all".equals(suite) ? suite : "custom", names, 4, new double[] {2.0},
-                    new FaultContext.Durations(Duration.ofSeconds(15), Duration.ofSeconds(12), Duration.ofSeconds(5),
-                            Duration.ofSeconds(20)), Duration.ofSeconds(180));
+            return new Options(
+                    "short".equals(suite) || "all".equals(suite) ? suite : "custom",
+                    names,
+                    4,
+                    new double[] {2.0},
+                    new FaultContext.Durations(
+                            Duration.ofSeconds(15),
+                            Duration.ofSeconds(12),
+                            Duration.ofSeconds(5),
+                            Duration.ofSeconds(20)),
+                    Duration.ofSeconds(180));
         }
     }
 
@@ -84,18 +106,22 @@ public final class FaultHarness {
     private final Path repo;
     private final Path root;
     private final List<Program> programs;
-    private final TokenService tokens = new TokenService(new TokenSettings(Cluster.JWT_SECRET, "realtime-voice",
-            "realtime-voice-clients", Duration.ofSeconds(30)));
+    private final TokenService tokens = new TokenService(
+            new TokenSettings(Cluster.JWT_SECRET, "realtime-voice", "realtime-voice-clients", Duration.ofSeconds(30)));
     private Cluster cluster;
     /** Scenarios of the suite run so far. */
     private int runs;
+
     private final Map<String, Expected> expected = new LinkedHashMap<>();
     private static final double CLEAN_SPEED = 2.0;
 
     public FaultHarness(Options options) {
         this.options = options;
         this.repo = SpeechFixtures.DIR.getParent().getParent();
-        this.root = Path.of(System.getProperty("faults.dir", repo.resolve("fault-harness/target/faults").toString())).toAbsolutePath();
+        this.root = Path.of(System.getProperty(
+                        "faults.dir",
+                        repo.resolve("fault-harness/target/faults").toString()))
+                .toAbsolutePath();
         this.programs = List.of(
                 Program.of("medley", 1.0, "weather.wav", "numbers.wav", "time.wav", "sentences.wav"),
                 Program.of("sentences-twice", 1.0, "sentences.wav", "sentences.wav"));
@@ -146,8 +172,23 @@ public final class FaultHarness {
                 } catch (Exception e) {
                     log.error("scenario {} could not run", name, e);
                     // an unrunnable scenario must not pass: it counts as one lost final
-                    result = new ScenarioResult(name, catalogue.get(name).fault(), 0, 1, 1, 0, 0, 0, 0, 0, 0, null, 0, 0,
-                            List.of("HARNESS ERROR: " + e), List.of());
+                    result = new ScenarioResult(
+                            name,
+                            catalogue.get(name).fault(),
+                            0,
+                            1,
+                            1,
+                            0,
+                            0,
+                            0,
+                            0,
+                            0,
+                            0,
+                            null,
+                            0,
+                            0,
+                            List.of("HARNESS ERROR: " + e),
+                            List.of());
                 }
                 results.add(result);
                 runs++;
@@ -176,7 +217,8 @@ public final class FaultHarness {
         fleet.write(root.resolve("scenarios/baseline/client-events.jsonl"));
         for (FleetClient client : fleet.clients()) {
             if (client.phase() != FleetClient.Phase.DONE) {
-                throw new IllegalStateException("the clean run of " + client.plan().program().name() + " failed: " + client.failure());
+                throw new IllegalStateException(
+                        "the clean run of " + client.plan().program().name() + " failed: " + client.failure());
             }
             java.util.TreeMap<Integer, String> finals = new java.util.TreeMap<>();
             for (ClientEvent e : fleet.events()) {
@@ -186,11 +228,18 @@ public final class FaultHarness {
             }
             List<String> texts = new ArrayList<>(finals.values());
             if (texts.isEmpty() || finals.lastKey() != texts.size() - 1) {
-                throw new IllegalStateException("the clean run of " + client.plan().program().name() + " gave finals " + finals);
+                throw new IllegalStateException(
+                        "the clean run of " + client.plan().program().name() + " gave finals " + finals);
             }
-            expected.put(client.plan().program().name(), new Expected(client.plan().program().name(), texts));
-            log.info("clean run: {} ({} s of audio) gives {} finals: {}", client.plan().program().name(),
-                    client.plan().program().seconds(), texts.size(), texts);
+            expected.put(
+                    client.plan().program().name(),
+                    new Expected(client.plan().program().name(), texts));
+            log.info(
+                    "clean run: {} ({} s of audio) gives {} finals: {}",
+                    client.plan().program().name(),
+                    client.plan().program().seconds(),
+                    texts.size(),
+                    texts);
         }
     }
 
@@ -199,8 +248,14 @@ public final class FaultHarness {
         long t0 = System.currentTimeMillis();
         BenchStreams load = null;
         if (Scenarios.underLoad(scenario.name())) {
-            load = new BenchStreams(Scenarios.LOAD_STREAMS, cluster.ingestNodes().stream().map(ServiceNode::streamUrl).toList(),
-                    user -> tokens.issue(user, Duration.ofHours(4)), Duration.ofSeconds(20)).start(Duration.ofSeconds(5));
+            load = new BenchStreams(
+                            Scenarios.LOAD_STREAMS,
+                            cluster.ingestNodes().stream()
+                                    .map(ServiceNode::streamUrl)
+                                    .toList(),
+                            user -> tokens.issue(user, Duration.ofHours(4)),
+                            Duration.ofSeconds(20))
+                    .start(Duration.ofSeconds(5));
             Thread.sleep(8000);
             log.info("load: {} of {} bench-echo streams under way", load.streaming(), Scenarios.LOAD_STREAMS);
             t0 = System.currentTimeMillis();
@@ -226,18 +281,21 @@ public final class FaultHarness {
         }
         boolean settled = fleet.await(options.settleTimeout());
         if (!settled) {
-            context.note("some clients were still going " + options.settleTimeout().toSeconds() + " s after the fault");
+            context.note(
+                    "some clients were still going " + options.settleTimeout().toSeconds() + " s after the fault");
         }
         if (load != null) {
             context.note(load.summary());
             load.close();
         }
         if (clean != null) {
-            BystanderDelay.Comparison cmp = BystanderDelay.compare(fleet, context.poisoned(), clean.fleet(), clean.stopped());
+            BystanderDelay.Comparison cmp =
+                    BystanderDelay.compare(fleet, context.poisoned(), clean.fleet(), clean.stopped());
             if (cmp == null) {
                 context.violation("NO BYSTANDER FINAL TO COMPARE WITH THE CLEAN PASS");
             } else if (cmp.worse() > budget.toMillis()) {
-                context.violation("BYSTANDERS DELAYED " + cmp.worse() / 1000.0 + " s (most " + budget.toMillis() / 1000.0 + " s): " + cmp);
+                context.violation("BYSTANDERS DELAYED " + cmp.worse() / 1000.0 + " s (most "
+                        + budget.toMillis() / 1000.0 + " s): " + cmp);
             } else {
                 context.note(cmp + ": at most " + cmp.worse() / 1000.0 + " s later");
             }
@@ -246,15 +304,29 @@ public final class FaultHarness {
         fleet.write(scenarioDir(scenario.name()).resolve("client-events.jsonl"));
         long elapsed = (System.currentTimeMillis() - t0) / 1000;
         try (Connection db = cluster.db().connect(com.realtimevoice.faults.cluster.MariaDb.DATABASE)) {
-            return Checker.check(scenario.name(), scenario.fault(), fleet.clients(), fleet.events(), expected, db,
-                    context.injectedAt(), context.endedAt(), Scenarios.recoveryGoal(scenario.name()), context.affected(),
-                    context.poisoned(), elapsed, context.notes(), context.violations());
+            return Checker.check(
+                    scenario.name(),
+                    scenario.fault(),
+                    fleet.clients(),
+                    fleet.events(),
+                    expected,
+                    db,
+                    context.injectedAt(),
+                    context.endedAt(),
+                    Scenarios.recoveryGoal(scenario.name()),
+                    context.affected(),
+                    context.poisoned(),
+                    elapsed,
+                    context.notes(),
+                    context.violations());
         }
     }
 
     /** The scenario's directory of this run: a scenario run again in the same suite gets its own (name-2, name-3 ...). */
     private Path scenarioDir(String scenario) {
-        long earlier = options.scenarios().subList(0, runs).stream().filter(scenario::equals).count();
+        long earlier = options.scenarios().subList(0, runs).stream()
+                .filter(scenario::equals)
+                .count();
         return root.resolve("scenarios").resolve(earlier == 0 ? scenario : scenario + "-" + (earlier + 1));
     }
 
@@ -267,8 +339,7 @@ public final class FaultHarness {
     }
 
     /** A clean pass and the clients it stopped where the scenario poisons its sessions. */
-    private record CleanPass(Fleet fleet, java.util.Set<String> stopped) {
-    }
+    private record CleanPass(Fleet fleet, java.util.Set<String> stopped) {}
 
     /**
      * The scenario's fleet (same programs, speeds, nodes and stagger) once with no fault, right before the faulty pass,
@@ -291,7 +362,11 @@ public final class FaultHarness {
             log.warn("the clean pass of {} did not settle", scenario.name());
         }
         fleet.write(scenarioDir(scenario.name()).resolve("clean-pass-events.jsonl"));
-        log.info("clean pass of {} done in {} s; stopped {}", scenario.name(), (System.currentTimeMillis() - t0) / 1000, stopped);
+        log.info(
+                "clean pass of {} done in {} s; stopped {}",
+                scenario.name(),
+                (System.currentTimeMillis() - t0) / 1000,
+                stopped);
         return new CleanPass(fleet, stopped);
     }
 
@@ -322,25 +397,46 @@ public final class FaultHarness {
 
     private FleetClient.Plan plan(String scenario, int i, Program program, double speed) {
         String user = "fh-" + scenario + "-" + i;
-        return new FleetClient.Plan(scenario + "#" + i, user, tokens.issue(user, Duration.ofHours(4)), program, speed, i);
+        return new FleetClient.Plan(
+                scenario + "#" + i, user, tokens.issue(user, Duration.ofHours(4)), program, speed, i);
     }
 
     private Fleet fleet(List<FleetClient.Plan> plans) {
         List<ServiceNode> nodes = cluster.ingestNodes();
-        double slowest = plans.stream().mapToDouble(p -> p.program().seconds() / p.speed()).max().orElse(60);
-        return new Fleet(plans, nodes.stream().map(ServiceNode::streamUrl).toList(), nodes.stream().map(ServiceNode::name).toList(),
+        double slowest = plans.stream()
+                .mapToDouble(p -> p.program().seconds() / p.speed())
+                .max()
+                .orElse(60);
+        return new Fleet(
+                plans,
+                nodes.stream().map(ServiceNode::streamUrl).toList(),
+                nodes.stream().map(ServiceNode::name).toList(),
                 Duration.ofSeconds((long) slowest).plus(options.settleTimeout()));
     }
 
     private String writeReport(List<ScenarioResult> results, long elapsedSeconds) throws IOException {
         String table = Report.markdown(results);
         StringBuilder md = new StringBuilder("# Fault harness run (" + options.suite() + ")\n\n")
-                .append(Instant.now()).append(", ").append(elapsedSeconds).append(" s in all; ")
-                .append(cluster.ingestNodes().size()).append(" ingest nodes, ").append(cluster.workers().size()).append(" workers, ")
-                .append(cluster.resultServices().size()).append(" result services, ").append(options.clients())
+                .append(Instant.now())
+                .append(", ")
+                .append(elapsedSeconds)
+                .append(" s in all; ")
+                .append(cluster.ingestNodes().size())
+                .append(" ingest nodes, ")
+                .append(cluster.workers().size())
+                .append(" workers, ")
+                .append(cluster.resultServices().size())
+                .append(" result services, ")
+                .append(options.clients())
                 .append(" clients per scenario.\n\nExpected finals (clean run):\n\n");
-        expected.values().forEach(e -> md.append("- ").append(e.program()).append(": ").append(e.count()).append(" finals ")
-                .append(e.finals()).append('\n'));
+        expected.values()
+                .forEach(e -> md.append("- ")
+                        .append(e.program())
+                        .append(": ")
+                        .append(e.count())
+                        .append(" finals ")
+                        .append(e.finals())
+                        .append('\n'));
         md.append('\n').append(table);
         Files.createDirectories(root);
         Files.writeString(root.resolve("report.md"), md, StandardCharsets.UTF_8);

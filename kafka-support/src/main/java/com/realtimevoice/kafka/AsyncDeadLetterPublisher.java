@@ -7,7 +7,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
-
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -39,8 +38,11 @@ public class AsyncDeadLetterPublisher extends DeadLetterPublishingRecoverer {
      * @param maxInFlight dead letters sent and not yet answered, at most
      * @param slotWait    how long {@link #send} waits for a slot before it gives up (a failed future)
      */
-    public AsyncDeadLetterPublisher(KafkaOperations<?, ?> template,
-            BiFunction<ConsumerRecord<?, ?>, Exception, TopicPartition> destination, int maxInFlight, Duration slotWait) {
+    public AsyncDeadLetterPublisher(
+            KafkaOperations<?, ?> template,
+            BiFunction<ConsumerRecord<?, ?>, Exception, TopicPartition> destination,
+            int maxInFlight,
+            Duration slotWait) {
         super(template, destination);
         this.template = template;
         this.maxInFlight = maxInFlight;
@@ -62,9 +64,10 @@ public class AsyncDeadLetterPublisher extends DeadLetterPublishingRecoverer {
         } finally {
             STARTED.remove();
         }
-        return started[0] != null ? started[0]
-                : CompletableFuture.failedFuture(new IllegalStateException("no dead letter was sent for " + record.topic()
-                        + "-" + record.partition() + "@" + record.offset()));
+        return started[0] != null
+                ? started[0]
+                : CompletableFuture.failedFuture(new IllegalStateException("no dead letter was sent for "
+                        + record.topic() + "-" + record.partition() + "@" + record.offset()));
     }
 
     /**
@@ -90,8 +93,8 @@ public class AsyncDeadLetterPublisher extends DeadLetterPublishingRecoverer {
     }
 
     @Override
-    protected void publish(ProducerRecord<Object, Object> out, KafkaOperations<Object, Object> template,
-            ConsumerRecord<?, ?> in) {
+    protected void publish(
+            ProducerRecord<Object, Object> out, KafkaOperations<Object, Object> template, ConsumerRecord<?, ?> in) {
         CompletableFuture<?>[] started = STARTED.get();
         if (started == null) {
             super.publish(out, template, in); // accept(): waits, as the error handlers expect

@@ -2,7 +2,6 @@ package com.realtimevoice.kafka;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
-
 import org.springframework.context.annotation.Bean;
 
 /**

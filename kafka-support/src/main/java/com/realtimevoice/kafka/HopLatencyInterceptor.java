@@ -1,16 +1,13 @@
 package com.realtimevoice.kafka;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-
 import com.realtimevoice.events.EventHeaders;
 import com.realtimevoice.events.EventRecords;
 import com.realtimevoice.events.EventType;
-
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -36,13 +33,15 @@ public class HopLatencyInterceptor implements RecordInterceptor<Object, Object>,
     }
 
     @Override
-    public ConsumerRecord<Object, Object> intercept(ConsumerRecord<Object, Object> record, Consumer<Object, Object> consumer) {
+    public ConsumerRecord<Object, Object> intercept(
+            ConsumerRecord<Object, Object> record, Consumer<Object, Object> consumer) {
         record(record, System.currentTimeMillis());
         return record;
     }
 
     @Override
-    public ConsumerRecords<Object, Object> intercept(ConsumerRecords<Object, Object> records, Consumer<Object, Object> consumer) {
+    public ConsumerRecords<Object, Object> intercept(
+            ConsumerRecords<Object, Object> records, Consumer<Object, Object> consumer) {
         long now = System.currentTimeMillis();
         for (ConsumerRecord<Object, Object> record : records) {
             record(record, now);
@@ -65,17 +64,20 @@ public class HopLatencyInterceptor implements RecordInterceptor<Object, Object>,
     /** The event type token, or "unknown": a tag value must come from a small fixed set. */
     private static String type(ConsumerRecord<?, ?> record) {
         try {
-            return EventType.fromToken(EventRecords.header(record.headers(), EventHeaders.TYPE)).token();
+            return EventType.fromToken(EventRecords.header(record.headers(), EventHeaders.TYPE))
+                    .token();
         } catch (RuntimeException e) {
             return "unknown";
         }
     }
 
     private Timer timer(String type) {
-        return byType.computeIfAbsent(type, t -> Timer.builder(meter)
-                .description("From the record's creation upstream (rv-created-at) to its consumption here")
-                .tag("type", t)
-                .publishPercentileHistogram()
-                .register(registry));
+        return byType.computeIfAbsent(
+                type,
+                t -> Timer.builder(meter)
+                        .description("From the record's creation upstream (rv-created-at) to its consumption here")
+                        .tag("type", t)
+                        .publishPercentileHistogram()
+                        .register(registry));
     }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
-
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.TopicPartition;
@@ -24,14 +23,15 @@ import org.springframework.kafka.support.KafkaHeaders;
 class AsyncDeadLetterPublisherTest {
 
     /** Answers only when the test says; stays open (the template closes its producer after each send, as a shared one). */
-    final MockProducer<String, byte[]> producer = new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer()) {
-        @Override
-        public void close(Duration timeout) {
-        }
-    };
+    final MockProducer<String, byte[]> producer =
+            new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer()) {
+                @Override
+                public void close(Duration timeout) {}
+            };
+
     final KafkaTemplate<String, byte[]> template = new KafkaTemplate<>(() -> producer);
-    final AsyncDeadLetterPublisher publisher = new AsyncDeadLetterPublisher(template,
-            (record, e) -> new TopicPartition(record.topic() + ".dlt", -1), 2, Duration.ofMillis(100));
+    final AsyncDeadLetterPublisher publisher = new AsyncDeadLetterPublisher(
+            template, (record, e) -> new TopicPartition(record.topic() + ".dlt", -1), 2, Duration.ofMillis(100));
 
     @Test
     void sendReturnsBeforeTheBrokerAnswersAndTheFutureCarriesTheAnswer() throws Exception {
@@ -43,7 +43,8 @@ class AsyncDeadLetterPublisherTest {
         assertThat(publisher.inFlight()).isEqualTo(2);
         assertThat(producer.history()).hasSize(2);
         assertThat(producer.history().get(0).topic()).isEqualTo("audio.dlt");
-        assertThat(producer.history().get(0).headers().lastHeader(KafkaHeaders.DLT_ORIGINAL_OFFSET)).isNotNull();
+        assertThat(producer.history().get(0).headers().lastHeader(KafkaHeaders.DLT_ORIGINAL_OFFSET))
+                .isNotNull();
 
         assertThat(producer.completeNext()).isTrue();
         first.get();
@@ -64,7 +65,8 @@ class AsyncDeadLetterPublisherTest {
         assertThat(producer.history()).hasSize(2);
 
         producer.completeNext(); // a slot frees: the next one goes
-        assertThat(publisher.send(record(4), null, new IllegalStateException("poison"))).isNotDone();
+        assertThat(publisher.send(record(4), null, new IllegalStateException("poison")))
+                .isNotDone();
         assertThat(producer.history()).hasSize(3);
     }
 

@@ -2,14 +2,11 @@ package com.realtimevoice.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.concurrent.TimeUnit;
-
 import com.realtimevoice.events.EventRecords;
 import com.realtimevoice.events.TranscriptPartial;
-
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -29,7 +26,9 @@ class HopLatencyInterceptorTest {
 
         interceptor.record(received, created + 250);
 
-        Timer timer = registry.find("test.hop.latency").tag("type", "transcript.partial").timer();
+        Timer timer = registry.find("test.hop.latency")
+                .tag("type", "transcript.partial")
+                .timer();
         assertThat(timer).isNotNull();
         assertThat(timer.count()).isEqualTo(1);
         assertThat(timer.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(250);

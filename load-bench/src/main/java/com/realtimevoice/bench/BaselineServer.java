@@ -1,5 +1,11 @@
 package com.realtimevoice.bench;
 
+import com.realtimevoice.client.cli.Args;
+import com.realtimevoice.worker.WorkerProperties;
+import com.realtimevoice.worker.engine.RecognitionResult;
+import com.realtimevoice.worker.engine.RecognitionStream;
+import com.realtimevoice.worker.engine.SpeechEngine;
+import com.realtimevoice.worker.engine.StreamSpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,7 +15,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -27,14 +32,6 @@ import org.springframework.web.socket.config.annotation.EnableWebSocket;
 import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
 import org.springframework.web.socket.handler.AbstractWebSocketHandler;
 import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
-
-import com.realtimevoice.client.cli.Args;
-import com.realtimevoice.worker.WorkerProperties;
-import com.realtimevoice.worker.engine.RecognitionResult;
-import com.realtimevoice.worker.engine.RecognitionStream;
-import com.realtimevoice.worker.engine.SpeechEngine;
-import com.realtimevoice.worker.engine.StreamSpec;
-
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -55,7 +52,8 @@ public class BaselineServer implements WebSocketConfigurer {
               with the engine in process (default port 8090, default engine vosk; sessions may ask for either)
             """;
 
-    private static final String NO_DATABASE = String.join(",",
+    private static final String NO_DATABASE = String.join(
+            ",",
             "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
             "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
             "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration",
@@ -83,18 +81,28 @@ public class BaselineServer implements WebSocketConfigurer {
     public static ConfigurableApplicationContext start(int port, String engine) {
         return new SpringApplicationBuilder(BaselineServer.class)
                 .properties("spring.config.name=baseline-server")
-                .run("--server.port=" + port, "--baseline.engine=" + engine, "--asr.bench.enabled=true",
-                        "--spring.autoconfigure.exclude=" + NO_DATABASE, "--spring.application.name=baseline",
-                        "--server.tomcat.threads.max=400", "--management.endpoints.web.exposure.include=health,prometheus");
+                .run(
+                        "--server.port=" + port,
+                        "--baseline.engine=" + engine,
+                        "--asr.bench.enabled=true",
+                        "--spring.autoconfigure.exclude=" + NO_DATABASE,
+                        "--spring.application.name=baseline",
+                        "--server.tomcat.threads.max=400",
+                        "--management.endpoints.web.exposure.include=health,prometheus");
     }
 
     /** What the Vosk model provider reads (static: the engines need it before this configuration exists). */
     @Bean
-    static WorkerProperties workerProperties(@Value("${baseline.engine:vosk}") String defaultEngine,
-                                             @Value("${ASR_VOSK_MODEL_PATH:}") String modelPath,
-                                             @Value("${ASR_VOSK_CACHE_DIR:${user.home}/.cache/realtime-voice/models}") String cacheDir) {
-        return new WorkerProperties(defaultEngine, 1, Duration.ofMinutes(3),
-                new WorkerProperties.Vosk(modelPath, Path.of(cacheDir)), new WorkerProperties.Topics(1, 1),
+    static WorkerProperties workerProperties(
+            @Value("${baseline.engine:vosk}") String defaultEngine,
+            @Value("${ASR_VOSK_MODEL_PATH:}") String modelPath,
+            @Value("${ASR_VOSK_CACHE_DIR:${user.home}/.cache/realtime-voice/models}") String cacheDir) {
+        return new WorkerProperties(
+                defaultEngine,
+                1,
+                Duration.ofMinutes(3),
+                new WorkerProperties.Vosk(modelPath, Path.of(cacheDir)),
+                new WorkerProperties.Topics(1, 1),
                 new WorkerProperties.Engines(4, 1000));
     }
 
@@ -107,7 +115,8 @@ public class BaselineServer implements WebSocketConfigurer {
     }
 
     @Override
-    public void registerWebSocketHandlers(org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry registry) {
+    public void registerWebSocketHandlers(
+            org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry registry) {
         registry.addHandler(new Handler(), "/api/realtime-voice/stream").setAllowedOriginPatterns("*");
     }
 
@@ -155,10 +164,14 @@ public class BaselineServer implements WebSocketConfigurer {
                     String name = m.path("engine").asString("");
                     SpeechEngine engine = engines.get(name.isBlank() ? defaultEngine : name);
                     if (engine == null) {
-                        error(ws, "ENGINE_UNAVAILABLE", "unknown engine '" + name + "', available: " + engines.keySet());
+                        error(
+                                ws,
+                                "ENGINE_UNAVAILABLE",
+                                "unknown engine '" + name + "', available: " + engines.keySet());
                         return;
                     }
-                    s = new Session(engine.open(new StreamSpec(UUID.randomUUID().toString(), m.path("sampleRate").asInt(16000), null)));
+                    s = new Session(engine.open(new StreamSpec(
+                            UUID.randomUUID().toString(), m.path("sampleRate").asInt(16000), null)));
                     ws.getAttributes().put(STATE, s);
                     Map<String, Object> started = new LinkedHashMap<>();
                     started.put("type", "started");

@@ -1,5 +1,6 @@
 package com.realtimevoice.bench;
 
+import com.realtimevoice.client.cli.Args;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -18,8 +19,6 @@ import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-
-import com.realtimevoice.client.cli.Args;
 
 /**
  * {@code idle}: holds many authenticated, idle WebSocket connections open on one ingest node, answering the
@@ -55,8 +54,7 @@ final class IdleSockets {
         }
     }
 
-    private IdleSockets() {
-    }
+    private IdleSockets() {}
 
     static int main(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Args.ForTool parsed = Args.forTool(argv, USAGE, out, err);
@@ -71,7 +69,8 @@ final class IdleSockets {
         long pingNs = (long) (a.number("ping-interval", 30) * 1e9);
         int rate = a.integer("connect-rate", 1000);
         String token = token(base);
-        String request = "GET /api/realtime-voice/stream?token=" + token + " HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort()
+        String request = "GET /api/realtime-voice/stream?token=" + token + " HTTP/1.1\r\nHost: " + base.getHost() + ":"
+                + base.getPort()
                 + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
                 + Base64.getEncoder().encodeToString(new byte[16]) + "\r\n\r\n";
         byte[] upgrade = request.getBytes(StandardCharsets.US_ASCII);
@@ -125,18 +124,22 @@ final class IdleSockets {
                         }
                         c.in.flip();
                         if (c.state == UPGRADING) {
-                            String head = StandardCharsets.US_ASCII.decode(c.in.duplicate()).toString();
+                            String head = StandardCharsets.US_ASCII
+                                    .decode(c.in.duplicate())
+                                    .toString();
                             int endOfHead = head.indexOf("\r\n\r\n");
                             if (endOfHead < 0) {
                                 c.in.compact();
                                 continue;
                             }
                             if (!head.startsWith("HTTP/1.1 101")) {
-                                throw new IOException("upgrade refused: " + head.lines().findFirst().orElse(""));
+                                throw new IOException("upgrade refused: "
+                                        + head.lines().findFirst().orElse(""));
                             }
                             c.in.position(endOfHead + 4);
                             c.state = OPEN;
-                            c.nextPingNs = now + (pingNs > 0 ? ThreadLocalRandom.current().nextLong(pingNs) : Long.MAX_VALUE);
+                            c.nextPingNs = now
+                                    + (pingNs > 0 ? ThreadLocalRandom.current().nextLong(pingNs) : Long.MAX_VALUE);
                             upgraded++;
                         }
                         // frames from the server: answer pings, count our pongs, ignore the rest
@@ -166,7 +169,8 @@ final class IdleSockets {
                             } else if (opcode == 0x1) {
                                 pongs++;
                             } else if (opcode == 0x8) {
-                                throw new IOException("closed by the server: " + (len >= 2 ? ((payload[0] & 0xff) << 8 | (payload[1] & 0xff)) : 0));
+                                throw new IOException("closed by the server: "
+                                        + (len >= 2 ? ((payload[0] & 0xff) << 8 | (payload[1] & 0xff)) : 0));
                             }
                         }
                         c.in.compact();
@@ -201,14 +205,17 @@ final class IdleSockets {
             }
             if (allOpenAt == 0 && opened == sockets && open + failed >= sockets) {
                 allOpenAt = now;
-                out.println("ALL_OPEN " + open + " open, " + failed + " failed after " + (now - start) / 1_000_000 + " ms");
+                out.println(
+                        "ALL_OPEN " + open + " open, " + failed + " failed after " + (now - start) / 1_000_000 + " ms");
             }
             if (now - lastReport > 2_000_000_000L || (allOpenAt > 0 && now - allOpenAt > holdNs)) {
                 lastReport = now;
-                out.printf("[idle %4ds] opened %d, upgraded %d, open now %d, failed %d, server pings answered %d, pongs %d%n",
+                out.printf(
+                        "[idle %4ds] opened %d, upgraded %d, open now %d, failed %d, server pings answered %d, pongs %d%n",
                         (now - start) / 1_000_000_000, opened, upgraded, open, failed, serverPings, pongs);
                 if (allOpenAt > 0 && now - allOpenAt > holdNs) {
-                    out.printf("{\"sockets\":%d,\"open\":%d,\"failed\":%d,\"serverPingsAnswered\":%d,\"pongs\":%d}%n",
+                    out.printf(
+                            "{\"sockets\":%d,\"open\":%d,\"failed\":%d,\"serverPingsAnswered\":%d,\"pongs\":%d}%n",
                             sockets, open, failed, serverPings, pongs);
                     for (Conn c : conns) {
                         c.channel.close();
@@ -225,8 +232,11 @@ final class IdleSockets {
 
     private static String token(URI base) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        HttpRequest r = HttpRequest.newBuilder(base.resolve("/api/auth/dev-token")).header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(20)).POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"idle-bench\"}")).build();
+        HttpRequest r = HttpRequest.newBuilder(base.resolve("/api/auth/dev-token"))
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"idle-bench\"}"))
+                .build();
         HttpResponse<String> resp = http.send(r, HttpResponse.BodyHandlers.ofString());
         if (resp.statusCode() != 200) {
             throw new IllegalStateException("POST /api/auth/dev-token answered " + resp.statusCode());

@@ -1,5 +1,6 @@
 package com.realtimevoice.bench;
 
+import com.realtimevoice.client.cli.Args;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -14,9 +15,6 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-
-import com.realtimevoice.client.cli.Args;
-
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -29,7 +27,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
-
 import tools.jackson.databind.SerializationFeature;
 
 /**
@@ -68,25 +65,56 @@ final class KafkaFloor {
     private static final int BUCKET_US = 100;
     private static final int BUCKETS = 50_000; // 100 us buckets up to 5 s
 
-    private KafkaFloor() {
-    }
+    private KafkaFloor() {}
 
     /** The options, checked. */
-    record Options(int rate, int bytes, int keys, int partitions, int consumers, int lingerMs, int maxInFlight,
+    record Options(
+            int rate,
+            int bytes,
+            int keys,
+            int partitions,
+            int consumers,
+            int lingerMs,
+            int maxInFlight,
             int batchBytes,
-            int fetchMinBytes, int fetchMaxWaitMs, int warmupSeconds, int durationSeconds, int flushesPerSecond,
+            int fetchMinBytes,
+            int fetchMaxWaitMs,
+            int warmupSeconds,
+            int durationSeconds,
+            int flushesPerSecond,
             int brokerIoThreads,
-            int brokerNetworkThreads, String bootstrap, String json) {
+            int brokerNetworkThreads,
+            String bootstrap,
+            String json) {
 
         static Options from(Args a) throws Args.UsageException {
-            Options o = new Options(a.integer("rate", 20_000), a.integer("bytes", 3200), a.integer("keys", 2000),
-                    a.integer("partitions", 12), a.integer("consumers", 2), a.integer("linger-ms", 5),
-                    a.integer("max-in-flight", 5), a.integer("batch-bytes", 65536), a.integer("fetch-min-bytes", 1),
-                    a.integer("fetch-max-wait-ms", 500), a.integer("warmup", 15), a.integer("duration", 20),
-                    a.integer("flushes", 0), a.integer("broker-io-threads", 8), a.integer("broker-network-threads", 3),
-                    a.get("bootstrap", null), a.get("json", null));
-            if (o.rate <= 0 || o.keys <= 0 || o.partitions <= 0 || o.consumers <= 0 || o.durationSeconds <= 0
-                    || o.flushesPerSecond < 0 || o.brokerIoThreads <= 0 || o.brokerNetworkThreads <= 0 || o.bytes < Long.BYTES) {
+            Options o = new Options(
+                    a.integer("rate", 20_000),
+                    a.integer("bytes", 3200),
+                    a.integer("keys", 2000),
+                    a.integer("partitions", 12),
+                    a.integer("consumers", 2),
+                    a.integer("linger-ms", 5),
+                    a.integer("max-in-flight", 5),
+                    a.integer("batch-bytes", 65536),
+                    a.integer("fetch-min-bytes", 1),
+                    a.integer("fetch-max-wait-ms", 500),
+                    a.integer("warmup", 15),
+                    a.integer("duration", 20),
+                    a.integer("flushes", 0),
+                    a.integer("broker-io-threads", 8),
+                    a.integer("broker-network-threads", 3),
+                    a.get("bootstrap", null),
+                    a.get("json", null));
+            if (o.rate <= 0
+                    || o.keys <= 0
+                    || o.partitions <= 0
+                    || o.consumers <= 0
+                    || o.durationSeconds <= 0
+                    || o.flushesPerSecond < 0
+                    || o.brokerIoThreads <= 0
+                    || o.brokerNetworkThreads <= 0
+                    || o.bytes < Long.BYTES) {
                 throw new Args.UsageException("--rate, --keys, --partitions, --consumers, --duration and the broker's"
                         + " threads must be positive, --flushes >= 0, --bytes >= 8");
             }
@@ -121,9 +149,22 @@ final class KafkaFloor {
             broker.afterPropertiesSet();
             bootstrap = broker.getBrokersAsString();
         }
-        out.printf("kafka-floor: %,d records/s of %,d B, %d keys, %d partitions, %d consumers, linger %d ms, in flight %d, batch %,d B,"
-                + " fetch min %,d B / max wait %d ms, %d flushes/s, broker %s%n", o.rate, o.bytes, o.keys, o.partitions, o.consumers,
-                o.lingerMs, o.maxInFlight, o.batchBytes, o.fetchMinBytes, o.fetchMaxWaitMs, o.flushesPerSecond, broker == null ? bootstrap
+        out.printf(
+                "kafka-floor: %,d records/s of %,d B, %d keys, %d partitions, %d consumers, linger %d ms, in flight %d, batch %,d B,"
+                        + " fetch min %,d B / max wait %d ms, %d flushes/s, broker %s%n",
+                o.rate,
+                o.bytes,
+                o.keys,
+                o.partitions,
+                o.consumers,
+                o.lingerMs,
+                o.maxInFlight,
+                o.batchBytes,
+                o.fetchMinBytes,
+                o.fetchMaxWaitMs,
+                o.flushesPerSecond,
+                broker == null
+                        ? bootstrap
                         : "in-process (" + o.brokerIoThreads + " io, " + o.brokerNetworkThreads + " network threads)");
         try {
             return run(out, o, bootstrap, broker != null);
@@ -142,13 +183,13 @@ final class KafkaFloor {
         List<KafkaConsumer<String, byte[]>> consumers = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < o.consumers; c++) {
-            KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProps(bootstrap, o.fetchMinBytes,
-                    o.fetchMaxWaitMs));
+            KafkaConsumer<String, byte[]> consumer =
+                    new KafkaConsumer<>(consumerProps(bootstrap, o.fetchMinBytes, o.fetchMaxWaitMs));
             consumers.add(consumer);
             long[] histogram = new long[BUCKETS];
             histograms.add(histogram);
-            Thread t = new Thread(() -> consume(consumer, running, measuring, received, histogram),
-                    "floor-consumer-" + c);
+            Thread t =
+                    new Thread(() -> consume(consumer, running, measuring, received, histogram), "floor-consumer-" + c);
             threads.add(t);
             t.start();
         }
@@ -204,7 +245,8 @@ final class KafkaFloor {
             }
         }
         Map<String, Object> report = new LinkedHashMap<>();
-        report.put("options", o); // so that a saved report says what it measured (linger, batch, flushes, broker threads)
+        report.put(
+                "options", o); // so that a saved report says what it measured (linger, batch, flushes, broker threads)
         report.put("rate target", o.rate);
         report.put("records/s sent", (sent.get() - sent0) / seconds); // approximate: the pacer ran on a little
         report.put("records/s received", records / seconds);
@@ -234,8 +276,13 @@ final class KafkaFloor {
         report.put("process us per record", round((process1 - process0) / 1e3 / Math.max(1, records)));
         report.put("broker in process", brokerInProcess);
 
-        out.printf("%nreceived %,.0f records/s (target %,d), send -> consumer p50 %.1f / p95 %.1f / p99 %.1f ms%n",
-                records / seconds, o.rate, percentile(merged, 0.50), percentile(merged, 0.95), percentile(merged, 0.99));
+        out.printf(
+                "%nreceived %,.0f records/s (target %,d), send -> consumer p50 %.1f / p95 %.1f / p99 %.1f ms%n",
+                records / seconds,
+                o.rate,
+                percentile(merged, 0.50),
+                percentile(merged, 0.95),
+                percentile(merged, 0.99));
         out.printf("produce requests/s %.0f, fetch requests/s %.0f%n", requests.get("produce requests/s"), fetches);
         out.printf("%-45s %10s %14s%n", "thread group", "% of core", "us per record");
         for (Map.Entry<String, Object> e : groups.entrySet()) {
@@ -243,17 +290,24 @@ final class KafkaFloor {
             Map<String, Object> g = (Map<String, Object>) e.getValue();
             out.printf("%-45s %10s %14s%n", e.getKey(), g.get("% of a core"), g.get("us per record"));
         }
-        out.printf("%-45s %10.1f %14.1f%n", "process (user + system, all threads)", processPct,
-                (process1 - process0) / 1e3 / Math.max(1, records));
+        out.printf(
+                "%-45s %10.1f %14.1f%n",
+                "process (user + system, all threads)", processPct, (process1 - process0) / 1e3 / Math.max(1, records));
         if (o.json != null) {
-            java.nio.file.Files.writeString(java.nio.file.Path.of(o.json),
+            java.nio.file.Files.writeString(
+                    java.nio.file.Path.of(o.json),
                     LoadPhase.JSON.writer(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
         }
         return records > 0 ? 0 : 1;
     }
 
-    private static void produce(KafkaProducer<String, byte[]> producer, int rate, int bytes, int keys,
-            AtomicBoolean running, AtomicLong sent) {
+    private static void produce(
+            KafkaProducer<String, byte[]> producer,
+            int rate,
+            int bytes,
+            int keys,
+            AtomicBoolean running,
+            AtomicLong sent) {
         String[] keyNames = new String[keys];
         for (int k = 0; k < keys; k++) {
             keyNames[k] = "session-" + k;
@@ -291,14 +345,19 @@ final class KafkaFloor {
         }
     }
 
-    private static void consume(KafkaConsumer<String, byte[]> consumer, AtomicBoolean running,
-            AtomicBoolean measuring, AtomicLong received, long[] histogram) {
+    private static void consume(
+            KafkaConsumer<String, byte[]> consumer,
+            AtomicBoolean running,
+            AtomicBoolean measuring,
+            AtomicLong received,
+            long[] histogram) {
         consumer.subscribe(List.of(TOPIC));
         long lastCommit = System.nanoTime();
         try {
             while (running.get()) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                    long latencyUs = (System.nanoTime() - ByteBuffer.wrap(r.value()).getLong()) / 1000;
+                    long latencyUs =
+                            (System.nanoTime() - ByteBuffer.wrap(r.value()).getLong()) / 1000;
                     if (measuring.get()) {
                         histogram[(int) Math.min(BUCKETS - 1, latencyUs / BUCKET_US)]++;
                         received.incrementAndGet();
@@ -368,11 +427,13 @@ final class KafkaFloor {
                 .getProcessCpuTime();
     }
 
-    private static double metric(Map<org.apache.kafka.common.MetricName, ? extends Metric> metrics, String group,
-            String name) {
+    private static double metric(
+            Map<org.apache.kafka.common.MetricName, ? extends Metric> metrics, String group, String name) {
         for (Map.Entry<org.apache.kafka.common.MetricName, ? extends Metric> e : metrics.entrySet()) {
-            if (e.getKey().group().equals(group) && e.getKey().name().equals(name)
-                    && e.getValue().metricValue() instanceof Double d && !d.isNaN()) {
+            if (e.getKey().group().equals(group)
+                    && e.getKey().name().equals(name)
+                    && e.getValue().metricValue() instanceof Double d
+                    && !d.isNaN()) {
                 return d;
             }
         }

@@ -1,10 +1,9 @@
 package com.realtimevoice.bench;
 
-import java.util.List;
-
 import com.realtimevoice.protocol.ClientMessage;
 import com.realtimevoice.protocol.ProtocolCodec;
 import com.realtimevoice.testsupport.SpeechFixtures;
+import java.util.List;
 
 /** What a load run does, the same for every target so their figures compare. */
 final class LoadConfig {
@@ -22,13 +21,40 @@ final class LoadConfig {
     /** Threads of the selector client ({@link SelectorUsers}); 0: java.net.http's WebSocket ({@link VirtualUser}). */
     final int clientThreads;
 
-    LoadConfig(int sessions, double speed, double rampUpSeconds, double durationSeconds, String engine, int chunkMs,
-               long sessionTimeoutMs, List<String> fixtureNames, String streamPath) {
-        this(sessions, speed, rampUpSeconds, durationSeconds, engine, chunkMs, sessionTimeoutMs, fixtureNames, streamPath, 1);
+    LoadConfig(
+            int sessions,
+            double speed,
+            double rampUpSeconds,
+            double durationSeconds,
+            String engine,
+            int chunkMs,
+            long sessionTimeoutMs,
+            List<String> fixtureNames,
+            String streamPath) {
+        this(
+                sessions,
+                speed,
+                rampUpSeconds,
+                durationSeconds,
+                engine,
+                chunkMs,
+                sessionTimeoutMs,
+                fixtureNames,
+                streamPath,
+                1);
     }
 
-    LoadConfig(int sessions, double speed, double rampUpSeconds, double durationSeconds, String engine, int chunkMs,
-               long sessionTimeoutMs, List<String> fixtureNames, String streamPath, int clientThreads) {
+    LoadConfig(
+            int sessions,
+            double speed,
+            double rampUpSeconds,
+            double durationSeconds,
+            String engine,
+            int chunkMs,
+            long sessionTimeoutMs,
+            List<String> fixtureNames,
+            String streamPath,
+            int clientThreads) {
         this.clientThreads = clientThreads;
         this.sessions = sessions;
         this.speed = speed;
@@ -70,6 +96,9 @@ final class LoadConfig {
     }
 
     String httpUrl(String base, String path) {
-        return base.replaceFirst("^ws", "http").replaceAll("/api/realtime-voice/stream$", "").replaceAll("/+$", "") + path;
+        return base.replaceFirst("^ws", "http")
+                        .replaceAll("/api/realtime-voice/stream$", "")
+                        .replaceAll("/+$", "")
+                + path;
     }
 }

@@ -1,5 +1,6 @@
 package com.realtimevoice.bench;
 
+import com.realtimevoice.client.cli.Args;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,9 +9,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import com.realtimevoice.client.cli.Args;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.SerializationFeature;
 
@@ -39,8 +37,7 @@ final class LoadGenerator {
               --json FILE         also write the report as JSON there
             """;
 
-    private LoadGenerator() {
-    }
+    private LoadGenerator() {}
 
     static int main(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Args a;
@@ -58,11 +55,18 @@ final class LoadGenerator {
             err.print(USAGE);
             return 2;
         }
-        LoadConfig config = new LoadConfig(a.integer("sessions", 4), a.number("speed", 1), a.number("ramp-up", 2),
-                a.number("duration", 10), a.get("engine", null), a.integer("chunk-ms", 100),
+        LoadConfig config = new LoadConfig(
+                a.integer("sessions", 4),
+                a.number("speed", 1),
+                a.number("ramp-up", 2),
+                a.number("duration", 10),
+                a.get("engine", null),
+                a.integer("chunk-ms", 100),
                 (long) (a.number("session-timeout", 30) * 1000),
-                Arrays.asList(a.get("fixtures", "time.wav,weather.wav,numbers.wav,sentences.wav").split(",")),
-                "/api/realtime-voice/stream", a.integer("client-threads", 1));
+                Arrays.asList(a.get("fixtures", "time.wav,weather.wav,numbers.wav,sentences.wav")
+                        .split(",")),
+                "/api/realtime-voice/stream",
+                a.integer("client-threads", 1));
         List<LoadPhase.Target> targets = new ArrayList<>();
         if (a.has("pipeline")) {
             String metrics = a.get("metrics", a.get("pipeline", null));
@@ -88,7 +92,8 @@ final class LoadGenerator {
     }
 
     /** Runs each target in turn under the same load, then compares them. */
-    static Map<String, Object> run(LoadConfig config, List<LoadPhase.Target> targets, PrintStream progress) throws Exception {
+    static Map<String, Object> run(LoadConfig config, List<LoadPhase.Target> targets, PrintStream progress)
+            throws Exception {
         Map<String, Object> report = new LinkedHashMap<>();
         Map<String, Object> conditions = new LinkedHashMap<>();
         conditions.put("sessions", config.sessions);
@@ -99,21 +104,28 @@ final class LoadGenerator {
         conditions.put("chunkMs", config.chunkMs);
         conditions.put("fixtures", config.fixtureNames);
         conditions.put("cores", Runtime.getRuntime().availableProcessors());
-        conditions.put("loadAverageAtStart", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        conditions.put(
+                "loadAverageAtStart",
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                        .getSystemLoadAverage());
         report.put("conditions", conditions);
         Map<String, Object> phases = new LinkedHashMap<>();
         for (LoadPhase.Target t : targets) {
-            progress.println("== " + t.name() + " " + t.url() + ": " + config.sessions + " streams at " + config.speed + "x");
+            progress.println(
+                    "== " + t.name() + " " + t.url() + ": " + config.sessions + " streams at " + config.speed + "x");
             phases.put(t.name(), new LoadPhase(config, t).run(progress));
         }
         report.put("targets", phases);
         if (phases.containsKey("pipeline") && phases.containsKey("baseline")) {
-            report.put("comparison", compare(LoadPhase.tree(phases.get("pipeline")), LoadPhase.tree(phases.get("baseline"))));
+            report.put(
+                    "comparison",
+                    compare(LoadPhase.tree(phases.get("pipeline")), LoadPhase.tree(phases.get("baseline"))));
         }
         return report;
     }
 
-    static final List<String> LATENCIES = List.of("firstPartialMs", "finalLatencyMs", "endOfSpeechToFinalMs", "endToCompletedMs");
+    static final List<String> LATENCIES =
+            List.of("firstPartialMs", "finalLatencyMs", "endOfSpeechToFinalMs", "endToCompletedMs");
 
     private static Map<String, Object> compare(JsonNode p, JsonNode b) {
         Map<String, Object> c = new LinkedHashMap<>();
@@ -152,14 +164,35 @@ final class LoadGenerator {
         row(s, fmt, "finals/s", p.path("finalsPerSecond"), b.path("finalsPerSecond"), true);
         for (String metric : LATENCIES) {
             for (String q : List.of("p50", "p95", "p99")) {
-                row(s, fmt, metric + " " + q, p.path(metric).path(q), b.path(metric).path(q), true);
+                row(
+                        s,
+                        fmt,
+                        metric + " " + q,
+                        p.path(metric).path(q),
+                        b.path(metric).path(q),
+                        true);
             }
         }
-        row(s, fmt, "lag growth (ms, last third - first third)", p.path("lagGrowth").path("growthMs"), b.path("lagGrowth").path("growthMs"), false);
+        row(
+                s,
+                fmt,
+                "lag growth (ms, last third - first third)",
+                p.path("lagGrowth").path("growthMs"),
+                b.path("lagGrowth").path("growthMs"),
+                false);
         row(s, fmt, "errors", p.path("errors"), b.path("errors"), false);
-        p.path("hopsMs").properties().forEach(e -> s.append(String.format(fmt, "hop " + e.getKey(),
-                e.getValue().path("count").asLong() == 0 ? "n/a" : e.getValue().path("p50").asString() + "/"
-                        + e.getValue().path("p99").asString(), "-", "", "")));
+        p.path("hopsMs")
+                .properties()
+                .forEach(e -> s.append(String.format(
+                        fmt,
+                        "hop " + e.getKey(),
+                        e.getValue().path("count").asLong() == 0
+                                ? "n/a"
+                                : e.getValue().path("p50").asString() + "/"
+                                        + e.getValue().path("p99").asString(),
+                        "-",
+                        "",
+                        "")));
         s.append("(latencies in ms; hops: p50/p99 ms from the pipeline's histograms)\n");
         return s.toString();
     }

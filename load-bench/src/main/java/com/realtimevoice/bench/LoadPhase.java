@@ -21,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -31,8 +30,7 @@ final class LoadPhase {
     static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** A server to load: its name in the report, its base URL, the actuator URLs to scrape for per-hop latency. */
-    record Target(String name, String url, List<String> metricsUrls) {
-    }
+    record Target(String name, String url, List<String> metricsUrls) {}
 
     final LoadConfig config;
     final Target target;
@@ -52,6 +50,7 @@ final class LoadPhase {
     final Stats completedLatency = new Stats();
     /** {seconds since start of the run, end-of-speech latency}: for lag growth. */
     private final List<long[]> eosOverTime = new ArrayList<>();
+
     private long startNs;
     private long endNs;
 
@@ -63,8 +62,10 @@ final class LoadPhase {
 
     /** Runs the load to its end and returns the figures. */
     Map<String, Object> run(PrintStream progress) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-                .executor(Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("ws-client")))
+        HttpClient http = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(10))
+                .executor(Executors.newFixedThreadPool(
+                        Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("ws-client")))
                 .build();
         List<String> tokens = tokens(http);
         PromScrape before = PromScrape.of(http, target.metricsUrls());
@@ -80,7 +81,10 @@ final class LoadPhase {
                 ticker.schedule(() -> user.connect(http), delayMs, TimeUnit.MILLISECONDS);
             }
         }
-        long longestAudioMs = config.fixtureNames.stream().mapToLong(f -> config.audioMs(config.fixture(config.fixtureNames.indexOf(f)))).max().orElse(0);
+        long longestAudioMs = config.fixtureNames.stream()
+                .mapToLong(f -> config.audioMs(config.fixture(config.fixtureNames.indexOf(f))))
+                .max()
+                .orElse(0);
         long graceMs = (long) (longestAudioMs / config.speed) + config.sessionTimeoutMs + 5000;
         long hardStop = deadlineNs + graceMs * 1_000_000;
         while (!usersDone.await(2, TimeUnit.SECONDS)) {
@@ -100,9 +104,18 @@ final class LoadPhase {
 
     private String progressLine() {
         long t = (System.nanoTime() - startNs) / 1_000_000_000;
-        return String.format("[%-8s %4ds] connections %d, users running %d/%d | sessions ok %d failed %d | finals %d | final latency p50 %d ms p99 %d ms | errors %s",
-                target.name(), t, connections.get(), config.sessions - usersDone.getCount(), config.sessions,
-                sessionsOk.get(), sessionsFailed.get(), finals.sum(), finalLatency.percentile(50), finalLatency.percentile(99),
+        return String.format(
+                "[%-8s %4ds] connections %d, users running %d/%d | sessions ok %d failed %d | finals %d | final latency p50 %d ms p99 %d ms | errors %s",
+                target.name(),
+                t,
+                connections.get(),
+                config.sessions - usersDone.getCount(),
+                config.sessions,
+                sessionsOk.get(),
+                sessionsFailed.get(),
+                finals.sum(),
+                finalLatency.percentile(50),
+                finalLatency.percentile(99),
                 errorCounts());
     }
 
@@ -114,13 +127,17 @@ final class LoadPhase {
         for (int i = 0; i < config.sessions; i++) {
             inFlight.acquire();
             HttpRequest r = HttpRequest.newBuilder(URI.create(config.httpUrl(target.url(), "/api/auth/dev-token")))
-                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"bench-" + run + "-" + i + "\"}")).build();
-            futures.add(http.sendAsync(r, HttpResponse.BodyHandlers.ofString()).whenComplete((x, e) -> inFlight.release())
+                    .header("Content-Type", "application/json")
+                    .timeout(Duration.ofSeconds(30))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"bench-" + run + "-" + i + "\"}"))
+                    .build();
+            futures.add(http.sendAsync(r, HttpResponse.BodyHandlers.ofString())
+                    .whenComplete((x, e) -> inFlight.release())
                     .thenApply(resp -> {
                         if (resp.statusCode() != 200) {
-                            throw new IllegalStateException("POST /api/auth/dev-token on " + target.url() + " answered "
-                                    + resp.statusCode() + " (the load generator needs the local profile's development tokens)");
+                            throw new IllegalStateException(
+                                    "POST /api/auth/dev-token on " + target.url() + " answered " + resp.statusCode()
+                                            + " (the load generator needs the local profile's development tokens)");
                         }
                         return JSON.readTree(resp.body()).path("token").asString();
                     }));

@@ -7,8 +7,7 @@ import java.util.Arrays;
  */
 public final class Main {
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) throws Exception {
         String command = args.length == 0 ? "help" : args[0];
@@ -36,14 +35,16 @@ public final class Main {
                 org.openjdk.jmh.Main.main(rest);
                 break;
             default:
-                System.out.println("usage: load-bench/run load|baseline|idle|store|kafka-floor|watchers|jmh [options]  (--help for each)");
+                System.out.println(
+                        "usage: load-bench/run load|baseline|idle|store|kafka-floor|watchers|jmh [options]  (--help for each)");
                 System.out.print(LoadGenerator.USAGE);
                 System.out.print(BaselineServer.USAGE);
                 System.out.print(IdleSockets.USAGE);
                 System.out.print(StoreBench.USAGE);
                 System.out.print(KafkaFloor.USAGE);
                 System.out.print(WatchersBench.USAGE);
-                System.out.println("jmh [JMH options]: the per-chunk hot-path benchmarks (com.realtimevoice.bench.jmh)");
+                System.out.println(
+                        "jmh [JMH options]: the per-chunk hot-path benchmarks (com.realtimevoice.bench.jmh)");
                 System.exit("help".equals(command) || "--help".equals(command) ? 0 : 2);
         }
     }

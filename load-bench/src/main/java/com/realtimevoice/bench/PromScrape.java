@@ -20,17 +20,22 @@ import java.util.regex.Pattern;
 final class PromScrape {
 
     /** A hop: its label in the report, the Prometheus histogram and an optional label filter. */
-    record Hop(String label, String metric, String filter) {
-    }
+    record Hop(String label, String metric, String filter) {}
 
     static final List<Hop> HOPS = List.of(
             new Hop("1 socket receive -> Kafka ack (ingest publish)", "ingest_kafka_publish_latency_seconds", null),
             new Hop("2 ingest -> worker (asr.audio.v1)", "asr_worker_hop_latency_seconds", "type=\"audio.chunk\""),
             new Hop("3 engine time per chunk (worker)", "asr_worker_engine_processing_seconds", null),
             new Hop("4 socket receive -> recognised (1+2+3+queueing)", "asr_worker_chunk_lag_seconds", null),
-            new Hop("5 worker -> result-service (asr.transcripts.v1)", "result_hop_latency_seconds", "type=\"transcript.final\""),
+            new Hop(
+                    "5 worker -> result-service (asr.transcripts.v1)",
+                    "result_hop_latency_seconds",
+                    "type=\"transcript.final\""),
             new Hop("6 store final (result-service DB)", "result_db_write_seconds", "operation=\"final\""),
-            new Hop("7 result-service -> ingest (asr.delivery.v1.<node>)", "ingest_delivery_hop_latency_seconds", null));
+            new Hop(
+                    "7 result-service -> ingest (asr.delivery.v1.<node>)",
+                    "ingest_delivery_hop_latency_seconds",
+                    null));
 
     private static final Pattern BUCKET = Pattern.compile("^(\\w+)_bucket\\{(.*)le=\"([^\"]+)\",?(.*)\\}\\s+(\\S+)");
 
@@ -42,14 +47,16 @@ final class PromScrape {
         for (String url : urls) {
             try {
                 HttpRequest r = HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + "/actuator/prometheus"))
-                        .timeout(Duration.ofSeconds(20)).GET().build();
+                        .timeout(Duration.ofSeconds(20))
+                        .GET()
+                        .build();
                 HttpResponse<String> resp = http.send(r, HttpResponse.BodyHandlers.ofString());
                 if (resp.statusCode() == 200) {
                     s.parse(url, resp.body());
                 }
             } catch (Exception e) {
                 // a service without metrics leaves its hops empty; the report says so (count 0)
-            } 
+            }
         }
         return s;
     }
@@ -99,7 +106,9 @@ final class PromScrape {
         double total = cumulative.isEmpty() ? 0 : cumulative.lastEntry().getValue();
         q.put("count", Math.round(total));
         for (double p : new double[] {0.50, 0.95, 0.99}) {
-            q.put("p" + Math.round(p * 100), total <= 0 ? -1 : Math.round(quantile(cumulative, p * total) * 10000) / 10.0);
+            q.put(
+                    "p" + Math.round(p * 100),
+                    total <= 0 ? -1 : Math.round(quantile(cumulative, p * total) * 10000) / 10.0);
         }
         return q;
     }

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.ThreadLocalRandom;
-
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -126,7 +125,8 @@ final class SelectorUsers {
                             u.checkTimeout(now);
                         }
                     }
-                    long waitNs = Math.min(nextSweep, timers.isEmpty() ? Long.MAX_VALUE : timers.peek().dueNs) - System.nanoTime();
+                    long waitNs = Math.min(nextSweep, timers.isEmpty() ? Long.MAX_VALUE : timers.peek().dueNs)
+                            - System.nanoTime();
                     if (waitNs > 0) {
                         // rounded up, never a spin: a tick up to 1 ms late is caught up (fixed rate), and timed as sent
                         selector.select(Math.max(1, (waitNs + 999_999) / 1_000_000));
@@ -202,7 +202,9 @@ final class SelectorUsers {
                 channel = SocketChannel.open();
                 channel.configureBlocking(false);
                 channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
-                int port = streamUri.getPort() > 0 ? streamUri.getPort() : ("wss".equals(streamUri.getScheme()) ? 443 : 80);
+                int port = streamUri.getPort() > 0
+                        ? streamUri.getPort()
+                        : ("wss".equals(streamUri.getScheme()) ? 443 : 80);
                 channel.connect(new InetSocketAddress(streamUri.getHost(), port));
                 key = channel.register(loop.selector, SelectionKey.OP_CONNECT, this);
                 state = CONNECTING;
@@ -234,9 +236,10 @@ final class SelectorUsers {
                     byte[] keyBytes = new byte[16];
                     ThreadLocalRandom.current().nextBytes(keyBytes);
                     String path = streamUri.getRawPath() + (token == null ? "" : "?token=" + token);
-                    String request = "GET " + path + " HTTP/1.1\r\nHost: " + streamUri.getHost() + ":" + streamUri.getPort()
-                            + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
-                            + Base64.getEncoder().encodeToString(keyBytes) + "\r\n\r\n";
+                    String request =
+                            "GET " + path + " HTTP/1.1\r\nHost: " + streamUri.getHost() + ":" + streamUri.getPort()
+                                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
+                                    + Base64.getEncoder().encodeToString(keyBytes) + "\r\n\r\n";
                     k.interestOps(SelectionKey.OP_READ);
                     write(ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII)));
                     return;
@@ -273,7 +276,8 @@ final class SelectorUsers {
                     return;
                 }
                 if (!head.startsWith("HTTP/1.1 101")) {
-                    throw new IOException("upgrade refused: " + head.lines().findFirst().orElse(""));
+                    throw new IOException(
+                            "upgrade refused: " + head.lines().findFirst().orElse(""));
                 }
                 in.position(endOfHead + 4);
                 phase.connected();
@@ -345,7 +349,7 @@ final class SelectorUsers {
                         }
                     }
                 }
-                default -> { } // pong
+                default -> {} // pong
             }
         }
 
@@ -364,7 +368,9 @@ final class SelectorUsers {
             sessions++;
             state = STARTING;
             periodNs = (long) (phase.config.chunkMs * 1_000_000L / phase.config.speed);
-            sessionDeadlineNs = System.nanoTime() + (phase.config.sessionTimeoutMs + (long) (phase.config.audioMs(pcm) / phase.config.speed)) * 1_000_000L;
+            sessionDeadlineNs = System.nanoTime()
+                    + (phase.config.sessionTimeoutMs + (long) (phase.config.audioMs(pcm) / phase.config.speed))
+                            * 1_000_000L;
             text(phase.config.startMessage());
         }
 
@@ -378,7 +384,9 @@ final class SelectorUsers {
                     }
                 }
                 case "partial" -> {
-                    if (firstPartialNs == 0 && firstAudioNs != 0 && !m.path("text").asString("").isBlank()) {
+                    if (firstPartialNs == 0
+                            && firstAudioNs != 0
+                            && !m.path("text").asString("").isBlank()) {
                         firstPartialNs = now;
                     }
                 }
@@ -392,7 +400,7 @@ final class SelectorUsers {
                     phase.error(m.path("code").asString("UNKNOWN"));
                     sessionFailed(null);
                 }
-                default -> { } // ack, pong
+                default -> {} // ack, pong
             }
         }
 
@@ -429,8 +437,15 @@ final class SelectorUsers {
                 return;
             }
             sessionOpen = false;
-            phase.sessionDone(new VirtualUser.SessionTimes(firstAudioNs, firstPartialNs, endSentNs, lastFinalNs, now, finals,
-                    chunkSentNs, phase.config.chunkMs));
+            phase.sessionDone(new VirtualUser.SessionTimes(
+                    firstAudioNs,
+                    firstPartialNs,
+                    endSentNs,
+                    lastFinalNs,
+                    now,
+                    finals,
+                    chunkSentNs,
+                    phase.config.chunkMs));
             startSession();
         }
 

@@ -1,5 +1,6 @@
 package com.realtimevoice.bench;
 
+import com.realtimevoice.client.cli.Args;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +17,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-
-import com.realtimevoice.client.cli.Args;
 
 /**
  * {@code store}: a focused benchmark of storing finals in MariaDB/MySQL with result-service's schema (its Flyway
@@ -41,8 +40,7 @@ final class StoreBench {
             ON DUPLICATE KEY UPDATE text = VALUES(text), start_ms = VALUES(start_ms), end_ms = VALUES(end_ms),
                 engine = VALUES(engine), updated_at = VALUES(updated_at)""";
 
-    private StoreBench() {
-    }
+    private StoreBench() {}
 
     static int main(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Args.ForTool parsed = Args.forTool(argv, USAGE, out, err);
@@ -50,24 +48,42 @@ final class StoreBench {
             return parsed.exitCode();
         }
         Args a = parsed.args();
-        Map<String, Object> r = run(a.get("db-host", "127.0.0.1"), a.integer("db-port", 3306), a.get("db-user", "root"),
-                a.get("db-password", ""), a.integer("finals", 20000), a.integer("threads", 4), a.integer("batch", 500),
-                a.number("replay", 0.1), out);
+        Map<String, Object> r = run(
+                a.get("db-host", "127.0.0.1"),
+                a.integer("db-port", 3306),
+                a.get("db-user", "root"),
+                a.get("db-password", ""),
+                a.integer("finals", 20000),
+                a.integer("threads", 4),
+                a.integer("batch", 500),
+                a.number("replay", 0.1),
+                out);
         out.println(LoadPhase.JSON.writeValueAsString(r));
         return Boolean.TRUE.equals(r.get("eachStoredOnce")) ? 0 : 1;
     }
 
-    static Map<String, Object> run(String host, int port, String user, String password, int finals, int threads, int batch,
-                                   double replay, PrintStream out) throws Exception {
+    static Map<String, Object> run(
+            String host,
+            int port,
+            String user,
+            String password,
+            int finals,
+            int threads,
+            int batch,
+            double replay,
+            PrintStream out)
+            throws Exception {
         String db = "rv_storebench_" + Long.toHexString(System.nanoTime() & 0xffffff);
         String server = "jdbc:mysql://" + host + ":" + port + "/";
         String params = "?rewriteBatchedStatements=true&useServerPrepStmts=false&allowMultiQueries=true";
         Map<String, Object> r = new LinkedHashMap<>();
-        try (Connection admin = DriverManager.getConnection(server + params, user, password); Statement st = admin.createStatement()) {
+        try (Connection admin = DriverManager.getConnection(server + params, user, password);
+                Statement st = admin.createStatement()) {
             st.execute("CREATE DATABASE " + db);
             try {
                 String url = server + db + params;
-                try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement()) {
+                try (Connection c = DriverManager.getConnection(url, user, password);
+                        Statement s = c.createStatement()) {
                     s.execute(migration());
                 }
                 int sessionsPerMode = Math.max(1, finals / 20); // 20 finals per session
@@ -75,13 +91,18 @@ final class StoreBench {
                 r.put("threads", threads);
                 r.put("batch", batch);
                 r.put("replayShare", replay);
-                Map<String, Object> single = mode(url, user, password, "single", finals, sessionsPerMode, threads, 1, replay);
+                Map<String, Object> single =
+                        mode(url, user, password, "single", finals, sessionsPerMode, threads, 1, replay);
                 out.println("one transaction per final: " + single);
-                Map<String, Object> batched = mode(url, user, password, "batched", finals, sessionsPerMode, threads, batch, replay);
+                Map<String, Object> batched =
+                        mode(url, user, password, "batched", finals, sessionsPerMode, threads, batch, replay);
                 out.println("batched (" + batch + " per transaction): " + batched);
                 r.put("single", single);
                 r.put("batched", batched);
-                r.put("eachStoredOnce", Boolean.TRUE.equals(single.get("eachStoredOnce")) && Boolean.TRUE.equals(batched.get("eachStoredOnce")));
+                r.put(
+                        "eachStoredOnce",
+                        Boolean.TRUE.equals(single.get("eachStoredOnce"))
+                                && Boolean.TRUE.equals(batched.get("eachStoredOnce")));
             } finally {
                 st.execute("DROP DATABASE " + db);
             }
@@ -89,10 +110,20 @@ final class StoreBench {
         return r;
     }
 
-    private static Map<String, Object> mode(String url, String user, String password, String mode, int finals, int sessions,
-                                            int threads, int batch, double replay) throws Exception {
+    private static Map<String, Object> mode(
+            String url,
+            String user,
+            String password,
+            String mode,
+            int finals,
+            int sessions,
+            int threads,
+            int batch,
+            double replay)
+            throws Exception {
         try (Connection c = DriverManager.getConnection(url, user, password);
-             PreparedStatement ps = c.prepareStatement("INSERT INTO transcript_session (id, user_id, node_id, reply_topic, format, sample_rate, status, started_at, updated_at) VALUES (?, 'bench', 'node', 'topic', 'pcm', 16000, 'STARTED', ?, ?)")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO transcript_session (id, user_id, node_id, reply_topic, format, sample_rate, status, started_at, updated_at) VALUES (?, 'bench', 'node', 'topic', 'pcm', 16000, 'STARTED', ?, ?)")) {
             Timestamp now = new Timestamp(System.currentTimeMillis());
             for (int s = 0; s < sessions; s++) {
                 ps.setString(1, mode + "-" + s);
@@ -117,7 +148,8 @@ final class StoreBench {
         List<Future<?>> jobs = new ArrayList<>();
         int share = (writes.size() + threads - 1) / threads;
         for (int t = 0; t < threads; t++) {
-            List<int[]> mine = writes.subList(Math.min(writes.size(), t * share), Math.min(writes.size(), (t + 1) * share));
+            List<int[]> mine =
+                    writes.subList(Math.min(writes.size(), t * share), Math.min(writes.size(), (t + 1) * share));
             jobs.add(pool.submit(() -> {
                 write(url, user, password, mode, mine, batch);
                 return null;
@@ -129,8 +161,11 @@ final class StoreBench {
         long ns = System.nanoTime() - t0;
         pool.shutdown();
         long rows;
-        try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT COUNT(*), COUNT(DISTINCT session_id, seg_index) FROM transcript_segment WHERE session_id LIKE '" + mode + "-%'")) {
+        try (Connection c = DriverManager.getConnection(url, user, password);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT COUNT(*), COUNT(DISTINCT session_id, seg_index) FROM transcript_segment WHERE session_id LIKE '"
+                                + mode + "-%'")) {
             rs.next();
             rows = rs.getLong(1);
         }
@@ -143,8 +178,10 @@ final class StoreBench {
         return m;
     }
 
-    private static void write(String url, String user, String password, String mode, List<int[]> writes, int batch) throws Exception {
-        try (Connection c = DriverManager.getConnection(url, user, password); PreparedStatement ps = c.prepareStatement(UPSERT)) {
+    private static void write(String url, String user, String password, String mode, List<int[]> writes, int batch)
+            throws Exception {
+        try (Connection c = DriverManager.getConnection(url, user, password);
+                PreparedStatement ps = c.prepareStatement(UPSERT)) {
             c.setAutoCommit(batch <= 1);
             for (int from = 0; from < writes.size(); from += Math.max(1, batch)) {
                 List<int[]> part = writes.subList(from, Math.min(writes.size(), from + Math.max(1, batch)));
@@ -199,6 +236,7 @@ final class StoreBench {
                 return Files.readString(f);
             }
         }
-        throw new IllegalStateException("result-service's migration V1__sessions_and_segments.sql not found above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException("result-service's migration V1__sessions_and_segments.sql not found above "
+                + Path.of("").toAbsolutePath());
     }
 }

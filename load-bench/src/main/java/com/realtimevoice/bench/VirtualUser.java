@@ -1,5 +1,8 @@
 package com.realtimevoice.bench;
 
+import com.realtimevoice.client.VoiceClient;
+import com.realtimevoice.client.VoiceSession;
+import com.realtimevoice.protocol.ServerMessage;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -8,10 +11,6 @@ import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-
-import com.realtimevoice.client.VoiceClient;
-import com.realtimevoice.client.VoiceSession;
-import com.realtimevoice.protocol.ServerMessage;
 
 /**
  * One simulated client, event driven (no thread of its own, so thousands fit in one process): connects, runs
@@ -53,7 +52,8 @@ final class VirtualUser implements VoiceSession.Listener {
     void connect(HttpClient http) {
         this.http = http;
         URI stream = URI.create(phase.config.streamUrl(phase.target.url()));
-        new VoiceClient(http, stream, Duration.ofSeconds(20)).connect(token, VoiceClient.TokenIn.QUERY, this)
+        new VoiceClient(http, stream, Duration.ofSeconds(20))
+                .connect(token, VoiceClient.TokenIn.QUERY, this)
                 .whenComplete((session, e) -> {
                     if (e != null) {
                         phase.error("CONNECT_FAILED");
@@ -83,8 +83,10 @@ final class VirtualUser implements VoiceSession.Listener {
         sessionOpen = true;
         sessions++;
         send(socket.start(phase.config.start()));
-        timeout = ticker.schedule(() -> sessionFailed("TIMEOUT"),
-                phase.config.sessionTimeoutMs + (long) (phase.config.audioMs(pcm) / phase.config.speed), TimeUnit.MILLISECONDS);
+        timeout = ticker.schedule(
+                () -> sessionFailed("TIMEOUT"),
+                phase.config.sessionTimeoutMs + (long) (phase.config.audioMs(pcm) / phase.config.speed),
+                TimeUnit.MILLISECONDS);
     }
 
     private synchronized void onStarted() {
@@ -120,7 +122,10 @@ final class VirtualUser implements VoiceSession.Listener {
             onStarted();
         } else if (m instanceof ServerMessage.Partial p) {
             synchronized (this) {
-                if (firstPartialNs == 0 && firstAudioNs != 0 && p.text() != null && !p.text().isBlank()) {
+                if (firstPartialNs == 0
+                        && firstAudioNs != 0
+                        && p.text() != null
+                        && !p.text().isBlank()) {
                     firstPartialNs = now;
                 }
             }
@@ -146,7 +151,14 @@ final class VirtualUser implements VoiceSession.Listener {
             }
             sessionOpen = false;
             timeout.cancel(false);
-            SessionTimes t = new SessionTimes(firstAudioNs, firstPartialNs, endSentNs, lastFinalNs, now, finals, chunkSentNs,
+            SessionTimes t = new SessionTimes(
+                    firstAudioNs,
+                    firstPartialNs,
+                    endSentNs,
+                    lastFinalNs,
+                    now,
+                    finals,
+                    chunkSentNs,
                     phase.config.chunkMs);
             phase.sessionDone(t);
         }
@@ -225,8 +237,15 @@ final class VirtualUser implements VoiceSession.Listener {
     }
 
     /** What one completed session measured, in nanoTime. */
-    record SessionTimes(long firstAudioNs, long firstPartialNs, long endSentNs, long lastFinalNs, long completedNs,
-                        List<long[]> finals, long[] chunkSentNs, int chunkMs) {
+    record SessionTimes(
+            long firstAudioNs,
+            long firstPartialNs,
+            long endSentNs,
+            long lastFinalNs,
+            long completedNs,
+            List<long[]> finals,
+            long[] chunkSentNs,
+            int chunkMs) {
 
         SessionTimes {
             finals = List.copyOf(finals);

@@ -1,5 +1,13 @@
 package com.realtimevoice.bench;
 
+import com.realtimevoice.client.CaptionWatcher;
+import com.realtimevoice.client.VoiceClient;
+import com.realtimevoice.client.VoiceSession;
+import com.realtimevoice.client.cli.Args;
+import com.realtimevoice.local.LocalCluster;
+import com.realtimevoice.protocol.ClientMessage;
+import com.realtimevoice.protocol.ServerMessage;
+import com.realtimevoice.testsupport.SpeechFixtures;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,16 +21,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-
-import com.realtimevoice.client.CaptionWatcher;
-import com.realtimevoice.client.VoiceClient;
-import com.realtimevoice.client.VoiceSession;
-import com.realtimevoice.client.cli.Args;
-import com.realtimevoice.local.LocalCluster;
-import com.realtimevoice.protocol.ClientMessage;
-import com.realtimevoice.protocol.ServerMessage;
-import com.realtimevoice.testsupport.SpeechFixtures;
-
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -42,8 +40,7 @@ final class WatchersBench {
               --json FILE    also write the report as JSON there
             """;
 
-    private WatchersBench() {
-    }
+    private WatchersBench() {}
 
     static int main(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Args.ForTool parsed = Args.forTool(argv, USAGE, out, err);
@@ -60,7 +57,9 @@ final class WatchersBench {
             System.arraycopy(once, 0, pcm, i * once.length, once.length);
         }
         Map<String, Object> report = new LinkedHashMap<>();
-        try (LocalCluster cluster = new LocalCluster(LocalCluster.Settings.defaults().withNodes(2, 1, 1).withRandomPorts()).start()) {
+        try (LocalCluster cluster = new LocalCluster(
+                        LocalCluster.Settings.defaults().withNodes(2, 1, 1).withRandomPorts())
+                .start()) {
             HttpClient http = HttpClient.newHttpClient();
             String token = devToken(http, cluster);
             // warm-up: the first sessions pay for class loading, the model and the fan-out's JIT
@@ -90,8 +89,11 @@ final class WatchersBench {
             double p50Alone = alone.percentile(50);
             double p50Watched = watchedSpeaker.percentile(50);
             report.put("speakerP50Change", p50Alone == 0 ? 0 : (p50Watched - p50Alone) / p50Alone);
-            report.put("speakerMeanChange", alone.mean() == 0 ? 0 : (watchedSpeaker.mean() - alone.mean()) / alone.mean());
-            boolean ok = delay.percentile(99) < 100 && missing == 0 && duplicated == 0
+            report.put(
+                    "speakerMeanChange", alone.mean() == 0 ? 0 : (watchedSpeaker.mean() - alone.mean()) / alone.mean());
+            boolean ok = delay.percentile(99) < 100
+                    && missing == 0
+                    && duplicated == 0
                     && p50Watched <= p50Alone * 1.10 + 5; // 5 ms: the timer's resolution on a noisy machine
             report.put("goalsMet", ok);
             String json = LoadPhase.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report);
@@ -104,46 +106,63 @@ final class WatchersBench {
     }
 
     /** One session: the speaker's final latencies, and each watcher's delay behind the speaker per final. */
-    private record Run(int finals, int missing, int duplicated) {
-    }
+    private record Run(int finals, int missing, int duplicated) {}
 
     /** Adds the speaker's final latencies to {@code latency} and the watchers' delays to {@code delay}. */
-    private static Run run(LocalCluster cluster, HttpClient http, String token, byte[] pcm, int watcherCount, PrintStream out,
-            Stats latency, Stats delay) throws Exception {
+    private static Run run(
+            LocalCluster cluster,
+            HttpClient http,
+            String token,
+            byte[] pcm,
+            int watcherCount,
+            PrintStream out,
+            Stats latency,
+            Stats delay)
+            throws Exception {
         Map<Integer, Long> speakerAt = new ConcurrentHashMap<>();
         Map<Integer, Long> finalEndMs = new ConcurrentHashMap<>();
         CompletableFuture<Void> completed = new CompletableFuture<>();
         CompletableFuture<String> started = new CompletableFuture<>();
-        VoiceClient client = new VoiceClient(http, URI.create("ws://localhost:" + cluster.ingestPort(0) + "/api/realtime-voice/stream"),
+        VoiceClient client = new VoiceClient(
+                http,
+                URI.create("ws://localhost:" + cluster.ingestPort(0) + "/api/realtime-voice/stream"),
                 Duration.ofSeconds(10));
         VoiceSession speaker = client.connect(token, VoiceClient.TokenIn.QUERY, new VoiceSession.Listener() {
-            @Override
-            public void onMessage(VoiceSession session, ServerMessage message) {
-                long now = System.nanoTime();
-                if (message instanceof ServerMessage.Started s) {
-                    started.complete(s.sessionId());
-                } else if (message instanceof ServerMessage.Final f) {
-                    speakerAt.putIfAbsent(f.index(), now);
-                    finalEndMs.put(f.index(), f.endMs());
-                } else if (message instanceof ServerMessage.Completed) {
-                    completed.complete(null);
-                }
-            }
-        }).get(15, TimeUnit.SECONDS);
-        speaker.start(new ClientMessage.Start(null, "pcm", 16000, null, null, true)).get(10, TimeUnit.SECONDS);
+                    @Override
+                    public void onMessage(VoiceSession session, ServerMessage message) {
+                        long now = System.nanoTime();
+                        if (message instanceof ServerMessage.Started s) {
+                            started.complete(s.sessionId());
+                        } else if (message instanceof ServerMessage.Final f) {
+                            speakerAt.putIfAbsent(f.index(), now);
+                            finalEndMs.put(f.index(), f.endMs());
+                        } else if (message instanceof ServerMessage.Completed) {
+                            completed.complete(null);
+                        }
+                    }
+                })
+                .get(15, TimeUnit.SECONDS);
+        speaker.start(new ClientMessage.Start(null, "pcm", 16000, null, null, true))
+                .get(10, TimeUnit.SECONDS);
         String sessionId = started.get(20, TimeUnit.SECONDS);
 
         List<Map<Integer, Long>> watcherAt = new ArrayList<>();
         int[] duplicated = {0};
         if (watcherCount > 0) {
-            HttpResponse<String> link = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + cluster.ingestPort(0)
-                    + "/api/sessions/" + sessionId + "/watchers")).header("Authorization", "Bearer " + token)
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> link = http.send(
+                    HttpRequest.newBuilder(URI.create("http://localhost:" + cluster.ingestPort(0) + "/api/sessions/"
+                                    + sessionId + "/watchers"))
+                            .header("Authorization", "Bearer " + token)
+                            .POST(HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (link.statusCode() != 200) {
                 throw new IllegalStateException("POST watchers: " + link.statusCode() + " " + link.body());
             }
-            String watchToken = LoadPhase.JSON.readTree(link.body()).get("watchToken").asString();
-            // a few clients (one selector thread each), so that reading 1,000 sockets on this side is not what is measured
+            String watchToken =
+                    LoadPhase.JSON.readTree(link.body()).get("watchToken").asString();
+            // a few clients (one selector thread each), so that reading 1,000 sockets on this side is not what is
+            // measured
             List<HttpClient> watcherHttp = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 watcherHttp.add(HttpClient.newHttpClient());
@@ -152,17 +171,23 @@ final class WatchersBench {
             for (int i = 0; i < watcherCount; i++) {
                 Map<Integer, Long> at = new ConcurrentHashMap<>();
                 watcherAt.add(at);
-                URI url = URI.create("ws://localhost:" + cluster.ingestPort(i % 2) + "/api/realtime-voice/watch?token=" + watchToken);
-                opening.add(CaptionWatcher.open(watcherHttp.get(i % watcherHttp.size()), url, Duration.ofSeconds(30), new CaptionWatcher.Listener() {
-                    @Override
-                    public void onMessage(ServerMessage message) {
-                        if (message instanceof ServerMessage.Final f && at.putIfAbsent(f.index(), System.nanoTime()) != null) {
-                            synchronized (duplicated) {
-                                duplicated[0]++;
+                URI url = URI.create("ws://localhost:" + cluster.ingestPort(i % 2) + "/api/realtime-voice/watch?token="
+                        + watchToken);
+                opening.add(CaptionWatcher.open(
+                        watcherHttp.get(i % watcherHttp.size()),
+                        url,
+                        Duration.ofSeconds(30),
+                        new CaptionWatcher.Listener() {
+                            @Override
+                            public void onMessage(ServerMessage message) {
+                                if (message instanceof ServerMessage.Final f
+                                        && at.putIfAbsent(f.index(), System.nanoTime()) != null) {
+                                    synchronized (duplicated) {
+                                        duplicated[0]++;
+                                    }
+                                }
                             }
-                        }
-                    }
-                }));
+                        }));
             }
             CompletableFuture.allOf(opening.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
             out.printf("%d watchers connected%n", watcherCount);
@@ -197,17 +222,31 @@ final class WatchersBench {
                 }
             }
         }
-        out.printf("%s: %d finals; so far: speaker latency p50 %d ms p99 %d ms%s%n", watcherCount == 0 ? "alone" : watcherCount + " watchers",
-                speakerAt.size(), latency.percentile(50), latency.percentile(99), watcherCount == 0 ? ""
-                        : String.format(", watcher delay p50 %d ms p99 %d ms max %d ms, missing %d, duplicated %d",
-                                delay.percentile(50), delay.percentile(99), delay.percentile(100), missing, duplicated[0]));
+        out.printf(
+                "%s: %d finals; so far: speaker latency p50 %d ms p99 %d ms%s%n",
+                watcherCount == 0 ? "alone" : watcherCount + " watchers",
+                speakerAt.size(),
+                latency.percentile(50),
+                latency.percentile(99),
+                watcherCount == 0
+                        ? ""
+                        : String.format(
+                                ", watcher delay p50 %d ms p99 %d ms max %d ms, missing %d, duplicated %d",
+                                delay.percentile(50),
+                                delay.percentile(99),
+                                delay.percentile(100),
+                                missing,
+                                duplicated[0]));
         return new Run(speakerAt.size(), missing, duplicated[0]);
     }
 
     private static String devToken(HttpClient http, LocalCluster cluster) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + cluster.ingestPort(0)
-                + "/api/auth/dev-token")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"watch-bench\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + cluster.ingestPort(0) + "/api/auth/dev-token"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"watch-bench\"}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         JsonNode body = LoadPhase.JSON.readTree(r.body());
         return body.get("token").asString();
     }

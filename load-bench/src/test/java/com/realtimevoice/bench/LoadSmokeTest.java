@@ -2,20 +2,17 @@ package com.realtimevoice.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.realtimevoice.local.LocalCluster;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-
-import com.realtimevoice.local.LocalCluster;
-
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -30,10 +27,14 @@ class LoadSmokeTest {
 
     @BeforeAll
     static void start() {
-        cluster = new LocalCluster(LocalCluster.Settings.defaults().withRandomPorts().withProperties(Map.of(
-                "ASR_BENCH_ENGINE_ENABLED", "true",
-                "management.metrics.distribution.percentiles-histogram.result.db.write", "true",
-                "management.metrics.distribution.percentiles-histogram.ingest.delivery.hop.latency", "true"))).start();
+        cluster = new LocalCluster(LocalCluster.Settings.defaults()
+                        .withRandomPorts()
+                        .withProperties(Map.of(
+                                "ASR_BENCH_ENGINE_ENABLED", "true",
+                                "management.metrics.distribution.percentiles-histogram.result.db.write", "true",
+                                "management.metrics.distribution.percentiles-histogram.ingest.delivery.hop.latency",
+                                        "true")))
+                .start();
         baseline = BaselineServer.start(0, "vosk");
     }
 
@@ -52,16 +53,32 @@ class LoadSmokeTest {
         JsonNode report = run("vosk", List.of("time.wav", "weather.wav"));
         for (String target : List.of("pipeline", "baseline")) {
             JsonNode t = report.path("targets").path(target);
-            assertThat(t.path("sessionsFailed").asInt()).as(target + " failed sessions: " + t).isZero();
+            assertThat(t.path("sessionsFailed").asInt())
+                    .as(target + " failed sessions: " + t)
+                    .isZero();
             assertThat(t.path("sessionsOk").asInt()).as(target).isGreaterThanOrEqualTo(3);
-            assertThat(t.path("finalLatencyMs").path("count").asInt()).as(target).isPositive();
-            assertThat(t.path("firstPartialMs").path("count").asInt()).as(target).isPositive();
+            assertThat(t.path("finalLatencyMs").path("count").asInt())
+                    .as(target)
+                    .isPositive();
+            assertThat(t.path("firstPartialMs").path("count").asInt())
+                    .as(target)
+                    .isPositive();
         }
-        assertThat(report.path("comparison").path("finalLatencyMs").path("p99").path("addedMs").isNumber()).isTrue();
+        assertThat(report.path("comparison")
+                        .path("finalLatencyMs")
+                        .path("p99")
+                        .path("addedMs")
+                        .isNumber())
+                .isTrue();
         JsonNode hops = report.path("targets").path("pipeline").path("hopsMs");
-        assertThat(hops.path("2 ingest -> worker (asr.audio.v1)").path("count").asLong()).isPositive();
-        assertThat(hops.path("6 store final (result-service DB)").path("count").asLong()).isPositive();
-        assertThat(hops.path("7 result-service -> ingest (asr.delivery.v1.<node>)").path("count").asLong()).isPositive();
+        assertThat(hops.path("2 ingest -> worker (asr.audio.v1)").path("count").asLong())
+                .isPositive();
+        assertThat(hops.path("6 store final (result-service DB)").path("count").asLong())
+                .isPositive();
+        assertThat(hops.path("7 result-service -> ingest (asr.delivery.v1.<node>)")
+                        .path("count")
+                        .asLong())
+                .isPositive();
     }
 
     @Test
@@ -70,7 +87,9 @@ class LoadSmokeTest {
         for (String target : List.of("pipeline", "baseline")) {
             JsonNode t = report.path("targets").path(target);
             assertThat(t.path("sessionsFailed").asInt()).as(target + ": " + t).isZero();
-            assertThat(t.path("finals").asInt()).as(target).isGreaterThanOrEqualTo(t.path("sessionsOk").asInt() * 2);
+            assertThat(t.path("finals").asInt())
+                    .as(target)
+                    .isGreaterThanOrEqualTo(t.path("sessionsOk").asInt() * 2);
         }
     }
 
@@ -92,14 +111,22 @@ class LoadSmokeTest {
     private JsonNode run(String engine, List<String> fixtures, int clientThreads) throws Exception {
         String pipeline = "http://localhost:" + cluster.ingestPort(0);
         // actuator is on each service's management port
-        List<String> metrics = List.of(cluster.ingestNodes().get(0), cluster.workers().get(0), cluster.resultServices().get(0)).stream()
-                .map(ctx -> "http://localhost:" + LocalCluster.managementPort(ctx)).toList();
-        LoadConfig config = new LoadConfig(3, 2.0, 0.5, 2, engine, 100, 30_000, fixtures, "/api/realtime-voice/stream",
-                clientThreads);
+        List<String> metrics =
+                List.of(
+                                cluster.ingestNodes().get(0),
+                                cluster.workers().get(0),
+                                cluster.resultServices().get(0))
+                        .stream()
+                        .map(ctx -> "http://localhost:" + LocalCluster.managementPort(ctx))
+                        .toList();
+        LoadConfig config = new LoadConfig(
+                3, 2.0, 0.5, 2, engine, 100, 30_000, fixtures, "/api/realtime-voice/stream", clientThreads);
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
-        Map<String, Object> report = LoadGenerator.run(config, List.of(
-                new LoadPhase.Target("pipeline", pipeline, metrics),
-                new LoadPhase.Target("baseline", "http://localhost:" + port(baseline), List.of())),
+        Map<String, Object> report = LoadGenerator.run(
+                config,
+                List.of(
+                        new LoadPhase.Target("pipeline", pipeline, metrics),
+                        new LoadPhase.Target("baseline", "http://localhost:" + port(baseline), List.of())),
                 new PrintStream(progress, true, StandardCharsets.UTF_8));
         String table = LoadGenerator.table(report);
         System.out.println(progress.toString(StandardCharsets.UTF_8) + table);

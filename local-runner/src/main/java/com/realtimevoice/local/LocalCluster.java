@@ -1,5 +1,8 @@
 package com.realtimevoice.local;
 
+import com.realtimevoice.ingest.IngestApplication;
+import com.realtimevoice.result.ResultServiceApplication;
+import com.realtimevoice.worker.AsrWorkerApplication;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -11,14 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import com.realtimevoice.ingest.IngestApplication;
-import com.realtimevoice.result.ResultServiceApplication;
-import com.realtimevoice.worker.AsrWorkerApplication;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
@@ -42,7 +39,8 @@ public final class LocalCluster implements AutoCloseable {
      * The services share one classpath here, so those without a database must not pick up result-service's
      * JPA and Flyway through auto-configuration.
      */
-    private static final String NO_DATABASE = String.join(",",
+    private static final String NO_DATABASE = String.join(
+            ",",
             "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
             "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
             "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration",
@@ -52,6 +50,7 @@ public final class LocalCluster implements AutoCloseable {
     private final Settings settings;
     /** result-service's database settings: {@link Settings#database()}, with an H2 database of this cluster's own */
     private final Map<String, String> database;
+
     private EmbeddedKafkaKraftBroker broker;
     private String bootstrapServers;
     private final List<ConfigurableApplicationContext> resultServices = new ArrayList<>();
@@ -63,21 +62,49 @@ public final class LocalCluster implements AutoCloseable {
      * @param database              result-service's database settings: spring.datasource.* for H2, or DB_* for MySQL
      * @param firstIngestPort       port of the first ingest node (0 = random), the next ones follow
      */
-    public record Settings(int ingestNodes, int workers, int resultServices, String kafkaBootstrapServers, int partitions,
-                           Map<String, String> database, int firstIngestPort, boolean randomServicePorts,
-                           Map<String, String> extraProperties, int firstWorkerPort, int firstResultServicePort) {
+    public record Settings(
+            int ingestNodes,
+            int workers,
+            int resultServices,
+            String kafkaBootstrapServers,
+            int partitions,
+            Map<String, String> database,
+            int firstIngestPort,
+            boolean randomServicePorts,
+            Map<String, String> extraProperties,
+            int firstWorkerPort,
+            int firstResultServicePort) {
 
         /** Without worker and result-service ports: they get their defaults, 8081 and 8082. */
-        public Settings(int ingestNodes, int workers, int resultServices, String kafkaBootstrapServers, int partitions,
-                        Map<String, String> database, int firstIngestPort, boolean randomServicePorts,
-                        Map<String, String> extraProperties) {
-            this(ingestNodes, workers, resultServices, kafkaBootstrapServers, partitions, database, firstIngestPort,
-                    randomServicePorts, extraProperties, 8081, 8082);
+        public Settings(
+                int ingestNodes,
+                int workers,
+                int resultServices,
+                String kafkaBootstrapServers,
+                int partitions,
+                Map<String, String> database,
+                int firstIngestPort,
+                boolean randomServicePorts,
+                Map<String, String> extraProperties) {
+            this(
+                    ingestNodes,
+                    workers,
+                    resultServices,
+                    kafkaBootstrapServers,
+                    partitions,
+                    database,
+                    firstIngestPort,
+                    randomServicePorts,
+                    extraProperties,
+                    8081,
+                    8082);
         }
 
         /** H2 in MySQL mode, in memory: the embedded default keeps nothing between runs, like its in-process broker. */
         public static final Map<String, String> H2 = Map.of(
-                "spring.datasource.url", H2_URL_PREFIX + "MODE=MySQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1",
+                "spring.datasource.url",
+                        H2_URL_PREFIX
+                                + "MODE=MySQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1",
                 "spring.datasource.username", "sa",
                 "spring.datasource.password", "");
 
@@ -86,48 +113,127 @@ public final class LocalCluster implements AutoCloseable {
         }
 
         public Settings withNodes(int ingest, int worker, int result) {
-            return new Settings(ingest, worker, result, kafkaBootstrapServers, partitions, database, firstIngestPort,
-                    randomServicePorts, extraProperties, firstWorkerPort, firstResultServicePort);
+            return new Settings(
+                    ingest,
+                    worker,
+                    result,
+                    kafkaBootstrapServers,
+                    partitions,
+                    database,
+                    firstIngestPort,
+                    randomServicePorts,
+                    extraProperties,
+                    firstWorkerPort,
+                    firstResultServicePort);
         }
 
         public Settings withKafka(String bootstrap) {
-            return new Settings(ingestNodes, workers, resultServices, bootstrap, partitions, database, firstIngestPort,
-                    randomServicePorts, extraProperties, firstWorkerPort, firstResultServicePort);
+            return new Settings(
+                    ingestNodes,
+                    workers,
+                    resultServices,
+                    bootstrap,
+                    partitions,
+                    database,
+                    firstIngestPort,
+                    randomServicePorts,
+                    extraProperties,
+                    firstWorkerPort,
+                    firstResultServicePort);
         }
 
         /** result-service's database: DB_* for MySQL/MariaDB (the service builds its URL), or spring.datasource.*. */
         public Settings withDatabase(Map<String, String> properties) {
-            return new Settings(ingestNodes, workers, resultServices, kafkaBootstrapServers, partitions, Map.copyOf(properties),
-                    firstIngestPort, randomServicePorts, extraProperties, firstWorkerPort, firstResultServicePort);
+            return new Settings(
+                    ingestNodes,
+                    workers,
+                    resultServices,
+                    kafkaBootstrapServers,
+                    partitions,
+                    Map.copyOf(properties),
+                    firstIngestPort,
+                    randomServicePorts,
+                    extraProperties,
+                    firstWorkerPort,
+                    firstResultServicePort);
         }
 
         /** Every service on a random free port: for tests, which must not collide with a running product. */
         public Settings withRandomPorts() {
-            return new Settings(ingestNodes, workers, resultServices, kafkaBootstrapServers, partitions, database, 0, true,
-                    extraProperties, 0, 0);
+            return new Settings(
+                    ingestNodes,
+                    workers,
+                    resultServices,
+                    kafkaBootstrapServers,
+                    partitions,
+                    database,
+                    0,
+                    true,
+                    extraProperties,
+                    0,
+                    0);
         }
 
         public Settings withPartitions(int count) {
-            return new Settings(ingestNodes, workers, resultServices, kafkaBootstrapServers, count, database,
-                    firstIngestPort, randomServicePorts, extraProperties, firstWorkerPort, firstResultServicePort);
+            return new Settings(
+                    ingestNodes,
+                    workers,
+                    resultServices,
+                    kafkaBootstrapServers,
+                    count,
+                    database,
+                    firstIngestPort,
+                    randomServicePorts,
+                    extraProperties,
+                    firstWorkerPort,
+                    firstResultServicePort);
         }
 
         public Settings withFirstIngestPort(int port) {
-            return new Settings(ingestNodes, workers, resultServices, kafkaBootstrapServers, partitions, database, port,
-                    randomServicePorts, extraProperties, firstWorkerPort, firstResultServicePort);
+            return new Settings(
+                    ingestNodes,
+                    workers,
+                    resultServices,
+                    kafkaBootstrapServers,
+                    partitions,
+                    database,
+                    port,
+                    randomServicePorts,
+                    extraProperties,
+                    firstWorkerPort,
+                    firstResultServicePort);
         }
 
         /** The first worker's and the first result service's port (0 = any free port); the next ones follow. */
         public Settings withServicePorts(int worker, int result) {
-            return new Settings(ingestNodes, workers, resultServices, kafkaBootstrapServers, partitions, database,
-                    firstIngestPort, randomServicePorts, extraProperties, worker, result);
+            return new Settings(
+                    ingestNodes,
+                    workers,
+                    resultServices,
+                    kafkaBootstrapServers,
+                    partitions,
+                    database,
+                    firstIngestPort,
+                    randomServicePorts,
+                    extraProperties,
+                    worker,
+                    result);
         }
 
         public Settings withProperties(Map<String, String> extra) {
             Map<String, String> merged = new LinkedHashMap<>(extraProperties);
             merged.putAll(extra);
-            return new Settings(ingestNodes, workers, resultServices, kafkaBootstrapServers, partitions, database,
-                    firstIngestPort, randomServicePorts, Collections.unmodifiableMap(merged), firstWorkerPort,
+            return new Settings(
+                    ingestNodes,
+                    workers,
+                    resultServices,
+                    kafkaBootstrapServers,
+                    partitions,
+                    database,
+                    firstIngestPort,
+                    randomServicePorts,
+                    Collections.unmodifiableMap(merged),
+                    firstWorkerPort,
                     firstResultServicePort);
         }
     }
@@ -148,14 +254,17 @@ public final class LocalCluster implements AutoCloseable {
             return database;
         }
         Map<String, String> own = new LinkedHashMap<>(database);
-        own.put("spring.datasource.url", "jdbc:h2:mem:realtime_voice_" + H2_DATABASES.incrementAndGet() + ";"
-                + url.substring(H2_URL_PREFIX.length()));
+        own.put(
+                "spring.datasource.url",
+                "jdbc:h2:mem:realtime_voice_" + H2_DATABASES.incrementAndGet() + ";"
+                        + url.substring(H2_URL_PREFIX.length()));
         return Collections.unmodifiableMap(own);
     }
 
     public LocalCluster start() {
         long t0 = System.nanoTime();
-        IngestApplication.smallWebSocketBuffers(); // before the first Tomcat (result-service's) loads the WebSocket classes
+        IngestApplication
+                .smallWebSocketBuffers(); // before the first Tomcat (result-service's) loads the WebSocket classes
         if (settings.kafkaBootstrapServers() == null) {
             broker = new EmbeddedKafkaKraftBroker(1, settings.partitions());
             broker.afterPropertiesSet();
@@ -171,8 +280,12 @@ public final class LocalCluster implements AutoCloseable {
             throw e;
         }
         awaitConsumerGroups(Duration.ofSeconds(60));
-        log.info("local cluster up in {} ms: {} ingest node(s), {} worker(s), {} result service(s)",
-                (System.nanoTime() - t0) / 1_000_000, ingestNodes.size(), workers.size(), resultServices.size());
+        log.info(
+                "local cluster up in {} ms: {} ingest node(s), {} worker(s), {} result service(s)",
+                (System.nanoTime() - t0) / 1_000_000,
+                ingestNodes.size(),
+                workers.size(),
+                resultServices.size());
         return this;
     }
 
@@ -185,33 +298,50 @@ public final class LocalCluster implements AutoCloseable {
             int port = port(settings.firstResultServicePort(), i);
             db.add("--server.port=" + port);
             db.addAll(managementPort(i));
-            resultServices.add(started("result-service", n, port, () -> ResultServiceApplication.builder().profiles("local")
-                    .run(args("result-service", n, db.toArray(String[]::new)))));
+            resultServices.add(started(
+                    "result-service",
+                    n,
+                    port,
+                    () -> ResultServiceApplication.builder()
+                            .profiles("local")
+                            .run(args("result-service", n, db.toArray(String[]::new)))));
         }
         for (int i = 0; i < settings.workers(); i++) {
             int n = i;
             int port = port(settings.firstWorkerPort(), i * 10);
-            List<String> worker = new ArrayList<>(List.of("--server.port=" + port, "--spring.autoconfigure.exclude=" + NO_DATABASE));
+            List<String> worker =
+                    new ArrayList<>(List.of("--server.port=" + port, "--spring.autoconfigure.exclude=" + NO_DATABASE));
             worker.addAll(managementPort(i));
-            workers.add(started("asr-worker", n, port,
+            workers.add(started(
+                    "asr-worker",
+                    n,
+                    port,
                     () -> AsrWorkerApplication.builder().run(args("asr-worker", n, worker.toArray(String[]::new)))));
         }
         String resultServiceUrl = "http://localhost:" + resultServicePort(0);
         for (int i = 0; i < settings.ingestNodes(); i++) {
             int n = i;
             int port = settings.firstIngestPort() == 0 ? 0 : settings.firstIngestPort() + i;
-            List<String> ingest = new ArrayList<>(List.of("--server.port=" + port, "--spring.autoconfigure.exclude=" + NO_DATABASE,
-                    "--ingest.node-id=ingest-" + (char) ('a' + n) + "-" + Long.toHexString(System.nanoTime() & 0xffffff),
+            List<String> ingest = new ArrayList<>(List.of(
+                    "--server.port=" + port,
+                    "--spring.autoconfigure.exclude=" + NO_DATABASE,
+                    "--ingest.node-id=ingest-" + (char) ('a' + n) + "-"
+                            + Long.toHexString(System.nanoTime() & 0xffffff),
                     "--ingest.result-service-url=" + resultServiceUrl));
             ingest.addAll(managementPort(i));
-            ingestNodes.add(started("ingest-service", n, port, () -> IngestApplication.builder().profiles("local")
-                    .run(args("ingest-service", n, ingest.toArray(String[]::new)))));
+            ingestNodes.add(started(
+                    "ingest-service",
+                    n,
+                    port,
+                    () -> IngestApplication.builder()
+                            .profiles("local")
+                            .run(args("ingest-service", n, ingest.toArray(String[]::new)))));
         }
     }
 
     /** Runs one service's start; a failure names the service and its port (LocalMain names the variable from it). */
-    private static ConfigurableApplicationContext started(String service, int index, int port,
-                                                          java.util.function.Supplier<ConfigurableApplicationContext> run) {
+    private static ConfigurableApplicationContext started(
+            String service, int index, int port, java.util.function.Supplier<ConfigurableApplicationContext> run) {
         try {
             return run.get();
         } catch (RuntimeException e) {
@@ -295,20 +425,28 @@ public final class LocalCluster implements AutoCloseable {
         while (true) {
             Map<String, GroupState> groups = new LinkedHashMap<>();
             for (ConfigurableApplicationContext ctx : all) {
-                for (MessageListenerContainer c : ctx.getBean(KafkaListenerEndpointRegistry.class).getListenerContainers()) {
+                for (MessageListenerContainer c :
+                        ctx.getBean(KafkaListenerEndpointRegistry.class).getListenerContainers()) {
                     List<? extends MessageListenerContainer> threads =
-                            c instanceof ConcurrentMessageListenerContainer<?, ?> concurrent ? concurrent.getContainers() : List.of(c);
-                    GroupState group = groups.computeIfAbsent(c.getGroupId() + " (" + c.getListenerId() + ")", g -> new GroupState());
+                            c instanceof ConcurrentMessageListenerContainer<?, ?> concurrent
+                                    ? concurrent.getContainers()
+                                    : List.of(c);
+                    GroupState group = groups.computeIfAbsent(
+                            c.getGroupId() + " (" + c.getListenerId() + ")", g -> new GroupState());
                     group.threads += Math.max(1, threads.size());
                     for (MessageListenerContainer thread : threads) {
-                        int owned = thread.getAssignedPartitions() == null ? 0 : thread.getAssignedPartitions().size();
+                        int owned = thread.getAssignedPartitions() == null
+                                ? 0
+                                : thread.getAssignedPartitions().size();
                         group.partitions += owned;
                         group.threadsWithPartitions += owned > 0 ? 1 : 0;
                     }
                 }
             }
-            List<String> waiting = groups.entrySet().stream().filter(g -> !g.getValue().settled())
-                    .map(g -> g.getKey() + ": " + g.getValue()).toList();
+            List<String> waiting = groups.entrySet().stream()
+                    .filter(g -> !g.getValue().settled())
+                    .map(g -> g.getKey() + ": " + g.getValue())
+                    .toList();
             if (waiting.isEmpty()) {
                 return;
             }
@@ -353,7 +491,9 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     public int ingestPort(int index) {
-        return ((WebServerApplicationContext) ingestNodes.get(index)).getWebServer().getPort();
+        return ((WebServerApplicationContext) ingestNodes.get(index))
+                .getWebServer()
+                .getPort();
     }
 
     public int workerPort(int index) {
@@ -361,7 +501,9 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     public int resultServicePort(int index) {
-        return ((WebServerApplicationContext) resultServices.get(index)).getWebServer().getPort();
+        return ((WebServerApplicationContext) resultServices.get(index))
+                .getWebServer()
+                .getPort();
     }
 
     /** The port of a service's management server (actuator: health probes, /actuator/prometheus). */
@@ -390,9 +532,11 @@ public final class LocalCluster implements AutoCloseable {
         if (database == settings.database()) {
             return; // not an in-memory database of ours
         }
-        try (Connection c = DriverManager.getConnection(database.get("spring.datasource.url"),
-                database.get("spring.datasource.username"), database.get("spring.datasource.password"));
-             Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(
+                        database.get("spring.datasource.url"),
+                        database.get("spring.datasource.username"),
+                        database.get("spring.datasource.password"));
+                Statement st = c.createStatement()) {
             st.execute("SHUTDOWN");
         } catch (SQLException e) {
             log.warn("dropping the in-memory database failed: {}", e.getMessage());

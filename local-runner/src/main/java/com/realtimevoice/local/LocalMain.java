@@ -15,8 +15,7 @@ import java.util.Map;
  */
 public final class LocalMain {
 
-    private LocalMain() {
-    }
+    private LocalMain() {}
 
     public static void main(String[] args) {
         LocalCluster.Settings settings;
@@ -43,16 +42,23 @@ public final class LocalMain {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "local-cluster-shutdown"));
-        System.out.printf("ports: PORT=%d ASR_WORKER_PORT=%d RESULT_SERVICE_PORT=%d%n",
+        System.out.printf(
+                "ports: PORT=%d ASR_WORKER_PORT=%d RESULT_SERVICE_PORT=%d%n",
                 cluster.ingestPort(0), cluster.workerPort(0), cluster.resultServicePort(0));
-        printHowToTry(cluster.ingestPort(0), "http://127.0.0.1:%d/actuator/prometheus (worker :%d, result-service :%d)".formatted(
-                LocalCluster.managementPort(cluster.ingestNodes().get(0)), LocalCluster.managementPort(cluster.workers().get(0)),
-                LocalCluster.managementPort(cluster.resultServices().get(0))));
+        printHowToTry(
+                cluster.ingestPort(0),
+                "http://127.0.0.1:%d/actuator/prometheus (worker :%d, result-service :%d)"
+                        .formatted(
+                                LocalCluster.managementPort(
+                                        cluster.ingestNodes().get(0)),
+                                LocalCluster.managementPort(cluster.workers().get(0)),
+                                LocalCluster.managementPort(
+                                        cluster.resultServices().get(0))));
     }
 
     /** The variable that sets each service's port (extend here when a service gets another listen port). */
-    private static final Map<String, String> PORT_VARIABLES = Map.of(
-            "ingest-service", "PORT", "asr-worker", "ASR_WORKER_PORT", "result-service", "RESULT_SERVICE_PORT");
+    private static final Map<String, String> PORT_VARIABLES =
+            Map.of("ingest-service", "PORT", "asr-worker", "ASR_WORKER_PORT", "result-service", "RESULT_SERVICE_PORT");
 
     /** The listen ports the settings ask for, by the variable that sets them; 0 (any free port) left out. */
     static Map<String, Integer> ports(LocalCluster.Settings settings) {
@@ -70,7 +76,8 @@ public final class LocalMain {
         for (Map.Entry<String, Integer> e : ports.entrySet()) {
             String other = seen.putIfAbsent(e.getValue(), e.getKey());
             if (other != null) {
-                return other + " and " + e.getKey() + " are both " + e.getValue() + ": give each service its own port (0 = any free port)";
+                return other + " and " + e.getKey() + " are both " + e.getValue()
+                        + ": give each service its own port (0 = any free port)";
             }
         }
         for (Map.Entry<String, Integer> e : ports.entrySet()) {
@@ -101,7 +108,9 @@ public final class LocalMain {
     static LocalCluster.Settings settingsFrom(Map<String, String> env) {
         LocalCluster.Settings settings = LocalCluster.Settings.defaults()
                 .withFirstIngestPort(whole(env, "PORT", 8080, 0, 65535)) // 0: any free port
-                .withServicePorts(whole(env, "ASR_WORKER_PORT", 8081, 0, 65535), whole(env, "RESULT_SERVICE_PORT", 8082, 0, 65535));
+                .withServicePorts(
+                        whole(env, "ASR_WORKER_PORT", 8081, 0, 65535),
+                        whole(env, "RESULT_SERVICE_PORT", 8082, 0, 65535));
         String kafka = env.get("KAFKA_BOOTSTRAP_SERVERS");
         if (kafka != null && !kafka.isBlank()) {
             settings = settings.withKafka(kafka);
@@ -126,12 +135,14 @@ public final class LocalMain {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException(name + " must be a whole number from " + min + " to " + max + ", got '" + v + "'");
+        throw new IllegalArgumentException(
+                name + " must be a whole number from " + min + " to " + max + ", got '" + v + "'");
     }
 
     private static void printHowToTry(int port, String metrics) {
         String base = "http://localhost:" + port;
-        String wav = Files.exists(Path.of("fixtures/speech/sentences.wav")) ? "fixtures/speech/sentences.wav"
+        String wav = Files.exists(Path.of("fixtures/speech/sentences.wav"))
+                ? "fixtures/speech/sentences.wav"
                 : "<repo>/fixtures/speech/sentences.wav";
         System.out.println("""
 
@@ -153,5 +164,4 @@ public final class LocalMain {
                 ================================================================================
                 """.formatted(base, wav, port, metrics));
     }
-
 }

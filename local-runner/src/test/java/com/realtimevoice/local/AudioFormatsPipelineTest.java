@@ -2,6 +2,10 @@ package com.realtimevoice.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.realtimevoice.testsupport.SpeechFixtures;
+import com.realtimevoice.testsupport.StreamingClient;
+import com.realtimevoice.testsupport.TestDatabase;
+import com.realtimevoice.testsupport.WordErrorRate;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,7 +17,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,12 +24,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
-import com.realtimevoice.testsupport.SpeechFixtures;
-import com.realtimevoice.testsupport.StreamingClient;
-import com.realtimevoice.testsupport.TestDatabase;
-import com.realtimevoice.testsupport.WordErrorRate;
-
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -47,7 +44,9 @@ class AudioFormatsPipelineTest {
 
     @BeforeAll
     void startCluster() {
-        cluster = new LocalCluster(LocalCluster.Settings.defaults().withRandomPorts().withDatabase(DATABASE.springProperties())).start();
+        cluster = new LocalCluster(
+                        LocalCluster.Settings.defaults().withRandomPorts().withDatabase(DATABASE.springProperties()))
+                .start();
         scenarios = new PipelineScenarios(cluster);
     }
 
@@ -67,21 +66,25 @@ class AudioFormatsPipelineTest {
 
     @ParameterizedTest(name = "/recognize {0}")
     @CsvSource({
-            "time-48k-ffmpeg.wav,       what time is it,                    0.25",
-            "time-8k-float.wav,         what time is it,                    0.25",
-            "weather-16k-24bit.wav,     the weather is nice today,          0.25",
-            "weather-16k-mono.mp3,      the weather is nice today,          0.4",
-            "sentences-44k1-stereo.mp3, turn on the kitchen light can you help me find the train station i would like to order a pizza, 0.25",
+        "time-48k-ffmpeg.wav,       what time is it,                    0.25",
+        "time-8k-float.wav,         what time is it,                    0.25",
+        "weather-16k-24bit.wav,     the weather is nice today,          0.25",
+        "weather-16k-mono.mp3,      the weather is nice today,          0.4",
+        "sentences-44k1-stereo.mp3, turn on the kitchen light can you help me find the train station i would like to order a pizza, 0.25",
     })
     void uploads(String file, String reference, double maxWer) throws Exception {
         String boundary = "----rv" + UUID.randomUUID();
-        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"" + file + "\"\r\n"
-                + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"" + file
+                        + "\"\r\n" + "Content-Type: application/octet-stream\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8);
         byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(scenarios.baseUrl(0) + "/api/realtime-voice/recognize"))
-                .header("Authorization", "Bearer " + scenarios.devToken("uploader"))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArrays(List.of(head, Files.readAllBytes(FORMATS.resolve(file)), tail))).build(),
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create(scenarios.baseUrl(0) + "/api/realtime-voice/recognize"))
+                        .header("Authorization", "Bearer " + scenarios.devToken("uploader"))
+                        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                        .POST(HttpRequest.BodyPublishers.ofByteArrays(
+                                List.of(head, Files.readAllBytes(FORMATS.resolve(file)), tail)))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         String text = StreamingClient.JSON.readTree(r.body()).get("text").asString();
@@ -94,14 +97,19 @@ class AudioFormatsPipelineTest {
     @Test
     void streamsStereoPcmAt22kHz() throws Exception {
         // 100 ms frames (22050 Hz x 2 channels x 2 bytes / 10), at four times real time
-        assertThat(stream("{\"type\":\"start\",\"format\":\"pcm\",\"sampleRate\":22050,\"channels\":2}",
-                "time-22k05-stereo.s16le", 8820, 25)).isEqualTo("what time is it");
+        assertThat(stream(
+                        "{\"type\":\"start\",\"format\":\"pcm\",\"sampleRate\":22050,\"channels\":2}",
+                        "time-22k05-stereo.s16le",
+                        8820,
+                        25))
+                .isEqualTo("what time is it");
     }
 
     @Test
     void streamsMp3AsWeChatRecorderManagerSendsIt() throws Exception {
         // frameSize 1 (KB): 1024-byte pieces of a 48 kbit/s stream, about 170 ms each, at four times real time
-        String text = stream("{\"type\":\"start\",\"format\":\"mp3\",\"sampleRate\":16000}", "weather-16k-mono.mp3", 1024, 42);
+        String text = stream(
+                "{\"type\":\"start\",\"format\":\"mp3\",\"sampleRate\":16000}", "weather-16k-mono.mp3", 1024, 42);
         assertThat(WordErrorRate.of("the weather is nice today", text)).as(text).isLessThanOrEqualTo(MP3_WEATHER_WER);
     }
 

@@ -2,19 +2,16 @@ package com.realtimevoice.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.realtimevoice.testsupport.SpeechFixtures;
+import com.realtimevoice.testsupport.StreamingClient;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
-
-import com.realtimevoice.testsupport.SpeechFixtures;
-import com.realtimevoice.testsupport.StreamingClient;
-
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,7 +19,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
-
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -46,8 +42,12 @@ class BrokerOutageTest {
     void start() throws Exception {
         Path dir = Files.createTempDirectory("broker-outage");
         broker = new RestartableBroker(dir).create(Duration.ofSeconds(90));
-        cluster = new LocalCluster(LocalCluster.Settings.defaults().withNodes(1, 1, 1).withRandomPorts().withPartitions(2)
-                .withKafka(broker.bootstrapServers())).start();
+        cluster = new LocalCluster(LocalCluster.Settings.defaults()
+                        .withNodes(1, 1, 1)
+                        .withRandomPorts()
+                        .withPartitions(2)
+                        .withKafka(broker.bootstrapServers()))
+                .start();
         scenarios = new PipelineScenarios(cluster);
     }
 
@@ -89,10 +89,16 @@ class BrokerOutageTest {
             sleepUntil(t0 + sent * CHUNK_NANOS);
         }
         JsonNode refusal = overloaded(a);
-        assertThat(refusal).as("a chunk past the in-flight limit is refused with OVERLOADED").isNotNull();
+        assertThat(refusal)
+                .as("a chunk past the in-flight limit is refused with OVERLOADED")
+                .isNotNull();
         Thread.sleep(300);
-        assertThat(a.isClosed()).as("the socket stays open through the outage: " + a.received()).isFalse();
-        assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).as("still inside the outage").isLessThan(OUTAGE);
+        assertThat(a.isClosed())
+                .as("the socket stays open through the outage: " + a.received())
+                .isFalse();
+        assertThat(Duration.ofNanos(System.nanoTime() - killedAt))
+                .as("still inside the outage")
+                .isLessThan(OUTAGE);
         long lastAck = maxAck(a, -1);
         TreeSet<Integer> indexes = finals(a, new TreeSet<>());
         log.info("OVERLOADED after {} chunks, last ack {}, finals {}", sent, lastAck, indexes);
@@ -101,11 +107,17 @@ class BrokerOutageTest {
         a.close();
         StreamingClient b = StreamingClient.connect(scenarios.wsUrl(0, token));
         long resumeSent = System.nanoTime();
-        b.send("{\"type\":\"resume\",\"sessionId\":\"" + sessionId + "\",\"resumeToken\":\"" + resumeToken + "\",\"lastIndex\":"
-                + (indexes.isEmpty() ? -1 : indexes.last()) + ",\"nextSeq\":" + (lastAck + 1) + "}");
-        assertThat(b.await("resumed", Duration.ofSeconds(5)).get("nextSeq").asLong()).isEqualTo(lastAck + 1);
-        assertThat(Duration.ofNanos(System.nanoTime() - resumeSent)).as("accepted at once").isLessThan(Duration.ofSeconds(3));
-        assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).as("accepted during the outage").isLessThan(OUTAGE);
+        b.send("{\"type\":\"resume\",\"sessionId\":\"" + sessionId + "\",\"resumeToken\":\"" + resumeToken
+                + "\",\"lastIndex\":" + (indexes.isEmpty() ? -1 : indexes.last()) + ",\"nextSeq\":" + (lastAck + 1)
+                + "}");
+        assertThat(b.await("resumed", Duration.ofSeconds(5)).get("nextSeq").asLong())
+                .isEqualTo(lastAck + 1);
+        assertThat(Duration.ofNanos(System.nanoTime() - resumeSent))
+                .as("accepted at once")
+                .isLessThan(Duration.ofSeconds(3));
+        assertThat(Duration.ofNanos(System.nanoTime() - killedAt))
+                .as("accepted during the outage")
+                .isLessThan(OUTAGE);
 
         // 3. Re-send from the first unacked chunk, at most 9 s ahead of the acks (the client's own buffer); the broker
         //    comes back 15 s after it went away.
@@ -137,7 +149,8 @@ class BrokerOutageTest {
             if (resultsAtReturn >= 0 && firstResultAfterReturn == 0 && results(b) > resultsAtReturn) {
                 firstResultAfterReturn = System.nanoTime();
             }
-            if (readyAt[0] != 0 && System.nanoTime() - readyAt[0] > Duration.ofSeconds(30).toNanos()) {
+            if (readyAt[0] != 0
+                    && System.nanoTime() - readyAt[0] > Duration.ofSeconds(30).toNanos()) {
                 break;
             }
             if (next < chunks.size() && next <= maxAck(b, lastAck) + 90 && System.nanoTime() >= pace) {
@@ -146,13 +159,19 @@ class BrokerOutageTest {
             } else {
                 Thread.sleep(10);
             }
-            assertThat(b.isClosed()).as("the resumed socket stays open: " + b.received()).isFalse();
+            assertThat(b.isClosed())
+                    .as("the resumed socket stays open: " + b.received())
+                    .isFalse();
         }
         assertThat(readyAt[0]).as("the broker came back").isPositive();
-        assertThat(firstResultAfterReturn).as("a result after the broker's return").isPositive();
+        assertThat(firstResultAfterReturn)
+                .as("a result after the broker's return")
+                .isPositive();
         Duration toResult = Duration.ofNanos(firstResultAfterReturn - readyAt[0]);
         log.info("next result {} ms after the broker's return", toResult.toMillis());
-        assertThat(toResult).as("next result within 10 s of the broker's return").isLessThan(Duration.ofSeconds(10));
+        assertThat(toResult)
+                .as("next result within 10 s of the broker's return")
+                .isLessThan(Duration.ofSeconds(10));
 
         // 4. The end: every final, each once, at the client and in the database.
         b.send("{\"type\":\"end\"}");
@@ -164,19 +183,37 @@ class BrokerOutageTest {
         assertThat(b.receivedOfType("error")).as("no error after the resume").isEmpty();
         b.close();
         JdbcTemplate db = cluster.resultServices().get(0).getBean(JdbcTemplate.class);
-        assertThat(db.queryForList("select seg_index from transcript_segment where session_id = ? order by seg_index",
-                Integer.class, sessionId)).as("stored once each").containsExactlyElementsOf(range(segments));
-        Counter badRequests = cluster.ingestNodes().get(0).getBean(MeterRegistry.class).find("ingest.errors")
-                .tag("code", "BAD_REQUEST").counter();
-        assertThat(badRequests == null ? 0 : badRequests.count()).as("no BAD_REQUEST without a bad request").isZero();
+        assertThat(db.queryForList(
+                        "select seg_index from transcript_segment where session_id = ? order by seg_index",
+                        Integer.class,
+                        sessionId))
+                .as("stored once each")
+                .containsExactlyElementsOf(range(segments));
+        Counter badRequests = cluster.ingestNodes()
+                .get(0)
+                .getBean(MeterRegistry.class)
+                .find("ingest.errors")
+                .tag("code", "BAD_REQUEST")
+                .counter();
+        assertThat(badRequests == null ? 0 : badRequests.count())
+                .as("no BAD_REQUEST without a bad request")
+                .isZero();
     }
 
     private static JsonNode overloaded(StreamingClient c) {
-        return c.receivedOfType("error").stream().filter(e -> "OVERLOADED".equals(e.get("code").asString())).findFirst().orElse(null);
+        return c.receivedOfType("error").stream()
+                .filter(e -> "OVERLOADED".equals(e.get("code").asString()))
+                .findFirst()
+                .orElse(null);
     }
 
     private static long maxAck(StreamingClient c, long floor) {
-        return Math.max(floor, c.receivedOfType("ack").stream().mapToLong(m -> m.get("seq").asLong()).max().orElse(-1));
+        return Math.max(
+                floor,
+                c.receivedOfType("ack").stream()
+                        .mapToLong(m -> m.get("seq").asLong())
+                        .max()
+                        .orElse(-1));
     }
 
     private static TreeSet<Integer> finals(StreamingClient c, TreeSet<Integer> into) {

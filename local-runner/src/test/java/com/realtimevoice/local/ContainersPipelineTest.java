@@ -1,16 +1,14 @@
 package com.realtimevoice.local;
 
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.PullImageResultCallback;
+import com.github.dockerjava.api.exception.NotFoundException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.command.PullImageResultCallback;
-import com.github.dockerjava.api.exception.NotFoundException;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,10 +46,17 @@ class ContainersPipelineTest {
         kafka.start();
         mysql = new MySQLContainer(MYSQL_IMAGE);
         mysql.start();
-        cluster = new LocalCluster(LocalCluster.Settings.defaults().withRandomPorts()
-                .withKafka(kafka.getBootstrapServers())
-                .withDatabase(Map.of("spring.datasource.url", mysql.getJdbcUrl(), "spring.datasource.username", mysql.getUsername(),
-                        "spring.datasource.password", mysql.getPassword()))).start();
+        cluster = new LocalCluster(LocalCluster.Settings.defaults()
+                        .withRandomPorts()
+                        .withKafka(kafka.getBootstrapServers())
+                        .withDatabase(Map.of(
+                                "spring.datasource.url",
+                                mysql.getJdbcUrl(),
+                                "spring.datasource.username",
+                                mysql.getUsername(),
+                                "spring.datasource.password",
+                                mysql.getPassword())))
+                .start();
         scenarios = new PipelineScenarios(cluster);
     }
 
@@ -93,7 +98,8 @@ class ContainersPipelineTest {
                 try {
                     result = evaluate();
                 } catch (RuntimeException e) {
-                    // e.g. an engine started without the default bridge network (.ci/run's): Testcontainers cannot use it
+                    // e.g. an engine started without the default bridge network (.ci/run's): Testcontainers cannot use
+                    // it
                     result = ConditionEvaluationResult.disabled("Testcontainers cannot use the Docker engine: " + e);
                 }
             }
@@ -106,11 +112,14 @@ class ContainersPipelineTest {
             if (cli(Duration.ofSeconds(30), "docker", "info").exitCode() == 0) {
                 for (DockerImageName image : new DockerImageName[] {KAFKA_IMAGE, MYSQL_IMAGE}) {
                     String name = image.asCanonicalNameString();
-                    if (cli(Duration.ofSeconds(30), "docker", "image", "inspect", name).exitCode() != 0) {
+                    if (cli(Duration.ofSeconds(30), "docker", "image", "inspect", name)
+                                    .exitCode()
+                            != 0) {
                         Cli pull = cli(Duration.ofMinutes(10), "docker", "pull", name);
                         if (pull.exitCode() != 0) {
                             return ConditionEvaluationResult.disabled(image
-                                    + " is not on the Docker engine and cannot be pulled (no registry reachable?): " + pull.output().strip());
+                                    + " is not on the Docker engine and cannot be pulled (no registry reachable?): "
+                                    + pull.output().strip());
                         }
                     }
                 }
@@ -129,13 +138,13 @@ class ContainersPipelineTest {
             return ConditionEvaluationResult.enabled("a Docker engine with " + KAFKA_IMAGE + " and " + MYSQL_IMAGE);
         }
 
-        record Cli(int exitCode, String output) {
-        }
+        record Cli(int exitCode, String output) {}
 
         /** Exit code 127 when the command cannot start (no docker CLI), 124 when it outlasts {@code timeout}. */
         private static Cli cli(Duration timeout, String... command) {
             try {
-                Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+                Process p =
+                        new ProcessBuilder(command).redirectErrorStream(true).start();
                 CompletableFuture<byte[]> output = CompletableFuture.supplyAsync(() -> {
                     try {
                         return p.getInputStream().readAllBytes();
@@ -165,14 +174,16 @@ class ContainersPipelineTest {
                 // pulled below
             }
             try {
-                boolean done = docker.pullImageCmd(image.asCanonicalNameString()).exec(new PullImageResultCallback())
+                boolean done = docker.pullImageCmd(image.asCanonicalNameString())
+                        .exec(new PullImageResultCallback())
                         .awaitCompletion(10, TimeUnit.MINUTES);
                 return done ? null : "pulling " + image + " took over 10 minutes";
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return "interrupted while pulling " + image;
             } catch (RuntimeException e) {
-                return image + " is not on the Docker engine and cannot be pulled (no registry reachable?): " + e.getMessage();
+                return image + " is not on the Docker engine and cannot be pulled (no registry reachable?): "
+                        + e.getMessage();
             }
         }
     }

@@ -2,6 +2,15 @@ package com.realtimevoice.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.realtimevoice.events.EventHeaders;
+import com.realtimevoice.events.EventRecords;
+import com.realtimevoice.events.Topics;
+import com.realtimevoice.ingest.config.IngestNode;
+import com.realtimevoice.testsupport.SpeechFixtures;
+import com.realtimevoice.testsupport.StreamingClient;
+import com.realtimevoice.testsupport.TestDatabase;
+import com.realtimevoice.testsupport.WordErrorRate;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -31,18 +40,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-
-import com.realtimevoice.events.EventHeaders;
-import com.realtimevoice.events.EventRecords;
-import com.realtimevoice.events.Topics;
-import com.realtimevoice.ingest.config.IngestNode;
-import com.realtimevoice.testsupport.SpeechFixtures;
-import com.realtimevoice.testsupport.StreamingClient;
-import com.realtimevoice.testsupport.TestDatabase;
-import com.realtimevoice.testsupport.WordErrorRate;
-
-import io.micrometer.core.instrument.MeterRegistry;
-
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -56,7 +53,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.context.ConfigurableApplicationContext;
-
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -82,8 +78,11 @@ class DeployedStackTest {
 
     @BeforeAll
     void startClusterAndRunASession() throws Exception {
-        cluster = new LocalCluster(LocalCluster.Settings.defaults().withNodes(2, 1, 1).withRandomPorts()
-                .withDatabase(DATABASE.springProperties())).start();
+        cluster = new LocalCluster(LocalCluster.Settings.defaults()
+                        .withNodes(2, 1, 1)
+                        .withRandomPorts()
+                        .withDatabase(DATABASE.springProperties()))
+                .start();
         scenarios = new PipelineScenarios(cluster);
         session = scenarios.stream(0, scenarios.devToken("operator"), "sentences.wav", 4.0);
         assertThat(session.finals()).isNotEmpty();
@@ -101,14 +100,19 @@ class DeployedStackTest {
     @Test
     void everyMetricTheDashboardAndTheAlertsQueryIsServed() throws Exception {
         Map<String, List<Scrape>> byJob = new LinkedHashMap<>();
-        byJob.put("ingest-service", List.of(scrape(cluster.ingestNodes().get(0)), scrape(cluster.ingestNodes().get(1))));
+        byJob.put(
+                "ingest-service",
+                List.of(
+                        scrape(cluster.ingestNodes().get(0)),
+                        scrape(cluster.ingestNodes().get(1))));
         byJob.put("asr-worker", List.of(scrape(cluster.workers().get(0))));
         byJob.put("result-service", List.of(scrape(cluster.resultServices().get(0))));
 
         List<String> queries = new ArrayList<>(DeploymentModel.dashboardQueries(
                 jsonAsMap(ROOT.resolve("deploy/grafana/dashboards/realtime-voice.json"))));
         int dashboardQueries = queries.size();
-        queries.addAll(DeploymentModel.alertQueries(DeploymentModel.loadYaml(ROOT.resolve("deploy/prometheus/alerts.yml"))));
+        queries.addAll(
+                DeploymentModel.alertQueries(DeploymentModel.loadYaml(ROOT.resolve("deploy/prometheus/alerts.yml"))));
         assertThat(dashboardQueries).isGreaterThan(10);
 
         List<String> problems = new ArrayList<>();
@@ -120,8 +124,11 @@ class DeployedStackTest {
                     continue; // made by Prometheus for every target, not by a service
                 }
                 List<String> jobs = jobsOf(selector, byJob.keySet());
-                List<Scrape> candidates = jobs.stream().flatMap(j -> byJob.get(j).stream()).toList();
-                List<Scrape> serving = candidates.stream().filter(s -> s.has(selector.metric())).toList();
+                List<Scrape> candidates =
+                        jobs.stream().flatMap(j -> byJob.get(j).stream()).toList();
+                List<Scrape> serving = candidates.stream()
+                        .filter(s -> s.has(selector.metric()))
+                        .toList();
                 if (serving.isEmpty()) {
                     problems.add(selector.metric() + " (jobs " + jobs + ") in: " + query);
                     continue;
@@ -131,9 +138,11 @@ class DeployedStackTest {
                     if (label.equals("job") || label.equals("instance")) {
                         return;
                     }
-                    boolean ok = serving.stream().anyMatch(s -> s.hasLabel(selector.metric(), label, matcher[0], matcher[1]));
+                    boolean ok = serving.stream()
+                            .anyMatch(s -> s.hasLabel(selector.metric(), label, matcher[0], matcher[1]));
                     if (!ok) {
-                        problems.add(selector.metric() + "{" + label + matcher[0] + "\"" + matcher[1] + "\"} has no such series in: " + query);
+                        problems.add(selector.metric() + "{" + label + matcher[0] + "\"" + matcher[1]
+                                + "\"} has no such series in: " + query);
                     }
                 });
             }
@@ -143,7 +152,9 @@ class DeployedStackTest {
                 }
             }
         }
-        assertThat(problems).as("dashboard/alert queries that would show no data").isEmpty();
+        assertThat(problems)
+                .as("dashboard/alert queries that would show no data")
+                .isEmpty();
 
         // The numbers a real session must have moved.
         Scrape ingest = byJob.get("ingest-service").get(0);
@@ -156,24 +167,43 @@ class DeployedStackTest {
             seconds += node.sum("ingest_audio_seconds_total");
             bytes += node.sum("ingest_audio_bytes_total");
         }
-        assertThat(seconds).as("seconds of audio received").isCloseTo(bytes / 2 / SpeechFixtures.SAMPLE_RATE, org.assertj.core.data.Offset.offset(0.01))
-                .isGreaterThanOrEqualTo(SpeechFixtures.pcm("sentences.wav").length / 2.0 / SpeechFixtures.SAMPLE_RATE - 0.01);
+        assertThat(seconds)
+                .as("seconds of audio received")
+                .isCloseTo(bytes / 2 / SpeechFixtures.SAMPLE_RATE, org.assertj.core.data.Offset.offset(0.01))
+                .isGreaterThanOrEqualTo(
+                        SpeechFixtures.pcm("sentences.wav").length / 2.0 / SpeechFixtures.SAMPLE_RATE - 0.01);
         assertThat(ingest.sum("ingest_sessions_resumed_total")).isZero();
         assertThat(ingest.sum("ingest_sessions_started_total")).isGreaterThanOrEqualTo(1);
         assertThat(ingest.sum("ingest_delivery_hop_latency_seconds_count")).isPositive();
-        assertThat(ingest.has("ingest_delivery_hop_latency_seconds_bucket")).as("delivery hop is a histogram").isTrue();
-        assertThat(worker.sum("asr_worker_hop_latency_seconds_count")).as("ingest -> worker hop").isPositive();
+        assertThat(ingest.has("ingest_delivery_hop_latency_seconds_bucket"))
+                .as("delivery hop is a histogram")
+                .isTrue();
+        assertThat(worker.sum("asr_worker_hop_latency_seconds_count"))
+                .as("ingest -> worker hop")
+                .isPositive();
         assertThat(worker.sum("asr_worker_engine_real_time_factor_count")).isPositive();
-        assertThat(result.sum("result_hop_latency_seconds_count")).as("worker -> result hop").isPositive();
-        assertThat(result.has("result_db_write_seconds_bucket")).as("db writes are a histogram").isTrue();
+        assertThat(result.sum("result_hop_latency_seconds_count"))
+                .as("worker -> result hop")
+                .isPositive();
+        assertThat(result.has("result_db_write_seconds_bucket"))
+                .as("db writes are a histogram")
+                .isTrue();
         for (List<Scrape> scrapes : byJob.values()) {
             Scrape s = scrapes.get(0);
             // Boot binds the Kafka clients' own metrics (MicrometerConsumerListener/ProducerListener)
-            assertThat(s.has("kafka_consumer_fetch_manager_records_lag_max")).as("consumer lag of " + s.name).isTrue();
-            assertThat(s.has("kafka_producer_record_send_total")).as("producer metrics of " + s.name).isTrue();
+            assertThat(s.has("kafka_consumer_fetch_manager_records_lag_max"))
+                    .as("consumer lag of " + s.name)
+                    .isTrue();
+            assertThat(s.has("kafka_producer_record_send_total"))
+                    .as("producer metrics of " + s.name)
+                    .isTrue();
             // Observation on KafkaTemplate and the listener containers
-            assertThat(s.has("spring_kafka_template_seconds_count")).as("template observation of " + s.name).isTrue();
-            assertThat(s.has("spring_kafka_listener_seconds_count")).as("listener observation of " + s.name).isTrue();
+            assertThat(s.has("spring_kafka_template_seconds_count"))
+                    .as("template observation of " + s.name)
+                    .isTrue();
+            assertThat(s.has("spring_kafka_listener_seconds_count"))
+                    .as("listener observation of " + s.name)
+                    .isTrue();
         }
     }
 
@@ -188,23 +218,30 @@ class DeployedStackTest {
         List<Scrape> scrapes;
         do {
             Thread.sleep(1000);
-            scrapes = List.of(scrape(cluster.ingestNodes().get(0)), scrape(cluster.workers().get(0)),
+            scrapes = List.of(
+                    scrape(cluster.ingestNodes().get(0)),
+                    scrape(cluster.workers().get(0)),
                     scrape(cluster.resultServices().get(0)));
         } while (kafkaSeriesOfTopic(scrapes.get(1), "asr[._]audio[._]v1").isEmpty() && System.nanoTime() < deadline);
         List<String> underscored = new ArrayList<>();
         for (Scrape s : scrapes) {
             underscored.addAll(kafkaSeriesOfTopic(s, "asr_[^\"]*"));
         }
-        assertThat(underscored).as("Kafka metrics tagged with the underscored topic name").isEmpty();
+        assertThat(underscored)
+                .as("Kafka metrics tagged with the underscored topic name")
+                .isEmpty();
         assertThat(kafkaSeriesOfTopic(scrapes.get(1), Pattern.quote(Topics.AUDIO)))
-                .as("the worker's consumer metrics carry the topic's own name").isNotEmpty();
+                .as("the worker's consumer metrics carry the topic's own name")
+                .isNotEmpty();
     }
 
     private static List<String> kafkaSeriesOfTopic(Scrape s, String topicRegex) {
         Pattern topic = Pattern.compile("[{,]topic=\"" + topicRegex + "\"");
         List<String> out = new ArrayList<>();
         s.samples.forEach((metric, lines) -> lines.stream()
-                .filter(l -> metric.startsWith("kafka_consumer") && topic.matcher(l).find()).forEach(out::add));
+                .filter(l ->
+                        metric.startsWith("kafka_consumer") && topic.matcher(l).find())
+                .forEach(out::add));
         return out;
     }
 
@@ -213,38 +250,52 @@ class DeployedStackTest {
     /** Every record of the session carries a W3C traceparent, and the results continue the traces of their inputs. */
     @Test
     void traceContextTravelsWithTheSessionFromServiceToService() {
-        String deliveryTopic = cluster.ingestNodes().get(0).getBean(IngestNode.class).deliveryTopic();
-        Map<String, List<ConsumerRecord<String, byte[]>>> records = readSession(session.sessionId(),
-                List.of(Topics.AUDIO, Topics.TRANSCRIPTS, deliveryTopic));
+        String deliveryTopic =
+                cluster.ingestNodes().get(0).getBean(IngestNode.class).deliveryTopic();
+        Map<String, List<ConsumerRecord<String, byte[]>>> records =
+                readSession(session.sessionId(), List.of(Topics.AUDIO, Topics.TRANSCRIPTS, deliveryTopic));
         Map<String, Set<String>> traces = new HashMap<>();
         records.forEach((topic, list) -> {
             assertThat(list).as("records of the session on " + topic).isNotEmpty();
             for (ConsumerRecord<String, byte[]> r : list) {
-                assertThat(traceId(r)).as(topic + " " + EventRecords.header(r.headers(), EventHeaders.TYPE) + " traceparent").isNotNull();
+                assertThat(traceId(r))
+                        .as(topic + " " + EventRecords.header(r.headers(), EventHeaders.TYPE) + " traceparent")
+                        .isNotNull();
                 traces.computeIfAbsent(topic, t -> new HashSet<>()).add(traceId(r));
             }
         });
         // Chunks are not observed one by one at the ingest node: they carry their session's start trace.
         List<String> chunkTraces = records.get(Topics.AUDIO).stream()
                 .filter(r -> "audio.chunk".equals(EventRecords.header(r.headers(), EventHeaders.TYPE)))
-                .map(DeployedStackTest::traceId).distinct().toList();
+                .map(DeployedStackTest::traceId)
+                .distinct()
+                .toList();
         String startTrace = records.get(Topics.AUDIO).stream()
                 .filter(r -> "session.started".equals(EventRecords.header(r.headers(), EventHeaders.TYPE)))
-                .map(DeployedStackTest::traceId).findFirst().orElseThrow();
-        assertThat(chunkTraces).as("the session's chunks continue its start's trace").containsExactly(startTrace);
+                .map(DeployedStackTest::traceId)
+                .findFirst()
+                .orElseThrow();
+        assertThat(chunkTraces)
+                .as("the session's chunks continue its start's trace")
+                .containsExactly(startTrace);
         // A final is produced while the worker handles an audio record, and delivered while result-service
         // handles the final: each continues the trace of the record it came from.
         for (ConsumerRecord<String, byte[]> fin : finals(records.get(Topics.TRANSCRIPTS))) {
-            assertThat(traces.get(Topics.AUDIO)).as("final's trace continues an audio record's").contains(traceId(fin));
+            assertThat(traces.get(Topics.AUDIO))
+                    .as("final's trace continues an audio record's")
+                    .contains(traceId(fin));
         }
         Map<String, String> storedFinalTraces = finals(records.get(Topics.TRANSCRIPTS)).stream()
-                .collect(Collectors.toMap(r -> new String(r.value(), StandardCharsets.UTF_8).replaceAll(".*\"index\":(\\d+).*", "$1"),
-                        DeployedStackTest::traceId, (a, b) -> b));
+                .collect(Collectors.toMap(
+                        r -> new String(r.value(), StandardCharsets.UTF_8).replaceAll(".*\"index\":(\\d+).*", "$1"),
+                        DeployedStackTest::traceId,
+                        (a, b) -> b));
         List<ConsumerRecord<String, byte[]>> delivered = finals(records.get(deliveryTopic));
         assertThat(delivered).isNotEmpty();
         for (ConsumerRecord<String, byte[]> fin : delivered) {
             String index = new String(fin.value(), StandardCharsets.UTF_8).replaceAll(".*\"index\":(\\d+).*", "$1");
-            assertThat(traceId(fin)).as("delivered final %s continues the stored final's trace", index)
+            assertThat(traceId(fin))
+                    .as("delivered final %s continues the stored final's trace", index)
                     .isEqualTo(storedFinalTraces.get(index));
         }
     }
@@ -260,11 +311,16 @@ class DeployedStackTest {
         for (Map.Entry<String, ConfigurableApplicationContext> e : services.entrySet()) {
             int port = LocalCluster.managementPort(e.getValue());
             String variable = DeploymentModel.managementPort(e.getKey()).variable();
-            assertThat(healthcheck(e.getKey(), variable, port)).as("healthcheck.sh on " + e.getKey()).isZero();
+            assertThat(healthcheck(e.getKey(), variable, port))
+                    .as("healthcheck.sh on " + e.getKey())
+                    .isZero();
         }
-        assertThat(healthcheck("ingest-service", "INGEST_MANAGEMENT_PORT", freePort())).as("nothing listening").isEqualTo(1);
+        assertThat(healthcheck("ingest-service", "INGEST_MANAGEMENT_PORT", freePort()))
+                .as("nothing listening")
+                .isEqualTo(1);
         assertThat(healthcheck("ingest-service", "INGEST_MANAGEMENT_PORT", cluster.ingestPort(0)))
-                .as("the service port has no probes").isEqualTo(1);
+                .as("the service port has no probes")
+                .isEqualTo(1);
     }
 
     // ---- nginx ----
@@ -276,45 +332,69 @@ class DeployedStackTest {
             dns.set("ingest.rv-test", "127.0.0.1");
             try (ShippedNginx edge = ShippedNginx.start("ingest.rv-test:" + cluster.ingestPort(0), dns.address())) {
                 carriesWssSessions(edge);
-                assertThat(dns.queries.get()).as("nginx asked DNS for the upstream name").isPositive();
+                assertThat(dns.queries.get())
+                        .as("nginx asked DNS for the upstream name")
+                        .isPositive();
             }
         }
     }
 
     private void carriesWssSessions(ShippedNginx edge) throws Exception {
-        HttpClient client = HttpClient.newBuilder().sslContext(edge.ssl).connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient client = HttpClient.newBuilder()
+                .sslContext(edge.ssl)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
         String base = edge.base();
 
-        HttpResponse<String> health = client.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> health = client.send(
+                HttpRequest.newBuilder(URI.create(base + "/health")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
         assertThat(health.body()).contains("\"service\":\"ingest-service\"");
-        HttpResponse<String> redirect = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + edge.http + "/health")).build(),
+        HttpResponse<String> redirect = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + edge.http + "/health"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(redirect.statusCode()).isEqualTo(301);
-        assertThat(redirect.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).startsWith("https://"));
+        assertThat(redirect.headers().firstValue("Location"))
+                .hasValueSatisfying(l -> assertThat(l).startsWith("https://"));
         // the demo page and its scripts are public, metrics are not
         for (String page : List.of("/", "/demo.js", "/pcm-worklet.js", "/watch.html", "/watch.js")) {
-            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + page)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = client.send(
+                    HttpRequest.newBuilder(URI.create(base + page)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).as(page).isEqualTo(200);
         }
-        for (String path : List.of("/actuator", "/actuator/prometheus", "/actuator;x/prometheus", "/%61ctuator/health", "//actuator",
+        for (String path : List.of(
+                "/actuator",
+                "/actuator/prometheus",
+                "/actuator;x/prometheus",
+                "/%61ctuator/health",
+                "//actuator",
                 "/api/../actuator")) {
-            HttpResponse<String> actuator = client.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(actuator.statusCode()).as("metrics are not public: " + path).isEqualTo(404);
-            assertThat(actuator.body()).as(path).contains("\"code\":\"NOT_FOUND\"").doesNotContain("jvm_");
+            HttpResponse<String> actuator = client.send(
+                    HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(actuator.statusCode())
+                    .as("metrics are not public: " + path)
+                    .isEqualTo(404);
+            assertThat(actuator.body())
+                    .as(path)
+                    .contains("\"code\":\"NOT_FOUND\"")
+                    .doesNotContain("jvm_");
         }
-        HttpResponse<String> notFound = client.send(HttpRequest.newBuilder(URI.create(base + "/api/realtime-voice/streem")).build(),
+        HttpResponse<String> notFound = client.send(
+                HttpRequest.newBuilder(URI.create(base + "/api/realtime-voice/streem"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(notFound.statusCode()).isEqualTo(404);
-        assertThat(notFound.body()).as("the node's JSON 404 with its hint passes through").contains("/api/realtime-voice/stream");
+        assertThat(notFound.body())
+                .as("the node's JSON 404 with its hint passes through")
+                .contains("/api/realtime-voice/stream");
 
         // Two sockets open at once through the edge.
         String token = scenarios.devToken("edge-user");
         String url = "wss://localhost:" + edge.https + "/api/realtime-voice/stream";
         double before = connections(0);
-        try (Wss speaking = Wss.connect(client, url, token); Wss quiet = Wss.connect(client, url, token)) {
+        try (Wss speaking = Wss.connect(client, url, token);
+                Wss quiet = Wss.connect(client, url, token)) {
             assertThat(connections(0) - before).isEqualTo(2);
             quiet.send("{\"type\":\"ping\"}");
             quiet.await("pong");
@@ -322,26 +402,40 @@ class DeployedStackTest {
             speaking.send("{\"type\":\"start\",\"format\":\"pcm\",\"sampleRate\":16000}");
             String sessionId = speaking.await("started").get("sessionId").asString();
             // live captions through the edge: the link names the edge (wss, its host and port), and works there
-            HttpResponse<String> link = client.send(HttpRequest.newBuilder(URI.create(base + "/api/sessions/" + sessionId + "/watchers"))
-                    .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build(),
+            HttpResponse<String> link = client.send(
+                    HttpRequest.newBuilder(URI.create(base + "/api/sessions/" + sessionId + "/watchers"))
+                            .header("Authorization", "Bearer " + token)
+                            .POST(HttpRequest.BodyPublishers.noBody())
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(link.statusCode()).as(link.body()).isEqualTo(200);
-            String watchUrl = StreamingClient.JSON.readTree(link.body()).get("url").asString();
+            String watchUrl =
+                    StreamingClient.JSON.readTree(link.body()).get("url").asString();
             assertThat(watchUrl).startsWith("wss://localhost:" + edge.https + "/api/realtime-voice/watch?token=");
             Wss watching = Wss.connect(client, watchUrl, "unused");
             byte[] pcm = SpeechFixtures.pcm("weather.wav");
             for (int offset = 0; offset < pcm.length; offset += SpeechFixtures.CHUNK_BYTES) {
-                speaking.sendAudio(Arrays.copyOfRange(pcm, offset, Math.min(pcm.length, offset + SpeechFixtures.CHUNK_BYTES)));
+                speaking.sendAudio(
+                        Arrays.copyOfRange(pcm, offset, Math.min(pcm.length, offset + SpeechFixtures.CHUNK_BYTES)));
             }
             speaking.send("{\"type\":\"end\"}");
             JsonNode completed = speaking.await("completed");
             assertThat(completed.get("sessionId").asString()).isEqualTo(sessionId);
-            assertThat(WordErrorRate.of(SpeechFixtures.reference("weather.wav"), completed.get("text").asString()))
-                    .as(completed.toString()).isLessThanOrEqualTo(PipelineScenarios.MAX_WER);
+            assertThat(WordErrorRate.of(
+                            SpeechFixtures.reference("weather.wav"),
+                            completed.get("text").asString()))
+                    .as(completed.toString())
+                    .isLessThanOrEqualTo(PipelineScenarios.MAX_WER);
             assertThat(speaking.received("error")).isEmpty();
-            assertThat(watching.await("completed").get("text").asString()).isEqualTo(completed.get("text").asString());
-            assertThat(watching.received("final").stream().map(f -> f.get("index").asInt()).toList())
-                    .isEqualTo(speaking.received("final").stream().map(f -> f.get("index").asInt()).distinct().toList());
+            assertThat(watching.await("completed").get("text").asString())
+                    .isEqualTo(completed.get("text").asString());
+            assertThat(watching.received("final").stream()
+                            .map(f -> f.get("index").asInt())
+                            .toList())
+                    .isEqualTo(speaking.received("final").stream()
+                            .map(f -> f.get("index").asInt())
+                            .distinct()
+                            .toList());
             watching.close();
 
             quiet.send("{\"type\":\"start\"}");
@@ -373,7 +467,8 @@ class DeployedStackTest {
                 int brace = line.indexOf('{');
                 int space = line.indexOf(' ');
                 int end = brace >= 0 && brace < space ? brace : space;
-                samples.computeIfAbsent(line.substring(0, end), k -> new ArrayList<>()).add(line);
+                samples.computeIfAbsent(line.substring(0, end), k -> new ArrayList<>())
+                        .add(line);
             }
         }
 
@@ -383,7 +478,8 @@ class DeployedStackTest {
 
         Set<String> labels(String metric) {
             Set<String> labels = new HashSet<>();
-            Matcher m = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"").matcher(String.join("\n", samples.getOrDefault(metric, List.of())));
+            Matcher m = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"")
+                    .matcher(String.join("\n", samples.getOrDefault(metric, List.of())));
             while (m.find()) {
                 labels.add(m.group(1));
             }
@@ -418,13 +514,16 @@ class DeployedStackTest {
 
         double sum(String metric) {
             return samples.getOrDefault(metric, List.of()).stream()
-                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                    .sum();
         }
     }
 
     private static Scrape scrape(ConfigurableApplicationContext ctx) throws Exception {
         int port = LocalCluster.managementPort(ctx); // where Prometheus scrapes
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/prometheus")).build(),
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/prometheus"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         return new Scrape(ctx.getId(), r.body());
@@ -436,7 +535,8 @@ class DeployedStackTest {
         if (m == null) {
             return List.copyOf(jobs);
         }
-        return jobs.stream().filter(j -> m[0].equals("=") ? j.equals(m[1]) : m[0].equals("=~") ? j.matches(m[1]) : !j.equals(m[1]))
+        return jobs.stream()
+                .filter(j -> m[0].equals("=") ? j.equals(m[1]) : m[0].equals("=~") ? j.matches(m[1]) : !j.equals(m[1]))
                 .toList();
     }
 
@@ -446,7 +546,12 @@ class DeployedStackTest {
     }
 
     private double connections(int node) {
-        return cluster.ingestNodes().get(node).getBean(MeterRegistry.class).get("ingest.connections").gauge().value();
+        return cluster.ingestNodes()
+                .get(node)
+                .getBean(MeterRegistry.class)
+                .get("ingest.connections")
+                .gauge()
+                .value();
     }
 
     private Map<String, List<ConsumerRecord<String, byte[]>>> readSession(String sessionId, List<String> topics) {
@@ -456,7 +561,8 @@ class DeployedStackTest {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         Map<String, List<ConsumerRecord<String, byte[]>>> out = new LinkedHashMap<>();
         topics.forEach(t -> out.put(t, new ArrayList<>()));
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (String topic : topics) {
                 consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
@@ -465,7 +571,8 @@ class DeployedStackTest {
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))
+                    && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     if (sessionId.equals(r.key())) {
                         out.get(r.topic()).add(r);
@@ -477,7 +584,9 @@ class DeployedStackTest {
     }
 
     private static List<ConsumerRecord<String, byte[]>> finals(List<ConsumerRecord<String, byte[]>> records) {
-        return records.stream().filter(r -> "transcript.final".equals(EventRecords.header(r.headers(), EventHeaders.TYPE))).toList();
+        return records.stream()
+                .filter(r -> "transcript.final".equals(EventRecords.header(r.headers(), EventHeaders.TYPE)))
+                .toList();
     }
 
     private static String traceId(ConsumerRecord<String, byte[]> record) {
@@ -490,7 +599,8 @@ class DeployedStackTest {
     }
 
     private static int healthcheck(String service, String portVariable, int port) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("bash", ROOT.resolve("deploy/healthcheck.sh").toString()).redirectErrorStream(true);
+        ProcessBuilder pb =
+                new ProcessBuilder("bash", ROOT.resolve("deploy/healthcheck.sh").toString()).redirectErrorStream(true);
         pb.environment().put("SERVICE", service);
         pb.environment().put(portVariable, String.valueOf(port));
         Process p = pb.start();
@@ -514,8 +624,11 @@ class DeployedStackTest {
 
         static Wss connect(HttpClient client, String url, String token) {
             Wss wss = new Wss();
-            wss.socket = client.newWebSocketBuilder().header("Authorization", "Bearer " + token)
-                    .connectTimeout(Duration.ofSeconds(10)).buildAsync(URI.create(url), wss).join();
+            wss.socket = client.newWebSocketBuilder()
+                    .header("Authorization", "Bearer " + token)
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .buildAsync(URI.create(url), wss)
+                    .join();
             return wss;
         }
 
@@ -541,7 +654,9 @@ class DeployedStackTest {
         }
 
         synchronized List<JsonNode> received(String type) {
-            return all.stream().filter(m -> type == null || type.equals(m.path("type").asString())).toList();
+            return all.stream()
+                    .filter(m -> type == null || type.equals(m.path("type").asString()))
+                    .toList();
         }
 
         @Override
@@ -561,7 +676,10 @@ class DeployedStackTest {
 
         @Override
         public void close() {
-            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye")
+                    .orTimeout(5, TimeUnit.SECONDS)
+                    .exceptionally(e -> null)
+                    .join();
         }
     }
 }

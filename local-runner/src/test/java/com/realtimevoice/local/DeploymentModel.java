@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 
@@ -30,16 +29,17 @@ final class DeploymentModel {
     static final Map<String, Set<String>> REQUIRED_IN_PRODUCTION = Map.of(
             "ingest-service", Set.of("KAFKA_BOOTSTRAP_SERVERS", "AUTH_JWT_SECRET", "RESULT_SERVICE_URL"),
             "asr-worker", Set.of("KAFKA_BOOTSTRAP_SERVERS"),
-            "result-service", Set.of("KAFKA_BOOTSTRAP_SERVERS", "AUTH_JWT_SECRET", "DB_HOST", "DB_USER", "DB_PASSWORD"));
+            "result-service",
+                    Set.of("KAFKA_BOOTSTRAP_SERVERS", "AUTH_JWT_SECRET", "DB_HOST", "DB_USER", "DB_PASSWORD"));
 
     /** Read by the JVM or the image rather than by a service's yml. */
     static final Set<String> JVM_VARIABLES = Set.of("JAVA_TOOL_OPTIONS");
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)(:)?");
-    private static final Pattern COMPOSE_VARIABLE = Pattern.compile("\\$\\$|\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\\}");
+    private static final Pattern COMPOSE_VARIABLE =
+            Pattern.compile("\\$\\$|\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\\}");
 
-    private DeploymentModel() {
-    }
+    private DeploymentModel() {}
 
     static Path root() {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
@@ -83,8 +83,8 @@ final class DeploymentModel {
     }
 
     /** What docker-compose.yml requires a user to set (${VAR:?...}), as a user would: random values. */
-    static final Map<String, String> USER_SET = Map.of(
-            "AUTH_JWT_SECRET", randomBase64(48), "GRAFANA_ADMIN_PASSWORD", randomBase64(18));
+    static final Map<String, String> USER_SET =
+            Map.of("AUTH_JWT_SECRET", randomBase64(48), "GRAFANA_ADMIN_PASSWORD", randomBase64(18));
 
     private static String randomBase64(int bytes) {
         byte[] b = new byte[bytes];
@@ -170,7 +170,9 @@ final class DeploymentModel {
         // Profile files (<module>-local.yml, ...): what only they read is optional outside that profile.
         try (var files = Files.list(root().resolve(module).resolve("src/main/resources"))) {
             for (Path file : files.filter(f -> f.getFileName().toString().startsWith(module + "-")
-                    && f.getFileName().toString().endsWith(".yml")).sorted().toList()) {
+                            && f.getFileName().toString().endsWith(".yml"))
+                    .sorted()
+                    .toList()) {
                 Matcher m = PLACEHOLDER.matcher(read(file));
                 while (m.find()) {
                     hasDefault.putIfAbsent(m.group(1), true);
@@ -287,14 +289,26 @@ final class DeploymentModel {
     // ---- PromQL, as far as the dashboard and the alerts use it ----
 
     /** One metric selector in a query: the name and its label matchers (label -> operator and value). */
-    record Selector(String metric, Map<String, String[]> matchers) {
-    }
+    record Selector(String metric, Map<String, String[]> matchers) {}
 
-    private static final Set<String> PROMQL_KEYWORDS = Set.of("by", "without", "on", "ignoring", "group_left",
-            "group_right", "bool", "and", "or", "unless", "offset", "inf", "nan");
+    private static final Set<String> PROMQL_KEYWORDS = Set.of(
+            "by",
+            "without",
+            "on",
+            "ignoring",
+            "group_left",
+            "group_right",
+            "bool",
+            "and",
+            "or",
+            "unless",
+            "offset",
+            "inf",
+            "nan");
     private static final Pattern GROUPING = Pattern.compile("\\b(?:by|without|on|ignoring)\\s*\\(([^)]*)\\)");
     private static final Pattern RANGE = Pattern.compile("\\[[^\\]]*]");
-    private static final Pattern SELECTOR = Pattern.compile("(?<![\\w.$])([a-zA-Z_:][a-zA-Z0-9_:]*)\\s*(\\{([^}]*)})?(\\s*\\()?");
+    private static final Pattern SELECTOR =
+            Pattern.compile("(?<![\\w.$])([a-zA-Z_:][a-zA-Z0-9_:]*)\\s*(\\{([^}]*)})?(\\s*\\()?");
     private static final Pattern MATCHER = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!=|!~|=)\\s*\"([^\"]*)\"");
 
     static List<Selector> selectors(String promql) {

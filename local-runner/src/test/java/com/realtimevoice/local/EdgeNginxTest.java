@@ -2,6 +2,9 @@ package com.realtimevoice.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.realtimevoice.testsupport.ErrorBodySweep;
+import com.realtimevoice.testsupport.ErrorBodySweep.Answer;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -14,11 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
-
-import com.realtimevoice.testsupport.ErrorBodySweep;
-import com.realtimevoice.testsupport.ErrorBodySweep.Answer;
-import com.sun.net.httpserver.HttpServer;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,8 +41,11 @@ class EdgeNginxTest {
             HttpServer server = HttpServer.create(new InetSocketAddress(address, port), 0);
             ConcurrentLinkedQueue<String> seen = new ConcurrentLinkedQueue<>();
             server.createContext("/", exchange -> {
-                String line = exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath()
-                        + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery());
+                String line = exchange.getRequestMethod() + " "
+                        + exchange.getRequestURI().getRawPath()
+                        + (exchange.getRequestURI().getRawQuery() == null
+                                ? ""
+                                : "?" + exchange.getRequestURI().getRawQuery());
                 seen.add(line);
                 exchange.getRequestBody().readAllBytes();
                 byte[] body = (name + " " + line).getBytes(StandardCharsets.UTF_8);
@@ -66,14 +67,16 @@ class EdgeNginxTest {
             Node a = Node.start("node-a", "127.0.0.1", 0);
             try {
                 nodes.add(a);
-                nodes.add(Node.start("node-b", "127.0.0.2", a.server().getAddress().getPort()));
+                nodes.add(Node.start(
+                        "node-b", "127.0.0.2", a.server().getAddress().getPort()));
             } catch (BindException taken) {
                 nodes.clear();
                 a.server().stop(0);
                 assertThat(attempt).as("a port free on 127.0.0.1 and 127.0.0.2").isLessThan(5);
             }
         }
-        nginx = ShippedNginx.start(NAME + ":" + nodes.get(0).server().getAddress().getPort(), dns.address());
+        nginx = ShippedNginx.start(
+                NAME + ":" + nodes.get(0).server().getAddress().getPort(), dns.address());
     }
 
     @AfterEach
@@ -88,18 +91,41 @@ class EdgeNginxTest {
     }
 
     private Answer request(String method, String target) throws IOException {
-        String request = method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        String request = method + " " + target
+                + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
         return ErrorBodySweep.send(nginx.ssl.getSocketFactory(), "localhost", nginx.https, request);
     }
 
     @Test
     void onlyThePublicPathsReachANodeAndActuatorIsA404InEverySpelling() throws Exception {
-        List<String> notPublic = List.of("/actuator", "/actuator/", "/actuator/prometheus", "/actuator/health/readiness",
-                "/actuator;x/prometheus", "/actuator;/prometheus", "/%61ctuator/health", "/%61ctuator/prometheus", "/%41CTUATOR/prometheus",
-                "//actuator/prometheus", "///actuator", "/./actuator/prometheus", "/api/../actuator/prometheus", "/api/..;/actuator/prometheus",
-                "/api/%2e%2e/actuator/prometheus", "/api/%2E%2E/actuator", "/api/x%2F..%2F..%2Factuator/prometheus",
-                "/api/realtime-voice/stream/../../../actuator/prometheus", "/health/../actuator/prometheus", "/health;/../actuator",
-                "/api\\..\\actuator/prometheus", "/ACTUATOR/prometheus", "/metrics", "/prometheus", "/error", "/admin", "/index.html/../actuator",
+        List<String> notPublic = List.of(
+                "/actuator",
+                "/actuator/",
+                "/actuator/prometheus",
+                "/actuator/health/readiness",
+                "/actuator;x/prometheus",
+                "/actuator;/prometheus",
+                "/%61ctuator/health",
+                "/%61ctuator/prometheus",
+                "/%41CTUATOR/prometheus",
+                "//actuator/prometheus",
+                "///actuator",
+                "/./actuator/prometheus",
+                "/api/../actuator/prometheus",
+                "/api/..;/actuator/prometheus",
+                "/api/%2e%2e/actuator/prometheus",
+                "/api/%2E%2E/actuator",
+                "/api/x%2F..%2F..%2Factuator/prometheus",
+                "/api/realtime-voice/stream/../../../actuator/prometheus",
+                "/health/../actuator/prometheus",
+                "/health;/../actuator",
+                "/api\\..\\actuator/prometheus",
+                "/ACTUATOR/prometheus",
+                "/metrics",
+                "/prometheus",
+                "/error",
+                "/admin",
+                "/index.html/../actuator",
                 "/demo.js;/../actuator/prometheus");
         List<String> problems = new ArrayList<>();
         for (String path : notPublic) {
@@ -110,13 +136,22 @@ class EdgeNginxTest {
             }
         }
         assertThat(problems).as("not public through nginx").isEmpty();
-        assertThat(seen()).as("requests that reached a node").noneMatch(p -> decoded(p).contains("actuator") || p.contains("metrics")
-                || p.contains("error") || p.contains("admin"));
+        assertThat(seen())
+                .as("requests that reached a node")
+                .noneMatch(p -> decoded(p).contains("actuator")
+                        || p.contains("metrics")
+                        || p.contains("error")
+                        || p.contains("admin"));
 
-        List<String[]> publicPaths = List.of(new String[] {"GET", "/health"}, new String[] {"GET", "/"},
-                new String[] {"GET", "/index.html"}, new String[] {"GET", "/demo.js"}, new String[] {"GET", "/pcm-worklet.js"},
+        List<String[]> publicPaths = List.of(
+                new String[] {"GET", "/health"},
+                new String[] {"GET", "/"},
+                new String[] {"GET", "/index.html"},
+                new String[] {"GET", "/demo.js"},
+                new String[] {"GET", "/pcm-worklet.js"},
                 new String[] {"GET", "/api/sessions/0f8c1b7e-1c1e-4a53-9d1c-2f0d7b1a9e01"},
-                new String[] {"POST", "/api/realtime-voice/recognize?token=abc"}, new String[] {"POST", "/api/auth/wechat/login"},
+                new String[] {"POST", "/api/realtime-voice/recognize?token=abc"},
+                new String[] {"POST", "/api/auth/wechat/login"},
                 new String[] {"GET", "/api/realtime-voice/streem"});
         for (String[] p : publicPaths) {
             Answer a = request(p[0], p[1]);
@@ -129,17 +164,22 @@ class EdgeNginxTest {
     void aNodeThatMovesToANewAddressIsFollowedWithoutARestart() throws Exception {
         assertThat(request("GET", "/health").body()).startsWith("node-a");
         dns.set(NAME, "127.0.0.2"); // the node was recreated with a new address
-        Duration valid = Duration.ofSeconds(DeploymentFilesTest.seconds(ShippedNginx.composeSettings().get("NGINX_RESOLVER_VALID")));
+        Duration valid = Duration.ofSeconds(
+                DeploymentFilesTest.seconds(ShippedNginx.composeSettings().get("NGINX_RESOLVER_VALID")));
         long t0 = System.nanoTime();
         String body = "";
         while (System.nanoTime() - t0 < valid.plusSeconds(10).toNanos() && !body.startsWith("node-b")) {
             Thread.sleep(200);
             Answer a = request("GET", "/health");
-            assertThat(a.status()).as("no request fails while the name moves: " + a.body()).isEqualTo(200);
+            assertThat(a.status())
+                    .as("no request fails while the name moves: " + a.body())
+                    .isEqualTo(200);
             body = a.body();
         }
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
-        assertThat(body).as("followed the new address within %s (NGINX_RESOLVER_VALID %s)", took, valid).startsWith("node-b");
+        assertThat(body)
+                .as("followed the new address within %s (NGINX_RESOLVER_VALID %s)", took, valid)
+                .startsWith("node-b");
         assertThat(took).isLessThanOrEqualTo(valid.plusSeconds(5));
         nodes.get(0).server().stop(0); // the old container is gone
         assertThat(request("GET", "/health").body()).startsWith("node-b");
@@ -148,8 +188,10 @@ class EdgeNginxTest {
     @Test
     void requestsSpreadOverEveryAddressOfTheNameAndSkipANodeThatIsDown() throws Exception {
         dns.set(NAME, "127.0.0.1", "127.0.0.2");
-        Thread.sleep(Duration.ofSeconds(DeploymentFilesTest.seconds(ShippedNginx.composeSettings().get("NGINX_RESOLVER_VALID")))
-                .plusMillis(500).toMillis());
+        Thread.sleep(Duration.ofSeconds(DeploymentFilesTest.seconds(
+                        ShippedNginx.composeSettings().get("NGINX_RESOLVER_VALID")))
+                .plusMillis(500)
+                .toMillis());
         Set<String> answeredBy = new HashSet<>();
         for (int i = 0; i < 40 && answeredBy.size() < 2; i++) {
             answeredBy.add(request("GET", "/health").body().split(" ")[0]);
@@ -175,7 +217,8 @@ class EdgeNginxTest {
 
     private static String decoded(String path) {
         try {
-            return URLDecoder.decode(path.replace("+", "%2B"), StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
+            return URLDecoder.decode(path.replace("+", "%2B"), StandardCharsets.UTF_8)
+                    .toLowerCase(Locale.ROOT);
         } catch (IllegalArgumentException e) {
             return path.toLowerCase(Locale.ROOT);
         }

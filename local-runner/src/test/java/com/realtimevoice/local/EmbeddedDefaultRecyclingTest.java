@@ -2,11 +2,9 @@ package com.realtimevoice.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.zaxxer.hikari.HikariDataSource;
 import java.time.Duration;
 import java.util.Map;
-
-import com.zaxxer.hikari.HikariDataSource;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,8 +28,10 @@ class EmbeddedDefaultRecyclingTest {
     @BeforeAll
     void start() {
         // the embedded default's own database (LocalMain: no DB_HOST), not the test MariaDB
-        cluster = new LocalCluster(LocalMain.settingsFrom(Map.of()).withRandomPorts()
-                .withProperties(Map.of("DB_POOL_MAX_LIFETIME_MS", Long.toString(LIFETIME_MS)))).start();
+        cluster = new LocalCluster(LocalMain.settingsFrom(Map.of())
+                        .withRandomPorts()
+                        .withProperties(Map.of("DB_POOL_MAX_LIFETIME_MS", Long.toString(LIFETIME_MS))))
+                .start();
         scenarios = new PipelineScenarios(cluster);
     }
 
@@ -46,13 +46,16 @@ class EmbeddedDefaultRecyclingTest {
     @org.junit.jupiter.api.Timeout(300)
     void storesAndAnswersSessionsAfterThePoolHasRecycledEveryConnection() throws Exception {
         HikariDataSource pool = cluster.resultServices().get(0).getBean(HikariDataSource.class);
-        assertThat(pool.getMaxLifetime()).as("the shipped setting reached the pool").isEqualTo(LIFETIME_MS);
+        assertThat(pool.getMaxLifetime())
+                .as("the shipped setting reached the pool")
+                .isEqualTo(LIFETIME_MS);
         long t0 = System.nanoTime();
         int sessions = 0;
         // a session now, then one after each of two lifetimes (Hikari retires a connection up to 2.5 % early): the
         // database outlives the connection that created it and the one after it
         for (int generation = 0; generation <= 2; generation++) {
-            long due = t0 + Duration.ofMillis(generation * (LIFETIME_MS + 2_000)).toNanos();
+            long due =
+                    t0 + Duration.ofMillis(generation * (LIFETIME_MS + 2_000)).toNanos();
             while (System.nanoTime() < due) {
                 Thread.sleep(250);
             }
@@ -60,6 +63,7 @@ class EmbeddedDefaultRecyclingTest {
             sessions++;
         }
         JdbcTemplate db = cluster.resultServices().get(0).getBean(JdbcTemplate.class);
-        assertThat(db.queryForObject("select count(*) from transcript_session", Integer.class)).isEqualTo(sessions);
+        assertThat(db.queryForObject("select count(*) from transcript_session", Integer.class))
+                .isEqualTo(sessions);
     }
 }

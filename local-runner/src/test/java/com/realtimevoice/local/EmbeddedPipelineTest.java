@@ -1,10 +1,8 @@
 package com.realtimevoice.local;
 
-import java.util.Map;
-
 import com.realtimevoice.testsupport.FakeWeChat;
 import com.realtimevoice.testsupport.TestDatabase;
-
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,10 +23,17 @@ class EmbeddedPipelineTest {
 
     @BeforeAll
     void startCluster() {
-        cluster = new LocalCluster(LocalCluster.Settings.defaults().withRandomPorts()
-                .withDatabase(DATABASE.springProperties())
-                .withProperties(Map.of("WECHAT_APP_ID", FakeWeChat.APP_ID, "WECHAT_APP_SECRET", FakeWeChat.SECRET,
-                        "WECHAT_API_BASE_URL", WECHAT.baseUrl().toString()))).start();
+        cluster = new LocalCluster(LocalCluster.Settings.defaults()
+                        .withRandomPorts()
+                        .withDatabase(DATABASE.springProperties())
+                        .withProperties(Map.of(
+                                "WECHAT_APP_ID",
+                                FakeWeChat.APP_ID,
+                                "WECHAT_APP_SECRET",
+                                FakeWeChat.SECRET,
+                                "WECHAT_API_BASE_URL",
+                                WECHAT.baseUrl().toString())))
+                .start();
         scenarios = new PipelineScenarios(cluster);
     }
 

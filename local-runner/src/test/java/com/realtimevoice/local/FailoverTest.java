@@ -2,16 +2,14 @@ package com.realtimevoice.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
-
 import com.realtimevoice.testsupport.SpeechFixtures;
 import com.realtimevoice.testsupport.StreamingClient;
 import com.realtimevoice.testsupport.TestDatabase;
 import com.realtimevoice.testsupport.WordErrorRate;
-
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
@@ -23,7 +21,6 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.listener.MessageListenerContainer;
-
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -45,10 +42,21 @@ class FailoverTest {
 
     @BeforeAll
     void startCluster() {
-        LocalCluster.Settings settings = LocalCluster.Settings.defaults().withNodes(2, 2, 1).withRandomPorts()
+        LocalCluster.Settings settings = LocalCluster.Settings.defaults()
+                .withNodes(2, 2, 1)
+                .withRandomPorts()
                 .withDatabase(DATABASE.springProperties());
-        cluster = new LocalCluster(new LocalCluster.Settings(settings.ingestNodes(), settings.workers(), settings.resultServices(),
-                null, PARTITIONS, settings.database(), 0, true, Map.of())).start();
+        cluster = new LocalCluster(new LocalCluster.Settings(
+                        settings.ingestNodes(),
+                        settings.workers(),
+                        settings.resultServices(),
+                        null,
+                        PARTITIONS,
+                        settings.database(),
+                        0,
+                        true,
+                        Map.of()))
+                .start();
         scenarios = new PipelineScenarios(cluster);
     }
 
@@ -80,8 +88,14 @@ class FailoverTest {
             }
             a.await("final", WAIT);
             Thread.sleep(300);
-            lastAck = a.receivedOfType("ack").stream().mapToLong(m -> m.get("seq").asLong()).max().orElse(-1);
-            lastIndex = a.receivedOfType("final").stream().mapToInt(m -> m.get("index").asInt()).max().orElse(-1);
+            lastAck = a.receivedOfType("ack").stream()
+                    .mapToLong(m -> m.get("seq").asLong())
+                    .max()
+                    .orElse(-1);
+            lastIndex = a.receivedOfType("final").stream()
+                    .mapToInt(m -> m.get("index").asInt())
+                    .max()
+                    .orElse(-1);
         } // the connection drops mid-sentence
         assertThat(lastAck).as("acks came back for the audio sent").isGreaterThan(10);
 
@@ -95,10 +109,17 @@ class FailoverTest {
             }
             b.send("{\"type\":\"end\"}");
             JsonNode completed = b.await("completed", WAIT);
-            List<Integer> indexes = b.receivedOfType("final").stream().map(f -> f.get("index").asInt()).toList();
-            assertThat(indexes).as("the finals after the one the client had, in order").isSorted().doesNotContain(lastIndex)
+            List<Integer> indexes = b.receivedOfType("final").stream()
+                    .map(f -> f.get("index").asInt())
+                    .toList();
+            assertThat(indexes)
+                    .as("the finals after the one the client had, in order")
+                    .isSorted()
+                    .doesNotContain(lastIndex)
                     .contains(lastIndex + 1);
-            assertThat(WordErrorRate.of(SpeechFixtures.reference("sentences.wav"), completed.get("text").asString()))
+            assertThat(WordErrorRate.of(
+                            SpeechFixtures.reference("sentences.wav"),
+                            completed.get("text").asString()))
                     .isLessThanOrEqualTo(PipelineScenarios.MAX_WER);
             assertStoredOnce(sessionId, completed.get("segments").asInt());
         }
@@ -121,9 +142,15 @@ class FailoverTest {
             }
             c.send("{\"type\":\"end\"}");
             JsonNode completed = c.await("completed", WAIT);
-            assertThat(WordErrorRate.of(SpeechFixtures.reference("sentences.wav"), completed.get("text").asString()))
-                    .as(completed.toString()).isLessThanOrEqualTo(PipelineScenarios.MAX_WER);
-            List<Integer> indexes = c.receivedOfType("final").stream().map(f -> f.get("index").asInt()).distinct().toList();
+            assertThat(WordErrorRate.of(
+                            SpeechFixtures.reference("sentences.wav"),
+                            completed.get("text").asString()))
+                    .as(completed.toString())
+                    .isLessThanOrEqualTo(PipelineScenarios.MAX_WER);
+            List<Integer> indexes = c.receivedOfType("final").stream()
+                    .map(f -> f.get("index").asInt())
+                    .distinct()
+                    .toList();
             assertThat(indexes).as("every index arrived (re-sends allowed)").containsExactly(0, 1, 2);
             assertThat(c.receivedOfType("error")).isEmpty();
             assertStoredOnce(sessionId, 3);
@@ -132,23 +159,34 @@ class FailoverTest {
 
     private void assertStoredOnce(String sessionId, int segments) {
         JdbcTemplate db = cluster.resultServices().get(0).getBean(JdbcTemplate.class);
-        List<Integer> stored = db.queryForList("select seg_index from transcript_segment where session_id = ? order by seg_index",
-                Integer.class, sessionId);
-        assertThat(stored).as("each final stored exactly once").hasSize(segments).doesNotHaveDuplicates();
-        assertThat(stored).containsExactlyElementsOf(java.util.stream.IntStream.range(0, segments).boxed().toList());
+        List<Integer> stored = db.queryForList(
+                "select seg_index from transcript_segment where session_id = ? order by seg_index",
+                Integer.class,
+                sessionId);
+        assertThat(stored)
+                .as("each final stored exactly once")
+                .hasSize(segments)
+                .doesNotHaveDuplicates();
+        assertThat(stored)
+                .containsExactlyElementsOf(
+                        java.util.stream.IntStream.range(0, segments).boxed().toList());
     }
 
     /** The worker whose consumer holds the audio partition this session's key hashes to. */
     private ConfigurableApplicationContext workerOwning(String sessionId) {
-        int partition = Utils.toPositive(Utils.murmur2(sessionId.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % PARTITIONS;
+        int partition = Utils.toPositive(Utils.murmur2(sessionId.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                % PARTITIONS;
         TopicPartition tp = new TopicPartition("asr.audio.v1", partition);
         for (ConfigurableApplicationContext worker : cluster.workers()) {
-            for (MessageListenerContainer container : worker.getBean(KafkaListenerEndpointRegistry.class).getListenerContainers()) {
-                if (container.getAssignedPartitions() != null && container.getAssignedPartitions().contains(tp)) {
+            for (MessageListenerContainer container :
+                    worker.getBean(KafkaListenerEndpointRegistry.class).getListenerContainers()) {
+                if (container.getAssignedPartitions() != null
+                        && container.getAssignedPartitions().contains(tp)) {
                     return worker;
                 }
             }
         }
-        throw new IllegalStateException("no worker holds " + tp + ": " + Arrays.toString(cluster.workers().toArray()));
+        throw new IllegalStateException("no worker holds " + tp + ": "
+                + Arrays.toString(cluster.workers().toArray()));
     }
 }

@@ -6,6 +6,7 @@ import static com.realtimevoice.local.DeploymentModel.path;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.realtimevoice.auth.PlaceholderSecrets;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,9 +18,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-
-import com.realtimevoice.auth.PlaceholderSecrets;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -32,9 +30,26 @@ import org.junit.jupiter.api.Test;
 class KustomizeRenderTest {
 
     /** The kinds deploy/k8s ships, each with the one apiVersion current clusters serve. */
-    private static final Map<String, String> API_VERSIONS = Map.of("Namespace", "v1", "ConfigMap", "v1", "Secret", "v1",
-            "Service", "v1", "Deployment", "apps/v1", "PodDisruptionBudget", "policy/v1",
-            "HorizontalPodAutoscaler", "autoscaling/v2", "ScaledObject", "keda.sh/v1alpha1", "Ingress", "networking.k8s.io/v1");
+    private static final Map<String, String> API_VERSIONS = Map.of(
+            "Namespace",
+            "v1",
+            "ConfigMap",
+            "v1",
+            "Secret",
+            "v1",
+            "Service",
+            "v1",
+            "Deployment",
+            "apps/v1",
+            "PodDisruptionBudget",
+            "policy/v1",
+            "HorizontalPodAutoscaler",
+            "autoscaling/v2",
+            "ScaledObject",
+            "keda.sh/v1alpha1",
+            "Ingress",
+            "networking.k8s.io/v1");
+
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     private static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
 
@@ -48,7 +63,9 @@ class KustomizeRenderTest {
         kustomization = DeploymentModel.loadYaml(k8s.resolve("kustomization.yaml"));
         Process p;
         try {
-            p = new ProcessBuilder("kubectl", "kustomize", k8s.toString()).redirectErrorStream(false).start();
+            p = new ProcessBuilder("kubectl", "kustomize", k8s.toString())
+                    .redirectErrorStream(false)
+                    .start();
         } catch (java.io.IOException e) {
             assumeTrue(false, "kubectl is not installed: " + e.getMessage());
             return;
@@ -68,19 +85,26 @@ class KustomizeRenderTest {
     @Test
     void everyObjectHasAKnownKindApiVersionAndAValidName() {
         assertThat(docs.stream().map(d -> String.valueOf(d.get("kind"))).distinct())
-                .as("every kind shipped is rendered").containsExactlyInAnyOrderElementsOf(API_VERSIONS.keySet());
+                .as("every kind shipped is rendered")
+                .containsExactlyInAnyOrderElementsOf(API_VERSIONS.keySet());
         Set<String> seen = new HashSet<>();
         for (Map<String, Object> doc : docs) {
             String kind = String.valueOf(doc.get("kind"));
             String name = String.valueOf(path(doc, "metadata", "name"));
             assertThat(API_VERSIONS).as("kind of %s", name).containsKey(kind);
             assertThat(doc.get("apiVersion")).as(kind + " " + name).isEqualTo(API_VERSIONS.get(kind));
-            assertThat(name).as(kind + " name").matches(kind.equals("Service") || kind.equals("Namespace") ? DNS_LABEL : DNS_SUBDOMAIN)
+            assertThat(name)
+                    .as(kind + " name")
+                    .matches(kind.equals("Service") || kind.equals("Namespace") ? DNS_LABEL : DNS_SUBDOMAIN)
                     .hasSizeLessThanOrEqualTo(kind.equals("Service") || kind.equals("Namespace") ? 63 : 253);
             if (!kind.equals("Namespace")) {
-                assertThat(path(doc, "metadata", "namespace")).as(kind + " " + name).isEqualTo(kustomization.get("namespace"));
+                assertThat(path(doc, "metadata", "namespace"))
+                        .as(kind + " " + name)
+                        .isEqualTo(kustomization.get("namespace"));
             }
-            assertThat(seen.add(kind + "/" + name)).as("duplicate " + kind + "/" + name).isTrue();
+            assertThat(seen.add(kind + "/" + name))
+                    .as("duplicate " + kind + "/" + name)
+                    .isTrue();
         }
     }
 
@@ -88,10 +112,15 @@ class KustomizeRenderTest {
     void containersUseTheImagesTheKustomizationNamesAndReferencesResolve() {
         Map<String, String> images = new HashMap<>();
         for (Object image : list(kustomization, "images")) {
-            images.put(String.valueOf(map(image).get("name")), String.valueOf(map(image).get("newTag")));
+            images.put(
+                    String.valueOf(map(image).get("name")),
+                    String.valueOf(map(image).get("newTag")));
         }
-        assertThat(images.keySet()).as("images: block").containsExactlyInAnyOrderElementsOf(
-                DeploymentModel.SERVICES.stream().map(s -> "realtime-voice/" + s).toList());
+        assertThat(images.keySet())
+                .as("images: block")
+                .containsExactlyInAnyOrderElementsOf(DeploymentModel.SERVICES.stream()
+                        .map(s -> "realtime-voice/" + s)
+                        .toList());
         Map<String, Map<String, Object>> configMaps = byName("ConfigMap");
         Map<String, Map<String, Object>> secrets = byName("Secret");
         for (Map<String, Object> deployment : byName("Deployment").values()) {
@@ -100,28 +129,40 @@ class KustomizeRenderTest {
             for (Object c : list(template, "spec", "containers")) {
                 Map<String, Object> container = map(c);
                 String image = String.valueOf(container.get("image"));
-                assertThat(image).as(module + " image").isEqualTo("realtime-voice/" + module + ":" + images.get("realtime-voice/" + module));
+                assertThat(image)
+                        .as(module + " image")
+                        .isEqualTo("realtime-voice/" + module + ":" + images.get("realtime-voice/" + module));
                 Set<Object> ports = new HashSet<>();
                 for (Object port : list(container, "ports")) {
                     ports.add(map(port).get("name"));
                     ports.add(map(port).get("containerPort"));
                 }
                 for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
-                    assertThat(path(container, probe, "httpGet", "port")).as(module + " " + probe + " port").isIn(ports);
+                    assertThat(path(container, probe, "httpGet", "port"))
+                            .as(module + " " + probe + " port")
+                            .isIn(ports);
                 }
                 Object scrapePort = path(template, "metadata", "annotations", "prometheus.io/port");
-                assertThat(path(template, "metadata", "annotations", "prometheus.io/scrape")).as(module).isEqualTo("true");
-                assertThat(Integer.valueOf(String.valueOf(scrapePort))).as(module + " prometheus.io/port is a container port").isIn(ports);
+                assertThat(path(template, "metadata", "annotations", "prometheus.io/scrape"))
+                        .as(module)
+                        .isEqualTo("true");
+                assertThat(Integer.valueOf(String.valueOf(scrapePort)))
+                        .as(module + " prometheus.io/port is a container port")
+                        .isIn(ports);
                 for (Object e : list(container, "env")) {
                     Map<String, Object> cm = map(e, "valueFrom", "configMapKeyRef");
                     Map<String, Object> secret = map(e, "valueFrom", "secretKeyRef");
                     if (!cm.isEmpty()) {
-                        assertThat(map(configMaps.get(String.valueOf(cm.get("name"))), "data")).as(module + " " + map(e).get("name"))
+                        assertThat(map(configMaps.get(String.valueOf(cm.get("name"))), "data"))
+                                .as(module + " " + map(e).get("name"))
                                 .containsKey(String.valueOf(cm.get("key")));
                     }
                     if (!secret.isEmpty()) {
-                        assertThat(secrets).as("the generated Secret, by its hashed name").containsKey(String.valueOf(secret.get("name")));
-                        assertThat(map(secrets.get(String.valueOf(secret.get("name"))), "data")).containsKey(String.valueOf(secret.get("key")));
+                        assertThat(secrets)
+                                .as("the generated Secret, by its hashed name")
+                                .containsKey(String.valueOf(secret.get("name")));
+                        assertThat(map(secrets.get(String.valueOf(secret.get("name"))), "data"))
+                                .containsKey(String.valueOf(secret.get("key")));
                     }
                 }
             }
@@ -132,14 +173,19 @@ class KustomizeRenderTest {
     @Test
     void theShippedSecretIsAPlaceholderTheServicesRefuse() {
         Map<String, Object> secret = byName("Secret").values().iterator().next();
-        String jwt = new String(Base64.getDecoder().decode(String.valueOf(map(secret, "data").get("AUTH_JWT_SECRET"))), StandardCharsets.UTF_8);
+        String jwt = new String(
+                Base64.getDecoder().decode(String.valueOf(map(secret, "data").get("AUTH_JWT_SECRET"))),
+                StandardCharsets.UTF_8);
         assertThat(PlaceholderSecrets.markerIn(jwt)).as(jwt).isNotNull();
-        assertThat(jwt.length()).as("refused for what it is, not for its length").isGreaterThanOrEqualTo(32);
+        assertThat(jwt.length())
+                .as("refused for what it is, not for its length")
+                .isGreaterThanOrEqualTo(32);
     }
 
     @Test
     void kafkaBootstrapFollowsStrimziNaming() {
-        String bootstrap = String.valueOf(map(byName("ConfigMap").values().iterator().next(), "data").get("KAFKA_BOOTSTRAP_SERVERS"));
+        String bootstrap = String.valueOf(
+                map(byName("ConfigMap").values().iterator().next(), "data").get("KAFKA_BOOTSTRAP_SERVERS"));
         assertThat(bootstrap).matches("[a-z0-9-]+-kafka-bootstrap(\\.[a-z0-9-]+)*:9092");
     }
 
@@ -151,14 +197,17 @@ class KustomizeRenderTest {
         int maxReplicas = (Integer) path(scaled, "spec", "maxReplicaCount");
         int threads = Integer.parseInt(String.valueOf(config.get("ASR_WORKER_CONCURRENCY")));
         int partitions = Integer.parseInt(String.valueOf(config.get("ASR_TOPIC_PARTITIONS")));
-        assertThat(maxReplicas * threads).as("maxReplicaCount %d x ASR_WORKER_CONCURRENCY %d", maxReplicas, threads)
+        assertThat(maxReplicas * threads)
+                .as("maxReplicaCount %d x ASR_WORKER_CONCURRENCY %d", maxReplicas, threads)
                 .isLessThanOrEqualTo(partitions);
         assertThat((Integer) path(scaled, "spec", "minReplicaCount")).isLessThanOrEqualTo(maxReplicas);
     }
 
     private static Map<String, Map<String, Object>> byName(String kind) {
         Map<String, Map<String, Object>> out = new HashMap<>();
-        docs.stream().filter(d -> kind.equals(d.get("kind"))).forEach(d -> out.put(String.valueOf(path(d, "metadata", "name")), d));
+        docs.stream()
+                .filter(d -> kind.equals(d.get("kind")))
+                .forEach(d -> out.put(String.valueOf(path(d, "metadata", "name")), d));
         return out;
     }
 }

@@ -3,6 +3,12 @@ package com.realtimevoice.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.realtimevoice.events.EventRecords;
+import com.realtimevoice.events.EventType;
+import com.realtimevoice.ingest.config.IngestNode;
+import com.realtimevoice.testsupport.SpeechFixtures;
+import com.realtimevoice.testsupport.StreamingClient;
+import com.realtimevoice.testsupport.TestDatabase;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,15 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
-
-import com.realtimevoice.events.EventRecords;
-import com.realtimevoice.events.EventType;
-import com.realtimevoice.events.Topics;
-import com.realtimevoice.ingest.config.IngestNode;
-import com.realtimevoice.testsupport.SpeechFixtures;
-import com.realtimevoice.testsupport.StreamingClient;
-import com.realtimevoice.testsupport.TestDatabase;
-
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -31,7 +28,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -45,6 +41,7 @@ class LiveCaptionsTest {
 
     @RegisterExtension
     static final TestDatabase DATABASE = new TestDatabase();
+
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private LocalCluster cluster;
@@ -52,8 +49,11 @@ class LiveCaptionsTest {
 
     @BeforeAll
     void startCluster() {
-        cluster = new LocalCluster(LocalCluster.Settings.defaults().withNodes(2, 1, 1).withRandomPorts()
-                .withDatabase(DATABASE.springProperties())).start();
+        cluster = new LocalCluster(LocalCluster.Settings.defaults()
+                        .withNodes(2, 1, 1)
+                        .withRandomPorts()
+                        .withDatabase(DATABASE.springProperties()))
+                .start();
         scenarios = new PipelineScenarios(cluster);
     }
 
@@ -69,7 +69,9 @@ class LiveCaptionsTest {
         String owner = scenarios.devToken("teacher");
         try (StreamingClient speaker = StreamingClient.connect(scenarios.wsUrl(0, owner))) {
             speaker.send("{\"type\":\"start\",\"format\":\"pcm\",\"sampleRate\":16000}");
-            String sessionId = speaker.await("started", Duration.ofSeconds(20)).get("sessionId").asString();
+            String sessionId = speaker.await("started", Duration.ofSeconds(20))
+                    .get("sessionId")
+                    .asString();
 
             // asked at once, through the other node: the link waits for the session to be stored
             JsonNode link = createWatchers(1, sessionId, owner);
@@ -91,15 +93,22 @@ class LiveCaptionsTest {
             List<JsonNode> speakerFinals = lastPerIndex(speaker.receivedOfType("final"));
             assertThat(speakerFinals).isNotEmpty();
 
-            watchers.add(StreamingClient.connect(watchUrl(1, token))); // after the end: the stored finals, then completed
+            watchers.add(
+                    StreamingClient.connect(watchUrl(1, token))); // after the end: the stored finals, then completed
             for (StreamingClient watcher : watchers) {
                 JsonNode watched = watcher.await("completed", Duration.ofSeconds(30));
-                assertThat(watched.get("text").asString()).isEqualTo(completed.get("text").asString());
+                assertThat(watched.get("text").asString())
+                        .isEqualTo(completed.get("text").asString());
                 List<JsonNode> finals = watcher.receivedOfType("final");
-                assertThat(finals.stream().map(f -> f.get("index").asInt()).toList()).as("each final once, in order")
-                        .isEqualTo(speakerFinals.stream().map(f -> f.get("index").asInt()).toList());
+                assertThat(finals.stream().map(f -> f.get("index").asInt()).toList())
+                        .as("each final once, in order")
+                        .isEqualTo(speakerFinals.stream()
+                                .map(f -> f.get("index").asInt())
+                                .toList());
                 assertThat(finals.stream().map(f -> f.get("text").asString()).toList())
-                        .isEqualTo(speakerFinals.stream().map(f -> f.get("text").asString()).toList());
+                        .isEqualTo(speakerFinals.stream()
+                                .map(f -> f.get("text").asString())
+                                .toList());
                 assertThat(watcher.receivedOfType("ack")).isEmpty();
                 assertThat(watcher.receivedOfType("started")).isEmpty();
                 assertThat(watcher.awaitClose(Duration.ofSeconds(10))).isEqualTo(1000);
@@ -107,12 +116,20 @@ class LiveCaptionsTest {
             }
 
             // node 1 held three watchers and got each final of the session once (plus its catch-ups)
-            String topic1 = cluster.ingestNodes().get(1).getBean(IngestNode.class).deliveryTopic();
+            String topic1 =
+                    cluster.ingestNodes().get(1).getBean(IngestNode.class).deliveryTopic();
             List<ConsumerRecord<String, byte[]>> onNode1 = recordsOf(topic1, sessionId);
-            long finalsOnNode1 = onNode1.stream().filter(r -> EventType.TRANSCRIPT_FINAL.token().equals(type(r))).count();
-            assertThat(finalsOnNode1).as("finals on node 1's topic").isLessThanOrEqualTo(speaker.receivedOfType("final").size());
-            assertThat(onNode1.stream().filter(r -> EventType.WATCH_SYNCED.token().equals(type(r))).count())
-                    .as("one catch-up per registration: the first watcher, and the one after the end").isEqualTo(2);
+            long finalsOnNode1 = onNode1.stream()
+                    .filter(r -> EventType.TRANSCRIPT_FINAL.token().equals(type(r)))
+                    .count();
+            assertThat(finalsOnNode1)
+                    .as("finals on node 1's topic")
+                    .isLessThanOrEqualTo(speaker.receivedOfType("final").size());
+            assertThat(onNode1.stream()
+                            .filter(r -> EventType.WATCH_SYNCED.token().equals(type(r)))
+                            .count())
+                    .as("one catch-up per registration: the first watcher, and the one after the end")
+                    .isEqualTo(2);
         }
     }
 
@@ -122,25 +139,33 @@ class LiveCaptionsTest {
         PipelineScenarios.Streamed s = scenarios.stream(0, owner, "numbers.wav", 4.0);
         String token = createWatchers(0, s.sessionId(), owner).get("watchToken").asString();
 
-        assertThat(post(0, "/api/sessions/" + s.sessionId() + "/watchers", scenarios.devToken("mallory")).statusCode())
+        assertThat(post(0, "/api/sessions/" + s.sessionId() + "/watchers", scenarios.devToken("mallory"))
+                        .statusCode())
                 .isEqualTo(404);
-        assertThat(post(0, "/api/sessions/" + s.sessionId() + "/watchers", null).statusCode()).isEqualTo(401);
+        assertThat(post(0, "/api/sessions/" + s.sessionId() + "/watchers", null).statusCode())
+                .isEqualTo(401);
         String forged = token.substring(0, token.length() - 4) + (token.endsWith("AAAA") ? "BBBB" : "AAAA");
         for (String bad : List.of(forged, owner, "x", "")) { // a user's own JWT is not a watch token
             assertThatThrownBy(() -> StreamingClient.connect(watchUrl(1, bad)))
-                    .isInstanceOf(CompletionException.class).hasStackTraceContaining("401");
+                    .isInstanceOf(CompletionException.class)
+                    .hasStackTraceContaining("401");
         }
         assertThatThrownBy(() -> StreamingClient.connect(watchUrl(1, token) + "&lastIndex=-7"))
-                .isInstanceOf(CompletionException.class).hasStackTraceContaining("400");
+                .isInstanceOf(CompletionException.class)
+                .hasStackTraceContaining("400");
 
         // a watcher cannot send audio or control the session
         try (StreamingClient watcher = StreamingClient.connect(watchUrl(1, token))) {
             watcher.await("completed", Duration.ofSeconds(20));
         }
-        try (StreamingClient watcher = StreamingClient.connect(watchUrl(1, token) + "&lastIndex=" + (s.finals().size() - 1))) {
+        try (StreamingClient watcher = StreamingClient.connect(
+                watchUrl(1, token) + "&lastIndex=" + (s.finals().size() - 1))) {
             JsonNode done = watcher.await("completed", Duration.ofSeconds(20));
-            assertThat(watcher.receivedOfType("final")).as("resumed after the last final it saw").isEmpty();
-            assertThat(done.get("text").asString()).isEqualTo(s.completed().get("text").asString());
+            assertThat(watcher.receivedOfType("final"))
+                    .as("resumed after the last final it saw")
+                    .isEmpty();
+            assertThat(done.get("text").asString())
+                    .isEqualTo(s.completed().get("text").asString());
         }
     }
 
@@ -149,7 +174,9 @@ class LiveCaptionsTest {
         String owner = scenarios.devToken("owner-3");
         try (StreamingClient speaker = StreamingClient.connect(scenarios.wsUrl(0, owner))) {
             speaker.send("{\"type\":\"start\",\"format\":\"pcm\",\"sampleRate\":16000}");
-            String sessionId = speaker.await("started", Duration.ofSeconds(20)).get("sessionId").asString();
+            String sessionId = speaker.await("started", Duration.ofSeconds(20))
+                    .get("sessionId")
+                    .asString();
             String token = createWatchers(0, sessionId, owner).get("watchToken").asString();
             byte[] pcm = SpeechFixtures.pcm("sentences.wav");
 
@@ -204,8 +231,12 @@ class LiveCaptionsTest {
     }
 
     private HttpResponse<String> delete(int node, String path, String token) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(scenarios.baseUrl(node) + path)).DELETE()
-                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(scenarios.baseUrl(node) + path))
+                        .DELETE()
+                        .header("Authorization", "Bearer " + token)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** The finals by index, the last one of each (a final may be re-sent after a failover). */
@@ -220,10 +251,16 @@ class LiveCaptionsTest {
     }
 
     private List<ConsumerRecord<String, byte[]>> recordsOf(String topic, String sessionId) {
-        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "inspect-" + System.nanoTime(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                cluster.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "inspect-" + System.nanoTime(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest");
         List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             int emptyPolls = 0;

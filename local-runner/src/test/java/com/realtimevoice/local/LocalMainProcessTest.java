@@ -3,6 +3,10 @@ package com.realtimevoice.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.realtimevoice.testsupport.SpeechFixtures;
+import com.realtimevoice.testsupport.StreamingClient;
+import com.realtimevoice.testsupport.TestDatabase;
+import com.realtimevoice.testsupport.WordErrorRate;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -26,17 +30,10 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import com.realtimevoice.testsupport.SpeechFixtures;
-import com.realtimevoice.testsupport.StreamingClient;
-import com.realtimevoice.testsupport.TestDatabase;
-import com.realtimevoice.testsupport.WordErrorRate;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -48,7 +45,8 @@ class LocalMainProcessTest {
     @RegisterExtension
     static final TestDatabase DATABASE = new TestDatabase();
 
-    private static final Pattern PORTS = Pattern.compile("ports: PORT=(\\d+) ASR_WORKER_PORT=(\\d+) RESULT_SERVICE_PORT=(\\d+)");
+    private static final Pattern PORTS =
+            Pattern.compile("ports: PORT=(\\d+) ASR_WORKER_PORT=(\\d+) RESULT_SERVICE_PORT=(\\d+)");
 
     /** A taken port ends the process within seconds, non-zero, naming the variable and the port (it used to hang). */
     @ParameterizedTest
@@ -56,14 +54,19 @@ class LocalMainProcessTest {
     void aTakenPortEndsTheProcessNamingItsVariable(String variable) throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
-            Map<String, String> env = new java.util.HashMap<>(Map.of("PORT", "0", "ASR_WORKER_PORT", "0", "RESULT_SERVICE_PORT", "0"));
+            Map<String, String> env =
+                    new java.util.HashMap<>(Map.of("PORT", "0", "ASR_WORKER_PORT", "0", "RESULT_SERVICE_PORT", "0"));
             env.put(variable, Integer.toString(port));
             Path out = Files.createTempFile("local-main", ".log");
             Process p = start(env, out);
             try {
-                assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("exited within seconds: %s", Files.readString(out)).isTrue();
+                assertThat(p.waitFor(30, TimeUnit.SECONDS))
+                        .as("exited within seconds: %s", Files.readString(out))
+                        .isTrue();
                 assertThat(p.exitValue()).isNotZero();
-                assertThat(Files.readString(out)).contains(variable + "=" + port).contains("already in use");
+                assertThat(Files.readString(out))
+                        .contains(variable + "=" + port)
+                        .contains("already in use");
             } finally {
                 p.destroyForcibly();
                 Files.deleteIfExists(out);
@@ -76,7 +79,8 @@ class LocalMainProcessTest {
     void storesInMariaDbWhenDbHostIsSet() throws Exception {
         assumeTrue(DATABASE.isMariaDb(), "needs MariaDB/MySQL at 127.0.0.1:3306 (fails instead under CI=true)");
         Map<String, String> db = DATABASE.springProperties();
-        Map<String, String> env = new java.util.HashMap<>(Map.of("PORT", "0", "ASR_WORKER_PORT", "0", "RESULT_SERVICE_PORT", "0"));
+        Map<String, String> env =
+                new java.util.HashMap<>(Map.of("PORT", "0", "ASR_WORKER_PORT", "0", "RESULT_SERVICE_PORT", "0"));
         for (String k : List.of("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD")) {
             env.put(k, db.get(k));
         }
@@ -86,30 +90,46 @@ class LocalMainProcessTest {
             int port = awaitIngestPort(p, out, Duration.ofSeconds(300));
             HttpClient http = HttpClient.newHttpClient();
             String base = "http://localhost:" + port;
-            HttpResponse<String> t = http.send(HttpRequest.newBuilder(URI.create(base + "/api/auth/dev-token"))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"jar\"}")).build(),
+            HttpResponse<String> t = http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/api/auth/dev-token"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"jar\"}"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             String token = StreamingClient.JSON.readTree(t.body()).get("token").asString();
             String boundary = "----rv" + UUID.randomUUID();
-            byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"weather.wav\"\r\n"
-                    + "Content-Type: audio/wav\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+            byte[] head = ("--" + boundary
+                            + "\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"weather.wav\"\r\n"
+                            + "Content-Type: audio/wav\r\n\r\n")
+                    .getBytes(StandardCharsets.UTF_8);
             byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/realtime-voice/recognize"))
-                    .timeout(Duration.ofSeconds(90)).header("Authorization", "Bearer " + token)
-                    .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                    .POST(HttpRequest.BodyPublishers.ofByteArrays(List.of(head, Files.readAllBytes(SpeechFixtures.wav("weather.wav")), tail)))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/api/realtime-voice/recognize"))
+                            .timeout(Duration.ofSeconds(90))
+                            .header("Authorization", "Bearer " + token)
+                            .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                            .POST(HttpRequest.BodyPublishers.ofByteArrays(
+                                    List.of(head, Files.readAllBytes(SpeechFixtures.wav("weather.wav")), tail)))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             JsonNode body = StreamingClient.JSON.readTree(r.body());
-            assertThat(WordErrorRate.of(SpeechFixtures.reference("weather.wav"), body.get("text").asString()))
+            assertThat(WordErrorRate.of(
+                            SpeechFixtures.reference("weather.wav"),
+                            body.get("text").asString()))
                     .isLessThanOrEqualTo(PipelineScenarios.MAX_WER);
-            try (Connection c = DriverManager.getConnection("jdbc:mysql://" + db.get("DB_HOST") + ":" + db.get("DB_PORT") + "/"
-                    + db.get("DB_NAME"), db.get("DB_USER"), db.get("DB_PASSWORD"));
-                    PreparedStatement s = c.prepareStatement("select count(*) from transcript_segment where session_id = ?")) {
+            try (Connection c = DriverManager.getConnection(
+                            "jdbc:mysql://" + db.get("DB_HOST") + ":" + db.get("DB_PORT") + "/" + db.get("DB_NAME"),
+                            db.get("DB_USER"),
+                            db.get("DB_PASSWORD"));
+                    PreparedStatement s =
+                            c.prepareStatement("select count(*) from transcript_segment where session_id = ?")) {
                 s.setString(1, body.get("sessionId").asString());
                 try (ResultSet rs = s.executeQuery()) {
                     rs.next();
-                    assertThat(rs.getInt(1)).as("rows in MariaDB database %s", db.get("DB_NAME")).isEqualTo(body.get("segments").size());
+                    assertThat(rs.getInt(1))
+                            .as("rows in MariaDB database %s", db.get("DB_NAME"))
+                            .isEqualTo(body.get("segments").size());
                 }
             }
         } finally {
@@ -129,7 +149,9 @@ class LocalMainProcessTest {
                 assertThat(m.group(1)).as("0 = any free port, printed at start").isNotEqualTo("0");
                 return Integer.parseInt(m.group(1));
             }
-            assertThat(p.isAlive()).as("LocalMain ended early: %s", Files.readString(out)).isTrue();
+            assertThat(p.isAlive())
+                    .as("LocalMain ended early: %s", Files.readString(out))
+                    .isTrue();
             Thread.sleep(500);
         }
         throw new AssertionError("LocalMain printed no ports in " + timeout + ": " + Files.readString(out));
@@ -139,11 +161,24 @@ class LocalMainProcessTest {
     static Process start(Map<String, String> env, Path out) throws IOException {
         String classpath = "target/classes" + File.pathSeparator
                 + Files.readString(Path.of("target/runtime-classpath.txt")).trim();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-cp", classpath, LocalMain.class.getName()));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());
-        for (String k : List.of("PORT", "ASR_WORKER_PORT", "RESULT_SERVICE_PORT", "KAFKA_BOOTSTRAP_SERVERS", "DB_HOST",
-                "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD")) {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g",
+                "-cp",
+                classpath,
+                LocalMain.class.getName()));
+        ProcessBuilder pb =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());
+        for (String k : List.of(
+                "PORT",
+                "ASR_WORKER_PORT",
+                "RESULT_SERVICE_PORT",
+                "KAFKA_BOOTSTRAP_SERVERS",
+                "DB_HOST",
+                "DB_PORT",
+                "DB_NAME",
+                "DB_USER",
+                "DB_PASSWORD")) {
             pb.environment().remove(k);
         }
         pb.environment().putAll(env);

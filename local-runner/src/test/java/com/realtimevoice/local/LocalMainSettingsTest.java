@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 
 /** The embedded default reads the same environment variables as the services it runs (README, configuration). */
@@ -21,8 +20,8 @@ class LocalMainSettingsTest {
 
     @Test
     void portKafkaDatabaseAndPartitionsFromTheEnvironment() {
-        LocalCluster.Settings s = LocalMain.settingsFrom(Map.of("PORT", "9000", "KAFKA_BOOTSTRAP_SERVERS", "k:9092",
-                "DB_HOST", "db", "ASR_TOPIC_PARTITIONS", "4"));
+        LocalCluster.Settings s = LocalMain.settingsFrom(Map.of(
+                "PORT", "9000", "KAFKA_BOOTSTRAP_SERVERS", "k:9092", "DB_HOST", "db", "ASR_TOPIC_PARTITIONS", "4"));
         assertThat(s.firstIngestPort()).isEqualTo(9000);
         assertThat(s.kafkaBootstrapServers()).isEqualTo("k:9092");
         assertThat(s.database()).as("result-service reads DB_* itself").isEmpty();
@@ -32,19 +31,24 @@ class LocalMainSettingsTest {
     @Test
     void badNumbersAreRefusedByName() {
         assertThatThrownBy(() -> LocalMain.settingsFrom(Map.of("ASR_TOPIC_PARTITIONS", "0")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ASR_TOPIC_PARTITIONS")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ASR_TOPIC_PARTITIONS")
                 .hasMessageContaining("'0'");
         assertThatThrownBy(() -> LocalMain.settingsFrom(Map.of("PORT", "eighty")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PORT");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("PORT");
     }
 
     @Test
     void everyServicePortFromItsVariable() {
-        LocalCluster.Settings s = LocalMain.settingsFrom(Map.of("PORT", "0", "ASR_WORKER_PORT", "9101", "RESULT_SERVICE_PORT", "9102"));
+        LocalCluster.Settings s =
+                LocalMain.settingsFrom(Map.of("PORT", "0", "ASR_WORKER_PORT", "9101", "RESULT_SERVICE_PORT", "9102"));
         assertThat(s.firstIngestPort()).isZero();
         assertThat(s.firstWorkerPort()).as("was always 8081").isEqualTo(9101);
         assertThat(s.firstResultServicePort()).as("was always 8082").isEqualTo(9102);
-        assertThat(LocalMain.ports(s)).as("0 = any free port: nothing to check").containsOnlyKeys("ASR_WORKER_PORT", "RESULT_SERVICE_PORT");
+        assertThat(LocalMain.ports(s))
+                .as("0 = any free port: nothing to check")
+                .containsOnlyKeys("ASR_WORKER_PORT", "RESULT_SERVICE_PORT");
         assertThat(LocalMain.settingsFrom(Map.of()).firstWorkerPort()).isEqualTo(8081);
         assertThatThrownBy(() -> LocalMain.settingsFrom(Map.of("RESULT_SERVICE_PORT", "70000")))
                 .hasMessageContaining("RESULT_SERVICE_PORT");
@@ -59,8 +63,12 @@ class LocalMainSettingsTest {
     /** A port taken between the check and the bind (a race) is still reported by its variable. */
     @Test
     void aServiceThatLostItsPortIsNamedByItsVariable() {
-        var failed = new LocalCluster.ServiceStartException("result-service", 0, 8082,
-                new IllegalStateException("context failed", new org.springframework.boot.web.server.PortInUseException(8082)));
+        var failed = new LocalCluster.ServiceStartException(
+                "result-service",
+                0,
+                8082,
+                new IllegalStateException(
+                        "context failed", new org.springframework.boot.web.server.PortInUseException(8082)));
         assertThat(LocalMain.startFailure(failed)).startsWith("RESULT_SERVICE_PORT=8082: port 8082 is already in use");
     }
 }

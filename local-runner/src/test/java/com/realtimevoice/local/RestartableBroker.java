@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
@@ -37,27 +36,38 @@ final class RestartableBroker implements AutoCloseable {
     /** Writes the configuration, formats the storage and starts the broker; returns once it answers. */
     RestartableBroker create(Duration timeout) throws Exception {
         Files.createDirectories(dir.resolve("data"));
-        Files.writeString(dir.resolve("server.properties"), String.join("\n",
-                "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
-                "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                "log.dirs=" + dir.resolve("data"),
-                "num.partitions=1",
-                "offsets.topic.replication.factor=1",
-                "offsets.topic.num.partitions=2",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
-                "group.initial.rebalance.delay.ms=0",
-                ""), StandardCharsets.UTF_8);
-        Process format = java("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c",
-                dir.resolve("server.properties").toString()).redirectOutput(dir.resolve("format.log").toFile()).start();
+        Files.writeString(
+                dir.resolve("server.properties"),
+                String.join(
+                        "\n",
+                        "process.roles=broker,controller",
+                        "node.id=1",
+                        "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                        "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                        "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                        "controller.listener.names=CONTROLLER",
+                        "inter.broker.listener.name=PLAINTEXT",
+                        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                        "log.dirs=" + dir.resolve("data"),
+                        "num.partitions=1",
+                        "offsets.topic.replication.factor=1",
+                        "offsets.topic.num.partitions=2",
+                        "transaction.state.log.replication.factor=1",
+                        "transaction.state.log.min.isr=1",
+                        "share.coordinator.state.topic.replication.factor=1",
+                        "share.coordinator.state.topic.min.isr=1",
+                        "group.initial.rebalance.delay.ms=0",
+                        ""),
+                StandardCharsets.UTF_8);
+        Process format = java(
+                        "kafka.tools.StorageTool",
+                        "format",
+                        "-t",
+                        Uuid.randomUuid().toString(),
+                        "-c",
+                        dir.resolve("server.properties").toString())
+                .redirectOutput(dir.resolve("format.log").toFile())
+                .start();
         if (!format.waitFor(90, TimeUnit.SECONDS) || format.exitValue() != 0) {
             throw new IllegalStateException("formatting the Kafka storage failed; see " + dir.resolve("format.log"));
         }
@@ -68,7 +78,9 @@ final class RestartableBroker implements AutoCloseable {
 
     void start() throws IOException {
         process = java("kafka.Kafka", dir.resolve("server.properties").toString())
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("kafka.log").toFile())).start();
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dir.resolve("kafka.log").toFile()))
+                .start();
     }
 
     /** kill -9: no controlled shutdown, the clients just lose the broker. */
@@ -94,7 +106,8 @@ final class RestartableBroker implements AutoCloseable {
                     return;
                 } catch (Exception e) {
                     if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("Kafka broker not ready within " + timeout + "; see " + dir.resolve("kafka.log"), e);
+                        throw new IllegalStateException(
+                                "Kafka broker not ready within " + timeout + "; see " + dir.resolve("kafka.log"), e);
                     }
                     Thread.sleep(200);
                 }
@@ -111,12 +124,22 @@ final class RestartableBroker implements AutoCloseable {
 
     private ProcessBuilder java(String main, String... args) throws IOException {
         Path logback = dir.resolve("logback.xml");
-        Files.writeString(logback, "<configuration><appender name=\"OUT\" class=\"ch.qos.logback.core.ConsoleAppender\"><encoder>"
-                + "<pattern>%d{HH:mm:ss.SSS} %-5level %logger{36} - %msg%n</pattern></encoder></appender>"
-                + "<root level=\"WARN\"><appender-ref ref=\"OUT\"/></root></configuration>", StandardCharsets.UTF_8);
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dlogback.configurationFile=" + logback,
-                "-Dkafka.logs.dir=" + dir.resolve("logs"), "-cp", System.getProperty("java.class.path"), main));
+        Files.writeString(
+                logback,
+                "<configuration><appender name=\"OUT\" class=\"ch.qos.logback.core.ConsoleAppender\"><encoder>"
+                        + "<pattern>%d{HH:mm:ss.SSS} %-5level %logger{36} - %msg%n</pattern></encoder></appender>"
+                        + "<root level=\"WARN\"><appender-ref ref=\"OUT\"/></root></configuration>",
+                StandardCharsets.UTF_8);
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx384m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-Dlogback.configurationFile=" + logback,
+                "-Dkafka.logs.dir=" + dir.resolve("logs"),
+                "-cp",
+                System.getProperty("java.class.path"),
+                main));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
     }

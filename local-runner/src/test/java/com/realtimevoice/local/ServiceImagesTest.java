@@ -3,6 +3,12 @@ package com.realtimevoice.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.realtimevoice.auth.TokenService;
+import com.realtimevoice.auth.TokenSettings;
+import com.realtimevoice.testsupport.SpeechFixtures;
+import com.realtimevoice.testsupport.StreamingClient;
+import com.realtimevoice.testsupport.TestDatabase;
+import com.realtimevoice.testsupport.WordErrorRate;
 import java.io.File;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -20,14 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import com.realtimevoice.auth.TokenService;
-import com.realtimevoice.auth.TokenSettings;
-import com.realtimevoice.testsupport.SpeechFixtures;
-import com.realtimevoice.testsupport.StreamingClient;
-import com.realtimevoice.testsupport.TestDatabase;
-import com.realtimevoice.testsupport.WordErrorRate;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,7 +33,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
-
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -68,17 +65,38 @@ class ServiceImagesTest {
     @BeforeAll
     void buildImages() throws Exception {
         assumeTrue(run(Duration.ofSeconds(30), false, DOCKER, "info").exitCode() == 0, "no Docker engine");
-        Result base = run(Duration.ofMinutes(30), false, "bash", ROOT.resolve("deploy/base-image/build-local-base.sh").toString());
+        Result base = run(
+                Duration.ofMinutes(30),
+                false,
+                "bash",
+                ROOT.resolve("deploy/base-image/build-local-base.sh").toString());
         assertThat(base.exitCode()).as(base.output()).isZero();
         for (String module : DeploymentModel.SERVICES) {
             long t0 = System.nanoTime();
-            Result r = run(Duration.ofMinutes(40), true, DOCKER, "build", "--network", "host", "-f", "deploy/Dockerfile",
-                    "--build-arg", "BUILD_IMAGE=realtime-voice/base:17-jdk", "--build-arg", "BASE_IMAGE=realtime-voice/base:17-jre",
-                    "--build-arg", "SERVICE=" + module,
-                    "--build-arg", "SERVICE_PORT=" + DeploymentModel.port(module).defaultValue(),
-                    "-t", "realtime-voice/" + module + ":" + TAG, ".");
+            Result r = run(
+                    Duration.ofMinutes(40),
+                    true,
+                    DOCKER,
+                    "build",
+                    "--network",
+                    "host",
+                    "-f",
+                    "deploy/Dockerfile",
+                    "--build-arg",
+                    "BUILD_IMAGE=realtime-voice/base:17-jdk",
+                    "--build-arg",
+                    "BASE_IMAGE=realtime-voice/base:17-jre",
+                    "--build-arg",
+                    "SERVICE=" + module,
+                    "--build-arg",
+                    "SERVICE_PORT=" + DeploymentModel.port(module).defaultValue(),
+                    "-t",
+                    "realtime-voice/" + module + ":" + TAG,
+                    ".");
             assertThat(r.exitCode()).as(module + ": " + tail(r.output())).isZero();
-            System.out.printf("image realtime-voice/%s:%s built in %d s%n", module, TAG, (System.nanoTime() - t0) / 1_000_000_000);
+            System.out.printf(
+                    "image realtime-voice/%s:%s built in %d s%n",
+                    module, TAG, (System.nanoTime() - t0) / 1_000_000_000);
         }
         broker = new EmbeddedKafkaKraftBroker(1, 12);
         broker.afterPropertiesSet();
@@ -104,17 +122,41 @@ class ServiceImagesTest {
         int resultPort = freePort();
         int workerPort = freePort();
         int ingestPort = freePort();
-        Map<String, String> common = Map.of("KAFKA_BOOTSTRAP_SERVERS", broker.getBrokersAsString(), "KAFKA_REPLICATION_FACTOR", "1",
-                "ASR_TOPIC_PARTITIONS", "12");
+        Map<String, String> common = Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS",
+                broker.getBrokersAsString(),
+                "KAFKA_REPLICATION_FACTOR",
+                "1",
+                "ASR_TOPIC_PARTITIONS",
+                "12");
         Map<String, String> result = new LinkedHashMap<>(common);
-        result.putAll(Map.of("RESULT_SERVICE_PORT", String.valueOf(resultPort), "AUTH_JWT_SECRET", secret,
-                "DB_HOST", db.get("DB_HOST"), "DB_PORT", db.get("DB_PORT"), "DB_NAME", db.get("DB_NAME"),
-                "DB_USER", db.get("DB_USER"), "DB_PASSWORD", db.get("DB_PASSWORD")));
+        result.putAll(Map.of(
+                "RESULT_SERVICE_PORT",
+                String.valueOf(resultPort),
+                "AUTH_JWT_SECRET",
+                secret,
+                "DB_HOST",
+                db.get("DB_HOST"),
+                "DB_PORT",
+                db.get("DB_PORT"),
+                "DB_NAME",
+                db.get("DB_NAME"),
+                "DB_USER",
+                db.get("DB_USER"),
+                "DB_PASSWORD",
+                db.get("DB_PASSWORD")));
         Map<String, String> worker = new LinkedHashMap<>(common);
         worker.put("ASR_WORKER_PORT", String.valueOf(workerPort));
         Map<String, String> ingest = new LinkedHashMap<>(common);
-        ingest.putAll(Map.of("PORT", String.valueOf(ingestPort), "AUTH_JWT_SECRET", secret, "INGEST_NODE_ID", "ingest-image-test",
-                "RESULT_SERVICE_URL", "http://127.0.0.1:" + resultPort));
+        ingest.putAll(Map.of(
+                "PORT",
+                String.valueOf(ingestPort),
+                "AUTH_JWT_SECRET",
+                secret,
+                "INGEST_NODE_ID",
+                "ingest-image-test",
+                "RESULT_SERVICE_URL",
+                "http://127.0.0.1:" + resultPort));
         start("result-service", result);
         start("asr-worker", worker);
         start("ingest-service", ingest);
@@ -122,26 +164,38 @@ class ServiceImagesTest {
             awaitHealthy(id, Duration.ofMinutes(6));
         }
 
-        String token = new TokenService(new TokenSettings(secret, "realtime-voice", "realtime-voice-clients", Duration.ZERO))
+        String token = new TokenService(
+                        new TokenSettings(secret, "realtime-voice", "realtime-voice-clients", Duration.ZERO))
                 .issue("image-test-user", Duration.ofMinutes(10));
         String sessionId;
         JsonNode completed;
-        try (StreamingClient client = StreamingClient.connect("ws://127.0.0.1:" + ingestPort + "/api/realtime-voice/stream?token=" + token)) {
+        try (StreamingClient client =
+                StreamingClient.connect("ws://127.0.0.1:" + ingestPort + "/api/realtime-voice/stream?token=" + token)) {
             client.send("{\"type\":\"start\",\"format\":\"pcm\",\"sampleRate\":16000}");
-            sessionId = client.await("started", Duration.ofSeconds(30)).get("sessionId").asString();
+            sessionId = client.await("started", Duration.ofSeconds(30))
+                    .get("sessionId")
+                    .asString();
             client.streamPcm(SpeechFixtures.pcm("sentences.wav"), 3.0);
             client.send("{\"type\":\"end\"}");
             completed = client.await("completed", Duration.ofSeconds(120));
         }
-        assertThat(WordErrorRate.of(SpeechFixtures.reference("sentences.wav"), completed.get("text").asString()))
+        assertThat(WordErrorRate.of(
+                        SpeechFixtures.reference("sentences.wav"),
+                        completed.get("text").asString()))
                 .isLessThanOrEqualTo(PipelineScenarios.MAX_WER);
-        try (Connection c = DriverManager.getConnection("jdbc:mysql://" + db.get("DB_HOST") + ":" + db.get("DB_PORT") + "/"
-                + db.get("DB_NAME"), db.get("DB_USER"), db.get("DB_PASSWORD"));
-                PreparedStatement s = c.prepareStatement("select count(*) from transcript_segment where session_id = ?")) {
+        try (Connection c = DriverManager.getConnection(
+                        "jdbc:mysql://" + db.get("DB_HOST") + ":" + db.get("DB_PORT") + "/" + db.get("DB_NAME"),
+                        db.get("DB_USER"),
+                        db.get("DB_PASSWORD"));
+                PreparedStatement s =
+                        c.prepareStatement("select count(*) from transcript_segment where session_id = ?")) {
             s.setString(1, sessionId);
             try (ResultSet rs = s.executeQuery()) {
                 rs.next();
-                assertThat(rs.getInt(1)).as("stored finals").isEqualTo(completed.get("segments").asInt()).isPositive();
+                assertThat(rs.getInt(1))
+                        .as("stored finals")
+                        .isEqualTo(completed.get("segments").asInt())
+                        .isPositive();
             }
         }
     }
@@ -154,12 +208,19 @@ class ServiceImagesTest {
     @Test
     void composeKeepsTheTranscriptAndTheCommittedOffsetsAcrossDownAndUp() throws Exception {
         Result version = run(Duration.ofSeconds(30), false, "docker", "compose", "version");
-        assumeTrue(version.exitCode() == 0 && version.output().matches("(?s).*\\bv?2\\.\\d+.*"), "no Compose v2 plugin");
-        Result r = run(Duration.ofMinutes(30), false, Map.of("TAG", TAG, "SKIP_BUILD", "1"),
-                "bash", ROOT.resolve("deploy/compose/survival-check.sh").toString());
+        assumeTrue(
+                version.exitCode() == 0 && version.output().matches("(?s).*\\bv?2\\.\\d+.*"), "no Compose v2 plugin");
+        Result r = run(
+                Duration.ofMinutes(30),
+                false,
+                Map.of("TAG", TAG, "SKIP_BUILD", "1"),
+                "bash",
+                ROOT.resolve("deploy/compose/survival-check.sh").toString());
         System.out.println(r.output());
         assertThat(r.exitCode()).as(tail(r.output())).isZero();
-        assertThat(r.output()).contains("survived down/up").contains("before down: committed offsets")
+        assertThat(r.output())
+                .contains("survived down/up")
+                .contains("before down: committed offsets")
                 .contains("after up: committed offsets");
     }
 
@@ -177,28 +238,42 @@ class ServiceImagesTest {
         long deadline = System.nanoTime() + timeout.toNanos();
         String status = "";
         while (System.nanoTime() < deadline) {
-            status = run(Duration.ofSeconds(30), false, DOCKER, "inspect", "--format", "{{.State.Status}} {{.State.Health.Status}}", id)
-                    .output().trim();
+            status = run(
+                            Duration.ofSeconds(30),
+                            false,
+                            DOCKER,
+                            "inspect",
+                            "--format",
+                            "{{.State.Status}} {{.State.Health.Status}}",
+                            id)
+                    .output()
+                    .trim();
             if (status.endsWith("healthy") && !status.endsWith("unhealthy")) {
                 return;
             }
-            assertThat(status).as("container %s: %s", id, run(Duration.ofSeconds(30), false, DOCKER, "logs", "--tail", "50", id).output())
+            assertThat(status)
+                    .as(
+                            "container %s: %s",
+                            id,
+                            run(Duration.ofSeconds(30), false, DOCKER, "logs", "--tail", "50", id)
+                                    .output())
                     .startsWith("running");
             Thread.sleep(3000);
         }
         throw new AssertionError("container " + id + " not healthy after " + timeout + " (" + status + "): "
-                + run(Duration.ofSeconds(30), false, DOCKER, "logs", "--tail", "80", id).output());
+                + run(Duration.ofSeconds(30), false, DOCKER, "logs", "--tail", "80", id)
+                        .output());
     }
 
-    record Result(int exitCode, String output) {
-    }
+    record Result(int exitCode, String output) {}
 
     /** Runs a command from the repository root; with {@code locked}, under flock /tmp/docker.lock. */
     private static Result run(Duration timeout, boolean locked, String... command) throws Exception {
         return run(timeout, locked, Map.of(), command);
     }
 
-    private static Result run(Duration timeout, boolean locked, Map<String, String> env, String... command) throws Exception {
+    private static Result run(Duration timeout, boolean locked, Map<String, String> env, String... command)
+            throws Exception {
         List<String> full = new ArrayList<>();
         if (locked) {
             full.addAll(List.of("flock", "/tmp/docker.lock"));

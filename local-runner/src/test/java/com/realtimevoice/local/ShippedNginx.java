@@ -2,6 +2,7 @@ package com.realtimevoice.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.realtimevoice.local.clients.RequiredTools;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -17,11 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-
-import com.realtimevoice.local.clients.RequiredTools;
 
 /**
  * deploy/nginx/templates/default.conf.template rendered as the nginx image renders it (envsubst of its ${VARS})
@@ -48,7 +46,8 @@ final class ShippedNginx implements AutoCloseable {
 
     /** The template's settings as docker-compose.yml gives them to the nginx container. */
     static Map<String, String> composeSettings() {
-        return DeploymentModel.environment(DeploymentModel.map(DeploymentModel.compose(ROOT.resolve("docker-compose.yml")), "services", "nginx"));
+        return DeploymentModel.environment(
+                DeploymentModel.map(DeploymentModel.compose(ROOT.resolve("docker-compose.yml")), "services", "nginx"));
     }
 
     /**
@@ -56,11 +55,14 @@ final class ShippedNginx implements AutoCloseable {
      * and NGINX_RESOLVER (container names and Docker's DNS do not exist here), every other setting is compose's.
      */
     static ShippedNginx start(String upstream, String resolver) throws Exception {
-        Path nginx = RequiredTools.require("nginx", "apt-get install -y nginx-light; .ci/run does it", "/usr/sbin/nginx");
+        Path nginx =
+                RequiredTools.require("nginx", "apt-get install -y nginx-light; .ci/run does it", "/usr/sbin/nginx");
         RequiredTools.require("openssl", "apt-get install -y openssl", "/usr/bin/openssl");
         Path dir = Files.createTempDirectory("rv-nginx");
         Path tls = dir.resolve("tls");
-        run(List.of("sh", ROOT.resolve("deploy/nginx/self-signed-cert.sh").toString(), tls.toString()), Map.of("TLS_HOSTNAME", "localhost"));
+        run(
+                List.of("sh", ROOT.resolve("deploy/nginx/self-signed-cert.sh").toString(), tls.toString()),
+                Map.of("TLS_HOSTNAME", "localhost"));
         int https = RequiredTools.freePort();
         int http = RequiredTools.freePort();
         Map<String, String> env = new LinkedHashMap<>(composeSettings());
@@ -70,29 +72,56 @@ final class ShippedNginx implements AutoCloseable {
         env.put("INGEST_UPSTREAM", upstream);
         env.put("NGINX_RESOLVER", resolver);
         Files.createDirectories(dir.resolve("conf.d"));
-        Files.writeString(dir.resolve("conf.d/default.conf"),
+        Files.writeString(
+                dir.resolve("conf.d/default.conf"),
                 envsubst(Files.readString(ROOT.resolve("deploy/nginx/templates/default.conf.template")), env));
         // What the nginx image's own nginx.conf does around conf.d, with everything writable under the temp dir.
-        Files.writeString(dir.resolve("nginx.conf"), String.join("\n",
-                "root".equals(System.getProperty("user.name")) ? "user root;" : "",
-                "worker_processes 1;",
-                "pid " + dir.resolve("nginx.pid") + ";",
-                "error_log " + dir.resolve("error.log") + " info;",
-                "events { worker_connections 256; }",
-                "http {",
-                "  access_log " + dir.resolve("access.log") + ";",
-                "  client_body_temp_path " + dir.resolve("client_body") + ";",
-                "  proxy_temp_path " + dir.resolve("proxy") + ";",
-                "  fastcgi_temp_path " + dir.resolve("fastcgi") + ";",
-                "  uwsgi_temp_path " + dir.resolve("uwsgi") + ";",
-                "  scgi_temp_path " + dir.resolve("scgi") + ";",
-                "  include " + dir.resolve("conf.d") + "/*.conf;",
-                "}", ""));
-        List<String> command = List.of(nginx.toString(), "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString(),
-                "-e", dir.resolve("error.log").toString(), "-g", "daemon off;");
-        assertThat(run(List.of(command.get(0), "-t", "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString(),
-                "-e", dir.resolve("error.log").toString()), Map.of())).as("nginx -t").contains("successful");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
+        Files.writeString(
+                dir.resolve("nginx.conf"),
+                String.join(
+                        "\n",
+                        "root".equals(System.getProperty("user.name")) ? "user root;" : "",
+                        "worker_processes 1;",
+                        "pid " + dir.resolve("nginx.pid") + ";",
+                        "error_log " + dir.resolve("error.log") + " info;",
+                        "events { worker_connections 256; }",
+                        "http {",
+                        "  access_log " + dir.resolve("access.log") + ";",
+                        "  client_body_temp_path " + dir.resolve("client_body") + ";",
+                        "  proxy_temp_path " + dir.resolve("proxy") + ";",
+                        "  fastcgi_temp_path " + dir.resolve("fastcgi") + ";",
+                        "  uwsgi_temp_path " + dir.resolve("uwsgi") + ";",
+                        "  scgi_temp_path " + dir.resolve("scgi") + ";",
+                        "  include " + dir.resolve("conf.d") + "/*.conf;",
+                        "}",
+                        ""));
+        List<String> command = List.of(
+                nginx.toString(),
+                "-p",
+                dir.toString(),
+                "-c",
+                dir.resolve("nginx.conf").toString(),
+                "-e",
+                dir.resolve("error.log").toString(),
+                "-g",
+                "daemon off;");
+        assertThat(run(
+                        List.of(
+                                command.get(0),
+                                "-t",
+                                "-p",
+                                dir.toString(),
+                                "-c",
+                                dir.resolve("nginx.conf").toString(),
+                                "-e",
+                                dir.resolve("error.log").toString()),
+                        Map.of()))
+                .as("nginx -t")
+                .contains("successful");
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("stdout.log").toFile())
+                .start();
         ShippedNginx started = new ShippedNginx(dir, https, http, trusting(tls.resolve("tls.crt")), process);
         try {
             started.awaitPort(https, Duration.ofSeconds(15));

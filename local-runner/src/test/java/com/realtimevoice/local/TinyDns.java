@@ -36,13 +36,15 @@ final class TinyDns implements AutoCloseable {
     }
 
     void set(String name, String... addresses) {
-        List<InetAddress> list = java.util.Arrays.stream(addresses).map(a -> {
-            try {
-                return InetAddress.getByName(a);
-            } catch (IOException e) {
-                throw new IllegalArgumentException(a, e);
-            }
-        }).toList();
+        List<InetAddress> list = java.util.Arrays.stream(addresses)
+                .map(a -> {
+                    try {
+                        return InetAddress.getByName(a);
+                    } catch (IOException e) {
+                        throw new IllegalArgumentException(a, e);
+                    }
+                })
+                .toList();
         records.put(name.toLowerCase(Locale.ROOT), list);
     }
 
@@ -92,7 +94,12 @@ final class TinyDns implements AutoCloseable {
         out.putShort((short) 1).putShort((short) a.size()).putShort((short) 0).putShort((short) 0);
         out.put(query.array(), query.arrayOffset() + 12, questionEnd - 12);
         for (InetAddress address : a) {
-            out.putShort((short) 0xc00c).putShort((short) 1).putShort((short) 1).putInt(1).putShort((short) 4).put(address.getAddress());
+            out.putShort((short) 0xc00c)
+                    .putShort((short) 1)
+                    .putShort((short) 1)
+                    .putInt(1)
+                    .putShort((short) 4)
+                    .put(address.getAddress());
         }
         return out.array();
     }

@@ -2,6 +2,8 @@ package com.realtimevoice.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.realtimevoice.local.clients.SharedCluster;
+import com.realtimevoice.testsupport.StreamingClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,10 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-
-import com.realtimevoice.local.clients.SharedCluster;
-import com.realtimevoice.testsupport.StreamingClient;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.logging.LogLevel;
@@ -32,16 +30,20 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 @ExtendWith({SharedCluster.class, OutputCaptureExtension.class})
 class TokenLogMaskingTest {
 
-    private static final List<String> REQUEST_LOGGERS = List.of("org.springframework.web.servlet.DispatcherServlet",
-            "org.springframework.web.socket");
+    private static final List<String> REQUEST_LOGGERS =
+            List.of("org.springframework.web.servlet.DispatcherServlet", "org.springframework.web.socket");
 
     @Test
-    void aTokenInTheQueryStringNeverReachesTheEmbeddedDefaultsLog(SharedCluster.Ref product, CapturedOutput output) throws Exception {
+    void aTokenInTheQueryStringNeverReachesTheEmbeddedDefaultsLog(SharedCluster.Ref product, CapturedOutput output)
+            throws Exception {
         LocalCluster cluster = product.get();
         HttpClient http = HttpClient.newHttpClient();
         String base = "http://localhost:" + cluster.ingestPort(0);
-        HttpResponse<String> issued = http.send(HttpRequest.newBuilder(URI.create(base + "/api/auth/dev-token"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"log-masking\"}")).build(),
+        HttpResponse<String> issued = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/api/auth/dev-token"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"log-masking\"}"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         String token = StreamingClient.JSON.readTree(issued.body()).get("token").asString();
         String[] parts = token.split("\\.");
@@ -49,23 +51,38 @@ class TokenLogMaskingTest {
         LoggingSystem logging = LoggingSystem.get(getClass().getClassLoader());
         REQUEST_LOGGERS.forEach(l -> logging.setLogLevel(l, LogLevel.DEBUG));
         try {
-            http.send(HttpRequest.newBuilder(URI.create(base + "/api/sessions/" + UUID.randomUUID() + "?token=" + token)).build(),
+            http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/api/sessions/" + UUID.randomUUID() + "?token=" + token))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
-            http.send(HttpRequest.newBuilder(URI.create(base + "/api/realtime-voice/stream?token=" + token)).build(),
+            http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/api/realtime-voice/stream?token=" + token))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
-            WebSocket socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
-                    .buildAsync(URI.create("ws://localhost:" + cluster.ingestPort(0) + "/api/realtime-voice/stream?token=" + token),
-                            new WebSocket.Listener() { }).get(10, TimeUnit.SECONDS);
+            WebSocket socket = http.newWebSocketBuilder()
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .buildAsync(
+                            URI.create("ws://localhost:" + cluster.ingestPort(0) + "/api/realtime-voice/stream?token="
+                                    + token),
+                            new WebSocket.Listener() {})
+                    .get(10, TimeUnit.SECONDS);
             socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
             // a framework logging the request URI on an error, as Spring's WebSocket support does
-            org.slf4j.LoggerFactory.getLogger("org.springframework.web.socket.handler.ExceptionWebSocketHandlerDecorator")
-                    .error("Closing session due to exception for StandardWebSocketSession[uri=ws://h/api/realtime-voice/stream?token="
-                            + token + "]", new IllegalStateException("at ?token=" + token));
+            org.slf4j.LoggerFactory.getLogger(
+                            "org.springframework.web.socket.handler.ExceptionWebSocketHandlerDecorator")
+                    .error(
+                            "Closing session due to exception for StandardWebSocketSession[uri=ws://h/api/realtime-voice/stream?token="
+                                    + token + "]",
+                            new IllegalStateException("at ?token=" + token));
             Thread.sleep(500); // the request lines of the last exchange
         } finally {
             REQUEST_LOGGERS.forEach(l -> logging.setLogLevel(l, null));
         }
-        assertThat(output.getAll()).as("the requests were logged, masked").contains("token=<redacted-jwt>")
-                .doesNotContain(token).doesNotContain(parts[1]).doesNotContain(parts[2]);
+        assertThat(output.getAll())
+                .as("the requests were logged, masked")
+                .contains("token=<redacted-jwt>")
+                .doesNotContain(token)
+                .doesNotContain(parts[1])
+                .doesNotContain(parts[2]);
     }
 }

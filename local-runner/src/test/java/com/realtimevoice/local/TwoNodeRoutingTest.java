@@ -2,6 +2,11 @@ package com.realtimevoice.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.realtimevoice.events.Topics;
+import com.realtimevoice.ingest.config.IngestNode;
+import com.realtimevoice.testsupport.SpeechFixtures;
+import com.realtimevoice.testsupport.TestDatabase;
+import com.realtimevoice.testsupport.WordErrorRate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -9,10 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-
-import com.realtimevoice.events.Topics;
-import com.realtimevoice.ingest.config.IngestNode;
-
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -23,12 +24,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import com.realtimevoice.testsupport.SpeechFixtures;
-import com.realtimevoice.testsupport.WordErrorRate;
-import com.realtimevoice.testsupport.StreamingClient;
-import com.realtimevoice.testsupport.TestDatabase;
-
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -46,8 +41,11 @@ class TwoNodeRoutingTest {
 
     @BeforeAll
     void startCluster() {
-        cluster = new LocalCluster(LocalCluster.Settings.defaults().withNodes(2, 2, 1).withRandomPorts()
-                .withDatabase(DATABASE.springProperties())).start();
+        cluster = new LocalCluster(LocalCluster.Settings.defaults()
+                        .withNodes(2, 2, 1)
+                        .withRandomPorts()
+                        .withDatabase(DATABASE.springProperties()))
+                .start();
         scenarios = new PipelineScenarios(cluster);
     }
 
@@ -62,21 +60,31 @@ class TwoNodeRoutingTest {
     void eachClientReceivesOnlyItsOwnResultsOnItsOwnNode() throws Exception {
         String carol = scenarios.devToken("carol");
         String dave = scenarios.devToken("dave");
-        CompletableFuture<PipelineScenarios.Streamed> onA = CompletableFuture.supplyAsync(() -> run(0, carol, "numbers.wav"));
-        CompletableFuture<PipelineScenarios.Streamed> onB = CompletableFuture.supplyAsync(() -> run(1, dave, "sentences.wav"));
+        CompletableFuture<PipelineScenarios.Streamed> onA =
+                CompletableFuture.supplyAsync(() -> run(0, carol, "numbers.wav"));
+        CompletableFuture<PipelineScenarios.Streamed> onB =
+                CompletableFuture.supplyAsync(() -> run(1, dave, "sentences.wav"));
         PipelineScenarios.Streamed a = onA.get();
         PipelineScenarios.Streamed b = onB.get();
 
         assertThat(a.sessionId()).isNotEqualTo(b.sessionId());
         for (JsonNode m : a.all()) {
-            assertThat(m.path("sessionId").asString()).as("node A client sees only its session: %s", m).isEqualTo(a.sessionId());
+            assertThat(m.path("sessionId").asString())
+                    .as("node A client sees only its session: %s", m)
+                    .isEqualTo(a.sessionId());
         }
         for (JsonNode m : b.all()) {
-            assertThat(m.path("sessionId").asString()).as("node B client sees only its session: %s", m).isEqualTo(b.sessionId());
+            assertThat(m.path("sessionId").asString())
+                    .as("node B client sees only its session: %s", m)
+                    .isEqualTo(b.sessionId());
         }
-        assertThat(WordErrorRate.of(SpeechFixtures.reference("numbers.wav"), a.completed().get("text").asString()))
+        assertThat(WordErrorRate.of(
+                        SpeechFixtures.reference("numbers.wav"),
+                        a.completed().get("text").asString()))
                 .isLessThanOrEqualTo(PipelineScenarios.MAX_WER);
-        assertThat(WordErrorRate.of(SpeechFixtures.reference("sentences.wav"), b.completed().get("text").asString()))
+        assertThat(WordErrorRate.of(
+                        SpeechFixtures.reference("sentences.wav"),
+                        b.completed().get("text").asString()))
                 .isLessThanOrEqualTo(PipelineScenarios.MAX_WER);
 
         String topicA = cluster.ingestNodes().get(0).getBean(IngestNode.class).deliveryTopic();
@@ -97,11 +105,15 @@ class TwoNodeRoutingTest {
     /** The session keys of every record on a delivery topic, read from the beginning. */
     private Set<String> sessionsOn(String topic) {
         Map<String, Object> config = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "inspect-" + System.nanoTime(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                cluster.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "inspect-" + System.nanoTime(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest");
         Set<String> keys = new HashSet<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             int emptyPolls = 0;

@@ -1,7 +1,6 @@
 package com.realtimevoice.protocol;
 
 import java.util.regex.Pattern;
-
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -15,33 +14,69 @@ import tools.jackson.databind.JsonNode;
  * <p>It lives in the protocol module so that clients can check a value before they send it.
  */
 public enum ClientLimits {
-
-    TOKEN("token", "start, resume, upload form", 1, 4096, "[A-Za-z0-9._~+/= -]+",
+    TOKEN(
+            "token",
+            "start, resume, upload form",
+            1,
+            4096,
+            "[A-Za-z0-9._~+/= -]+",
             "a JWT; 4 KB holds any sensible one (the subject, 128 characters at most, is checked when it is verified)"),
-    USER_ID("userId", "start (ignored), upload form (ignored)", 0, 128, null,
+    USER_ID(
+            "userId",
+            "start (ignored), upload form (ignored)",
+            0,
+            128,
+            null,
             "any JSON scalar, as the old service took it; informational (the token's subject is the user); "
                     + "as text at most transcript_session.user_id VARCHAR(128)"),
-    FORMAT("format", "start", 1, 16, "[A-Za-z0-9;=._/+ -]+",
+    FORMAT(
+            "format",
+            "start",
+            1,
+            16,
+            "[A-Za-z0-9;=._/+ -]+",
             "transcript_session.format VARCHAR(16), with `channels` folded in (`pcm;channels=2`)"),
     CHANNELS("channels", "start", 1, 255, null, "an integer; 1 or 2 are supported, others UNSUPPORTED_FORMAT"),
-    SAMPLE_RATE("sampleRate", "start", 1, 384_000, null,
+    SAMPLE_RATE(
+            "sampleRate",
+            "start",
+            1,
+            384_000,
+            null,
             "an integer (transcript_session.sample_rate INT); the listed rates are supported, others UNSUPPORTED_FORMAT"),
     LANGUAGE("language", "start, upload form", 1, 32, "[A-Za-z0-9_-]+", "transcript_session.language VARCHAR(32)"),
     ENGINE("engine", "start, upload form", 1, 32, "[A-Za-z0-9_-]+", "transcript_session.engine VARCHAR(32)"),
     SESSION_ID("sessionId", "resume", 1, 64, "[A-Za-z0-9_-]+", "transcript_session.id VARCHAR(64)"),
-    RESUME_TOKEN("resumeToken", "resume", 1, 512, "[A-Za-z0-9_.-]+",
+    RESUME_TOKEN(
+            "resumeToken",
+            "resume",
+            1,
+            512,
+            "[A-Za-z0-9_.-]+",
             "base64url of the session id, user id (128), format and rate, plus an HMAC: under 400 characters"),
     LAST_INDEX("lastIndex", "resume", -1, Integer.MAX_VALUE, null, "transcript_segment.seg_index INT; -1 for none"),
-    NEXT_SEQ("nextSeq", "resume", 0, (1L << 53) - 1, null,
+    NEXT_SEQ(
+            "nextSeq",
+            "resume",
+            0,
+            (1L << 53) - 1,
+            null,
             "chunk seq (a long); JavaScript's largest safe integer, so it can grow without overflowing"),
-    ENDPOINTING_MS("endpointingMs", "start", 100, 5000, null,
+    ENDPOINTING_MS(
+            "endpointingMs",
+            "start",
+            100,
+            5000,
+            null,
             "milliseconds of silence that end a segment; a whole number written as 800.0 is taken too");
 
     /** The JSON field (or form field) name, as errors name it. */
     public final String field;
+
     final String where;
     /** Characters for texts, values for integers. */
     public final long min;
+
     public final long max;
     private final Pattern pattern;
     final String why;
@@ -56,16 +91,22 @@ public enum ClientLimits {
     }
 
     public boolean isInteger() {
-        return this == CHANNELS || this == SAMPLE_RATE || this == LAST_INDEX || this == NEXT_SEQ || this == ENDPOINTING_MS;
+        return this == CHANNELS
+                || this == SAMPLE_RATE
+                || this == LAST_INDEX
+                || this == NEXT_SEQ
+                || this == ENDPOINTING_MS;
     }
 
     /** @return why this text is refused (naming the field), or null if it is within the limits */
     public String checkText(String value) {
         if (value.length() < min || value.length() > max) {
-            return "`" + field + "` must be " + (min == max ? max : min + "-" + max) + " characters, got " + value.length();
+            return "`" + field + "` must be " + (min == max ? max : min + "-" + max) + " characters, got "
+                    + value.length();
         }
         if (pattern != null && !pattern.matcher(value).matches()) {
-            return "`" + field + "` must be characters of " + pattern.pattern().substring(0, pattern.pattern().length() - 1);
+            return "`" + field + "` must be characters of "
+                    + pattern.pattern().substring(0, pattern.pattern().length() - 1);
         }
         return null;
     }
@@ -79,15 +120,19 @@ public enum ClientLimits {
             return null;
         }
         if (isInteger()) {
-            if (this == ENDPOINTING_MS && value.isFloatingPointNumber() && value.doubleValue() == Math.rint(value.doubleValue())
+            if (this == ENDPOINTING_MS
+                    && value.isFloatingPointNumber()
+                    && value.doubleValue() == Math.rint(value.doubleValue())
                     && Math.abs(value.doubleValue()) < 1e15) {
-                value = tools.jackson.databind.node.LongNode.valueOf((long) value.doubleValue()); // 800.0 from a float-only client
+                value = tools.jackson.databind.node.LongNode.valueOf(
+                        (long) value.doubleValue()); // 800.0 from a float-only client
             }
             if (!value.isIntegralNumber()) {
                 return "`" + field + "` must be an integer";
             }
             if (!value.canConvertToLong() || value.longValue() < min || value.longValue() > max) {
-                return "`" + field + "` must be an integer from " + min + " to " + max + ", got " + abbreviate(value.toString());
+                return "`" + field + "` must be an integer from " + min + " to " + max + ", got "
+                        + abbreviate(value.toString());
             }
             return null;
         }
@@ -106,7 +151,9 @@ public enum ClientLimits {
 
     /** The integer value of a checked field, or {@code absent} if the field is missing or null. */
     public static long integer(JsonNode value, long absent) {
-        return value == null || value.isNull() ? absent : value.isFloatingPointNumber() ? (long) value.doubleValue() : value.longValue();
+        return value == null || value.isNull()
+                ? absent
+                : value.isFloatingPointNumber() ? (long) value.doubleValue() : value.longValue();
     }
 
     private static String abbreviate(String s) {
@@ -117,18 +164,30 @@ public enum ClientLimits {
     public static String markdown() {
         StringBuilder md = new StringBuilder("| field | in | limit | why |\n| --- | --- | --- | --- |\n");
         for (ClientLimits l : values()) {
-            String limit = l.isInteger() ? "integer " + l.min + " to " + l.max
+            String limit = l.isInteger()
+                    ? "integer " + l.min + " to " + l.max
                     : (l.min == 0 ? "at most " + l.max : l.min + "-" + l.max) + " characters"
                             + (l.pattern == null ? "" : " of `" + l.pattern.pattern() + "`");
-            md.append("| `").append(l.field).append("` | ").append(l.where).append(" | ").append(limit).append(" | ")
-                    .append(l.why).append(" |\n");
+            md.append("| `")
+                    .append(l.field)
+                    .append("` | ")
+                    .append(l.where)
+                    .append(" | ")
+                    .append(limit)
+                    .append(" | ")
+                    .append(l.why)
+                    .append(" |\n");
         }
         // the start's list and choices, checked by RecognitionOptions
-        md.append("| `hotwords` | start | at most ").append(RecognitionOptions.MAX_HOTWORDS).append(" strings, each 1-")
-                .append(RecognitionOptions.MAX_HOTWORD_CHARS).append(" characters (stripped) | travel in the session's start event; "
+        md.append("| `hotwords` | start | at most ")
+                .append(RecognitionOptions.MAX_HOTWORDS)
+                .append(" strings, each 1-")
+                .append(RecognitionOptions.MAX_HOTWORD_CHARS)
+                .append(" characters (stripped) | travel in the session's start event; "
                         + "Tencent takes at most 128 temporary hotwords |\n");
-        md.append("| `punctuation`, `numbers`, `profanity` | start | `true`/`false`; `words`/`digits`; `keep`/`mask`/`remove` "
-                + "| case-insensitive for the strings |\n");
+        md.append(
+                "| `punctuation`, `numbers`, `profanity` | start | `true`/`false`; `words`/`digits`; `keep`/`mask`/`remove` "
+                        + "| case-insensitive for the strings |\n");
         return md.toString();
     }
 }

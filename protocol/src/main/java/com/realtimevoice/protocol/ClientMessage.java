@@ -9,48 +9,77 @@ public sealed interface ClientMessage {
      * {@code wordTimestamps} (an extension, default false) asks for the words of every final with their times.
      * {@code options} (extensions): hotwords and output controls; never null ({@link RecognitionOptions#NONE}).
      */
-    record Start(String token, String format, int sampleRate, String language, String engine, boolean interimResults,
-                 boolean wordTimestamps, Integer endpointingMs, boolean speechEvents, RecognitionOptions options)
+    record Start(
+            String token,
+            String format,
+            int sampleRate,
+            String language,
+            String engine,
+            boolean interimResults,
+            boolean wordTimestamps,
+            Integer endpointingMs,
+            boolean speechEvents,
+            RecognitionOptions options)
             implements ClientMessage {
 
         public Start {
             options = options == null ? RecognitionOptions.NONE : options;
         }
 
-        public Start(String token, String format, int sampleRate, String language, String engine, boolean interimResults) {
+        public Start(
+                String token, String format, int sampleRate, String language, String engine, boolean interimResults) {
             this(token, format, sampleRate, language, engine, interimResults, false);
         }
 
         /** A start without the streaming controls (extensions): the engine's own endpointing, no speech events. */
-        public Start(String token, String format, int sampleRate, String language, String engine, boolean interimResults,
-                     boolean wordTimestamps) {
+        public Start(
+                String token,
+                String format,
+                int sampleRate,
+                String language,
+                String engine,
+                boolean interimResults,
+                boolean wordTimestamps) {
             this(token, format, sampleRate, language, engine, interimResults, wordTimestamps, null, false);
         }
 
         /** A start without hotwords and output controls (extensions). */
-        public Start(String token, String format, int sampleRate, String language, String engine, boolean interimResults,
-                     boolean wordTimestamps, Integer endpointingMs, boolean speechEvents) {
-            this(token, format, sampleRate, language, engine, interimResults, wordTimestamps, endpointingMs, speechEvents,
+        public Start(
+                String token,
+                String format,
+                int sampleRate,
+                String language,
+                String engine,
+                boolean interimResults,
+                boolean wordTimestamps,
+                Integer endpointingMs,
+                boolean speechEvents) {
+            this(
+                    token,
+                    format,
+                    sampleRate,
+                    language,
+                    engine,
+                    interimResults,
+                    wordTimestamps,
+                    endpointingMs,
+                    speechEvents,
                     RecognitionOptions.NONE);
         }
     }
 
     /** Finalise the audio sent so far now; the session goes on (extension). */
-    record Flush() implements ClientMessage {
-    }
+    record Flush() implements ClientMessage {}
 
     /** No more audio ({@code end}, or its alias {@code stop}). */
-    record End() implements ClientMessage {
-    }
+    record End() implements ClientMessage {}
 
-    record Ping() implements ClientMessage {
-    }
+    record Ping() implements ClientMessage {}
 
     /** {@code nextSeq} and {@code token} are extensions: the first chunk the client will re-send, and its token. */
-    record Resume(String sessionId, String resumeToken, int lastIndex, Long nextSeq, String token) implements ClientMessage {
-    }
+    record Resume(String sessionId, String resumeToken, int lastIndex, Long nextSeq, String token)
+            implements ClientMessage {}
 
     /** A frame the server cannot take; {@code reason} names what is wrong (the {@code BAD_REQUEST} message). */
-    record Malformed(String reason) implements ClientMessage {
-    }
+    record Malformed(String reason) implements ClientMessage {}
 }

@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -19,8 +18,7 @@ public final class ProtocolCodec {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private ProtocolCodec() {
-    }
+    private ProtocolCodec() {}
 
     // ---- client -> server
 
@@ -45,8 +43,9 @@ public final class ProtocolCodec {
             case "ping" -> new ClientMessage.Ping();
             case "resume" -> parseResume(node);
             case "flush" -> new ClientMessage.Flush();
-            default -> new ClientMessage.Malformed("unknown type \"" + abbreviate(type.asString())
-                    + "\"; expected start, end, stop, flush, ping or resume");
+            default ->
+                new ClientMessage.Malformed("unknown type \"" + abbreviate(type.asString())
+                        + "\"; expected start, end, stop, flush, ping or resume");
         };
     }
 
@@ -94,23 +93,34 @@ public final class ProtocolCodec {
         if (message instanceof ClientMessage.Flush) {
             return write(message("flush"));
         }
-        throw new IllegalArgumentException("a malformed message is not sent: " + ((ClientMessage.Malformed) message).reason());
+        throw new IllegalArgumentException(
+                "a malformed message is not sent: " + ((ClientMessage.Malformed) message).reason());
     }
 
     private static ClientMessage parseResume(JsonNode node) {
-        String bad = firstBreach(node, ClientLimits.SESSION_ID, ClientLimits.RESUME_TOKEN, ClientLimits.LAST_INDEX,
-                ClientLimits.NEXT_SEQ, ClientLimits.TOKEN);
+        String bad = firstBreach(
+                node,
+                ClientLimits.SESSION_ID,
+                ClientLimits.RESUME_TOKEN,
+                ClientLimits.LAST_INDEX,
+                ClientLimits.NEXT_SEQ,
+                ClientLimits.TOKEN);
         if (bad != null) {
             return new ClientMessage.Malformed(bad);
         }
         String sessionId = text(node, "sessionId");
         String resumeToken = text(node, "resumeToken");
         if (sessionId == null || resumeToken == null) {
-            return new ClientMessage.Malformed("resume needs \"sessionId\" and \"resumeToken\" (from the started message)");
+            return new ClientMessage.Malformed(
+                    "resume needs \"sessionId\" and \"resumeToken\" (from the started message)");
         }
         JsonNode next = node.get("nextSeq");
-        return new ClientMessage.Resume(sessionId, resumeToken, (int) ClientLimits.integer(node.get("lastIndex"), -1),
-                next == null || next.isNull() ? null : next.longValue(), text(node, "token"));
+        return new ClientMessage.Resume(
+                sessionId,
+                resumeToken,
+                (int) ClientLimits.integer(node.get("lastIndex"), -1),
+                next == null || next.isNull() ? null : next.longValue(),
+                text(node, "token"));
     }
 
     private static ClientMessage parseStart(JsonNode node) {
@@ -131,15 +141,23 @@ public final class ProtocolCodec {
             return new ClientMessage.Malformed(reason);
         }
         // userId: any JSON scalar, as the old service's clients send it ("userId": 1); the token's subject is the user
-        String bad = firstBreach(node, ClientLimits.TOKEN, ClientLimits.USER_ID, ClientLimits.FORMAT, ClientLimits.CHANNELS,
-                ClientLimits.SAMPLE_RATE, ClientLimits.LANGUAGE, ClientLimits.ENGINE, ClientLimits.ENDPOINTING_MS);
+        String bad = firstBreach(
+                node,
+                ClientLimits.TOKEN,
+                ClientLimits.USER_ID,
+                ClientLimits.FORMAT,
+                ClientLimits.CHANNELS,
+                ClientLimits.SAMPLE_RATE,
+                ClientLimits.LANGUAGE,
+                ClientLimits.ENGINE,
+                ClientLimits.ENDPOINTING_MS);
         if (bad != null) {
             return new ClientMessage.Malformed(bad);
         }
         String format = text(node, "format");
         // extension: "channels" (default 1) travels folded into the format, "pcm;channels=2", as audio/L16 does
-        String descriptor = descriptor(format == null ? "pcm" : format.toLowerCase(Locale.ROOT),
-                (int) ClientLimits.integer(node.get("channels"), 1));
+        String descriptor = descriptor(format == null ? "pcm" : format.toLowerCase(Locale.ROOT), (int)
+                ClientLimits.integer(node.get("channels"), 1));
         if (descriptor.length() > ClientLimits.FORMAT.max) {
             return new ClientMessage.Malformed("`format` with `channels` folded in (\""
                     + descriptor.substring(0, Math.min(24, descriptor.length())) + "\") must be at most "
@@ -273,21 +291,48 @@ public final class ProtocolCodec {
         }
         String type = node.get("type").asString();
         return switch (type) {
-            case "started" -> new ServerMessage.Started(text(node, "sessionId"), text(node, "resumeToken"),
-                    text(node, "format"), node.path("sampleRate").asInt(0), node.path("interimResults").asBoolean(false),
-                    options(node.get("options")));
-            case "partial" -> new ServerMessage.Partial(text(node, "sessionId"), node.path("index").asInt(0), text(node, "text"));
-            case "final" -> new ServerMessage.Final(text(node, "sessionId"), node.path("index").asInt(0), text(node, "text"),
-                    node.path("startMs").asLong(0), node.path("endMs").asLong(0), words(node.get("words")));
-            case "completed" -> new ServerMessage.Completed(text(node, "sessionId"), text(node, "text"),
-                    node.path("segments").asInt(0));
-            case "error" -> new ServerMessage.Error(text(node, "code"), text(node, "message"),
-                    node.path("recovered").isBoolean() ? node.get("recovered").asBoolean() : null);
+            case "started" ->
+                new ServerMessage.Started(
+                        text(node, "sessionId"),
+                        text(node, "resumeToken"),
+                        text(node, "format"),
+                        node.path("sampleRate").asInt(0),
+                        node.path("interimResults").asBoolean(false),
+                        options(node.get("options")));
+            case "partial" ->
+                new ServerMessage.Partial(
+                        text(node, "sessionId"), node.path("index").asInt(0), text(node, "text"));
+            case "final" ->
+                new ServerMessage.Final(
+                        text(node, "sessionId"),
+                        node.path("index").asInt(0),
+                        text(node, "text"),
+                        node.path("startMs").asLong(0),
+                        node.path("endMs").asLong(0),
+                        words(node.get("words")));
+            case "completed" ->
+                new ServerMessage.Completed(
+                        text(node, "sessionId"),
+                        text(node, "text"),
+                        node.path("segments").asInt(0));
+            case "error" ->
+                new ServerMessage.Error(
+                        text(node, "code"),
+                        text(node, "message"),
+                        node.path("recovered").isBoolean()
+                                ? node.get("recovered").asBoolean()
+                                : null);
             case "pong" -> new ServerMessage.Pong();
-            case "ack" -> new ServerMessage.Ack(text(node, "sessionId"), node.path("seq").asLong(0));
-            case "resumed" -> new ServerMessage.Resumed(text(node, "sessionId"), node.path("lastIndex").asInt(0),
-                    node.path("nextSeq").asLong(0));
-            case "speech_started" -> new ServerMessage.SpeechStarted(text(node, "sessionId"), node.path("atMs").asLong(0));
+            case "ack" ->
+                new ServerMessage.Ack(text(node, "sessionId"), node.path("seq").asLong(0));
+            case "resumed" ->
+                new ServerMessage.Resumed(
+                        text(node, "sessionId"),
+                        node.path("lastIndex").asInt(0),
+                        node.path("nextSeq").asLong(0));
+            case "speech_started" ->
+                new ServerMessage.SpeechStarted(
+                        text(node, "sessionId"), node.path("atMs").asLong(0));
             default -> new ServerMessage.Other(type, text);
         };
     }
@@ -299,8 +344,12 @@ public final class ProtocolCodec {
         }
         List<String> hotwords = new ArrayList<>();
         o.path("hotwords").forEach(w -> hotwords.add(w.asString()));
-        return new ServerMessage.Options(o.path("wordTimestamps").asBoolean(false), hotwords, o.path("punctuation").asBoolean(false),
-                text(o, "numbers"), text(o, "profanity"));
+        return new ServerMessage.Options(
+                o.path("wordTimestamps").asBoolean(false),
+                hotwords,
+                o.path("punctuation").asBoolean(false),
+                text(o, "numbers"),
+                text(o, "profanity"));
     }
 
     private static Map<String, Object> word(ServerMessage.Word w) {
@@ -320,7 +369,10 @@ public final class ProtocolCodec {
         List<ServerMessage.Word> out = new ArrayList<>(words.size());
         for (JsonNode w : words) {
             JsonNode confidence = w.get("confidence");
-            out.add(new ServerMessage.Word(text(w, "word"), w.path("startMs").asLong(0), w.path("endMs").asLong(0),
+            out.add(new ServerMessage.Word(
+                    text(w, "word"),
+                    w.path("startMs").asLong(0),
+                    w.path("endMs").asLong(0),
                     confidence == null || !confidence.isNumber() ? null : confidence.asDouble()));
         }
         return out;

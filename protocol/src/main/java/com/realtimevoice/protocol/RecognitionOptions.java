@@ -3,7 +3,6 @@ package com.realtimevoice.protocol;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -15,6 +14,7 @@ public record RecognitionOptions(List<String> hotwords, Boolean punctuation, Str
 
     /** Limits of {@code hotwords}: Tencent takes at most 128 temporary hotwords; 100 leaves room, 32 covers a name. */
     public static final int MAX_HOTWORDS = 100;
+
     public static final int MAX_HOTWORD_CHARS = 32;
     public static final Set<String> NUMBERS = Set.of("words", "digits");
     public static final Set<String> PROFANITY = Set.of("keep", "mask", "remove");
@@ -38,8 +38,11 @@ public record RecognitionOptions(List<String> hotwords, Boolean punctuation, Str
             }
             java.util.ArrayList<String> list = new java.util.ArrayList<>(words.size());
             for (JsonNode w : words) {
-                if (!w.isString() || w.asString().isBlank() || w.asString().strip().length() > MAX_HOTWORD_CHARS) {
-                    return "`hotwords` entries must be non-empty strings of at most " + MAX_HOTWORD_CHARS + " characters";
+                if (!w.isString()
+                        || w.asString().isBlank()
+                        || w.asString().strip().length() > MAX_HOTWORD_CHARS) {
+                    return "`hotwords` entries must be non-empty strings of at most " + MAX_HOTWORD_CHARS
+                            + " characters";
                 }
                 list.add(w.asString().strip());
             }
@@ -57,12 +60,14 @@ public record RecognitionOptions(List<String> hotwords, Boolean punctuation, Str
         if (profanity instanceof Reason r) {
             return r.text;
         }
-        return new RecognitionOptions(hotwords, punctuation == null || punctuation.isNull() ? null : punctuation.asBoolean(),
-                (String) numbers, (String) profanity);
+        return new RecognitionOptions(
+                hotwords,
+                punctuation == null || punctuation.isNull() ? null : punctuation.asBoolean(),
+                (String) numbers,
+                (String) profanity);
     }
 
-    private record Reason(String text) {
-    }
+    private record Reason(String text) {}
 
     private static Object choice(JsonNode start, String field, Set<String> allowed, String expected) {
         JsonNode v = start.get(field);

@@ -4,7 +4,13 @@ package com.realtimevoice.protocol;
 public sealed interface ServerMessage {
 
     /** {@code options} (an extension): what of the start's options is in effect; null writes none (older servers). */
-    record Started(String sessionId, String resumeToken, String format, int sampleRate, boolean interimResults, Options options)
+    record Started(
+            String sessionId,
+            String resumeToken,
+            String format,
+            int sampleRate,
+            boolean interimResults,
+            Options options)
             implements ServerMessage {
 
         public Started(String sessionId, String resumeToken, String format, int sampleRate, boolean interimResults) {
@@ -20,11 +26,14 @@ public sealed interface ServerMessage {
      * @param numbers  "words" or "digits"
      * @param profanity "keep", "mask" or "remove"
      */
-    record Options(boolean wordTimestamps, java.util.List<String> hotwords, boolean punctuation, String numbers, String profanity) {
-    }
+    record Options(
+            boolean wordTimestamps,
+            java.util.List<String> hotwords,
+            boolean punctuation,
+            String numbers,
+            String profanity) {}
 
-    record Partial(String sessionId, int index, String text) implements ServerMessage {
-    }
+    record Partial(String sessionId, int index, String text) implements ServerMessage {}
 
     /** {@code words} (an extension) only when the session's start asked for {@code wordTimestamps}; null otherwise. */
     record Final(String sessionId, int index, String text, long startMs, long endMs, java.util.List<Word> words)
@@ -40,11 +49,9 @@ public sealed interface ServerMessage {
      *
      * @param confidence 0.0-1.0; null when the engine gives none (Tencent's sentence recognition)
      */
-    record Word(String word, long startMs, long endMs, Double confidence) {
-    }
+    record Word(String word, long startMs, long endMs, Double confidence) {}
 
-    record Completed(String sessionId, String text, int segments) implements ServerMessage {
-    }
+    record Completed(String sessionId, String text, int segments) implements ServerMessage {}
 
     /**
      * {@code code} is an {@link ErrorCode} name or a pipeline failure's own code; {@code recovered} (an extension)
@@ -57,21 +64,16 @@ public sealed interface ServerMessage {
         }
     }
 
-    record Pong() implements ServerMessage {
-    }
+    record Pong() implements ServerMessage {}
 
     /** The broker holds every audio chunk up to {@code seq}. */
-    record Ack(String sessionId, long seq) implements ServerMessage {
-    }
+    record Ack(String sessionId, long seq) implements ServerMessage {}
 
-    record Resumed(String sessionId, int lastIndex, long nextSeq) implements ServerMessage {
-    }
+    record Resumed(String sessionId, int lastIndex, long nextSeq) implements ServerMessage {}
 
     /** Speech began after silence, {@code atMs} into the session's audio (extension; {@code speechEvents}). */
-    record SpeechStarted(String sessionId, long atMs) implements ServerMessage {
-    }
+    record SpeechStarted(String sessionId, long atMs) implements ServerMessage {}
 
     /** A message of a later protocol version (a client ignores it): its {@code type} and its JSON. */
-    record Other(String type, String json) implements ServerMessage {
-    }
+    record Other(String type, String json) implements ServerMessage {}
 }

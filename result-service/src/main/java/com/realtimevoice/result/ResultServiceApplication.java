@@ -14,7 +14,8 @@ public class ResultServiceApplication {
     public static final String CONFIG_NAME = "result-service";
 
     public static SpringApplicationBuilder builder() {
-        return new SpringApplicationBuilder(ResultServiceApplication.class).properties("spring.config.name=" + CONFIG_NAME);
+        return new SpringApplicationBuilder(ResultServiceApplication.class)
+                .properties("spring.config.name=" + CONFIG_NAME);
     }
 
     public static void main(String[] args) {

@@ -2,7 +2,6 @@ package com.realtimevoice.result;
 
 import com.realtimevoice.auth.PlaceholderSecrets;
 import com.realtimevoice.auth.TokenService;
-
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;

@@ -1,16 +1,13 @@
 package com.realtimevoice.result;
 
-import java.time.Duration;
-
 import com.realtimevoice.auth.TokenSettings;
-
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
-
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
 
@@ -48,9 +45,11 @@ public record ResultServiceProperties(
      * @param liveDeleteWait how long DELETE of a session still recording waits for the worker to end it
      *                      (TRANSCRIPT_DELETE_LIVE_WAIT) before it answers 409 SESSION_LIVE
      */
-    public record Retention(Duration keep, @NotNull Duration sweepInterval, @Min(1) @Max(10_000) int batchSize,
-            @NotNull Duration liveDeleteWait) {
-    }
+    public record Retention(
+            Duration keep,
+            @NotNull Duration sweepInterval,
+            @Min(1) @Max(10_000) int batchSize,
+            @NotNull Duration liveDeleteWait) {}
 
     /**
      * WeChat mini-program login (code2Session). Unset app id or secret: the login endpoint answers 503.
@@ -58,8 +57,12 @@ public record ResultServiceProperties(
      * @param apiBaseUrl WeChat's API host; a local fake in tests
      * @param tokenTtl   lifetime of the tokens issued after a login: short, the mini-program logs in again
      */
-    public record WeChat(String appId, String appSecret, @NotNull java.net.URI apiBaseUrl, @NotNull Duration timeout,
-                         @NotNull Duration tokenTtl) {
+    public record WeChat(
+            String appId,
+            String appSecret,
+            @NotNull java.net.URI apiBaseUrl,
+            @NotNull Duration timeout,
+            @NotNull Duration tokenTtl) {
 
         public boolean configured() {
             return appId != null && !appId.isBlank() && appSecret != null && !appSecret.isBlank();
@@ -74,8 +77,7 @@ public record ResultServiceProperties(
      * @param maxFinals most finals in one group (RESULT_BATCH_MAX_FINALS); 1 gives every final a transaction of
      *                  its own. A poll holds at most max.poll.records (500) records.
      */
-    public record Batch(@Min(1) @Max(10_000) int maxFinals) {
-    }
+    public record Batch(@Min(1) @Max(10_000) int maxFinals) {}
 
     /**
      * How long a partition waits after a record of it failed for a reason that may pass (database away, a lock
@@ -86,8 +88,7 @@ public record ResultServiceProperties(
     public record Retry(
             @NotNull Duration initialInterval,
             @DecimalMin("1.0") double multiplier,
-            @NotNull Duration maxInterval) {
-    }
+            @NotNull Duration maxInterval) {}
 
     /** How tokens for the history API are checked; the same values as the ingest service's. */
     public record Jwt(
@@ -97,16 +98,23 @@ public record ResultServiceProperties(
             String publicKey,
             String privateKey,
             java.net.URI jwksUrl,
-            @NotBlank(message = "must be set (AUTH_JWT_ISSUER)") String issuer,
-            @NotBlank(message = "must be set (AUTH_JWT_AUDIENCE)") String audience,
+
+            @NotBlank(message = "must be set (AUTH_JWT_ISSUER)")
+            String issuer,
+
+            @NotBlank(message = "must be set (AUTH_JWT_AUDIENCE)")
+            String audience,
+
             @NotNull Duration leeway) {
 
         public TokenSettings toSettings() {
             try {
                 return new TokenSettings(algorithm, secret, publicKey, privateKey, jwksUrl, issuer, audience, leeway);
             } catch (IllegalArgumentException e) {
-                throw new IllegalStateException("result-service cannot start: " + e.getMessage()
-                        + " (the 'local' profile sets a development secret)", e);
+                throw new IllegalStateException(
+                        "result-service cannot start: " + e.getMessage()
+                                + " (the 'local' profile sets a development secret)",
+                        e);
             }
         }
     }

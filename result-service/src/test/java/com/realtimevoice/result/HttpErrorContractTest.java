@@ -2,17 +2,15 @@ package com.realtimevoice.result;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
-
 import com.realtimevoice.testsupport.ErrorBodySweep;
 import com.realtimevoice.testsupport.ErrorBodySweep.Answer;
 import com.realtimevoice.testsupport.ErrorBodySweep.Case;
 import com.realtimevoice.testsupport.FakeWeChat;
 import com.realtimevoice.testsupport.TestDatabase;
-
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -32,13 +30,17 @@ import org.springframework.test.context.DynamicPropertySource;
  * 5xx or a stack trace in the log.
  */
 @ExtendWith(OutputCaptureExtension.class)
-@SpringBootTest(classes = ResultServiceApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.config.name=result-service",
-        "spring.profiles.active=local",
-        "spring.kafka.listener.auto-startup=false",
-        "spring.kafka.admin.auto-create=false",
-        "WECHAT_APP_ID=" + FakeWeChat.APP_ID,
-        "WECHAT_APP_SECRET=" + FakeWeChat.SECRET})
+@SpringBootTest(
+        classes = ResultServiceApplication.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "spring.config.name=result-service",
+            "spring.profiles.active=local",
+            "spring.kafka.listener.auto-startup=false",
+            "spring.kafka.admin.auto-create=false",
+            "WECHAT_APP_ID=" + FakeWeChat.APP_ID,
+            "WECHAT_APP_SECRET=" + FakeWeChat.SECRET
+        })
 @DirtiesContext
 class HttpErrorContractTest {
 
@@ -78,27 +80,41 @@ class HttpErrorContractTest {
         Answer metrics = ErrorBodySweep.send(HOST, managementPort, ErrorBodySweep.get("/actuator/prometheus", HOST));
         assertThat(metrics.status()).isEqualTo(200);
         assertThat(metrics.body()).contains("jvm_memory_used_bytes");
-        for (String path : List.of("/actuator", "/actuator/prometheus", "/actuator/health", "/actuator;x/prometheus", "/%61ctuator/health",
+        for (String path : List.of(
+                "/actuator",
+                "/actuator/prometheus",
+                "/actuator/health",
+                "/actuator;x/prometheus",
+                "/%61ctuator/health",
                 "//actuator/prometheus")) {
             Answer a = ErrorBodySweep.send(HOST, port, ErrorBodySweep.get(path, HOST));
             assertThat(a.status()).as("public " + path).isEqualTo(404);
-            assertThat(ErrorBodySweep.contractProblem(a)).as("public " + path + ": " + a.body()).isNull();
+            assertThat(ErrorBodySweep.contractProblem(a))
+                    .as("public " + path + ": " + a.body())
+                    .isNull();
         }
     }
 
     @Test
     void everyErrorOnEitherPortIsTheContractJson(CapturedOutput output) throws Exception {
         List<Case> publicCases = new ArrayList<>(ErrorBodySweep.common(HOST));
-        publicCases.add(new Case("wrong method", "DELETE " + LOGIN + " HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", 405));
-        publicCases.add(new Case("wrong content type", ErrorBodySweep.post(LOGIN, HOST, "text/plain", "code=abc"), 415));
-        publicCases.add(new Case("malformed JSON", ErrorBodySweep.post(LOGIN, HOST, "application/json", "{\"code\":"), 400));
+        publicCases.add(
+                new Case("wrong method", "DELETE " + LOGIN + " HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", 405));
+        publicCases.add(
+                new Case("wrong content type", ErrorBodySweep.post(LOGIN, HOST, "text/plain", "code=abc"), 415));
+        publicCases.add(
+                new Case("malformed JSON", ErrorBodySweep.post(LOGIN, HOST, "application/json", "{\"code\":"), 400));
         publicCases.add(new Case("bad session id", ErrorBodySweep.get("/api/sessions/%20", HOST), 0));
         publicCases.add(new Case("no token", ErrorBodySweep.get("/api/sessions/x", HOST), 401));
         assertThat(ErrorBodySweep.problems(HOST, port, publicCases)).isEmpty();
 
         List<Case> managementCases = new ArrayList<>(ErrorBodySweep.common(HOST));
-        managementCases.add(new Case("wrong method on a probe", ErrorBodySweep.post("/actuator/health", HOST, "application/json", "{}"), 405));
-        assertThat(ErrorBodySweep.problems(HOST, managementPort, managementCases)).isEmpty();
+        managementCases.add(new Case(
+                "wrong method on a probe",
+                ErrorBodySweep.post("/actuator/health", HOST, "application/json", "{}"),
+                405));
+        assertThat(ErrorBodySweep.problems(HOST, managementPort, managementCases))
+                .isEmpty();
         assertThat(output.getAll()).as("no stack trace logged").doesNotContain("\tat ");
     }
 
@@ -109,14 +125,46 @@ class HttpErrorContractTest {
     @Test
     void anyLoginBodyGetsAClearAnswer(CapturedOutput output) throws Exception {
         Random random = new Random(19);
-        List<String> bodies = new ArrayList<>(List.of("", " ", "{", "}", "[]", "[1]", "null", "true", "1", "\"code\"", "{}", "{\"code\":null}",
-                "{\"code\":\"\"}", "{\"code\":1}", "{\"code\":1e309}", "{\"code\":-0}", "{\"code\":99999999999999999999999999}",
-                "{\"code\":true}", "{\"code\":[]}", "{\"code\":[\"a\"]}", "{\"code\":{}}", "{\"code\":{\"code\":\"a\"}}",
-                "{\"code\":\"" + "a".repeat(128) + "\"}", "{\"code\":\"" + "a".repeat(129) + "\"}", "{\"code\":\"" + "a".repeat(100_000) + "\"}",
-                "{\"code\":\"a\",\"code\":\"b\"}", "{\"code\":\"\\u0000\"}", "{\"code\":\"\\ud800\"}", "{\"code\":\"码\"}",
-                "{\"code\":\"a b\"}", "{\"code\":\"a&secret=x\"}", "{\"code\":\"../../x\"}", "{\"code\":\"abc\",\"extra\":[1,{}]}",
-                "{\"code\":\"abc\"", "{\"code\":\"abc\"}}", "{\"code\":\"abc\"} trailing", "\u00ef\u00bb\u00bf{\"code\":\"abc\"}",
-                "[".repeat(5000) + "]".repeat(5000), "{\"a\":".repeat(3000) + "1" + "}".repeat(3000)));
+        List<String> bodies = new ArrayList<>(List.of(
+                "",
+                " ",
+                "{",
+                "}",
+                "[]",
+                "[1]",
+                "null",
+                "true",
+                "1",
+                "\"code\"",
+                "{}",
+                "{\"code\":null}",
+                "{\"code\":\"\"}",
+                "{\"code\":1}",
+                "{\"code\":1e309}",
+                "{\"code\":-0}",
+                "{\"code\":99999999999999999999999999}",
+                "{\"code\":true}",
+                "{\"code\":[]}",
+                "{\"code\":[\"a\"]}",
+                "{\"code\":{}}",
+                "{\"code\":{\"code\":\"a\"}}",
+                "{\"code\":\"" + "a".repeat(128) + "\"}",
+                "{\"code\":\"" + "a".repeat(129) + "\"}",
+                "{\"code\":\"" + "a".repeat(100_000) + "\"}",
+                "{\"code\":\"a\",\"code\":\"b\"}",
+                "{\"code\":\"\\u0000\"}",
+                "{\"code\":\"\\ud800\"}",
+                "{\"code\":\"码\"}",
+                "{\"code\":\"a b\"}",
+                "{\"code\":\"a&secret=x\"}",
+                "{\"code\":\"../../x\"}",
+                "{\"code\":\"abc\",\"extra\":[1,{}]}",
+                "{\"code\":\"abc\"",
+                "{\"code\":\"abc\"}}",
+                "{\"code\":\"abc\"} trailing",
+                "\u00ef\u00bb\u00bf{\"code\":\"abc\"}",
+                "[".repeat(5000) + "]".repeat(5000),
+                "{\"a\":".repeat(3000) + "1" + "}".repeat(3000)));
         String alphabet = "{}[]\":,\\ 0123456789.eE+-truefalsnl codeabc\u00e9\u7801\u0000\n";
         for (int i = 0; i < 150; i++) {
             StringBuilder b = new StringBuilder(random.nextBoolean() ? "{\"code\":" : "");
@@ -135,12 +183,16 @@ class HttpErrorContractTest {
                 }
                 String problem = a.status() >= 500 ? "5xx" : ErrorBodySweep.contractProblem(a);
                 if (problem != null) {
-                    problems.add(problem + " for " + abbreviate(body) + " -> " + a.status() + " " + abbreviate(a.body()));
+                    problems.add(
+                            problem + " for " + abbreviate(body) + " -> " + a.status() + " " + abbreviate(a.body()));
                 }
             }
         }
         assertThat(problems).isEmpty();
-        assertThat(output.getAll()).as("no stack trace logged").doesNotContain("\tat ").doesNotContain("Exception:");
+        assertThat(output.getAll())
+                .as("no stack trace logged")
+                .doesNotContain("\tat ")
+                .doesNotContain("Exception:");
     }
 
     private static String abbreviate(String s) {

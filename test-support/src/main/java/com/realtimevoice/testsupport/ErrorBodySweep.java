@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
-
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -26,25 +25,25 @@ import tools.jackson.databind.JsonNode;
 public final class ErrorBodySweep {
 
     /** One raw request and the status it should get (0: any 4xx). */
-    public record Case(String name, String request, int expectedStatus) {
-    }
+    public record Case(String name, String request, int expectedStatus) {}
 
     /** What came back. */
-    public record Answer(int status, Map<String, String> headers, String body) {
-    }
+    public record Answer(int status, Map<String, String> headers, String body) {}
 
     private static final Pattern LEAKS = Pattern.compile(
             "(?i)<html|<!doctype|<body|whitelabel|apache tomcat|exception|\\bat (java|org|com)\\.|java\\.lang|org\\.springframework|org\\.apache|com\\.realtimevoice|\"timestamp\"|\"trace\"");
 
-    private ErrorBodySweep() {
-    }
+    private ErrorBodySweep() {}
 
     /** The cases every HTTP port of every service must answer with the contract JSON. */
     public static List<Case> common(String host) {
         List<Case> cases = new ArrayList<>();
         cases.add(new Case("unknown path", get("/no/such/path", host), 404));
-        cases.add(new Case("unknown path, browser Accept", "GET /no/such/path HTTP/1.1\r\nHost: " + host
-                + "\r\nAccept: text/html,application/xhtml+xml\r\nConnection: close\r\n\r\n", 404));
+        cases.add(new Case(
+                "unknown path, browser Accept",
+                "GET /no/such/path HTTP/1.1\r\nHost: " + host
+                        + "\r\nAccept: text/html,application/xhtml+xml\r\nConnection: close\r\n\r\n",
+                404));
         cases.add(new Case("path parameter ;", get("/no;x/such", host), 404));
         cases.add(new Case("percent-encoded letters", get("/%61ctuator-no/%68ealth", host), 404));
         cases.add(new Case("encoded slash", get("/a%2Fb", host), 400));
@@ -52,12 +51,17 @@ public final class ErrorBodySweep {
         cases.add(new Case("encoded dot segments above the root", get("/%2e%2e/%2e%2e/etc/passwd", host), 0));
         cases.add(new Case("malformed percent-encoding", get("/a%zzb", host), 400));
         cases.add(new Case("invalid character in the request target", get("/a{b}|c", host), 400));
-        cases.add(new Case("bad Host header", "GET / HTTP/1.1\r\nHost: bad host name\r\nConnection: close\r\n\r\n", 400));
+        cases.add(
+                new Case("bad Host header", "GET / HTTP/1.1\r\nHost: bad host name\r\nConnection: close\r\n\r\n", 400));
         cases.add(new Case("HTTP/1.1 without Host", "GET /no/such/path HTTP/1.1\r\nConnection: close\r\n\r\n", 400));
         cases.add(new Case("HTTP/1.0 without Host", "GET /no/such/path HTTP/1.0\r\n\r\n", 404));
-        cases.add(new Case("unknown method", "BREW /no/such/path HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n", 0));
-        cases.add(new Case("header section too large", "GET /no/such/path HTTP/1.1\r\nHost: " + host + "\r\nX-Big: "
-                + "x".repeat(20_000) + "\r\nConnection: close\r\n\r\n", 400));
+        cases.add(new Case(
+                "unknown method", "BREW /no/such/path HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n", 0));
+        cases.add(new Case(
+                "header section too large",
+                "GET /no/such/path HTTP/1.1\r\nHost: " + host + "\r\nX-Big: " + "x".repeat(20_000)
+                        + "\r\nConnection: close\r\n\r\n",
+                400));
         return cases;
     }
 
@@ -67,8 +71,8 @@ public final class ErrorBodySweep {
 
     public static String post(String path, String host, String contentType, String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        return "POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: " + contentType + "\r\nContent-Length: "
-                + bytes.length + "\r\nConnection: close\r\n\r\n" + body;
+        return "POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: " + contentType
+                + "\r\nContent-Length: " + bytes.length + "\r\nConnection: close\r\n\r\n" + body;
     }
 
     public static Answer send(String host, int port, String request) throws IOException {
@@ -76,13 +80,15 @@ public final class ErrorBodySweep {
     }
 
     /** Over the sockets of {@code factory}: an SSLSocketFactory for https. */
-    public static Answer send(javax.net.SocketFactory factory, String host, int port, String request) throws IOException {
+    public static Answer send(javax.net.SocketFactory factory, String host, int port, String request)
+            throws IOException {
         try (Socket socket = factory.createSocket()) {
             socket.connect(new InetSocketAddress(host, port), 5000);
             socket.setSoTimeout(15_000);
             OutputStream out = socket.getOutputStream();
             try {
-                out.write(request.getBytes(StandardCharsets.UTF_8)); // bodies are UTF-8; request lines and headers are ASCII
+                out.write(request.getBytes(
+                        StandardCharsets.UTF_8)); // bodies are UTF-8; request lines and headers are ASCII
                 out.flush();
             } catch (java.net.SocketException refusedEarly) {
                 // the server answered (e.g. 413) and closed before reading the whole body: read its answer
@@ -111,7 +117,9 @@ public final class ErrorBodySweep {
         Map<String, String> headers = new LinkedHashMap<>();
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
-            headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+            headers.put(
+                    lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    lines[i].substring(colon + 1).trim());
         }
         String body = raw.substring(end + 4);
         if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
@@ -145,8 +153,9 @@ public final class ErrorBodySweep {
             Answer a = send(host, port, c.request());
             String problem = problem(c, a);
             if (problem != null) {
-                problems.add(":" + port + " " + c.name() + ": " + problem + " -- got " + a.status() + " " + a.headers().get("content-type")
-                        + " " + a.body().substring(0, Math.min(300, a.body().length())));
+                problems.add(":" + port + " " + c.name() + ": " + problem + " -- got " + a.status() + " "
+                        + a.headers().get("content-type") + " "
+                        + a.body().substring(0, Math.min(300, a.body().length())));
             }
         }
         return problems;
@@ -177,7 +186,9 @@ public final class ErrorBodySweep {
         } catch (RuntimeException e) {
             return "not JSON";
         }
-        if (!"error".equals(json.path("type").asString()) || !json.path("code").isString() || json.path("code").asString().isEmpty()
+        if (!"error".equals(json.path("type").asString())
+                || !json.path("code").isString()
+                || json.path("code").asString().isEmpty()
                 || !json.path("message").isString()) {
             return "not {\"type\":\"error\",\"code\",\"message\"}";
         }

@@ -1,5 +1,7 @@
 package com.realtimevoice.testsupport;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -8,9 +10,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
 /**
  * A local stand-in for WeChat's {@code GET /sns/jscode2session} that behaves as documented: it checks appid,
@@ -24,6 +23,7 @@ public final class FakeWeChat implements AutoCloseable {
 
     /** code -> openid of the user who "logged in" on the phone. */
     private final Map<String, String> codes = new ConcurrentHashMap<>();
+
     private final Set<String> used = ConcurrentHashMap.newKeySet();
     public final AtomicInteger requests = new AtomicInteger();
     public final Set<String> secretsSeen = ConcurrentHashMap.newKeySet();

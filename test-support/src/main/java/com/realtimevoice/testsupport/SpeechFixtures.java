@@ -17,12 +17,12 @@ public final class SpeechFixtures {
 
     /** fixtures/speech at the repository root, found from whichever module's directory the tests run in. */
     public static final Path DIR = locate();
+
     public static final int SAMPLE_RATE = 16_000;
     /** 100 ms of 16 kHz 16-bit mono audio. */
     public static final int CHUNK_BYTES = SAMPLE_RATE * 2 / 10;
 
-    private SpeechFixtures() {
-    }
+    private SpeechFixtures() {}
 
     /** file name -> reference text, from transcripts.tsv. */
     public static Map<String, String> transcripts() {
@@ -87,7 +87,8 @@ public final class SpeechFixtures {
                 return p.resolve("fixtures/speech");
             }
         }
-        throw new IllegalStateException("fixtures/speech not found above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException(
+                "fixtures/speech not found above " + Path.of("").toAbsolutePath());
     }
 
     /** Splits audio into chunks of {@code chunkBytes} (the last one may be shorter). */

@@ -12,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -37,7 +36,8 @@ public final class StreamingClient implements WebSocket.Listener, AutoCloseable 
     /** Connects with extra upgrade-request headers, e.g. {@code Authorization: Bearer ...} as wx.connectSocket sends it. */
     public static StreamingClient connect(String url, java.util.Map<String, String> headers) {
         StreamingClient client = new StreamingClient();
-        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+        WebSocket.Builder builder =
+                HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
         headers.forEach(builder::header);
         client.socket = builder.buildAsync(URI.create(url), client).join();
         return client;
@@ -83,7 +83,8 @@ public final class StreamingClient implements WebSocket.Listener, AutoCloseable 
             long left = deadline - System.nanoTime();
             JsonNode m = left > 0 ? inbox.poll(left, TimeUnit.NANOSECONDS) : null;
             if (m == null) {
-                throw new AssertionError("no '" + type + "' message within " + timeout + "; received so far: " + received());
+                throw new AssertionError(
+                        "no '" + type + "' message within " + timeout + "; received so far: " + received());
             }
             if (type.equals(m.path("type").asString())) {
                 return m;
@@ -96,7 +97,9 @@ public final class StreamingClient implements WebSocket.Listener, AutoCloseable 
     }
 
     public List<JsonNode> receivedOfType(String type) {
-        return received().stream().filter(m -> type.equals(m.path("type").asString())).toList();
+        return received().stream()
+                .filter(m -> type.equals(m.path("type").asString()))
+                .toList();
     }
 
     @Override

@@ -5,7 +5,6 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
-
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.Logger;
@@ -31,7 +30,8 @@ public final class TestDatabase implements BeforeAllCallback {
     private final String port = env("DB_PORT", "3306");
     private final String user = env("DB_USER", "root");
     private final String password = env("DB_PASSWORD", "");
-    private final String name = "rv_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    private final String name =
+            "rv_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 
     private boolean created;
     private boolean mariaDb;
@@ -76,7 +76,6 @@ public final class TestDatabase implements BeforeAllCallback {
         return name;
     }
 
-
     /** The embedded default's URL shape: H2 in MySQL mode with lower-case identifiers. */
     public String h2Url() {
         return "jdbc:h2:mem:" + name + ";MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1";
@@ -91,15 +90,25 @@ public final class TestDatabase implements BeforeAllCallback {
                 Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
             mariaDb = true;
-            log.info("Testing against {} {} at {}:{}, database {}", c.getMetaData().getDatabaseProductName(),
-                    c.getMetaData().getDatabaseProductVersion(), host, port, name);
+            log.info(
+                    "Testing against {} {} at {}:{}, database {}",
+                    c.getMetaData().getDatabaseProductName(),
+                    c.getMetaData().getDatabaseProductVersion(),
+                    host,
+                    port,
+                    name);
         } catch (SQLException e) {
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                throw new IllegalStateException("CI=true but no MariaDB/MySQL is reachable at " + host + ":" + port
-                        + " as '" + user + "' (set DB_HOST/DB_PORT/DB_USER/DB_PASSWORD): " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "CI=true but no MariaDB/MySQL is reachable at " + host + ":" + port + " as '" + user
+                                + "' (set DB_HOST/DB_PORT/DB_USER/DB_PASSWORD): " + e.getMessage(),
+                        e);
             }
-            log.warn("MariaDB/MySQL not reachable at {}:{} ({}); FALLING BACK TO H2 in MySQL mode for this test class",
-                    host, port, e.getMessage());
+            log.warn(
+                    "MariaDB/MySQL not reachable at {}:{} ({}); FALLING BACK TO H2 in MySQL mode for this test class",
+                    host,
+                    port,
+                    e.getMessage());
             mariaDb = false;
         }
         return mariaDb;

@@ -7,8 +7,7 @@ import java.util.Locale;
 /** Word error rate: (substitutions + deletions + insertions) / reference words, by word-level edit distance. */
 public final class WordErrorRate {
 
-    private WordErrorRate() {
-    }
+    private WordErrorRate() {}
 
     public static double of(String reference, String hypothesis) {
         List<String> ref = words(reference);
@@ -35,7 +34,9 @@ public final class WordErrorRate {
 
     /** Lower case, punctuation dropped (apostrophes kept: "don't" is one word). */
     static List<String> words(String text) {
-        String cleaned = text.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N}' ]+", " ").strip();
+        String cleaned = text.toLowerCase(Locale.ROOT)
+                .replaceAll("[^\\p{L}\\p{N}' ]+", " ")
+                .strip();
         return cleaned.isEmpty() ? List.of() : Arrays.asList(cleaned.split("\\s+"));
     }
 }

@@ -1,5 +1,7 @@
 package com.realtimevoice.client;
 
+import com.realtimevoice.protocol.ProtocolCodec;
+import com.realtimevoice.protocol.ServerMessage;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -7,9 +9,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-
-import com.realtimevoice.protocol.ProtocolCodec;
-import com.realtimevoice.protocol.ServerMessage;
 
 /**
  * Watches a session's live captions from a watch link ({@code ws(s)://HOST/api/realtime-voice/watch?token=W}): the
@@ -20,15 +19,12 @@ public final class CaptionWatcher {
 
     /** Server messages and the end of the connection; every method has a default that ignores it. */
     public interface Listener {
-        default void onMessage(ServerMessage message) {
-        }
+        default void onMessage(ServerMessage message) {}
 
         /** The server closed the socket: 1000 after completed, 4001 revoked, 1013 over a limit, 1008 too slow. */
-        default void onClose(int code, String reason) {
-        }
+        default void onClose(int code, String reason) {}
 
-        default void onFailure(Throwable error) {
-        }
+        default void onFailure(Throwable error) {}
     }
 
     private final HttpClient http;
@@ -46,7 +42,8 @@ public final class CaptionWatcher {
     }
 
     /** Connects; fails (with the handshake's status in the message) for a bad or expired link (HTTP 401). */
-    public static CompletableFuture<CaptionWatcher> open(HttpClient http, URI url, Duration connectTimeout, Listener listener) {
+    public static CompletableFuture<CaptionWatcher> open(
+            HttpClient http, URI url, Duration connectTimeout, Listener listener) {
         CaptionWatcher watcher = new CaptionWatcher(http, url, connectTimeout, listener);
         return watcher.connect(url).thenApply(ws -> watcher);
     }

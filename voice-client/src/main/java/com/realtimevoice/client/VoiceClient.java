@@ -1,11 +1,10 @@
 package com.realtimevoice.client;
 
+import com.realtimevoice.protocol.ClientMessage;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-
-import com.realtimevoice.protocol.ClientMessage;
 
 /**
  * Opens streaming sessions against an ingest node's {@code /api/realtime-voice/stream}. One client (and its
@@ -14,7 +13,10 @@ import com.realtimevoice.protocol.ClientMessage;
 public final class VoiceClient {
 
     /** Where the token goes: the upgrade request's Authorization header, or the {@code token} query parameter. */
-    public enum TokenIn { HEADER, QUERY }
+    public enum TokenIn {
+        HEADER,
+        QUERY
+    }
 
     private final HttpClient http;
     private final URI stream;
@@ -39,8 +41,14 @@ public final class VoiceClient {
      */
     public CompletableFuture<VoiceSession> resume(VoiceSession dropped, String token, TokenIn tokenIn) {
         VoiceSession session = dropped.successor();
-        return open(token, tokenIn, session).thenCompose(s -> s.send(new ClientMessage.Resume(dropped.sessionId(),
-                dropped.resumeToken(), dropped.lastFinalIndex(), dropped.firstUnacked(), null)).thenApply(x -> s));
+        return open(token, tokenIn, session)
+                .thenCompose(s -> s.send(new ClientMessage.Resume(
+                                dropped.sessionId(),
+                                dropped.resumeToken(),
+                                dropped.lastFinalIndex(),
+                                dropped.firstUnacked(),
+                                null))
+                        .thenApply(x -> s));
     }
 
     private CompletableFuture<VoiceSession> open(String token, TokenIn tokenIn, VoiceSession session) {

@@ -1,5 +1,8 @@
 package com.realtimevoice.client;
 
+import com.realtimevoice.protocol.ClientMessage;
+import com.realtimevoice.protocol.ProtocolCodec;
+import com.realtimevoice.protocol.ServerMessage;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -7,10 +10,6 @@ import java.util.Deque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
-
-import com.realtimevoice.protocol.ClientMessage;
-import com.realtimevoice.protocol.ProtocolCodec;
-import com.realtimevoice.protocol.ServerMessage;
 
 /**
  * One connection and the session on it. Sends are queued (java.net.http allows one outstanding send); audio chunks
@@ -22,24 +21,19 @@ public final class VoiceSession {
 
     /** Server messages and the end of the connection. Every method has a default that ignores it. */
     public interface Listener {
-        default void onMessage(VoiceSession session, ServerMessage message) {
-        }
+        default void onMessage(VoiceSession session, ServerMessage message) {}
 
         /** A text frame that is not a protocol message (a server bug or a wrong endpoint). */
-        default void onUnreadable(VoiceSession session, String text) {
-        }
+        default void onUnreadable(VoiceSession session, String text) {}
 
         /** The server closed the connection (after its close frame). */
-        default void onClose(VoiceSession session, int code, String reason) {
-        }
+        default void onClose(VoiceSession session, int code, String reason) {}
 
         /** The connection failed (reset, TLS, a send that failed). */
-        default void onFailure(VoiceSession session, Throwable error) {
-        }
+        default void onFailure(VoiceSession session, Throwable error) {}
     }
 
-    private record Chunk(long seq, byte[] audio) {
-    }
+    private record Chunk(long seq, byte[] audio) {}
 
     private final Listener listener;
     private final StringBuilder text = new StringBuilder();
@@ -90,7 +84,9 @@ public final class VoiceSession {
 
     /** Closes normally once the queued sends are out. */
     public CompletableFuture<Void> close() {
-        return enqueue(ws -> ws.isOutputClosed() ? CompletableFuture.completedFuture(ws) : ws.sendClose(WebSocket.NORMAL_CLOSURE, "done"));
+        return enqueue(ws -> ws.isOutputClosed()
+                ? CompletableFuture.completedFuture(ws)
+                : ws.sendClose(WebSocket.NORMAL_CLOSURE, "done"));
     }
 
     /** Drops the connection at once (as a network failure would); the session can be resumed. */
@@ -124,7 +120,10 @@ public final class VoiceSession {
     }
 
     private synchronized CompletableFuture<Void> enqueue(Function<WebSocket, CompletableFuture<WebSocket>> op) {
-        CompletableFuture<Void> sent = sendChain.handle((r, e) -> null).thenCompose(x -> op.apply(socket)).thenApply(ws -> null);
+        CompletableFuture<Void> sent = sendChain
+                .handle((r, e) -> null)
+                .thenCompose(x -> op.apply(socket))
+                .thenApply(ws -> null);
         sendChain = sent;
         return sent;
     }

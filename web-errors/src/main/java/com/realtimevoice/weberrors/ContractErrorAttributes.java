@@ -2,7 +2,6 @@ package com.realtimevoice.weberrors;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-
 import org.springframework.boot.web.error.ErrorAttributeOptions;
 import org.springframework.boot.webmvc.error.DefaultErrorAttributes;
 import org.springframework.web.context.request.RequestAttributes;

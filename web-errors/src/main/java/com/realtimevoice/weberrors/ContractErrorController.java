@@ -1,11 +1,9 @@
 package com.realtimevoice.weberrors;
 
-import java.io.IOException;
-
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-
+import java.io.IOException;
 import org.springframework.boot.webmvc.error.ErrorController;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -31,6 +29,7 @@ public class ContractErrorController implements ErrorController {
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
         // the error dispatch keeps the original request's method
-        response.getOutputStream().write(ContractErrors.bytes(status, request.getMethod(), uri instanceof String u ? u : null));
+        response.getOutputStream()
+                .write(ContractErrors.bytes(status, request.getMethod(), uri instanceof String u ? u : null));
     }
 }

@@ -9,8 +9,7 @@ import java.nio.charset.StandardCharsets;
  */
 public final class ContractErrors {
 
-    private ContractErrors() {
-    }
+    private ContractErrors() {}
 
     /** The contract code for a status (docs/protocol.md): the client's codes where they fit, else BAD_REQUEST / INTERNAL. */
     public static String code(int status) {
@@ -51,7 +50,8 @@ public final class ContractErrors {
     }
 
     public static String json(int status, String method, String path) {
-        return "{\"type\":\"error\",\"code\":\"" + code(status) + "\",\"message\":\"" + escape(message(status, method, path)) + "\"}";
+        return "{\"type\":\"error\",\"code\":\"" + code(status) + "\",\"message\":\""
+                + escape(message(status, method, path)) + "\"}";
     }
 
     public static byte[] bytes(int status, String method, String path) {

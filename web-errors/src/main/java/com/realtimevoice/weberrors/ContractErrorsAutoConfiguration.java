@@ -1,14 +1,12 @@
 package com.realtimevoice.weberrors;
 
-import java.util.Collections;
-import java.util.Enumeration;
-import java.util.List;
-
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
-
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.List;
 import org.apache.catalina.Valve;
 import org.apache.catalina.core.StandardHost;
 import org.apache.catalina.valves.ErrorReportValve;
@@ -19,8 +17,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.SearchStrategy;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
-import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.webmvc.autoconfigure.error.ErrorMvcAutoConfiguration;
 import org.springframework.boot.webmvc.error.ErrorAttributes;
 import org.springframework.boot.webmvc.error.ErrorController;
@@ -70,19 +68,24 @@ public class ContractErrorsAutoConfiguration {
          */
         @Bean
         FilterRegistrationBean<Filter> managementErrorsAsJson() {
-            FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>((request, response, chain) ->
-                    chain.doFilter(new HttpServletRequestWrapper((HttpServletRequest) request) {
-                        @Override
-                        public String getHeader(String name) {
-                            return HttpHeaders.ACCEPT.equalsIgnoreCase(name) ? MediaType.APPLICATION_JSON_VALUE : super.getHeader(name);
-                        }
+            FilterRegistrationBean<Filter> registration =
+                    new FilterRegistrationBean<>((request, response, chain) -> chain.doFilter(
+                            new HttpServletRequestWrapper((HttpServletRequest) request) {
+                                @Override
+                                public String getHeader(String name) {
+                                    return HttpHeaders.ACCEPT.equalsIgnoreCase(name)
+                                            ? MediaType.APPLICATION_JSON_VALUE
+                                            : super.getHeader(name);
+                                }
 
-                        @Override
-                        public Enumeration<String> getHeaders(String name) {
-                            return HttpHeaders.ACCEPT.equalsIgnoreCase(name)
-                                    ? Collections.enumeration(List.of(MediaType.APPLICATION_JSON_VALUE)) : super.getHeaders(name);
-                        }
-                    }, response));
+                                @Override
+                                public Enumeration<String> getHeaders(String name) {
+                                    return HttpHeaders.ACCEPT.equalsIgnoreCase(name)
+                                            ? Collections.enumeration(List.of(MediaType.APPLICATION_JSON_VALUE))
+                                            : super.getHeaders(name);
+                                }
+                            },
+                            response));
             registration.setDispatcherTypes(DispatcherType.ERROR);
             return registration;
         }

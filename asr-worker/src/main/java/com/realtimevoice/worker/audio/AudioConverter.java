@@ -18,6 +18,7 @@ public final class AudioConverter {
     private int resamplerRate;
     /** Bytes of a sample frame split across chunks (PCM only). */
     private final byte[] carry;
+
     private int carried;
 
     public AudioConverter(AudioFormat format) {

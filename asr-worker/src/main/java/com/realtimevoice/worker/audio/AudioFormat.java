@@ -15,9 +15,13 @@ public record AudioFormat(Codec codec, int sampleRate, int channels) {
 
     /** Rates the resampler has exact polyphase filters for (every rate browsers, WeChat and MP3 use). */
     public static final Set<Integer> RATES = Set.of(8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000);
+
     public static final int MAX_CHANNELS = 2;
 
-    public enum Codec { PCM, MP3 }
+    public enum Codec {
+        PCM,
+        MP3
+    }
 
     /** @throws IllegalArgumentException with a message fit for the client when the format is not supported */
     public static AudioFormat parse(String format, int sampleRate) {
@@ -43,12 +47,14 @@ public record AudioFormat(Codec codec, int sampleRate, int channels) {
         if (f.equals("pcm")) {
             codec = Codec.PCM;
             if (!RATES.contains(sampleRate)) {
-                throw new IllegalArgumentException("sample rate " + sampleRate + " Hz is not supported; use one of " + RATES);
+                throw new IllegalArgumentException(
+                        "sample rate " + sampleRate + " Hz is not supported; use one of " + RATES);
             }
         } else if (f.equals("mp3")) {
             codec = Codec.MP3;
         } else {
-            throw new IllegalArgumentException("format '" + format + "' is not supported; the worker takes pcm and mp3");
+            throw new IllegalArgumentException(
+                    "format '" + format + "' is not supported; the worker takes pcm and mp3");
         }
         if (channels < 1 || channels > MAX_CHANNELS) {
             throw new IllegalArgumentException("channels must be 1 or 2, got " + channels);

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
-
 import javazoom.jl.decoder.Bitstream;
 import javazoom.jl.decoder.BitstreamException;
 import javazoom.jl.decoder.Decoder;
@@ -39,8 +38,7 @@ public final class Mp3Decoder {
     private int id3Remaining;
 
     /** One MP3 frame as received: where its audio starts in the decoded output, and its bytes. */
-    public record Frame(long firstSample, int samples, int sampleRate, byte[] bytes) {
-    }
+    public record Frame(long firstSample, int samples, int sampleRate, byte[] bytes) {}
 
     /** Feeds bytes as they came; returns the PCM of every frame completed by them (possibly none). */
     public short[] decode(byte[] chunk) {
@@ -99,7 +97,10 @@ public final class Mp3Decoder {
             }
             if (buf.length - pos >= 10 && buf[pos] == 'I' && buf[pos + 1] == 'D' && buf[pos + 2] == '3') {
                 // ID3v2: 10-byte header, syncsafe size, optional 10-byte footer
-                int size = ((buf[pos + 6] & 0x7F) << 21) | ((buf[pos + 7] & 0x7F) << 14) | ((buf[pos + 8] & 0x7F) << 7) | (buf[pos + 9] & 0x7F);
+                int size = ((buf[pos + 6] & 0x7F) << 21)
+                        | ((buf[pos + 7] & 0x7F) << 14)
+                        | ((buf[pos + 8] & 0x7F) << 7)
+                        | (buf[pos + 9] & 0x7F);
                 id3Remaining = 10 + size + ((buf[pos + 5] & 0x10) != 0 ? 10 : 0);
                 continue;
             }
@@ -162,14 +163,17 @@ public final class Mp3Decoder {
                 }
             }
         } catch (BitstreamException | DecoderException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot decode MP3 frame at sample " + samplesOut + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "cannot decode MP3 frame at sample " + samplesOut + ": " + e.getMessage(), e);
         }
     }
 
     /** The parts of an MPEG audio layer III frame header needed to find the next frame. */
     record FrameHeader(int version, int sampleRate, int bitrate, boolean padding, int channels) {
 
-        private static final int[][] RATES = {{11025, 12000, 8000}, {0, 0, 0}, {22050, 24000, 16000}, {44100, 48000, 32000}};
+        private static final int[][] RATES = {
+            {11025, 12000, 8000}, {0, 0, 0}, {22050, 24000, 16000}, {44100, 48000, 32000}
+        };
         private static final int[] BITRATES_V1 = {0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320};
         private static final int[] BITRATES_V2 = {0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160};
 
@@ -178,12 +182,15 @@ public final class Mp3Decoder {
             if (pos + 4 > b.length) {
                 return null;
             }
-            int h = ((b[pos] & 0xFF) << 24) | ((b[pos + 1] & 0xFF) << 16) | ((b[pos + 2] & 0xFF) << 8) | (b[pos + 3] & 0xFF);
+            int h = ((b[pos] & 0xFF) << 24)
+                    | ((b[pos + 1] & 0xFF) << 16)
+                    | ((b[pos + 2] & 0xFF) << 8)
+                    | (b[pos + 3] & 0xFF);
             if ((h & 0xFFE00000) != 0xFFE00000) {
                 return null;
             }
             int version = (h >>> 19) & 3; // 0: 2.5, 2: 2, 3: 1
-            int layer = (h >>> 17) & 3;   // 1: layer III
+            int layer = (h >>> 17) & 3; // 1: layer III
             int bitrateIndex = (h >>> 12) & 15;
             int rateIndex = (h >>> 10) & 3;
             if (version == 1 || layer != 1 || bitrateIndex == 0 || bitrateIndex == 15 || rateIndex == 3) {

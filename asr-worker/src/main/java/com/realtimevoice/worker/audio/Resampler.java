@@ -17,12 +17,13 @@ public final class Resampler {
     private static final double KAISER_BETA = 8.6;
     private static final Map<Long, float[][]> KERNELS = new ConcurrentHashMap<>();
 
-    private final int up;      // L
-    private final int down;    // M
-    private final int half;    // taps on each side of the output instant, in input samples
+    private final int up; // L
+    private final int down; // M
+    private final int half; // taps on each side of the output instant, in input samples
     private final float[][] kernels; // [phase][2 * half]
     /** Input not yet consumed; history[0] is input sample number {@code base}. */
     private float[] history;
+
     private int length;
     private long base;
     /** Input samples received so far. */

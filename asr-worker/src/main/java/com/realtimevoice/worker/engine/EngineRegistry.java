@@ -1,19 +1,17 @@
 package com.realtimevoice.worker.engine;
 
+import com.realtimevoice.worker.WorkerProperties;
+import com.realtimevoice.worker.engine.cloud.CloudCalls;
+import com.realtimevoice.worker.segment.SegmentProperties;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
-
-import com.realtimevoice.worker.WorkerProperties;
-import com.realtimevoice.worker.engine.cloud.CloudCalls;
-import com.realtimevoice.worker.segment.SegmentProperties;
 
 /**
  * Finds the engine a session asked for; sessions that ask for none get the configured default. Streaming engines
@@ -32,10 +30,12 @@ public class EngineRegistry implements DisposableBean {
     }
 
     @Autowired
-    public EngineRegistry(List<SpeechEngine> engines, List<SegmentEngine> segmentEngines, WorkerProperties properties,
-                          SegmentProperties segments) {
-        this.engines = engines.stream()
-                .collect(Collectors.toUnmodifiableMap(SpeechEngine::name, Function.identity()));
+    public EngineRegistry(
+            List<SpeechEngine> engines,
+            List<SegmentEngine> segmentEngines,
+            WorkerProperties properties,
+            SegmentProperties segments) {
+        this.engines = engines.stream().collect(Collectors.toUnmodifiableMap(SpeechEngine::name, Function.identity()));
         this.segmentEngines = segmentEngines.stream()
                 .collect(Collectors.toUnmodifiableMap(SegmentEngine::name, e -> new CloudCalls(e, e.policy())));
         this.defaultEngine = properties.defaultEngine();
@@ -48,15 +48,18 @@ public class EngineRegistry implements DisposableBean {
             try {
                 this.segmentEngines.get(defaultEngine).checkSession(null);
             } catch (EngineUnavailableException e) {
-                throw new IllegalStateException("asr.worker.default-engine (ASR_ENGINE) is '" + defaultEngine + "' but " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "asr.worker.default-engine (ASR_ENGINE) is '" + defaultEngine + "' but " + e.getMessage(), e);
             }
         }
         if (segments != null && !this.segmentEngines.isEmpty()) {
             if (segments.hasPartials() && !this.engines.containsKey(segments.partials())) {
-                throw new IllegalStateException("asr.worker.segments.partials (ASR_TWO_PASS_PARTIALS) is '" + segments.partials()
-                        + "' but the streaming engines are " + this.engines.keySet() + " (or 'none')");
+                throw new IllegalStateException(
+                        "asr.worker.segments.partials (ASR_TWO_PASS_PARTIALS) is '" + segments.partials()
+                                + "' but the streaming engines are " + this.engines.keySet() + " (or 'none')");
             }
-            if (segments.fallback() == SegmentProperties.Fallback.LOCAL && !this.engines.containsKey(segments.fallbackEngine())) {
+            if (segments.fallback() == SegmentProperties.Fallback.LOCAL
+                    && !this.engines.containsKey(segments.fallbackEngine())) {
                 throw new IllegalStateException("asr.worker.segments.fallback-engine (ASR_CLOUD_FALLBACK_ENGINE) is '"
                         + segments.fallbackEngine() + "' but the streaming engines are " + this.engines.keySet());
             }

@@ -1,8 +1,7 @@
 package com.realtimevoice.worker.engine;
 
-import java.util.List;
-
 import com.realtimevoice.events.Word;
+import java.util.List;
 
 /** What an engine reports: unstable text of the current segment, or the stable text of a finished one. */
 public sealed interface RecognitionResult {
@@ -10,8 +9,7 @@ public sealed interface RecognitionResult {
     String text();
 
     /** The current segment as recognised so far; a later partial replaces it. */
-    record Partial(String text) implements RecognitionResult {
-    }
+    record Partial(String text) implements RecognitionResult {}
 
     /**
      * A finished segment.

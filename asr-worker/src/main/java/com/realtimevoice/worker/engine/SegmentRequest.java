@@ -11,8 +11,14 @@ import com.realtimevoice.events.RecognitionOptions;
  * @param mp3Rate    their sample rate
  * @param options    the session's hotwords and output controls, for engines that take them
  */
-public record SegmentRequest(String segmentKey, String language, byte[] pcm16le, int sampleRate, byte[] mp3, int mp3Rate,
-                             RecognitionOptions options) {
+public record SegmentRequest(
+        String segmentKey,
+        String language,
+        byte[] pcm16le,
+        int sampleRate,
+        byte[] mp3,
+        int mp3Rate,
+        RecognitionOptions options) {
 
     public SegmentRequest {
         options = options == null ? RecognitionOptions.NONE : options;

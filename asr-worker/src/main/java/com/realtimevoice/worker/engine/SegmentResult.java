@@ -11,6 +11,5 @@ import java.util.List;
  */
 public record SegmentResult(String text, List<Word> words, long audioDuration, String requestId) {
 
-    public record Word(String word, long startMs, long endMs) {
-    }
+    public record Word(String word, long startMs, long endMs) {}
 }

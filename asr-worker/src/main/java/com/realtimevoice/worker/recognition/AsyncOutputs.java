@@ -1,8 +1,7 @@
 package com.realtimevoice.worker.recognition;
 
-import java.util.List;
-
 import com.realtimevoice.events.PipelineEvent;
+import java.util.List;
 
 /** Where outputs produced after their input record was handled go (finals of segments a cloud engine recognised). */
 @FunctionalInterface

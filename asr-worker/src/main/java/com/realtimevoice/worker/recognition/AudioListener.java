@@ -1,27 +1,5 @@
 package com.realtimevoice.worker.recognition;
 
-import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
-
-import java.util.Collection;
-import java.util.Map;
-import java.util.Set;
-
-import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.boot.context.event.ApplicationReadyEvent;
-import org.springframework.context.event.EventListener;
-import org.springframework.kafka.listener.ConsumerSeekAware;
-import org.springframework.kafka.annotation.KafkaListener;
-import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
-import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.kafka.listener.MessageListenerContainer;
-import org.springframework.stereotype.Component;
-
 import com.realtimevoice.events.EventRecords;
 import com.realtimevoice.events.MalformedEventException;
 import com.realtimevoice.events.PipelineEvent;
@@ -30,10 +8,27 @@ import com.realtimevoice.events.SessionFailed;
 import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.kafka.AsyncDeadLetterPublisher;
-import com.realtimevoice.worker.WorkerProperties;
-
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.ConsumerSeekAware;
+import org.springframework.kafka.listener.MessageListenerContainer;
+import org.springframework.stereotype.Component;
 
 /**
  * Consumes the audio topic and publishes what the worker's sessions ({@link WorkerSessions}) make of it on the
@@ -70,9 +65,15 @@ class AudioListener implements ConsumerSeekAware {
     /** Set when an output could not be published: nothing is committed until the consumer restarted and replayed. */
     private final AtomicReference<Throwable> publishFailure = new AtomicReference<>();
 
-    AudioListener(WorkerSessions sessions, SessionLanes lanes, KafkaTemplate<String, byte[]> kafka,
-                  CommitPositions positions, RecognitionMetrics metrics, KafkaListenerEndpointRegistry registry,
-                  ObservationRegistry observations, AsyncDeadLetterPublisher deadLetters) {
+    AudioListener(
+            WorkerSessions sessions,
+            SessionLanes lanes,
+            KafkaTemplate<String, byte[]> kafka,
+            CommitPositions positions,
+            RecognitionMetrics metrics,
+            KafkaListenerEndpointRegistry registry,
+            ObservationRegistry observations,
+            AsyncDeadLetterPublisher deadLetters) {
         this.observations = observations;
         this.deadLetters = deadLetters;
         this.sessions = sessions;
@@ -88,7 +89,11 @@ class AudioListener implements ConsumerSeekAware {
      * here, at once, and the session it is keyed by fails on its lane ({@code UNPROCESSABLE}, after what came before
      * it): thrown to the error handler it would re-poll the rest of the poll, every partition's, for nothing.
      */
-    @KafkaListener(id = LISTENER_ID, idIsGroup = false, topics = Topics.AUDIO, concurrency = "${asr.worker.concurrency}")
+    @KafkaListener(
+            id = LISTENER_ID,
+            idIsGroup = false,
+            topics = Topics.AUDIO,
+            concurrency = "${asr.worker.concurrency}")
     void onAudio(ConsumerRecord<String, byte[]> record, Consumer<?, ?> consumer) throws InterruptedException {
         if (publishFailure.get() != null) {
             return; // not processed, not committed: the restart that is under way replays it
@@ -103,11 +108,17 @@ class AudioListener implements ConsumerSeekAware {
             // Not awaited here (a broker round trip per record would hold every partition of this consumer); the
             // commit flushes the producer first, and a dead letter the broker refused stops commits and replays,
             // as a failed output does.
-            log.warn("dead-lettering {}-{}@{} (key {}): {}", record.topic(), record.partition(), offset, record.key(),
+            log.warn(
+                    "dead-lettering {}-{}@{} (key {}): {}",
+                    record.topic(),
+                    record.partition(),
+                    offset,
+                    record.key(),
                     KafkaConfiguration.reason(e));
             deadLetters.send(record, consumer, e).whenComplete((sent, failure) -> {
                 if (failure != null) {
-                    publishFailed("the dead letter of " + partition + "@" + offset, Topics.deadLetter(Topics.AUDIO), failure);
+                    publishFailed(
+                            "the dead letter of " + partition + "@" + offset, Topics.deadLetter(Topics.AUDIO), failure);
                 }
             });
             metrics.error("DEAD_LETTERED");
@@ -132,7 +143,9 @@ class AudioListener implements ConsumerSeekAware {
      */
     @EventListener
     void onIdle(org.springframework.kafka.event.ListenerContainerIdleEvent idle) {
-        if (idle.getListenerId() != null && idle.getListenerId().startsWith(LISTENER_ID) && publishFailure.get() == null) {
+        if (idle.getListenerId() != null
+                && idle.getListenerId().startsWith(LISTENER_ID)
+                && publishFailure.get() == null) {
             commit(idle.getConsumer(), idle.getConsumer().assignment());
             lastCommit.set(System.currentTimeMillis());
         }
@@ -145,8 +158,12 @@ class AudioListener implements ConsumerSeekAware {
     }
 
     /** Runs {@code work} on the session's lane, in order with its other records. */
-    private void dispatch(String sessionId, TopicPartition partition, long offset,
-            java.util.function.Supplier<List<PipelineEvent>> work) throws InterruptedException {
+    private void dispatch(
+            String sessionId,
+            TopicPartition partition,
+            long offset,
+            java.util.function.Supplier<List<PipelineEvent>> work)
+            throws InterruptedException {
         int epoch = positions.dispatched(Thread.currentThread(), partition, offset); // the consumer is its thread
         // The record's observation (its span, continuing the trace it came with) is this thread's; the outputs are
         // sent from the lane, in its scope, so that they continue that trace.
@@ -162,7 +179,8 @@ class AudioListener implements ConsumerSeekAware {
                 }
             });
         } catch (InterruptedException e) {
-            positions.finished(partition, offset, epoch); // not queued; the listener is stopping and nothing is committed past it
+            positions.finished(
+                    partition, offset, epoch); // not queued; the listener is stopping and nothing is committed past it
             throw e;
         }
     }
@@ -176,15 +194,21 @@ class AudioListener implements ConsumerSeekAware {
     }
 
     /** On the session's lane. */
-    private void recognise(String sessionId, java.util.function.Supplier<List<PipelineEvent>> work,
-            TopicPartition partition, long offset, int epoch) {
+    private void recognise(
+            String sessionId,
+            java.util.function.Supplier<List<PipelineEvent>> work,
+            TopicPartition partition,
+            long offset,
+            int epoch) {
         try {
             // Skipped when the partition moved away meanwhile (its new owner replays it) or a replay is under way.
             if (publishFailure.get() == null && positions.current(partition, epoch)) {
                 List<PipelineEvent> outputs;
                 try {
                     outputs = work.get();
-                } catch (RuntimeException e) { // engine failures are outputs already: this is a bug; fail the session loudly
+                } catch (
+                        RuntimeException
+                                e) { // engine failures are outputs already: this is a bug; fail the session loudly
                     log.error("Session {}: cannot handle record {}@{}", sessionId, partition, offset, e);
                     outputs = sessions.internalFailure(sessionId, e);
                 }
@@ -208,7 +232,7 @@ class AudioListener implements ConsumerSeekAware {
         try {
             consumer.commitSync(safe);
         } catch (org.apache.kafka.common.errors.RebalanceInProgressException
-                 | org.apache.kafka.clients.consumer.CommitFailedException e) {
+                | org.apache.kafka.clients.consumer.CommitFailedException e) {
             // The partitions are moving: whoever gets them replays from the last commit; nothing is lost.
             log.info("commit skipped while the group rebalances: {}", e.getMessage());
         }
@@ -228,7 +252,10 @@ class AudioListener implements ConsumerSeekAware {
         // Let what is being recognised finish first, so that no late output of a dropped recognizer goes out.
         try {
             if (!positions.awaitFinished(partitions, REVOKE_WAIT_MS)) {
-                log.warn("{}: recognition still running after {} ms; dropping its sessions anyway", partitions, REVOKE_WAIT_MS);
+                log.warn(
+                        "{}: recognition still running after {} ms; dropping its sessions anyway",
+                        partitions,
+                        REVOKE_WAIT_MS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -252,7 +279,10 @@ class AudioListener implements ConsumerSeekAware {
             Set<String> stale = positions.assigned(Thread.currentThread(), p);
             drop(stale);
             if (!stale.isEmpty()) {
-                log.info("{} came from another consumer of this worker with {} open session(s); replaying them", p, stale.size());
+                log.info(
+                        "{} came from another consumer of this worker with {} open session(s); replaying them",
+                        p,
+                        stale.size());
             }
         }
     }
@@ -270,7 +300,8 @@ class AudioListener implements ConsumerSeekAware {
                 if (failure != null) {
                     publishFailed(out, Topics.TRANSCRIPTS, failure);
                 } else if (last) {
-                    positions.released(out.sessionId(), partition, epoch); // its last output is out: no replay needed any more
+                    positions.released(
+                            out.sessionId(), partition, epoch); // its last output is out: no replay needed any more
                 }
             });
         }
@@ -287,18 +318,23 @@ class AudioListener implements ConsumerSeekAware {
         if (!publishFailure.compareAndSet(null, failure)) {
             return;
         }
-        log.error("could not publish {} to {}: {}; restarting the audio consumer to replay open sessions", out,
-                topic, failure.getMessage());
+        log.error(
+                "could not publish {} to {}: {}; restarting the audio consumer to replay open sessions",
+                out,
+                topic,
+                failure.getMessage());
         MessageListenerContainer container = registry.getListenerContainer(LISTENER_ID);
-        Thread restart = new Thread(() -> {
-            if (container != null) {
-                container.stop(); // revokes every partition: recognizers dropped (onPartitionsRevoked)
-            }
-            publishFailure.set(null);
-            if (container != null) {
-                container.start();
-            }
-        }, "asr-audio-restart");
+        Thread restart = new Thread(
+                () -> {
+                    if (container != null) {
+                        container.stop(); // revokes every partition: recognizers dropped (onPartitionsRevoked)
+                    }
+                    publishFailure.set(null);
+                    if (container != null) {
+                        container.start();
+                    }
+                },
+                "asr-audio-restart");
         restart.setDaemon(true);
         restart.start();
     }

@@ -1,15 +1,13 @@
 package com.realtimevoice.worker.recognition;
 
+import com.realtimevoice.events.PipelineEvent;
 import java.time.Clock;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import com.realtimevoice.events.PipelineEvent;
 
 /**
  * Sessions that ended or failed on this worker lately, with the event that closed them and what it produced: a
@@ -26,13 +24,12 @@ final class ClosedSessions {
 
     private final RecognitionMetrics metrics;
     private final Clock clock;
-    private final Map<String, Closed> closed = Collections.synchronizedMap(
-            new LinkedHashMap<>(256, 0.75f, false) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Closed> eldest) {
-                    return size() > CLOSED_SESSIONS_REMEMBERED;
-                }
-            });
+    private final Map<String, Closed> closed = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Closed> eldest) {
+            return size() > CLOSED_SESSIONS_REMEMBERED;
+        }
+    });
 
     ClosedSessions(RecognitionMetrics metrics, Clock clock) {
         this.metrics = metrics;
@@ -76,7 +73,11 @@ final class ClosedSessions {
         }
         log.warn("Session {}: {} but this worker has no state for the session", sessionId, trigger);
         // Told once: the session is remembered as closed, so its further chunks do not repeat the failure.
-        List<PipelineEvent> out = List.of(WorkerSession.failed(metrics, clock, sessionId, WorkerSessions.SESSION_NOT_FOUND,
+        List<PipelineEvent> out = List.of(WorkerSession.failed(
+                metrics,
+                clock,
+                sessionId,
+                WorkerSessions.SESSION_NOT_FOUND,
                 "the worker has no state for this session (its start was not seen here)"));
         closed.put(sessionId, new Closed(trigger, out, true));
         return out;
@@ -87,6 +88,5 @@ final class ClosedSessions {
      *                {@code internal} or {@code poison}
      * @param orphan  closed because this worker had no state for it (SESSION_NOT_FOUND)
      */
-    private record Closed(String trigger, List<PipelineEvent> outputs, boolean orphan) {
-    }
+    private record Closed(String trigger, List<PipelineEvent> outputs, boolean orphan) {}
 }

@@ -3,7 +3,6 @@ package com.realtimevoice.worker.recognition;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.springframework.stereotype.Component;
@@ -46,8 +45,7 @@ class CommitPositions {
     /** What {@link #dispatched} hands a consumer that no longer holds the partition: never current. */
     private static final int STALE = -1;
 
-    private record Anchor(TopicPartition partition, long offset) {
-    }
+    private record Anchor(TopicPartition partition, long offset) {}
 
     /**
      * The partition was assigned to this consumer. If another consumer of this worker held it, what that one built is
@@ -72,7 +70,8 @@ class CommitPositions {
     /** A session's start was read at this offset: hold commits back to it until the session is done. */
     void opened(Object consumer, String sessionId, TopicPartition partition, long offset) {
         if (holds(consumer, partition)) {
-            anchors.merge(sessionId, new Anchor(partition, offset), (old, now) -> old.offset() <= now.offset() ? old : now);
+            anchors.merge(
+                    sessionId, new Anchor(partition, offset), (old, now) -> old.offset() <= now.offset() ? old : now);
         }
     }
 
@@ -86,7 +85,8 @@ class CommitPositions {
      * epoch's output does not release the replay the current one holds.
      */
     void released(String sessionId, TopicPartition partition, int epoch) {
-        anchors.computeIfPresent(sessionId, (id, a) -> a.partition().equals(partition) && current(partition, epoch) ? null : a);
+        anchors.computeIfPresent(
+                sessionId, (id, a) -> a.partition().equals(partition) && current(partition, epoch) ? null : a);
     }
 
     /**
@@ -180,7 +180,8 @@ class CommitPositions {
      * What may be committed now, for the given partitions: nothing past the oldest open start or the oldest record
      * still being recognised; else everything dispatched. Only the partitions this consumer holds.
      */
-    Map<TopicPartition, OffsetAndMetadata> safeOffsets(Object consumer, java.util.Collection<TopicPartition> partitions) {
+    Map<TopicPartition, OffsetAndMetadata> safeOffsets(
+            Object consumer, java.util.Collection<TopicPartition> partitions) {
         Map<TopicPartition, Long> oldest = new HashMap<>();
         for (Anchor a : anchors.values()) {
             oldest.merge(a.partition(), a.offset(), Math::min);

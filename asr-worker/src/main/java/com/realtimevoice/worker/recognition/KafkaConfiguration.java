@@ -1,8 +1,11 @@
 package com.realtimevoice.worker.recognition;
 
+import com.realtimevoice.events.MalformedEventException;
+import com.realtimevoice.events.Topics;
+import com.realtimevoice.kafka.AsyncDeadLetterPublisher;
+import com.realtimevoice.worker.WorkerProperties;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
@@ -13,15 +16,9 @@ import org.springframework.kafka.KafkaException;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.ConsumerRecordRecoverer;
-import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.util.backoff.FixedBackOff;
-
-import com.realtimevoice.events.MalformedEventException;
-import com.realtimevoice.events.Topics;
-import com.realtimevoice.kafka.AsyncDeadLetterPublisher;
-import com.realtimevoice.worker.WorkerProperties;
 
 /** Topics this worker reads and writes, and what happens to records it cannot process. */
 @Configuration(proxyBeanMethods = false)
@@ -30,6 +27,7 @@ class KafkaConfiguration {
 
     /** Short: a retry helps with a broker hiccup, and the partition's other sessions wait meanwhile. */
     static final long RETRY_INTERVAL_MS = 500;
+
     static final long RETRY_ATTEMPTS = 3;
     /** Added to every dead-lettered record: the root cause in one line (as the result service's dead letters). */
     static final String REASON_HEADER = "rv-dlt-reason";
@@ -52,7 +50,9 @@ class KafkaConfiguration {
         return TopicBuilder.name(Topics.deadLetter(Topics.AUDIO))
                 .partitions(1)
                 .replicas(properties.topics().replicationFactor())
-                .config(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofDays(30).toMillis()))
+                .config(
+                        TopicConfig.RETENTION_MS_CONFIG,
+                        String.valueOf(Duration.ofDays(30).toMillis()))
                 .build();
     }
 
@@ -64,10 +64,12 @@ class KafkaConfiguration {
      */
     @Bean
     AsyncDeadLetterPublisher audioDeadLetters(KafkaTemplate<String, byte[]> template) {
-        AsyncDeadLetterPublisher recoverer = new AsyncDeadLetterPublisher(template,
+        AsyncDeadLetterPublisher recoverer = new AsyncDeadLetterPublisher(
+                template,
                 // partition -1: let Kafka choose, so the dead-letter topic needs no particular partition count
                 (record, exception) -> new TopicPartition(Topics.deadLetter(record.topic()), -1),
-                DEAD_LETTERS_IN_FLIGHT, Duration.ofSeconds(10));
+                DEAD_LETTERS_IN_FLIGHT,
+                Duration.ofSeconds(10));
         recoverer.addHeadersFunction((record, exception) -> {
             RecordHeaders headers = new RecordHeaders();
             headers.add(REASON_HEADER, reason(exception).getBytes(StandardCharsets.UTF_8));
@@ -87,7 +89,8 @@ class KafkaConfiguration {
     }
 
     static DefaultErrorHandler errorHandler(ConsumerRecordRecoverer recoverer) {
-        DefaultErrorHandler handler = new DefaultErrorHandler(recoverer, new FixedBackOff(RETRY_INTERVAL_MS, RETRY_ATTEMPTS));
+        DefaultErrorHandler handler =
+                new DefaultErrorHandler(recoverer, new FixedBackOff(RETRY_INTERVAL_MS, RETRY_ATTEMPTS));
         handler.addNotRetryableExceptions(MalformedEventException.class);
         // Offsets are committed by AudioListener only, never past an open session's start: a dead-lettered record
         // must not move the commit there either.

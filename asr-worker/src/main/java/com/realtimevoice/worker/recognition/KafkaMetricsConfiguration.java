@@ -1,7 +1,6 @@
 package com.realtimevoice.worker.recognition;
 
 import com.realtimevoice.kafka.ConsumerMetricsConfiguration;
-
 import org.springframework.context.annotation.Configuration;
 
 /** Each Kafka client metric once, and the hop ingest node -> this worker (asr.audio.v1) under its meter name. */

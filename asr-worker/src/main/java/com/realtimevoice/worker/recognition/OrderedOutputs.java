@@ -1,15 +1,14 @@
 package com.realtimevoice.worker.recognition;
 
+import com.realtimevoice.events.PipelineEvent;
+import com.realtimevoice.events.SessionFailed;
+import com.realtimevoice.events.TranscriptFinal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntFunction;
-
-import com.realtimevoice.events.PipelineEvent;
-import com.realtimevoice.events.SessionFailed;
-import com.realtimevoice.events.TranscriptFinal;
 
 /**
  * One session's queue of outputs that complete out of order (segment 3's cloud call may return before segment 2's)
@@ -25,8 +24,7 @@ final class OrderedOutputs {
     private int finals;
     private boolean stopped;
 
-    private record Slot(CompletableFuture<List<PipelineEvent>> outputs, IntFunction<PipelineEvent> completion) {
-    }
+    private record Slot(CompletableFuture<List<PipelineEvent>> outputs, IntFunction<PipelineEvent> completion) {}
 
     OrderedOutputs(String sessionId, AsyncOutputs sink) {
         this.sessionId = sessionId;
@@ -67,8 +65,8 @@ final class OrderedOutputs {
             try {
                 out = new ArrayList<>(slot.outputs().getNow(List.of()));
             } catch (RuntimeException e) { // a bug, not an engine failure (those are outputs): fail the session loudly
-                out = new ArrayList<>(List.of(new SessionFailed(sessionId, "INTERNAL", "recognition failed: " + e.getMessage(),
-                        System.currentTimeMillis())));
+                out = new ArrayList<>(List.of(new SessionFailed(
+                        sessionId, "INTERNAL", "recognition failed: " + e.getMessage(), System.currentTimeMillis())));
             }
             if (slot.completion() != null) {
                 out.add(slot.completion().apply(finals));

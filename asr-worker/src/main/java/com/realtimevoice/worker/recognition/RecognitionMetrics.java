@@ -1,16 +1,14 @@
 package com.realtimevoice.worker.recognition;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-
-import org.springframework.stereotype.Component;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.springframework.stereotype.Component;
 
 /** The worker's meters, all named {@code asr.worker.*}. Engine-dependent ones are tagged with the engine. */
 @Component
@@ -40,7 +38,8 @@ class RecognitionMetrics {
 
     <T> void queuedEvents(T lanes, java.util.function.ToDoubleFunction<T> queued) {
         Gauge.builder("asr.worker.engine.queued", lanes, queued)
-                .description("Audio-topic events dispatched to the engine pool and not yet recognised; at its limit the listener waits")
+                .description(
+                        "Audio-topic events dispatched to the engine pool and not yet recognised; at its limit the listener waits")
                 .register(registry);
     }
 
@@ -87,35 +86,53 @@ class RecognitionMetrics {
 
     /** A segment sent to a segment engine: its audio length, the call's time (retries included) and outcome. */
     void segment(String engine, long audioMs, long nanos, String outcome) {
-        Timer.builder("asr.worker.segment.call").description("Segment engine calls, from submission to answer (retries included)")
-                .tag("engine", engine).tag("outcome", outcome).publishPercentileHistogram().register(registry)
+        Timer.builder("asr.worker.segment.call")
+                .description("Segment engine calls, from submission to answer (retries included)")
+                .tag("engine", engine)
+                .tag("outcome", outcome)
+                .publishPercentileHistogram()
+                .register(registry)
                 .record(nanos, TimeUnit.NANOSECONDS);
         registry.counter("asr.worker.segment.audio", "engine", engine).increment(audioMs / 1000.0);
     }
 
     /** A segment the cloud engine could not recognise went to the local fallback engine. */
     void fallback(String engine, String reason) {
-        registry.counter("asr.worker.segment.fallbacks", "engine", engine, "reason", reason).increment();
+        registry.counter("asr.worker.segment.fallbacks", "engine", engine, "reason", reason)
+                .increment();
     }
 
     private EngineMeters engineMeters(String engine) {
         return new EngineMeters(
-                Counter.builder("asr.worker.chunks").description("Audio chunks fed to an engine")
-                        .tag("engine", engine).register(registry),
-                Counter.builder("asr.worker.audio").baseUnit("seconds").description("Seconds of audio fed to an engine")
-                        .tag("engine", engine).register(registry),
+                Counter.builder("asr.worker.chunks")
+                        .description("Audio chunks fed to an engine")
+                        .tag("engine", engine)
+                        .register(registry),
+                Counter.builder("asr.worker.audio")
+                        .baseUnit("seconds")
+                        .description("Seconds of audio fed to an engine")
+                        .tag("engine", engine)
+                        .register(registry),
                 Counter.builder("asr.worker.finals").tag("engine", engine).register(registry),
                 Counter.builder("asr.worker.partials").tag("engine", engine).register(registry),
-                Timer.builder("asr.worker.engine.processing").description("Engine time per chunk")
-                        .tag("engine", engine).publishPercentileHistogram().register(registry),
+                Timer.builder("asr.worker.engine.processing")
+                        .description("Engine time per chunk")
+                        .tag("engine", engine)
+                        .publishPercentileHistogram()
+                        .register(registry),
                 DistributionSummary.builder("asr.worker.engine.real.time.factor")
-                        .description("Engine processing time / audio duration, per chunk; above 1 the worker falls behind")
+                        .description(
+                                "Engine processing time / audio duration, per chunk; above 1 the worker falls behind")
                         .tag("engine", engine)
                         .serviceLevelObjectives(0.05, 0.1, 0.25, 0.5, 1, 2)
                         .register(registry));
     }
 
-    private record EngineMeters(Counter chunks, Counter audioSeconds, Counter finals, Counter partials,
-            Timer processing, DistributionSummary realTimeFactor) {
-    }
+    private record EngineMeters(
+            Counter chunks,
+            Counter audioSeconds,
+            Counter finals,
+            Counter partials,
+            Timer processing,
+            DistributionSummary realTimeFactor) {}
 }

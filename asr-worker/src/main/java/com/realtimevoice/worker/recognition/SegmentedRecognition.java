@@ -1,16 +1,5 @@
 package com.realtimevoice.worker.recognition;
 
-import java.io.ByteArrayOutputStream;
-import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.RecognitionOptions;
 import com.realtimevoice.events.SessionCompleted;
@@ -33,6 +22,15 @@ import com.realtimevoice.worker.engine.cloud.CloudCalls;
 import com.realtimevoice.worker.segment.VoiceActivityDetector;
 import com.realtimevoice.worker.segment.VoiceActivityDetector.Segment;
 import com.realtimevoice.worker.text.OutputControls;
+import java.io.ByteArrayOutputStream;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A session on a segment engine, optionally two-pass. The worker's voice activity detector cuts the audio into
@@ -63,6 +61,7 @@ final class SegmentedRecognition {
     private final RecognitionOptions options;
     /** Profanity and numbers on the local engine's text (partials, fallback finals); the cloud engine does its own. */
     private final OutputControls localControls;
+
     private final OutputControls cloudControls;
     private final SpeechEngine fallback;
     private final Executor fallbackExecutor;
@@ -73,6 +72,7 @@ final class SegmentedRecognition {
 
     /** Finals of the partial engine inside the open segment (it may end its own utterances before the detector does). */
     private final List<String> segmentTexts = new ArrayList<>();
+
     private String currentPartial = "";
     private String lastSent = "";
 
@@ -80,10 +80,23 @@ final class SegmentedRecognition {
      * @param partials  stream of the local engine fed each segment's audio, or null (no partials, no ready fallback text)
      * @param fallback  local engine that recognises a segment the cloud could not, or null to fail the session instead
      */
-    SegmentedRecognition(String sessionId, String language, CloudCalls cloud, VoiceActivityDetector vad, RecognitionStream partials,
-                         String partialsName, boolean sendPartials, boolean wordTimestamps, boolean speechEvents, RecognitionOptions options,
-                         SpeechEngine fallback, Executor fallbackExecutor, AudioConverter audio,
-                         AsyncOutputs sink, RecognitionMetrics metrics, Clock clock) {
+    SegmentedRecognition(
+            String sessionId,
+            String language,
+            CloudCalls cloud,
+            VoiceActivityDetector vad,
+            RecognitionStream partials,
+            String partialsName,
+            boolean sendPartials,
+            boolean wordTimestamps,
+            boolean speechEvents,
+            RecognitionOptions options,
+            SpeechEngine fallback,
+            Executor fallbackExecutor,
+            AudioConverter audio,
+            AsyncOutputs sink,
+            RecognitionMetrics metrics,
+            Clock clock) {
         this.sessionId = sessionId;
         this.language = language;
         this.cloud = cloud;
@@ -198,8 +211,10 @@ final class SegmentedRecognition {
     private void submit(Segment segment, String localText, long receivedAtMs) {
         String engine = cloud.engine().name();
         int rate = cloud.engine().sampleRate(language);
-        byte[] pcm = AudioConverter.toBytes(rate == VoiceActivityDetector.SAMPLE_RATE ? segment.pcm()
-                : Resampler.convert(segment.pcm(), VoiceActivityDetector.SAMPLE_RATE, rate));
+        byte[] pcm = AudioConverter.toBytes(
+                rate == VoiceActivityDetector.SAMPLE_RATE
+                        ? segment.pcm()
+                        : Resampler.convert(segment.pcm(), VoiceActivityDetector.SAMPLE_RATE, rate));
         byte[] mp3 = null;
         int mp3Rate = 0;
         Mp3Decoder decoder = audio.mp3();
@@ -211,7 +226,8 @@ final class SegmentedRecognition {
                 mp3Rate = decoder.sampleRate();
             }
         }
-        SegmentRequest request = new SegmentRequest(sessionId + "-" + segment.index(), language, pcm, rate, mp3, mp3Rate, options);
+        SegmentRequest request =
+                new SegmentRequest(sessionId + "-" + segment.index(), language, pcm, rate, mp3, mp3Rate, options);
         long started = System.nanoTime();
         CompletableFuture<List<PipelineEvent>> result = cloud.submit(request)
                 .thenApply(r -> {
@@ -222,43 +238,80 @@ final class SegmentedRecognition {
         outputs.add(result);
     }
 
-    private CompletableFuture<List<PipelineEvent>> onFailure(Segment segment, String localText, Throwable failure,
-                                                             long receivedAtMs, long started) {
+    private CompletableFuture<List<PipelineEvent>> onFailure(
+            Segment segment, String localText, Throwable failure, long receivedAtMs, long started) {
         String engine = cloud.engine().name();
-        CloudEngineException e = failure instanceof CloudEngineException c ? c
-                : new CloudEngineException(CloudEngineException.Kind.RETRYABLE, "", String.valueOf(failure), null, failure);
-        metrics.segment(engine, segment.endMs() - segment.startMs(), System.nanoTime() - started, e.kind().name().toLowerCase());
-        log.warn("Session {} segment {}: {} failed ({} {}: {}){}", sessionId, segment.index(), engine, e.kind(), e.code(),
-                e.getMessage(), fallback != null ? "; recognised locally with " + fallback.name() : "");
+        CloudEngineException e = failure instanceof CloudEngineException c
+                ? c
+                : new CloudEngineException(
+                        CloudEngineException.Kind.RETRYABLE, "", String.valueOf(failure), null, failure);
+        metrics.segment(
+                engine,
+                segment.endMs() - segment.startMs(),
+                System.nanoTime() - started,
+                e.kind().name().toLowerCase());
+        log.warn(
+                "Session {} segment {}: {} failed ({} {}: {}){}",
+                sessionId,
+                segment.index(),
+                engine,
+                e.kind(),
+                e.code(),
+                e.getMessage(),
+                fallback != null ? "; recognised locally with " + fallback.name() : "");
         if (fallback == null) {
             if (e.kind() == CloudEngineException.Kind.REJECTED) {
                 return CompletableFuture.completedFuture(List.of()); // one bad segment does not end the session
             }
             metrics.error(WorkerSessions.ENGINE_UNAVAILABLE);
-            return CompletableFuture.completedFuture(List.of(new SessionFailed(sessionId, WorkerSessions.ENGINE_UNAVAILABLE,
-                    engine + ": " + e.code() + ": " + e.getMessage(), clock.millis())));
+            return CompletableFuture.completedFuture(List.of(new SessionFailed(
+                    sessionId,
+                    WorkerSessions.ENGINE_UNAVAILABLE,
+                    engine + ": " + e.code() + ": " + e.getMessage(),
+                    clock.millis())));
         }
         metrics.fallback(engine, e.kind().name().toLowerCase());
         if (localText != null) {
             // the partial stream's text is ready; its words are not kept (the session gets the final without them)
-            return CompletableFuture.completedFuture(finalOf(segment, localControls.text(localText), List.of(), fallback.name(), receivedAtMs));
+            return CompletableFuture.completedFuture(
+                    finalOf(segment, localControls.text(localText), List.of(), fallback.name(), receivedAtMs));
         }
-        return CompletableFuture.supplyAsync(() -> {
-                    RecognitionResult.Final local = recogniseLocally(segment);
-                    List<Word> words = localControls.words(local.words());
-                    return finalOf(segment, words.isEmpty() ? localControls.text(local.text())
-                            : String.join(" ", words.stream().map(Word::word).toList()), words, fallback.name(), receivedAtMs);
-                },
-                fallbackExecutor).exceptionally(t -> {
-                    log.warn("Session {} segment {}: local fallback failed too: {}", sessionId, segment.index(), t.toString());
-                    return List.of(new SessionFailed(sessionId, WorkerSessions.ENGINE_UNAVAILABLE,
-                            engine + " failed (" + e.code() + ") and so did " + fallback.name(), clock.millis()));
+        return CompletableFuture.supplyAsync(
+                        () -> {
+                            RecognitionResult.Final local = recogniseLocally(segment);
+                            List<Word> words = localControls.words(local.words());
+                            return finalOf(
+                                    segment,
+                                    words.isEmpty()
+                                            ? localControls.text(local.text())
+                                            : String.join(
+                                                    " ",
+                                                    words.stream()
+                                                            .map(Word::word)
+                                                            .toList()),
+                                    words,
+                                    fallback.name(),
+                                    receivedAtMs);
+                        },
+                        fallbackExecutor)
+                .exceptionally(t -> {
+                    log.warn(
+                            "Session {} segment {}: local fallback failed too: {}",
+                            sessionId,
+                            segment.index(),
+                            t.toString());
+                    return List.of(new SessionFailed(
+                            sessionId,
+                            WorkerSessions.ENGINE_UNAVAILABLE,
+                            engine + " failed (" + e.code() + ") and so did " + fallback.name(),
+                            clock.millis()));
                 });
     }
 
     /** The segment's text and words (times relative to the segment) from the local engine. */
     private RecognitionResult.Final recogniseLocally(Segment segment) {
-        try (RecognitionStream stream = fallback.open(new StreamSpec(sessionId, VoiceActivityDetector.SAMPLE_RATE, language, options.hotwords()))) {
+        try (RecognitionStream stream = fallback.open(
+                new StreamSpec(sessionId, VoiceActivityDetector.SAMPLE_RATE, language, options.hotwords()))) {
             List<String> texts = new ArrayList<>();
             List<Word> words = new ArrayList<>();
             List<RecognitionResult> results = new ArrayList<>(stream.accept(AudioConverter.toBytes(segment.pcm())));
@@ -269,19 +322,26 @@ final class SegmentedRecognition {
                     words.addAll(f.words());
                 }
             }
-            return new RecognitionResult.Final(String.join(" ", texts).strip(), 0, segment.endMs() - segment.startMs(), words);
+            return new RecognitionResult.Final(
+                    String.join(" ", texts).strip(), 0, segment.endMs() - segment.startMs(), words);
         }
     }
 
     private List<PipelineEvent> finalOf(Segment segment, SegmentResult result, String engine, long receivedAtMs) {
         // the sentence API gives no word confidence
-        return finalOf(segment, cloudControls.text(result.text()),
-                cloudControls.words(result.words().stream().map(w -> new Word(w.word(), w.startMs(), w.endMs(), null)).toList()),
-                engine, receivedAtMs);
+        return finalOf(
+                segment,
+                cloudControls.text(result.text()),
+                cloudControls.words(result.words().stream()
+                        .map(w -> new Word(w.word(), w.startMs(), w.endMs(), null))
+                        .toList()),
+                engine,
+                receivedAtMs);
     }
 
     /** @param words times relative to the segment's start */
-    private List<PipelineEvent> finalOf(Segment segment, String text, List<Word> words, String engine, long receivedAtMs) {
+    private List<PipelineEvent> finalOf(
+            Segment segment, String text, List<Word> words, String engine, long receivedAtMs) {
         if (text == null || text.isBlank()) {
             return List.of();
         }
@@ -290,17 +350,24 @@ final class SegmentedRecognition {
         if (!words.isEmpty()) {
             // Word times are relative to the segment: place the final on the speech itself, inside the segment.
             start = Math.min(end, segment.startMs() + Math.max(0, words.get(0).startMs()));
-            end = Math.max(start, Math.min(end, segment.startMs() + words.get(words.size() - 1).endMs()));
+            end = Math.max(
+                    start,
+                    Math.min(
+                            end, segment.startMs() + words.get(words.size() - 1).endMs()));
         }
         List<Word> placed = null;
         if (wordTimestamps) {
             long offset = segment.startMs();
-            placed = Word.fit(words.stream().map(w -> new Word(w.word(), offset + w.startMs(), offset + w.endMs(), w.confidence())).toList(),
-                    start, end);
+            placed = Word.fit(
+                    words.stream()
+                            .map(w -> new Word(w.word(), offset + w.startMs(), offset + w.endMs(), w.confidence()))
+                            .toList(),
+                    start,
+                    end);
         }
         metrics.finalEmitted(engine);
-        return List.of(new TranscriptFinal(sessionId, segment.index(), text.strip(), start, end, engine, receivedAtMs, clock.millis(),
-                placed));
+        return List.of(new TranscriptFinal(
+                sessionId, segment.index(), text.strip(), start, end, engine, receivedAtMs, clock.millis(), placed));
     }
 
     private static Throwable cause(Throwable t) {

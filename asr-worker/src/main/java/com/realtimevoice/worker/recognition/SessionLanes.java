@@ -1,5 +1,6 @@
 package com.realtimevoice.worker.recognition;
 
+import com.realtimevoice.worker.WorkerProperties;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -9,13 +10,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
-
-import com.realtimevoice.worker.WorkerProperties;
 
 /**
  * Where recognition runs: each session on one of a fixed set of threads, so each session's events run in order,
@@ -38,6 +36,7 @@ class SessionLanes implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(SessionLanes.class);
     /** A session with no event for this long stops counting on its thread (evicted, moved away, its node died). */
     static final long IDLE_RELEASE_NANOS = TimeUnit.SECONDS.toNanos(60);
+
     private static final long SWEEP_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final ExecutorService[] lanes;
@@ -48,6 +47,7 @@ class SessionLanes implements DisposableBean {
      * preempted engine thread stall a listener, and with it its partitions, on a saturated machine.
      */
     private final Map<String, Assignment> assigned = new ConcurrentHashMap<>();
+
     private final AtomicIntegerArray sessionsOn;
     private final AtomicInteger tieBreak = new AtomicInteger();
     private final AtomicLong lastSweep = new AtomicLong(System.nanoTime());
@@ -218,7 +218,9 @@ class SessionLanes implements DisposableBean {
     private void sweep(long now) {
         assigned.forEach((id, a) -> {
             int s = a.state.get();
-            if (s >= 0 && s <= 1 && now - a.lastEventNanos > IDLE_RELEASE_NANOS
+            if (s >= 0
+                    && s <= 1
+                    && now - a.lastEventNanos > IDLE_RELEASE_NANOS
                     && a.state.compareAndSet(s, Assignment.RELEASED)) {
                 if (s == 1) {
                     sessionsOn.decrementAndGet(a.lane);

@@ -1,14 +1,5 @@
 package com.realtimevoice.worker.recognition;
 
-import java.time.Clock;
-import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.worker.audio.AudioConverter;
 import com.realtimevoice.worker.audio.AudioFormat;
@@ -20,6 +11,13 @@ import com.realtimevoice.worker.engine.StreamSpec;
 import com.realtimevoice.worker.engine.cloud.CloudCalls;
 import com.realtimevoice.worker.segment.SegmentProperties;
 import com.realtimevoice.worker.segment.VoiceActivityDetector;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds a {@link WorkerSession} for a {@code session.started}: picks the engine it names and opens its recognizer, a
@@ -38,18 +36,23 @@ final class SessionOpener {
     /** Runs the local engine on segments the cloud could not recognise when no two-pass text is at hand. Bounded. */
     private final ThreadPoolExecutor fallbackExecutor;
 
-    SessionOpener(EngineRegistry engines, SegmentProperties segments, AsyncOutputs asyncOutputs, RecognitionMetrics metrics,
-                  Clock clock) {
+    SessionOpener(
+            EngineRegistry engines,
+            SegmentProperties segments,
+            AsyncOutputs asyncOutputs,
+            RecognitionMetrics metrics,
+            Clock clock) {
         this.engines = engines;
         this.segments = segments;
         this.asyncOutputs = asyncOutputs;
         this.metrics = metrics;
         this.clock = clock;
-        this.fallbackExecutor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(1000), r -> {
-            Thread t = new Thread(r, "local-fallback");
-            t.setDaemon(true);
-            return t;
-        });
+        this.fallbackExecutor =
+                new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(1000), r -> {
+                    Thread t = new Thread(r, "local-fallback");
+                    t.setDaemon(true);
+                    return t;
+                });
     }
 
     /**
@@ -63,12 +66,15 @@ final class SessionOpener {
         }
         SpeechEngine engine = engines.get(started.engine());
         // Every engine is fed the pipeline's format: 16 kHz mono, whatever the client sent.
-        RecognitionStream stream = engine.open(new StreamSpec(started.sessionId(), AudioConverter.PIPELINE_RATE,
-                started.language(), started.recognition().hotwords()));
+        RecognitionStream stream = engine.open(new StreamSpec(
+                started.sessionId(),
+                AudioConverter.PIPELINE_RATE,
+                started.language(),
+                started.recognition().hotwords()));
         if (started.endpointingMs() != null || started.wantsSpeechEvents()) {
             // The engine has no endpointer settings or speech events of its own: the worker's detector runs beside it.
-            stream = new VoiceTrackedStream(stream, detector(started), started.endpointingMs() != null,
-                    started.wantsSpeechEvents());
+            stream = new VoiceTrackedStream(
+                    stream, detector(started), started.endpointingMs() != null, started.wantsSpeechEvents());
         }
         return new WorkerSession(started, engine.name(), stream, audio, null, metrics, clock);
     }
@@ -83,23 +89,47 @@ final class SessionOpener {
             if (!fallbackLocal) {
                 throw e;
             }
-            log.warn("Session {}: {}; its segments will be recognised by {}", id, e.getMessage(), segments.fallbackEngine());
+            log.warn(
+                    "Session {}: {}; its segments will be recognised by {}",
+                    id,
+                    e.getMessage(),
+                    segments.fallbackEngine());
         }
         SpeechEngine fallback = fallbackLocal ? engines.get(segments.fallbackEngine()) : null;
         boolean wantsPartials = started.interimResults() && !started.oneShot() && segments.hasPartials();
         RecognitionStream partials = null;
         String partialsName = null;
         // The partial engine's text is also the fallback's, ready when a segment ends: open it for that too.
-        if (wantsPartials || (fallback != null && segments.hasPartials() && segments.partials().equals(fallback.name()))) {
+        if (wantsPartials
+                || (fallback != null
+                        && segments.hasPartials()
+                        && segments.partials().equals(fallback.name()))) {
             SpeechEngine engine = engines.get(segments.partials());
             // its finals only serve the local fallback: the hotword pass is worth running for that alone
-            partials = engine.open(new StreamSpec(id, AudioConverter.PIPELINE_RATE, started.language(),
+            partials = engine.open(new StreamSpec(
+                    id,
+                    AudioConverter.PIPELINE_RATE,
+                    started.language(),
                     fallback != null ? started.recognition().hotwords() : List.of()));
             partialsName = engine.name();
         }
-        SegmentedRecognition segmented = new SegmentedRecognition(id, started.language(), cloud, detector(started), partials,
-                partialsName, wantsPartials, started.wordTimestamps(), started.wantsSpeechEvents(), started.recognition(), fallback,
-                fallbackExecutor, audio, asyncOutputs, metrics, clock);
+        SegmentedRecognition segmented = new SegmentedRecognition(
+                id,
+                started.language(),
+                cloud,
+                detector(started),
+                partials,
+                partialsName,
+                wantsPartials,
+                started.wordTimestamps(),
+                started.wantsSpeechEvents(),
+                started.recognition(),
+                fallback,
+                fallbackExecutor,
+                audio,
+                asyncOutputs,
+                metrics,
+                clock);
         return new WorkerSession(started, cloud.engine().name(), null, audio, segmented, metrics, clock);
     }
 

@@ -1,15 +1,13 @@
 package com.realtimevoice.worker.recognition;
 
+import com.realtimevoice.events.EventRecords;
+import com.realtimevoice.events.PipelineEvent;
+import com.realtimevoice.events.Topics;
 import java.util.List;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
-
-import com.realtimevoice.events.EventRecords;
-import com.realtimevoice.events.PipelineEvent;
-import com.realtimevoice.events.Topics;
 
 /**
  * Publishes outputs that complete off the consumer thread (cloud finals, the {@code session.completed} after them)

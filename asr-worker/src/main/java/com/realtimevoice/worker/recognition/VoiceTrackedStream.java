@@ -1,10 +1,5 @@
 package com.realtimevoice.worker.recognition;
 
-import java.io.ByteArrayOutputStream;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-
 import com.realtimevoice.worker.audio.AudioConverter;
 import com.realtimevoice.worker.engine.RecognitionResult;
 import com.realtimevoice.worker.engine.RecognitionResult.Final;
@@ -12,6 +7,10 @@ import com.realtimevoice.worker.engine.RecognitionResult.Partial;
 import com.realtimevoice.worker.engine.RecognitionResult.SpeechOnset;
 import com.realtimevoice.worker.engine.RecognitionStream;
 import com.realtimevoice.worker.segment.VoiceActivityDetector;
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * A streaming engine's stream with the worker's voice activity detector run alongside it, for sessions that ask for
@@ -39,6 +38,7 @@ final class VoiceTrackedStream implements RecognitionStream {
 
     /** Inside a segment of the detector (endpointing: the engine's finals are held until it closes). */
     private boolean inSegment;
+
     private final List<Final> held = new ArrayList<>();
     /** Audio given to the detector but not yet to the engine: fed at each event, so results keep audio order. */
     private final ByteArrayOutputStream unfed = new ByteArrayOutputStream();
@@ -81,8 +81,9 @@ final class VoiceTrackedStream implements RecognitionStream {
         return endUtterance(vad.finish(), engine::finish);
     }
 
-    private List<RecognitionResult> endUtterance(List<VoiceActivityDetector.Event> vadEvents,
-                                                 java.util.function.Supplier<List<RecognitionResult>> engineEnd) {
+    private List<RecognitionResult> endUtterance(
+            List<VoiceActivityDetector.Event> vadEvents,
+            java.util.function.Supplier<List<RecognitionResult>> engineEnd) {
         List<RecognitionResult> out = new ArrayList<>();
         feed(out);
         events(vadEvents, out);
@@ -123,7 +124,8 @@ final class VoiceTrackedStream implements RecognitionStream {
         }
     }
 
-    private void endEngine(java.util.function.Supplier<List<RecognitionResult>> engineEnd, List<RecognitionResult> out) {
+    private void endEngine(
+            java.util.function.Supplier<List<RecognitionResult>> engineEnd, List<RecognitionResult> out) {
         if (engineHasAudio) {
             engineHasAudio = false;
             take(engineEnd.get(), out);
@@ -153,7 +155,10 @@ final class VoiceTrackedStream implements RecognitionStream {
     /** The held finals as one. */
     private void release(List<RecognitionResult> out) {
         if (!held.isEmpty()) {
-            out.add(new Final(heldText(), held.get(0).startMs(), held.get(held.size() - 1).endMs(),
+            out.add(new Final(
+                    heldText(),
+                    held.get(0).startMs(),
+                    held.get(held.size() - 1).endMs(),
                     held.stream().flatMap(f -> f.words().stream()).toList()));
             held.clear();
         }

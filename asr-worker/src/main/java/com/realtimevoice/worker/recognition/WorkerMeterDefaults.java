@@ -1,7 +1,6 @@
 package com.realtimevoice.worker.recognition;
 
 import io.micrometer.core.instrument.MeterRegistry;
-
 import org.springframework.stereotype.Component;
 
 /**
@@ -13,8 +12,14 @@ import org.springframework.stereotype.Component;
 class WorkerMeterDefaults {
 
     WorkerMeterDefaults(MeterRegistry registry) {
-        for (String code : new String[] {WorkerSessions.ENGINE_UNAVAILABLE, WorkerSessions.SESSION_NOT_FOUND,
-                WorkerSessions.UNSUPPORTED_FORMAT, WorkerSessions.UNPROCESSABLE, "DEAD_LETTERED", "INTERNAL"}) {
+        for (String code : new String[] {
+            WorkerSessions.ENGINE_UNAVAILABLE,
+            WorkerSessions.SESSION_NOT_FOUND,
+            WorkerSessions.UNSUPPORTED_FORMAT,
+            WorkerSessions.UNPROCESSABLE,
+            "DEAD_LETTERED",
+            "INTERNAL"
+        }) {
             registry.counter("asr.worker.errors", "code", code);
         }
     }

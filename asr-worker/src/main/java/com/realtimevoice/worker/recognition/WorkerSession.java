@@ -1,12 +1,5 @@
 package com.realtimevoice.worker.recognition;
 
-import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import com.realtimevoice.events.AudioChunk;
 import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.SessionCompleted;
@@ -23,6 +16,11 @@ import com.realtimevoice.worker.audio.AudioConverter;
 import com.realtimevoice.worker.engine.RecognitionResult;
 import com.realtimevoice.worker.engine.RecognitionStream;
 import com.realtimevoice.worker.text.OutputControls;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One session open on this worker: its recognizer (a streaming engine's stream, or a segment engine's
@@ -53,6 +51,7 @@ final class WorkerSession {
 
     /** The session's profanity and numbers controls, applied to a streaming engine's text. */
     private final OutputControls controls;
+
     private final RecognitionMetrics metrics;
     private final Clock clock;
 
@@ -74,13 +73,20 @@ final class WorkerSession {
     List<PipelineEvent> lastOutputs = List.of();
     /** The last flush handled and what it produced, republished if it is redelivered. */
     private SessionFlushed lastFlush;
+
     private List<PipelineEvent> lastFlushOutputs = List.of();
     boolean closed;
     /** The event that closed the session ({@code end}, {@code chunk#<seq>}, ...); null while it is open or when dropped. */
     String closedBy;
 
-    WorkerSession(SessionStarted started, String engine, RecognitionStream stream, AudioConverter audio,
-                  SegmentedRecognition segmented, RecognitionMetrics metrics, Clock clock) {
+    WorkerSession(
+            SessionStarted started,
+            String engine,
+            RecognitionStream stream,
+            AudioConverter audio,
+            SegmentedRecognition segmented,
+            RecognitionMetrics metrics,
+            Clock clock) {
         this.started = started;
         this.engine = engine;
         this.stream = stream;
@@ -122,7 +128,9 @@ final class WorkerSession {
         try {
             // The audio converter may hold a few samples (a resampler's or MP3 decoder's tail): they stay for the
             // next chunk; the segment ends at what the engine has.
-            out = segmented != null ? segmented.flush(lastReceivedAtMs) : toEvents(stream.flush(), lastReceivedAtMs, now);
+            out = segmented != null
+                    ? segmented.flush(lastReceivedAtMs)
+                    : toEvents(stream.flush(), lastReceivedAtMs, now);
         } catch (RuntimeException e) {
             return engineFailed("flush", e);
         }
@@ -144,15 +152,23 @@ final class WorkerSession {
 
     /** An {@code abandoned} end from a node the client has left since (it resumed elsewhere). */
     boolean isStaleEnd(SessionEnded ended) {
-        return "abandoned".equals(ended.reason()) && ended.nodeId() != null && !ended.nodeId().equals(node);
+        return "abandoned".equals(ended.reason())
+                && ended.nodeId() != null
+                && !ended.nodeId().equals(node);
     }
 
     List<PipelineEvent> chunk(AudioChunk chunk) {
         long now = now();
         lastActivityMs = now;
         if (seqShift != 0) {
-            chunk = new AudioChunk(chunk.sessionId(), chunk.seq() + seqShift, chunk.byteOffset(), chunk.format(),
-                    chunk.sampleRate(), chunk.receivedAtMs(), chunk.audio());
+            chunk = new AudioChunk(
+                    chunk.sessionId(),
+                    chunk.seq() + seqShift,
+                    chunk.byteOffset(),
+                    chunk.format(),
+                    chunk.sampleRate(),
+                    chunk.receivedAtMs(),
+                    chunk.audio());
         }
         if (chunk.seq() <= lastSeq) {
             // A redelivery (the record was retried after its outputs failed to publish): the engine has this
@@ -171,8 +187,8 @@ final class WorkerSession {
             pcm = audio.convert(chunk.audio());
         } catch (IllegalArgumentException e) {
             log.warn("Session {}: chunk#{} cannot be decoded: {}", sessionId(), chunk.seq(), e.getMessage());
-            return terminate("chunk#" + chunk.seq(),
-                    List.of(failure(WorkerSessions.UNSUPPORTED_FORMAT, e.getMessage())));
+            return terminate(
+                    "chunk#" + chunk.seq(), List.of(failure(WorkerSessions.UNSUPPORTED_FORMAT, e.getMessage())));
         }
         List<PipelineEvent> out;
         long start = System.nanoTime();
@@ -233,12 +249,21 @@ final class WorkerSession {
                     continue; // silence is not a segment
                 }
                 List<Word> words = controls.words(f.words());
-                String text = words.isEmpty() ? controls.text(f.text()) : String.join(" ", words.stream().map(Word::word).toList());
+                String text = words.isEmpty()
+                        ? controls.text(f.text())
+                        : String.join(" ", words.stream().map(Word::word).toList());
                 if (text.isBlank()) {
                     continue; // all of it removed (profanity)
                 }
-                out.add(new TranscriptFinal(sessionId(), nextIndex++, text, f.startMs(), f.endMs(),
-                        engine, receivedAtMs, now,
+                out.add(new TranscriptFinal(
+                        sessionId(),
+                        nextIndex++,
+                        text,
+                        f.startMs(),
+                        f.endMs(),
+                        engine,
+                        receivedAtMs,
+                        now,
                         started.wordTimestamps() ? Word.fit(words, f.startMs(), f.endMs()) : null));
                 lastPartial = "";
                 metrics.finalEmitted(engine);
@@ -273,7 +298,8 @@ final class WorkerSession {
     }
 
     /** A {@code session.failed}, counted by code. */
-    static SessionFailed failed(RecognitionMetrics metrics, Clock clock, String sessionId, String code, String message) {
+    static SessionFailed failed(
+            RecognitionMetrics metrics, Clock clock, String sessionId, String code, String message) {
         metrics.error(code);
         return new SessionFailed(sessionId, code, message, clock.millis());
     }

@@ -1,20 +1,5 @@
 package com.realtimevoice.worker.recognition;
 
-import java.time.Clock;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.scheduling.annotation.Scheduled;
-import org.springframework.stereotype.Component;
-
 import com.realtimevoice.events.AudioChunk;
 import com.realtimevoice.events.EventType;
 import com.realtimevoice.events.MalformedEventException;
@@ -28,6 +13,19 @@ import com.realtimevoice.worker.WorkerProperties;
 import com.realtimevoice.worker.audio.AudioFormat;
 import com.realtimevoice.worker.engine.EngineRegistry;
 import com.realtimevoice.worker.segment.SegmentProperties;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
 
 /**
  * The worker's sessions: every {@link WorkerSession} open here, and the ones that closed lately
@@ -48,6 +46,7 @@ class WorkerSessions implements DisposableBean {
     static final String UNSUPPORTED_FORMAT = "UNSUPPORTED_FORMAT";
     /** A record of the session could not be decoded (dead-lettered): the session ends, retrying would fail again. */
     static final String UNPROCESSABLE = "UNPROCESSABLE";
+
     static final String START = "start";
     static final String END = "end";
 
@@ -63,22 +62,37 @@ class WorkerSessions implements DisposableBean {
     private final ClosedSessions closed;
 
     /** For sessions on segment engines when no configuration is given (tests of streaming engines). */
-    static final SegmentProperties DEFAULT_SEGMENTS = new SegmentProperties(java.time.Duration.ofMillis(600),
-            java.time.Duration.ofSeconds(30), java.time.Duration.ofMillis(300), -50, 12, SegmentProperties.NONE,
-            SegmentProperties.Fallback.FAIL, "vosk");
+    static final SegmentProperties DEFAULT_SEGMENTS = new SegmentProperties(
+            java.time.Duration.ofMillis(600),
+            java.time.Duration.ofSeconds(30),
+            java.time.Duration.ofMillis(300),
+            -50,
+            12,
+            SegmentProperties.NONE,
+            SegmentProperties.Fallback.FAIL,
+            "vosk");
 
     @Autowired
-    WorkerSessions(EngineRegistry engines, RecognitionMetrics metrics, WorkerProperties properties, SegmentProperties segments,
-                   TranscriptPublisher publisher) {
+    WorkerSessions(
+            EngineRegistry engines,
+            RecognitionMetrics metrics,
+            WorkerProperties properties,
+            SegmentProperties segments,
+            TranscriptPublisher publisher) {
         this(engines, metrics, properties, segments, publisher, Clock.systemUTC());
     }
 
     WorkerSessions(EngineRegistry engines, RecognitionMetrics metrics, WorkerProperties properties, Clock clock) {
-        this(engines, metrics, properties, DEFAULT_SEGMENTS, events -> { }, clock);
+        this(engines, metrics, properties, DEFAULT_SEGMENTS, events -> {}, clock);
     }
 
-    WorkerSessions(EngineRegistry engines, RecognitionMetrics metrics, WorkerProperties properties, SegmentProperties segments,
-                   AsyncOutputs asyncOutputs, Clock clock) {
+    WorkerSessions(
+            EngineRegistry engines,
+            RecognitionMetrics metrics,
+            WorkerProperties properties,
+            SegmentProperties segments,
+            AsyncOutputs asyncOutputs,
+            Clock clock) {
         this.metrics = metrics;
         this.idleTimeoutMs = properties.sessionIdleTimeout().toMillis();
         this.clock = clock;
@@ -115,9 +129,13 @@ class WorkerSessions implements DisposableBean {
 
     /** @throws MalformedEventException for an event that does not belong on the audio topic */
     static void checkBelongsOnAudio(PipelineEvent event) {
-        if (!(event instanceof AudioChunk || event instanceof SessionStarted || event instanceof SessionEnded
-                || event instanceof SessionResumed || event instanceof SessionFlushed)) {
-            throw new MalformedEventException("unexpected " + EventType.of(event).token() + " on " + Topics.AUDIO);
+        if (!(event instanceof AudioChunk
+                || event instanceof SessionStarted
+                || event instanceof SessionEnded
+                || event instanceof SessionResumed
+                || event instanceof SessionFlushed)) {
+            throw new MalformedEventException(
+                    "unexpected " + EventType.of(event).token() + " on " + Topics.AUDIO);
         }
     }
 
@@ -155,8 +173,12 @@ class WorkerSessions implements DisposableBean {
             if (session.closed) {
                 return List.of();
             }
-            return closeIfDone(session, session.fail("poison", UNPROCESSABLE,
-                    "a record of this session could not be processed (" + reason + "); the session has ended"));
+            return closeIfDone(
+                    session,
+                    session.fail(
+                            "poison",
+                            UNPROCESSABLE,
+                            "a record of this session could not be processed (" + reason + "); the session has ended"));
         }
     }
 

@@ -1,10 +1,8 @@
 package com.realtimevoice.worker.segment;
 
-import java.time.Duration;
-
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
-
+import java.time.Duration;
 import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -29,8 +27,12 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties(prefix = "asr.worker.segments")
 @Validated
 public record SegmentProperties(
-        @NotNull @DurationMin(millis = 200) @DurationMax(seconds = 10) Duration silence,
-        @NotNull @DurationMin(seconds = 1) @DurationMax(seconds = 60) Duration maxLength,
+        @NotNull @DurationMin(millis = 200) @DurationMax(seconds = 10)
+        Duration silence,
+
+        @NotNull @DurationMin(seconds = 1) @DurationMax(seconds = 60)
+        Duration maxLength,
+
         @NotNull @DurationMax(seconds = 2) Duration preRoll,
         double thresholdDb,
         double marginDb,
@@ -40,7 +42,10 @@ public record SegmentProperties(
 
     public static final String NONE = "none";
 
-    public enum Fallback { LOCAL, FAIL }
+    public enum Fallback {
+        LOCAL,
+        FAIL
+    }
 
     public VoiceActivityDetector newDetector() {
         return newDetector(silence.toMillis());

@@ -38,20 +38,16 @@ public final class VoiceActivityDetector {
     private Open open;
 
     /** What happened, in audio order. */
-    public sealed interface Event permits Started, Audio, Ended, Dropped, Speech {
-    }
+    public sealed interface Event permits Started, Audio, Ended, Dropped, Speech {}
 
     /** A segment opened; its audio follows in {@link Audio} events until {@link Ended}. */
-    public record Started(int index, long startSample) implements Event {
-    }
+    public record Started(int index, long startSample) implements Event {}
 
     /** Audio of the open segment (the first one includes the audio before the first speech frame). */
-    public record Audio(int index, short[] samples) implements Event {
-    }
+    public record Audio(int index, short[] samples) implements Event {}
 
     /** A segment closed: its audio, trimmed to the last speech plus a short tail. */
-    public record Ended(Segment segment) implements Event {
-    }
+    public record Ended(Segment segment) implements Event {}
 
     /**
      * The open segment has enough speech to be one (it will not be {@link Dropped}): speech began at
@@ -65,8 +61,7 @@ public final class VoiceActivityDetector {
     }
 
     /** A segment closed with too little speech to be one (a click): it has no number, nothing comes of it. */
-    public record Dropped(int index) implements Event {
-    }
+    public record Dropped(int index) implements Event {}
 
     /** @param pcm the segment's samples, [startSample, endSample) of the session's audio */
     public record Segment(int index, long startSample, long endSample, short[] pcm) {

@@ -1,11 +1,10 @@
 package com.realtimevoice.worker.text;
 
+import com.realtimevoice.events.Word;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-
-import com.realtimevoice.events.Word;
 
 /**
  * English number words to digits ({@code "numbers": "digits"} for engines that spell numbers out, as Vosk does):
@@ -16,19 +15,35 @@ import com.realtimevoice.events.Word;
 final class NumberWords {
 
     private static final Map<String, Integer> UNITS = Map.ofEntries(
-            Map.entry("zero", 0), Map.entry("oh", -1), Map.entry("one", 1), Map.entry("two", 2), Map.entry("three", 3),
-            Map.entry("four", 4), Map.entry("five", 5), Map.entry("six", 6), Map.entry("seven", 7), Map.entry("eight", 8),
+            Map.entry("zero", 0),
+            Map.entry("oh", -1),
+            Map.entry("one", 1),
+            Map.entry("two", 2),
+            Map.entry("three", 3),
+            Map.entry("four", 4),
+            Map.entry("five", 5),
+            Map.entry("six", 6),
+            Map.entry("seven", 7),
+            Map.entry("eight", 8),
             Map.entry("nine", 9));
     private static final Map<String, Integer> TEENS = Map.ofEntries(
-            Map.entry("ten", 10), Map.entry("eleven", 11), Map.entry("twelve", 12), Map.entry("thirteen", 13),
-            Map.entry("fourteen", 14), Map.entry("fifteen", 15), Map.entry("sixteen", 16), Map.entry("seventeen", 17),
-            Map.entry("eighteen", 18), Map.entry("nineteen", 19));
-    private static final Map<String, Integer> TENS = Map.of("twenty", 20, "thirty", 30, "forty", 40, "fifty", 50,
-            "sixty", 60, "seventy", 70, "eighty", 80, "ninety", 90);
-    private static final Map<String, Long> SCALES = Map.of("thousand", 1_000L, "million", 1_000_000L, "billion", 1_000_000_000L);
+            Map.entry("ten", 10),
+            Map.entry("eleven", 11),
+            Map.entry("twelve", 12),
+            Map.entry("thirteen", 13),
+            Map.entry("fourteen", 14),
+            Map.entry("fifteen", 15),
+            Map.entry("sixteen", 16),
+            Map.entry("seventeen", 17),
+            Map.entry("eighteen", 18),
+            Map.entry("nineteen", 19));
+    private static final Map<String, Integer> TENS = Map.of(
+            "twenty", 20, "thirty", 30, "forty", 40, "fifty", 50, "sixty", 60, "seventy", 70, "eighty", 80, "ninety",
+            90);
+    private static final Map<String, Long> SCALES =
+            Map.of("thousand", 1_000L, "million", 1_000_000L, "billion", 1_000_000_000L);
 
-    private NumberWords() {
-    }
+    private NumberWords() {}
 
     /** The words with every run of number words replaced by one word of digits spanning the run's time. */
     static List<Word> toDigits(List<Word> words) {
@@ -43,7 +58,8 @@ final class NumberWords {
             for (Number n : parse(words.subList(i, end))) {
                 Word first = words.get(i + n.from);
                 Word last = words.get(i + n.to - 1);
-                out.add(new Word(n.digits, first.startMs(), last.endMs(), minConfidence(words.subList(i + n.from, i + n.to))));
+                out.add(new Word(
+                        n.digits, first.startMs(), last.endMs(), minConfidence(words.subList(i + n.from, i + n.to))));
             }
             i = end;
         }
@@ -55,7 +71,10 @@ final class NumberWords {
         int end = from;
         while (end < words.size()) {
             String w = key(words.get(end));
-            boolean and = w.equals("and") && end > from && end + 1 < words.size() && isNumber(key(words.get(end + 1)))
+            boolean and = w.equals("and")
+                    && end > from
+                    && end + 1 < words.size()
+                    && isNumber(key(words.get(end + 1)))
                     && !UNITS.containsKey(key(words.get(end - 1)));
             if (!(isNumber(w) && !(w.equals("oh") && end == from)) && !and) {
                 break;
@@ -66,11 +85,14 @@ final class NumberWords {
     }
 
     private static boolean isNumber(String w) {
-        return UNITS.containsKey(w) || TEENS.containsKey(w) || TENS.containsKey(w) || w.equals("hundred") || SCALES.containsKey(w);
+        return UNITS.containsKey(w)
+                || TEENS.containsKey(w)
+                || TENS.containsKey(w)
+                || w.equals("hundred")
+                || SCALES.containsKey(w);
     }
 
-    private record Number(String digits, int from, int to) {
-    }
+    private record Number(String digits, int from, int to) {}
 
     /** A run of number words as one or more numbers, each with the run's words it came from. */
     private static List<Number> parse(List<Word> run) {
@@ -90,13 +112,18 @@ final class NumberWords {
             if (w.equals("and")) {
                 continue;
             }
-            String kind = UNITS.containsKey(w) ? "unit" : TEENS.containsKey(w) ? "teen" : TENS.containsKey(w) ? "ten"
-                    : w.equals("hundred") ? "hundred" : "scale";
+            String kind = UNITS.containsKey(w)
+                    ? "unit"
+                    : TEENS.containsKey(w)
+                            ? "teen"
+                            : TENS.containsKey(w) ? "ten" : w.equals("hundred") ? "hundred" : "scale";
             boolean fits = previous == null
                     || switch (kind) {
                         case "unit" -> previous.equals("ten") || previous.equals("hundred") || previous.equals("scale");
                         case "teen", "ten" -> previous.equals("hundred") || previous.equals("scale");
-                        case "hundred" -> (previous.equals("unit") || previous.equals("teen") || previous.equals("ten")) && current < 100;
+                        case "hundred" ->
+                            (previous.equals("unit") || previous.equals("teen") || previous.equals("ten"))
+                                    && current < 100;
                         default -> !previous.equals("scale") && current > 0;
                     };
             if (!fits) {

@@ -1,5 +1,7 @@
 package com.realtimevoice.worker.text;
 
+import com.realtimevoice.events.RecognitionOptions;
+import com.realtimevoice.events.Word;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,9 +15,6 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import com.realtimevoice.events.RecognitionOptions;
-import com.realtimevoice.events.Word;
 
 /**
  * The output controls the worker applies itself to a session's text, whatever the engine: {@code profanity}
@@ -82,7 +81,9 @@ public final class OutputControls {
             }
             // only for text without punctuation (Vosk's partials): punctuated text comes from engines that convert
             if (words.stream().allMatch(w -> TOKEN.matcher(w.word()).matches())) {
-                out = String.join(" ", NumberWords.toDigits(words).stream().map(Word::word).toList());
+                out = String.join(
+                        " ",
+                        NumberWords.toDigits(words).stream().map(Word::word).toList());
             }
         }
         if (!mask && !remove) {
@@ -92,8 +93,10 @@ public final class OutputControls {
         StringBuilder sb = new StringBuilder();
         while (m.find()) {
             String word = m.group();
-            m.appendReplacement(sb, Matcher.quoteReplacement(!PROFANITY.contains(word.toLowerCase(Locale.ROOT)) ? word
-                    : mask ? mask(word) : ""));
+            m.appendReplacement(
+                    sb,
+                    Matcher.quoteReplacement(
+                            !PROFANITY.contains(word.toLowerCase(Locale.ROOT)) ? word : mask ? mask(word) : ""));
         }
         m.appendTail(sb);
         return remove ? sb.toString().replaceAll(" {2,}", " ").strip() : sb.toString();

@@ -1,5 +1,6 @@
 package com.realtimevoice.worker.audio;
 
+import com.realtimevoice.testsupport.SpeechFixtures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -7,15 +8,12 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import com.realtimevoice.testsupport.SpeechFixtures;
-
 /** fixtures/formats: the speech fixtures re-encoded as clients send them (scripts/make-format-fixtures.sh). */
 public final class FormatFixtures {
 
     public static final Path DIR = SpeechFixtures.DIR.resolveSibling("formats");
 
-    private FormatFixtures() {
-    }
+    private FormatFixtures() {}
 
     public static byte[] bytes(String file) {
         try {
@@ -28,7 +26,10 @@ public final class FormatFixtures {
     public static String reference(String file) {
         Map<String, String> texts = new LinkedHashMap<>();
         try {
-            for (String line : Files.readAllLines(DIR.resolve("transcripts.tsv")).subList(1, Files.readAllLines(DIR.resolve("transcripts.tsv")).size())) {
+            for (String line : Files.readAllLines(DIR.resolve("transcripts.tsv"))
+                    .subList(
+                            1,
+                            Files.readAllLines(DIR.resolve("transcripts.tsv")).size())) {
                 String[] cols = line.split("\t", 2);
                 texts.put(cols[0], cols[1].strip());
             }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Arrays;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -14,9 +13,9 @@ class Mp3DecoderTest {
 
     @ParameterizedTest(name = "{0}: {1} Hz, about {2} ms")
     @CsvSource({
-            "weather-16k-mono.mp3,      16000, 3323",   // MPEG-2, WeChat RecorderManager's defaults
-            "time-8k-mono.mp3,          8000,  2646",   // MPEG-2.5
-            "sentences-44k1-stereo.mp3, 44100, 13726",  // MPEG-1 joint stereo, ID3v2 tag first
+        "weather-16k-mono.mp3,      16000, 3323", // MPEG-2, WeChat RecorderManager's defaults
+        "time-8k-mono.mp3,          8000,  2646", // MPEG-2.5
+        "sentences-44k1-stereo.mp3, 44100, 13726", // MPEG-1 joint stereo, ID3v2 tag first
     })
     void decodesWholeFiles(String file, int rate, long ms) {
         Mp3Decoder decoder = new Mp3Decoder();
@@ -61,7 +60,8 @@ class Mp3DecoderTest {
     @Test
     void junkIsSkippedAndNonMp3IsNotDecoded() {
         Mp3Decoder decoder = new Mp3Decoder();
-        assertThat(decoder.decode("this is not an mp3 stream at all, just text".getBytes())).isEmpty();
+        assertThat(decoder.decode("this is not an mp3 stream at all, just text".getBytes()))
+                .isEmpty();
         assertThat(decoder.finish()).isEmpty();
         assertThat(decoder.bytesSkipped()).isPositive();
         assertThatThrownBy(() -> AudioFormat.parse("ogg", 16000)).hasMessageContaining("not supported");

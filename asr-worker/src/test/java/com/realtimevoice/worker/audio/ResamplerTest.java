@@ -3,10 +3,9 @@ package com.realtimevoice.worker.audio;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Arrays;
-
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** The polyphase windowed-sinc resampler measured on pure tones (Goertzel power at one frequency). */
 class ResamplerTest {
@@ -36,7 +35,8 @@ class ResamplerTest {
         short[] tone = tone(1000, 8000, 1.0, 10_000);
         short[] out = Resampler.convert(tone, 8000, 16_000);
         // zero-stuffing or sample-and-hold would put an image of 1 kHz at 7 kHz
-        assertThat(amplitude(Arrays.copyOfRange(out, 2000, 14000), 7000, 16_000)).isLessThan(10.0);
+        assertThat(amplitude(Arrays.copyOfRange(out, 2000, 14000), 7000, 16_000))
+                .isLessThan(10.0);
     }
 
     @Test

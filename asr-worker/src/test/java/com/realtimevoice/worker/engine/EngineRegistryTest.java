@@ -3,13 +3,11 @@ package com.realtimevoice.worker.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.realtimevoice.worker.WorkerProperties;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
-
-import com.realtimevoice.worker.WorkerProperties;
 
 class EngineRegistryTest {
 
@@ -29,19 +27,25 @@ class EngineRegistryTest {
         EngineRegistry registry = new EngineRegistry(List.of(vosk), properties("vosk"));
         assertThatThrownBy(() -> registry.get("whisper"))
                 .isInstanceOf(EngineUnavailableException.class)
-                .hasMessageContaining("whisper").hasMessageContaining("vosk");
+                .hasMessageContaining("whisper")
+                .hasMessageContaining("vosk");
     }
 
     @Test
     void aDefaultThatNamesNoEngineFailsTheStart() {
         assertThatThrownBy(() -> new EngineRegistry(List.of(vosk), properties("tencent")))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("ASR_ENGINE").hasMessageContaining("tencent");
+                .hasMessageContaining("ASR_ENGINE")
+                .hasMessageContaining("tencent");
     }
 
     private static WorkerProperties properties(String defaultEngine) {
-        return new WorkerProperties(defaultEngine, 1, Duration.ofMinutes(1),
-                new WorkerProperties.Vosk("", Path.of("x")), new WorkerProperties.Topics(1, 1),
+        return new WorkerProperties(
+                defaultEngine,
+                1,
+                Duration.ofMinutes(1),
+                new WorkerProperties.Vosk("", Path.of("x")),
+                new WorkerProperties.Topics(1, 1),
                 new WorkerProperties.Engines(4, 1000));
     }
 

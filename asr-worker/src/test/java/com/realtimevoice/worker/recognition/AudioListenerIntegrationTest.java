@@ -3,6 +3,26 @@ package com.realtimevoice.worker.recognition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.realtimevoice.events.AudioChunk;
+import com.realtimevoice.events.EventHeaders;
+import com.realtimevoice.events.EventRecords;
+import com.realtimevoice.events.MalformedEventException;
+import com.realtimevoice.events.PipelineEvent;
+import com.realtimevoice.events.SessionCompleted;
+import com.realtimevoice.events.SessionEnded;
+import com.realtimevoice.events.SessionFailed;
+import com.realtimevoice.events.SessionStarted;
+import com.realtimevoice.events.Topics;
+import com.realtimevoice.events.TranscriptFinal;
+import com.realtimevoice.events.TranscriptPartial;
+import com.realtimevoice.testsupport.SpeechFixtures;
+import com.realtimevoice.testsupport.WordErrorRate;
+import com.realtimevoice.worker.AsrWorkerApplication;
+import com.realtimevoice.worker.engine.RecognitionResult;
+import com.realtimevoice.worker.engine.RecognitionStream;
+import com.realtimevoice.worker.engine.SpeechEngine;
+import com.realtimevoice.worker.engine.StreamSpec;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,13 +36,12 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
-
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -48,35 +67,16 @@ import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.kafka.test.utils.KafkaTestUtils;
 
-import com.realtimevoice.events.AudioChunk;
-import com.realtimevoice.events.EventHeaders;
-import com.realtimevoice.events.EventRecords;
-import com.realtimevoice.events.MalformedEventException;
-import com.realtimevoice.events.PipelineEvent;
-import com.realtimevoice.events.SessionCompleted;
-import com.realtimevoice.events.SessionEnded;
-import com.realtimevoice.events.SessionFailed;
-import com.realtimevoice.events.SessionStarted;
-import com.realtimevoice.events.Topics;
-import com.realtimevoice.events.TranscriptFinal;
-import com.realtimevoice.events.TranscriptPartial;
-import com.realtimevoice.worker.AsrWorkerApplication;
-import com.realtimevoice.worker.engine.RecognitionResult;
-import com.realtimevoice.worker.engine.RecognitionStream;
-import com.realtimevoice.worker.engine.SpeechEngine;
-import com.realtimevoice.worker.engine.StreamSpec;
-import com.realtimevoice.testsupport.SpeechFixtures;
-import com.realtimevoice.testsupport.WordErrorRate;
-
-import io.micrometer.core.instrument.MeterRegistry;
-
 /** The whole worker against an in-process KRaft broker and the real bundled Vosk model. */
-@SpringBootTest(classes = AsrWorkerApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
-        "spring.config.name=" + AsrWorkerApplication.CONFIG_NAME,
-        "asr.worker.vosk.cache-dir=target/vosk-model-cache",
-        "asr.worker.topics.partitions=2",
-        "spring.kafka.consumer.group-id=asr-worker-it",
-})
+@SpringBootTest(
+        classes = AsrWorkerApplication.class,
+        webEnvironment = WebEnvironment.RANDOM_PORT,
+        properties = {
+            "spring.config.name=" + AsrWorkerApplication.CONFIG_NAME,
+            "asr.worker.vosk.cache-dir=target/vosk-model-cache",
+            "asr.worker.topics.partitions=2",
+            "spring.kafka.consumer.group-id=asr-worker-it",
+        })
 @EmbeddedKafka(partitions = 2, bootstrapServersProperty = "spring.kafka.bootstrap-servers")
 @Import(AudioListenerIntegrationTest.GateEngine.class)
 class AudioListenerIntegrationTest {
@@ -109,14 +109,20 @@ class AudioListenerIntegrationTest {
     void awaitSettledConsumerGroup() {
         ConcurrentMessageListenerContainer<?, ?> container =
                 (ConcurrentMessageListenerContainer<?, ?>) listeners.getListenerContainer(AudioListener.LISTENER_ID);
-        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(container.getContainers()).isNotEmpty().allSatisfy(c ->
-                assertThat(c.getAssignedPartitions()).as("partitions of %s", c.getListenerId()).isNotEmpty()));
+        await().atMost(TIMEOUT)
+                .untilAsserted(() -> assertThat(container.getContainers())
+                        .isNotEmpty()
+                        .allSatisfy(c -> assertThat(c.getAssignedPartitions())
+                                .as("partitions of %s", c.getListenerId())
+                                .isNotEmpty()));
     }
 
     @BeforeEach
     void producer() {
-        producer = new KafkaProducer<>(KafkaTestUtils.producerProps(broker.getBrokersAsString()),
-                new StringSerializer(), new ByteArraySerializer());
+        producer = new KafkaProducer<>(
+                KafkaTestUtils.producerProps(broker.getBrokersAsString()),
+                new StringSerializer(),
+                new ByteArraySerializer());
     }
 
     @AfterEach
@@ -163,33 +169,42 @@ class AudioListenerIntegrationTest {
                 send(chunk(victim, i, sentences.get(i))); // after the failure: dropped
             }
         }
-        send(new SessionEnded(streaming, sentences.size() - 1, sentences.size() * (long) SpeechFixtures.CHUNK_BYTES, "end", now()));
-        send(new SessionEnded(oneShot, numbers.size() - 1, numbers.size() * (long) SpeechFixtures.CHUNK_BYTES, "end", now()));
+        send(new SessionEnded(
+                streaming, sentences.size() - 1, sentences.size() * (long) SpeechFixtures.CHUNK_BYTES, "end", now()));
+        send(new SessionEnded(
+                oneShot, numbers.size() - 1, numbers.size() * (long) SpeechFixtures.CHUNK_BYTES, "end", now()));
         producer.flush();
 
-        send(new SessionEnded(victim, sentences.size() - 1, sentences.size() * (long) SpeechFixtures.CHUNK_BYTES, "end", now()));
+        send(new SessionEnded(
+                victim, sentences.size() - 1, sentences.size() * (long) SpeechFixtures.CHUNK_BYTES, "end", now()));
         producer.flush();
 
         Map<String, List<PipelineEvent>> out = consumeTranscriptsUntilDone(List.of(streaming, oneShot, victim));
 
         List<PipelineEvent> victimOut = out.get(victim);
         assertThat(victimOut.get(0)).isInstanceOf(SessionStarted.class);
-        assertThat(victimOut.get(victimOut.size() - 1)).isInstanceOfSatisfying(SessionFailed.class,
-                f -> assertThat(f.code()).isEqualTo(WorkerSessions.UNPROCESSABLE));
-        assertThat(victimOut).as("failed once; nothing after the failure").filteredOn(e -> e instanceof SessionFailed
-                || e instanceof SessionCompleted).hasSize(1);
+        assertThat(victimOut.get(victimOut.size() - 1))
+                .isInstanceOfSatisfying(
+                        SessionFailed.class, f -> assertThat(f.code()).isEqualTo(WorkerSessions.UNPROCESSABLE));
+        assertThat(victimOut)
+                .as("failed once; nothing after the failure")
+                .filteredOn(e -> e instanceof SessionFailed || e instanceof SessionCompleted)
+                .hasSize(1);
 
         List<TranscriptFinal> streamingFinals = assertSessionShape(out.get(streaming), true);
         assertThat(streamingFinals).as("three sentences, three pauses").hasSizeGreaterThanOrEqualTo(3);
         assertThat(streamingFinals).extracting(TranscriptFinal::engine).containsOnly("vosk");
         for (int i = 1; i < streamingFinals.size(); i++) {
-            assertThat(streamingFinals.get(i).startMs()).isGreaterThanOrEqualTo(streamingFinals.get(i - 1).endMs());
+            assertThat(streamingFinals.get(i).startMs())
+                    .isGreaterThanOrEqualTo(streamingFinals.get(i - 1).endMs());
         }
         // Same bound as VoskEngineTest: the pipeline must not lose or reorder what the engine recognises.
-        assertThat(WordErrorRate.of(SpeechFixtures.transcripts().get("sentences.wav"), text(streamingFinals))).isLessThanOrEqualTo(0.1);
+        assertThat(WordErrorRate.of(SpeechFixtures.transcripts().get("sentences.wav"), text(streamingFinals)))
+                .isLessThanOrEqualTo(0.1);
 
         List<TranscriptFinal> oneShotFinals = assertSessionShape(out.get(oneShot), false);
-        assertThat(WordErrorRate.of(SpeechFixtures.transcripts().get("numbers.wav"), text(oneShotFinals))).isLessThanOrEqualTo(0.1);
+        assertThat(WordErrorRate.of(SpeechFixtures.transcripts().get("numbers.wav"), text(oneShotFinals)))
+                .isLessThanOrEqualTo(0.1);
 
         List<ConsumerRecord<String, byte[]>> dead = consume(Topics.deadLetter(Topics.AUDIO), 3);
         assertThat(dead).hasSize(3).allSatisfy(r -> {
@@ -198,24 +213,32 @@ class AudioListenerIntegrationTest {
             assertThat(header(r, KafkaHeaders.DLT_EXCEPTION_FQCN)).isEqualTo(MalformedEventException.class.getName());
             assertThat(header(r, KafkaConfiguration.REASON_HEADER)).isNotBlank(); // the root cause in one line
         });
-        assertThat(dead).extracting(r -> header(r, KafkaHeaders.DLT_EXCEPTION_MESSAGE)).satisfiesExactlyInAnyOrder(
-                m -> assertThat(m).contains("cannot decode transcript.final"),
-                m -> assertThat(m).contains("missing header " + EventHeaders.TYPE),
-                m -> assertThat(m).contains("unexpected transcript.final on " + Topics.AUDIO));
+        assertThat(dead)
+                .extracting(r -> header(r, KafkaHeaders.DLT_EXCEPTION_MESSAGE))
+                .satisfiesExactlyInAnyOrder(
+                        m -> assertThat(m).contains("cannot decode transcript.final"),
+                        m -> assertThat(m).contains("missing header " + EventHeaders.TYPE),
+                        m -> assertThat(m).contains("unexpected transcript.final on " + Topics.AUDIO));
 
         // Every session is over and no more audio comes: the idle consumers commit up to the end of the topic, so a
         // restart does not recognise these sessions again (ASR_WORKER_IDLE_COMMIT_INTERVAL, 5 s as shipped).
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
-                Map.of("bootstrap.servers", broker.getBrokersAsString()))) {
+        try (org.apache.kafka.clients.admin.Admin admin =
+                org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", broker.getBrokersAsString()))) {
             Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = Map.of(
                     new TopicPartition(Topics.AUDIO, 0), org.apache.kafka.clients.admin.OffsetSpec.latest(),
                     new TopicPartition(Topics.AUDIO, 1), org.apache.kafka.clients.admin.OffsetSpec.latest());
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                var committed = admin.listConsumerGroupOffsets("asr-worker-it").partitionsToOffsetAndMetadata().get();
+                var committed = admin.listConsumerGroupOffsets("asr-worker-it")
+                        .partitionsToOffsetAndMetadata()
+                        .get();
                 var ends = admin.listOffsets(latest).all().get();
                 for (TopicPartition tp : latest.keySet()) {
-                    assertThat(committed.get(tp)).as("committed offset of %s", tp).isNotNull();
-                    assertThat(committed.get(tp).offset()).as("committed offset of %s", tp).isEqualTo(ends.get(tp).offset());
+                    assertThat(committed.get(tp))
+                            .as("committed offset of %s", tp)
+                            .isNotNull();
+                    assertThat(committed.get(tp).offset())
+                            .as("committed offset of %s", tp)
+                            .isEqualTo(ends.get(tp).offset());
                 }
             });
         }
@@ -237,11 +260,15 @@ class AudioListenerIntegrationTest {
 
         Map<String, List<PipelineEvent>> out = consumeTranscriptsUntilDone(List.of(orphan, unknownEngine));
 
-        assertThat(out.get(orphan)).singleElement().isInstanceOfSatisfying(SessionFailed.class,
-                f -> assertThat(f.code()).isEqualTo("SESSION_NOT_FOUND"));
+        assertThat(out.get(orphan))
+                .singleElement()
+                .isInstanceOfSatisfying(
+                        SessionFailed.class, f -> assertThat(f.code()).isEqualTo("SESSION_NOT_FOUND"));
         // Counted every time, reported once.
-        await().atMost(TIMEOUT).untilAsserted(() ->
-                assertThat(meters.counter("asr.worker.chunks.orphaned").count() - orphanedBefore).isEqualTo(2));
+        await().atMost(TIMEOUT)
+                .untilAsserted(() -> assertThat(
+                                meters.counter("asr.worker.chunks.orphaned").count() - orphanedBefore)
+                        .isEqualTo(2));
         assertThat(out.get(unknownEngine)).hasSize(2);
         assertThat(out.get(unknownEngine).get(0)).isInstanceOf(SessionStarted.class);
         assertThat(out.get(unknownEngine).get(1)).isInstanceOfSatisfying(SessionFailed.class, f -> {
@@ -258,7 +285,8 @@ class AudioListenerIntegrationTest {
     void aSlowRecognitionHoldsUpOnlyItsOwnSession() {
         String blocked = GateEngine.BLOCKED_PREFIX + UUID.randomUUID();
         String free = "it-free-" + UUID.randomUUID();
-        // same partition (one listener thread); the engine pool gives it another thread (the blocked one's has a session)
+        // same partition (one listener thread); the engine pool gives it another thread (the blocked one's has a
+        // session)
         while (partition(free) != partition(blocked)) {
             free = "it-free-" + UUID.randomUUID();
         }
@@ -273,18 +301,21 @@ class AudioListenerIntegrationTest {
         try {
             Map<String, List<PipelineEvent>> out = consumeTranscriptsUntilDone(List.of(free));
             assertThat(out.get(free)).last().isInstanceOf(SessionCompleted.class);
-            assertThat(GateEngine.GATE.getCount()).as("the blocked session is still blocked").isEqualTo(1);
+            assertThat(GateEngine.GATE.getCount())
+                    .as("the blocked session is still blocked")
+                    .isEqualTo(1);
         } finally {
             GateEngine.GATE.countDown();
         }
         Map<String, List<PipelineEvent>> out = consumeTranscriptsUntilDone(List.of(blocked));
         assertThat(out.get(blocked)).hasSize(3).last().isInstanceOf(SessionCompleted.class);
-        assertThat(out.get(blocked).get(1)).isInstanceOfSatisfying(TranscriptFinal.class, f -> assertThat(f.text()).isEqualTo("gated"));
+        assertThat(out.get(blocked).get(1))
+                .isInstanceOfSatisfying(
+                        TranscriptFinal.class, f -> assertThat(f.text()).isEqualTo("gated"));
     }
 
     private static int partition(String key) {
-        return Utils.toPositive(
-                Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % 2;
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % 2;
     }
 
     /** A test engine whose recognition of sessions named {@code it-blocked-*} waits for {@link #GATE}. */
@@ -325,8 +356,7 @@ class AudioListenerIntegrationTest {
                         }
 
                         @Override
-                        public void close() {
-                        }
+                        public void close() {}
                     };
                 }
             };
@@ -336,22 +366,29 @@ class AudioListenerIntegrationTest {
     @Test
     void exposesProbesAndMetricsOnTheManagementPortOnly() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<String> notPublic = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/prometheus"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> notPublic = http.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/prometheus"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(notPublic.statusCode()).isEqualTo(404);
         assertThat(notPublic.body()).contains("\"type\":\"error\"").contains("\"code\":\"NOT_FOUND\"");
-        HttpResponse<String> readiness = http.send(get("/actuator/health/readiness"), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> readiness =
+                http.send(get("/actuator/health/readiness"), HttpResponse.BodyHandlers.ofString());
         assertThat(readiness.statusCode()).isEqualTo(200);
         assertThat(readiness.body()).contains("UP");
-        assertThat(http.send(get("/actuator/health/liveness"), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        assertThat(http.send(get("/actuator/health/liveness"), HttpResponse.BodyHandlers.ofString())
+                        .statusCode())
+                .isEqualTo(200);
 
         HttpResponse<String> prometheus = http.send(get("/actuator/prometheus"), HttpResponse.BodyHandlers.ofString());
         assertThat(prometheus.statusCode()).isEqualTo(200);
         assertThat(prometheus.body()).contains("asr_worker_sessions_active", "asr_worker_chunks_orphaned_total");
         // every error on either port is the contract's JSON, never an HTML page or Spring's error shape
         for (int p : List.of(port, managementPort)) {
-            assertThat(com.realtimevoice.testsupport.ErrorBodySweep.problems("localhost", p,
-                    com.realtimevoice.testsupport.ErrorBodySweep.common("localhost"))).as("port " + port + ", management " + managementPort).isEmpty();
+            assertThat(com.realtimevoice.testsupport.ErrorBodySweep.problems(
+                            "localhost", p, com.realtimevoice.testsupport.ErrorBodySweep.common("localhost")))
+                    .as("port " + port + ", management " + managementPort)
+                    .isEmpty();
         }
     }
 
@@ -380,7 +417,8 @@ class AudioListenerIntegrationTest {
         } else {
             assertThat(partials).isZero();
         }
-        assertThat(((SessionCompleted) events.get(events.size() - 1)).segments()).isEqualTo(finals.size());
+        assertThat(((SessionCompleted) events.get(events.size() - 1)).segments())
+                .isEqualTo(finals.size());
         return finals;
     }
 
@@ -391,7 +429,9 @@ class AudioListenerIntegrationTest {
             consumer.subscribe(List.of(Topics.TRANSCRIPTS));
             long deadline = System.nanoTime() + TIMEOUT.toNanos();
             while (!bySession.values().stream().allMatch(AudioListenerIntegrationTest::done)) {
-                assertThat(System.nanoTime()).as("all sessions done within %s: %s", TIMEOUT, bySession).isLessThan(deadline);
+                assertThat(System.nanoTime())
+                        .as("all sessions done within %s: %s", TIMEOUT, bySession)
+                        .isLessThan(deadline);
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     List<PipelineEvent> events = bySession.get(r.key());
                     if (events != null) {
@@ -418,12 +458,14 @@ class AudioListenerIntegrationTest {
     }
 
     private static boolean done(List<PipelineEvent> events) {
-        return !events.isEmpty() && (events.get(events.size() - 1) instanceof SessionCompleted
-                || events.get(events.size() - 1) instanceof SessionFailed);
+        return !events.isEmpty()
+                && (events.get(events.size() - 1) instanceof SessionCompleted
+                        || events.get(events.size() - 1) instanceof SessionFailed);
     }
 
     private KafkaConsumer<String, byte[]> consumer() {
-        Map<String, Object> props = KafkaTestUtils.consumerProps(broker.getBrokersAsString(), "it-" + UUID.randomUUID(), false);
+        Map<String, Object> props =
+                KafkaTestUtils.consumerProps(broker.getBrokersAsString(), "it-" + UUID.randomUUID(), false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     }
@@ -441,12 +483,23 @@ class AudioListenerIntegrationTest {
     }
 
     private static SessionStarted started(String id, boolean interim, boolean oneShot, String engine) {
-        return new SessionStarted(id, "user-1", "node-1", Topics.delivery("node-1"), "pcm", SpeechFixtures.SAMPLE_RATE,
-                "en-US", engine, interim, oneShot, now());
+        return new SessionStarted(
+                id,
+                "user-1",
+                "node-1",
+                Topics.delivery("node-1"),
+                "pcm",
+                SpeechFixtures.SAMPLE_RATE,
+                "en-US",
+                engine,
+                interim,
+                oneShot,
+                now());
     }
 
     private static AudioChunk chunk(String id, long seq, byte[] audio) {
-        return new AudioChunk(id, seq, seq * SpeechFixtures.CHUNK_BYTES, "pcm", SpeechFixtures.SAMPLE_RATE, now(), audio);
+        return new AudioChunk(
+                id, seq, seq * SpeechFixtures.CHUNK_BYTES, "pcm", SpeechFixtures.SAMPLE_RATE, now(), audio);
     }
 
     private static String text(List<TranscriptFinal> finals) {
@@ -459,7 +512,9 @@ class AudioListenerIntegrationTest {
     }
 
     private HttpRequest get(String path) {
-        return HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + path)).timeout(Duration.ofSeconds(10)).build();
+        return HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + path))
+                .timeout(Duration.ofSeconds(10))
+                .build();
     }
 
     private static long now() {

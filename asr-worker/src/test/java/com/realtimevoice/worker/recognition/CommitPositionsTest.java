@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Set;
-
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
@@ -49,7 +48,8 @@ class CommitPositionsTest {
         aHoldsOpenSession();
         int bEpoch = bReplays();
 
-        assertEquals(Set.of(), positions.forget(a, P), "a hears only now that it lost P: b's sessions are not a's to drop");
+        assertEquals(
+                Set.of(), positions.forget(a, P), "a hears only now that it lost P: b's sessions are not a's to drop");
 
         assertTrue(positions.current(P, bEpoch), "b's records still in flight are not made stale by a");
         assertEquals(10, positions.safeOffsets(b, List.of(P)).get(P).offset(), "the commit still holds at s's start");
@@ -65,8 +65,12 @@ class CommitPositionsTest {
         positions.opened(a, "t", P, 40);
 
         assertFalse(positions.current(P, stale), "a's late record is not recognised");
-        assertEquals(10, positions.safeOffsets(b, List.of(P)).get(P).offset(), "held at s's start; b has read to 10, not a's 40");
-        assertTrue(positions.safeOffsets(a, List.of(P)).isEmpty(), "a commits nothing for a partition it no longer holds");
+        assertEquals(
+                10,
+                positions.safeOffsets(b, List.of(P)).get(P).offset(),
+                "held at s's start; b has read to 10, not a's 40");
+        assertTrue(
+                positions.safeOffsets(a, List.of(P)).isEmpty(), "a commits nothing for a partition it no longer holds");
     }
 
     @Test
@@ -76,7 +80,8 @@ class CommitPositionsTest {
 
         positions.released("s", P, aEpoch); // a's completed for s, acknowledged after b took P over
 
-        assertEquals(10, positions.safeOffsets(b, List.of(P)).get(P).offset(), "b's replay of s still holds the commit");
+        assertEquals(
+                10, positions.safeOffsets(b, List.of(P)).get(P).offset(), "b's replay of s still holds the commit");
     }
 
     @Test

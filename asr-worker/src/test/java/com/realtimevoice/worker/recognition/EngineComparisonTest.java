@@ -3,20 +3,6 @@ package com.realtimevoice.worker.recognition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import com.realtimevoice.events.AudioChunk;
 import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.SessionCompleted;
@@ -33,8 +19,19 @@ import com.realtimevoice.worker.engine.tencent.TencentAsrEngine;
 import com.realtimevoice.worker.engine.tencent.TencentTestSupport;
 import com.realtimevoice.worker.engine.vosk.LocalVosk;
 import com.realtimevoice.worker.segment.SegmentProperties;
-
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The figures in docs/engines.md: accuracy (WER) and latency (from the chunk holding a segment's last word to its
@@ -53,19 +50,38 @@ class EngineComparisonTest {
     @BeforeAll
     static void start() throws Exception {
         fake = new FakeTencentAsr().recogniser(TencentTestSupport.vosk());
-        WorkerProperties worker = new WorkerProperties("vosk", 1, Duration.ofMinutes(10),
-                new WorkerProperties.Vosk("", Path.of("unused")), new WorkerProperties.Topics(1, 1),
+        WorkerProperties worker = new WorkerProperties(
+                "vosk",
+                1,
+                Duration.ofMinutes(10),
+                new WorkerProperties.Vosk("", Path.of("unused")),
+                new WorkerProperties.Topics(1, 1),
                 new WorkerProperties.Engines(4, 1000));
-        SegmentProperties segments = new SegmentProperties(Duration.ofMillis(600), Duration.ofSeconds(30), Duration.ofMillis(300),
-                -50, 12, "vosk", SegmentProperties.Fallback.LOCAL, "vosk");
-        registry = new EngineRegistry(List.of(LocalVosk.engine()),
-                List.of(new TencentAsrEngine(TencentTestSupport.properties(fake))), worker, segments);
-        recognizers = new WorkerSessions(registry, new RecognitionMetrics(new SimpleMeterRegistry()), worker, segments,
+        SegmentProperties segments = new SegmentProperties(
+                Duration.ofMillis(600),
+                Duration.ofSeconds(30),
+                Duration.ofMillis(300),
+                -50,
+                12,
+                "vosk",
+                SegmentProperties.Fallback.LOCAL,
+                "vosk");
+        registry = new EngineRegistry(
+                List.of(LocalVosk.engine()),
+                List.of(new TencentAsrEngine(TencentTestSupport.properties(fake))),
+                worker,
+                segments);
+        recognizers = new WorkerSessions(
+                registry,
+                new RecognitionMetrics(new SimpleMeterRegistry()),
+                worker,
+                segments,
                 events -> {
                     long now = System.nanoTime();
                     published.addAll(events);
                     events.forEach(e -> mark(e, now));
-                }, Clock.systemUTC());
+                },
+                Clock.systemUTC());
     }
 
     @AfterAll
@@ -84,22 +100,27 @@ class EngineComparisonTest {
             List<Long> partialLatency = new ArrayList<>();
             for (String fixture : SpeechFixtures.transcripts().keySet()) {
                 String id = engine + "-" + fixture;
-                List<TranscriptFinal> finals = run(id, engine, SpeechFixtures.pcm(fixture), finalLatency, partialLatency);
+                List<TranscriptFinal> finals =
+                        run(id, engine, SpeechFixtures.pcm(fixture), finalLatency, partialLatency);
                 refs.append(SpeechFixtures.reference(fixture)).append(' ');
-                hyps.append(String.join(" ", finals.stream().map(TranscriptFinal::text).toList())).append(' ');
+                hyps.append(String.join(
+                                " ", finals.stream().map(TranscriptFinal::text).toList()))
+                        .append(' ');
             }
             double wer = WordErrorRate.of(refs.toString(), hyps.toString());
-            rows.add(String.format("| %s | %.3f | %d | %d | %d | %d |", engine, wer, finalLatency.size(), median(finalLatency),
-                    max(finalLatency), median(partialLatency)));
+            rows.add(String.format(
+                    "| %s | %.3f | %d | %d | %d | %d |",
+                    engine, wer, finalLatency.size(), median(finalLatency), max(finalLatency), median(partialLatency)));
             assertThat(wer).as(engine).isLessThanOrEqualTo(0.1);
         }
-        System.out.println("| engine | corpus WER | finals | final latency median ms | max ms | first partial median ms |");
+        System.out.println(
+                "| engine | corpus WER | finals | final latency median ms | max ms | first partial median ms |");
         rows.forEach(System.out::println);
     }
 
     /** Streams a fixture in real time; returns its finals; adds latencies (ms) measured against the feeding times. */
-    private List<TranscriptFinal> run(String id, String engine, byte[] pcm, List<Long> finalLatency, List<Long> partialLatency)
-            throws Exception {
+    private List<TranscriptFinal> run(
+            String id, String engine, byte[] pcm, List<Long> finalLatency, List<Long> partialLatency) throws Exception {
         List<long[]> sync = new ArrayList<>();
         List<Long> fedAt = new ArrayList<>();
         List<PipelineEvent> syncEvents = new ArrayList<>();
@@ -113,7 +134,13 @@ class EngineComparisonTest {
             }
             next += 100_000_000L;
             fedAt.add(System.nanoTime());
-            List<PipelineEvent> out = recognizers.handle(new AudioChunk(id, seq++, off, "pcm", 16000, System.currentTimeMillis(),
+            List<PipelineEvent> out = recognizers.handle(new AudioChunk(
+                    id,
+                    seq++,
+                    off,
+                    "pcm",
+                    16000,
+                    System.currentTimeMillis(),
                     Arrays.copyOfRange(pcm, off, Math.min(pcm.length, off + 3200))));
             long now = System.nanoTime();
             out.forEach(e -> mark(e, now));
@@ -123,8 +150,11 @@ class EngineComparisonTest {
         long now = System.nanoTime();
         end.forEach(e -> mark(e, now));
         syncEvents.addAll(end);
-        await().atMost(Duration.ofSeconds(30)).until(() -> syncEvents.stream().anyMatch(SessionCompleted.class::isInstance)
-                || published.stream().anyMatch(e -> e instanceof SessionCompleted c && c.sessionId().equals(id)));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> syncEvents.stream().anyMatch(SessionCompleted.class::isInstance)
+                        || published.stream()
+                                .anyMatch(e -> e instanceof SessionCompleted c
+                                        && c.sessionId().equals(id)));
         List<TranscriptFinal> finals = new ArrayList<>();
         List<PipelineEvent> all = new ArrayList<>(syncEvents);
         synchronized (published) {
@@ -148,9 +178,13 @@ class EngineComparisonTest {
 
     private static void mark(PipelineEvent e, long nanos) {
         if (e instanceof TranscriptFinal f) {
-            publishedAt.computeIfAbsent(f.sessionId() + "#final#" + f.index(), k -> new ArrayList<>()).add(new long[] {nanos});
+            publishedAt
+                    .computeIfAbsent(f.sessionId() + "#final#" + f.index(), k -> new ArrayList<>())
+                    .add(new long[] {nanos});
         } else if (e instanceof TranscriptPartial p) {
-            publishedAt.computeIfAbsent(p.sessionId() + "#partial#" + p.index(), k -> new ArrayList<>()).add(new long[] {nanos});
+            publishedAt
+                    .computeIfAbsent(p.sessionId() + "#partial#" + p.index(), k -> new ArrayList<>())
+                    .add(new long[] {nanos});
         }
     }
 

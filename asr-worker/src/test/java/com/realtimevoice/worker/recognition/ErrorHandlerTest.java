@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
+import com.realtimevoice.events.MalformedEventException;
+import com.realtimevoice.events.Topics;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -14,9 +15,6 @@ import org.springframework.core.NestedRuntimeException;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.listener.ListenerExecutionFailedException;
 import org.springframework.kafka.listener.MessageListenerContainer;
-
-import com.realtimevoice.events.MalformedEventException;
-import com.realtimevoice.events.Topics;
 
 /** Which failures are retried before they go to the dead-letter topic. */
 class ErrorHandlerTest {
@@ -47,7 +45,11 @@ class ErrorHandlerTest {
     private void fail(Exception cause) {
         // The container hands the error handler the listener's exception wrapped, as here.
         try {
-            handler.handleRemaining(new ListenerExecutionFailedException("listener failed", cause), List.of(record), consumer, container);
+            handler.handleRemaining(
+                    new ListenerExecutionFailedException("listener failed", cause),
+                    List.of(record),
+                    consumer,
+                    container);
         } catch (NestedRuntimeException retrying) {
             // "Record in retry and not yet recovered": the handler sought back; the container redelivers the record
             assertThat(retrying).hasMessageContaining("retry");

@@ -2,6 +2,8 @@ package com.realtimevoice.worker.recognition;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.realtimevoice.worker.WorkerProperties;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,13 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import com.realtimevoice.worker.WorkerProperties;
-
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 class SessionLanesTest {
 
@@ -36,27 +33,37 @@ class SessionLanesTest {
         CountDownLatch gate = new CountDownLatch(1);
         lanes.submit("stuck", () -> await(gate));
         int stuckLane = lanes.laneOf("stuck");
-        List<String> sessions = java.util.stream.IntStream.range(0, 20).mapToObj(i -> "s" + i).toList();
+        List<String> sessions =
+                java.util.stream.IntStream.range(0, 20).mapToObj(i -> "s" + i).toList();
         for (int i = 0; i < 200; i++) {
             for (String session : sessions) {
                 int n = i;
-                lanes.submit(session, () -> seen.computeIfAbsent(session, k -> Collections.synchronizedList(new ArrayList<>())).add(n));
+                lanes.submit(
+                        session,
+                        () -> seen.computeIfAbsent(session, k -> Collections.synchronizedList(new ArrayList<>()))
+                                .add(n));
             }
         }
-        List<String> free = sessions.stream().filter(id -> lanes.laneOf(id) != stuckLane).toList();
+        List<String> free =
+                sessions.stream().filter(id -> lanes.laneOf(id) != stuckLane).toList();
         assertThat(free).as("the other threads took most sessions").hasSizeGreaterThanOrEqualTo(14);
-        List<Integer> expected = java.util.stream.IntStream.range(0, 200).boxed().toList();
+        List<Integer> expected =
+                java.util.stream.IntStream.range(0, 200).boxed().toList();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!free.stream().allMatch(id -> seen.getOrDefault(id, List.of()).size() == 200) && System.nanoTime() < deadline) {
+        while (!free.stream().allMatch(id -> seen.getOrDefault(id, List.of()).size() == 200)
+                && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        assertThat(free).as("sessions on other threads ran while one session was stuck")
+        assertThat(free)
+                .as("sessions on other threads ran while one session was stuck")
                 .allSatisfy(id -> assertThat(seen.get(id)).isEqualTo(expected));
         gate.countDown();
         while (seen.values().stream().mapToInt(List::size).sum() < 20 * 200 && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        assertThat(seen).hasSize(20).allSatisfy((session, order) -> assertThat(order).isEqualTo(expected));
+        assertThat(seen)
+                .hasSize(20)
+                .allSatisfy((session, order) -> assertThat(order).isEqualTo(expected));
     }
 
     @Test
@@ -66,9 +73,11 @@ class SessionLanesTest {
         for (int round = 0; round < 50; round++) {
             List<String> open = List.of("a" + round, "b" + round, "c" + round);
             for (String id : open) {
-                lanes.submit(id, () -> { });
+                lanes.submit(id, () -> {});
             }
-            assertThat(open.stream().map(lanes::laneOf).distinct().count()).as("round %d", round).isEqualTo(3);
+            assertThat(open.stream().map(lanes::laneOf).distinct().count())
+                    .as("round %d", round)
+                    .isEqualTo(3);
             open.forEach(lanes::closed);
         }
         awaitQueued(0);
@@ -78,14 +87,14 @@ class SessionLanesTest {
     @Test
     void aClosedSessionFreesItsThread() throws Exception {
         lanes = lanes(2, 1000);
-        lanes.submit("a", () -> { });
-        lanes.submit("b", () -> { });
+        lanes.submit("a", () -> {});
+        lanes.submit("b", () -> {});
         int laneOfA = lanes.laneOf("a");
         assertThat(lanes.laneOf("b")).isNotEqualTo(laneOfA);
         awaitQueued(0);
         lanes.closed("a");
         assertThat(lanes.laneOf("a")).isEqualTo(-1);
-        lanes.submit("c", () -> { });
+        lanes.submit("c", () -> {});
         assertThat(lanes.laneOf("c")).as("the thread a left").isEqualTo(laneOfA);
     }
 
@@ -98,7 +107,7 @@ class SessionLanesTest {
         int laneOfA = lanes.laneOf("a");
         lanes.submit("a", () -> order.add(1));
         lanes.closed("a"); // e.g. its end was handled, and a replay's start is already behind it
-        lanes.submit("b", () -> { }); // takes the free thread
+        lanes.submit("b", () -> {}); // takes the free thread
         lanes.submit("a", () -> order.add(2));
         assertThat(lanes.laneOf("a")).isEqualTo(laneOfA);
         gate.countDown();
@@ -120,9 +129,13 @@ class SessionLanesTest {
                         String id = "l" + listener + "-" + (round % 20); // sessions come back: replays after a close
                         for (int i = 0; i < 10; i++) {
                             int n = round * 10 + i;
-                            lanes.submit(id, () -> seen.computeIfAbsent(id, k -> Collections.synchronizedList(new ArrayList<>())).add(n));
+                            lanes.submit(
+                                    id,
+                                    () -> seen.computeIfAbsent(id, k -> Collections.synchronizedList(new ArrayList<>()))
+                                            .add(n));
                         }
-                        lanes.submit(id, () -> lanes.closed(id)); // closed from its own thread, as the listener's task does
+                        lanes.submit(
+                                id, () -> lanes.closed(id)); // closed from its own thread, as the listener's task does
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -135,7 +148,9 @@ class SessionLanesTest {
         }
         awaitQueued(0);
         assertThat(lanes.sessionsPerLane()).containsOnly(0);
-        assertThat(seen).hasSize(40).allSatisfy((id, order) -> assertThat(order).isSorted().hasSize(100));
+        assertThat(seen)
+                .hasSize(40)
+                .allSatisfy((id, order) -> assertThat(order).isSorted().hasSize(100));
         assertThat(seen.keySet()).allSatisfy(id -> assertThat(lanes.laneOf(id)).isEqualTo(-1));
     }
 
@@ -144,12 +159,12 @@ class SessionLanesTest {
         lanes = lanes(1, 2);
         CountDownLatch gate = new CountDownLatch(1);
         lanes.submit("a", () -> await(gate));
-        lanes.submit("a", () -> { }); // one thread: "b" would share it anyway
+        lanes.submit("a", () -> {}); // one thread: "b" would share it anyway
         assertThat(lanes.queued()).isEqualTo(2);
         AtomicBoolean third = new AtomicBoolean();
         Thread listener = new Thread(() -> {
             try {
-                lanes.submit("b", () -> { });
+                lanes.submit("b", () -> {});
                 third.set(true);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -172,8 +187,12 @@ class SessionLanesTest {
     }
 
     private static SessionLanes lanes(int threads, int maxQueued) {
-        WorkerProperties properties = new WorkerProperties("vosk", 1, Duration.ofMinutes(10),
-                new WorkerProperties.Vosk("", Path.of("unused")), new WorkerProperties.Topics(1, 1),
+        WorkerProperties properties = new WorkerProperties(
+                "vosk",
+                1,
+                Duration.ofMinutes(10),
+                new WorkerProperties.Vosk("", Path.of("unused")),
+                new WorkerProperties.Topics(1, 1),
                 new WorkerProperties.Engines(threads, maxQueued));
         return new SessionLanes(properties, new RecognitionMetrics(new SimpleMeterRegistry()));
     }

@@ -2,15 +2,6 @@ package com.realtimevoice.worker.recognition;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import com.realtimevoice.events.AudioChunk;
 import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.SessionCompleted;
@@ -25,8 +16,14 @@ import com.realtimevoice.worker.WorkerProperties;
 import com.realtimevoice.worker.engine.EngineRegistry;
 import com.realtimevoice.worker.engine.vosk.LocalVosk;
 import com.realtimevoice.worker.segment.SegmentProperties;
-
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Issue 22's streaming controls on the real Vosk engine and the committed speech fixtures, fed 100 ms at a time:
@@ -41,14 +38,30 @@ class StreamingControlsTest {
 
     @BeforeAll
     static void start() {
-        WorkerProperties worker = new WorkerProperties("vosk", 1, Duration.ofMinutes(10),
-                new WorkerProperties.Vosk("", Path.of("unused")), new WorkerProperties.Topics(1, 1),
+        WorkerProperties worker = new WorkerProperties(
+                "vosk",
+                1,
+                Duration.ofMinutes(10),
+                new WorkerProperties.Vosk("", Path.of("unused")),
+                new WorkerProperties.Topics(1, 1),
                 new WorkerProperties.Engines(4, 1000));
         // the shipped asr.worker.segments defaults (asr-worker.yml)
-        SegmentProperties segments = new SegmentProperties(Duration.ofMillis(600), Duration.ofSeconds(30), Duration.ofMillis(300),
-                -50, 12, "vosk", SegmentProperties.Fallback.LOCAL, "vosk");
-        recognizers = new WorkerSessions(new EngineRegistry(List.of(LocalVosk.engine()), List.of(), worker, segments),
-                new RecognitionMetrics(new SimpleMeterRegistry()), worker, segments, events -> { }, Clock.systemUTC());
+        SegmentProperties segments = new SegmentProperties(
+                Duration.ofMillis(600),
+                Duration.ofSeconds(30),
+                Duration.ofMillis(300),
+                -50,
+                12,
+                "vosk",
+                SegmentProperties.Fallback.LOCAL,
+                "vosk");
+        recognizers = new WorkerSessions(
+                new EngineRegistry(List.of(LocalVosk.engine()), List.of(), worker, segments),
+                new RecognitionMetrics(new SimpleMeterRegistry()),
+                worker,
+                segments,
+                events -> {},
+                Clock.systemUTC());
     }
 
     @Test
@@ -60,7 +73,8 @@ class StreamingControlsTest {
         List<PipelineEvent> flushed = recognizers.handle(flush);
         System.out.printf("flush handled by the worker in %d ms%n", (System.nanoTime() - t) / 1_000_000);
         s.all.addAll(flushed);
-        assertThat(recognizers.handle(flush)).as("a redelivered flush (its outputs may not have reached Kafka) publishes them again")
+        assertThat(recognizers.handle(flush))
+                .as("a redelivered flush (its outputs may not have reached Kafka) publishes them again")
                 .isEqualTo(flushed);
         assertThat(finals(flushed)).as("the flush's own outputs hold the final").hasSize(1);
         TranscriptFinal first = finals(flushed).get(0);
@@ -75,7 +89,8 @@ class StreamingControlsTest {
         TranscriptFinal second = all.get(1);
         assertThat(WordErrorRate.of("the weather is nice today", second.text())).isLessThanOrEqualTo(0.25);
         long timeMs = ms(TIME);
-        assertThat(second.startMs()).as("times after a flush still count from the session's start")
+        assertThat(second.startMs())
+                .as("times after a flush still count from the session's start")
                 .isBetween(timeMs, timeMs + 1000);
         assertThat(rest).last().isInstanceOf(SessionCompleted.class);
         assertThat(((SessionCompleted) rest.get(rest.size() - 1)).segments()).isEqualTo(2);
@@ -89,20 +104,27 @@ class StreamingControlsTest {
         Session plain = new Session("plain", null, false);
         plain.feed(audio);
         plain.end();
-        assertThat(finals(plain.all)).as("Vosk's own endpointing cuts in that pause").hasSize(2);
+        assertThat(finals(plain.all))
+                .as("Vosk's own endpointing cuts in that pause")
+                .hasSize(2);
 
         Session joined = new Session("long", 2000, false);
         joined.feed(audio);
         joined.end();
-        assertThat(finals(joined.all)).as("a pause shorter than endpointingMs stays inside one final")
-                .extracting(TranscriptFinal::text).hasSize(1);
-        assertThat(WordErrorRate.of("what time is it the weather is nice today", finals(joined.all).get(0).text()))
+        assertThat(finals(joined.all))
+                .as("a pause shorter than endpointingMs stays inside one final")
+                .extracting(TranscriptFinal::text)
+                .hasSize(1);
+        assertThat(WordErrorRate.of(
+                        "what time is it the weather is nice today",
+                        finals(joined.all).get(0).text()))
                 .isLessThanOrEqualTo(0.25);
 
         Session quick = new Session("short", 300, false);
         List<Long> finalAtMs = new ArrayList<>();
         for (int off = 0; off < audio.length; off += 3200) {
-            if (!finals(quick.chunk(java.util.Arrays.copyOfRange(audio, off, Math.min(audio.length, off + 3200)))).isEmpty()) {
+            if (!finals(quick.chunk(java.util.Arrays.copyOfRange(audio, off, Math.min(audio.length, off + 3200))))
+                    .isEmpty()) {
                 finalAtMs.add(ms(Math.min(audio.length, off + 3200)));
             }
         }
@@ -121,16 +143,24 @@ class StreamingControlsTest {
         Session s = new Session("speech", null, true);
         s.feed(audio);
         s.end();
-        List<SpeechStarted> onsets = s.all.stream().filter(SpeechStarted.class::isInstance).map(SpeechStarted.class::cast).toList();
+        List<SpeechStarted> onsets = s.all.stream()
+                .filter(SpeechStarted.class::isInstance)
+                .map(SpeechStarted.class::cast)
+                .toList();
         List<TranscriptFinal> finals = finals(s.all);
         assertThat(onsets).hasSize(2);
         assertThat(finals).hasSize(2);
         for (int i = 0; i < 2; i++) {
             long diff = onsets.get(i).atMs() - finals.get(i).startMs();
-            System.out.printf("speech_started %d at %d ms; Vosk's first word at %d ms (%+d ms)%n", i, onsets.get(i).atMs(),
-                    finals.get(i).startMs(), diff);
-            assertThat(Math.abs(diff)).as("onset vs the recogniser's first word").isLessThanOrEqualTo(200);
-            assertThat(s.all.indexOf(onsets.get(i))).as("announced before its final").isLessThan(s.all.indexOf(finals.get(i)));
+            System.out.printf(
+                    "speech_started %d at %d ms; Vosk's first word at %d ms (%+d ms)%n",
+                    i, onsets.get(i).atMs(), finals.get(i).startMs(), diff);
+            assertThat(Math.abs(diff))
+                    .as("onset vs the recogniser's first word")
+                    .isLessThanOrEqualTo(200);
+            assertThat(s.all.indexOf(onsets.get(i)))
+                    .as("announced before its final")
+                    .isLessThan(s.all.indexOf(finals.get(i)));
         }
     }
 
@@ -142,8 +172,21 @@ class StreamingControlsTest {
 
         Session(String name, Integer endpointingMs, boolean speechEvents) {
             id = name + "-" + System.nanoTime();
-            all.addAll(recognizers.handle(new SessionStarted(id, "u", "n", "reply", "pcm", 16000, "en", "vosk", true, false, 1, false,
-                    endpointingMs, speechEvents ? Boolean.TRUE : null)));
+            all.addAll(recognizers.handle(new SessionStarted(
+                    id,
+                    "u",
+                    "n",
+                    "reply",
+                    "pcm",
+                    16000,
+                    "en",
+                    "vosk",
+                    true,
+                    false,
+                    1,
+                    false,
+                    endpointingMs,
+                    speechEvents ? Boolean.TRUE : null)));
         }
 
         List<PipelineEvent> chunk(byte[] pcm) {
@@ -173,7 +216,10 @@ class StreamingControlsTest {
     }
 
     private static List<TranscriptFinal> finals(List<PipelineEvent> events) {
-        return events.stream().filter(TranscriptFinal.class::isInstance).map(TranscriptFinal.class::cast).toList();
+        return events.stream()
+                .filter(TranscriptFinal.class::isInstance)
+                .map(TranscriptFinal.class::cast)
+                .toList();
     }
 
     private static long ms(byte[] pcm) {

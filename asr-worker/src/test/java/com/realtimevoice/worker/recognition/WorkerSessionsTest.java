@@ -3,18 +3,6 @@ package com.realtimevoice.worker.recognition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.List;
-
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import com.realtimevoice.events.AudioChunk;
 import com.realtimevoice.events.MalformedEventException;
 import com.realtimevoice.events.PipelineEvent;
@@ -31,8 +19,17 @@ import com.realtimevoice.worker.engine.RecognitionResult;
 import com.realtimevoice.worker.engine.RecognitionStream;
 import com.realtimevoice.worker.engine.SpeechEngine;
 import com.realtimevoice.worker.engine.StreamSpec;
-
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The per-session logic with a scripted engine: each chunk's bytes are a command, e.g. "p:hel" (partial),
@@ -47,8 +44,12 @@ class WorkerSessionsTest {
 
     @BeforeEach
     void setUp() {
-        WorkerProperties properties = new WorkerProperties("scripted", 1, Duration.ofMinutes(10),
-                new WorkerProperties.Vosk("", Path.of("unused")), new WorkerProperties.Topics(1, 1),
+        WorkerProperties properties = new WorkerProperties(
+                "scripted",
+                1,
+                Duration.ofMinutes(10),
+                new WorkerProperties.Vosk("", Path.of("unused")),
+                new WorkerProperties.Topics(1, 1),
                 new WorkerProperties.Engines(4, 1000));
         SpeechEngine engine = new SpeechEngine() {
             @Override
@@ -63,8 +64,13 @@ class WorkerSessionsTest {
                 return stream;
             }
         };
-        recognizers = new WorkerSessions(new EngineRegistry(List.of(engine), properties),
-                new RecognitionMetrics(meters), properties, WorkerSessions.DEFAULT_SEGMENTS, published::addAll, clock);
+        recognizers = new WorkerSessions(
+                new EngineRegistry(List.of(engine), properties),
+                new RecognitionMetrics(meters),
+                properties,
+                WorkerSessions.DEFAULT_SEGMENTS,
+                published::addAll,
+                clock);
     }
 
     /** What the recognizers published off the listener thread (idle sessions ended by the sweep). */
@@ -75,7 +81,9 @@ class WorkerSessionsTest {
         SessionStarted started = started("s1", true, false);
         assertThat(recognizers.handle(started)).containsExactly(started);
 
-        assertThat(chunk("s1", 0, "p:hel")).singleElement().isEqualTo(new TranscriptPartial("s1", 0, "hel", clock.millis()));
+        assertThat(chunk("s1", 0, "p:hel"))
+                .singleElement()
+                .isEqualTo(new TranscriptPartial("s1", 0, "hel", clock.millis()));
         assertThat(chunk("s1", 1, "p:hel")).as("same partial again").isEmpty();
         assertThat(chunk("s1", 2, "p:hello")).hasSize(1);
         assertThat(chunk("s1", 3, "f:hello")).singleElement().isInstanceOfSatisfying(TranscriptFinal.class, f -> {
@@ -84,10 +92,15 @@ class WorkerSessionsTest {
             assertThat(f.engine()).isEqualTo("scripted");
             assertThat(f.audioReceivedAtMs()).isEqualTo(1003);
         });
-        assertThat(chunk("s1", 4, "p:hel")).as("new segment: the same text is news again")
-                .singleElement().isEqualTo(new TranscriptPartial("s1", 1, "hel", clock.millis()));
+        assertThat(chunk("s1", 4, "p:hel"))
+                .as("new segment: the same text is news again")
+                .singleElement()
+                .isEqualTo(new TranscriptPartial("s1", 1, "hel", clock.millis()));
         assertThat(chunk("s1", 5, "f:   ")).as("silence is no segment").isEmpty();
-        assertThat(chunk("s1", 6, "f:world")).singleElement().extracting(e -> ((TranscriptFinal) e).index()).isEqualTo(1);
+        assertThat(chunk("s1", 6, "f:world"))
+                .singleElement()
+                .extracting(e -> ((TranscriptFinal) e).index())
+                .isEqualTo(1);
 
         List<PipelineEvent> end = recognizers.handle(new SessionEnded("s1", 6, 0, "end", 0));
         assertThat(end).hasSize(2);
@@ -95,11 +108,15 @@ class WorkerSessionsTest {
             assertThat(f.index()).isEqualTo(2);
             assertThat(f.text()).isEqualTo("tail");
         });
-        assertThat(end.get(1)).isInstanceOfSatisfying(SessionCompleted.class, c -> assertThat(c.segments()).isEqualTo(3));
+        assertThat(end.get(1))
+                .isInstanceOfSatisfying(
+                        SessionCompleted.class, c -> assertThat(c.segments()).isEqualTo(3));
         assertThat(streams.get(0).closed).isTrue();
         assertThat(recognizers.activeSessions()).isZero();
-        assertThat(meters.counter("asr.worker.finals", "engine", "scripted").count()).isEqualTo(3);
-        assertThat(meters.counter("asr.worker.chunks", "engine", "scripted").count()).isEqualTo(7);
+        assertThat(meters.counter("asr.worker.finals", "engine", "scripted").count())
+                .isEqualTo(3);
+        assertThat(meters.counter("asr.worker.chunks", "engine", "scripted").count())
+                .isEqualTo(7);
     }
 
     @Test
@@ -118,11 +135,15 @@ class WorkerSessionsTest {
         assertThat(chunk("s", 0, "f:hello")).isEqualTo(first);
         assertThat(streams.get(0).fed).isEqualTo(1);
         chunk("s", 1, "nothing");
-        assertThat(chunk("s", 0, "f:hello")).as("older than the last: already published").isEmpty();
+        assertThat(chunk("s", 0, "f:hello"))
+                .as("older than the last: already published")
+                .isEmpty();
 
         List<PipelineEvent> end = recognizers.handle(new SessionEnded("s", 1, 0, "end", 0));
         assertThat(recognizers.handle(new SessionEnded("s", 1, 0, "end", 0))).isEqualTo(end);
-        assertThat(meters.counter("asr.worker.events.skipped", "reason", "redelivered").count()).isEqualTo(1);
+        assertThat(meters.counter("asr.worker.events.skipped", "reason", "redelivered")
+                        .count())
+                .isEqualTo(1);
     }
 
     @Test
@@ -131,17 +152,24 @@ class WorkerSessionsTest {
         chunk("s", 0, "f:hello");
         recognizers.handle(started("s", true, false));
         assertThat(streams.get(0).closed).isTrue();
-        assertThat(chunk("s", 0, "f:hello")).singleElement().extracting(e -> ((TranscriptFinal) e).index()).isEqualTo(0);
+        assertThat(chunk("s", 0, "f:hello"))
+                .singleElement()
+                .extracting(e -> ((TranscriptFinal) e).index())
+                .isEqualTo(0);
     }
 
     @Test
     void audioWithoutStateFailsTheSessionOnceAndIsCounted() {
-        assertThat(chunk("lost", 5, "f:hello")).singleElement().isInstanceOfSatisfying(SessionFailed.class,
-                f -> assertThat(f.code()).isEqualTo("SESSION_NOT_FOUND"));
+        assertThat(chunk("lost", 5, "f:hello"))
+                .singleElement()
+                .isInstanceOfSatisfying(
+                        SessionFailed.class, f -> assertThat(f.code()).isEqualTo("SESSION_NOT_FOUND"));
         assertThat(chunk("lost", 6, "f:hello")).isEmpty();
         assertThat(recognizers.handle(new SessionEnded("lost", 6, 0, "end", 0))).isEmpty();
         assertThat(meters.counter("asr.worker.chunks.orphaned").count()).isEqualTo(2);
-        assertThat(meters.counter("asr.worker.errors", "code", "SESSION_NOT_FOUND").count()).isEqualTo(1);
+        assertThat(meters.counter("asr.worker.errors", "code", "SESSION_NOT_FOUND")
+                        .count())
+                .isEqualTo(1);
     }
 
     @Test
@@ -152,22 +180,28 @@ class WorkerSessionsTest {
             assertThat(f.message()).contains("engine exploded");
         });
         assertThat(streams.get(0).closed).isTrue();
-        assertThat(chunk("s", 1, "f:hello")).as("later audio of a failed session").isEmpty();
+        assertThat(chunk("s", 1, "f:hello"))
+                .as("later audio of a failed session")
+                .isEmpty();
         assertThat(meters.counter("asr.worker.chunks.orphaned").count()).isZero();
     }
 
     @Test
     void unknownEngineOrFormatFailsAfterForwardingTheStart() {
-        SessionStarted unknown = new SessionStarted("u", "user", "node", "reply", "pcm", 16000, null, "nope", true, false, 0);
-        assertThat(recognizers.handle(unknown)).satisfiesExactly(
-                e -> assertThat(e).isEqualTo(unknown),
-                e -> assertThat(e).isInstanceOfSatisfying(SessionFailed.class, f -> {
-                    assertThat(f.code()).isEqualTo("ENGINE_UNAVAILABLE");
-                    assertThat(f.message()).contains("nope", "scripted");
-                }));
+        SessionStarted unknown =
+                new SessionStarted("u", "user", "node", "reply", "pcm", 16000, null, "nope", true, false, 0);
+        assertThat(recognizers.handle(unknown))
+                .satisfiesExactly(
+                        e -> assertThat(e).isEqualTo(unknown),
+                        e -> assertThat(e).isInstanceOfSatisfying(SessionFailed.class, f -> {
+                            assertThat(f.code()).isEqualTo("ENGINE_UNAVAILABLE");
+                            assertThat(f.message()).contains("nope", "scripted");
+                        }));
         SessionStarted ogg = new SessionStarted("m", "user", "node", "reply", "ogg", 16000, null, null, true, false, 0);
-        assertThat(recognizers.handle(ogg)).last().isInstanceOfSatisfying(SessionFailed.class,
-                f -> assertThat(f.code()).isEqualTo("UNSUPPORTED_FORMAT"));
+        assertThat(recognizers.handle(ogg))
+                .last()
+                .isInstanceOfSatisfying(
+                        SessionFailed.class, f -> assertThat(f.code()).isEqualTo("UNSUPPORTED_FORMAT"));
         assertThat(chunk("u", 0, "f:x")).isEmpty();
     }
 
@@ -192,10 +226,14 @@ class WorkerSessionsTest {
         assertThat(recognizers.activeSessions()).isEqualTo(1);
         assertThat(streams.get(0).closed).isTrue();
         assertThat(streams.get(1).closed).isFalse();
-        assertThat(published).extracting(e -> e.getClass().getSimpleName()).containsExactly("TranscriptFinal", "SessionCompleted");
+        assertThat(published)
+                .extracting(e -> e.getClass().getSimpleName())
+                .containsExactly("TranscriptFinal", "SessionCompleted");
         assertThat(published.get(1)).isInstanceOfSatisfying(SessionCompleted.class, c -> {
             assertThat(c.sessionId()).isEqualTo("idle");
-            assertThat(c.segments()).as("the final before, and the engine's tail").isEqualTo(2);
+            assertThat(c.segments())
+                    .as("the final before, and the engine's tail")
+                    .isEqualTo(2);
         });
         assertThat(chunk("idle", 1, "f:x")).as("late audio of an ended session").isEmpty();
     }
@@ -207,13 +245,19 @@ class WorkerSessionsTest {
         chunk("r", 1, "nothing");
         SessionResumed resumed = new SessionResumed("r", "user", "node-b", "reply-b", 0, 1L, 5);
         assertThat(recognizers.handle(resumed)).containsExactly(resumed);
-        assertThat(chunk("r", 1, "f:again")).as("a re-sent chunk the engine has").isEmpty();
-        assertThat(chunk("r", 2, "f:two")).singleElement().isInstanceOfSatisfying(TranscriptFinal.class,
-                f -> assertThat(f.index()).isEqualTo(1));
+        assertThat(chunk("r", 1, "f:again"))
+                .as("a re-sent chunk the engine has")
+                .isEmpty();
+        assertThat(chunk("r", 2, "f:two"))
+                .singleElement()
+                .isInstanceOfSatisfying(
+                        TranscriptFinal.class, f -> assertThat(f.index()).isEqualTo(1));
         assertThat(recognizers.handle(new SessionEnded("r", 2, 300, "abandoned", 6, "node")))
-                .as("the node the client left gave up on it; it lives on node-b").isEmpty();
+                .as("the node the client left gave up on it; it lives on node-b")
+                .isEmpty();
         assertThat(recognizers.handle(new SessionEnded("r", 2, 300, "end", 7, "node-b")))
-                .last().isInstanceOf(SessionCompleted.class);
+                .last()
+                .isInstanceOf(SessionCompleted.class);
     }
 
     @Test
@@ -222,7 +266,9 @@ class WorkerSessionsTest {
         chunk("n", 0, "nothing");
         chunk("n", 1, "nothing");
         recognizers.handle(new SessionResumed("n", "user", "node-b", "reply-b", -1, null, 5));
-        assertThat(chunk("n", 0, "f:new audio")).as("the new node numbers from 0 again").hasSize(1);
+        assertThat(chunk("n", 0, "f:new audio"))
+                .as("the new node numbers from 0 again")
+                .hasSize(1);
     }
 
     @Test
@@ -235,8 +281,8 @@ class WorkerSessionsTest {
 
     private List<PipelineEvent> chunk(String session, long seq, String command) {
         clock.advance(Duration.ofMillis(1));
-        return recognizers.handle(new AudioChunk(session, seq, seq * 100, "pcm", 16000, 1000 + seq,
-                command.getBytes(StandardCharsets.UTF_8)));
+        return recognizers.handle(new AudioChunk(
+                session, seq, seq * 100, "pcm", 16000, 1000 + seq, command.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static SessionStarted started(String id, boolean interim, boolean oneShot) {

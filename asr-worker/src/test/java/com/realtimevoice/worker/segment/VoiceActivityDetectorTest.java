@@ -2,15 +2,13 @@ package com.realtimevoice.worker.segment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-
 import com.realtimevoice.testsupport.SpeechFixtures;
 import com.realtimevoice.worker.audio.AudioConverter;
 import com.realtimevoice.worker.segment.VoiceActivityDetector.Segment;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class VoiceActivityDetectorTest {
 
@@ -26,7 +24,8 @@ class VoiceActivityDetectorTest {
         // sentences.wav: 0.4 s padding, "turn on the kitchen light", 0.8 + 1.2 + ... s of silence, and so on
         assertThat(segments.get(0).startMs()).isBetween(0L, 400L);
         for (int k = 1; k < segments.size(); k++) {
-            assertThat(segments.get(k).startMs()).as("segment %d starts after %d ends", k, k - 1)
+            assertThat(segments.get(k).startMs())
+                    .as("segment %d starts after %d ends", k, k - 1)
                     .isGreaterThan(segments.get(k - 1).endMs());
         }
         assertThat(segments.get(2).endMs()).isLessThanOrEqualTo(13_800L);
@@ -71,8 +70,10 @@ class VoiceActivityDetectorTest {
         VoiceActivityDetector vad = detector();
         List<VoiceActivityDetector.Event> events = new ArrayList<>(vad.accept(samples("sentences.wav")));
         events.addAll(vad.finish());
-        List<VoiceActivityDetector.Speech> speech = events.stream().filter(VoiceActivityDetector.Speech.class::isInstance)
-                .map(VoiceActivityDetector.Speech.class::cast).toList();
+        List<VoiceActivityDetector.Speech> speech = events.stream()
+                .filter(VoiceActivityDetector.Speech.class::isInstance)
+                .map(VoiceActivityDetector.Speech.class::cast)
+                .toList();
         List<Segment> segments = new ArrayList<>();
         collect(events, segments);
         assertThat(speech).extracting(VoiceActivityDetector.Speech::index).containsExactly(0, 1, 2);
@@ -100,7 +101,8 @@ class VoiceActivityDetectorTest {
         collect(vad.accept(Arrays.copyOfRange(audio, cutAt, audio.length)), segments);
         collect(vad.finish(), segments);
         assertThat(segments).extracting(Segment::index).containsExactly(0, 1, 2, 3);
-        assertThat(segments.get(1).startSample()).isGreaterThanOrEqualTo(segments.get(0).endSample());
+        assertThat(segments.get(1).startSample())
+                .isGreaterThanOrEqualTo(segments.get(0).endSample());
     }
 
     static List<Segment> segments(VoiceActivityDetector vad, short[] audio, int piece) {

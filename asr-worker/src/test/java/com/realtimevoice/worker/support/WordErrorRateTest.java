@@ -1,10 +1,9 @@
 package com.realtimevoice.worker.support;
 
-import com.realtimevoice.testsupport.WordErrorRate;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import com.realtimevoice.testsupport.WordErrorRate;
 import org.junit.jupiter.api.Test;
 
 class WordErrorRateTest {
@@ -16,7 +15,8 @@ class WordErrorRateTest {
 
     @Test
     void countsSubstitutionsDeletionsAndInsertions() {
-        assertThat(WordErrorRate.of("the weather is nice today", "the whether is nice today")).isEqualTo(0.2);
+        assertThat(WordErrorRate.of("the weather is nice today", "the whether is nice today"))
+                .isEqualTo(0.2);
         assertThat(WordErrorRate.of("one two three four", "one three four")).isEqualTo(0.25);
         assertThat(WordErrorRate.of("hello world", "the law world")).isEqualTo(1.0);
         assertThat(WordErrorRate.of("a b c", "x a b c y")).isCloseTo(2 / 3.0, within(1e-9));

@@ -2,35 +2,36 @@ package com.realtimevoice.worker.text;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
-import java.util.List;
-
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
-
 import com.realtimevoice.events.RecognitionOptions;
 import com.realtimevoice.events.Word;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class OutputControlsTest {
 
-    private static final OutputControls DIGITS = OutputControls.of(new RecognitionOptions(List.of(), null, "digits", null), true);
+    private static final OutputControls DIGITS =
+            OutputControls.of(new RecognitionOptions(List.of(), null, "digits", null), true);
 
     @ParameterizedTest(name = "{0} -> {1}")
-    @CsvSource(delimiter = '|', value = {
-            "my phone number is five five five one two three four | my phone number is 5551234",
-            "twenty three apples                                  | 23 apples",
-            "two thousand and five                                | 2005",
-            "one hundred people                                   | 100 people",
-            "nine hundred ninety nine                             | 999",
-            "three million two hundred thousand                   | 3200000",
-            "twenty twenty                                        | 20 20",
-            "room four oh five                                    | room 405",
-            "eleven                                               | 11",
-            "oh no and then                                       | oh no and then",
-            "ten and a half                                       | 10 and a half",
-            "what time is it                                      | what time is it",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "my phone number is five five five one two three four | my phone number is 5551234",
+                "twenty three apples                                  | 23 apples",
+                "two thousand and five                                | 2005",
+                "one hundred people                                   | 100 people",
+                "nine hundred ninety nine                             | 999",
+                "three million two hundred thousand                   | 3200000",
+                "twenty twenty                                        | 20 20",
+                "room four oh five                                    | room 405",
+                "eleven                                               | 11",
+                "oh no and then                                       | oh no and then",
+                "ten and a half                                       | 10 and a half",
+                "what time is it                                      | what time is it",
+            })
     void englishNumberWordsBecomeDigits(String words, String expected) {
         assertThat(DIGITS.text(words)).isEqualTo(expected);
     }
@@ -42,8 +43,11 @@ class OutputControlsTest {
         for (int k = 0; k < spoken.length; k++) {
             words.add(new Word(spoken[k], k * 500L, k * 500L + 400, 0.5 + k * 0.1));
         }
-        assertThat(DIGITS.words(words)).containsExactly(new Word("call", 0, 400, 0.5), new Word("23", 500, 1400, 0.6),
-                new Word("now", 1500, 1900, 0.8));
+        assertThat(DIGITS.words(words))
+                .containsExactly(
+                        new Word("call", 0, 400, 0.5),
+                        new Word("23", 500, 1400, 0.6),
+                        new Word("now", 1500, 1900, 0.8));
     }
 
     @Test
@@ -65,6 +69,7 @@ class OutputControlsTest {
         assertThat(none).isSameAs(OutputControls.NONE);
         assertThat(none.text("five damn shits")).isEqualTo("five damn shits");
         // an engine that converts numbers itself (Tencent) is not converted again
-        assertThat(OutputControls.of(new RecognitionOptions(List.of(), null, "digits", "keep"), false)).isSameAs(OutputControls.NONE);
+        assertThat(OutputControls.of(new RecognitionOptions(List.of(), null, "digits", "keep"), false))
+                .isSameAs(OutputControls.NONE);
     }
 }

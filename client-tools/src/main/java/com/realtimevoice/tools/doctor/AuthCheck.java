@@ -2,14 +2,12 @@ package com.realtimevoice.tools.doctor;
 
 import static com.realtimevoice.tools.doctor.Texts.DATE;
 
+import com.realtimevoice.tools.DevTokens;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import com.realtimevoice.tools.DevTokens;
-
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -38,14 +36,21 @@ final class AuthCheck extends Check {
             return;
         }
         try {
-            RawHttp.Response r = ctx.target.http("POST", ctx.ep().prefix() + "/api/auth/dev-token", Map.of("Content-Type", "application/json"),
-                    DevTokens.JSON.writeValueAsString(Map.of("userId", options.devTokenUser)).getBytes(StandardCharsets.UTF_8));
+            RawHttp.Response r = ctx.target.http(
+                    "POST",
+                    ctx.ep().prefix() + "/api/auth/dev-token",
+                    Map.of("Content-Type", "application/json"),
+                    DevTokens.JSON
+                            .writeValueAsString(Map.of("userId", options.devTokenUser))
+                            .getBytes(StandardCharsets.UTF_8));
             JsonNode body = r.status() == 200 ? Texts.parse(r.body()) : null;
             if (body != null && !body.path("token").asString().isEmpty()) {
                 ctx.token = body.path("token").asString();
-                ctx.tokenSource = "a development token for '" + options.devTokenUser + "' (the server runs the local profile)";
+                ctx.tokenSource =
+                        "a development token for '" + options.devTokenUser + "' (the server runs the local profile)";
             } else if (r.status() == 404) {
-                ctx.tokenProblem = "no token given (--token), and the server issues no development tokens (not the local profile)";
+                ctx.tokenProblem =
+                        "no token given (--token), and the server issues no development tokens (not the local profile)";
             } else {
                 ctx.tokenProblem = "no token given, and POST /api/auth/dev-token answered " + r.status();
             }
@@ -84,13 +89,19 @@ final class AuthCheck extends Check {
             while (true) {
                 RawWebSocket.Event e = ws.next(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 if (e == null) {
-                    ctx.report(NAME, Status.FAIL, "no answer to 'start' within " + ctx.options.timeout.toSeconds() + " s",
+                    ctx.report(
+                            NAME,
+                            Status.FAIL,
+                            "no answer to 'start' within " + ctx.options.timeout.toSeconds() + " s",
                             "ingest-service accepted the socket but does not answer: see its log");
                     ctx.report(roundTrip, Status.SKIP, "no session", null);
                     return null;
                 }
                 if (e.kind() != RawWebSocket.Event.Kind.TEXT) {
-                    ctx.report(NAME, Status.FAIL, "the socket closed before 'started' (" + Texts.closeText(e) + ")",
+                    ctx.report(
+                            NAME,
+                            Status.FAIL,
+                            "the socket closed before 'started' (" + Texts.closeText(e) + ")",
                             e.closeCode() == 1008 ? tokenFix(claims) : "see the ingest-service log");
                     ctx.report(roundTrip, Status.SKIP, "no session", null);
                     return null;
@@ -99,20 +110,32 @@ final class AuthCheck extends Check {
                 String type = m == null ? "" : m.path("type").asString();
                 if (type.equals("started")) {
                     String warning = devTokenWarning(ctx);
-                    ctx.report(NAME, warning == null ? Status.OK : Status.WARN, "accepted " + ctx.tokenSource + describeClaims(claims)
-                            + " in the Authorization header", warning);
+                    ctx.report(
+                            NAME,
+                            warning == null ? Status.OK : Status.WARN,
+                            "accepted " + ctx.tokenSource + describeClaims(claims) + " in the Authorization header",
+                            warning);
                     keep = true;
                     return new Context.Session(ws, m.path("sessionId").asString());
                 }
                 if (type.equals("error")) {
                     String code = m.path("code").asString();
                     if (code.equals("UNAUTHORIZED")) {
-                        ctx.report(NAME, Status.FAIL, "UNAUTHORIZED: " + DevTokens.abbreviate(m.path("message").asString(), 160)
-                                + describeClaims(claims), tokenFix(claims));
+                        ctx.report(
+                                NAME,
+                                Status.FAIL,
+                                "UNAUTHORIZED: "
+                                        + DevTokens.abbreviate(m.path("message").asString(), 160)
+                                        + describeClaims(claims),
+                                tokenFix(claims));
                         ctx.report(roundTrip, Status.SKIP, "needs a valid token", null);
                     } else {
                         ctx.report(NAME, Status.OK, "token accepted (" + ctx.tokenSource + ")", null);
-                        ctx.report(roundTrip, Status.FAIL, "'start' refused: " + code + " " + m.path("message").asString(),
+                        ctx.report(
+                                roundTrip,
+                                Status.FAIL,
+                                "'start' refused: " + code + " "
+                                        + m.path("message").asString(),
                                 Texts.errorFix(code));
                     }
                     return null;
@@ -167,7 +190,8 @@ final class AuthCheck extends Check {
         if (claims == null) {
             return "the token must be a JWT (header.payload.signature) from your login service";
         }
-        if (claims.has("exp") && Instant.ofEpochSecond(claims.path("exp").asLong()).isBefore(Instant.now())) {
+        if (claims.has("exp")
+                && Instant.ofEpochSecond(claims.path("exp").asLong()).isBefore(Instant.now())) {
             return "the token has expired: get a fresh one (clients should refresh before exp)";
         }
         return "the token's signature, issuer or audience do not match this server: the issuer must sign with the same "

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
-
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSocketFactory;
@@ -18,23 +17,40 @@ import javax.net.ssl.X509ExtendedTrustManager;
 /** Reading a server certificate the way the TLS check reports it, and a TLS factory that trusts any, to look at one. */
 final class Certificates {
 
-    private Certificates() {
-    }
+    private Certificates() {}
 
     static SSLSocketFactory trustAllFactory() {
         try {
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[] {new X509ExtendedTrustManager() {
-                @Override public void checkClientTrusted(X509Certificate[] c, String a, Socket s) { }
-                @Override public void checkServerTrusted(X509Certificate[] c, String a, Socket s) { }
-                @Override public void checkClientTrusted(X509Certificate[] c, String a, SSLEngine e) { }
-                @Override public void checkServerTrusted(X509Certificate[] c, String a, SSLEngine e) { }
-                @Override public void checkClientTrusted(X509Certificate[] c, String a) { }
-                @Override public void checkServerTrusted(X509Certificate[] c, String a) { }
-                @Override public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, new SecureRandom());
+            ctx.init(
+                    null,
+                    new TrustManager[] {
+                        new X509ExtendedTrustManager() {
+                            @Override
+                            public void checkClientTrusted(X509Certificate[] c, String a, Socket s) {}
+
+                            @Override
+                            public void checkServerTrusted(X509Certificate[] c, String a, Socket s) {}
+
+                            @Override
+                            public void checkClientTrusted(X509Certificate[] c, String a, SSLEngine e) {}
+
+                            @Override
+                            public void checkServerTrusted(X509Certificate[] c, String a, SSLEngine e) {}
+
+                            @Override
+                            public void checkClientTrusted(X509Certificate[] c, String a) {}
+
+                            @Override
+                            public void checkServerTrusted(X509Certificate[] c, String a) {}
+
+                            @Override
+                            public X509Certificate[] getAcceptedIssuers() {
+                                return new X509Certificate[0];
+                            }
+                        }
+                    },
+                    new SecureRandom());
             return ctx.getSocketFactory();
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
@@ -72,7 +88,9 @@ final class Certificates {
             if (name.equals(h)) {
                 return true;
             }
-            if (name.startsWith("*.") && h.indexOf('.') > 0 && h.substring(h.indexOf('.')).equals(name.substring(1))) {
+            if (name.startsWith("*.")
+                    && h.indexOf('.') > 0
+                    && h.substring(h.indexOf('.')).equals(name.substring(1))) {
                 return true;
             }
         }

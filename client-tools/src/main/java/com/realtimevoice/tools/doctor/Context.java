@@ -6,8 +6,7 @@ import com.realtimevoice.tools.Endpoints;
 final class Context {
 
     /** An authenticated socket with a started session. */
-    record Session(RawWebSocket ws, String sessionId) {
-    }
+    record Session(RawWebSocket ws, String sessionId) {}
 
     final Doctor.Options options;
     final Target target;
@@ -15,6 +14,7 @@ final class Context {
 
     /** The token the socket checks send, where it came from, or why there is none. */
     String token;
+
     String tokenSource;
     String tokenProblem;
 

@@ -1,5 +1,7 @@
 package com.realtimevoice.tools.doctor;
 
+import com.realtimevoice.client.cli.Args;
+import com.realtimevoice.tools.Endpoints;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -8,9 +10,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-
-import com.realtimevoice.client.cli.Args;
-import com.realtimevoice.tools.Endpoints;
 
 /**
  * {@code doctor}: diagnoses a deployment from the outside, the way a mini-program reaches it, and prints a checklist
@@ -48,8 +47,16 @@ public final class Doctor {
     }
 
     /** The checklist's lines, in the order they are printed. */
-    static final List<String> ORDER = List.of(DnsCheck.NAME, TcpCheck.NAME, TlsCheck.NAME, HealthCheck.NAME, UpgradeCheck.NAME,
-            UpgradeCheck.PROXY, AuthCheck.NAME, RoundTripCheck.NAME, IdleCheck.NAME);
+    static final List<String> ORDER = List.of(
+            DnsCheck.NAME,
+            TcpCheck.NAME,
+            TlsCheck.NAME,
+            HealthCheck.NAME,
+            UpgradeCheck.NAME,
+            UpgradeCheck.PROXY,
+            AuthCheck.NAME,
+            RoundTripCheck.NAME,
+            IdleCheck.NAME);
 
     private final Endpoints ep;
     private final Options options;
@@ -143,12 +150,15 @@ public final class Doctor {
         new AuthCheck().run(ctx);
         // The idle hold runs beside the round trip, into a report of its own printed after it, so the lines keep
         // their order; it sends the token only once the token has proved good.
-        boolean tokenGood = ctx.session != null || (ctx.token != null && report.result(AuthCheck.NAME).status() == Status.OK);
-        CompletableFuture<Report> idle = options.idle.isZero() ? null : CompletableFuture.supplyAsync(() -> {
-            Report held = new Report(null);
-            new IdleCheck(tokenGood).run(ctx.reportingTo(held));
-            return held;
-        });
+        boolean tokenGood = ctx.session != null
+                || (ctx.token != null && report.result(AuthCheck.NAME).status() == Status.OK);
+        CompletableFuture<Report> idle = options.idle.isZero()
+                ? null
+                : CompletableFuture.supplyAsync(() -> {
+                    Report held = new Report(null);
+                    new IdleCheck(tokenGood).run(ctx.reportingTo(held));
+                    return held;
+                });
         new RoundTripCheck().run(ctx);
         if (idle != null) {
             idle.join().replayInto(report);

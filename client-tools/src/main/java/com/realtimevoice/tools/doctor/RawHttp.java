@@ -1,5 +1,6 @@
 package com.realtimevoice.tools.doctor;
 
+import com.realtimevoice.tools.DevTokens;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,16 +11,13 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-import com.realtimevoice.tools.DevTokens;
-
 /**
  * HTTP/1.1 by hand over a socket the doctor opened itself, so that it sees exactly what a proxy answers (status,
  * headers, an HTML or JSON body) and can use a socket whose TLS it has already examined.
  */
 final class RawHttp {
 
-    private RawHttp() {
-    }
+    private RawHttp() {}
 
     /** A response: status line, headers by lower-case name (repeats joined with ", "), and the body read so far. */
     record Response(int status, String reason, Map<String, String> headers, String body) {
@@ -45,7 +43,8 @@ final class RawHttp {
         }
     }
 
-    static void writeRequest(OutputStream out, String method, String path, String host, Map<String, String> headers, byte[] body)
+    static void writeRequest(
+            OutputStream out, String method, String path, String host, Map<String, String> headers, byte[] body)
             throws IOException {
         StringBuilder r = new StringBuilder();
         r.append(method).append(' ').append(path).append(" HTTP/1.1\r\n");
@@ -115,7 +114,8 @@ final class RawHttp {
                     readLine(in);
                 }
             } else if (headers.containsKey("content-length")) {
-                int length = (int) Math.min(limit, Long.parseLong(headers.get("content-length").trim()));
+                int length = (int) Math.min(
+                        limit, Long.parseLong(headers.get("content-length").trim()));
                 body.write(in.readNBytes(length));
             } else {
                 byte[] buf = new byte[4096];

@@ -31,7 +31,11 @@ final class RawWebSocket implements Closeable {
 
     /** What the reader thread saw: a text message, a close frame from the server, or the connection ending. */
     record Event(Kind kind, String text, int closeCode, String closeReason, long atNanos) {
-        enum Kind { TEXT, CLOSE, EOF }
+        enum Kind {
+            TEXT,
+            CLOSE,
+            EOF
+        }
     }
 
     final Socket socket;
@@ -43,7 +47,8 @@ final class RawWebSocket implements Closeable {
     final AtomicInteger pingsReceived = new AtomicInteger();
     private volatile boolean closing;
 
-    private RawWebSocket(Socket socket, InputStream in, RawHttp.Response handshake, String expectedAccept) throws IOException {
+    private RawWebSocket(Socket socket, InputStream in, RawHttp.Response handshake, String expectedAccept)
+            throws IOException {
         this.socket = socket;
         this.in = in;
         this.out = socket.getOutputStream();
@@ -52,7 +57,8 @@ final class RawWebSocket implements Closeable {
     }
 
     /** Sends the upgrade request; the result is open only if {@link #upgraded()}; otherwise it holds the refusal. */
-    static RawWebSocket handshake(Socket socket, String host, String path, Map<String, String> extraHeaders, boolean upgradeHeaders)
+    static RawWebSocket handshake(
+            Socket socket, String host, String path, Map<String, String> extraHeaders, boolean upgradeHeaders)
             throws IOException {
         byte[] nonce = new byte[16];
         RANDOM.nextBytes(nonce);
@@ -146,10 +152,12 @@ final class RawWebSocket implements Closeable {
                         pingsReceived.incrementAndGet();
                         send(0xA, payload);
                     }
-                    case 0xA -> { }
+                    case 0xA -> {}
                     case 0x8 -> {
                         int code = payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
-                        String reason = payload.length > 2 ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8) : "";
+                        String reason = payload.length > 2
+                                ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8)
+                                : "";
                         events.add(new Event(Event.Kind.CLOSE, null, code, reason, System.nanoTime()));
                         closeQuietly();
                         return;
@@ -162,7 +170,12 @@ final class RawWebSocket implements Closeable {
                         message.write(payload);
                         if (fin) {
                             if (messageOpcode == 0x1) {
-                                events.add(new Event(Event.Kind.TEXT, message.toString(StandardCharsets.UTF_8), 0, null, System.nanoTime()));
+                                events.add(new Event(
+                                        Event.Kind.TEXT,
+                                        message.toString(StandardCharsets.UTF_8),
+                                        0,
+                                        null,
+                                        System.nanoTime()));
                             }
                             message.reset();
                         }
@@ -170,7 +183,12 @@ final class RawWebSocket implements Closeable {
                 }
             }
         } catch (IOException e) {
-            events.add(new Event(Event.Kind.EOF, closing ? "closed by us" : String.valueOf(e.getMessage()), 1006, null, System.nanoTime()));
+            events.add(new Event(
+                    Event.Kind.EOF,
+                    closing ? "closed by us" : String.valueOf(e.getMessage()),
+                    1006,
+                    null,
+                    System.nanoTime()));
         }
     }
 

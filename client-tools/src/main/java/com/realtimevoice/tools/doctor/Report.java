@@ -27,7 +27,11 @@ final class Report {
         out.printf("%s %-21s %s%n", f.status().label, f.name(), f.detail() == null ? "" : f.detail());
         String fix = f.fix();
         Status status = f.status();
-        if (fix != null && (status == Status.FAIL || status == Status.WARN || status == Status.SKIP || fix.startsWith("WARNING"))) {
+        if (fix != null
+                && (status == Status.FAIL
+                        || status == Status.WARN
+                        || status == Status.SKIP
+                        || fix.startsWith("WARNING"))) {
             out.printf("       %-21s fix: %s%n", "", fix);
         }
         out.flush();

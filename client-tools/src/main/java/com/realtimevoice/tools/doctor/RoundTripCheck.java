@@ -1,5 +1,6 @@
 package com.realtimevoice.tools.doctor;
 
+import com.realtimevoice.tools.Audio;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -9,9 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-
-import com.realtimevoice.tools.Audio;
-
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -61,7 +59,8 @@ final class RoundTripCheck extends Check {
             byte[] pcm = clip.data();
             for (int off = 0, n = 0; off < pcm.length; off += Audio.CHUNK_BYTES, n++) {
                 ws.sendBinary(java.util.Arrays.copyOfRange(pcm, off, Math.min(pcm.length, off + Audio.CHUNK_BYTES)));
-                long due = t0 + (n + 1) * 50_000_000L; // twice real time (servers refuse audio much faster than real time)
+                long due =
+                        t0 + (n + 1) * 50_000_000L; // twice real time (servers refuse audio much faster than real time)
                 long wait = due - System.nanoTime();
                 if (wait > 0) {
                     TimeUnit.NANOSECONDS.sleep(wait);
@@ -69,7 +68,10 @@ final class RoundTripCheck extends Check {
             }
             ws.sendText("{\"type\":\"end\"}");
         } catch (IOException e) {
-            ctx.report(NAME, Status.FAIL, "the connection broke while sending audio: " + e.getMessage(),
+            ctx.report(
+                    NAME,
+                    Status.FAIL,
+                    "the connection broke while sending audio: " + e.getMessage(),
                     "a proxy limits the request body or frame size: allow WebSocket frames of 64 KB");
             return;
         }
@@ -80,14 +82,20 @@ final class RoundTripCheck extends Check {
         while (true) {
             RawWebSocket.Event e = ws.next(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             if (e == null) {
-                ctx.report(NAME, Status.FAIL, "session " + sessionId + " started but no 'completed' within " + wait.toSeconds()
+                ctx.report(
+                        NAME,
+                        Status.FAIL,
+                        "session " + sessionId + " started but no 'completed' within " + wait.toSeconds()
                                 + " s of the end (" + finals.size() + " final(s) so far)",
                         "no asr-worker processes the audio, or no result-service delivers: check that both run and reach Kafka "
                                 + "(asr.worker.* and result.* metrics, their logs)");
                 return;
             }
             if (e.kind() != RawWebSocket.Event.Kind.TEXT) {
-                ctx.report(NAME, Status.FAIL, "the socket closed mid-session (" + Texts.closeText(e) + ")",
+                ctx.report(
+                        NAME,
+                        Status.FAIL,
+                        "the socket closed mid-session (" + Texts.closeText(e) + ")",
                         "see the ingest-service log; a proxy may limit frame sizes or session length");
                 return;
             }
@@ -104,14 +112,26 @@ final class RoundTripCheck extends Check {
                 return;
             } else if (type.equals("completed")) {
                 String text = m.path("text").asString();
-                String detail = String.format(Locale.ROOT, "\"%s\" (%d final(s); %.1f s of audio; first result %s after the first audio; "
-                                + "completed %d ms after the end)", text, finals.size(), clip.seconds(),
-                        firstResult < 0 ? "never" : (firstResult - t0) / 1_000_000 + " ms", (System.nanoTime() - endSent) / 1_000_000);
+                String detail = String.format(
+                        Locale.ROOT,
+                        "\"%s\" (%d final(s); %.1f s of audio; first result %s after the first audio; "
+                                + "completed %d ms after the end)",
+                        text,
+                        finals.size(),
+                        clip.seconds(),
+                        firstResult < 0 ? "never" : (firstResult - t0) / 1_000_000 + " ms",
+                        (System.nanoTime() - endSent) / 1_000_000);
                 if (text.isBlank()) {
-                    ctx.report(NAME, Status.WARN, detail + "; nothing was recognised",
+                    ctx.report(
+                            NAME,
+                            Status.WARN,
+                            detail + "; nothing was recognised",
                             "the worker's model may not match the language (ASR_VOSK_MODEL_PATH), or the audio does not reach it intact");
                 } else if (expected != null && !shareWords(expected, text)) {
-                    ctx.report(NAME, Status.WARN, detail + "; expected \"" + expected + "\"",
+                    ctx.report(
+                            NAME,
+                            Status.WARN,
+                            detail + "; expected \"" + expected + "\"",
                             "the worker's model may not match the clip's language (English)");
                 } else {
                     ctx.report(NAME, Status.OK, detail, null);

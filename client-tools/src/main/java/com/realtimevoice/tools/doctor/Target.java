@@ -1,5 +1,6 @@
 package com.realtimevoice.tools.doctor;
 
+import com.realtimevoice.tools.Endpoints;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -9,13 +10,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
-
-import com.realtimevoice.tools.Endpoints;
 
 /**
  * The deployment as the checks have found it so far: the address DNS gave, and the TLS the TLS check settled on

@@ -27,19 +27,31 @@ final class TcpCheck extends Check {
             ctx.report(NAME, Status.OK, address.getHostAddress() + ":" + port + " in " + Target.ms(t0) + " ms", null);
             return true;
         } catch (ConnectException e) {
-            ctx.report(NAME, Status.FAIL, "connection refused at " + address.getHostAddress() + ":" + port
-                            + ": nothing listens there",
+            ctx.report(
+                    NAME,
+                    Status.FAIL,
+                    "connection refused at " + address.getHostAddress() + ":" + port + ": nothing listens there",
                     "start the service (or the proxy in front of it); check the port (ingest-service: PORT, default 8080; "
                             + "a proxy: its listen directive) and that the URL's port is the public one");
         } catch (SocketTimeoutException e) {
-            ctx.report(NAME, Status.FAIL, "no answer from " + address.getHostAddress() + ":" + port + " within "
+            ctx.report(
+                    NAME,
+                    Status.FAIL,
+                    "no answer from " + address.getHostAddress() + ":" + port + " within "
                             + ctx.options.timeout.toSeconds() + " s",
                     "a firewall or security group drops the packets: open port " + port + " to the internet");
         } catch (NoRouteToHostException e) {
-            ctx.report(NAME, Status.FAIL, "no route to " + address.getHostAddress() + " (" + e.getMessage() + ")",
+            ctx.report(
+                    NAME,
+                    Status.FAIL,
+                    "no route to " + address.getHostAddress() + " (" + e.getMessage() + ")",
                     "the host is down or a firewall rejects the traffic");
         } catch (IOException e) {
-            ctx.report(NAME, Status.FAIL, "cannot connect to " + address.getHostAddress() + ":" + port + ": " + e, "check the host and port");
+            ctx.report(
+                    NAME,
+                    Status.FAIL,
+                    "cannot connect to " + address.getHostAddress() + ":" + port + ": " + e,
+                    "check the host and port");
         }
         return false;
     }

@@ -1,23 +1,21 @@
 package com.realtimevoice.tools.doctor;
 
+import com.realtimevoice.tools.DevTokens;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-
-import com.realtimevoice.tools.DevTokens;
-
 import tools.jackson.databind.JsonNode;
 
 /** Reading what a server answered, and the phrases several checks print. */
 final class Texts {
 
-    static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+    static final DateTimeFormatter DATE =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
     static final String NGINX_UPGRADE = "nginx: in the location that proxies the stream add  proxy_http_version 1.1;  "
             + "proxy_set_header Upgrade $http_upgrade;  proxy_set_header Connection \"upgrade\";  "
             + "(other proxies and load balancers: enable WebSocket support for this route)";
 
-    private Texts() {
-    }
+    private Texts() {}
 
     static JsonNode parse(String json) {
         try {
@@ -37,7 +35,10 @@ final class Texts {
     }
 
     static String stripHtml(String body) {
-        return body.replaceAll("(?s)<head>.*?</head>", " ").replaceAll("<[^>]+>", " ").replaceAll("\\s+", " ").strip();
+        return body.replaceAll("(?s)<head>.*?</head>", " ")
+                .replaceAll("<[^>]+>", " ")
+                .replaceAll("\\s+", " ")
+                .strip();
     }
 
     static String via(RawHttp.Response r) {
@@ -46,7 +47,8 @@ final class Texts {
 
     static String closeText(RawWebSocket.Event e) {
         if (e.kind() == RawWebSocket.Event.Kind.CLOSE) {
-            return "close " + e.closeCode() + (e.closeReason() == null || e.closeReason().isEmpty() ? "" : " " + e.closeReason());
+            return "close " + e.closeCode()
+                    + (e.closeReason() == null || e.closeReason().isEmpty() ? "" : " " + e.closeReason());
         }
         return "connection cut: " + e.text();
     }

@@ -3,13 +3,11 @@ package com.realtimevoice.tools.doctor;
 import static com.realtimevoice.tools.doctor.Texts.NGINX_UPGRADE;
 import static com.realtimevoice.tools.doctor.Texts.via;
 
+import com.realtimevoice.tools.DevTokens;
+import com.realtimevoice.tools.Endpoints;
 import java.io.IOException;
 import java.net.Socket;
 import java.util.Map;
-
-import com.realtimevoice.tools.DevTokens;
-import com.realtimevoice.tools.Endpoints;
-
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -35,7 +33,10 @@ final class UpgradeCheck extends Check {
             r = ws.handshake;
             if (ws.upgraded()) {
                 if (!ws.acceptValid()) {
-                    ctx.report(NAME, Status.FAIL, "101 at " + path + " but with a wrong Sec-WebSocket-Accept" + via(r),
+                    ctx.report(
+                            NAME,
+                            Status.FAIL,
+                            "101 at " + path + " but with a wrong Sec-WebSocket-Accept" + via(r),
                             "something between rewrites the handshake: let the proxy pass it through unchanged");
                     ctx.report(PROXY, Status.FAIL, "the handshake was altered on its way", NGINX_UPGRADE);
                     ws.close();
@@ -47,7 +48,10 @@ final class UpgradeCheck extends Check {
                 return true;
             }
         } catch (IOException e) {
-            ctx.report(NAME, Status.FAIL, "the upgrade request to " + path + " failed: " + e.getMessage(),
+            ctx.report(
+                    NAME,
+                    Status.FAIL,
+                    "the upgrade request to " + path + " failed: " + e.getMessage(),
                     "a proxy or load balancer closes WebSocket upgrades: enable WebSocket support for " + path);
             ctx.report(PROXY, Status.SKIP, "no answer to judge by", null);
             return false;
@@ -59,10 +63,17 @@ final class UpgradeCheck extends Check {
             JsonNode body = r.isJson() ? Texts.parse(r.body()) : null;
             String hint = body == null ? "" : body.path("hint").asString();
             if (!hint.isEmpty()) {
-                ctx.report(NAME, Status.FAIL, detail + " (hint: " + hint + ")",
-                        "connect to " + (ep.secure() ? "wss://" : "ws://") + ep.authority() + ep.prefix() + Endpoints.STREAM_PATH);
+                ctx.report(
+                        NAME,
+                        Status.FAIL,
+                        detail + " (hint: " + hint + ")",
+                        "connect to " + (ep.secure() ? "wss://" : "ws://") + ep.authority() + ep.prefix()
+                                + Endpoints.STREAM_PATH);
             } else {
-                ctx.report(NAME, Status.FAIL, detail + " (not ingest-service's JSON 404: the proxy has no route for it)",
+                ctx.report(
+                        NAME,
+                        Status.FAIL,
+                        detail + " (not ingest-service's JSON 404: the proxy has no route for it)",
                         "route " + path + " to ingest-service, with the upgrade headers (" + NGINX_UPGRADE + ")");
             }
             ctx.report(PROXY, Status.SKIP, "the path is wrong; fix it first", null);
@@ -75,19 +86,33 @@ final class UpgradeCheck extends Check {
             try (Socket s = ctx.target.open()) {
                 plain = RawWebSocket.handshake(s, ep.authority(), path, Map.of(), false).handshake;
             }
-            headersLost = headersLost || (plain.status() == r.status() && plain.body().equals(r.body()));
+            headersLost =
+                    headersLost || (plain.status() == r.status() && plain.body().equals(r.body()));
         } catch (IOException e) {
             // judge by the status alone
         }
         if (headersLost) {
             ctx.report(NAME, Status.FAIL, detail, "see the next line");
-            ctx.report(PROXY, Status.FAIL, "the server answers as if Upgrade/Connection were never sent: a proxy between drops them"
-                    + (r.via().isEmpty() ? "" : " (" + r.via() + ")"), NGINX_UPGRADE);
+            ctx.report(
+                    PROXY,
+                    Status.FAIL,
+                    "the server answers as if Upgrade/Connection were never sent: a proxy between drops them"
+                            + (r.via().isEmpty() ? "" : " (" + r.via() + ")"),
+                    NGINX_UPGRADE);
         } else if (r.status() == 502 || r.status() == 503 || r.status() == 504) {
-            ctx.report(NAME, Status.FAIL, detail, "the proxy cannot reach ingest-service for " + path + ": check proxy_pass and that the service runs");
+            ctx.report(
+                    NAME,
+                    Status.FAIL,
+                    detail,
+                    "the proxy cannot reach ingest-service for " + path
+                            + ": check proxy_pass and that the service runs");
             ctx.report(PROXY, Status.SKIP, "no upstream to judge by", null);
         } else {
-            ctx.report(NAME, Status.FAIL, detail, "GET " + path + " with Upgrade: websocket must reach ingest-service and answer 101");
+            ctx.report(
+                    NAME,
+                    Status.FAIL,
+                    detail,
+                    "GET " + path + " with Upgrade: websocket must reach ingest-service and answer 101");
             ctx.report(PROXY, Status.SKIP, "the answer does not tell", null);
         }
         return false;

@@ -2,6 +2,8 @@ package com.realtimevoice.tools.doctor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.realtimevoice.tools.Endpoints;
+import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -10,11 +12,6 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-
-import com.realtimevoice.tools.Endpoints;
-
-import com.sun.net.httpserver.HttpServer;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -89,7 +86,9 @@ class DoctorTest {
             assertThat(d.run()).isEqualTo(1);
             assertThat(d.result(HealthCheck.NAME).status()).isEqualTo(Status.OK);
             assertThat(d.result(UpgradeCheck.NAME).status()).isEqualTo(Status.FAIL);
-            assertThat(d.result(UpgradeCheck.NAME).detail()).contains("HTTP 400").contains("Can \"Upgrade\" only");
+            assertThat(d.result(UpgradeCheck.NAME).detail())
+                    .contains("HTTP 400")
+                    .contains("Can \"Upgrade\" only");
             assertThat(d.result(UpgradeCheck.PROXY).status()).isEqualTo(Status.FAIL);
             assertThat(d.result(UpgradeCheck.PROXY).fix()).contains("proxy_set_header Upgrade $http_upgrade");
         } finally {
@@ -99,9 +98,13 @@ class DoctorTest {
 
     @Test
     void certificateNamesMatchLikeBrowsersDo() {
-        assertThat(Certificates.hostnameMatches("voice.example.com", List.of("*.example.com"))).isTrue();
-        assertThat(Certificates.hostnameMatches("a.b.example.com", List.of("*.example.com"))).isFalse();
-        assertThat(Certificates.hostnameMatches("localhost", List.of("voice.example.com"))).isFalse();
-        assertThat(Certificates.hostnameMatches("VOICE.example.com", List.of("voice.example.com"))).isTrue();
+        assertThat(Certificates.hostnameMatches("voice.example.com", List.of("*.example.com")))
+                .isTrue();
+        assertThat(Certificates.hostnameMatches("a.b.example.com", List.of("*.example.com")))
+                .isFalse();
+        assertThat(Certificates.hostnameMatches("localhost", List.of("voice.example.com")))
+                .isFalse();
+        assertThat(Certificates.hostnameMatches("VOICE.example.com", List.of("voice.example.com")))
+                .isTrue();
     }
 }

@@ -1,13 +1,12 @@
 package com.realtimevoice.faults.check;
 
+import com.realtimevoice.faults.client.ClientEvent;
+import com.realtimevoice.faults.client.Fleet;
+import com.realtimevoice.faults.client.FleetClient;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
-
-import com.realtimevoice.faults.client.ClientEvent;
-import com.realtimevoice.faults.client.Fleet;
-import com.realtimevoice.faults.client.FleetClient;
 
 /**
  * How much later the sessions a fault was not aimed at got their finals than in a clean pass of the same fleet (same
@@ -17,8 +16,7 @@ import com.realtimevoice.faults.client.FleetClient;
  */
 public final class BystanderDelay {
 
-    private BystanderDelay() {
-    }
+    private BystanderDelay() {}
 
     /** The bystanders' finals' latencies in one pass and in its clean pass (ms), and how many finals each had. */
     public record Comparison(long p50, long max, int finals, long cleanP50, long cleanMax, int cleanFinals) {
@@ -30,8 +28,9 @@ public final class BystanderDelay {
 
         @Override
         public String toString() {
-            return "bystanders' final latency p50 " + s(p50) + " s, max " + s(max) + " s (" + finals + " finals); clean pass p50 "
-                    + s(cleanP50) + " s, max " + s(cleanMax) + " s (" + cleanFinals + " finals)";
+            return "bystanders' final latency p50 " + s(p50) + " s, max " + s(max) + " s (" + finals
+                    + " finals); clean pass p50 " + s(cleanP50) + " s, max " + s(cleanMax) + " s (" + cleanFinals
+                    + " finals)";
         }
 
         private static String s(long ms) {
@@ -67,7 +66,8 @@ public final class BystanderDelay {
         for (int i = 0; i < fleet.clients().size(); i++) {
             FleetClient c = fleet.clients().get(i);
             FleetClient b = clean.clients().get(i);
-            if (excluded.contains(c.plan().name()) || cleanExcluded.contains(b.plan().name())) {
+            if (excluded.contains(c.plan().name())
+                    || cleanExcluded.contains(b.plan().name())) {
                 continue;
             }
             mine.addAll(latencies(c, fleet.events()));
@@ -76,7 +76,8 @@ public final class BystanderDelay {
         if (mine.isEmpty() || base.isEmpty()) {
             return null;
         }
-        return new Comparison(median(mine), Collections.max(mine), mine.size(), median(base), Collections.max(base), base.size());
+        return new Comparison(
+                median(mine), Collections.max(mine), mine.size(), median(base), Collections.max(base), base.size());
     }
 
     private static long median(List<Long> values) {

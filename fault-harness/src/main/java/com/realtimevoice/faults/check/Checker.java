@@ -1,5 +1,7 @@
 package com.realtimevoice.faults.check;
 
+import com.realtimevoice.faults.client.ClientEvent;
+import com.realtimevoice.faults.client.FleetClient;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,26 +15,44 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
-import com.realtimevoice.faults.client.ClientEvent;
-import com.realtimevoice.faults.client.FleetClient;
-
 /**
  * Reads every stored final of a scenario's sessions, keyed by (session, index), and holds it against what each
  * client was expected to get (the same program through a clean pipeline) and what it did get.
  */
 public final class Checker {
 
-    private Checker() {
-    }
+    private Checker() {}
 
     /**
      * @param faultAt         when the fault was injected (epoch ms)
      * @param affectedClients the clients the fault hit (for the recovery time)
      */
-    public static ScenarioResult check(String name, String fault, List<FleetClient> clients, List<ClientEvent> events,
-                                       Map<String, Expected> expected, Connection db, long faultAt, Set<String> affectedClients,
-                                       long elapsedSeconds, List<String> extraNotes) throws SQLException {
-        return check(name, fault, clients, events, expected, db, faultAt, 0, null, affectedClients, Set.of(), elapsedSeconds, extraNotes,
+    public static ScenarioResult check(
+            String name,
+            String fault,
+            List<FleetClient> clients,
+            List<ClientEvent> events,
+            Map<String, Expected> expected,
+            Connection db,
+            long faultAt,
+            Set<String> affectedClients,
+            long elapsedSeconds,
+            List<String> extraNotes)
+            throws SQLException {
+        return check(
+                name,
+                fault,
+                clients,
+                events,
+                expected,
+                db,
+                faultAt,
+                0,
+                null,
+                affectedClients,
+                Set.of(),
+                elapsedSeconds,
+                extraNotes,
                 List.of());
     }
 
@@ -43,10 +63,22 @@ public final class Checker {
      *                     expected, but every final it was given must be stored
      * @param violations   expectations of the scenario that were not met
      */
-    public static ScenarioResult check(String name, String fault, List<FleetClient> clients, List<ClientEvent> events,
-                                       Map<String, Expected> expected, Connection db, long faultAt, long faultEndedAt,
-                                       java.time.Duration goal, Set<String> affectedClients, Set<String> poisoned,
-                                       long elapsedSeconds, List<String> extraNotes, List<String> violations) throws SQLException {
+    public static ScenarioResult check(
+            String name,
+            String fault,
+            List<FleetClient> clients,
+            List<ClientEvent> events,
+            Map<String, Expected> expected,
+            Connection db,
+            long faultAt,
+            long faultEndedAt,
+            java.time.Duration goal,
+            Set<String> affectedClients,
+            Set<String> poisoned,
+            long elapsedSeconds,
+            List<String> extraNotes,
+            List<String> violations)
+            throws SQLException {
         List<String> unmet = new ArrayList<>(violations);
         long from = faultEndedAt > 0 ? faultEndedAt : faultAt;
         Double toFinal = 0.0;
@@ -54,7 +86,10 @@ public final class Checker {
         for (ClientEvent e : events) {
             byClient.computeIfAbsent(e.client(), k -> new ArrayList<>()).add(e);
         }
-        List<String> sessionIds = clients.stream().map(FleetClient::sessionId).filter(s -> s != null).toList();
+        List<String> sessionIds = clients.stream()
+                .map(FleetClient::sessionId)
+                .filter(s -> s != null)
+                .toList();
         Map<String, Map<Integer, String>> stored = storedFinals(db, sessionIds);
         int dbDuplicates = dbDuplicates(db, sessionIds);
 
@@ -69,14 +104,18 @@ public final class Checker {
             String program = client.plan().program().name();
             Expected exp = expected.get(program);
             boolean poison = poisoned.contains(client.plan().name());
-            if (poison && !(client.phase() == FleetClient.Phase.FAILED && String.valueOf(client.failure()).contains("UNPROCESSABLE"))) {
-                unmet.add("POISONED SESSION NOT ENDED UNPROCESSABLE: " + client.plan().name() + " ended " + client.phase()
+            if (poison
+                    && !(client.phase() == FleetClient.Phase.FAILED
+                            && String.valueOf(client.failure()).contains("UNPROCESSABLE"))) {
+                unmet.add("POISONED SESSION NOT ENDED UNPROCESSABLE: "
+                        + client.plan().name() + " ended " + client.phase()
                         + (client.failure() == null ? "" : " (" + client.failure() + ")"));
             }
             int want = poison ? 0 : exp.count();
             total += want;
             List<ClientEvent> mine = byClient.getOrDefault(client.plan().name(), List.of());
-            Map<Integer, String> db1 = client.sessionId() == null ? Map.of() : stored.getOrDefault(client.sessionId(), Map.of());
+            Map<Integer, String> db1 =
+                    client.sessionId() == null ? Map.of() : stored.getOrDefault(client.sessionId(), Map.of());
             // the client's finals, classified in the order they arrived
             Map<Integer, String> seen = new LinkedHashMap<>();
             int maxSeen = -1;
@@ -155,18 +194,33 @@ public final class Checker {
             if (affectedClients.contains(client.plan().name()) && !doneBefore) {
                 anyAffected = true;
                 // the next result of any kind: a partial shows the session moving again as well as a final does
-                Long next = mine.stream().filter(e -> e.t() > from && isResult(e)).map(ClientEvent::t).findFirst().orElse(null);
+                Long next = mine.stream()
+                        .filter(e -> e.t() > from && isResult(e))
+                        .map(ClientEvent::t)
+                        .findFirst()
+                        .orElse(null);
                 if (next == null) {
                     recovery = null;
                 } else if (recovery != null) {
                     recovery = Math.max(recovery, (next - from) / 1000.0);
                 }
-                Long nextFinal = mine.stream().filter(e -> e.t() > faultAt && ("final".equals(e.kind()) || "completed".equals(e.kind())))
-                        .map(ClientEvent::t).findFirst().orElse(null);
-                toFinal = nextFinal == null || toFinal == null ? null : Math.max(toFinal, (nextFinal - faultAt) / 1000.0);
+                Long nextFinal = mine.stream()
+                        .filter(e -> e.t() > faultAt && ("final".equals(e.kind()) || "completed".equals(e.kind())))
+                        .map(ClientEvent::t)
+                        .findFirst()
+                        .orElse(null);
+                toFinal =
+                        nextFinal == null || toFinal == null ? null : Math.max(toFinal, (nextFinal - faultAt) / 1000.0);
             }
-            details.add(String.format("%s session=%s program=%s speed=%.2f expected=%d db=%s client=%s%s%s%s",
-                    client.plan().name(), client.sessionId(), program, client.plan().speed(), want, db1.keySet(), seen.keySet(),
+            details.add(String.format(
+                    "%s session=%s program=%s speed=%.2f expected=%d db=%s client=%s%s%s%s",
+                    client.plan().name(),
+                    client.sessionId(),
+                    program,
+                    client.plan().speed(),
+                    want,
+                    db1.keySet(),
+                    seen.keySet(),
                     missingDb.isEmpty() ? "" : " MISSING-IN-DB=" + missingDb,
                     missingClient.isEmpty() ? "" : " MISSING-AT-CLIENT=" + missingClient,
                     client.phase() == FleetClient.Phase.FAILED ? " FAILED: " + client.failure() : ""));
@@ -195,18 +249,40 @@ public final class Checker {
         } else if (recovery == null) {
             notes.add("an affected session got no result after the fault");
         } else {
-            notes.add(String.format(java.util.Locale.ROOT, "next final %s s after the fault%s",
+            notes.add(String.format(
+                    java.util.Locale.ROOT,
+                    "next final %s s after the fault%s",
                     toFinal == null ? "never" : String.format(java.util.Locale.ROOT, "%.1f", toFinal),
-                    faultEndedAt > 0 ? String.format(java.util.Locale.ROOT, " (which lasted %.1f s)", (faultEndedAt - faultAt) / 1000.0) : ""));
+                    faultEndedAt > 0
+                            ? String.format(
+                                    java.util.Locale.ROOT, " (which lasted %.1f s)", (faultEndedAt - faultAt) / 1000.0)
+                            : ""));
         }
         Double goalSeconds = goal == null ? null : goal.toMillis() / 1000.0;
         if (goalSeconds != null && anyAffected && (recovery == null || recovery > goalSeconds)) {
-            notes.add("RECOVERY GOAL MISSED: " + (recovery == null ? "no result" : recovery + " s") + " > " + goalSeconds + " s"
-                    + (faultEndedAt > 0 ? " after the fault ended" : " after the fault"));
+            notes.add("RECOVERY GOAL MISSED: " + (recovery == null ? "no result" : recovery + " s") + " > "
+                    + goalSeconds + " s" + (faultEndedAt > 0 ? " after the fault ended" : " after the fault"));
         }
-        return new ScenarioResult(name, fault, clients.size(), total, lost, notInDb, notAtClient, dbDuplicates, dupAsNew,
-                reordered, resent, recovery, failed, elapsedSeconds, notes, details, anyAffected ? goalSeconds : null,
-                faultEndedAt > 0, unmet);
+        return new ScenarioResult(
+                name,
+                fault,
+                clients.size(),
+                total,
+                lost,
+                notInDb,
+                notAtClient,
+                dbDuplicates,
+                dupAsNew,
+                reordered,
+                resent,
+                recovery,
+                failed,
+                elapsedSeconds,
+                notes,
+                details,
+                anyAffected ? goalSeconds : null,
+                faultEndedAt > 0,
+                unmet);
     }
 
     private static boolean isResult(ClientEvent e) {
@@ -220,13 +296,15 @@ public final class Checker {
         return failure.length() > 120 ? failure.substring(0, 120) + "..." : failure;
     }
 
-    static Map<String, Map<Integer, String>> storedFinals(Connection db, Collection<String> sessionIds) throws SQLException {
+    static Map<String, Map<Integer, String>> storedFinals(Connection db, Collection<String> sessionIds)
+            throws SQLException {
         Map<String, Map<Integer, String>> out = new HashMap<>();
         if (sessionIds.isEmpty()) {
             return out;
         }
-        try (PreparedStatement ps = db.prepareStatement("SELECT session_id, seg_index, text FROM transcript_segment WHERE session_id IN ("
-                + placeholders(sessionIds.size()) + ")")) {
+        try (PreparedStatement ps =
+                db.prepareStatement("SELECT session_id, seg_index, text FROM transcript_segment WHERE session_id IN ("
+                        + placeholders(sessionIds.size()) + ")")) {
             bind(ps, sessionIds);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -242,8 +320,10 @@ public final class Checker {
         if (sessionIds.isEmpty()) {
             return 0;
         }
-        try (PreparedStatement ps = db.prepareStatement("SELECT COALESCE(SUM(n - 1), 0) FROM (SELECT COUNT(*) AS n FROM transcript_segment "
-                + "WHERE session_id IN (" + placeholders(sessionIds.size()) + ") GROUP BY session_id, seg_index HAVING COUNT(*) > 1) d")) {
+        try (PreparedStatement ps =
+                db.prepareStatement("SELECT COALESCE(SUM(n - 1), 0) FROM (SELECT COUNT(*) AS n FROM transcript_segment "
+                        + "WHERE session_id IN (" + placeholders(sessionIds.size())
+                        + ") GROUP BY session_id, seg_index HAVING COUNT(*) > 1) d")) {
             bind(ps, sessionIds);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

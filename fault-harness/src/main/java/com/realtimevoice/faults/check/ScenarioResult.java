@@ -10,19 +10,65 @@ import java.util.List;
  * {@code violations}: expectations of the scenario itself that were not met (a poisoned session not failed, a corrupt
  * record not dead-lettered); any fails it.
  */
-public record ScenarioResult(String name, String fault, int sessions, int expected, int lost, int lostNotInDb,
-                             int lostNotAtClient, int dbDuplicates, int duplicatedAsNew, int reordered, int resent,
-                             Double recoverySeconds, int failedSessions, long elapsedSeconds, List<String> notes,
-                             List<String> details, Double recoveryGoalSeconds, boolean fromFaultEnd,
-                             List<String> violations) {
+public record ScenarioResult(
+        String name,
+        String fault,
+        int sessions,
+        int expected,
+        int lost,
+        int lostNotInDb,
+        int lostNotAtClient,
+        int dbDuplicates,
+        int duplicatedAsNew,
+        int reordered,
+        int resent,
+        Double recoverySeconds,
+        int failedSessions,
+        long elapsedSeconds,
+        List<String> notes,
+        List<String> details,
+        Double recoveryGoalSeconds,
+        boolean fromFaultEnd,
+        List<String> violations) {
 
     /** A result with no recovery goal. */
-    public ScenarioResult(String name, String fault, int sessions, int expected, int lost, int lostNotInDb,
-                          int lostNotAtClient, int dbDuplicates, int duplicatedAsNew, int reordered, int resent,
-                          Double recoverySeconds, int failedSessions, long elapsedSeconds, List<String> notes,
-                          List<String> details) {
-        this(name, fault, sessions, expected, lost, lostNotInDb, lostNotAtClient, dbDuplicates, duplicatedAsNew, reordered,
-                resent, recoverySeconds, failedSessions, elapsedSeconds, notes, details, null, false, List.of());
+    public ScenarioResult(
+            String name,
+            String fault,
+            int sessions,
+            int expected,
+            int lost,
+            int lostNotInDb,
+            int lostNotAtClient,
+            int dbDuplicates,
+            int duplicatedAsNew,
+            int reordered,
+            int resent,
+            Double recoverySeconds,
+            int failedSessions,
+            long elapsedSeconds,
+            List<String> notes,
+            List<String> details) {
+        this(
+                name,
+                fault,
+                sessions,
+                expected,
+                lost,
+                lostNotInDb,
+                lostNotAtClient,
+                dbDuplicates,
+                duplicatedAsNew,
+                reordered,
+                resent,
+                recoverySeconds,
+                failedSessions,
+                elapsedSeconds,
+                notes,
+                details,
+                null,
+                false,
+                List.of());
     }
 
     public boolean passed() {

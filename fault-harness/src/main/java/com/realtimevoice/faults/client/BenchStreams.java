@@ -29,7 +29,8 @@ public final class BenchStreams implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<Stream> streams = new ArrayList<>();
     private final AtomicLong chunks = new AtomicLong();
     private final AtomicLong results = new AtomicLong();
@@ -51,7 +52,8 @@ public final class BenchStreams implements AutoCloseable {
     /** Starts every stream, spread over {@code rampUp}. */
     public BenchStreams start(Duration rampUp) {
         for (Stream s : streams) {
-            timer.schedule(s::connect, rampUp.toMillis() * s.index / Math.max(1, streams.size()), TimeUnit.MILLISECONDS);
+            timer.schedule(
+                    s::connect, rampUp.toMillis() * s.index / Math.max(1, streams.size()), TimeUnit.MILLISECONDS);
         }
         timer.scheduleAtFixedRate(this::tick, 100, 100, TimeUnit.MILLISECONDS);
         return this;
@@ -73,8 +75,14 @@ public final class BenchStreams implements AutoCloseable {
     }
 
     public String summary() {
-        return String.format(java.util.Locale.ROOT, "%d bench-echo streams: %d sessions, %d chunks sent, %d results, %d drops",
-                streams.size(), sessions.get(), chunks.get(), results.get(), drops.get());
+        return String.format(
+                java.util.Locale.ROOT,
+                "%d bench-echo streams: %d sessions, %d chunks sent, %d results, %d drops",
+                streams.size(),
+                sessions.get(),
+                chunks.get(),
+                results.get(),
+                drops.get());
     }
 
     @Override
@@ -114,8 +122,11 @@ public final class BenchStreams implements AutoCloseable {
             }
             connecting = true;
             String url = urls.get((index + attempt++) % urls.size());
-            http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5)).header("Authorization", "Bearer " + token)
-                    .buildAsync(URI.create(url), this).whenComplete((ws, e) -> {
+            http.newWebSocketBuilder()
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .header("Authorization", "Bearer " + token)
+                    .buildAsync(URI.create(url), this)
+                    .whenComplete((ws, e) -> {
                         connecting = false;
                         if (e != null) {
                             retryLater();
@@ -130,7 +141,8 @@ public final class BenchStreams implements AutoCloseable {
             sent = 0;
             WebSocket ws = socket;
             if (ws != null && !stopped) {
-                ws.sendText("{\"type\":\"start\",\"format\":\"pcm\",\"sampleRate\":16000,\"engine\":\"bench-echo\"}", true);
+                ws.sendText(
+                        "{\"type\":\"start\",\"format\":\"pcm\",\"sampleRate\":16000,\"engine\":\"bench-echo\"}", true);
             }
         }
 

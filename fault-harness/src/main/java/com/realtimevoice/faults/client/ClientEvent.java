@@ -6,6 +6,14 @@ package com.realtimevoice.faults.client;
  * for a final, its {@code endMs} (where its segment ends in the audio); {@code index}/{@code text} for finals,
  * {@code detail} for codes and reasons. Times are epoch milliseconds.
  */
-public record ClientEvent(long t, String client, String sessionId, int connection, String node, String kind, long seq,
-                          int index, String text, String detail) {
-}
+public record ClientEvent(
+        long t,
+        String client,
+        String sessionId,
+        int connection,
+        String node,
+        String kind,
+        long seq,
+        int index,
+        String text,
+        String detail) {}

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-
 import tools.jackson.databind.json.JsonMapper;
 
 /** A group of clients streaming at once, each on its own thread, with one shared record of what they did and saw. */
@@ -23,7 +22,8 @@ public final class Fleet {
     private final List<Thread> threads = new ArrayList<>();
     private final List<ClientEvent> events = Collections.synchronizedList(new ArrayList<>());
     private final AtomicLong finals = new AtomicLong();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public Fleet(List<FleetClient.Plan> plans, List<String> nodeUrls, List<String> nodeNames, Duration maxSessionTime) {
         for (FleetClient.Plan plan : plans) {

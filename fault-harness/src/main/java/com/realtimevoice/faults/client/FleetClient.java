@@ -12,7 +12,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -33,15 +32,23 @@ public final class FleetClient implements Runnable {
     private static final long ACK_STALL_MS = 15_000;
     /** Re-sent (backlog) chunks go no faster than one per this, about 3x real time: under the ingest rate limit. */
     private static final long CATCH_UP_GAP_MS = 30;
+
     private static final long RESUME_ANSWER_MS = 20_000;
     private static final long RECONNECT_BUDGET_MS = 180_000;
     private static final long COMPLETION_QUIET_MS = 60_000;
 
-    public enum Phase { CONNECTING, STARTING, STREAMING, RESUMING, ENDING, DONE, FAILED }
+    public enum Phase {
+        CONNECTING,
+        STARTING,
+        STREAMING,
+        RESUMING,
+        ENDING,
+        DONE,
+        FAILED
+    }
 
     /** @param firstNode index of the ingest node to connect to first */
-    public record Plan(String name, String userId, String token, Program program, double speed, int firstNode) {
-    }
+    public record Plan(String name, String userId, String token, Program program, double speed, int firstNode) {}
 
     private final Plan plan;
     private final List<String> nodeUrls;
@@ -73,12 +80,18 @@ public final class FleetClient implements Runnable {
     private int preferredNode;
     /** Reconnections since the last accepted start or resume: the back-off grows with it, as an SDK's does. */
     private int reconnectStreak;
+
     private volatile String failure;
     private volatile Boolean dropRequested;
     private volatile String stopRequested;
 
-    public FleetClient(Plan plan, List<String> nodeUrls, List<String> nodeNames, HttpClient http, Consumer<ClientEvent> recorder,
-                       Duration maxSessionTime) {
+    public FleetClient(
+            Plan plan,
+            List<String> nodeUrls,
+            List<String> nodeNames,
+            HttpClient http,
+            Consumer<ClientEvent> recorder,
+            Duration maxSessionTime) {
         this.plan = plan;
         this.nodeUrls = List.copyOf(nodeUrls);
         this.nodeNames = List.copyOf(nodeNames);
@@ -219,16 +232,31 @@ public final class FleetClient implements Runnable {
             case "final" -> {
                 int index = m.path("index").asInt();
                 // seq: the final's endMs (its audio's end), for its latency (check/BystanderDelay)
-                record("final", m.path("endMs").asLong(-1), index, m.path("text").asString(), null);
+                record(
+                        "final",
+                        m.path("endMs").asLong(-1),
+                        index,
+                        m.path("text").asString(),
+                        null);
                 highestIndex = Math.max(highestIndex, index);
                 lastResultMs = now;
             }
             case "completed" -> {
-                record("completed", -1, m.path("segments").asInt(), m.path("text").asString(), null);
+                record(
+                        "completed",
+                        -1,
+                        m.path("segments").asInt(),
+                        m.path("text").asString(),
+                        null);
                 phase = Phase.DONE;
             }
             case "resumed" -> {
-                record("resumed", m.path("nextSeq").asLong(), m.path("lastIndex").asInt(), null, null);
+                record(
+                        "resumed",
+                        m.path("nextSeq").asLong(),
+                        m.path("lastIndex").asInt(),
+                        null,
+                        null);
                 nextToSend = firstUnacked;
                 lastAckProgressMs = now;
                 paused = false;
@@ -244,8 +272,7 @@ public final class FleetClient implements Runnable {
                 }
             }
             case "error" -> onError(m.path("code").asString(), m.path("message").asString(), now);
-            case "pong" -> {
-            }
+            case "pong" -> {}
             default -> record("unknown", -1, -1, null, m.toString());
         }
     }
@@ -284,7 +311,9 @@ public final class FleetClient implements Runnable {
                 // (an SDK retries; the chunk in flight may be lost, and resume re-sends from the last ack)
                 forceReconnect("INTERNAL error");
             }
-            default -> fail("error " + code + ": " + text); // SESSION_NOT_FOUND, ENGINE_UNAVAILABLE, INTERNAL, UNAUTHORIZED ...
+            default ->
+                fail("error " + code + ": "
+                        + text); // SESSION_NOT_FOUND, ENGINE_UNAVAILABLE, INTERNAL, UNAUTHORIZED ...
         }
     }
 
@@ -302,7 +331,9 @@ public final class FleetClient implements Runnable {
     // ---------------------------------------------------------------- audio
 
     private void maybeSend(long now) {
-        if (phase != Phase.STREAMING || paused || nextToSend >= plan.program().chunks().size()) {
+        if (phase != Phase.STREAMING
+                || paused
+                || nextToSend >= plan.program().chunks().size()) {
             return;
         }
         if (nextToSend - firstUnacked >= MAX_UNACKED_CHUNKS) {
@@ -363,14 +394,17 @@ public final class FleetClient implements Runnable {
     }
 
     private void checkStall(long now) {
-        if ((phase == Phase.STREAMING || phase == Phase.ENDING) && !paused && firstUnacked < nextToSend
+        if ((phase == Phase.STREAMING || phase == Phase.ENDING)
+                && !paused
+                && firstUnacked < nextToSend
                 && now - Math.max(lastAckProgressMs, resumeSentMs) > ACK_STALL_MS) {
             forceReconnect("no ack for " + ACK_STALL_MS / 1000 + " s");
         } else if (phase == Phase.RESUMING && now - resumeSentMs > RESUME_ANSWER_MS) {
             forceReconnect("no answer to resume");
         } else if (phase == Phase.STARTING && now - resumeSentMs > RESUME_ANSWER_MS) {
             forceReconnect("no answer to start");
-        } else if (phase == Phase.ENDING && now - Math.max(endSentMs, Math.max(lastResultMs, resumeSentMs)) > COMPLETION_QUIET_MS) {
+        } else if (phase == Phase.ENDING
+                && now - Math.max(endSentMs, Math.max(lastResultMs, resumeSentMs)) > COMPLETION_QUIET_MS) {
             forceReconnect("no result for " + COMPLETION_QUIET_MS / 1000 + " s after end");
         }
     }
@@ -419,9 +453,11 @@ public final class FleetClient implements Runnable {
             phase = Phase.CONNECTING;
             Connection c = new Connection(++connections, nodeNames.get(node));
             try {
-                c.socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+                c.socket = http.newWebSocketBuilder()
+                        .connectTimeout(Duration.ofSeconds(5))
                         .header("Authorization", "Bearer " + plan.token())
-                        .buildAsync(URI.create(nodeUrls.get(node)), c).get(10, TimeUnit.SECONDS);
+                        .buildAsync(URI.create(nodeUrls.get(node)), c)
+                        .get(10, TimeUnit.SECONDS);
             } catch (Exception e) {
                 record("connect-failed", -1, -1, null, c.node + ": " + rootMessage(e));
                 if (System.currentTimeMillis() > giveUpAt) {
@@ -477,8 +513,17 @@ public final class FleetClient implements Runnable {
 
     private void record(String kind, long seq, int index, String text, String detail) {
         Connection c = connection;
-        recorder.accept(new ClientEvent(System.currentTimeMillis(), plan.name(), sessionId, c == null ? connections : c.number,
-                c == null ? null : c.node, kind, seq, index, text, detail));
+        recorder.accept(new ClientEvent(
+                System.currentTimeMillis(),
+                plan.name(),
+                sessionId,
+                c == null ? connections : c.number,
+                c == null ? null : c.node,
+                kind,
+                seq,
+                index,
+                text,
+                detail));
     }
 
     private int nodeIndex(String node) {
@@ -508,8 +553,7 @@ public final class FleetClient implements Runnable {
         }
     }
 
-    private record Closed(int code, String reason, String node) {
-    }
+    private record Closed(int code, String reason, String node) {}
 
     /** One WebSocket connection: its listener only queues what arrives; the client's thread handles it. */
     private static final class Connection implements WebSocket.Listener {

@@ -1,9 +1,8 @@
 package com.realtimevoice.faults.client;
 
+import com.realtimevoice.testsupport.SpeechFixtures;
 import java.io.ByteArrayOutputStream;
 import java.util.List;
-
-import com.realtimevoice.testsupport.SpeechFixtures;
 
 /**
  * What one client says in a session: speech fixtures one after another with silence between them, as 100 ms

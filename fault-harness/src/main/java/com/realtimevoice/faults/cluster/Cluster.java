@@ -1,5 +1,7 @@
 package com.realtimevoice.faults.cluster;
 
+import com.realtimevoice.faults.process.ChildProcess;
+import com.realtimevoice.faults.process.ProcessRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,10 +14,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import com.realtimevoice.faults.process.ChildProcess;
-import com.realtimevoice.faults.process.ProcessRegistry;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -91,7 +89,8 @@ public final class Cluster implements AutoCloseable {
             env.put("DB_NAME", MariaDb.DATABASE);
             env.put("DB_USER", "root");
             env.put("DB_PASSWORD", "");
-            resultServices.add(service(ServiceNode.Kind.RESULT, "result-" + (i + 1), "result-service", port, env, List.of()));
+            resultServices.add(
+                    service(ServiceNode.Kind.RESULT, "result-" + (i + 1), "result-service", port, env, List.of()));
         }
         for (int i = 0; i < settings.workers(); i++) {
             int port = Ports.free();
@@ -121,20 +120,37 @@ public final class Cluster implements AutoCloseable {
         return env;
     }
 
-    private ServiceNode service(ServiceNode.Kind kind, String name, String module, int port, Map<String, String> env,
-                                List<String> extraArgs) {
+    private ServiceNode service(
+            ServiceNode.Kind kind,
+            String name,
+            String module,
+            int port,
+            Map<String, String> env,
+            List<String> extraArgs) {
         Path jar = execJar(repo, module);
-        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx" + settings.serviceHeap(), "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-Dfaults.root=" + root.toAbsolutePath(), "-jar", jar.toString()));
+        List<String> cmd = new ArrayList<>(List.of(
+                java(),
+                "-Xmx" + settings.serviceHeap(),
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-Dfaults.root=" + root.toAbsolutePath(),
+                "-jar",
+                jar.toString()));
         cmd.addAll(extraArgs);
         // probes are on the management port (actuator), never on the service's own port
         int managementPort = Ports.free();
-        env.put(switch (kind) {
-            case INGEST -> "INGEST_MANAGEMENT_PORT";
-            case WORKER -> "ASR_WORKER_MANAGEMENT_PORT";
-            case RESULT -> "RESULT_SERVICE_MANAGEMENT_PORT";
-        }, Integer.toString(managementPort));
-        return new ServiceNode(kind, name, port, managementPort,
+        env.put(
+                switch (kind) {
+                    case INGEST -> "INGEST_MANAGEMENT_PORT";
+                    case WORKER -> "ASR_WORKER_MANAGEMENT_PORT";
+                    case RESULT -> "RESULT_SERVICE_MANAGEMENT_PORT";
+                },
+                Integer.toString(managementPort));
+        return new ServiceNode(
+                kind,
+                name,
+                port,
+                managementPort,
                 new ChildProcess(name, cmd, env, root.resolve("logs").resolve(name + ".log"), root));
     }
 
@@ -177,19 +193,27 @@ public final class Cluster implements AutoCloseable {
             try {
                 java.util.Set<String> existing = new java.util.HashSet<>();
                 admin().listGroups().all().get(10, TimeUnit.SECONDS).forEach(g -> existing.add(g.groupId()));
-                String resultGroup = RESULT_GROUPS.stream().filter(existing::contains).findFirst().orElse(null);
+                String resultGroup = RESULT_GROUPS.stream()
+                        .filter(existing::contains)
+                        .findFirst()
+                        .orElse(null);
                 if (!existing.contains(WORKER_GROUP) || resultGroup == null) {
                     throw new IllegalStateException("groups so far: " + existing);
                 }
-                Map<String, ConsumerGroupDescription> groups = admin().describeConsumerGroups(List.of(WORKER_GROUP, resultGroup))
-                        .all().get(10, TimeUnit.SECONDS);
+                Map<String, ConsumerGroupDescription> groups = admin().describeConsumerGroups(
+                                List.of(WORKER_GROUP, resultGroup))
+                        .all()
+                        .get(10, TimeUnit.SECONDS);
                 boolean workersOk = settled(groups.get(WORKER_GROUP), running(workers));
                 boolean resultsOk = settled(groups.get(resultGroup), running(resultServices));
                 if (workersOk && resultsOk) {
                     return;
                 }
-                last = groups.values().stream().map(g -> g.groupId() + ":" + g.groupState() + "/" + g.members().size())
-                        .reduce((a, b) -> a + ", " + b).orElse("");
+                last = groups.values().stream()
+                        .map(g -> g.groupId() + ":" + g.groupState() + "/"
+                                + g.members().size())
+                        .reduce((a, b) -> a + ", " + b)
+                        .orElse("");
             } catch (Exception e) {
                 last = e.toString();
             }
@@ -201,7 +225,9 @@ public final class Cluster implements AutoCloseable {
     }
 
     private static boolean settled(ConsumerGroupDescription group, int members) {
-        if (group == null || group.groupState() != GroupState.STABLE || group.members().size() != members) {
+        if (group == null
+                || group.groupState() != GroupState.STABLE
+                || group.members().size() != members) {
             return false;
         }
         for (MemberDescription m : group.members()) {
@@ -259,7 +285,9 @@ public final class Cluster implements AutoCloseable {
     }
 
     public List<ServiceNode> allServices() {
-        return Stream.of(resultServices, workers, ingestNodes).flatMap(List::stream).toList();
+        return Stream.of(resultServices, workers, ingestNodes)
+                .flatMap(List::stream)
+                .toList();
     }
 
     public Path root() {
@@ -285,11 +313,15 @@ public final class Cluster implements AutoCloseable {
     static Path execJar(Path repo, String module) {
         Path target = repo.resolve(module).resolve("target");
         try (Stream<Path> files = Files.list(target)) {
-            return files.filter(p -> p.getFileName().toString().startsWith(module + "-") && p.getFileName().toString().endsWith("-exec.jar"))
-                    .findFirst().orElseThrow();
+            return files.filter(p -> p.getFileName().toString().startsWith(module + "-")
+                            && p.getFileName().toString().endsWith("-exec.jar"))
+                    .findFirst()
+                    .orElseThrow();
         } catch (Exception e) {
-            throw new IllegalStateException("no runnable jar " + target + "/" + module + "-*-exec.jar: build it first "
-                    + "(./mvnw -B -pl fault-harness -am install -DskipTests)", e);
+            throw new IllegalStateException(
+                    "no runnable jar " + target + "/" + module + "-*-exec.jar: build it first "
+                            + "(./mvnw -B -pl fault-harness -am install -DskipTests)",
+                    e);
         }
     }
 
@@ -298,9 +330,12 @@ public final class Cluster implements AutoCloseable {
         Path module = repo.resolve("fault-harness");
         Path file = module.resolve("target/harness.classpath");
         if (!Files.exists(file)) {
-            throw new IllegalStateException(file + " is missing: build the module first (./mvnw -B -pl fault-harness -am install -DskipTests)");
+            throw new IllegalStateException(
+                    file + " is missing: build the module first (./mvnw -B -pl fault-harness -am install -DskipTests)");
         }
-        return Files.readString(file, StandardCharsets.UTF_8).trim() + java.io.File.pathSeparator + module.resolve("target/classes");
+        return Files.readString(file, StandardCharsets.UTF_8).trim()
+                + java.io.File.pathSeparator
+                + module.resolve("target/classes");
     }
 
     public static void sleep(long ms) {

@@ -1,5 +1,7 @@
 package com.realtimevoice.faults.cluster;
 
+import com.realtimevoice.faults.process.ChildProcess;
+import com.realtimevoice.faults.process.ProcessRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,10 +15,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-
-import com.realtimevoice.faults.process.ChildProcess;
-import com.realtimevoice.faults.process.ProcessRegistry;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -45,38 +43,61 @@ public final class GroupRecoveryProbe {
     static final int PARTITIONS = 12;
 
     /** One way of running the group: the members' consumer properties and the broker it needs. */
-    record Variant(String name, boolean consumerProtocolBroker6s, Map<String, String> consumer, boolean staticMembers) {
-    }
+    record Variant(
+            String name, boolean consumerProtocolBroker6s, Map<String, String> consumer, boolean staticMembers) {}
 
-    private GroupRecoveryProbe() {
-    }
+    private GroupRecoveryProbe() {}
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 2;
         Path repo = Path.of("").toAbsolutePath();
         Path root = repo.resolve("fault-harness/target/group-probe");
         ProcessRegistry.init(root);
-        Map<String, String> classic = Map.of("group.protocol", "classic", "session.timeout.ms", "6000",
-                "heartbeat.interval.ms", "1000", "partition.assignment.strategy",
+        Map<String, String> classic = Map.of(
+                "group.protocol",
+                "classic",
+                "session.timeout.ms",
+                "6000",
+                "heartbeat.interval.ms",
+                "1000",
+                "partition.assignment.strategy",
                 "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
         List<Variant> variants = List.of(
                 new Variant("classic, dynamic members (shipped)", false, classic, false),
                 new Variant("classic, static members (group.instance.id)", false, classic, true),
                 new Variant("consumer (KIP-848), broker defaults", false, Map.of("group.protocol", "consumer"), false),
-                new Variant("consumer (KIP-848), broker session 6 s, heartbeat 1 s", true, Map.of("group.protocol", "consumer"), false),
-                new Variant("consumer (KIP-848), static members, broker session 6 s", true, Map.of("group.protocol", "consumer"), true));
+                new Variant(
+                        "consumer (KIP-848), broker session 6 s, heartbeat 1 s",
+                        true,
+                        Map.of("group.protocol", "consumer"),
+                        false),
+                new Variant(
+                        "consumer (KIP-848), static members, broker session 6 s",
+                        true,
+                        Map.of("group.protocol", "consumer"),
+                        true));
         String classpath = Cluster.harnessClasspath(repo);
         List<String> results = new ArrayList<>();
         for (boolean kip848Broker : new boolean[] {false, true}) {
-            List<String> extra = kip848Broker ? List.of("group.consumer.min.session.timeout.ms=6000",
-                    "group.consumer.session.timeout.ms=6000", "group.consumer.min.heartbeat.interval.ms=1000",
-                    "group.consumer.heartbeat.interval.ms=1000") : List.of();
-            KafkaBroker broker = new KafkaBroker(root.resolve(kip848Broker ? "kafka-848" : "kafka"), classpath,
-                    root.toAbsolutePath().toString(), extra);
+            List<String> extra = kip848Broker
+                    ? List.of(
+                            "group.consumer.min.session.timeout.ms=6000",
+                            "group.consumer.session.timeout.ms=6000",
+                            "group.consumer.min.heartbeat.interval.ms=1000",
+                            "group.consumer.heartbeat.interval.ms=1000")
+                    : List.of();
+            KafkaBroker broker = new KafkaBroker(
+                    root.resolve(kip848Broker ? "kafka-848" : "kafka"),
+                    classpath,
+                    root.toAbsolutePath().toString(),
+                    extra);
             broker.create();
             broker.awaitReady(Duration.ofSeconds(120));
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-                admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            try (Admin admin =
+                    Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+                admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1)))
+                        .all()
+                        .get(30, TimeUnit.SECONDS);
             }
             int n = 0;
             for (Variant v : variants) {
@@ -87,7 +108,8 @@ public final class GroupRecoveryProbe {
                     for (int r = 0; r < rounds; r++) {
                         String group = "probe-" + kip848Broker + "-" + (n++);
                         double s = round(v, fault, group, broker, classpath, root);
-                        String line = String.format(java.util.Locale.ROOT, "%s | %s | round %d | %.1f s", v.name(), fault, r + 1, s);
+                        String line = String.format(
+                                java.util.Locale.ROOT, "%s | %s | round %d | %.1f s", v.name(), fault, r + 1, s);
                         System.out.println("RESULT " + line);
                         results.add(line);
                     }
@@ -101,12 +123,22 @@ public final class GroupRecoveryProbe {
     }
 
     /** Seconds from the fault to the survivor owning every partition (negative: never, within 90 s). */
-    private static double round(Variant v, String fault, String group, KafkaBroker broker, String classpath, Path root) throws Exception {
+    private static double round(Variant v, String fault, String group, KafkaBroker broker, String classpath, Path root)
+            throws Exception {
         List<ChildProcess> members = new ArrayList<>();
         List<Path> logs = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            List<String> cmd = new ArrayList<>(List.of(Cluster.java(), "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                    "-Dfaults.root=" + root.toAbsolutePath(), "-cp", classpath, Member.class.getName(), broker.bootstrapServers(), group));
+            List<String> cmd = new ArrayList<>(List.of(
+                    Cluster.java(),
+                    "-Xmx128m",
+                    "-XX:+UseSerialGC",
+                    "-XX:TieredStopAtLevel=1",
+                    "-Dfaults.root=" + root.toAbsolutePath(),
+                    "-cp",
+                    classpath,
+                    Member.class.getName(),
+                    broker.bootstrapServers(),
+                    group));
             v.consumer().forEach((k, val) -> cmd.add(k + "=" + val));
             if (v.staticMembers()) {
                 cmd.add("group.instance.id=" + group + "-member-" + i);
@@ -118,7 +150,9 @@ public final class GroupRecoveryProbe {
         }
         // both members hold partitions: the group is settled
         long deadline = System.currentTimeMillis() + 90_000;
-        while (!(owned(logs.get(0), 0) > 0 && owned(logs.get(1), 0) > 0 && owned(logs.get(0), 0) + owned(logs.get(1), 0) == PARTITIONS)) {
+        while (!(owned(logs.get(0), 0) > 0
+                && owned(logs.get(1), 0) > 0
+                && owned(logs.get(0), 0) + owned(logs.get(1), 0) == PARTITIONS)) {
             if (System.currentTimeMillis() > deadline) {
                 throw new IllegalStateException("group " + group + " did not settle; see " + logs);
             }
@@ -160,7 +194,10 @@ public final class GroupRecoveryProbe {
     private static long ownedAllAt(Path log, long since) throws Exception {
         for (String line : lines(log)) {
             String[] f = line.split(" ");
-            if (f.length == 3 && f[0].equals("OWNED") && Long.parseLong(f[1]) >= since && Integer.parseInt(f[2]) == PARTITIONS) {
+            if (f.length == 3
+                    && f[0].equals("OWNED")
+                    && Long.parseLong(f[1]) >= since
+                    && Integer.parseInt(f[2]) == PARTITIONS) {
                 return Long.parseLong(f[1]);
             }
         }

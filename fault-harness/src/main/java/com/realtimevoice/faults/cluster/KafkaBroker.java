@@ -1,5 +1,6 @@
 package com.realtimevoice.faults.cluster;
 
+import com.realtimevoice.faults.process.ChildProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,9 +12,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import com.realtimevoice.faults.process.ChildProcess;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
@@ -45,8 +43,12 @@ public final class KafkaBroker {
         this.marker = marker;
         this.port = Ports.free();
         this.controllerPort = Ports.free();
-        this.process = new ChildProcess("kafka", javaCommand("kafka.Kafka", dir.resolve("server.properties").toString()),
-                Map.of(), dir.resolve("kafka.log"), dir);
+        this.process = new ChildProcess(
+                "kafka",
+                javaCommand("kafka.Kafka", dir.resolve("server.properties").toString()),
+                Map.of(),
+                dir.resolve("kafka.log"),
+                dir);
     }
 
     public String bootstrapServers() {
@@ -60,7 +62,8 @@ public final class KafkaBroker {
     /** Writes the configuration, formats the storage (a new cluster id) and starts the broker. */
     void create() throws IOException {
         Files.createDirectories(dir.resolve("data"));
-        Files.writeString(dir.resolve("server.properties"), String.join("\n", serverProperties()) + "\n", StandardCharsets.UTF_8);
+        Files.writeString(
+                dir.resolve("server.properties"), String.join("\n", serverProperties()) + "\n", StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("logback.xml"), """
                 <configuration>
                   <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
@@ -77,12 +80,22 @@ public final class KafkaBroker {
                   <root level="WARN"><appender-ref ref="OUT"/></root>
                 </configuration>
                 """, StandardCharsets.UTF_8);
-        ChildProcess format = new ChildProcess("kafka-storage-format", javaCommand("kafka.tools.StorageTool", "format",
-                "-t", Uuid.randomUuid().toString(), "-c", dir.resolve("server.properties").toString()),
-                Map.of(), dir.resolve("kafka-format.log"), dir);
+        ChildProcess format = new ChildProcess(
+                "kafka-storage-format",
+                javaCommand(
+                        "kafka.tools.StorageTool",
+                        "format",
+                        "-t",
+                        Uuid.randomUuid().toString(),
+                        "-c",
+                        dir.resolve("server.properties").toString()),
+                Map.of(),
+                dir.resolve("kafka-format.log"),
+                dir);
         int exit = format.start().awaitExit(Duration.ofSeconds(90));
         if (exit != 0) {
-            throw new IllegalStateException("formatting the Kafka storage failed (exit " + exit + "); see " + format.log());
+            throw new IllegalStateException(
+                    "formatting the Kafka storage failed (exit " + exit + "); see " + format.log());
         }
         start();
     }
@@ -92,26 +105,30 @@ public final class KafkaBroker {
      * (ShippedSettingsTest): recovery depends on them.
      */
     List<String> serverProperties() {
-        return Stream.concat(Stream.of(
-                "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
-                "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                "log.dirs=" + dir.resolve("data"),
-                "num.partitions=1",
-                "offsets.topic.replication.factor=1",
-                "offsets.topic.num.partitions=6",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
-                "group.initial.rebalance.delay.ms=0",
-                // the services create their topics; a delivery topic of a node that is gone must not come back by accident
-                "auto.create.topics.enable=false"), extraProperties.stream()).toList();
+        return Stream.concat(
+                        Stream.of(
+                                "process.roles=broker,controller",
+                                "node.id=1",
+                                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                                "controller.listener.names=CONTROLLER",
+                                "inter.broker.listener.name=PLAINTEXT",
+                                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                                "log.dirs=" + dir.resolve("data"),
+                                "num.partitions=1",
+                                "offsets.topic.replication.factor=1",
+                                "offsets.topic.num.partitions=6",
+                                "transaction.state.log.replication.factor=1",
+                                "transaction.state.log.min.isr=1",
+                                "share.coordinator.state.topic.replication.factor=1",
+                                "share.coordinator.state.topic.min.isr=1",
+                                "group.initial.rebalance.delay.ms=0",
+                                // the services create their topics; a delivery topic of a node that is gone must not
+                                // come back by accident
+                                "auto.create.topics.enable=false"),
+                        extraProperties.stream())
+                .toList();
     }
 
     /** Starts the broker on its ports and data directory (after a kill, it recovers its logs first). */
@@ -136,7 +153,8 @@ public final class KafkaBroker {
                     return;
                 } catch (Exception e) {
                     if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("Kafka broker not ready within " + timeout + "; see " + process.log(), e);
+                        throw new IllegalStateException(
+                                "Kafka broker not ready within " + timeout + "; see " + process.log(), e);
                     }
                     Cluster.sleep(500);
                 }
@@ -145,9 +163,17 @@ public final class KafkaBroker {
     }
 
     private List<String> javaCommand(String main, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Cluster.java(), "-Xmx512m", "-Xms128m", "-XX:+UseSerialGC",
-                "-Dfaults.root=" + marker, "-Dlogback.configurationFile=" + dir.resolve("logback.xml"),
-                "-Dkafka.logs.dir=" + dir.resolve("logs"), "-cp", classpath, main));
+        List<String> cmd = new ArrayList<>(List.of(
+                Cluster.java(),
+                "-Xmx512m",
+                "-Xms128m",
+                "-XX:+UseSerialGC",
+                "-Dfaults.root=" + marker,
+                "-Dlogback.configurationFile=" + dir.resolve("logback.xml"),
+                "-Dkafka.logs.dir=" + dir.resolve("logs"),
+                "-cp",
+                classpath,
+                main));
         cmd.addAll(List.of(args));
         return cmd;
     }

@@ -1,5 +1,6 @@
 package com.realtimevoice.faults.cluster;
 
+import com.realtimevoice.faults.process.ChildProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -8,8 +9,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import com.realtimevoice.faults.process.ChildProcess;
 
 /**
  * The harness's own MariaDB server (never the shared one on 3306): a fresh data directory made by
@@ -27,11 +26,24 @@ public final class MariaDb {
     MariaDb(Path dir) {
         this.dir = dir;
         this.port = Ports.free();
-        this.process = new ChildProcess("mariadb", List.of(binary("mariadbd", "/usr/sbin/mariadbd"), "--no-defaults",
-                "--datadir=" + dir.resolve("data"), "--port=" + port, "--socket=" + dir.resolve("mariadb.sock"),
-                "--bind-address=127.0.0.1", "--user=root", "--pid-file=" + dir.resolve("mariadb.pid"),
-                "--innodb-buffer-pool-size=64M", "--skip-log-bin", "--max-connections=200", "--skip-name-resolve"),
-                Map.of(), dir.resolve("mariadb.log"), dir);
+        this.process = new ChildProcess(
+                "mariadb",
+                List.of(
+                        binary("mariadbd", "/usr/sbin/mariadbd"),
+                        "--no-defaults",
+                        "--datadir=" + dir.resolve("data"),
+                        "--port=" + port,
+                        "--socket=" + dir.resolve("mariadb.sock"),
+                        "--bind-address=127.0.0.1",
+                        "--user=root",
+                        "--pid-file=" + dir.resolve("mariadb.pid"),
+                        "--innodb-buffer-pool-size=64M",
+                        "--skip-log-bin",
+                        "--max-connections=200",
+                        "--skip-name-resolve"),
+                Map.of(),
+                dir.resolve("mariadb.log"),
+                dir);
     }
 
     public int port() {
@@ -44,9 +56,18 @@ public final class MariaDb {
 
     void create() throws Exception {
         Files.createDirectories(dir);
-        ChildProcess install = new ChildProcess("mariadb-install-db", List.of(binary("mariadb-install-db", "/usr/bin/mariadb-install-db"),
-                "--no-defaults", "--datadir=" + dir.resolve("data"), "--auth-root-authentication-method=normal", "--user=root",
-                "--skip-test-db"), Map.of(), dir.resolve("mariadb-install.log"), dir);
+        ChildProcess install = new ChildProcess(
+                "mariadb-install-db",
+                List.of(
+                        binary("mariadb-install-db", "/usr/bin/mariadb-install-db"),
+                        "--no-defaults",
+                        "--datadir=" + dir.resolve("data"),
+                        "--auth-root-authentication-method=normal",
+                        "--user=root",
+                        "--skip-test-db"),
+                Map.of(),
+                dir.resolve("mariadb-install.log"),
+                dir);
         int exit = install.start().awaitExit(Duration.ofSeconds(120));
         if (exit != 0) {
             throw new IllegalStateException("mariadb-install-db failed (exit " + exit + "); see " + install.log());
@@ -65,12 +86,14 @@ public final class MariaDb {
                 throw new IllegalStateException("mariadbd exited; see " + process.log());
             }
             try (Connection c = connect("")) {
-                c.createStatement().execute("CREATE DATABASE IF NOT EXISTS " + DATABASE
-                        + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
+                c.createStatement()
+                        .execute("CREATE DATABASE IF NOT EXISTS " + DATABASE
+                                + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
                 return;
             } catch (SQLException e) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("MariaDB not ready within " + timeout + "; see " + process.log(), e);
+                    throw new IllegalStateException(
+                            "MariaDB not ready within " + timeout + "; see " + process.log(), e);
                 }
                 Cluster.sleep(300);
             }
@@ -78,8 +101,11 @@ public final class MariaDb {
     }
 
     public Connection connect(String database) throws SQLException {
-        return DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + port + "/" + database
-                + "?connectTimeout=3000&socketTimeout=30000&allowPublicKeyRetrieval=true&useSSL=false", "root", "");
+        return DriverManager.getConnection(
+                "jdbc:mysql://127.0.0.1:" + port + "/" + database
+                        + "?connectTimeout=3000&socketTimeout=30000&allowPublicKeyRetrieval=true&useSSL=false",
+                "root",
+                "");
     }
 
     private static String binary(String name, String usual) {

@@ -16,8 +16,7 @@ final class Ports {
 
     private static final Set<Integer> GIVEN = new HashSet<>();
 
-    private Ports() {
-    }
+    private Ports() {}
 
     static synchronized int free() {
         for (int attempt = 0; attempt < 500; attempt++) {

@@ -1,19 +1,23 @@
 package com.realtimevoice.faults.cluster;
 
+import com.realtimevoice.faults.process.ChildProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-import com.realtimevoice.faults.process.ChildProcess;
-
 /** One service JVM ({@code java -jar <module>-exec.jar}) on its own port, with its probes on its management port. */
 public final class ServiceNode {
 
-    public enum Kind { INGEST, WORKER, RESULT }
+    public enum Kind {
+        INGEST,
+        WORKER,
+        RESULT
+    }
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Kind kind;
     private final String name;
@@ -56,8 +60,13 @@ public final class ServiceNode {
 
     public boolean ready() {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort
-                    + "/actuator/health/readiness")).timeout(Duration.ofSeconds(3)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HTTP.send(
+                    HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + managementPort + "/actuator/health/readiness"))
+                            .timeout(Duration.ofSeconds(3))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200;
         } catch (Exception e) {
             return false;

@@ -60,9 +60,14 @@ public final class ChildProcess {
         }
         try {
             Files.createDirectories(log.getParent());
-            Files.writeString(log, "\n===== " + Instant.now() + " starting " + name + ": " + String.join(" ", command) + "\n",
-                    StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+            Files.writeString(
+                    log,
+                    "\n===== " + Instant.now() + " starting " + name + ": " + String.join(" ", command) + "\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             if (workDir != null) {
@@ -70,7 +75,9 @@ public final class ChildProcess {
             }
             // Only the settings the harness passes: a variable of the product's set in the shell that runs the harness
             // must not change what runs (the services read the shipped defaults unless told otherwise).
-            builder.environment().keySet().removeIf(k -> k.matches("(KAFKA|ASR|INGEST|RESULT|DB|AUTH|SPRING|TENCENT|WECHAT)_.*"));
+            builder.environment()
+                    .keySet()
+                    .removeIf(k -> k.matches("(KAFKA|ASR|INGEST|RESULT|DB|AUTH|SPRING|TENCENT|WECHAT)_.*"));
             builder.environment().putAll(environment);
             process = builder.start();
             frozen = false;
@@ -156,7 +163,9 @@ public final class ChildProcess {
             throw new IllegalStateException(name + " is not running");
         }
         try {
-            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true).start();
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
+                    .redirectErrorStream(true)
+                    .start();
             if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
                 throw new IllegalStateException("kill -" + signal + " " + pid + " failed: "
                         + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
@@ -181,8 +190,12 @@ public final class ChildProcess {
     /** A line in the process's own log, so its output shows where the harness intervened. */
     void note(String what) {
         try {
-            Files.writeString(log, "\n===== " + Instant.now() + " harness: " + what + " (pid " + pid() + ")\n",
-                    StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    log,
+                    "\n===== " + Instant.now() + " harness: " + what + " (pid " + pid() + ")\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
         } catch (IOException ignored) {
             // the log is for diagnosis only
         }

@@ -8,7 +8,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,8 +25,7 @@ public final class ProcessRegistry {
     private static String marker;
     private static boolean hooked;
 
-    private ProcessRegistry() {
-    }
+    private ProcessRegistry() {}
 
     /** @param runRoot the directory every child's command line mentions (data dirs, logs) */
     public static synchronized void init(Path runRoot) throws IOException {
@@ -48,8 +46,12 @@ public final class ProcessRegistry {
         }
         if (pidFile != null) {
             try {
-                Files.writeString(pidFile, child.pid() + "\t" + child.name() + "\n", StandardCharsets.UTF_8,
-                        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                Files.writeString(
+                        pidFile,
+                        child.pid() + "\t" + child.name() + "\n",
+                        StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND);
             } catch (IOException e) {
                 log.warn("cannot record pid of {}: {}", child.name(), e.getMessage());
             }
@@ -92,17 +94,22 @@ public final class ProcessRegistry {
                 continue;
             }
             Path cmdline = Path.of("/proc", Long.toString(pid), "cmdline");
-            String command = Files.exists(cmdline) ? new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8) : "";
+            String command =
+                    Files.exists(cmdline) ? new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8) : "";
             if (command.contains(marker)) {
                 log.warn("killing pid {} ({}) left over by an earlier run", pid, cols.length > 1 ? cols[1] : "?");
                 try {
-                    new ProcessBuilder("kill", "-CONT", Long.toString(pid)).start().waitFor();
+                    new ProcessBuilder("kill", "-CONT", Long.toString(pid))
+                            .start()
+                            .waitFor();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
                 handle.get().destroyForcibly();
                 try {
-                    handle.get().onExit().get(10, java.util.concurrent.TimeUnit.SECONDS); // before its data dir is deleted
+                    handle.get()
+                            .onExit()
+                            .get(10, java.util.concurrent.TimeUnit.SECONDS); // before its data dir is deleted
                 } catch (Exception e) {
                     log.warn("pid {} did not exit: {}", pid, e.toString());
                 }

@@ -1,17 +1,15 @@
 package com.realtimevoice.faults.scenario;
 
+import com.realtimevoice.faults.client.Fleet;
+import com.realtimevoice.faults.client.FleetClient;
+import com.realtimevoice.faults.cluster.Cluster;
+import com.realtimevoice.faults.cluster.ServiceNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
-
-import com.realtimevoice.faults.client.Fleet;
-import com.realtimevoice.faults.client.FleetClient;
-import com.realtimevoice.faults.cluster.Cluster;
-import com.realtimevoice.faults.cluster.ServiceNode;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,6 +136,5 @@ public final class FaultContext {
     }
 
     /** How long the faults last: the full run holds them as long as the issue asks, the short (CI) run less. */
-    public record Durations(Duration brokerDown, Duration dbDown, Duration restartAfter, Duration workerFrozen) {
-    }
+    public record Durations(Duration brokerDown, Duration dbDown, Duration restartAfter, Duration workerFrozen) {}
 }

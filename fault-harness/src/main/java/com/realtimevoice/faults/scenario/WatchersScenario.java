@@ -1,5 +1,9 @@
 package com.realtimevoice.faults.scenario;
 
+import com.realtimevoice.client.CaptionWatcher;
+import com.realtimevoice.faults.client.FleetClient;
+import com.realtimevoice.faults.cluster.ServiceNode;
+import com.realtimevoice.protocol.ServerMessage;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,12 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-
-import com.realtimevoice.client.CaptionWatcher;
-import com.realtimevoice.faults.client.FleetClient;
-import com.realtimevoice.faults.cluster.ServiceNode;
-import com.realtimevoice.protocol.ServerMessage;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -49,8 +47,7 @@ final class WatchersScenario {
         }
     }
 
-    private WatchersScenario() {
-    }
+    private WatchersScenario() {}
 
     static void killWatchedNode(FaultContext ctx) throws Exception {
         List<ServiceNode> nodes = ctx.cluster().ingestNodes();
@@ -60,13 +57,23 @@ final class WatchersScenario {
         ScheduledExecutorService retry = Executors.newSingleThreadScheduledExecutor();
         List<Seen> seen = new ArrayList<>();
         try {
-            List<FleetClient> sessions = ctx.fleet().clients().stream().filter(FleetClient::active).limit(SESSIONS).toList();
+            List<FleetClient> sessions = ctx.fleet().clients().stream()
+                    .filter(FleetClient::active)
+                    .limit(SESSIONS)
+                    .toList();
             for (FleetClient speaker : sessions) {
-                HttpResponse<String> link = http.send(HttpRequest.newBuilder(URI.create(base(survivor) + "/api/sessions/"
-                        + speaker.sessionId() + "/watchers")).header("Authorization", "Bearer " + speaker.plan().token())
-                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> link = http.send(
+                        HttpRequest.newBuilder(URI.create(
+                                        base(survivor) + "/api/sessions/" + speaker.sessionId() + "/watchers"))
+                                .header(
+                                        "Authorization",
+                                        "Bearer " + speaker.plan().token())
+                                .POST(HttpRequest.BodyPublishers.noBody())
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 if (link.statusCode() != 200) {
-                    ctx.violation("POST watchers of " + speaker.sessionId() + ": " + link.statusCode() + " " + link.body());
+                    ctx.violation(
+                            "POST watchers of " + speaker.sessionId() + ": " + link.statusCode() + " " + link.body());
                     continue;
                 }
                 String token = JSON.readTree(link.body()).get("watchToken").asString();
@@ -75,15 +82,16 @@ final class WatchersScenario {
                     Seen s = new Seen(speaker.sessionId(), speaker.plan().token());
                     seen.add(s);
                     URI survivorUrl = watchUrl(survivor, token);
-                    s.watcher = CaptionWatcher.open(http, watchUrl(on, token), Duration.ofSeconds(10), listener(s, survivorUrl, retry))
+                    s.watcher = CaptionWatcher.open(
+                                    http, watchUrl(on, token), Duration.ofSeconds(10), listener(s, survivorUrl, retry))
                             .get(15, TimeUnit.SECONDS);
                 }
             }
             ctx.sleep(Duration.ofSeconds(2)); // some finals flow to every watcher
             ctx.injected(ctx.clientsOn(victim)::contains);
             victim.process().kill();
-            ctx.note("killed " + victim.name() + " holding " + seen.size() / 2 + " of " + seen.size() + " watchers of " + sessions.size()
-                    + " sessions");
+            ctx.note("killed " + victim.name() + " holding " + seen.size() / 2 + " of " + seen.size() + " watchers of "
+                    + sessions.size() + " sessions");
             ctx.sleep(ctx.durations().restartAfter());
             ctx.restart(victim);
             int exact = 0;
@@ -104,16 +112,17 @@ final class WatchersScenario {
                 }
                 List<String> got = s.indexes.stream().map(s.texts::get).toList();
                 if (!s.indexes.equals(expected) || !got.equals(stored)) {
-                    ctx.violation("watcher of " + s.sessionId + ": finals " + s.indexes + " (expected each of 0.." + (stored.size() - 1)
-                            + " once)" + (got.equals(stored) ? "" : ", texts differ from the stored ones"));
+                    ctx.violation("watcher of " + s.sessionId + ": finals " + s.indexes + " (expected each of 0.."
+                            + (stored.size() - 1) + " once)"
+                            + (got.equals(stored) ? "" : ", texts differ from the stored ones"));
                 } else if (!text.equals(String.join(" ", stored))) {
                     ctx.violation("watcher of " + s.sessionId + ": completed text differs from the stored transcript");
                 } else {
                     exact++;
                 }
             }
-            ctx.note(exact + " of " + seen.size() + " watchers saw every stored final exactly once, in order; " + reconnected
-                    + " reconnected to " + survivor.name());
+            ctx.note(exact + " of " + seen.size() + " watchers saw every stored final exactly once, in order; "
+                    + reconnected + " reconnected to " + survivor.name());
         } finally {
             seen.forEach(s -> {
                 if (s.watcher != null) {
@@ -155,17 +164,24 @@ final class WatchersScenario {
 
             private void reconnect() {
                 s.reconnects++;
-                retry.schedule(() -> s.watcher.reconnect(survivor).exceptionally(e -> {
-                    onFailure(e); // the survivor is busy taking the other clients: try again shortly
-                    return null;
-                }), 500, TimeUnit.MILLISECONDS);
+                retry.schedule(
+                        () -> s.watcher.reconnect(survivor).exceptionally(e -> {
+                            onFailure(e); // the survivor is busy taking the other clients: try again shortly
+                            return null;
+                        }),
+                        500,
+                        TimeUnit.MILLISECONDS);
             }
         };
     }
 
     private static List<String> storedFinals(HttpClient http, ServiceNode node, Seen s) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base(node) + "/api/sessions/" + s.sessionId))
-                .header("Authorization", "Bearer " + s.owner).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(base(node) + "/api/sessions/" + s.sessionId))
+                        .header("Authorization", "Bearer " + s.owner)
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         List<String> texts = new ArrayList<>();
         for (JsonNode segment : JSON.readTree(r.body()).path("segments")) {
             texts.add(segment.get("text").asString());

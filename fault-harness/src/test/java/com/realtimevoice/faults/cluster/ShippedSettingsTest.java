@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.realtimevoice.testsupport.SpeechFixtures;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,9 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import com.realtimevoice.testsupport.SpeechFixtures;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
@@ -31,9 +29,22 @@ class ShippedSettingsTest {
     private static final Path REPO = SpeechFixtures.DIR.getParent().getParent();
 
     /** Where things are and who they are: a deployment must set these, so the harness may too. */
-    private static final Set<String> DEPLOYMENT = Set.of("KAFKA_BOOTSTRAP_SERVERS", "PORT", "ASR_WORKER_PORT", "RESULT_SERVICE_PORT",
-            "INGEST_MANAGEMENT_PORT", "ASR_WORKER_MANAGEMENT_PORT", "RESULT_SERVICE_MANAGEMENT_PORT",
-            "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "AUTH_JWT_SECRET", "INGEST_RESUME_SECRET", "INGEST_NODE_ID",
+    private static final Set<String> DEPLOYMENT = Set.of(
+            "KAFKA_BOOTSTRAP_SERVERS",
+            "PORT",
+            "ASR_WORKER_PORT",
+            "RESULT_SERVICE_PORT",
+            "INGEST_MANAGEMENT_PORT",
+            "ASR_WORKER_MANAGEMENT_PORT",
+            "RESULT_SERVICE_MANAGEMENT_PORT",
+            "DB_HOST",
+            "DB_PORT",
+            "DB_NAME",
+            "DB_USER",
+            "DB_PASSWORD",
+            "AUTH_JWT_SECRET",
+            "INGEST_RESUME_SECRET",
+            "INGEST_NODE_ID",
             "RESULT_SERVICE_URL",
             // the benchmarking engine beside the speech sessions (faults under load): a switch, not a tuning
             "ASR_BENCH_ENGINE_ENABLED");
@@ -43,7 +54,8 @@ class ShippedSettingsTest {
         try (Cluster cluster = new Cluster(Cluster.Settings.defaults(), REPO, root)) {
             List<String> violations = new ArrayList<>();
             for (ServiceNode node : cluster.allServices()) {
-                violations.addAll(violations(node.kind(), node.process().command(), node.process().environment()));
+                violations.addAll(violations(
+                        node.kind(), node.process().command(), node.process().environment()));
             }
             assertEquals(List.of(), violations, "the harness runs a service with settings it does not ship");
             assertEquals(6, cluster.allServices().size());
@@ -57,7 +69,9 @@ class ShippedSettingsTest {
             for (String line : cluster.broker().serverProperties()) {
                 String key = line.substring(0, line.indexOf('='));
                 if (key.startsWith("group.")) {
-                    assertEquals(line.substring(key.length() + 1), compose.get(key),
+                    assertEquals(
+                            line.substring(key.length() + 1),
+                            compose.get(key),
                             key + " of the harness's broker: docker-compose's broker must have the same");
                 }
             }
@@ -67,21 +81,39 @@ class ShippedSettingsTest {
     /** The check itself catches what the harness used to pass (a session timeout on the command line and in env). */
     @Test
     void aSettingTheProductLacksOrChangesIsCaught() throws IOException {
-        List<String> cmd = List.of("java", "-Xmx384m", "-jar", "asr-worker-exec.jar",
+        List<String> cmd = List.of(
+                "java",
+                "-Xmx384m",
+                "-jar",
+                "asr-worker-exec.jar",
                 "--spring.kafka.consumer.properties.session.timeout.ms=10000");
         assertFalse(violations(ServiceNode.Kind.WORKER, cmd, Map.of()).isEmpty());
-        assertFalse(violations(ServiceNode.Kind.WORKER, List.of("java", "-Dspring.kafka.consumer.max-poll-records=20", "-jar", "x.jar"),
-                Map.of()).isEmpty());
-        assertFalse(violations(ServiceNode.Kind.RESULT, List.of("java", "-jar", "x.jar"), Map.of("KAFKA_SESSION_TIMEOUT_MS", "10000")).isEmpty());
-        assertFalse(violations(ServiceNode.Kind.INGEST, List.of("java", "-jar", "x.jar"), Map.of("NOT_READ_BY_INGEST", "1")).isEmpty());
-        assertFalse(violations(ServiceNode.Kind.WORKER, List.of("java", "-jar", "x.jar"), Map.of("ASR_TOPIC_PARTITIONS", "6")).isEmpty());
+        assertFalse(violations(
+                        ServiceNode.Kind.WORKER,
+                        List.of("java", "-Dspring.kafka.consumer.max-poll-records=20", "-jar", "x.jar"),
+                        Map.of())
+                .isEmpty());
+        assertFalse(violations(
+                        ServiceNode.Kind.RESULT,
+                        List.of("java", "-jar", "x.jar"),
+                        Map.of("KAFKA_SESSION_TIMEOUT_MS", "10000"))
+                .isEmpty());
+        assertFalse(
+                violations(ServiceNode.Kind.INGEST, List.of("java", "-jar", "x.jar"), Map.of("NOT_READ_BY_INGEST", "1"))
+                        .isEmpty());
+        assertFalse(violations(
+                        ServiceNode.Kind.WORKER, List.of("java", "-jar", "x.jar"), Map.of("ASR_TOPIC_PARTITIONS", "6"))
+                .isEmpty());
         // the shipped default itself, and where things are, pass
-        assertTrue(violations(ServiceNode.Kind.RESULT, List.of("java", "-jar", "x.jar",
-                "--spring.kafka.consumer.properties.session.timeout.ms=6000"),
-                Map.of("KAFKA_SESSION_TIMEOUT_MS", "6000", "DB_HOST", "db.example")).isEmpty());
+        assertTrue(violations(
+                        ServiceNode.Kind.RESULT,
+                        List.of("java", "-jar", "x.jar", "--spring.kafka.consumer.properties.session.timeout.ms=6000"),
+                        Map.of("KAFKA_SESSION_TIMEOUT_MS", "6000", "DB_HOST", "db.example"))
+                .isEmpty());
     }
 
-    static List<String> violations(ServiceNode.Kind kind, List<String> command, Map<String, String> env) throws IOException {
+    static List<String> violations(ServiceNode.Kind kind, List<String> command, Map<String, String> env)
+            throws IOException {
         String module = switch (kind) {
             case INGEST -> "ingest-service";
             case WORKER -> "asr-worker";
@@ -101,7 +133,8 @@ class ShippedSettingsTest {
                 afterJar = true;
                 continue;
             }
-            String property = afterJar && arg.startsWith("--") ? arg.substring(2)
+            String property = afterJar && arg.startsWith("--")
+                    ? arg.substring(2)
                     : !afterJar && arg.startsWith("-D") && !arg.startsWith("-Dfaults.root=") ? arg.substring(2) : null;
             if (property == null) {
                 if (afterJar) {
@@ -177,13 +210,18 @@ class ShippedSettingsTest {
     }
 
     private static Map<String, String> composeBrokerSettings() throws IOException {
-        Map<String, Object> compose = new Yaml().load(Files.readString(REPO.resolve("docker-compose.yml"), StandardCharsets.UTF_8));
+        Map<String, Object> compose =
+                new Yaml().load(Files.readString(REPO.resolve("docker-compose.yml"), StandardCharsets.UTF_8));
         Map<?, ?> kafka = (Map<?, ?>) ((Map<?, ?>) compose.get("services")).get("kafka");
         Map<String, String> out = new LinkedHashMap<>();
         ((Map<?, ?>) kafka.get("environment")).forEach((k, v) -> {
             String key = String.valueOf(k);
             if (key.startsWith("KAFKA_")) {
-                out.put(key.substring("KAFKA_".length()).toLowerCase(java.util.Locale.ROOT).replace('_', '.'), String.valueOf(v));
+                out.put(
+                        key.substring("KAFKA_".length())
+                                .toLowerCase(java.util.Locale.ROOT)
+                                .replace('_', '.'),
+                        String.valueOf(v));
             }
         });
         return out;

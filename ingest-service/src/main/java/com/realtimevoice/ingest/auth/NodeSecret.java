@@ -1,14 +1,11 @@
 package com.realtimevoice.ingest.auth;
 
+import com.realtimevoice.ingest.config.IngestProperties;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-
-import com.realtimevoice.ingest.config.IngestProperties;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -34,8 +31,9 @@ public class NodeSecret {
         if (secret == null || secret.isBlank()) {
             key = new byte[32];
             new SecureRandom().nextBytes(key);
-            log.warn("no INGEST_RESUME_SECRET (nor an HS256 AUTH_JWT_SECRET): sessions can be resumed, and watch tokens "
-                    + "used, only on the node that issued them; set the same INGEST_RESUME_SECRET on every ingest node");
+            log.warn(
+                    "no INGEST_RESUME_SECRET (nor an HS256 AUTH_JWT_SECRET): sessions can be resumed, and watch tokens "
+                            + "used, only on the node that issued them; set the same INGEST_RESUME_SECRET on every ingest node");
         } else {
             key = secret.getBytes(StandardCharsets.UTF_8);
         }

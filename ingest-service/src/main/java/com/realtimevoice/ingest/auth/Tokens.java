@@ -3,8 +3,7 @@ package com.realtimevoice.ingest.auth;
 /** Where a client may put its token: the Authorization header or a {@code token} query parameter. */
 public final class Tokens {
 
-    private Tokens() {
-    }
+    private Tokens() {}
 
     /** The bearer token from an Authorization header value, or null. */
     public static String fromAuthorizationHeader(String header) {

@@ -3,7 +3,6 @@ package com.realtimevoice.ingest.config;
 import com.realtimevoice.auth.PlaceholderSecrets;
 import com.realtimevoice.auth.TokenService;
 import com.realtimevoice.auth.TokenSettings;
-
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -23,11 +22,20 @@ class IngestConfig {
             if (!environment.matchesProfiles("local")) { // the local profile's development secret is one
                 PlaceholderSecrets.reject("AUTH_JWT_SECRET", auth.jwtSecret());
             }
-            return new TokenService(new TokenSettings(auth.jwtAlgorithm(), auth.jwtSecret(), auth.jwtPublicKey(),
-                    auth.jwtPrivateKey(), auth.jwtJwksUrl(), auth.jwtIssuer(), auth.jwtAudience(), auth.leeway()));
+            return new TokenService(new TokenSettings(
+                    auth.jwtAlgorithm(),
+                    auth.jwtSecret(),
+                    auth.jwtPublicKey(),
+                    auth.jwtPrivateKey(),
+                    auth.jwtJwksUrl(),
+                    auth.jwtIssuer(),
+                    auth.jwtAudience(),
+                    auth.leeway()));
         } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("ingest-service cannot start: " + e.getMessage()
-                    + " (the 'local' profile sets a development secret; production must set AUTH_JWT_SECRET)", e);
+            throw new IllegalStateException(
+                    "ingest-service cannot start: " + e.getMessage()
+                            + " (the 'local' profile sets a development secret; production must set AUTH_JWT_SECRET)",
+                    e);
         }
     }
 }

@@ -1,9 +1,8 @@
 package com.realtimevoice.ingest.config;
 
+import com.realtimevoice.events.Topics;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
-
-import com.realtimevoice.events.Topics;
 
 /**
  * This node's identity. Results for its sockets come back on its own delivery topic only, so two
@@ -13,7 +12,8 @@ public record IngestNode(String nodeId, String deliveryTopic) {
 
     public static IngestNode of(String configuredId) {
         String id = configuredId == null || configuredId.isBlank()
-                ? "ingest-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt())
+                ? "ingest-"
+                        + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt())
                 : configuredId;
         return new IngestNode(id, Topics.delivery(id));
     }

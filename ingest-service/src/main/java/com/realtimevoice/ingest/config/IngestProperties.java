@@ -1,14 +1,12 @@
 package com.realtimevoice.ingest.config;
 
-import java.time.Duration;
-
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
-
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
 
@@ -39,9 +37,11 @@ public record IngestProperties(
      * @param maxUnackedAudio audio a session may have sent that Kafka has not acknowledged yet; past it, frames are
      *                        refused with OVERLOADED until Kafka catches up (the client re-sends from its last ack)
      */
-    public record Reliability(String resumeSecret, @NotNull Duration resumeWindow, @NotNull Duration ackInterval,
-                              @NotNull Duration maxUnackedAudio) {
-    }
+    public record Reliability(
+            String resumeSecret,
+            @NotNull Duration resumeWindow,
+            @NotNull Duration ackInterval,
+            @NotNull Duration maxUnackedAudio) {}
 
     /**
      * Per-socket memory, which decides how many idle sockets one node holds (docs/performance.md). Frames larger
@@ -51,23 +51,33 @@ public record IngestProperties(
      * @param textBufferChars   container buffer for control frames
      * @param ioBufferBytes     Tomcat's read and write buffer of each socket
      */
-    public record Sockets(@Min(256) int binaryBufferBytes, @Min(128) int textBufferChars, @Min(128) int ioBufferBytes) {
-    }
+    public record Sockets(
+            @Min(256) int binaryBufferBytes,
+            @Min(128) int textBufferChars,
+            @Min(128) int ioBufferBytes) {}
 
     /**
      * @param deliveryConcurrency listener threads reading the delivery topic: one is plenty (it only writes
      *                            results to sockets), and each more is one more fetch loop for the broker
      */
-    public record Kafka(@Min(1) @Max(1000) int audioPartitions, @Min(1) @Max(100) int deliveryPartitions,
-                        @Min(1) @Max(100) int deliveryConcurrency, @Min(1) @Max(5) short replicationFactor,
-                        @NotNull Duration sendTimeout) {
-    }
+    public record Kafka(
+            @Min(1) @Max(1000) int audioPartitions,
+            @Min(1) @Max(100) int deliveryPartitions,
+            @Min(1) @Max(100) int deliveryConcurrency,
+            @Min(1) @Max(5) short replicationFactor,
+            @NotNull Duration sendTimeout) {}
 
     /** HS256 settings shared with result-service; the secret has no default outside the local profile. */
-    public record Auth(String jwtAlgorithm, String jwtSecret, String jwtPublicKey, String jwtPrivateKey, java.net.URI jwtJwksUrl,
-                       @NotBlank String jwtIssuer, @NotBlank String jwtAudience,
-                       @NotNull Duration leeway, @NotNull Duration devTokenTtl) {
-    }
+    public record Auth(
+            String jwtAlgorithm,
+            String jwtSecret,
+            String jwtPublicKey,
+            String jwtPrivateKey,
+            java.net.URI jwtJwksUrl,
+            @NotBlank String jwtIssuer,
+            @NotBlank String jwtAudience,
+            @NotNull Duration leeway,
+            @NotNull Duration devTokenTtl) {}
 
     /**
      * Per-connection and per-session limits; each breach has its own error code (docs/security.md).
@@ -82,11 +92,22 @@ public record IngestProperties(
      *                                    (mini-programs, native clients) are always allowed and rely on tokens
      * @param maxSocketsPerUser           open authenticated sockets per user on this node (idle ones included)
      */
-    public record Limits(@Min(320) int maxFrameBytes, @Min(256) int maxTextBytes, @Min(1) int maxSessionsPerUser,
-                         @NotNull Duration sendTimeLimit, @Min(1024) int sendBufferBytes, @Min(1) int chunkBytesForUploads,
-                         @Min(1) int maxControlMessagesPerSecond, @jakarta.validation.constraints.DecimalMin("1.0") double maxAudioSpeed,
-                         @NotNull Duration audioBurst, @NotNull Duration maxSessionDuration, @NotNull Duration idleTimeout,
-                         @NotNull Duration authTimeout, @NotNull java.util.List<String> allowedOrigins,
-                         @Min(1) int maxSocketsPerUser) {
-    }
+    public record Limits(
+            @Min(320) int maxFrameBytes,
+            @Min(256) int maxTextBytes,
+            @Min(1) int maxSessionsPerUser,
+            @NotNull Duration sendTimeLimit,
+            @Min(1024) int sendBufferBytes,
+            @Min(1) int chunkBytesForUploads,
+            @Min(1) int maxControlMessagesPerSecond,
+
+            @jakarta.validation.constraints.DecimalMin("1.0")
+            double maxAudioSpeed,
+
+            @NotNull Duration audioBurst,
+            @NotNull Duration maxSessionDuration,
+            @NotNull Duration idleTimeout,
+            @NotNull Duration authTimeout,
+            @NotNull java.util.List<String> allowedOrigins,
+            @Min(1) int maxSocketsPerUser) {}
 }

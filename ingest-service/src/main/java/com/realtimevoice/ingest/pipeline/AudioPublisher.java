@@ -1,28 +1,24 @@
 package com.realtimevoice.ingest.pipeline;
 
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-
 import com.realtimevoice.events.AudioChunk;
+import com.realtimevoice.events.EventRecords;
+import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.SessionEnded;
 import com.realtimevoice.events.SessionResumed;
 import com.realtimevoice.events.SessionStarted;
-import com.realtimevoice.events.EventRecords;
-import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.ingest.config.IngestProperties;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-
 import jakarta.annotation.PreDestroy;
-
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
@@ -58,6 +54,7 @@ public class AudioPublisher {
     private final KafkaTemplate<String, byte[]> chunks;
     /** The traceparent of each open session's start (or resume) on this node. */
     private final Map<String, Header> sessionTraces = new ConcurrentHashMap<>();
+
     private final IngestProperties properties;
     private final Timer publishLatency;
     private final Counter audioSeconds;
@@ -69,6 +66,7 @@ public class AudioPublisher {
      * socket thread) for max.block.ms. Three quarters of buffer.memory leaves room for lifecycle events.
      */
     private final long maxAudioInFlight;
+
     private final Thread flusher;
 
     AudioPublisher(KafkaTemplate<String, byte[]> kafka, IngestProperties properties, MeterRegistry meters) {
@@ -79,13 +77,19 @@ public class AudioPublisher {
                 .description("Time from handing an event to the producer until the broker acknowledged it")
                 .publishPercentileHistogram()
                 .register(meters);
-        this.audioSeconds = Counter.builder("ingest.audio").baseUnit("seconds")
+        this.audioSeconds = Counter.builder("ingest.audio")
+                .baseUnit("seconds")
                 .description("Seconds of audio accepted for recognition, streams and uploads (PCM chunks)")
                 .register(meters);
-        Object bufferMemory = kafka.getProducerFactory().getConfigurationProperties().get("buffer.memory");
-        this.maxAudioInFlight = (bufferMemory == null ? 32L * 1024 * 1024 : Long.parseLong(bufferMemory.toString())) * 3 / 4;
-        io.micrometer.core.instrument.Gauge.builder("ingest.kafka.audio.in.flight", audioInFlight, java.util.concurrent.atomic.AtomicLong::get)
-                .baseUnit("bytes").description("Audio handed to the producer and not acknowledged by the broker yet").register(meters);
+        Object bufferMemory =
+                kafka.getProducerFactory().getConfigurationProperties().get("buffer.memory");
+        this.maxAudioInFlight =
+                (bufferMemory == null ? 32L * 1024 * 1024 : Long.parseLong(bufferMemory.toString())) * 3 / 4;
+        io.micrometer.core.instrument.Gauge.builder(
+                        "ingest.kafka.audio.in.flight", audioInFlight, java.util.concurrent.atomic.AtomicLong::get)
+                .baseUnit("bytes")
+                .description("Audio handed to the producer and not acknowledged by the broker yet")
+                .register(meters);
         this.flusher = new Thread(this::flushWhenAsked, "ingest-producer-flusher");
         this.flusher.setDaemon(true);
         this.flusher.start();

@@ -1,24 +1,21 @@
 package com.realtimevoice.ingest.pipeline;
 
-import java.util.List;
-
 import com.realtimevoice.events.EventRecords;
 import com.realtimevoice.events.MalformedEventException;
 import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionFailed;
 import com.realtimevoice.events.SpeechStarted;
-import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.Topics;
+import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.TranscriptPartial;
 import com.realtimevoice.events.WatchRevoked;
 import com.realtimevoice.events.WatchSynced;
-import com.realtimevoice.ingest.watch.WatchHub;
 import com.realtimevoice.ingest.config.IngestNode;
+import com.realtimevoice.ingest.watch.WatchHub;
 import com.realtimevoice.kafka.AsyncDeadLetterPublisher;
-
 import io.micrometer.core.instrument.MeterRegistry;
-
+import java.util.List;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -44,7 +41,11 @@ class DeliveryListener {
     private final IngestNode node;
     private final WatchHub watchers;
 
-    DeliveryListener(LocalSessions sessions, MeterRegistry meters, AsyncDeadLetterPublisher deliveryDeadLetters, IngestNode node,
+    DeliveryListener(
+            LocalSessions sessions,
+            MeterRegistry meters,
+            AsyncDeadLetterPublisher deliveryDeadLetters,
+            IngestNode node,
             WatchHub watchers) {
         this.node = node;
         this.watchers = watchers;
@@ -71,27 +72,42 @@ class DeliveryListener {
      * and counted ({@code ingest.deliveries{result=dead_letter_failed}}). Nothing stored is at stake: result-service
      * stores every result before it delivers it, so what cannot be decoded here was never one of its results.
      */
-    @KafkaListener(id = "delivery", topics = "#{@ingestNode.deliveryTopic()}", groupId = "#{@ingestNode.deliveryGroup()}",
+    @KafkaListener(
+            id = "delivery",
+            topics = "#{@ingestNode.deliveryTopic()}",
+            groupId = "#{@ingestNode.deliveryGroup()}",
             concurrency = "${ingest.kafka.delivery-concurrency}")
     void onResult(ConsumerRecord<String, byte[]> record, Consumer<?, ?> consumer) {
         PipelineEvent event;
         try {
             event = EventRecords.fromRecord(record);
-            if (!(event instanceof TranscriptPartial || event instanceof TranscriptFinal || event instanceof SessionCompleted
-                    || event instanceof SessionFailed || event instanceof SpeechStarted || event instanceof WatchSynced
+            if (!(event instanceof TranscriptPartial
+                    || event instanceof TranscriptFinal
+                    || event instanceof SessionCompleted
+                    || event instanceof SessionFailed
+                    || event instanceof SpeechStarted
+                    || event instanceof WatchSynced
                     || event instanceof WatchRevoked)) {
-                throw new MalformedEventException("unexpected event on a delivery topic: " + event.getClass().getSimpleName());
+                throw new MalformedEventException("unexpected event on a delivery topic: "
+                        + event.getClass().getSimpleName());
             }
         } catch (MalformedEventException e) {
-            log.warn("dead-lettering {}-{}@{} (key {}): {}", record.topic(), record.partition(), record.offset(), record.key(),
+            log.warn(
+                    "dead-lettering {}-{}@{} (key {}): {}",
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    record.key(),
                     e.getMessage());
             String where = record.topic() + "-" + record.partition() + "@" + record.offset();
             deadLetters.send(record, consumer, e).whenComplete((sent, failure) -> {
                 if (failure == null) {
-                    meters.counter("ingest.deliveries", "result", "dead_lettered").increment();
+                    meters.counter("ingest.deliveries", "result", "dead_lettered")
+                            .increment();
                 } else {
                     log.error("could not dead-letter {}: {}", where, failure.toString());
-                    meters.counter("ingest.deliveries", "result", "dead_letter_failed").increment();
+                    meters.counter("ingest.deliveries", "result", "dead_letter_failed")
+                            .increment();
                 }
             });
             return;
@@ -108,12 +124,16 @@ class DeliveryListener {
             }
             // The socket is gone (client left, or the session moved); the result is stored, so nothing is lost.
             meters.counter("ingest.deliveries", "result", "no_socket").increment();
-            log.debug("no local socket for session {} ({})", event.sessionId(), event.getClass().getSimpleName());
+            log.debug(
+                    "no local socket for session {} ({})",
+                    event.sessionId(),
+                    event.getClass().getSimpleName());
             return;
         }
         long created = EventRecords.createdAt(record.headers());
         if (created > 0) {
-            meters.timer("ingest.delivery.hop.latency").record(java.time.Duration.ofMillis(Math.max(0, System.currentTimeMillis() - created)));
+            meters.timer("ingest.delivery.hop.latency")
+                    .record(java.time.Duration.ofMillis(Math.max(0, System.currentTimeMillis() - created)));
         }
         if (event instanceof TranscriptPartial p) {
             sink.onPartial(p);

@@ -1,13 +1,11 @@
 package com.realtimevoice.ingest.pipeline;
 
-import java.time.Duration;
-
 import com.realtimevoice.events.MalformedEventException;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.ingest.config.IngestNode;
 import com.realtimevoice.ingest.config.IngestProperties;
 import com.realtimevoice.kafka.AsyncDeadLetterPublisher;
-
+import java.time.Duration;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
 import org.springframework.context.annotation.Bean;
@@ -51,8 +49,11 @@ class KafkaConfig {
      */
     @Bean
     AsyncDeadLetterPublisher deliveryDeadLetters(KafkaTemplate<String, byte[]> template) {
-        return new AsyncDeadLetterPublisher(template, (record, e) -> new TopicPartition(Topics.deadLetter(record.topic()), -1),
-                DEAD_LETTERS_IN_FLIGHT, Duration.ofSeconds(5));
+        return new AsyncDeadLetterPublisher(
+                template,
+                (record, e) -> new TopicPartition(Topics.deadLetter(record.topic()), -1),
+                DEAD_LETTERS_IN_FLIGHT,
+                Duration.ofSeconds(5));
     }
 
     static final int DEAD_LETTERS_IN_FLIGHT = 500;

@@ -1,9 +1,7 @@
 package com.realtimevoice.ingest.pipeline;
 
 import com.realtimevoice.kafka.KafkaMeters;
-
 import io.micrometer.core.instrument.config.MeterFilter;
-
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 

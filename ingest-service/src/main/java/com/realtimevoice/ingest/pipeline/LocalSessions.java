@@ -2,7 +2,6 @@ package com.realtimevoice.ingest.pipeline;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-
 import org.springframework.stereotype.Component;
 
 /** The sessions whose results this node delivers: session id -> the sink waiting for them. */

@@ -12,8 +12,7 @@ public interface ResultSink {
     void onPartial(TranscriptPartial partial);
 
     /** Speech began (sessions that asked for speech events); an upload never asks, hence the default. */
-    default void onSpeechStarted(SpeechStarted speech) {
-    }
+    default void onSpeechStarted(SpeechStarted speech) {}
 
     void onFinal(TranscriptFinal fin);
 

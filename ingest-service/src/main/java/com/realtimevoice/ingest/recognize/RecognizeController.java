@@ -1,16 +1,5 @@
 package com.realtimevoice.ingest.recognize;
 
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-
 import com.realtimevoice.auth.InvalidTokenException;
 import com.realtimevoice.auth.TokenService;
 import com.realtimevoice.events.AudioChunk;
@@ -30,7 +19,16 @@ import com.realtimevoice.ingest.pipeline.ResultSink;
 import com.realtimevoice.ingest.stream.StreamSessions;
 import com.realtimevoice.ingest.web.ApiError;
 import com.realtimevoice.protocol.ClientLimits;
-
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -53,8 +51,13 @@ class RecognizeController {
     private final IngestProperties properties;
     private final StreamSessions sessions;
 
-    RecognizeController(TokenService tokens, AudioPublisher publisher, LocalSessions localSessions, IngestNode node,
-                        IngestProperties properties, StreamSessions sessions) {
+    RecognizeController(
+            TokenService tokens,
+            AudioPublisher publisher,
+            LocalSessions localSessions,
+            IngestNode node,
+            IngestProperties properties,
+            StreamSessions sessions) {
         this.sessions = sessions;
         this.tokens = tokens;
         this.publisher = publisher;
@@ -64,15 +67,24 @@ class RecognizeController {
     }
 
     @PostMapping("/api/realtime-voice/recognize")
-    ResponseEntity<?> recognize(@RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) String authorization,
-                                @RequestParam(value = "token", required = false) String tokenParam,
-                                @RequestParam(value = "audio", required = false) MultipartFile audio,
-                                @RequestParam(value = "language", required = false) String language,
-                                @RequestParam(value = "engine", required = false) String engine,
-                                @RequestParam(value = "userId", required = false) String userIdField) throws IOException {
+    ResponseEntity<?> recognize(
+            @RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) String authorization,
+            @RequestParam(value = "token", required = false) String tokenParam,
+            @RequestParam(value = "audio", required = false) MultipartFile audio,
+            @RequestParam(value = "language", required = false) String language,
+            @RequestParam(value = "engine", required = false) String engine,
+            @RequestParam(value = "userId", required = false) String userIdField)
+            throws IOException {
         // the form's fields against the stream's table of limits; a userId (the old service's form had one) is ignored
-        String bad = formBreach(ClientLimits.TOKEN, tokenParam, ClientLimits.USER_ID, userIdField,
-                ClientLimits.LANGUAGE, language, ClientLimits.ENGINE, engine);
+        String bad = formBreach(
+                ClientLimits.TOKEN,
+                tokenParam,
+                ClientLimits.USER_ID,
+                userIdField,
+                ClientLimits.LANGUAGE,
+                language,
+                ClientLimits.ENGINE,
+                engine);
         if (bad != null) {
             return ApiError.response(ApiError.BAD_REQUEST, bad);
         }
@@ -84,7 +96,9 @@ class RecognizeController {
             return ApiError.response(ApiError.UNAUTHORIZED, e.getMessage() + "; send Authorization: Bearer <token>");
         }
         if (audio == null) {
-            return ApiError.response(ApiError.BAD_REQUEST, "multipart field 'audio' is required (wav, mp3 or raw 16 kHz 16-bit mono pcm)");
+            return ApiError.response(
+                    ApiError.BAD_REQUEST,
+                    "multipart field 'audio' is required (wav, mp3 or raw 16 kHz 16-bit mono pcm)");
         }
         UploadedAudio upload;
         try {
@@ -94,8 +108,11 @@ class RecognizeController {
         }
         // An upload is a session like a stream: it takes one of the user's concurrent-session slots while it runs.
         if (!sessions.tryAcquireSession(userId)) {
-            return ApiError.response("RATE_LIMITED", "too many concurrent sessions for this user (limit "
-                    + properties.limits().maxSessionsPerUser() + "), streams and uploads together; try again when one ends");
+            return ApiError.response(
+                    "RATE_LIMITED",
+                    "too many concurrent sessions for this user (limit "
+                            + properties.limits().maxSessionsPerUser()
+                            + "), streams and uploads together; try again when one ends");
         }
         try {
             return run(userId, upload, language, engine);
@@ -122,17 +139,36 @@ class RecognizeController {
         OneShotSink sink = new OneShotSink();
         localSessions.register(sessionId, sink);
         try {
-            publisher.publishAndWait(new SessionStarted(sessionId, userId, node.nodeId(), node.deliveryTopic(), upload.format(),
-                    upload.sampleRate(), language, engine, false, true, System.currentTimeMillis()));
+            publisher.publishAndWait(new SessionStarted(
+                    sessionId,
+                    userId,
+                    node.nodeId(),
+                    node.deliveryTopic(),
+                    upload.format(),
+                    upload.sampleRate(),
+                    language,
+                    engine,
+                    false,
+                    true,
+                    System.currentTimeMillis()));
             byte[] pcm = upload.audio();
             int step = properties.limits().chunkBytesForUploads();
             long seq = 0;
             for (int offset = 0; offset < pcm.length; offset += step) {
                 byte[] chunk = java.util.Arrays.copyOfRange(pcm, offset, Math.min(pcm.length, offset + step));
-                publisher.publish(new AudioChunk(sessionId, seq++, offset, upload.format(), upload.sampleRate(), System.currentTimeMillis(), chunk));
+                publisher.publish(new AudioChunk(
+                        sessionId,
+                        seq++,
+                        offset,
+                        upload.format(),
+                        upload.sampleRate(),
+                        System.currentTimeMillis(),
+                        chunk));
             }
-            publisher.publishAndWait(new SessionEnded(sessionId, seq - 1, pcm.length, "end", System.currentTimeMillis()));
-            SessionCompleted completed = sink.completion.get(properties.recognizeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            publisher.publishAndWait(
+                    new SessionEnded(sessionId, seq - 1, pcm.length, "end", System.currentTimeMillis()));
+            SessionCompleted completed =
+                    sink.completion.get(properties.recognizeTimeout().toMillis(), TimeUnit.MILLISECONDS);
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("success", true);
             body.put("sessionId", sessionId);
@@ -141,13 +177,17 @@ class RecognizeController {
             body.put("durationMs", upload.durationMs());
             return ResponseEntity.ok(body);
         } catch (PublishFailedException e) {
-            return ApiError.response(ApiError.OVERLOADED, "the audio could not be queued for recognition: " + e.getMessage());
+            return ApiError.response(
+                    ApiError.OVERLOADED, "the audio could not be queued for recognition: " + e.getMessage());
         } catch (TimeoutException e) {
-            return ApiError.response(ApiError.TIMEOUT, "no transcript within " + properties.recognizeTimeout().toSeconds()
-                    + " s; session " + sessionId + " may still complete: GET /api/sessions/" + sessionId);
+            return ApiError.response(
+                    ApiError.TIMEOUT,
+                    "no transcript within " + properties.recognizeTimeout().toSeconds() + " s; session " + sessionId
+                            + " may still complete: GET /api/sessions/" + sessionId);
         } catch (ExecutionException e) {
             SessionFailed failed = e.getCause() instanceof OneShotFailure f ? f.failed : null;
-            return failed != null ? ApiError.response(failed.code(), failed.message())
+            return failed != null
+                    ? ApiError.response(failed.code(), failed.message())
                     : ApiError.response(ApiError.INTERNAL, e.getCause().getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -173,8 +213,7 @@ class RecognizeController {
         private final List<TranscriptFinal> finals = new ArrayList<>();
 
         @Override
-        public void onPartial(TranscriptPartial partial) {
-        }
+        public void onPartial(TranscriptPartial partial) {}
 
         @Override
         public synchronized void onFinal(TranscriptFinal fin) {

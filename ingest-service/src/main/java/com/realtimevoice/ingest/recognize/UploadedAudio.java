@@ -50,7 +50,9 @@ record UploadedAudio(byte[] audio, String format, int sampleRate, long durationM
             return parseWav(bytes);
         }
         String name = filename == null ? "" : filename.toLowerCase(Locale.ROOT);
-        if (name.endsWith(".mp3") || startsWith(bytes, "ID3") || (bytes.length > 1 && (bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xE0) == 0xE0)) {
+        if (name.endsWith(".mp3")
+                || startsWith(bytes, "ID3")
+                || (bytes.length > 1 && (bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xE0) == 0xE0)) {
             return parseMp3(bytes);
         }
         if (name.endsWith(".wav")) {
@@ -58,7 +60,8 @@ record UploadedAudio(byte[] audio, String format, int sampleRate, long durationM
         }
         // Anything else is raw 16 kHz 16-bit little-endian mono PCM, as the streaming contract sends it.
         if (bytes.length % 2 != 0) {
-            throw new UnsupportedAudioException("raw 16-bit PCM must have an even number of bytes, got " + bytes.length, true);
+            throw new UnsupportedAudioException(
+                    "raw 16-bit PCM must have an even number of bytes, got " + bytes.length, true);
         }
         return new UploadedAudio(bytes, "pcm", 16000, bytes.length / 2 * 1000L / 16000);
     }
@@ -99,10 +102,17 @@ record UploadedAudio(byte[] audio, String format, int sampleRate, long durationM
                     throw new UnsupportedAudioException("WAV data chunk comes before its fmt chunk", true);
                 }
                 int sampleBytes = sampleBytes(formatTag, bits);
-                if (sampleBytes == 0 || channels < 1 || channels > 2 || !RATES.contains(rate) || blockAlign != sampleBytes * channels) {
-                    throw new UnsupportedAudioException("WAV must be PCM (8/16/24/32-bit), float (32/64-bit), A-law or mu-law, "
-                            + "mono or stereo, at " + RATES.stream().sorted().toList() + " Hz; this one is format " + formatTag + ", "
-                            + bits + "-bit, " + channels + " channel(s), " + rate + " Hz", false);
+                if (sampleBytes == 0
+                        || channels < 1
+                        || channels > 2
+                        || !RATES.contains(rate)
+                        || blockAlign != sampleBytes * channels) {
+                    throw new UnsupportedAudioException(
+                            "WAV must be PCM (8/16/24/32-bit), float (32/64-bit), A-law or mu-law, "
+                                    + "mono or stereo, at "
+                                    + RATES.stream().sorted().toList() + " Hz; this one is format " + formatTag + ", "
+                                    + bits + "-bit, " + channels + " channel(s), " + rate + " Hz",
+                            false);
                 }
                 // a header that lies about its length, or a streaming writer's 0 / 0xFFFFFFFF: the file decides
                 long end = size == 0 ? bytes.length : Math.min(bytes.length, body + size);
@@ -111,7 +121,8 @@ record UploadedAudio(byte[] audio, String format, int sampleRate, long durationM
                     throw new UnsupportedAudioException("WAV has no audio samples", true);
                 }
                 byte[] pcm = toPcm16(bytes, body, frames * channels, formatTag, sampleBytes);
-                return new UploadedAudio(pcm, channels == 1 ? "pcm" : "pcm;channels=" + channels, rate, frames * 1000L / rate);
+                return new UploadedAudio(
+                        pcm, channels == 1 ? "pcm" : "pcm;channels=" + channels, rate, frames * 1000L / rate);
             }
             pos = body + size + (size & 1);
         }
@@ -180,7 +191,10 @@ record UploadedAudio(byte[] audio, String format, int sampleRate, long durationM
     private static UploadedAudio parseMp3(byte[] bytes) throws UnsupportedAudioException {
         long pos = 0;
         if (startsWith(bytes, "ID3") && bytes.length >= 10) {
-            long size = ((bytes[6] & 0x7FL) << 21) | ((bytes[7] & 0x7FL) << 14) | ((bytes[8] & 0x7FL) << 7) | (bytes[9] & 0x7FL);
+            long size = ((bytes[6] & 0x7FL) << 21)
+                    | ((bytes[7] & 0x7FL) << 14)
+                    | ((bytes[8] & 0x7FL) << 7)
+                    | (bytes[9] & 0x7FL);
             pos = 10 + size + ((bytes[5] & 0x10) != 0 ? 10 : 0);
         }
         int rate = 0;
@@ -211,12 +225,20 @@ record UploadedAudio(byte[] audio, String format, int sampleRate, long durationM
 
     /** {rate, length, samples} of a layer III frame header at {@code pos}, or null. */
     private static int[] mp3Frame(byte[] b, int pos) {
-        int h = ((b[pos] & 0xFF) << 24) | ((b[pos + 1] & 0xFF) << 16) | ((b[pos + 2] & 0xFF) << 8) | (b[pos + 3] & 0xFF);
+        int h = ((b[pos] & 0xFF) << 24)
+                | ((b[pos + 1] & 0xFF) << 16)
+                | ((b[pos + 2] & 0xFF) << 8)
+                | (b[pos + 3] & 0xFF);
         int version = (h >>> 19) & 3;
         int layer = (h >>> 17) & 3;
         int bitrateIndex = (h >>> 12) & 15;
         int rateIndex = (h >>> 10) & 3;
-        if ((h & 0xFFE00000) != 0xFFE00000 || version == 1 || layer != 1 || bitrateIndex == 0 || bitrateIndex == 15 || rateIndex == 3) {
+        if ((h & 0xFFE00000) != 0xFFE00000
+                || version == 1
+                || layer != 1
+                || bitrateIndex == 0
+                || bitrateIndex == 15
+                || rateIndex == 3) {
             return null;
         }
         int[][] rates = {{11025, 12000, 8000}, {0, 0, 0}, {22050, 24000, 16000}, {44100, 48000, 32000}};
@@ -238,7 +260,10 @@ record UploadedAudio(byte[] audio, String format, int sampleRate, long durationM
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof UploadedAudio u && Arrays.equals(audio, u.audio) && format.equals(u.format) && sampleRate == u.sampleRate;
+        return o instanceof UploadedAudio u
+                && Arrays.equals(audio, u.audio)
+                && format.equals(u.format)
+                && sampleRate == u.sampleRate;
     }
 
     @Override
@@ -248,6 +273,7 @@ record UploadedAudio(byte[] audio, String format, int sampleRate, long durationM
 
     @Override
     public String toString() {
-        return "UploadedAudio[" + format + ", " + sampleRate + " Hz, " + durationMs + " ms, " + audio.length + " bytes]";
+        return "UploadedAudio[" + format + ", " + sampleRate + " Hz, " + durationMs + " ms, " + audio.length
+                + " bytes]";
     }
 }

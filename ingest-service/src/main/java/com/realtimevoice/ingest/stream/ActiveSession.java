@@ -10,11 +10,13 @@ final class ActiveSession {
     private final int sampleRate;
     /** When the session first started, on whichever node: its maximum duration and audio budget run from here. */
     private final long startedAtMs;
+
     private long lastAudioAtMs = System.currentTimeMillis();
     private long nextSeq;
     private long bytes;
     /** Audio bytes counted against the rate budget since the session started, carried across resumes. */
     private long budgetBytes;
+
     private boolean ending;
     // Acks: the highest seq Kafka has acknowledged (sends of one producer to one partition complete in order),
     // the highest one told to the client, and the bytes sent but not yet acknowledged (backpressure).
@@ -24,7 +26,8 @@ final class ActiveSession {
     private boolean overloaded;
     private boolean resumed;
 
-    ActiveSession(String sessionId, String userId, String resumeToken, String format, int sampleRate, long startedAtMs) {
+    ActiveSession(
+            String sessionId, String userId, String resumeToken, String format, int sampleRate, long startedAtMs) {
         this(sessionId, userId, resumeToken, format, sampleRate, 0, startedAtMs, 0);
     }
 
@@ -32,8 +35,15 @@ final class ActiveSession {
      * A resumed session: its chunks continue at {@code firstSeq}; its duration and audio budget go on from the
      * original start and the budget already used, so a reconnect buys no fresh allowance.
      */
-    ActiveSession(String sessionId, String userId, String resumeToken, String format, int sampleRate, long firstSeq,
-                  long startedAtMs, long budgetBytes) {
+    ActiveSession(
+            String sessionId,
+            String userId,
+            String resumeToken,
+            String format,
+            int sampleRate,
+            long firstSeq,
+            long startedAtMs,
+            long budgetBytes) {
         this.startedAtMs = startedAtMs;
         this.budgetBytes = budgetBytes;
         this.sessionId = sessionId;
@@ -51,8 +61,10 @@ final class ActiveSession {
      * another node, everything its time since the start allows but one burst (the re-send of its unacked audio).
      * Either way a reconnect buys no fresh allowance beyond that burst.
      */
-    static long carriedBudget(ActiveSession dropped, String format, int sampleRate, long startedAt, long now, double maxAudioSpeed) {
-        long elsewhere = (long) ((now - startedAt) * maxAudioSpeed * StreamFormat.bytesPerSecond(format, sampleRate) / 1000.0);
+    static long carriedBudget(
+            ActiveSession dropped, String format, int sampleRate, long startedAt, long now, double maxAudioSpeed) {
+        long elsewhere =
+                (long) ((now - startedAt) * maxAudioSpeed * StreamFormat.bytesPerSecond(format, sampleRate) / 1000.0);
         return Math.max(elsewhere, dropped == null ? 0 : dropped.budgetBytes());
     }
 
@@ -102,7 +114,11 @@ final class ActiveSession {
         return Admission.ACCEPTED;
     }
 
-    enum Admission { ACCEPTED, REFUSED_FIRST, REFUSED }
+    enum Admission {
+        ACCEPTED,
+        REFUSED_FIRST,
+        REFUSED
+    }
 
     synchronized void markResumed() {
         resumed = true;

@@ -3,14 +3,12 @@ package com.realtimevoice.ingest.stream;
 import com.realtimevoice.auth.InvalidTokenException;
 import com.realtimevoice.protocol.ErrorCode;
 import com.realtimevoice.protocol.ServerMessage;
-
 import org.springframework.web.socket.CloseStatus;
 
 /** The authentication step of an {@link IngestSession}: a token (upgrade request, start or resume) names its user. */
 final class ConnectionAuth {
 
-    private ConnectionAuth() {
-    }
+    private ConnectionAuth() {}
 
     /**
      * Checks a token and makes its subject the connection's user; false (and the connection closed) if it is not
@@ -37,9 +35,13 @@ final class ConnectionAuth {
             return true;
         }
         if (!services.counts().tryAddSocket(verified.userId())) {
-            services.meters().counter("ingest.errors", "code", ErrorCode.RATE_LIMITED.name()).increment();
-            connection.send(new ServerMessage.Error(ErrorCode.RATE_LIMITED, "too many open connections for this user (limit "
-                    + services.limits().maxSocketsPerUser() + "); close one first"));
+            services.meters()
+                    .counter("ingest.errors", "code", ErrorCode.RATE_LIMITED.name())
+                    .increment();
+            connection.send(new ServerMessage.Error(
+                    ErrorCode.RATE_LIMITED,
+                    "too many open connections for this user (limit "
+                            + services.limits().maxSocketsPerUser() + "); close one first"));
             connection.close(CloseStatus.POLICY_VIOLATION.withReason("too many connections"));
             return false;
         }

@@ -1,13 +1,11 @@
 package com.realtimevoice.ingest.stream;
 
-import java.util.Locale;
-
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.stereotype.Component;
-
 import com.realtimevoice.protocol.ClientMessage;
 import com.realtimevoice.protocol.RecognitionOptions;
 import com.realtimevoice.protocol.ServerMessage;
+import java.util.Locale;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
 
 /**
  * What of a start's options will be in effect, for the {@code started} message: sent at once, before a worker has
@@ -31,9 +29,15 @@ class EffectiveOptions {
         if (!start.wordTimestamps() && o.equals(RecognitionOptions.NONE)) {
             return null;
         }
-        String engine = start.engine() == null || start.engine().isBlank() ? defaultEngine : start.engine().strip().toLowerCase(Locale.ROOT);
+        String engine = start.engine() == null || start.engine().isBlank()
+                ? defaultEngine
+                : start.engine().strip().toLowerCase(Locale.ROOT);
         boolean tencent = engine.equals("tencent");
-        return new ServerMessage.Options(start.wordTimestamps(), o.hotwords(), tencent && !Boolean.FALSE.equals(o.punctuation()),
-                o.numbers() != null ? o.numbers() : tencent ? "digits" : "words", o.profanity() != null ? o.profanity() : "keep");
+        return new ServerMessage.Options(
+                start.wordTimestamps(),
+                o.hotwords(),
+                tencent && !Boolean.FALSE.equals(o.punctuation()),
+                o.numbers() != null ? o.numbers() : tencent ? "digits" : "words",
+                o.profanity() != null ? o.profanity() : "keep");
     }
 }

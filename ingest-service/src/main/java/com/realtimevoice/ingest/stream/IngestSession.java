@@ -1,8 +1,5 @@
 package com.realtimevoice.ingest.stream;
 
-import java.nio.ByteBuffer;
-import java.util.UUID;
-
 import com.realtimevoice.events.AudioChunk;
 import com.realtimevoice.events.SessionFlushed;
 import com.realtimevoice.events.SessionResumed;
@@ -11,7 +8,8 @@ import com.realtimevoice.ingest.config.IngestProperties;
 import com.realtimevoice.protocol.ClientMessage;
 import com.realtimevoice.protocol.ErrorCode;
 import com.realtimevoice.protocol.ServerMessage;
-
+import java.nio.ByteBuffer;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.BinaryMessage;
@@ -66,7 +64,9 @@ final class IngestSession {
         }
         String userId = connection.userId();
         if (userId == null) {
-            error(ErrorCode.UNAUTHORIZED, "a token is required: Authorization: Bearer header, ?token= or the start message's token");
+            error(
+                    ErrorCode.UNAUTHORIZED,
+                    "a token is required: Authorization: Bearer header, ?token= or the start message's token");
             return;
         }
         if (connection.session() != null) {
@@ -84,9 +84,14 @@ final class IngestSession {
         }
         String sessionId = UUID.randomUUID().toString();
         long now = System.currentTimeMillis();
-        ActiveSession session = new ActiveSession(sessionId, userId,
-                services.resumeTokens().issue(new ResumeTokens.Claims(sessionId, userId, start.format(), start.sampleRate(), now)),
-                start.format(), start.sampleRate(), now);
+        ActiveSession session = new ActiveSession(
+                sessionId,
+                userId,
+                services.resumeTokens()
+                        .issue(new ResumeTokens.Claims(sessionId, userId, start.format(), start.sampleRate(), now)),
+                start.format(),
+                start.sampleRate(),
+                now);
         if (!connection.begin(session)) {
             services.counts().releaseSession(userId); // the socket closed meanwhile
             return;
@@ -95,23 +100,42 @@ final class IngestSession {
         // Not waited for: during a broker outage the producer keeps the event (and the audio after it, in order)
         // until the broker is back, so the client is answered at once. Only an outage past the producer's delivery
         // timeout fails it, and then the session is given up here and the client told.
-        services.publisher().publishUrgent(new SessionStarted(sessionId, userId, services.node().nodeId(),
-                services.node().deliveryTopic(), start.format(), start.sampleRate(), start.language(), start.engine(),
-                start.interimResults(), false, now, start.wordTimestamps(), start.endpointingMs(),
-                start.speechEvents() ? Boolean.TRUE : null, events(start.options())))
+        services.publisher()
+                .publishUrgent(new SessionStarted(
+                        sessionId,
+                        userId,
+                        services.node().nodeId(),
+                        services.node().deliveryTopic(),
+                        start.format(),
+                        start.sampleRate(),
+                        start.language(),
+                        start.engine(),
+                        start.interimResults(),
+                        false,
+                        now,
+                        start.wordTimestamps(),
+                        start.endpointingMs(),
+                        start.speechEvents() ? Boolean.TRUE : null,
+                        events(start.options())))
                 .whenComplete((r, failure) -> {
                     if (failure != null && tearDown(sessionId)) {
                         warn(ErrorCode.OVERLOADED, "the session could not be started: " + failure.getMessage());
                     }
                 });
         services.meters().counter("ingest.sessions.started").increment();
-        connection.send(new ServerMessage.Started(sessionId, session.resumeToken(), StreamFormat.codec(start.format()),
-                start.sampleRate(), start.interimResults(), services.effectiveOptions().of(start)));
+        connection.send(new ServerMessage.Started(
+                sessionId,
+                session.resumeToken(),
+                StreamFormat.codec(start.format()),
+                start.sampleRate(),
+                start.interimResults(),
+                services.effectiveOptions().of(start)));
     }
 
     /** The start's hotwords and output controls as the pipeline carries them (validated by the codec). */
     private static com.realtimevoice.events.RecognitionOptions events(com.realtimevoice.protocol.RecognitionOptions o) {
-        return new com.realtimevoice.events.RecognitionOptions(o.hotwords(), o.punctuation(), o.numbers(), o.profanity());
+        return new com.realtimevoice.events.RecognitionOptions(
+                o.hotwords(), o.punctuation(), o.numbers(), o.profanity());
     }
 
     /**
@@ -134,9 +158,13 @@ final class IngestSession {
         }
         ResumeTokens.Claims claims = services.resumeTokens().verify(resume.resumeToken(), resume.sessionId(), userId);
         if (claims == null) {
-            services.meters().counter("ingest.sessions.resumed", "result", "refused").increment();
-            connection.send(new ServerMessage.Error(ErrorCode.SESSION_NOT_FOUND.name(),
-                    "no session " + resume.sessionId() + " with that resume token for this user; start a new session", false));
+            services.meters()
+                    .counter("ingest.sessions.resumed", "result", "refused")
+                    .increment();
+            connection.send(new ServerMessage.Error(
+                    ErrorCode.SESSION_NOT_FOUND.name(),
+                    "no session " + resume.sessionId() + " with that resume token for this user; start a new session",
+                    false));
             return;
         }
         if (!claimSessionSlot(userId)) {
@@ -146,9 +174,21 @@ final class IngestSession {
         ActiveSession dropped = registry.takeDropped(resume.sessionId());
         long nextSeq = resume.nextSeq() == null ? 0 : resume.nextSeq();
         long startedAt = claims.startedAtMs() > 0 && claims.startedAtMs() <= now ? claims.startedAtMs() : now;
-        ActiveSession session = new ActiveSession(resume.sessionId(), userId, resume.resumeToken(), claims.format(),
-                claims.sampleRate(), nextSeq, startedAt, ActiveSession.carriedBudget(dropped, claims.format(),
-                claims.sampleRate(), startedAt, now, services.limits().maxAudioSpeed()));
+        ActiveSession session = new ActiveSession(
+                resume.sessionId(),
+                userId,
+                resume.resumeToken(),
+                claims.format(),
+                claims.sampleRate(),
+                nextSeq,
+                startedAt,
+                ActiveSession.carriedBudget(
+                        dropped,
+                        claims.format(),
+                        claims.sampleRate(),
+                        startedAt,
+                        now,
+                        services.limits().maxAudioSpeed()));
         session.markResumed();
         if (!connection.begin(session)) {
             services.counts().releaseSession(userId); // the socket closed meanwhile
@@ -158,17 +198,29 @@ final class IngestSession {
             return;
         }
         services.localSessions().register(resume.sessionId(), new SocketResults(this, services.meters()));
-        // Accepted at once, also while the broker is away: the producer keeps session.resumed, in order on the session's
+        // Accepted at once, also while the broker is away: the producer keeps session.resumed, in order on the
+        // session's
         // key ahead of the audio that follows, until the broker is back. Only an outage past the producer's delivery
         // timeout fails it; then the client is told to resume again (1013), and its close arms the end timer again.
-        services.publisher().publishUrgent(new SessionResumed(resume.sessionId(), userId, services.node().nodeId(),
-                services.node().deliveryTopic(), resume.lastIndex(), resume.nextSeq(), now)).whenComplete((r, failure) -> {
+        services.publisher()
+                .publishUrgent(new SessionResumed(
+                        resume.sessionId(),
+                        userId,
+                        services.node().nodeId(),
+                        services.node().deliveryTopic(),
+                        resume.lastIndex(),
+                        resume.nextSeq(),
+                        now))
+                .whenComplete((r, failure) -> {
                     if (failure != null && connection.session() == session) {
-                        error(ErrorCode.OVERLOADED, "the session could not be resumed: " + failure.getMessage()
-                                + "; resume again");
+                        error(
+                                ErrorCode.OVERLOADED,
+                                "the session could not be resumed: " + failure.getMessage() + "; resume again");
                     }
                 });
-        services.meters().counter("ingest.sessions.resumed", "result", "accepted").increment();
+        services.meters()
+                .counter("ingest.sessions.resumed", "result", "accepted")
+                .increment();
         connection.send(new ServerMessage.Resumed(resume.sessionId(), resume.lastIndex(), nextSeq));
     }
 
@@ -177,8 +229,10 @@ final class IngestSession {
         if (services.counts().tryAcquireSession(userId)) {
             return true;
         }
-        error(ErrorCode.RATE_LIMITED, "too many concurrent sessions for this user (limit "
-                + services.limits().maxSessionsPerUser() + ")");
+        error(
+                ErrorCode.RATE_LIMITED,
+                "too many concurrent sessions for this user (limit "
+                        + services.limits().maxSessionsPerUser() + ")");
         return false;
     }
 
@@ -203,14 +257,21 @@ final class IngestSession {
     void flush() {
         ActiveSession session = connection.session();
         if (session == null || session.ending()) {
-            error(ErrorCode.BAD_REQUEST, session == null ? "no session to flush: send start first"
-                    : "the session is ending: its finals follow anyway");
+            error(
+                    ErrorCode.BAD_REQUEST,
+                    session == null
+                            ? "no session to flush: send start first"
+                            : "the session is ending: its finals follow anyway");
             return;
         }
-        services.publisher().publishUrgent(new SessionFlushed(session.sessionId(), session.lastSeq(), System.currentTimeMillis()))
+        services.publisher()
+                .publishUrgent(new SessionFlushed(session.sessionId(), session.lastSeq(), System.currentTimeMillis()))
                 .whenComplete((r, failure) -> {
                     if (failure != null) {
-                        log.warn("the flush of session {} was not accepted by Kafka: {}", session.sessionId(), failure.getMessage());
+                        log.warn(
+                                "the flush of session {} was not accepted by Kafka: {}",
+                                session.sessionId(),
+                                failure.getMessage());
                     }
                 });
         services.meters().counter("ingest.flushes").increment();
@@ -235,8 +296,10 @@ final class IngestSession {
             return;
         }
         if (length > limits.maxFrameBytes()) {
-            error(ErrorCode.TOO_LARGE, "audio frame of " + length + " bytes exceeds the limit of "
-                    + limits.maxFrameBytes() + " (1 s of 16 kHz PCM is 32000 bytes)");
+            error(
+                    ErrorCode.TOO_LARGE,
+                    "audio frame of " + length + " bytes exceeds the limit of " + limits.maxFrameBytes()
+                            + " (1 s of 16 kHz PCM is 32000 bytes)");
             return;
         }
         if (session == null) {
@@ -253,42 +316,65 @@ final class IngestSession {
         }
         int alignment = StreamFormat.frameAlignment(session.format());
         if (length % alignment != 0) {
-            error(ErrorCode.BAD_REQUEST, alignment == 2 ? "16-bit PCM frames must have an even number of bytes, got " + length
-                    : "16-bit PCM frames of " + alignment / 2 + " channels must be a multiple of " + alignment + " bytes, got " + length);
+            error(
+                    ErrorCode.BAD_REQUEST,
+                    alignment == 2
+                            ? "16-bit PCM frames must have an even number of bytes, got " + length
+                            : "16-bit PCM frames of " + alignment / 2 + " channels must be a multiple of " + alignment
+                                    + " bytes, got " + length);
             return;
         }
         if (session.wouldExceed(length, limits.maxAudioSpeed(), limits.audioBurst(), System.currentTimeMillis())) {
-            error(ErrorCode.RATE_LIMITED, "audio arrives faster than " + limits.maxAudioSpeed()
-                    + " times real time; send it at the pace it is recorded");
+            error(
+                    ErrorCode.RATE_LIMITED,
+                    "audio arrives faster than " + limits.maxAudioSpeed()
+                            + " times real time; send it at the pace it is recorded");
             connection.close(CloseStatus.POLICY_VIOLATION.withReason("audio too fast"));
             return;
         }
         IngestProperties.Reliability reliability = services.properties().reliability();
         long maxUnacked = reliability.maxUnackedAudio().toMillis()
-                * StreamFormat.bytesPerSecond(session.format(), session.sampleRate()) / 1000;
-        ActiveSession.Admission admission = services.publisher().hasRoomFor(length) ? session.admit(length, maxUnacked)
+                * StreamFormat.bytesPerSecond(session.format(), session.sampleRate())
+                / 1000;
+        ActiveSession.Admission admission = services.publisher().hasRoomFor(length)
+                ? session.admit(length, maxUnacked)
                 : ActiveSession.Admission.REFUSED;
         if (admission != ActiveSession.Admission.ACCEPTED) {
             // Kafka is behind or away (up to INGEST_MAX_UNACKED_AUDIO is buffered meanwhile): hold the client back
             // rather than buffer without bound. Each refused chunk is answered, the socket stays open; nothing acked
             // is lost, and the client re-sends from the chunk after its last ack once acks flow again.
             services.meters().counter("ingest.audio.refused").increment();
-            warn(ErrorCode.OVERLOADED, "audio chunk refused: " + reliability.maxUnackedAudio().toSeconds()
-                    + " s of audio are not acknowledged by the message broker yet; pause, and re-send from the chunk after "
-                    + "the last ack when acks resume");
+            warn(
+                    ErrorCode.OVERLOADED,
+                    "audio chunk refused: " + reliability.maxUnackedAudio().toSeconds()
+                            + " s of audio are not acknowledged by the message broker yet; pause, and re-send from the chunk after "
+                            + "the last ack when acks resume");
             return;
         }
         ByteBuffer payload = message.getPayload();
         byte[] audio = new byte[length];
         payload.get(audio);
         long[] stamp = session.stamp(length);
-        AudioChunk chunk = new AudioChunk(session.sessionId(), stamp[0], stamp[1], session.format(), session.sampleRate(),
-                System.currentTimeMillis(), audio);
+        AudioChunk chunk = new AudioChunk(
+                session.sessionId(),
+                stamp[0],
+                stamp[1],
+                session.format(),
+                session.sampleRate(),
+                System.currentTimeMillis(),
+                audio);
         services.publisher().publish(chunk).whenComplete((result, failure) -> {
             if (failure != null) {
-                // Never acked, so the client still has it: it can resume (here or elsewhere) and re-send from the last ack.
-                log.warn("audio chunk {} of session {} was not accepted by Kafka: {}", stamp[0], session.sessionId(), failure.getMessage());
-                error(ErrorCode.OVERLOADED, "audio could not be queued for recognition; resume and re-send from the last ack");
+                // Never acked, so the client still has it: it can resume (here or elsewhere) and re-send from the last
+                // ack.
+                log.warn(
+                        "audio chunk {} of session {} was not accepted by Kafka: {}",
+                        stamp[0],
+                        session.sessionId(),
+                        failure.getMessage());
+                error(
+                        ErrorCode.OVERLOADED,
+                        "audio could not be queued for recognition; resume and re-send from the last ack");
             } else {
                 session.acknowledged(stamp[0], length);
             }
@@ -341,15 +427,19 @@ final class IngestSession {
             }
             if (connection.userId() == null) {
                 if (now - connection.openedAtMs() > limits.authTimeout().toMillis()) {
-                    error(ErrorCode.UNAUTHORIZED, "no valid token within " + limits.authTimeout().toSeconds() + " s");
+                    error(
+                            ErrorCode.UNAUTHORIZED,
+                            "no valid token within " + limits.authTimeout().toSeconds() + " s");
                 }
                 return;
             }
             java.time.Instant expires = connection.tokenExpiresAt();
             if (expires != null && now > expires.toEpochMilli()) {
                 ActiveSession session = connection.session();
-                error(ErrorCode.TOKEN_EXPIRED, "the token expired; get a new one and reconnect"
-                        + (session == null ? "" : " (session " + session.sessionId() + ")"));
+                error(
+                        ErrorCode.TOKEN_EXPIRED,
+                        "the token expired; get a new one and reconnect"
+                                + (session == null ? "" : " (session " + session.sessionId() + ")"));
                 return;
             }
             ActiveSession session = connection.session();
@@ -357,12 +447,16 @@ final class IngestSession {
                 return;
             }
             if (now - session.startedAtMs() > limits.maxSessionDuration().toMillis()) {
-                error(ErrorCode.MAX_DURATION, "the session reached the maximum duration of "
-                        + limits.maxSessionDuration().toSeconds() + " s and was ended; its finals follow");
+                error(
+                        ErrorCode.MAX_DURATION,
+                        "the session reached the maximum duration of "
+                                + limits.maxSessionDuration().toSeconds() + " s and was ended; its finals follow");
                 endSession(session, "max_duration");
             } else if (session.idleLongerThan(now, limits.idleTimeout().toMillis())) {
-                error(ErrorCode.IDLE_TIMEOUT, "no audio for " + limits.idleTimeout().toSeconds()
-                        + " s: the session was ended; its finals follow");
+                error(
+                        ErrorCode.IDLE_TIMEOUT,
+                        "no audio for " + limits.idleTimeout().toSeconds()
+                                + " s: the session was ended; its finals follow");
                 endSession(session, "idle");
             }
         } catch (RuntimeException e) {

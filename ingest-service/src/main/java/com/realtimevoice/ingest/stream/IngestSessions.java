@@ -1,23 +1,19 @@
 package com.realtimevoice.ingest.stream;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
-
 import com.realtimevoice.auth.TokenService;
 import com.realtimevoice.events.SessionEnded;
 import com.realtimevoice.ingest.config.IngestNode;
 import com.realtimevoice.ingest.config.IngestProperties;
 import com.realtimevoice.ingest.pipeline.AudioPublisher;
 import com.realtimevoice.ingest.pipeline.LocalSessions;
-
 import io.micrometer.core.instrument.MeterRegistry;
-
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
-
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -46,17 +42,36 @@ class IngestSessions implements SmartLifecycle {
      * as it was (its audio budget goes on if it is resumed here).
      */
     private final Map<String, Dropped> dropped = new ConcurrentHashMap<>();
+
     private volatile boolean shuttingDown;
     private volatile boolean running;
     private ScheduledFuture<?> limitsSweep;
     private ScheduledFuture<?> ackFlush;
 
-    IngestSessions(TokenService tokens, AudioPublisher publisher, LocalSessions localSessions, StreamSessions counts,
-                   IngestNode node, IngestProperties properties, MeterRegistry meters, TaskScheduler scheduler,
-                   ResumeTokens resumeTokens, EffectiveOptions effectiveOptions) {
+    IngestSessions(
+            TokenService tokens,
+            AudioPublisher publisher,
+            LocalSessions localSessions,
+            StreamSessions counts,
+            IngestNode node,
+            IngestProperties properties,
+            MeterRegistry meters,
+            TaskScheduler scheduler,
+            ResumeTokens resumeTokens,
+            EffectiveOptions effectiveOptions) {
         this.scheduler = scheduler;
-        this.services = new SessionServices(tokens, publisher, localSessions, counts, node, properties, meters, resumeTokens,
-                effectiveOptions, meters.counter("ingest.audio.chunks"), meters.counter("ingest.audio.bytes"));
+        this.services = new SessionServices(
+                tokens,
+                publisher,
+                localSessions,
+                counts,
+                node,
+                properties,
+                meters,
+                resumeTokens,
+                effectiveOptions,
+                meters.counter("ingest.audio.chunks"),
+                meters.counter("ingest.audio.bytes"));
     }
 
     /** A new stream socket: its session, not yet authenticated. */
@@ -84,11 +99,13 @@ class IngestSessions implements SmartLifecycle {
      */
     void awaitResume(ActiveSession session) {
         String id = session.sessionId();
-        ScheduledFuture<?> end = scheduler.schedule(() -> {
-            if (dropped.remove(id) != null) {
-                publishEnd(session, "abandoned", 0);
-            }
-        }, Instant.now().plus(services.properties().reliability().resumeWindow()));
+        ScheduledFuture<?> end = scheduler.schedule(
+                () -> {
+                    if (dropped.remove(id) != null) {
+                        publishEnd(session, "abandoned", 0);
+                    }
+                },
+                Instant.now().plus(services.properties().reliability().resumeWindow()));
         Dropped previous = dropped.put(id, new Dropped(session, end));
         if (previous != null) {
             previous.end().cancel(false);
@@ -106,8 +123,7 @@ class IngestSessions implements SmartLifecycle {
     }
 
     /** A dropped session waiting for its resume, and the timer that ends it if none comes. */
-    private record Dropped(ActiveSession session, ScheduledFuture<?> end) {
-    }
+    private record Dropped(ActiveSession session, ScheduledFuture<?> end) {}
 
     /** Ends a session on the audio topic (the worker finishes its segments); see the attempt-counting overload. */
     void publishEnd(ActiveSession session, String reason) {
@@ -120,12 +136,23 @@ class IngestSessions implements SmartLifecycle {
      * delivery timeout), it is tried again, so a session ended by a timer is never left open.
      */
     private void publishEnd(ActiveSession session, String reason, int attempt) {
-        services.publisher().publishUrgent(new SessionEnded(session.sessionId(), session.lastSeq(), session.bytes(), reason,
-                System.currentTimeMillis(), services.node().nodeId())).whenComplete((r, failure) -> {
+        services.publisher()
+                .publishUrgent(new SessionEnded(
+                        session.sessionId(),
+                        session.lastSeq(),
+                        session.bytes(),
+                        reason,
+                        System.currentTimeMillis(),
+                        services.node().nodeId()))
+                .whenComplete((r, failure) -> {
                     if (failure != null && attempt < MAX_END_ATTEMPTS && !shuttingDown) {
-                        log.warn("the end of session {} was not accepted by Kafka ({}); trying again", session.sessionId(),
+                        log.warn(
+                                "the end of session {} was not accepted by Kafka ({}); trying again",
+                                session.sessionId(),
                                 failure.getMessage());
-                        scheduler.schedule(() -> publishEnd(session, reason, attempt + 1), Instant.now().plus(END_RETRY_DELAY));
+                        scheduler.schedule(
+                                () -> publishEnd(session, reason, attempt + 1),
+                                Instant.now().plus(END_RETRY_DELAY));
                     }
                 });
     }
@@ -136,8 +163,10 @@ class IngestSessions implements SmartLifecycle {
      */
     @PostConstruct
     void scheduleLimits() {
-        limitsSweep = scheduler.scheduleAtFixedRate(() -> open.values().forEach(IngestSession::enforceLimits), Duration.ofSeconds(1));
-        ackFlush = scheduler.scheduleAtFixedRate(() -> open.values().forEach(IngestSession::flushAck),
+        limitsSweep = scheduler.scheduleAtFixedRate(
+                () -> open.values().forEach(IngestSession::enforceLimits), Duration.ofSeconds(1));
+        ackFlush = scheduler.scheduleAtFixedRate(
+                () -> open.values().forEach(IngestSession::flushAck),
                 services.properties().reliability().ackInterval());
     }
 

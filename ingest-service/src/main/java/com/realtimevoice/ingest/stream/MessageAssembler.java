@@ -2,7 +2,6 @@ package com.realtimevoice.ingest.stream;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-
 import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketMessage;
@@ -19,8 +18,7 @@ import org.springframework.web.socket.WebSocketMessage;
 final class MessageAssembler {
 
     /** A message whose parts add up to more than its limit: its size so far and whether it was text. */
-    record Oversized(boolean text, int bytesSoFar) {
-    }
+    record Oversized(boolean text, int bytesSoFar) {}
 
     private byte[] binary;
     private StringBuilder text;

@@ -3,10 +3,7 @@ package com.realtimevoice.ingest.stream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
-
 import javax.crypto.spec.SecretKeySpec;
-
-
 import org.springframework.stereotype.Component;
 
 /**
@@ -20,8 +17,7 @@ class ResumeTokens {
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
     /** What a resume token vouches for; {@code startedAtMs} is 0 in tokens issued before it was carried. */
-    record Claims(String sessionId, String userId, String format, int sampleRate, long startedAtMs) {
-    }
+    record Claims(String sessionId, String userId, String format, int sampleRate, long startedAtMs) {}
 
     private final SecretKeySpec key;
 
@@ -30,8 +26,13 @@ class ResumeTokens {
     }
 
     String issue(Claims c) {
-        String payload = B64.encodeToString(String.join("\n", c.sessionId(), c.userId(), c.format(), Integer.toString(c.sampleRate()),
-                Long.toString(c.startedAtMs()))
+        String payload = B64.encodeToString(String.join(
+                        "\n",
+                        c.sessionId(),
+                        c.userId(),
+                        c.format(),
+                        Integer.toString(c.sampleRate()),
+                        Long.toString(c.startedAtMs()))
                 .getBytes(StandardCharsets.UTF_8));
         return payload + "." + B64.encodeToString(mac(payload));
     }
@@ -65,7 +66,12 @@ class ResumeTokens {
             return null;
         }
         try {
-            return new Claims(parts[0], parts[1], parts[2], Integer.parseInt(parts[3]), parts.length == 5 ? Long.parseLong(parts[4]) : 0);
+            return new Claims(
+                    parts[0],
+                    parts[1],
+                    parts[2],
+                    Integer.parseInt(parts[3]),
+                    parts.length == 5 ? Long.parseLong(parts[4]) : 0);
         } catch (NumberFormatException e) {
             return null;
         }

@@ -7,7 +7,6 @@ import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.TranscriptPartial;
 import com.realtimevoice.ingest.pipeline.ResultSink;
 import com.realtimevoice.protocol.ServerMessage;
-
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -38,9 +37,17 @@ final class SocketResults implements ResultSink {
 
     @Override
     public void onFinal(TranscriptFinal fin) {
-        connection.send(new ServerMessage.Final(fin.sessionId(), fin.index(), fin.text(), fin.startMs(), fin.endMs(),
-                fin.words() == null ? null : fin.words().stream()
-                        .map(w -> new ServerMessage.Word(w.word(), w.startMs(), w.endMs(), w.confidence())).toList()));
+        connection.send(new ServerMessage.Final(
+                fin.sessionId(),
+                fin.index(),
+                fin.text(),
+                fin.startMs(),
+                fin.endMs(),
+                fin.words() == null
+                        ? null
+                        : fin.words().stream()
+                                .map(w -> new ServerMessage.Word(w.word(), w.startMs(), w.endMs(), w.confidence()))
+                                .toList()));
     }
 
     @Override
@@ -55,8 +62,10 @@ final class SocketResults implements ResultSink {
         ActiveSession current = connection.session();
         boolean resumed = current != null && current.resumed();
         session.ended(failed.sessionId());
-        connection.send(resumed ? new ServerMessage.Error(failed.code(), failed.message(), false)
-                : new ServerMessage.Error(failed.code(), failed.message(), null));
+        connection.send(
+                resumed
+                        ? new ServerMessage.Error(failed.code(), failed.message(), false)
+                        : new ServerMessage.Error(failed.code(), failed.message(), null));
         meters.counter("ingest.sessions.ended", "outcome", "failed").increment();
     }
 }

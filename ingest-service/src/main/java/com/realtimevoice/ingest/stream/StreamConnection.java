@@ -1,11 +1,9 @@
 package com.realtimevoice.ingest.stream;
 
-import java.io.IOException;
-
 import com.realtimevoice.protocol.ErrorCode;
 import com.realtimevoice.protocol.ProtocolCodec;
 import com.realtimevoice.protocol.ServerMessage;
-
+import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.CloseStatus;
@@ -27,6 +25,7 @@ public final class StreamConnection {
     private static final Logger log = LoggerFactory.getLogger(StreamConnection.class);
     /** The container's timeout for its own blocking frames (ping, close): a stuck socket gives up a pool thread soon. */
     private static final String BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
+
     private static final long CONTROL_FRAME_TIMEOUT_MS = 2000;
     private static final java.util.concurrent.ExecutorService CONTROL = controlPool();
     /** The connection whose outbox this thread is writing (a write that completes at once must not recurse). */
@@ -45,6 +44,7 @@ public final class StreamConnection {
     private final long openedAtMs = System.currentTimeMillis();
     /** Token subject once a valid token has been seen; nothing runs before that. */
     private String userId;
+
     private java.time.Instant tokenExpiresAt;
     private ActiveSession session;
     private boolean closed;
@@ -70,8 +70,13 @@ public final class StreamConnection {
 
     private static java.util.concurrent.ExecutorService controlPool() {
         java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(4, 4, 30,
-                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(
+                4,
+                4,
+                30,
+                java.util.concurrent.TimeUnit.SECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(),
+                r -> {
                     Thread t = new Thread(r, "ingest-socket-control-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;

@@ -18,21 +18,22 @@ final class StreamFormat {
     /** MP3's bytes per second are far below PCM's; for pacing and buffering take 320 kbit/s, MP3's highest. */
     private static final int MP3_MAX_BYTES_PER_SECOND = 40_000;
 
-    private StreamFormat() {
-    }
+    private StreamFormat() {}
 
     /** @return why the stream cannot be taken (UNSUPPORTED_FORMAT), or null if it can */
     static String unsupported(String descriptor, int sampleRate) {
         String codec = codec(descriptor);
         int channels = channels(descriptor);
         if (!codec.equals("pcm") && !codec.equals("mp3")) {
-            return "format \"" + descriptor + "\" is not supported; use \"pcm\" (16-bit signed little-endian) or \"mp3\"";
+            return "format \"" + descriptor
+                    + "\" is not supported; use \"pcm\" (16-bit signed little-endian) or \"mp3\"";
         }
         if (channels < 1 || channels > 2) {
             return "channels " + (channels < 0 ? "?" : String.valueOf(channels)) + " is not supported; use 1 or 2";
         }
         if (!RATES.contains(sampleRate)) {
-            return "sampleRate " + sampleRate + " is not supported; use one of 8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000";
+            return "sampleRate " + sampleRate
+                    + " is not supported; use one of 8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000";
         }
         return null;
     }
@@ -40,7 +41,9 @@ final class StreamFormat {
     /** {@code pcm} or {@code mp3} (or whatever else was declared), without parameters. */
     static String codec(String descriptor) {
         int semicolon = descriptor.indexOf(';');
-        return (semicolon < 0 ? descriptor : descriptor.substring(0, semicolon)).strip().toLowerCase(Locale.ROOT);
+        return (semicolon < 0 ? descriptor : descriptor.substring(0, semicolon))
+                .strip()
+                .toLowerCase(Locale.ROOT);
     }
 
     /** The {@code channels} parameter, 1 if absent, -1 if unreadable or unknown parameters are present. */
@@ -72,6 +75,8 @@ final class StreamFormat {
 
     /** Bytes per second of audio in this format (for pacing and the unacknowledged-audio bound). */
     static int bytesPerSecond(String descriptor, int sampleRate) {
-        return codec(descriptor).equals("mp3") ? MP3_MAX_BYTES_PER_SECOND : sampleRate * 2 * Math.max(1, channels(descriptor));
+        return codec(descriptor).equals("mp3")
+                ? MP3_MAX_BYTES_PER_SECOND
+                : sampleRate * 2 * Math.max(1, channels(descriptor));
     }
 }

@@ -1,9 +1,7 @@
 package com.realtimevoice.ingest.stream;
 
 import com.realtimevoice.protocol.ErrorCode;
-
 import io.micrometer.core.instrument.MeterRegistry;
-
 import org.springframework.stereotype.Component;
 
 /**

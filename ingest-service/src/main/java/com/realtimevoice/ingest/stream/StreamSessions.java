@@ -1,18 +1,14 @@
 package com.realtimevoice.ingest.stream;
 
+import com.realtimevoice.ingest.config.IngestProperties;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import com.realtimevoice.ingest.config.IngestProperties;
-
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-
-import jakarta.annotation.PostConstruct;
-import jakarta.annotation.PreDestroy;
-
 import org.springframework.scheduling.TaskScheduler;
 import org.springframework.stereotype.Component;
 
@@ -34,8 +30,11 @@ public class StreamSessions {
     StreamSessions(TaskScheduler scheduler, IngestProperties properties, MeterRegistry meters) {
         this.scheduler = scheduler;
         this.properties = properties;
-        Gauge.builder("ingest.connections", connections, Map::size).description("Open WebSocket connections").register(meters);
-        Gauge.builder("ingest.sessions.active", activeSessions, AtomicInteger::get).description("Recognition sessions in progress")
+        Gauge.builder("ingest.connections", connections, Map::size)
+                .description("Open WebSocket connections")
+                .register(meters);
+        Gauge.builder("ingest.sessions.active", activeSessions, AtomicInteger::get)
+                .description("Recognition sessions in progress")
                 .register(meters);
     }
 

@@ -5,9 +5,7 @@ import com.realtimevoice.protocol.ClientMessage;
 import com.realtimevoice.protocol.ErrorCode;
 import com.realtimevoice.protocol.ProtocolCodec;
 import com.realtimevoice.protocol.ServerMessage;
-
 import io.micrometer.core.instrument.MeterRegistry;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -59,10 +57,13 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler {
             IngestProperties.Limits limits = properties.limits();
             Object whole = session.connection().assembler().add(message, limits.maxFrameBytes(), limits.maxTextBytes());
             if (whole instanceof MessageAssembler.Oversized over) {
-                session.error(ErrorCode.TOO_LARGE, over.text()
-                        ? "text frame of " + over.bytesSoFar() + "+ bytes exceeds the limit of " + limits.maxTextBytes()
-                        : "audio frame of " + over.bytesSoFar() + "+ bytes exceeds the limit of " + limits.maxFrameBytes()
-                                + " (1 s of 16 kHz PCM is 32000 bytes)");
+                session.error(
+                        ErrorCode.TOO_LARGE,
+                        over.text()
+                                ? "text frame of " + over.bytesSoFar() + "+ bytes exceeds the limit of "
+                                        + limits.maxTextBytes()
+                                : "audio frame of " + over.bytesSoFar() + "+ bytes exceeds the limit of "
+                                        + limits.maxFrameBytes() + " (1 s of 16 kHz PCM is 32000 bytes)");
             } else if (whole != null) {
                 super.handleMessage(raw, (WebSocketMessage<?>) whole);
             }
@@ -89,14 +90,17 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler {
             if (perSecond == limit + 1) {
                 session.error(ErrorCode.RATE_LIMITED, "more than " + limit + " text messages per second");
             } else if (perSecond > limit * 5) {
-                meters.counter("ingest.errors", "code", ErrorCode.RATE_LIMITED.name()).increment();
+                meters.counter("ingest.errors", "code", ErrorCode.RATE_LIMITED.name())
+                        .increment();
                 connection.close(CloseStatus.POLICY_VIOLATION.withReason("message flood"));
             }
             return;
         }
         if (message.getPayloadLength() > properties.limits().maxTextBytes()) {
-            session.error(ErrorCode.TOO_LARGE, "text frame of " + message.getPayloadLength() + " bytes exceeds the limit of "
-                    + properties.limits().maxTextBytes());
+            session.error(
+                    ErrorCode.TOO_LARGE,
+                    "text frame of " + message.getPayloadLength() + " bytes exceeds the limit of "
+                            + properties.limits().maxTextBytes());
             return;
         }
         ClientMessage parsed = ProtocolCodec.parseClient(message.getPayload());

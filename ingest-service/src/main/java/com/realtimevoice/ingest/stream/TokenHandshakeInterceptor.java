@@ -1,9 +1,7 @@
 package com.realtimevoice.ingest.stream;
 
-import java.util.Map;
-
 import com.realtimevoice.ingest.auth.Tokens;
-
+import java.util.Map;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.http.server.ServerHttpResponse;
@@ -21,11 +19,17 @@ class TokenHandshakeInterceptor implements HandshakeInterceptor {
     static final String TOKEN_ATTRIBUTE = "rv.token";
 
     @Override
-    public boolean beforeHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler,
-                                   Map<String, Object> attributes) {
+    public boolean beforeHandshake(
+            ServerHttpRequest request,
+            ServerHttpResponse response,
+            WebSocketHandler handler,
+            Map<String, Object> attributes) {
         String token = Tokens.fromAuthorizationHeader(request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION));
         if (token == null) {
-            token = UriComponentsBuilder.fromUri(request.getURI()).build().getQueryParams().getFirst("token");
+            token = UriComponentsBuilder.fromUri(request.getURI())
+                    .build()
+                    .getQueryParams()
+                    .getFirst("token");
         }
         if (token != null && !token.isBlank()) {
             attributes.put(TOKEN_ATTRIBUTE, token);
@@ -34,6 +38,6 @@ class TokenHandshakeInterceptor implements HandshakeInterceptor {
     }
 
     @Override
-    public void afterHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler, Exception exception) {
-    }
+    public void afterHandshake(
+            ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler, Exception exception) {}
 }

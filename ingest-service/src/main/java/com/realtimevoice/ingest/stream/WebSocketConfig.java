@@ -1,7 +1,6 @@
 package com.realtimevoice.ingest.stream;
 
 import com.realtimevoice.ingest.config.IngestProperties;
-
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.socket.config.annotation.EnableWebSocket;
@@ -18,14 +17,20 @@ class WebSocketConfig implements WebSocketConfigurer {
     private final StreamWebSocketHandler handler;
     private final IngestProperties properties;
 
-    WebSocketConfig(StreamWebSocketHandler handler, IngestProperties properties, org.springframework.core.env.Environment environment) {
+    WebSocketConfig(
+            StreamWebSocketHandler handler,
+            IngestProperties properties,
+            org.springframework.core.env.Environment environment) {
         this.handler = handler;
         this.properties = properties;
         if (properties.limits().allowedOrigins().contains("*") && !environment.matchesProfiles("local")) {
-            // Tokens still guard every socket, but any web page may then open one with a token it holds (docs/security.md).
-            org.slf4j.LoggerFactory.getLogger(WebSocketConfig.class).warn("INGEST_ALLOWED_ORIGINS is '*': browser pages "
-                    + "of any site may open sockets; set it to your web origins, e.g. INGEST_ALLOWED_ORIGINS=https://app.example.com "
-                    + "(comma-separated; requests without an Origin header, such as mini-programs, are unaffected)");
+            // Tokens still guard every socket, but any web page may then open one with a token it holds
+            // (docs/security.md).
+            org.slf4j.LoggerFactory.getLogger(WebSocketConfig.class)
+                    .warn(
+                            "INGEST_ALLOWED_ORIGINS is '*': browser pages "
+                                    + "of any site may open sockets; set it to your web origins, e.g. INGEST_ALLOWED_ORIGINS=https://app.example.com "
+                                    + "(comma-separated; requests without an Origin header, such as mini-programs, are unaffected)");
         }
     }
 

@@ -1,16 +1,12 @@
 package com.realtimevoice.ingest.watch;
 
+import com.realtimevoice.ingest.config.IngestProperties;
+import com.realtimevoice.ingest.web.ApiError;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.http.HttpServletRequest;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import com.realtimevoice.ingest.config.IngestProperties;
-import com.realtimevoice.ingest.web.ApiError;
-
-import io.micrometer.core.instrument.MeterRegistry;
-
-import jakarta.servlet.http.HttpServletRequest;
-
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
@@ -22,7 +18,6 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientException;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -43,7 +38,11 @@ class WatchController {
     private final WatchProperties settings;
     private final MeterRegistry meters;
 
-    WatchController(RestClient.Builder builder, IngestProperties properties, WatchTokens tokens, WatchProperties settings,
+    WatchController(
+            RestClient.Builder builder,
+            IngestProperties properties,
+            WatchTokens tokens,
+            WatchProperties settings,
             MeterRegistry meters) {
         this.resultService = builder.baseUrl(properties.resultServiceUrl()).build();
         this.tokens = tokens;
@@ -52,8 +51,11 @@ class WatchController {
     }
 
     @PostMapping("/api/sessions/{sessionId}/watchers")
-    ResponseEntity<?> create(@PathVariable String sessionId, HttpServletRequest request,
-            @RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) String authorization) throws InterruptedException {
+    ResponseEntity<?> create(
+            @PathVariable String sessionId,
+            HttpServletRequest request,
+            @RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) String authorization)
+            throws InterruptedException {
         // A session is stored a moment after its `started` reached the speaker: a link asked for at once waits for it.
         long deadline = System.nanoTime() + settings.grantWait().toNanos();
         Answer grant;
@@ -69,8 +71,8 @@ class WatchController {
         }
         JsonNode body = JSON.readTree(grant.body());
         Instant expiresAt = Instant.now().plus(settings.tokenTtl());
-        String token = tokens.issue(new WatchTokens.Claims(sessionId, body.path("userId").asString(), body.path("epoch").asInt(),
-                expiresAt.toEpochMilli()));
+        String token = tokens.issue(new WatchTokens.Claims(
+                sessionId, body.path("userId").asString(), body.path("epoch").asInt(), expiresAt.toEpochMilli()));
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("watchToken", token);
         answer.put("expiresAt", expiresAt.toString());
@@ -80,9 +82,11 @@ class WatchController {
     }
 
     @DeleteMapping("/api/sessions/{sessionId}/watchers")
-    ResponseEntity<?> revoke(@PathVariable String sessionId,
+    ResponseEntity<?> revoke(
+            @PathVariable String sessionId,
             @RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) String authorization) {
-        return call(HttpMethod.DELETE, "/api/sessions/{id}/watchers", sessionId, authorization).asResponse();
+        return call(HttpMethod.DELETE, "/api/sessions/{id}/watchers", sessionId, authorization)
+                .asResponse();
     }
 
     /**
@@ -91,7 +95,8 @@ class WatchController {
      */
     static String watchUrl(HttpServletRequest request, String token) {
         String proto = firstValue(request.getHeader("X-Forwarded-Proto"));
-        boolean secure = proto != null ? proto.equalsIgnoreCase("https") || proto.equalsIgnoreCase("wss") : request.isSecure();
+        boolean secure =
+                proto != null ? proto.equalsIgnoreCase("https") || proto.equalsIgnoreCase("wss") : request.isSecure();
         String host = firstValue(request.getHeader("X-Forwarded-Host"));
         if (host == null) {
             host = request.getHeader(HttpHeaders.HOST);
@@ -111,13 +116,17 @@ class WatchController {
 
     private Answer call(HttpMethod method, String path, String sessionId, String authorization) {
         try {
-            return resultService.method(method).uri(path, Map.of("id", sessionId))
+            return resultService
+                    .method(method)
+                    .uri(path, Map.of("id", sessionId))
                     .headers(h -> {
                         if (authorization != null) {
                             h.set(HttpHeaders.AUTHORIZATION, authorization);
                         }
                     })
-                    .exchange((req, response) -> new Answer(response.getStatusCode().value(), response.getBody().readAllBytes(),
+                    .exchange((req, response) -> new Answer(
+                            response.getStatusCode().value(),
+                            response.getBody().readAllBytes(),
                             response.getHeaders().getFirst(HttpHeaders.WWW_AUTHENTICATE)));
         } catch (RestClientException e) {
             return new Answer(503, null, null);
@@ -129,7 +138,8 @@ class WatchController {
 
         ResponseEntity<?> asResponse() {
             if (status == 503 && body == null) {
-                return ApiError.response(ApiError.OVERLOADED, "live captions are unavailable right now: try again shortly");
+                return ApiError.response(
+                        ApiError.OVERLOADED, "live captions are unavailable right now: try again shortly");
             }
             ResponseEntity.BodyBuilder answer = ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON);
             if (wwwAuthenticate != null) {

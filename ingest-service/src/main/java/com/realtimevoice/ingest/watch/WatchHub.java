@@ -1,10 +1,5 @@
 package com.realtimevoice.ingest.watch;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.atomic.AtomicInteger;
-
 import com.realtimevoice.events.EventRecords;
 import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.SessionCompleted;
@@ -19,14 +14,15 @@ import com.realtimevoice.ingest.config.IngestNode;
 import com.realtimevoice.ingest.config.IngestProperties;
 import com.realtimevoice.ingest.stream.StreamConnection;
 import com.realtimevoice.protocol.ErrorCode;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
-
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
@@ -59,35 +55,48 @@ public class WatchHub {
     private ScheduledFuture<?> heartbeat;
     private ScheduledFuture<?> stallSweep;
 
-    WatchHub(KafkaTemplate<String, byte[]> kafka, IngestNode node, WatchProperties limits, TaskScheduler scheduler,
-            IngestProperties ingest, MeterRegistry meters) {
+    WatchHub(
+            KafkaTemplate<String, byte[]> kafka,
+            IngestNode node,
+            WatchProperties limits,
+            TaskScheduler scheduler,
+            IngestProperties ingest,
+            MeterRegistry meters) {
         this.kafka = kafka;
         this.node = node;
         this.limits = limits;
         this.scheduler = scheduler;
         this.ingest = ingest;
         this.meters = meters;
-        this.joins = Counter.builder("ingest.watch.joins").description("Watchers admitted on this node").register(meters);
-        Gauge.builder("ingest.watch.sockets", watchers, AtomicInteger::get).description("Open watch sockets on this node")
+        this.joins = Counter.builder("ingest.watch.joins")
+                .description("Watchers admitted on this node")
                 .register(meters);
-        Gauge.builder("ingest.watch.sessions", sessions, Map::size).description("Sessions watched on this node")
+        Gauge.builder("ingest.watch.sockets", watchers, AtomicInteger::get)
+                .description("Open watch sockets on this node")
+                .register(meters);
+        Gauge.builder("ingest.watch.sessions", sessions, Map::size)
+                .description("Sessions watched on this node")
                 .register(meters);
     }
 
     /** Quiet watch sockets are kept alive through proxies like the speakers' (INGEST_HEARTBEAT_INTERVAL). */
     @PostConstruct
     void startHeartbeat() {
-        heartbeat = scheduler.scheduleAtFixedRate(() -> sockets.values().forEach(StreamConnection::ping), ingest.heartbeatInterval());
+        heartbeat = scheduler.scheduleAtFixedRate(
+                () -> sockets.values().forEach(StreamConnection::ping), ingest.heartbeatInterval());
         // a watcher whose write has waited past INGEST_SEND_TIME_LIMIT is dropped even when nothing more is sent to it
-        stallSweep = scheduler.scheduleAtFixedRate(() -> {
-            long now = System.nanoTime();
-            sockets.values().forEach(c -> {
-                if (c.stalled(now)) {
-                    meters.counter("ingest.watch.dropped", "reason", "slow").increment();
-                    c.dropSlowReader();
-                }
-            });
-        }, java.time.Duration.ofSeconds(1));
+        stallSweep = scheduler.scheduleAtFixedRate(
+                () -> {
+                    long now = System.nanoTime();
+                    sockets.values().forEach(c -> {
+                        if (c.stalled(now)) {
+                            meters.counter("ingest.watch.dropped", "reason", "slow")
+                                    .increment();
+                            c.dropSlowReader();
+                        }
+                    });
+                },
+                java.time.Duration.ofSeconds(1));
     }
 
     @PreDestroy
@@ -108,8 +117,11 @@ public class WatchHub {
     void join(StreamConnection connection, WatchTokens.Claims claims, int lastIndex) {
         if (watchers.incrementAndGet() > limits.maxSockets()) {
             watchers.decrementAndGet();
-            refuse(connection, "sockets", "this node holds its maximum of " + limits.maxSockets()
-                    + " watch sockets (INGEST_MAX_WATCH_SOCKETS); try again later or another node");
+            refuse(
+                    connection,
+                    "sockets",
+                    "this node holds its maximum of " + limits.maxSockets()
+                            + " watch sockets (INGEST_MAX_WATCH_SOCKETS); try again later or another node");
             return;
         }
         sockets.put(connection.id(), connection);
@@ -131,8 +143,11 @@ public class WatchHub {
         if (full[0]) {
             sockets.remove(connection.id());
             watchers.decrementAndGet();
-            refuse(connection, "session_full", "this session has its maximum of " + limits.maxWatchersPerSession()
-                    + " watchers (MAX_WATCHERS_PER_SESSION)");
+            refuse(
+                    connection,
+                    "session_full",
+                    "this session has its maximum of " + limits.maxWatchersPerSession()
+                            + " watchers (MAX_WATCHERS_PER_SESSION)");
             return;
         }
         joins.increment();
@@ -155,7 +170,8 @@ public class WatchHub {
 
     /** Tells result-service that this node watches the session; if the broker will not take it, its watchers are told. */
     private void register(String sessionId) {
-        WatchJoined joined = new WatchJoined(sessionId, node.nodeId(), node.deliveryTopic(), System.currentTimeMillis());
+        WatchJoined joined =
+                new WatchJoined(sessionId, node.nodeId(), node.deliveryTopic(), System.currentTimeMillis());
         kafka.send(EventRecords.toRecord(Topics.TRANSCRIPTS, joined)).whenComplete((sent, failure) -> {
             if (failure != null) {
                 log.warn("could not register watchers of session {}: {}", sessionId, failure.toString());

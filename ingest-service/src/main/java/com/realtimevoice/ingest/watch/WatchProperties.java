@@ -1,11 +1,9 @@
 package com.realtimevoice.ingest.watch;
 
-import java.time.Duration;
-
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
-
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
 
@@ -19,6 +17,8 @@ import org.springframework.validation.annotation.Validated;
  */
 @ConfigurationProperties(prefix = "ingest.watch")
 @Validated
-public record WatchProperties(@NotNull Duration tokenTtl, @Min(1) @Max(1_000_000) int maxWatchersPerSession,
-                              @Min(1) @Max(10_000_000) int maxSockets, @NotNull Duration grantWait) {
-}
+public record WatchProperties(
+        @NotNull Duration tokenTtl,
+        @Min(1) @Max(1_000_000) int maxWatchersPerSession,
+        @Min(1) @Max(10_000_000) int maxSockets,
+        @NotNull Duration grantWait) {}

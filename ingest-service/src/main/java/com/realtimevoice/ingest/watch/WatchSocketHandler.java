@@ -1,12 +1,10 @@
 package com.realtimevoice.ingest.watch;
 
-import java.util.Map;
-
 import com.realtimevoice.ingest.config.IngestProperties;
 import com.realtimevoice.ingest.stream.StreamConnection;
 import com.realtimevoice.protocol.ErrorCode;
 import com.realtimevoice.protocol.ServerMessage;
-
+import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.ServerHttpRequest;
@@ -48,8 +46,12 @@ class WatchSocketHandler extends AbstractWebSocketHandler implements HandshakeIn
     }
 
     @Override
-    public boolean beforeHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler,
-            Map<String, Object> attributes) throws java.io.IOException {
+    public boolean beforeHandshake(
+            ServerHttpRequest request,
+            ServerHttpResponse response,
+            WebSocketHandler handler,
+            Map<String, Object> attributes)
+            throws java.io.IOException {
         var query = UriComponentsBuilder.fromUri(request.getURI()).build().getQueryParams();
         // the link's own token first: a client may send its user token in the header out of habit
         String token = query.getFirst("token");
@@ -59,7 +61,10 @@ class WatchSocketHandler extends AbstractWebSocketHandler implements HandshakeIn
         }
         WatchTokens.Claims claims = tokens.verify(token, System.currentTimeMillis());
         if (claims == null) {
-            refuse(response, HttpStatus.UNAUTHORIZED, ErrorCode.UNAUTHORIZED,
+            refuse(
+                    response,
+                    HttpStatus.UNAUTHORIZED,
+                    ErrorCode.UNAUTHORIZED,
                     "a valid watch token is required (?token=...); it may have expired: ask the speaker for a new link");
             return false;
         }
@@ -72,7 +77,10 @@ class WatchSocketHandler extends AbstractWebSocketHandler implements HandshakeIn
                 lastIndex = Integer.MIN_VALUE;
             }
             if (lastIndex < -1 || lastIndex > MAX_LAST_INDEX) {
-                refuse(response, HttpStatus.BAD_REQUEST, ErrorCode.BAD_REQUEST,
+                refuse(
+                        response,
+                        HttpStatus.BAD_REQUEST,
+                        ErrorCode.BAD_REQUEST,
                         "lastIndex must be an integer from -1 to " + MAX_LAST_INDEX);
                 return false;
             }
@@ -86,18 +94,19 @@ class WatchSocketHandler extends AbstractWebSocketHandler implements HandshakeIn
             throws java.io.IOException {
         response.setStatusCode(status);
         response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
-        response.getBody().write(com.realtimevoice.protocol.ProtocolCodec.write(new ServerMessage.Error(code, message))
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        response.getBody()
+                .write(com.realtimevoice.protocol.ProtocolCodec.write(new ServerMessage.Error(code, message))
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     @Override
-    public void afterHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler, Exception e) {
-    }
+    public void afterHandshake(
+            ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler, Exception e) {}
 
     @Override
     public void afterConnectionEstablished(WebSocketSession socket) {
-        StreamConnection connection = new StreamConnection(socket, properties.limits().sendTimeLimit(),
-                properties.limits().sendBufferBytes());
+        StreamConnection connection = new StreamConnection(
+                socket, properties.limits().sendTimeLimit(), properties.limits().sendBufferBytes());
         socket.getAttributes().put(CONNECTION, connection);
         hub.join(connection, claims(socket), (Integer) socket.getAttributes().get(LAST_INDEX));
     }
@@ -110,14 +119,15 @@ class WatchSocketHandler extends AbstractWebSocketHandler implements HandshakeIn
             connection.send(new ServerMessage.Pong());
             return;
         }
-        connection.send(new ServerMessage.Error(ErrorCode.BAD_REQUEST,
-                "a watch socket is read-only: only {\"type\":\"ping\"} may be sent"));
+        connection.send(new ServerMessage.Error(
+                ErrorCode.BAD_REQUEST, "a watch socket is read-only: only {\"type\":\"ping\"} may be sent"));
     }
 
     @Override
     protected void handleBinaryMessage(WebSocketSession socket, BinaryMessage message) {
         StreamConnection connection = (StreamConnection) socket.getAttributes().get(CONNECTION);
-        connection.send(new ServerMessage.Error(ErrorCode.BAD_REQUEST, "a watch socket is read-only: audio goes to the speaker's stream"));
+        connection.send(new ServerMessage.Error(
+                ErrorCode.BAD_REQUEST, "a watch socket is read-only: audio goes to the speaker's stream"));
     }
 
     @Override

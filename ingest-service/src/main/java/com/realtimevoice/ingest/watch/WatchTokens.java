@@ -1,13 +1,10 @@
 package com.realtimevoice.ingest.watch;
 
+import com.realtimevoice.ingest.auth.NodeSecret;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
-
 import javax.crypto.spec.SecretKeySpec;
-
-import com.realtimevoice.ingest.auth.NodeSecret;
-
 import org.springframework.stereotype.Component;
 
 /**
@@ -25,8 +22,7 @@ class WatchTokens {
     static final int MAX_TOKEN_CHARS = 1024;
 
     /** What a watch token vouches for. */
-    record Claims(String sessionId, String ownerId, int epoch, long expiresAtMs) {
-    }
+    record Claims(String sessionId, String ownerId, int epoch, long expiresAtMs) {}
 
     private final SecretKeySpec key;
 
@@ -35,8 +31,14 @@ class WatchTokens {
     }
 
     String issue(Claims c) {
-        String payload = B64.encodeToString(String.join("\n", VERSION, c.sessionId(), c.ownerId(), Integer.toString(c.epoch()),
-                Long.toString(c.expiresAtMs())).getBytes(StandardCharsets.UTF_8));
+        String payload = B64.encodeToString(String.join(
+                        "\n",
+                        VERSION,
+                        c.sessionId(),
+                        c.ownerId(),
+                        Integer.toString(c.epoch()),
+                        Long.toString(c.expiresAtMs()))
+                .getBytes(StandardCharsets.UTF_8));
         return payload + "." + B64.encodeToString(mac(payload));
     }
 

@@ -1,7 +1,6 @@
 package com.realtimevoice.ingest.watch;
 
 import com.realtimevoice.ingest.config.IngestProperties;
-
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
 import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry;

@@ -1,11 +1,5 @@
 package com.realtimevoice.ingest.watch;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionFailed;
 import com.realtimevoice.events.TranscriptFinal;
@@ -15,7 +9,11 @@ import com.realtimevoice.protocol.CloseCode;
 import com.realtimevoice.protocol.ErrorCode;
 import com.realtimevoice.protocol.ProtocolCodec;
 import com.realtimevoice.protocol.ServerMessage;
-
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.springframework.web.socket.CloseStatus;
 
 /**
@@ -28,7 +26,11 @@ import org.springframework.web.socket.CloseStatus;
  */
 final class WatchedSession {
 
-    enum State { SYNCING, LIVE, ENDED }
+    enum State {
+        SYNCING,
+        LIVE,
+        ENDED
+    }
 
     static final CloseStatus REVOKED = new CloseStatus(CloseCode.TOKEN_EXPIRED.code, "watch token revoked");
 
@@ -36,9 +38,11 @@ final class WatchedSession {
     private State state = State.SYNCING;
     /** The session's watch epoch once known (the catch-up, a revocation); tokens below it are refused. */
     private int epoch = -1;
+
     private final TreeMap<Integer, String> finals = new TreeMap<>();
     /** The last message of an ended session (completed, or an error) and the close after it. */
     private String endMessage;
+
     private CloseStatus endClose;
     private final Map<String, Watcher> watchers = new LinkedHashMap<>();
 
@@ -71,15 +75,29 @@ final class WatchedSession {
         epoch = Math.max(epoch, synced.epoch());
         for (WatchSynced.Final f : synced.finals()) {
             // a final that came live meanwhile is at least as new as the stored one
-            finals.putIfAbsent(f.index(), ProtocolCodec.write(new ServerMessage.Final(sessionId, f.index(), f.text(), f.startMs(), f.endMs())));
+            finals.putIfAbsent(
+                    f.index(),
+                    ProtocolCodec.write(
+                            new ServerMessage.Final(sessionId, f.index(), f.text(), f.startMs(), f.endMs())));
         }
         switch (synced.status()) {
-            case "COMPLETED" -> end(ProtocolCodec.write(new ServerMessage.Completed(sessionId,
-                    synced.text() != null ? synced.text() : "", finals.size())), CloseStatus.NORMAL);
-            case "FAILED" -> end(ProtocolCodec.write(new ServerMessage.Error(ErrorCode.SESSION_NOT_FOUND.name(),
-                    "the session has failed; its stored finals were sent", null)), CloseStatus.NORMAL);
-            case "UNKNOWN" -> end(ProtocolCodec.write(new ServerMessage.Error(ErrorCode.SESSION_NOT_FOUND,
-                    "no such session (deleted?)")), CloseStatus.NORMAL);
+            case "COMPLETED" ->
+                end(
+                        ProtocolCodec.write(new ServerMessage.Completed(
+                                sessionId, synced.text() != null ? synced.text() : "", finals.size())),
+                        CloseStatus.NORMAL);
+            case "FAILED" ->
+                end(
+                        ProtocolCodec.write(new ServerMessage.Error(
+                                ErrorCode.SESSION_NOT_FOUND.name(),
+                                "the session has failed; its stored finals were sent",
+                                null)),
+                        CloseStatus.NORMAL);
+            case "UNKNOWN" ->
+                end(
+                        ProtocolCodec.write(
+                                new ServerMessage.Error(ErrorCode.SESSION_NOT_FOUND, "no such session (deleted?)")),
+                        CloseStatus.NORMAL);
             default -> {
                 if (state == State.SYNCING) {
                     state = State.LIVE;
@@ -92,9 +110,17 @@ final class WatchedSession {
     }
 
     synchronized void onFinal(TranscriptFinal fin) {
-        String json = ProtocolCodec.write(new ServerMessage.Final(fin.sessionId(), fin.index(), fin.text(), fin.startMs(), fin.endMs(),
-                fin.words() == null ? null : fin.words().stream()
-                        .map(w -> new ServerMessage.Word(w.word(), w.startMs(), w.endMs(), w.confidence())).toList()));
+        String json = ProtocolCodec.write(new ServerMessage.Final(
+                fin.sessionId(),
+                fin.index(),
+                fin.text(),
+                fin.startMs(),
+                fin.endMs(),
+                fin.words() == null
+                        ? null
+                        : fin.words().stream()
+                                .map(w -> new ServerMessage.Word(w.word(), w.startMs(), w.endMs(), w.confidence()))
+                                .toList()));
         finals.put(fin.index(), json);
         if (state != State.LIVE) {
             return;
@@ -114,7 +140,8 @@ final class WatchedSession {
         for (Watcher watcher : watchers.values()) {
             if (partial.index() > watcher.lastSentIndex) {
                 if (json == null) {
-                    json = ProtocolCodec.write(new ServerMessage.Partial(partial.sessionId(), partial.index(), partial.text()));
+                    json = ProtocolCodec.write(
+                            new ServerMessage.Partial(partial.sessionId(), partial.index(), partial.text()));
                 }
                 watcher.connection.sendJson(json);
             }
@@ -122,7 +149,9 @@ final class WatchedSession {
     }
 
     synchronized void onCompleted(SessionCompleted completed) {
-        end(ProtocolCodec.write(new ServerMessage.Completed(sessionId, completed.text(), completed.segments())), CloseStatus.NORMAL);
+        end(
+                ProtocolCodec.write(new ServerMessage.Completed(sessionId, completed.text(), completed.segments())),
+                CloseStatus.NORMAL);
     }
 
     synchronized void onFailed(SessionFailed failed) {
@@ -132,7 +161,8 @@ final class WatchedSession {
     /** Tokens below {@code newEpoch} are revoked: their watchers are closed (4001). Returns how many. */
     synchronized int revoked(int newEpoch) {
         epoch = Math.max(epoch, newEpoch);
-        List<Watcher> stale = watchers.values().stream().filter(w -> w.tokenEpoch < epoch).toList();
+        List<Watcher> stale =
+                watchers.values().stream().filter(w -> w.tokenEpoch < epoch).toList();
         stale.forEach(this::refuse);
         return stale.size();
     }
@@ -140,7 +170,9 @@ final class WatchedSession {
     /** This node could not register its watchers: each is told at once and closed. */
     synchronized void unavailable(String message) {
         state = State.LIVE; // nothing more will come: tell them now
-        end(ProtocolCodec.write(new ServerMessage.Error(ErrorCode.OVERLOADED, message)), new CloseStatus(1013, "try again later"));
+        end(
+                ProtocolCodec.write(new ServerMessage.Error(ErrorCode.OVERLOADED, message)),
+                new CloseStatus(1013, "try again later"));
     }
 
     /** The session is over: each watcher gets its finals, then the last message, then a close. */
@@ -179,7 +211,8 @@ final class WatchedSession {
     }
 
     private void sendFinalsAfter(Watcher watcher) {
-        for (Map.Entry<Integer, String> f : finals.tailMap(watcher.lastSentIndex, false).entrySet()) {
+        for (Map.Entry<Integer, String> f :
+                finals.tailMap(watcher.lastSentIndex, false).entrySet()) {
             watcher.connection.sendJson(f.getValue());
             watcher.lastSentIndex = f.getKey();
         }

@@ -2,7 +2,6 @@ package com.realtimevoice.ingest.web;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -20,8 +19,7 @@ public final class ApiError {
     public static final String OVERLOADED = "OVERLOADED";
     public static final String INTERNAL = "INTERNAL";
 
-    private ApiError() {
-    }
+    private ApiError() {}
 
     public static Map<String, Object> body(String code, String message) {
         Map<String, Object> body = new LinkedHashMap<>();
@@ -32,7 +30,9 @@ public final class ApiError {
     }
 
     public static ResponseEntity<Map<String, Object>> response(String code, String message) {
-        return ResponseEntity.status(status(code)).contentType(MediaType.APPLICATION_JSON).body(body(code, message));
+        return ResponseEntity.status(status(code))
+                .contentType(MediaType.APPLICATION_JSON)
+                .body(body(code, message));
     }
 
     static HttpStatus status(String code) {

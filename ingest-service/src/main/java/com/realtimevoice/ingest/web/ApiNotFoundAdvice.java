@@ -1,10 +1,8 @@
 package com.realtimevoice.ingest.web;
 
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 import java.util.Map;
-
-import jakarta.servlet.http.HttpServletRequest;
-
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -35,38 +33,50 @@ class ApiNotFoundAdvice {
     @ExceptionHandler(NoResourceFoundException.class)
     ResponseEntity<Map<String, Object>> notFound(HttpServletRequest request) {
         String path = request.getRequestURI();
-        Map<String, Object> body = ApiError.body(ApiError.NOT_FOUND, "no endpoint at " + request.getMethod() + " " + path);
+        Map<String, Object> body =
+                ApiError.body(ApiError.NOT_FOUND, "no endpoint at " + request.getMethod() + " " + path);
         body.put("hint", hint(path));
         body.put("endpoints", ENDPOINTS);
         // JSON even to a browser's Accept: text/html (negotiation would fail and log a stack trace)
-        return ResponseEntity.status(HttpStatus.NOT_FOUND).contentType(MediaType.APPLICATION_JSON).body(body);
+        return ResponseEntity.status(HttpStatus.NOT_FOUND)
+                .contentType(MediaType.APPLICATION_JSON)
+                .body(body);
     }
 
     @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
-    ResponseEntity<Map<String, Object>> wrongMethod(HttpServletRequest request, HttpRequestMethodNotSupportedException e) {
-        Map<String, Object> body = ApiError.body(ApiError.BAD_REQUEST,
-                request.getMethod() + " is not supported on " + request.getRequestURI() + "; use " + e.getSupportedHttpMethods());
+    ResponseEntity<Map<String, Object>> wrongMethod(
+            HttpServletRequest request, HttpRequestMethodNotSupportedException e) {
+        Map<String, Object> body = ApiError.body(
+                ApiError.BAD_REQUEST,
+                request.getMethod() + " is not supported on " + request.getRequestURI() + "; use "
+                        + e.getSupportedHttpMethods());
         body.put("endpoints", ENDPOINTS);
-        return ResponseEntity.status(HttpStatus.METHOD_NOT_ALLOWED).contentType(MediaType.APPLICATION_JSON).body(body);
+        return ResponseEntity.status(HttpStatus.METHOD_NOT_ALLOWED)
+                .contentType(MediaType.APPLICATION_JSON)
+                .body(body);
     }
 
     @ExceptionHandler(MaxUploadSizeExceededException.class)
     ResponseEntity<Map<String, Object>> tooLarge(MaxUploadSizeExceededException e) {
         // not e.getMessage(): it names the container's internal exception classes
-        return ApiError.response(ApiError.TOO_LARGE, "upload exceeds the limit (INGEST_MAX_UPLOAD_SIZE"
-                + (e.getMaxUploadSize() > 0 ? ", " + e.getMaxUploadSize() + " bytes" : "") + ")");
+        return ApiError.response(
+                ApiError.TOO_LARGE,
+                "upload exceeds the limit (INGEST_MAX_UPLOAD_SIZE"
+                        + (e.getMaxUploadSize() > 0 ? ", " + e.getMaxUploadSize() + " bytes" : "") + ")");
     }
 
     @ExceptionHandler({MissingServletRequestPartException.class, HttpMediaTypeNotSupportedException.class})
     ResponseEntity<Map<String, Object>> badMultipart(Exception e) {
-        return ApiError.response(ApiError.BAD_REQUEST,
+        return ApiError.response(
+                ApiError.BAD_REQUEST,
                 "expected multipart/form-data with the audio file in field 'audio' (" + e.getMessage() + ")");
     }
 
     /** A body that claims to be multipart and is not (no boundary, truncated parts): the client's mistake, not a 500. */
     @ExceptionHandler(MultipartException.class)
     ResponseEntity<Map<String, Object>> unparsableMultipart() {
-        return ApiError.response(ApiError.BAD_REQUEST,
+        return ApiError.response(
+                ApiError.BAD_REQUEST,
                 "the multipart/form-data body cannot be parsed; send the audio file in field 'audio'");
     }
 
@@ -74,8 +84,13 @@ class ApiNotFoundAdvice {
     static String hint(String path) {
         String best = "/api/realtime-voice/stream";
         int bestDistance = Integer.MAX_VALUE;
-        for (String candidate : List.of("/api/realtime-voice/stream", "/api/realtime-voice/recognize", "/api/sessions/{sessionId}",
-                "/api/auth/wechat/login", "/api/auth/dev-token", "/health")) {
+        for (String candidate : List.of(
+                "/api/realtime-voice/stream",
+                "/api/realtime-voice/recognize",
+                "/api/sessions/{sessionId}",
+                "/api/auth/wechat/login",
+                "/api/auth/dev-token",
+                "/health")) {
             int d = distance(path, candidate);
             if (d < bestDistance) {
                 bestDistance = d;

@@ -1,11 +1,9 @@
 package com.realtimevoice.ingest.web;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import com.realtimevoice.ingest.config.IngestNode;
 import com.realtimevoice.ingest.stream.StreamSessions;
-
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.http.ResponseEntity;

@@ -1,14 +1,12 @@
 package com.realtimevoice.ingest.web;
 
+import com.realtimevoice.ingest.config.IngestProperties;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
-
-import com.realtimevoice.ingest.config.IngestProperties;
-
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
@@ -39,32 +37,49 @@ class ResultServiceProxy {
     }
 
     @GetMapping("/api/sessions")
-    ResponseEntity<?> sessions(@RequestParam(required = false) String limit, @RequestParam(required = false) String before,
-                               @RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) String authorization) {
-        return history(HttpMethod.GET, authorization, b -> b.path("/api/sessions")
-                .queryParamIfPresent("limit", Optional.ofNullable(limit).map(v -> "{limit}"))
-                .queryParamIfPresent("before", Optional.ofNullable(before).map(v -> "{before}"))
-                .build(variables("limit", limit, "before", before)));
+    ResponseEntity<?> sessions(
+            @RequestParam(required = false) String limit,
+            @RequestParam(required = false) String before,
+            @RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) String authorization) {
+        return history(
+                HttpMethod.GET,
+                authorization,
+                b -> b.path("/api/sessions")
+                        .queryParamIfPresent("limit", Optional.ofNullable(limit).map(v -> "{limit}"))
+                        .queryParamIfPresent(
+                                "before", Optional.ofNullable(before).map(v -> "{before}"))
+                        .build(variables("limit", limit, "before", before)));
     }
 
     @GetMapping("/api/sessions/{sessionId}")
-    ResponseEntity<?> session(@PathVariable String sessionId, @RequestParam(required = false) String format,
-                              @RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) String authorization) {
-        return history(HttpMethod.GET, authorization, b -> b.path("/api/sessions/{id}")
-                .queryParamIfPresent("format", Optional.ofNullable(format).map(v -> "{format}"))
-                .build(variables("id", sessionId, "format", format)));
+    ResponseEntity<?> session(
+            @PathVariable String sessionId,
+            @RequestParam(required = false) String format,
+            @RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) String authorization) {
+        return history(
+                HttpMethod.GET,
+                authorization,
+                b -> b.path("/api/sessions/{id}")
+                        .queryParamIfPresent(
+                                "format", Optional.ofNullable(format).map(v -> "{format}"))
+                        .build(variables("id", sessionId, "format", format)));
     }
 
     @DeleteMapping("/api/sessions/{sessionId}")
-    ResponseEntity<?> delete(@PathVariable String sessionId,
-                             @RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) String authorization) {
-        return history(HttpMethod.DELETE, authorization, b -> b.path("/api/sessions/{id}").build(Map.of("id", sessionId)));
+    ResponseEntity<?> delete(
+            @PathVariable String sessionId,
+            @RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) String authorization) {
+        return history(
+                HttpMethod.DELETE,
+                authorization,
+                b -> b.path("/api/sessions/{id}").build(Map.of("id", sessionId)));
     }
 
     /** Passes a history request on with the caller's token; the answer keeps its status, type and file name. */
     private ResponseEntity<?> history(HttpMethod method, String authorization, Function<UriBuilder, URI> uri) {
         try {
-            return resultService.method(method)
+            return resultService
+                    .method(method)
                     .uri(uri)
                     .headers(h -> {
                         if (authorization != null) {
@@ -75,8 +90,10 @@ class ResultServiceProxy {
                         ResponseEntity.BodyBuilder answer = ResponseEntity.status(response.getStatusCode());
                         HttpHeaders headers = response.getHeaders();
                         // exports are text/vtt, application/x-subrip, text/plain; everything else is JSON
-                        answer.contentType(headers.getContentType() != null ? headers.getContentType()
-                                : MediaType.APPLICATION_JSON);
+                        answer.contentType(
+                                headers.getContentType() != null
+                                        ? headers.getContentType()
+                                        : MediaType.APPLICATION_JSON);
                         for (String passed : List.of(HttpHeaders.CONTENT_DISPOSITION, HttpHeaders.WWW_AUTHENTICATE)) {
                             if (headers.getFirst(passed) != null) {
                                 answer.header(passed, headers.getFirst(passed));
@@ -86,7 +103,8 @@ class ResultServiceProxy {
                         return body.length == 0 ? answer.build() : answer.body(body);
                     });
         } catch (RestClientException e) {
-            return ApiError.response(ApiError.OVERLOADED, "transcript history is unavailable right now: " + e.getMessage());
+            return ApiError.response(
+                    ApiError.OVERLOADED, "transcript history is unavailable right now: " + e.getMessage());
         }
     }
 
@@ -104,7 +122,8 @@ class ResultServiceProxy {
     @PostMapping(path = "/api/auth/wechat/login")
     ResponseEntity<?> wechatLogin(@RequestBody(required = false) byte[] body) {
         try {
-            return resultService.post()
+            return resultService
+                    .post()
                     .uri("/api/auth/wechat/login")
                     .contentType(MediaType.APPLICATION_JSON)
                     .body(body == null ? new byte[0] : body)

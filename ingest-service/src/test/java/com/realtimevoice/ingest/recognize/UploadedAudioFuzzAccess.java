@@ -10,8 +10,7 @@ public final class UploadedAudioFuzzAccess {
         }
     }
 
-    private UploadedAudioFuzzAccess() {
-    }
+    private UploadedAudioFuzzAccess() {}
 
     public static void parse(byte[] bytes, String filename) throws Documented {
         try {

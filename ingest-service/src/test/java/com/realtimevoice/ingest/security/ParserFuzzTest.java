@@ -3,12 +3,10 @@ package com.realtimevoice.ingest.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import com.realtimevoice.protocol.ProtocolCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Random;
-
-import com.realtimevoice.protocol.ProtocolCodec;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,7 +21,10 @@ class ParserFuzzTest {
 
     private static final List<String> VALID = List.of(
             "{\"type\":\"start\",\"format\":\"pcm\",\"sampleRate\":16000,\"language\":\"en-US\",\"interimResults\":true}",
-            "{\"type\":\"start\",\"token\":\"abc.def.ghi\"}", "{\"type\":\"end\"}", "{\"type\":\"stop\"}", "{\"type\":\"ping\"}",
+            "{\"type\":\"start\",\"token\":\"abc.def.ghi\"}",
+            "{\"type\":\"end\"}",
+            "{\"type\":\"stop\"}",
+            "{\"type\":\"ping\"}",
             "{\"type\":\"resume\",\"sessionId\":\"s\",\"resumeToken\":\"r\",\"lastIndex\":3}");
 
     @Test
@@ -47,7 +48,9 @@ class ParserFuzzTest {
         byte[] head = java.util.Arrays.copyOf(wav, 400);
         for (int i = 0; i < CASES; i++) {
             byte[] input = mutateBytes(random, head);
-            String name = random.nextBoolean() ? "x.wav" : random.nextBoolean() ? "x.pcm" : random.nextBoolean() ? "x.mp3" : null;
+            String name = random.nextBoolean()
+                    ? "x.wav"
+                    : random.nextBoolean() ? "x.pcm" : random.nextBoolean() ? "x.mp3" : null;
             try {
                 com.realtimevoice.ingest.recognize.UploadedAudioFuzzAccess.parse(input, name);
             } catch (com.realtimevoice.ingest.recognize.UploadedAudioFuzzAccess.Documented expected) {
@@ -79,7 +82,9 @@ class ParserFuzzTest {
     }
 
     static byte[] mutateBytes(Random r, byte[] seed) {
-        byte[] b = r.nextInt(5) == 0 ? new byte[r.nextInt(600)] : java.util.Arrays.copyOf(seed, r.nextInt(seed.length + 1));
+        byte[] b = r.nextInt(5) == 0
+                ? new byte[r.nextInt(600)]
+                : java.util.Arrays.copyOf(seed, r.nextInt(seed.length + 1));
         if (r.nextInt(5) == 0) {
             r.nextBytes(b);
         }
@@ -95,7 +100,9 @@ class ParserFuzzTest {
                     }
                 }
                 default -> {
-                    byte[] tag = List.of("fmt ", "data", "RIFF", "WAVE", "LIST").get(r.nextInt(5)).getBytes(StandardCharsets.US_ASCII);
+                    byte[] tag = List.of("fmt ", "data", "RIFF", "WAVE", "LIST")
+                            .get(r.nextInt(5))
+                            .getBytes(StandardCharsets.US_ASCII);
                     System.arraycopy(tag, 0, b, at, Math.min(tag.length, b.length - at));
                 }
             }

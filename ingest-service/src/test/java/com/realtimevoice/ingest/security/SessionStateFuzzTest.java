@@ -2,23 +2,20 @@ package com.realtimevoice.ingest.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.realtimevoice.auth.TokenService;
+import com.realtimevoice.ingest.IngestApplication;
+import com.realtimevoice.testsupport.StreamingClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-
-import com.realtimevoice.auth.TokenService;
-import com.realtimevoice.ingest.IngestApplication;
-import com.realtimevoice.testsupport.StreamingClient;
-
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.test.context.ActiveProfiles;
-
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -26,20 +23,39 @@ import tools.jackson.databind.JsonNode;
  * in any state) over live sockets: the session state machine answers each with a documented message, never an
  * INTERNAL error, and the node still serves a clean client afterwards. Replay a failure with -Dfuzz.seed=N.
  */
-@SpringBootTest(classes = IngestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"spring.config.name=ingest-service", "ingest.node-id=state-fuzz", "ASR_TOPIC_PARTITIONS=1",
-                // limits out of the way, so the sequences reach the states rather than the rate limiter
-                "INGEST_MAX_CONTROL_MESSAGES_PER_SECOND=100000", "INGEST_MAX_AUDIO_SPEED=1000", "INGEST_AUDIO_BURST=600s",
-                "INGEST_MAX_SESSIONS_PER_USER=1000"})
+@SpringBootTest(
+        classes = IngestApplication.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "spring.config.name=ingest-service",
+            "ingest.node-id=state-fuzz",
+            "ASR_TOPIC_PARTITIONS=1",
+            // limits out of the way, so the sequences reach the states rather than the rate limiter
+            "INGEST_MAX_CONTROL_MESSAGES_PER_SECOND=100000",
+            "INGEST_MAX_AUDIO_SPEED=1000",
+            "INGEST_AUDIO_BURST=600s",
+            "INGEST_MAX_SESSIONS_PER_USER=1000"
+        })
 @EmbeddedKafka(partitions = 1, bootstrapServersProperty = "spring.kafka.bootstrap-servers")
 @ActiveProfiles("local")
 class SessionStateFuzzTest {
 
     private static final long SEED = Long.getLong("fuzz.seed", 77L);
     private static final int FRAMES = Integer.getInteger("fuzz.frames", 4_000);
-    private static final Set<String> TYPES = Set.of("started", "partial", "final", "completed", "error", "pong", "ack", "resumed");
-    private static final Set<String> CODES = Set.of("UNAUTHORIZED", "BAD_REQUEST", "UNSUPPORTED_FORMAT", "TOO_LARGE",
-            "RATE_LIMITED", "OVERLOADED", "ENGINE_UNAVAILABLE", "SESSION_NOT_FOUND", "TOKEN_EXPIRED", "MAX_DURATION", "IDLE_TIMEOUT");
+    private static final Set<String> TYPES =
+            Set.of("started", "partial", "final", "completed", "error", "pong", "ack", "resumed");
+    private static final Set<String> CODES = Set.of(
+            "UNAUTHORIZED",
+            "BAD_REQUEST",
+            "UNSUPPORTED_FORMAT",
+            "TOO_LARGE",
+            "RATE_LIMITED",
+            "OVERLOADED",
+            "ENGINE_UNAVAILABLE",
+            "SESSION_NOT_FOUND",
+            "TOKEN_EXPIRED",
+            "MAX_DURATION",
+            "IDLE_TIMEOUT");
 
     @LocalServerPort
     int port;
@@ -50,10 +66,17 @@ class SessionStateFuzzTest {
     @Test
     void randomFrameSequencesOnlyEverGetDocumentedAnswers() throws Exception {
         Random random = new Random(SEED);
-        String url = "ws://localhost:" + port + "/api/realtime-voice/stream?token=" + tokens.issue("fuzzer", Duration.ofMinutes(10));
-        List<String> texts = List.of("{\"type\":\"start\"}", "{\"type\":\"start\",\"interimResults\":false}", "{\"type\":\"end\"}",
-                "{\"type\":\"stop\"}", "{\"type\":\"ping\"}", "{\"type\":\"resume\",\"sessionId\":\"x\",\"resumeToken\":\"y\",\"lastIndex\":2}",
-                "{\"type\":\"start\",\"sampleRate\":8000}", "{\"type\":\"start\",\"format\":\"wav\"}");
+        String url = "ws://localhost:" + port + "/api/realtime-voice/stream?token="
+                + tokens.issue("fuzzer", Duration.ofMinutes(10));
+        List<String> texts = List.of(
+                "{\"type\":\"start\"}",
+                "{\"type\":\"start\",\"interimResults\":false}",
+                "{\"type\":\"end\"}",
+                "{\"type\":\"stop\"}",
+                "{\"type\":\"ping\"}",
+                "{\"type\":\"resume\",\"sessionId\":\"x\",\"resumeToken\":\"y\",\"lastIndex\":2}",
+                "{\"type\":\"start\",\"sampleRate\":8000}",
+                "{\"type\":\"start\",\"format\":\"wav\"}");
         List<StreamingClient> clients = new ArrayList<>();
         List<StreamingClient> closed = new ArrayList<>();
         int sent = 0;
@@ -94,9 +117,13 @@ class SessionStateFuzzTest {
             for (StreamingClient client : all) {
                 for (JsonNode m : client.received()) {
                     answers++;
-                    assertThat(TYPES).as("seed %d: message %s", SEED, m).contains(m.path("type").asString());
+                    assertThat(TYPES)
+                            .as("seed %d: message %s", SEED, m)
+                            .contains(m.path("type").asString());
                     if ("error".equals(m.path("type").asString())) {
-                        assertThat(CODES).as("seed %d: error %s", SEED, m).contains(m.path("code").asString());
+                        assertThat(CODES)
+                                .as("seed %d: error %s", SEED, m)
+                                .contains(m.path("code").asString());
                     }
                 }
             }
@@ -108,7 +135,10 @@ class SessionStateFuzzTest {
         // The node is still fine for a clean client.
         try (StreamingClient clean = StreamingClient.connect(url)) {
             clean.send("{\"type\":\"start\"}");
-            assertThat(clean.await("started", Duration.ofSeconds(10)).get("sessionId").asString()).isNotBlank();
+            assertThat(clean.await("started", Duration.ofSeconds(10))
+                            .get("sessionId")
+                            .asString())
+                    .isNotBlank();
         }
     }
 }

@@ -27,7 +27,8 @@ class ActiveSessionIdleTest {
         session.acknowledged(chunk[0], 16_000);
         long now = System.currentTimeMillis();
         assertThat(session.idleLongerThan(now + IDLE_MS / 2, IDLE_MS))
-                .as("the idle time starts when the acks are owed no more").isFalse();
+                .as("the idle time starts when the acks are owed no more")
+                .isFalse();
         assertThat(session.idleLongerThan(now + IDLE_MS + 1_000, IDLE_MS)).isTrue();
     }
 

@@ -2,16 +2,14 @@ package com.realtimevoice.ingest.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.realtimevoice.auth.VerifiedToken;
+import com.realtimevoice.protocol.ClientLimits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import com.realtimevoice.auth.VerifiedToken;
-import com.realtimevoice.protocol.ClientLimits;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,11 +27,16 @@ class ClientLimitsTest {
         assertThat((long) ClientLimits.ENGINE.max).isEqualTo((long) columns.get("engine"));
         assertThat((long) ClientLimits.SESSION_ID.max).isEqualTo((long) columns.get("id"));
         assertThat((long) ClientLimits.USER_ID.max).isEqualTo((long) columns.get("user_id"));
-        assertThat(VerifiedToken.MAX_SUBJECT_CHARS).as("a token's subject is the stored user id").isEqualTo(columns.get("user_id"));
+        assertThat(VerifiedToken.MAX_SUBJECT_CHARS)
+                .as("a token's subject is the stored user id")
+                .isEqualTo(columns.get("user_id"));
         assertThat((long) ClientLimits.LAST_INDEX.max).as("seg_index is an INT").isEqualTo((long) Integer.MAX_VALUE);
         assertThat((long) ClientLimits.SAMPLE_RATE.max).isLessThanOrEqualTo((long) Integer.MAX_VALUE);
-        assertThat(StreamFormat.RATES).allMatch(r -> r >= ClientLimits.SAMPLE_RATE.min && r <= ClientLimits.SAMPLE_RATE.max);
-        assertThat((long) "pcm;channels=2".length()).as("the longest supported format fits").isLessThanOrEqualTo(ClientLimits.FORMAT.max);
+        assertThat(StreamFormat.RATES)
+                .allMatch(r -> r >= ClientLimits.SAMPLE_RATE.min && r <= ClientLimits.SAMPLE_RATE.max);
+        assertThat((long) "pcm;channels=2".length())
+                .as("the longest supported format fits")
+                .isLessThanOrEqualTo(ClientLimits.FORMAT.max);
         // a resume token of the longest user id and format fits its limit
         String longest = new ResumeTokensAccess().issueLongest();
         assertThat((long) longest.length()).isLessThanOrEqualTo(ClientLimits.RESUME_TOKEN.max);
@@ -52,10 +55,12 @@ class ClientLimitsTest {
                 sql.append(Files.readString(f)).append('\n');
             }
         }
-        Matcher create = Pattern.compile("CREATE TABLE " + table + " \\((.*?)\\n\\)", Pattern.DOTALL).matcher(sql);
+        Matcher create = Pattern.compile("CREATE TABLE " + table + " \\((.*?)\\n\\)", Pattern.DOTALL)
+                .matcher(sql);
         assertThat(create.find()).as("CREATE TABLE " + table).isTrue();
         Map<String, Integer> columns = new HashMap<>();
-        Matcher column = Pattern.compile("^\\s*(\\w+)\\s+VARCHAR\\((\\d+)\\)", Pattern.MULTILINE).matcher(create.group(1));
+        Matcher column = Pattern.compile("^\\s*(\\w+)\\s+VARCHAR\\((\\d+)\\)", Pattern.MULTILINE)
+                .matcher(create.group(1));
         while (column.find()) {
             columns.put(column.group(1), Integer.parseInt(column.group(2)));
         }
@@ -74,12 +79,29 @@ class ClientLimitsTest {
     /** A resume token for the longest user id and format the limits allow. */
     private static final class ResumeTokensAccess {
         String issueLongest() {
-            ResumeTokens tokens = new ResumeTokens(new com.realtimevoice.ingest.auth.NodeSecret(new com.realtimevoice.ingest.config.IngestProperties(null, null,
-                    new com.realtimevoice.ingest.config.IngestProperties.Auth("HS256", "0123456789abcdef0123456789abcdef", null, null,
-                            null, "i", "a", java.time.Duration.ZERO, java.time.Duration.ZERO),
-                    null, new com.realtimevoice.ingest.config.IngestProperties.Reliability(null, java.time.Duration.ZERO,
-                            java.time.Duration.ZERO, java.time.Duration.ZERO), null, null, null, "x")));
-            return tokens.issue(new ResumeTokens.Claims(java.util.UUID.randomUUID().toString(), "u".repeat(128), "f".repeat(16), 384_000, Long.MAX_VALUE));
+            ResumeTokens tokens = new ResumeTokens(
+                    new com.realtimevoice.ingest.auth.NodeSecret(new com.realtimevoice.ingest.config.IngestProperties(
+                            null,
+                            null,
+                            new com.realtimevoice.ingest.config.IngestProperties.Auth(
+                                    "HS256",
+                                    "0123456789abcdef0123456789abcdef",
+                                    null,
+                                    null,
+                                    null,
+                                    "i",
+                                    "a",
+                                    java.time.Duration.ZERO,
+                                    java.time.Duration.ZERO),
+                            null,
+                            new com.realtimevoice.ingest.config.IngestProperties.Reliability(
+                                    null, java.time.Duration.ZERO, java.time.Duration.ZERO, java.time.Duration.ZERO),
+                            null,
+                            null,
+                            null,
+                            "x")));
+            return tokens.issue(new ResumeTokens.Claims(
+                    java.util.UUID.randomUUID().toString(), "u".repeat(128), "f".repeat(16), 384_000, Long.MAX_VALUE));
         }
     }
 }

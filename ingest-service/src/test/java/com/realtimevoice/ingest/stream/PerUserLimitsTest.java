@@ -2,6 +2,9 @@ package com.realtimevoice.ingest.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.realtimevoice.auth.TokenService;
+import com.realtimevoice.ingest.IngestApplication;
+import com.realtimevoice.testsupport.StreamingClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,11 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import com.realtimevoice.auth.TokenService;
-import com.realtimevoice.ingest.IngestApplication;
-import com.realtimevoice.testsupport.StreamingClient;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -24,7 +22,6 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.kafka.test.context.EmbeddedKafka;
-
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -34,11 +31,21 @@ import tools.jackson.databind.JsonNode;
  * local profile, where an allowed-Origins value of {@code *} is warned about at start.
  */
 @ExtendWith(OutputCaptureExtension.class)
-@SpringBootTest(classes = IngestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"spring.config.name=ingest-service", "ingest.node-id=per-user-test", "ASR_TOPIC_PARTITIONS=1",
-                "AUTH_JWT_SECRET=per-user-limits-secret-0123456789abcdef", "INGEST_MAX_SESSIONS_PER_USER=2",
-                "INGEST_MAX_SOCKETS_PER_USER=3", "INGEST_AUDIO_BURST=2s", "INGEST_MAX_AUDIO_SPEED=4",
-                "INGEST_MAX_SESSION_DURATION=4s", "INGEST_RECOGNIZE_TIMEOUT=3s"})
+@SpringBootTest(
+        classes = IngestApplication.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "spring.config.name=ingest-service",
+            "ingest.node-id=per-user-test",
+            "ASR_TOPIC_PARTITIONS=1",
+            "AUTH_JWT_SECRET=per-user-limits-secret-0123456789abcdef",
+            "INGEST_MAX_SESSIONS_PER_USER=2",
+            "INGEST_MAX_SOCKETS_PER_USER=3",
+            "INGEST_AUDIO_BURST=2s",
+            "INGEST_MAX_AUDIO_SPEED=4",
+            "INGEST_MAX_SESSION_DURATION=4s",
+            "INGEST_RECOGNIZE_TIMEOUT=3s"
+        })
 @EmbeddedKafka(partitions = 1, bootstrapServersProperty = "spring.kafka.bootstrap-servers")
 class PerUserLimitsTest {
 
@@ -67,16 +74,21 @@ class PerUserLimitsTest {
                 assertThat(c.await("error", WAIT).get("code").asString()).isEqualTo("UNAUTHORIZED");
                 assertThat(c.awaitClose(WAIT)).isEqualTo(1008);
                 Thread.sleep(200);
-                assertThat(c.receivedOfType("started")).as("no session runs for a refused token").isEmpty();
+                assertThat(c.receivedOfType("started"))
+                        .as("no session runs for a refused token")
+                        .isEmpty();
             }
         }
-        try (StreamingClient a = StreamingClient.connect(url(), header); StreamingClient b = StreamingClient.connect(url(), header)) {
+        try (StreamingClient a = StreamingClient.connect(url(), header);
+                StreamingClient b = StreamingClient.connect(url(), header)) {
             a.send("{\"type\":\"start\"}");
             a.await("started", WAIT);
             b.send("{\"type\":\"start\"}");
             b.await("started", WAIT);
             assertThat(a.receivedOfType("error")).isEmpty();
-            assertThat(b.receivedOfType("error")).as("both of the user's slots are free").isEmpty();
+            assertThat(b.receivedOfType("error"))
+                    .as("both of the user's slots are free")
+                    .isEmpty();
         }
     }
 
@@ -108,7 +120,10 @@ class PerUserLimitsTest {
                 c.sendAudio(new byte[28800]);
                 nextSeq += 2;
                 Thread.sleep(150);
-                refusal = c.receivedOfType("error").stream().map(e -> e.get("code").asString()).findFirst().orElse(null);
+                refusal = c.receivedOfType("error").stream()
+                        .map(e -> e.get("code").asString())
+                        .findFirst()
+                        .orElse(null);
             }
         }
         assertThat(refusal).as("the budget carried across resumes runs out").isEqualTo("RATE_LIMITED");
@@ -150,7 +165,9 @@ class PerUserLimitsTest {
         String expired = tokens.issue("eve", Duration.ofSeconds(-5)); // inside the 30 s clock-skew leeway
         try (StreamingClient c = StreamingClient.connect(url() + "?token=" + expired)) {
             JsonNode error = c.await("error", WAIT);
-            assertThat(error.get("code").asString()).as("a clear refusal, not an admit and a TOKEN_EXPIRED").isEqualTo("UNAUTHORIZED");
+            assertThat(error.get("code").asString())
+                    .as("a clear refusal, not an admit and a TOKEN_EXPIRED")
+                    .isEqualTo("UNAUTHORIZED");
             assertThat(error.get("message").asString()).contains("expired");
             assertThat(c.awaitClose(WAIT)).isEqualTo(1008);
         }
@@ -179,7 +196,9 @@ class PerUserLimitsTest {
             try (StreamingClient again = connect("ivy")) {
                 again.send("{\"type\":\"start\"}");
                 again.await("started", WAIT);
-                assertThat(again.receivedOfType("error")).as("a closed socket frees its place").isEmpty();
+                assertThat(again.receivedOfType("error"))
+                        .as("a closed socket frees its place")
+                        .isEmpty();
             }
         } finally {
             held.forEach(StreamingClient::close);
@@ -188,7 +207,8 @@ class PerUserLimitsTest {
 
     @Test
     void uploadsCountTowardsTheConcurrentSessionLimit() throws Exception {
-        try (StreamingClient a = connect("uma"); StreamingClient b = connect("uma")) {
+        try (StreamingClient a = connect("uma");
+                StreamingClient b = connect("uma")) {
             a.send("{\"type\":\"start\"}");
             a.await("started", WAIT);
             b.send("{\"type\":\"start\"}");
@@ -213,9 +233,13 @@ class PerUserLimitsTest {
         byte[] body = new byte[head.length() + pcm.length + tail.length()];
         System.arraycopy(head.getBytes(StandardCharsets.US_ASCII), 0, body, 0, head.length());
         System.arraycopy(tail.getBytes(StandardCharsets.US_ASCII), 0, body, head.length() + pcm.length, tail.length());
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/realtime-voice/recognize"))
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/realtime-voice/recognize"))
+                                .header("Authorization", "Bearer " + token)
+                                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -2,11 +2,6 @@ package com.realtimevoice.ingest.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
 import com.realtimevoice.auth.TokenService;
 import com.realtimevoice.events.AudioChunk;
 import com.realtimevoice.events.EventRecords;
@@ -17,7 +12,10 @@ import com.realtimevoice.events.Topics;
 import com.realtimevoice.ingest.IngestApplication;
 import com.realtimevoice.ingest.config.IngestNode;
 import com.realtimevoice.testsupport.StreamingClient;
-
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -30,13 +28,19 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.test.context.ActiveProfiles;
-
 import tools.jackson.databind.JsonNode;
 
 /** Chunk acks once Kafka has the audio, and resuming a dropped session with its resume token. */
-@SpringBootTest(classes = IngestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"spring.config.name=ingest-service", "ingest.node-id=resume-test", "ASR_TOPIC_PARTITIONS=1",
-                "INGEST_RESUME_WINDOW=2s", "INGEST_ACK_INTERVAL=50ms"})
+@SpringBootTest(
+        classes = IngestApplication.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "spring.config.name=ingest-service",
+            "ingest.node-id=resume-test",
+            "ASR_TOPIC_PARTITIONS=1",
+            "INGEST_RESUME_WINDOW=2s",
+            "INGEST_ACK_INTERVAL=50ms"
+        })
 @EmbeddedKafka(partitions = 1, bootstrapServersProperty = "spring.kafka.bootstrap-servers")
 @ActiveProfiles("local")
 class ResumeAndAckTest {
@@ -59,10 +63,16 @@ class ResumeAndAckTest {
 
     @BeforeEach
     void readAudioTopic() {
-        audioTopic = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, env.getProperty("spring.kafka.bootstrap-servers"),
-                ConsumerConfig.GROUP_ID_CONFIG, "resume-test-" + System.nanoTime(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer());
+        audioTopic = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        env.getProperty("spring.kafka.bootstrap-servers"),
+                        ConsumerConfig.GROUP_ID_CONFIG,
+                        "resume-test-" + System.nanoTime(),
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        "earliest"),
+                new StringDeserializer(),
+                new ByteArrayDeserializer());
         audioTopic.subscribe(List.of(Topics.AUDIO));
     }
 
@@ -115,16 +125,23 @@ class ResumeAndAckTest {
             again.sendAudio(new byte[3200]); // seq 2 again: a re-send of an unacked chunk
             again.sendAudio(new byte[1600]); // seq 3
             List<PipelineEvent> events = read(sessionId, e -> e instanceof AudioChunk c && c.seq() == 3);
-            SessionResumed r = (SessionResumed) events.stream().filter(e -> e instanceof SessionResumed).findFirst().orElseThrow();
+            SessionResumed r = (SessionResumed) events.stream()
+                    .filter(e -> e instanceof SessionResumed)
+                    .findFirst()
+                    .orElseThrow();
             assertThat(r.nodeId()).isEqualTo(node.nodeId());
             assertThat(r.replyTopic()).isEqualTo(node.deliveryTopic());
             assertThat(r.nextSeq()).isEqualTo(2L);
             assertThat(r.userId()).isEqualTo("ben");
-            List<Long> seqs = events.stream().filter(e -> e instanceof AudioChunk).map(e -> ((AudioChunk) e).seq()).toList();
+            List<Long> seqs = events.stream()
+                    .filter(e -> e instanceof AudioChunk)
+                    .map(e -> ((AudioChunk) e).seq())
+                    .toList();
             assertThat(seqs).containsExactly(0L, 1L, 2L, 2L, 3L);
             Thread.sleep(2500);
             assertThat(readFor(sessionId, Duration.ofSeconds(2)).stream().filter(e -> e instanceof SessionEnded))
-                    .as("a resumed session is not ended when the window of the dropped connection closes").isEmpty();
+                    .as("a resumed session is not ended when the window of the dropped connection closes")
+                    .isEmpty();
         }
     }
 
@@ -139,14 +156,15 @@ class ResumeAndAckTest {
             resumeToken = started.get("resumeToken").asString();
         }
         try (StreamingClient thief = StreamingClient.connect(url(tokens.issue("mallory", Duration.ofMinutes(5))))) {
-            thief.send("{\"type\":\"resume\",\"sessionId\":\"" + sessionId + "\",\"resumeToken\":\"" + resumeToken + "\",\"lastIndex\":-1}");
+            thief.send("{\"type\":\"resume\",\"sessionId\":\"" + sessionId + "\",\"resumeToken\":\"" + resumeToken
+                    + "\",\"lastIndex\":-1}");
             JsonNode error = thief.await("error", WAIT);
             assertThat(error.get("code").asString()).isEqualTo("SESSION_NOT_FOUND");
             assertThat(error.get("recovered").asBoolean()).isFalse();
         }
         try (StreamingClient forger = StreamingClient.connect(url(tokens.issue("cleo", Duration.ofMinutes(5))))) {
-            forger.send("{\"type\":\"resume\",\"sessionId\":\"" + sessionId + "\",\"resumeToken\":\"" + resumeToken.substring(0, 10)
-                    + "x" + resumeToken.substring(11) + "\",\"lastIndex\":-1}");
+            forger.send("{\"type\":\"resume\",\"sessionId\":\"" + sessionId + "\",\"resumeToken\":\""
+                    + resumeToken.substring(0, 10) + "x" + resumeToken.substring(11) + "\",\"lastIndex\":-1}");
             assertThat(forger.await("error", WAIT).get("code").asString()).isEqualTo("SESSION_NOT_FOUND");
         }
     }
@@ -169,7 +187,9 @@ class ResumeAndAckTest {
     /** The session's events from the beginning of the audio topic, until one matches {@code until}. */
     private List<PipelineEvent> read(String sessionId, java.util.function.Predicate<PipelineEvent> until) {
         List<PipelineEvent> events = poll(sessionId, WAIT, until);
-        assertThat(events.stream().anyMatch(until)).as("awaited event of session %s among %s", sessionId, events).isTrue();
+        assertThat(events.stream().anyMatch(until))
+                .as("awaited event of session %s among %s", sessionId, events)
+                .isTrue();
         return events;
     }
 
@@ -178,7 +198,8 @@ class ResumeAndAckTest {
         return poll(sessionId, time, e -> false);
     }
 
-    private List<PipelineEvent> poll(String sessionId, Duration time, java.util.function.Predicate<PipelineEvent> until) {
+    private List<PipelineEvent> poll(
+            String sessionId, Duration time, java.util.function.Predicate<PipelineEvent> until) {
         List<PipelineEvent> events = new ArrayList<>();
         long deadline = System.nanoTime() + time.toNanos();
         audioTopic.poll(Duration.ofMillis(100)); // join the group before seeking

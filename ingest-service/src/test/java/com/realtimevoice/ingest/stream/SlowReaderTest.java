@@ -2,6 +2,9 @@ package com.realtimevoice.ingest.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.realtimevoice.auth.TokenService;
+import com.realtimevoice.ingest.IngestApplication;
+import com.realtimevoice.testsupport.StreamingClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,11 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
-import com.realtimevoice.auth.TokenService;
-import com.realtimevoice.ingest.IngestApplication;
-import com.realtimevoice.testsupport.StreamingClient;
-
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -28,10 +26,16 @@ import org.springframework.test.context.ActiveProfiles;
  * write to them as fast as it can; meanwhile another user streams, and its acks keep coming. The slow readers are
  * closed once their unsent messages pass INGEST_SEND_BUFFER_BYTES (or a write waits past INGEST_SEND_TIME_LIMIT).
  */
-@SpringBootTest(classes = IngestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"spring.config.name=ingest-service", "ingest.node-id=slow-reader-test", "ASR_TOPIC_PARTITIONS=1",
-                // logging only: failed sends and closes, as evidence if a slow reader is ever held again
-                "logging.level.com.realtimevoice.ingest.stream.StreamConnection=DEBUG"})
+@SpringBootTest(
+        classes = IngestApplication.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "spring.config.name=ingest-service",
+            "ingest.node-id=slow-reader-test",
+            "ASR_TOPIC_PARTITIONS=1",
+            // logging only: failed sends and closes, as evidence if a slow reader is ever held again
+            "logging.level.com.realtimevoice.ingest.stream.StreamConnection=DEBUG"
+        })
 @EmbeddedKafka(partitions = 1, bootstrapServersProperty = "spring.kafka.bootstrap-servers")
 @ActiveProfiles("local")
 class SlowReaderTest {
@@ -53,8 +57,8 @@ class SlowReaderTest {
     void aClientThatNeverReadsDoesNotStallOtherUsersAcks() throws Exception {
         java.util.Map<String, String> outcomes = new java.util.concurrent.ConcurrentSkipListMap<>();
         List<Socket> raws = new ArrayList<>();
-        try (StreamingClient good = StreamingClient.connect("ws://localhost:" + port + "/api/realtime-voice/stream?token="
-                + tokens.issue("gina", Duration.ofMinutes(5)))) {
+        try (StreamingClient good = StreamingClient.connect("ws://localhost:" + port
+                + "/api/realtime-voice/stream?token=" + tokens.issue("gina", Duration.ofMinutes(5)))) {
             good.send("{\"type\":\"start\"}");
             good.await("started", WAIT);
             for (int i = 0; i < 3; i++) {
@@ -84,8 +88,9 @@ class SlowReaderTest {
                 sessions.forEach(c -> dump.append("connection ").append(c).append('\n'));
                 System.out.println(dump);
             }
-            assertThat(slowReadersHeld()).as("slow readers' connections still held by the server (clients saw: %s)",
-                    outcomes).isZero();
+            assertThat(slowReadersHeld())
+                    .as("slow readers' connections still held by the server (clients saw: %s)", outcomes)
+                    .isZero();
         } finally {
             for (Socket raw : raws) {
                 raw.close();
@@ -100,9 +105,9 @@ class SlowReaderTest {
      */
     @Test
     void pongsFillingASlowReadersSocketDoNotStallOtherUsersAcks() throws Exception {
-        try (StreamingClient good = StreamingClient.connect("ws://localhost:" + port + "/api/realtime-voice/stream?token="
-                + tokens.issue("gus", Duration.ofMinutes(5)));
-             Socket raw = openNeverReading(tokens.issue("pinger", Duration.ofMinutes(5)))) {
+        try (StreamingClient good = StreamingClient.connect("ws://localhost:" + port
+                        + "/api/realtime-voice/stream?token=" + tokens.issue("gus", Duration.ofMinutes(5)));
+                Socket raw = openNeverReading(tokens.issue("pinger", Duration.ofMinutes(5)))) {
             good.send("{\"type\":\"start\"}");
             good.await("started", WAIT);
             Thread pings = new Thread(() -> pingWithAudio(raw), "pinger");
@@ -132,7 +137,8 @@ class SlowReaderTest {
             maxGap = Math.max(maxGap, System.nanoTime() - lastAckAt);
             Thread.sleep(10);
         }
-        assertThat(Duration.ofNanos(maxGap)).as("longest wait for the next ack (%d acks)", acks)
+        assertThat(Duration.ofNanos(maxGap))
+                .as("longest wait for the next ack (%d acks)", acks)
                 .isLessThan(Duration.ofSeconds(2));
         assertThat(acks).as("acks came all along").isGreaterThan(40);
     }
@@ -165,8 +171,9 @@ class SlowReaderTest {
         s.connect(new InetSocketAddress("localhost", port), 5000);
         OutputStream out = s.getOutputStream();
         out.write(("GET /api/realtime-voice/stream?token=" + token + " HTTP/1.1\r\nHost: localhost:" + port
-                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                        + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                        + "Sec-WebSocket-Version: 13\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
         InputStream in = s.getInputStream();
         StringBuilder head = new StringBuilder();
         while (!head.toString().endsWith("\r\n\r\n")) {

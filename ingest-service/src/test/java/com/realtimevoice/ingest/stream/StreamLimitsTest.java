@@ -3,13 +3,11 @@ package com.realtimevoice.ingest.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
-import java.util.Map;
-
 import com.realtimevoice.auth.TokenService;
 import com.realtimevoice.ingest.IngestApplication;
 import com.realtimevoice.testsupport.StreamingClient;
-
+import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -18,11 +16,22 @@ import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.test.context.ActiveProfiles;
 
 /** Every configurable limit of a connection, shrunk so that a test can reach it, and the error it gives. */
-@SpringBootTest(classes = IngestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"spring.config.name=ingest-service", "ingest.node-id=limits-test", "ASR_TOPIC_PARTITIONS=1",
-                "INGEST_AUTH_TIMEOUT=1s", "INGEST_IDLE_TIMEOUT=1500ms", "INGEST_MAX_SESSION_DURATION=3s",
-                "INGEST_MAX_AUDIO_SPEED=4", "INGEST_AUDIO_BURST=2s", "INGEST_MAX_CONTROL_MESSAGES_PER_SECOND=10",
-                "INGEST_MAX_SESSIONS_PER_USER=2", "INGEST_ALLOWED_ORIGINS=https://good.example"})
+@SpringBootTest(
+        classes = IngestApplication.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "spring.config.name=ingest-service",
+            "ingest.node-id=limits-test",
+            "ASR_TOPIC_PARTITIONS=1",
+            "INGEST_AUTH_TIMEOUT=1s",
+            "INGEST_IDLE_TIMEOUT=1500ms",
+            "INGEST_MAX_SESSION_DURATION=3s",
+            "INGEST_MAX_AUDIO_SPEED=4",
+            "INGEST_AUDIO_BURST=2s",
+            "INGEST_MAX_CONTROL_MESSAGES_PER_SECOND=10",
+            "INGEST_MAX_SESSIONS_PER_USER=2",
+            "INGEST_ALLOWED_ORIGINS=https://good.example"
+        })
 @EmbeddedKafka(partitions = 1, bootstrapServersProperty = "spring.kafka.bootstrap-servers")
 @ActiveProfiles("local")
 class StreamLimitsTest {
@@ -36,7 +45,8 @@ class StreamLimitsTest {
     TokenService tokens;
 
     private String url(String user) {
-        return "ws://localhost:" + port + "/api/realtime-voice/stream" + (user == null ? "" : "?token=" + tokens.issue(user, Duration.ofMinutes(5)));
+        return "ws://localhost:" + port + "/api/realtime-voice/stream"
+                + (user == null ? "" : "?token=" + tokens.issue(user, Duration.ofMinutes(5)));
     }
 
     @Test
@@ -50,7 +60,8 @@ class StreamLimitsTest {
     @Test
     void anExpiredTokenClosesTheConnectionWithItsOwnCode() throws Exception {
         String shortLived = tokens.issue("tina", Duration.ofSeconds(2));
-        try (StreamingClient c = StreamingClient.connect("ws://localhost:" + port + "/api/realtime-voice/stream?token=" + shortLived)) {
+        try (StreamingClient c =
+                StreamingClient.connect("ws://localhost:" + port + "/api/realtime-voice/stream?token=" + shortLived)) {
             c.send("{\"type\":\"start\"}");
             c.await("started", WAIT);
             // Audio keeps the idle timeout (1.5 s) away: the token's expiry is whole seconds, so it may come later.
@@ -119,8 +130,9 @@ class StreamLimitsTest {
 
     @Test
     void tooManyConcurrentSessionsForOneUserAreRefused() throws Exception {
-        try (StreamingClient a = StreamingClient.connect(url("sam")); StreamingClient b = StreamingClient.connect(url("sam"));
-             StreamingClient c = StreamingClient.connect(url("sam"))) {
+        try (StreamingClient a = StreamingClient.connect(url("sam"));
+                StreamingClient b = StreamingClient.connect(url("sam"));
+                StreamingClient c = StreamingClient.connect(url("sam"))) {
             a.send("{\"type\":\"start\"}");
             a.await("started", WAIT);
             b.send("{\"type\":\"start\"}");

@@ -2,15 +2,6 @@ package com.realtimevoice.ingest.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
 import com.realtimevoice.auth.TokenService;
 import com.realtimevoice.events.AudioChunk;
 import com.realtimevoice.events.EventRecords;
@@ -26,7 +17,14 @@ import com.realtimevoice.events.TranscriptPartial;
 import com.realtimevoice.ingest.IngestApplication;
 import com.realtimevoice.ingest.config.IngestNode;
 import com.realtimevoice.testsupport.StreamingClient;
-
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -40,7 +38,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.test.context.ActiveProfiles;
-
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -48,9 +45,15 @@ import tools.jackson.databind.JsonNode;
  * the pipeline: what goes to Kafka is read back from the audio topic, and results are fed into this node's
  * delivery topic as result-service would.
  */
-@SpringBootTest(classes = IngestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"spring.config.name=ingest-service", "ingest.node-id=protocol-test", "ASR_TOPIC_PARTITIONS=2",
-                "INGEST_MAX_FRAME_BYTES=64000"})
+@SpringBootTest(
+        classes = IngestApplication.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "spring.config.name=ingest-service",
+            "ingest.node-id=protocol-test",
+            "ASR_TOPIC_PARTITIONS=2",
+            "INGEST_MAX_FRAME_BYTES=64000"
+        })
 @EmbeddedKafka(partitions = 2, bootstrapServersProperty = "spring.kafka.bootstrap-servers")
 @ActiveProfiles("local")
 class StreamProtocolTest {
@@ -76,10 +79,16 @@ class StreamProtocolTest {
 
     @BeforeEach
     void readAudioTopic() {
-        audioTopic = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, env.getProperty("spring.kafka.bootstrap-servers"),
-                ConsumerConfig.GROUP_ID_CONFIG, "protocol-test-" + System.nanoTime(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"), new StringDeserializer(), new ByteArrayDeserializer());
+        audioTopic = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        env.getProperty("spring.kafka.bootstrap-servers"),
+                        ConsumerConfig.GROUP_ID_CONFIG,
+                        "protocol-test-" + System.nanoTime(),
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        "latest"),
+                new StringDeserializer(),
+                new ByteArrayDeserializer());
         audioTopic.subscribe(List.of(Topics.AUDIO));
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (audioTopic.assignment().isEmpty() && System.nanoTime() < deadline) {
@@ -125,7 +134,8 @@ class StreamProtocolTest {
 
     @Test
     void theTokenMayComeInTheAuthorizationHeaderOrTheStartMessage() throws Exception {
-        try (StreamingClient c = StreamingClient.connect(url(null), Map.of("Authorization", "Bearer " + tokens.issue("hdr", Duration.ofMinutes(5))))) {
+        try (StreamingClient c = StreamingClient.connect(
+                url(null), Map.of("Authorization", "Bearer " + tokens.issue("hdr", Duration.ofMinutes(5))))) {
             c.send("{\"type\":\"start\"}");
             assertThat(c.await("started", WAIT).get("sessionId").asString()).isNotBlank();
         }
@@ -235,7 +245,8 @@ class StreamProtocolTest {
         try (StreamingClient c = StreamingClient.connect(url(null))) {
             // a start of ~3 KB: the token in the message plus a long engine-specific field
             String token = tokens.issue("ivan", Duration.ofMinutes(5));
-            c.send("{\"type\":\"start\",\"token\":\"" + token + "\",\"language\":\"en-US\",\"padding\":\"" + "x".repeat(3000) + "\"}");
+            c.send("{\"type\":\"start\",\"token\":\"" + token + "\",\"language\":\"en-US\",\"padding\":\""
+                    + "x".repeat(3000) + "\"}");
             String sessionId = c.await("started", WAIT).get("sessionId").asString();
             byte[] second = new byte[32000]; // 1 s of 16 kHz PCM: eight times the binary buffer
             for (int i = 0; i < second.length; i++) {
@@ -262,16 +273,22 @@ class StreamProtocolTest {
     @Test
     void healthAndUnknownApiPathsAnswerJson() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/health")).build(),
+        HttpResponse<String> health = http.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/health"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).isEqualTo(200);
-        assertThat(StreamingClient.JSON.readTree(health.body()).get("status").asString()).isEqualTo("UP");
+        assertThat(StreamingClient.JSON.readTree(health.body()).get("status").asString())
+                .isEqualTo("UP");
 
-        HttpResponse<String> wrong = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/realtime-voice/streem"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> wrong = http.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/realtime-voice/streem"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(wrong.statusCode()).isEqualTo(404);
         assertThat(wrong.headers().firstValue("Content-Type").orElse("")).contains("json");
-        assertThat(StreamingClient.JSON.readTree(wrong.body()).get("hint").asString()).contains("/api/realtime-voice/stream");
+        assertThat(StreamingClient.JSON.readTree(wrong.body()).get("hint").asString())
+                .contains("/api/realtime-voice/stream");
     }
 
     @Test

@@ -2,6 +2,12 @@ package com.realtimevoice.ingest.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.realtimevoice.auth.TokenService;
+import com.realtimevoice.client.VoiceClient;
+import com.realtimevoice.client.VoiceSession;
+import com.realtimevoice.ingest.IngestApplication;
+import com.realtimevoice.protocol.ClientMessage;
+import com.realtimevoice.protocol.ServerMessage;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -9,14 +15,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-
-import com.realtimevoice.auth.TokenService;
-import com.realtimevoice.client.VoiceClient;
-import com.realtimevoice.client.VoiceSession;
-import com.realtimevoice.ingest.IngestApplication;
-import com.realtimevoice.protocol.ClientMessage;
-import com.realtimevoice.protocol.ServerMessage;
-
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -25,8 +23,11 @@ import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.test.context.ActiveProfiles;
 
 /** The Java client library against the real ingest server: start, acked audio, a dropped socket resumed. */
-@SpringBootTest(classes = IngestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"spring.config.name=ingest-service", "ingest.node-id=voice-client-test", "ASR_TOPIC_PARTITIONS=1"})
+@SpringBootTest(
+        classes = IngestApplication.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"spring.config.name=ingest-service", "ingest.node-id=voice-client-test", "ASR_TOPIC_PARTITIONS=1"
+        })
 @EmbeddedKafka(partitions = 1, bootstrapServersProperty = "spring.kafka.bootstrap-servers")
 @ActiveProfiles("local")
 class VoiceClientTest {
@@ -42,8 +43,8 @@ class VoiceClientTest {
     @Test
     void streamsWithAcksAndResumesADroppedSessionReSendingWhatTheServerLacks() throws Exception {
         String token = tokens.issue("vera", Duration.ofMinutes(5));
-        VoiceClient client = new VoiceClient(HttpClient.newHttpClient(),
-                URI.create("ws://localhost:" + port + "/api/realtime-voice/stream"), WAIT);
+        VoiceClient client = new VoiceClient(
+                HttpClient.newHttpClient(), URI.create("ws://localhost:" + port + "/api/realtime-voice/stream"), WAIT);
         BlockingQueue<ServerMessage> received = new LinkedBlockingQueue<>();
         VoiceSession.Listener listener = new VoiceSession.Listener() {
             @Override
@@ -52,7 +53,8 @@ class VoiceClientTest {
             }
         };
 
-        VoiceSession first = client.connect(token, VoiceClient.TokenIn.QUERY, listener).get(15, TimeUnit.SECONDS);
+        VoiceSession first =
+                client.connect(token, VoiceClient.TokenIn.QUERY, listener).get(15, TimeUnit.SECONDS);
         first.start(new ClientMessage.Start(null, "pcm", 16000, null, null, true));
         ServerMessage.Started started = await(received, ServerMessage.Started.class);
         assertThat(first.sessionId()).isEqualTo(started.sessionId());
@@ -68,18 +70,22 @@ class VoiceClientTest {
         first.abort(); // the network drops, perhaps before the last chunks were acked
         received.clear();
 
-        VoiceSession again = client.resume(first, token, VoiceClient.TokenIn.HEADER).get(15, TimeUnit.SECONDS);
+        VoiceSession again =
+                client.resume(first, token, VoiceClient.TokenIn.HEADER).get(15, TimeUnit.SECONDS);
         ServerMessage.Resumed resumed = await(received, ServerMessage.Resumed.class);
         assertThat(resumed.sessionId()).isEqualTo(started.sessionId());
         assertThat(resumed.nextSeq()).isBetween(5L, 8L);
         eventually(() -> again.unackedChunks() == 0);
-        assertThat(again.firstUnacked()).as("every chunk is acked after the re-send").isEqualTo(8);
+        assertThat(again.firstUnacked())
+                .as("every chunk is acked after the re-send")
+                .isEqualTo(8);
         again.sendAudio(new byte[3200]);
         eventually(() -> again.firstUnacked() == 9);
         again.close().get(15, TimeUnit.SECONDS);
     }
 
-    private static <T extends ServerMessage> T await(BlockingQueue<ServerMessage> received, Class<T> type) throws InterruptedException {
+    private static <T extends ServerMessage> T await(BlockingQueue<ServerMessage> received, Class<T> type)
+            throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline) {
             ServerMessage m = received.poll(100, TimeUnit.MILLISECONDS);

@@ -2,6 +2,10 @@ package com.realtimevoice.ingest.watch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.realtimevoice.events.TranscriptFinal;
+import com.realtimevoice.events.WatchSynced;
+import com.realtimevoice.ingest.IngestApplication;
+import com.realtimevoice.testsupport.StreamingClient;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -9,12 +13,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-
-import com.realtimevoice.events.TranscriptFinal;
-import com.realtimevoice.events.WatchSynced;
-import com.realtimevoice.ingest.IngestApplication;
-import com.realtimevoice.testsupport.StreamingClient;
-
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -28,8 +26,11 @@ import org.springframework.test.context.ActiveProfiles;
  * session gets every final, in order, while it happens. The shipped limits; the results are handed to the node's
  * WatchHub as its delivery listener does.
  */
-@SpringBootTest(classes = IngestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"spring.config.name=ingest-service", "ingest.node-id=slow-watcher-test", "ASR_TOPIC_PARTITIONS=1"})
+@SpringBootTest(
+        classes = IngestApplication.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"spring.config.name=ingest-service", "ingest.node-id=slow-watcher-test", "ASR_TOPIC_PARTITIONS=1"
+        })
 @EmbeddedKafka(partitions = 1, bootstrapServersProperty = "spring.kafka.bootstrap-servers")
 @ActiveProfiles("local")
 class SlowWatcherTest {
@@ -47,7 +48,8 @@ class SlowWatcherTest {
     void aWatcherThatNeverReadsIsDroppedAndTheOthersGetEveryFinal() throws Exception {
         String token = tokens.issue(new WatchTokens.Claims("s-slow", "owner", 0, System.currentTimeMillis() + 600_000));
         String url = "ws://localhost:" + port + "/api/realtime-voice/watch?token=" + token;
-        try (Socket slow = openNeverReading(token); StreamingClient good = StreamingClient.connect(url)) {
+        try (Socket slow = openNeverReading(token);
+                StreamingClient good = StreamingClient.connect(url)) {
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (hub.watcherCount() < 2 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
@@ -64,11 +66,15 @@ class SlowWatcherTest {
                 slowestCall = Math.max(slowestCall, System.nanoTime() - t0);
                 Thread.sleep(5);
             }
-            assertThat(Duration.ofNanos(slowestCall)).as("handing a final to both watchers never waits on the slow one")
+            assertThat(Duration.ofNanos(slowestCall))
+                    .as("handing a final to both watchers never waits on the slow one")
                     .isLessThan(Duration.ofSeconds(1));
 
             for (int i = 0; i < 2000; i++) {
-                assertThat(good.await("final", Duration.ofSeconds(20)).get("index").asInt()).isEqualTo(i);
+                assertThat(good.await("final", Duration.ofSeconds(20))
+                                .get("index")
+                                .asInt())
+                        .isEqualTo(i);
             }
             // the server lets go of the connection once Tomcat gives up its close (up to its 30 s close timeout, more
             // on a loaded machine), as SlowReaderTest finds for speakers
@@ -87,8 +93,9 @@ class SlowWatcherTest {
         s.connect(new InetSocketAddress("localhost", port), 5000);
         OutputStream out = s.getOutputStream();
         out.write(("GET /api/realtime-voice/watch?token=" + token + " HTTP/1.1\r\nHost: localhost:" + port
-                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                        + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                        + "Sec-WebSocket-Version: 13\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
         out.flush();
         InputStream in = s.getInputStream();
         StringBuilder head = new StringBuilder();

@@ -6,22 +6,19 @@ import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.TranscriptPartial;
 import com.realtimevoice.events.WatchSynced;
 import com.realtimevoice.ingest.stream.StreamConnection;
-
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -43,19 +40,25 @@ class WatchedSessionTest {
             WebSocketSession ws = mock(WebSocketSession.class);
             when(ws.getId()).thenReturn(id);
             doAnswer(call -> {
-                sent.add(JSON.readTree(((TextMessage) call.getArgument(0)).getPayload()));
-                return null;
-            }).when(ws).sendMessage(any());
+                        sent.add(JSON.readTree(((TextMessage) call.getArgument(0)).getPayload()));
+                        return null;
+                    })
+                    .when(ws)
+                    .sendMessage(any());
             doAnswer(call -> {
-                closes.add(call.getArgument(0));
-                return null;
-            }).when(ws).close(any());
+                        closes.add(call.getArgument(0));
+                        return null;
+                    })
+                    .when(ws)
+                    .close(any());
             connection = new StreamConnection(ws, Duration.ofSeconds(10), 512 * 1024);
         }
 
         List<Integer> finals() {
             List<Integer> indexes = new ArrayList<>();
-            sent.stream().filter(m -> m.path("type").asString().equals("final")).forEach(m -> indexes.add(m.get("index").asInt()));
+            sent.stream()
+                    .filter(m -> m.path("type").asString().equals("final"))
+                    .forEach(m -> indexes.add(m.get("index").asInt()));
             return indexes;
         }
 
@@ -68,7 +71,9 @@ class WatchedSessionTest {
         }
 
         String lastType() {
-            return sent.isEmpty() ? null : sent.get(sent.size() - 1).path("type").asString();
+            return sent.isEmpty()
+                    ? null
+                    : sent.get(sent.size() - 1).path("type").asString();
         }
     }
 

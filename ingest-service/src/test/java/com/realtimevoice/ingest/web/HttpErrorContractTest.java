@@ -2,14 +2,12 @@ package com.realtimevoice.ingest.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import com.realtimevoice.ingest.IngestApplication;
 import com.realtimevoice.testsupport.ErrorBodySweep;
 import com.realtimevoice.testsupport.ErrorBodySweep.Answer;
 import com.realtimevoice.testsupport.ErrorBodySweep.Case;
-
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -26,7 +24,9 @@ import org.springframework.test.context.ActiveProfiles;
  * or Spring's error shape, no stack trace, no internal class name).
  */
 @ExtendWith(OutputCaptureExtension.class)
-@SpringBootTest(classes = IngestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(
+        classes = IngestApplication.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"spring.config.name=ingest-service", "ingest.node-id=errors-test", "ASR_TOPIC_PARTITIONS=1"})
 @EmbeddedKafka(partitions = 1, bootstrapServersProperty = "spring.kafka.bootstrap-servers")
 @ActiveProfiles("local")
@@ -45,17 +45,31 @@ class HttpErrorContractTest {
     void actuatorIsServedOnTheManagementPortOnlyAndHealthStaysPublic() throws Exception {
         assertThat(managementPort).isNotEqualTo(port);
         for (String path : List.of("/actuator/health/readiness", "/actuator/health/liveness", "/actuator/prometheus")) {
-            assertThat(ErrorBodySweep.send(HOST, managementPort, ErrorBodySweep.get(path, HOST)).status()).as(path).isEqualTo(200);
+            assertThat(ErrorBodySweep.send(HOST, managementPort, ErrorBodySweep.get(path, HOST))
+                            .status())
+                    .as(path)
+                    .isEqualTo(200);
         }
         Answer health = ErrorBodySweep.send(HOST, port, ErrorBodySweep.get("/health", HOST));
         assertThat(health.status()).isEqualTo(200);
         assertThat(health.body()).contains("\"service\":\"ingest-service\"");
-        for (String path : List.of("/actuator", "/actuator/", "/actuator/prometheus", "/actuator/health", "/actuator;x/prometheus",
-                "/%61ctuator/health", "/%61ctuator/prometheus", "//actuator/prometheus", "/api/../actuator/prometheus",
-                "/ACTUATOR/prometheus", "/actuator/prometheus?x=1")) {
+        for (String path : List.of(
+                "/actuator",
+                "/actuator/",
+                "/actuator/prometheus",
+                "/actuator/health",
+                "/actuator;x/prometheus",
+                "/%61ctuator/health",
+                "/%61ctuator/prometheus",
+                "//actuator/prometheus",
+                "/api/../actuator/prometheus",
+                "/ACTUATOR/prometheus",
+                "/actuator/prometheus?x=1")) {
             Answer a = ErrorBodySweep.send(HOST, port, ErrorBodySweep.get(path, HOST));
             assertThat(a.status()).as("public " + path).isEqualTo(404);
-            assertThat(ErrorBodySweep.contractProblem(a)).as("public " + path + ": " + a.body()).isNull();
+            assertThat(ErrorBodySweep.contractProblem(a))
+                    .as("public " + path + ": " + a.body())
+                    .isNull();
             assertThat(a.body()).as(path).doesNotContain("jvm_");
         }
     }
@@ -64,20 +78,45 @@ class HttpErrorContractTest {
     void everyErrorOnEitherPortIsTheContractJson(CapturedOutput output) throws Exception {
         List<Case> publicCases = new ArrayList<>(ErrorBodySweep.common(HOST));
         publicCases.add(new Case("wrong method", ErrorBodySweep.post("/health", HOST, "application/json", "{}"), 405));
-        publicCases.add(new Case("malformed JSON", ErrorBodySweep.post("/api/auth/dev-token", HOST, "application/json", "{\"userId\":"), 400));
-        publicCases.add(new Case("wrong content type", ErrorBodySweep.post("/api/auth/dev-token", HOST, "text/plain", "userId=a"), 0)); // 400 by design (ApiNotFoundAdvice)
-        publicCases.add(new Case("upload that is not multipart", ErrorBodySweep.post(RECOGNIZE, HOST, "text/plain", "hello"), 0));
-        publicCases.add(new Case("bad multipart", ErrorBodySweep.post(RECOGNIZE, HOST, "multipart/form-data; boundary=xyz",
-                "--xyz\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"a.wav\"\r\n\r\nRIFF"), 400));
-        publicCases.add(new Case("multipart without a boundary", ErrorBodySweep.post(RECOGNIZE, HOST, "multipart/form-data", "x"), 400));
+        publicCases.add(new Case(
+                "malformed JSON",
+                ErrorBodySweep.post("/api/auth/dev-token", HOST, "application/json", "{\"userId\":"),
+                400));
+        publicCases.add(new Case(
+                "wrong content type",
+                ErrorBodySweep.post("/api/auth/dev-token", HOST, "text/plain", "userId=a"),
+                0)); // 400 by design (ApiNotFoundAdvice)
+        publicCases.add(new Case(
+                "upload that is not multipart", ErrorBodySweep.post(RECOGNIZE, HOST, "text/plain", "hello"), 0));
+        publicCases.add(new Case(
+                "bad multipart",
+                ErrorBodySweep.post(
+                        RECOGNIZE,
+                        HOST,
+                        "multipart/form-data; boundary=xyz",
+                        "--xyz\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"a.wav\"\r\n\r\nRIFF"),
+                400));
+        publicCases.add(new Case(
+                "multipart without a boundary", ErrorBodySweep.post(RECOGNIZE, HOST, "multipart/form-data", "x"), 400));
         String big = "a".repeat(21 * 1024 * 1024);
-        publicCases.add(new Case("upload over the limit", ErrorBodySweep.post(RECOGNIZE, HOST, "multipart/form-data; boundary=xyz",
-                "--xyz\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"a.wav\"\r\n\r\n" + big + "\r\n--xyz--\r\n"), 413));
+        publicCases.add(new Case(
+                "upload over the limit",
+                ErrorBodySweep.post(
+                        RECOGNIZE,
+                        HOST,
+                        "multipart/form-data; boundary=xyz",
+                        "--xyz\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"a.wav\"\r\n\r\n" + big
+                                + "\r\n--xyz--\r\n"),
+                413));
         assertThat(ErrorBodySweep.problems(HOST, port, publicCases)).isEmpty();
 
         List<Case> managementCases = new ArrayList<>(ErrorBodySweep.common(HOST));
-        managementCases.add(new Case("wrong method on a probe", ErrorBodySweep.post("/actuator/health", HOST, "application/json", "{}"), 405));
-        assertThat(ErrorBodySweep.problems(HOST, managementPort, managementCases)).isEmpty();
+        managementCases.add(new Case(
+                "wrong method on a probe",
+                ErrorBodySweep.post("/actuator/health", HOST, "application/json", "{}"),
+                405));
+        assertThat(ErrorBodySweep.problems(HOST, managementPort, managementCases))
+                .isEmpty();
         assertThat(output.getAll()).as("no stack trace logged").doesNotContain("\tat ");
     }
 }

@@ -1,8 +1,12 @@
 package com.realtimevoice.bench.jmh;
 
+import com.realtimevoice.events.AudioChunk;
+import com.realtimevoice.events.EventRecords;
+import com.realtimevoice.events.PipelineEvent;
+import com.realtimevoice.events.Topics;
+import com.realtimevoice.events.TranscriptFinal;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -17,12 +21,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-
-import com.realtimevoice.events.AudioChunk;
-import com.realtimevoice.events.EventRecords;
-import com.realtimevoice.events.PipelineEvent;
-import com.realtimevoice.events.Topics;
-import com.realtimevoice.events.TranscriptFinal;
 
 /**
  * The per-chunk envelope: {@link EventRecords#toRecord} at the ingest node (100 ms of audio, headers only) and
@@ -47,15 +45,32 @@ public class EnvelopeBenchmark {
         byte[] audio = new byte[3200];
         ThreadLocalRandom.current().nextBytes(audio);
         chunk = new AudioChunk(session, 42, 42 * 3200, "pcm", 16000, System.currentTimeMillis(), audio);
-        fin = new TranscriptFinal(session, 3, "please call stella ask her to bring these things", 1200, 4300, "vosk",
-                System.currentTimeMillis(), System.currentTimeMillis());
+        fin = new TranscriptFinal(
+                session,
+                3,
+                "please call stella ask her to bring these things",
+                1200,
+                4300,
+                "vosk",
+                System.currentTimeMillis(),
+                System.currentTimeMillis());
         chunkRecord = consumed(EventRecords.toRecord(Topics.AUDIO, chunk));
         finalRecord = consumed(EventRecords.toRecord(Topics.TRANSCRIPTS, fin));
     }
 
     private static ConsumerRecord<String, byte[]> consumed(ProducerRecord<String, byte[]> p) {
-        return new ConsumerRecord<>(p.topic(), 0, 0L, 0L, TimestampType.CREATE_TIME, 0, p.value().length, p.key(), p.value(),
-                new RecordHeaders(p.headers().toArray()), java.util.Optional.empty());
+        return new ConsumerRecord<>(
+                p.topic(),
+                0,
+                0L,
+                0L,
+                TimestampType.CREATE_TIME,
+                0,
+                p.value().length,
+                p.key(),
+                p.value(),
+                new RecordHeaders(p.headers().toArray()),
+                java.util.Optional.empty());
     }
 
     @Benchmark

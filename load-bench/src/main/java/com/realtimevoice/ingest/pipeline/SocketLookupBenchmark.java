@@ -1,8 +1,11 @@
 package com.realtimevoice.ingest.pipeline;
 
+import com.realtimevoice.events.SessionCompleted;
+import com.realtimevoice.events.SessionFailed;
+import com.realtimevoice.events.TranscriptFinal;
+import com.realtimevoice.events.TranscriptPartial;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -14,11 +17,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-
-import com.realtimevoice.events.SessionCompleted;
-import com.realtimevoice.events.SessionFailed;
-import com.realtimevoice.events.TranscriptFinal;
-import com.realtimevoice.events.TranscriptPartial;
 
 /**
  * The ingest node's lookup of a delivered result's socket ({@link LocalSessions#sink}), with {@code sessions}
@@ -41,20 +39,16 @@ public class SocketLookupBenchmark {
 
     private static final ResultSink NOOP = new ResultSink() {
         @Override
-        public void onPartial(TranscriptPartial partial) {
-        }
+        public void onPartial(TranscriptPartial partial) {}
 
         @Override
-        public void onFinal(TranscriptFinal fin) {
-        }
+        public void onFinal(TranscriptFinal fin) {}
 
         @Override
-        public void onCompleted(SessionCompleted completed) {
-        }
+        public void onCompleted(SessionCompleted completed) {}
 
         @Override
-        public void onFailed(SessionFailed failed) {
-        }
+        public void onFailed(SessionFailed failed) {}
     };
 
     @Setup

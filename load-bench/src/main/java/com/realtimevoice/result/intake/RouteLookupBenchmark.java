@@ -1,8 +1,8 @@
 package com.realtimevoice.result.intake;
 
+import com.realtimevoice.result.transcript.Route;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -15,8 +15,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
-
-import com.realtimevoice.result.transcript.Route;
 
 /**
  * result-service's route lookup per result ({@link RouteCache#get}: a synchronized access-ordered map), with the

@@ -2,6 +2,7 @@ package com.realtimevoice.local.clients;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.realtimevoice.testsupport.SpeechFixtures;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,14 +16,10 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import com.realtimevoice.testsupport.SpeechFixtures;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -52,30 +49,57 @@ class LegacyClientsTest {
 
     @Test
     void theBrowserConsoleSnippetGetsStartedAndATranscript() throws Exception {
-        Path chromium = RequiredTools.require("chromium", "apt-get install -y chromium chromium-driver", "/usr/bin/chromium", "/usr/bin/chromium-browser");
-        Path chromedriver = RequiredTools.require("chromedriver", "apt-get install -y chromium chromium-driver", "/usr/bin/chromedriver");
+        Path chromium = RequiredTools.require(
+                "chromium",
+                "apt-get install -y chromium chromium-driver",
+                "/usr/bin/chromium",
+                "/usr/bin/chromium-browser");
+        Path chromedriver = RequiredTools.require(
+                "chromedriver", "apt-get install -y chromium chromium-driver", "/usr/bin/chromedriver");
         String snippet = Files.readString(LEGACY.resolve("browser-console.js")).replace("wss://HOST", "ws://" + host);
-        try (WebDriver browser = WebDriver.start(chromedriver, chromium, List.of("--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"), OUT.resolve("chromedriver.log"))) {
+        try (WebDriver browser = WebDriver.start(
+                chromedriver,
+                chromium,
+                List.of(
+                        "--headless",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-background-networking",
+                        "--disable-component-update",
+                        "--disable-sync"),
+                OUT.resolve("chromedriver.log"))) {
             browser.open("http://" + host + "/"); // any page of the site: the developer's console is on it
             // the console, as the developer reads it: every console.log / console.error the snippet makes, kept
-            browser.script("window.consoleLines = [];"
-                    + "const keep = (kind) => (...args) => window.consoleLines.push(kind + ' ' + args.map((a) => typeof a === 'string' ? a"
-                    + " : (a && a.type) || String(a)).join(' '));"
-                    + "console.log = keep('log'); console.error = keep('error');"
-                    + "const TOKEN = arguments[0];\n" + snippet + "\nwindow.oldSnippetSocket = ws;", devToken("legacy-browser"));
+            browser.script(
+                    "window.consoleLines = [];"
+                            + "const keep = (kind) => (...args) => window.consoleLines.push(kind + ' ' + args.map((a) => typeof a === 'string' ? a"
+                            + " : (a && a.type) || String(a)).join(' '));"
+                            + "console.log = keep('log'); console.error = keep('error');"
+                            + "const TOKEN = arguments[0];\n" + snippet + "\nwindow.oldSnippetSocket = ws;",
+                    devToken("legacy-browser"));
             List<String> lines = awaitLines(browser, "started", Duration.ofSeconds(20));
-            // then the audio, as a page would stream its microphone: 100 ms chunks of 16 kHz PCM at twice real time, then end
+            // then the audio, as a page would stream its microphone: 100 ms chunks of 16 kHz PCM at twice real time,
+            // then end
             byte[] pcm = SpeechFixtures.pcm(WAV);
-            browser.script("const pcm = Uint8Array.from(atob(arguments[0]), (c) => c.charCodeAt(0)); let at = 0;"
-                    + "const timer = setInterval(() => { const ws = window.oldSnippetSocket;"
-                    + " if (at >= pcm.length) { clearInterval(timer); ws.send(JSON.stringify({type: 'end'})); return; }"
-                    + " ws.send(pcm.slice(at, at + 3200).buffer); at += 3200; }, 50);", Base64.getEncoder().encodeToString(pcm));
+            browser.script(
+                    "const pcm = Uint8Array.from(atob(arguments[0]), (c) => c.charCodeAt(0)); let at = 0;"
+                            + "const timer = setInterval(() => { const ws = window.oldSnippetSocket;"
+                            + " if (at >= pcm.length) { clearInterval(timer); ws.send(JSON.stringify({type: 'end'})); return; }"
+                            + " ws.send(pcm.slice(at, at + 3200).buffer); at += 3200; }, 50);",
+                    Base64.getEncoder().encodeToString(pcm));
             lines = awaitLines(browser, "\"completed\"", Duration.ofSeconds(60));
             Files.write(OUT.resolve("browser-console.log"), lines);
-            assertThat(lines).as("the console").noneMatch(l -> l.startsWith("error") || l.contains("\"type\":\"error\""));
-            assertThat(lines.get(0)).as("the first message").startsWith("log message ").contains("\"type\":\"started\"");
-            JsonNode completed = JSON.readTree(lines.stream().filter(l -> l.contains("\"completed\"")).findFirst().orElseThrow()
+            assertThat(lines)
+                    .as("the console")
+                    .noneMatch(l -> l.startsWith("error") || l.contains("\"type\":\"error\""));
+            assertThat(lines.get(0))
+                    .as("the first message")
+                    .startsWith("log message ")
+                    .contains("\"type\":\"started\"");
+            JsonNode completed = JSON.readTree(lines.stream()
+                    .filter(l -> l.contains("\"completed\""))
+                    .findFirst()
+                    .orElseThrow()
                     .substring("log message ".length()));
             assertThat(completed.path("text").asString()).contains("weather").contains("today");
         }
@@ -96,9 +120,11 @@ class LegacyClientsTest {
 
     @Test
     void theMiniprogramTestPageUnderTheWxDoubleGetsTheTranscript() throws Exception {
-        Path node = RequiredTools.require("node", "apt-get install -y nodejs npm (node 18 or later)", "/usr/bin/node", "/usr/local/bin/node");
+        Path node = RequiredTools.require(
+                "node", "apt-get install -y nodejs npm (node 18 or later)", "/usr/bin/node", "/usr/local/bin/node");
         npmCi();
-        ProcessBuilder pb = new ProcessBuilder(node.toString(), "harness/run-miniprogram-page.js").directory(LEGACY.toFile());
+        ProcessBuilder pb =
+                new ProcessBuilder(node.toString(), "harness/run-miniprogram-page.js").directory(LEGACY.toFile());
         pb.environment().put("RV_BASE_URL", "http://" + host);
         pb.environment().put("RV_TOKEN", devToken("legacy-miniprogram"));
         pb.environment().put("RV_WAV", SpeechFixtures.wav(WAV).toAbsolutePath().toString());
@@ -109,10 +135,17 @@ class LegacyClientsTest {
         Files.writeString(OUT.resolve("miniprogram-page.json"), out);
         assertThat(p.exitValue()).as(out).isZero();
         JsonNode result = JSON.readTree(out.lines().reduce((a, b) -> b).orElse("{}"));
-        assertThat(result.path("errors").isEmpty()).as("the page's console.error and the harness: " + result.path("errors")).isTrue();
+        assertThat(result.path("errors").isEmpty())
+                .as("the page's console.error and the harness: " + result.path("errors"))
+                .isTrue();
         List<String> types = new ArrayList<>();
         result.path("messages").forEach(m -> types.add(m.path("type").asString()));
-        assertThat(types).as(out).startsWith("started").contains("final").endsWith("completed").doesNotContain("error");
+        assertThat(types)
+                .as(out)
+                .startsWith("started")
+                .contains("final")
+                .endsWith("completed")
+                .doesNotContain("error");
         String text = result.path("messages").get(types.size() - 1).path("text").asString();
         assertThat(text).contains("weather").contains("nice").contains("today");
     }
@@ -121,11 +154,14 @@ class LegacyClientsTest {
     void theCurlAndWscatLinesOfTheGuideWork() throws Exception {
         RequiredTools.require("curl", "apt-get install -y curl", "/usr/bin/curl");
         Path sh = RequiredTools.require("sh", "a POSIX shell", "/bin/sh");
-        RequiredTools.require("node", "apt-get install -y nodejs npm (node 18 or later)", "/usr/bin/node", "/usr/local/bin/node");
+        RequiredTools.require(
+                "node", "apt-get install -y nodejs npm (node 18 or later)", "/usr/bin/node", "/usr/local/bin/node");
         npmCi();
         String token = devToken("legacy-cli");
         List<String> lines = Files.readAllLines(LEGACY.resolve("command-line.sh")).stream()
-                .filter(l -> !l.isBlank() && !l.startsWith("#")).map(l -> l.replace("HOST", host).replace("TOKEN", token)).toList();
+                .filter(l -> !l.isBlank() && !l.startsWith("#"))
+                .map(l -> l.replace("HOST", host).replace("TOKEN", token))
+                .toList();
         List<String> outputs = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String command = lines.get(i);
@@ -136,9 +172,13 @@ class LegacyClientsTest {
             for (int j = i + 1; j < lines.size() && lines.get(j).startsWith("> "); j++) {
                 typed.add(lines.get(j).substring(2));
             }
-            ProcessBuilder pb = new ProcessBuilder(sh.toString(), "-c", command).directory(RequiredTools.repoRoot().toFile())
+            ProcessBuilder pb = new ProcessBuilder(sh.toString(), "-c", command)
+                    .directory(RequiredTools.repoRoot().toFile())
                     .redirectErrorStream(true);
-            pb.environment().put("PATH", LEGACY.resolve("node_modules/.bin") + java.io.File.pathSeparator + System.getenv("PATH"));
+            pb.environment()
+                    .put(
+                            "PATH",
+                            LEGACY.resolve("node_modules/.bin") + java.io.File.pathSeparator + System.getenv("PATH"));
             Process p = pb.start();
             String out;
             if (typed.isEmpty()) {
@@ -153,7 +193,8 @@ class LegacyClientsTest {
         Files.write(OUT.resolve("command-line.txt"), outputs);
         assertThat(outputs).hasSize(3);
         assertThat(outputs.get(0)).as("curl /health").contains("\"status\":\"UP\"");
-        JsonNode recognized = JSON.readTree(outputs.get(1).substring(outputs.get(1).indexOf('{')));
+        JsonNode recognized =
+                JSON.readTree(outputs.get(1).substring(outputs.get(1).indexOf('{')));
         assertThat(recognized.path("success").asBoolean()).as(outputs.get(1)).isTrue();
         assertThat(recognized.path("text").asString()).contains("weather").contains("today");
         assertThat(outputs.get(2)).as("wscat").contains("{\"type\":\"pong\"}");
@@ -212,20 +253,29 @@ class LegacyClientsTest {
 
     /** {@code npm ci} in clients/legacy when its packages (ws, wscat) are missing; .ci/run does it up front. */
     private static void npmCi() throws Exception {
-        if (Files.isDirectory(LEGACY.resolve("node_modules/wscat")) && Files.isDirectory(LEGACY.resolve("node_modules/ws"))) {
+        if (Files.isDirectory(LEGACY.resolve("node_modules/wscat"))
+                && Files.isDirectory(LEGACY.resolve("node_modules/ws"))) {
             return;
         }
         Path npm = RequiredTools.require("npm", "apt-get install -y npm", "/usr/bin/npm", "/usr/local/bin/npm");
-        Process install = new ProcessBuilder(npm.toString(), "ci", "--no-audit", "--no-fund").directory(LEGACY.toFile())
-                .redirectErrorStream(true).start();
+        Process install = new ProcessBuilder(npm.toString(), "ci", "--no-audit", "--no-fund")
+                .directory(LEGACY.toFile())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(install.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(install.waitFor(5, TimeUnit.MINUTES) && install.exitValue() == 0).as("npm ci in " + LEGACY + ":\n" + out).isTrue();
+        assertThat(install.waitFor(5, TimeUnit.MINUTES) && install.exitValue() == 0)
+                .as("npm ci in " + LEGACY + ":\n" + out)
+                .isTrue();
     }
 
     private String devToken(String user) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://" + host + "/api/auth/dev-token"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"" + user + "\"}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://" + host + "/api/auth/dev-token"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"" + user + "\"}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return JSON.readTree(r.body()).path("token").asString();
     }

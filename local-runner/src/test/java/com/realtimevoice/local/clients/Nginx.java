@@ -32,7 +32,10 @@ public final class Nginx implements AutoCloseable {
     }
 
     public static final String[] UPGRADE = {
-        "proxy_http_version 1.1;", "proxy_set_header Upgrade $http_upgrade;", "proxy_set_header Connection $connection_upgrade;"};
+        "proxy_http_version 1.1;",
+        "proxy_set_header Upgrade $http_upgrade;",
+        "proxy_set_header Connection $connection_upgrade;"
+    };
 
     /** Starts nginx with the given server blocks and waits until every port in {@code ports} accepts connections. */
     public static Nginx start(Path nginx, Path dir, String servers, List<Integer> ports) throws Exception {
@@ -57,16 +60,26 @@ public final class Nginx implements AutoCloseable {
                 """.formatted(dir.toAbsolutePath(), servers);
         Path file = dir.resolve("nginx.conf");
         Files.writeString(file, conf);
-        Process p = new ProcessBuilder(nginx.toString(), "-p", dir.toAbsolutePath().toString(), "-c", file.toAbsolutePath().toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
+        Process p = new ProcessBuilder(
+                        nginx.toString(),
+                        "-p",
+                        dir.toAbsolutePath().toString(),
+                        "-c",
+                        file.toAbsolutePath().toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("stdout.log").toFile())
+                .start();
         Nginx n = new Nginx(p, dir);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         for (int port : ports) {
             while (!listening(port)) {
                 if (!p.isAlive() || System.nanoTime() > deadline) {
                     n.close();
-                    throw new IllegalStateException("nginx did not start: " + Files.readString(dir.resolve("stdout.log"))
-                            + (Files.exists(dir.resolve("error.log")) ? Files.readString(dir.resolve("error.log")) : ""));
+                    throw new IllegalStateException(
+                            "nginx did not start: " + Files.readString(dir.resolve("stdout.log"))
+                                    + (Files.exists(dir.resolve("error.log"))
+                                            ? Files.readString(dir.resolve("error.log"))
+                                            : ""));
                 }
                 Thread.sleep(50);
             }

@@ -2,7 +2,6 @@ package com.realtimevoice.local.clients;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -11,8 +10,7 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class RequiredTools {
 
-    private RequiredTools() {
-    }
+    private RequiredTools() {}
 
     public static Path require(String name, String installHint, String... candidates) {
         for (String c : candidates) {
@@ -54,6 +52,7 @@ public final class RequiredTools {
                 return p;
             }
         }
-        throw new IllegalStateException("repository root not found above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException(
+                "repository root not found above " + Path.of("").toAbsolutePath());
     }
 }

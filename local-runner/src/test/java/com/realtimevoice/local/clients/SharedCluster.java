@@ -1,9 +1,7 @@
 package com.realtimevoice.local.clients;
 
-import java.util.Map;
-
 import com.realtimevoice.local.LocalCluster;
-
+import java.util.Map;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -17,11 +15,13 @@ public final class SharedCluster implements ParameterResolver {
 
     /** Closed by JUnit with the root context's store, after the last test class. */
     static final class Holder implements AutoCloseable {
-        final LocalCluster cluster = new LocalCluster(LocalCluster.Settings.defaults().withRandomPorts()
-                .withDatabase(Map.of(
-                        "spring.datasource.url", "jdbc:h2:mem:rv_clients;MODE=MySQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1",
-                        "spring.datasource.username", "sa",
-                        "spring.datasource.password", "")))
+        final LocalCluster cluster = new LocalCluster(LocalCluster.Settings.defaults()
+                        .withRandomPorts()
+                        .withDatabase(Map.of(
+                                "spring.datasource.url",
+                                        "jdbc:h2:mem:rv_clients;MODE=MySQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1",
+                                "spring.datasource.username", "sa",
+                                "spring.datasource.password", "")))
                 .start();
 
         @Override

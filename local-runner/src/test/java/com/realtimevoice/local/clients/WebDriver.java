@@ -12,7 +12,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -38,7 +37,9 @@ final class WebDriver implements AutoCloseable {
     static WebDriver start(Path chromedriver, Path chromium, List<String> chromeArgs, Path log) throws Exception {
         int port = RequiredTools.freePort();
         Process p = new ProcessBuilder(chromedriver.toString(), "--port=" + port, "--allowed-ips=127.0.0.1")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         WebDriver wd = new WebDriver(p, port);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (true) {
@@ -55,9 +56,18 @@ final class WebDriver implements AutoCloseable {
             }
             Thread.sleep(100);
         }
-        JsonNode created = wd.call("POST", "/session", Map.of("capabilities", Map.of("alwaysMatch", Map.of(
-                "browserName", "chrome",
-                "goog:chromeOptions", Map.of("binary", chromium.toString(), "args", chromeArgs)))));
+        JsonNode created = wd.call(
+                "POST",
+                "/session",
+                Map.of(
+                        "capabilities",
+                        Map.of(
+                                "alwaysMatch",
+                                Map.of(
+                                        "browserName",
+                                        "chrome",
+                                        "goog:chromeOptions",
+                                        Map.of("binary", chromium.toString(), "args", chromeArgs)))));
         wd.session = created.path("value").path("sessionId").asString();
         if (wd.session.isEmpty()) {
             wd.close();
@@ -77,23 +87,32 @@ final class WebDriver implements AutoCloseable {
     }
 
     JsonNode script(String js, Object... args) throws Exception {
-        return call("POST", "/session/" + session + "/execute/sync", Map.of("script", js, "args", List.of(args))).path("value");
+        return call("POST", "/session/" + session + "/execute/sync", Map.of("script", js, "args", List.of(args)))
+                .path("value");
     }
 
     void screenshot(Path file) throws Exception {
-        String png = call("GET", "/session/" + session + "/screenshot", null).path("value").asString();
+        String png = call("GET", "/session/" + session + "/screenshot", null)
+                .path("value")
+                .asString();
         Files.createDirectories(file.getParent());
         Files.write(file, Base64.getDecoder().decode(png));
     }
 
     private JsonNode call(String method, String path, Object body) throws IOException, InterruptedException {
-        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json");
-        r.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+        r.method(
+                method,
+                body == null
+                        ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
         HttpResponse<String> response = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
         JsonNode node = JSON.readTree(response.body());
         if (response.statusCode() >= 400) {
-            throw new IOException("WebDriver " + method + " " + path + " -> " + response.statusCode() + " " + node.path("value").path("message").asString());
+            throw new IOException("WebDriver " + method + " " + path + " -> " + response.statusCode() + " "
+                    + node.path("value").path("message").asString());
         }
         return node;
     }

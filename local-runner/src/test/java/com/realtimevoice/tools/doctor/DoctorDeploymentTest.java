@@ -2,6 +2,11 @@ package com.realtimevoice.tools.doctor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.realtimevoice.local.clients.ExpiredCertificate;
+import com.realtimevoice.local.clients.Nginx;
+import com.realtimevoice.local.clients.RequiredTools;
+import com.realtimevoice.local.clients.SharedCluster;
+import com.realtimevoice.tools.Endpoints;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -9,19 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-
-import com.realtimevoice.local.clients.ExpiredCertificate;
-import com.realtimevoice.local.clients.Nginx;
-import com.realtimevoice.local.clients.RequiredTools;
-import com.realtimevoice.local.clients.SharedCluster;
-import com.realtimevoice.tools.Endpoints;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
-
 
 /**
  * The doctor against the real product and the deployments that break it, each reproduced locally: nginx without
@@ -53,15 +50,20 @@ class DoctorDeploymentTest {
         String upstream = "127.0.0.1:" + direct;
         String[] good = concat(Nginx.UPGRADE, "proxy_read_timeout 3600s;", "proxy_send_timeout 3600s;");
         String servers = ""
-                + "  server {  # forgets the upgrade headers\n    listen 127.0.0.1:" + noUpgradePort + ";\n" + Nginx.proxy(upstream) + "  }\n"
-                + "  server {  # passes them, but cuts sockets quiet for 2 s\n    listen 127.0.0.1:" + shortTimeoutPort + ";\n"
+                + "  server {  # forgets the upgrade headers\n    listen 127.0.0.1:" + noUpgradePort + ";\n"
+                + Nginx.proxy(upstream) + "  }\n"
+                + "  server {  # passes them, but cuts sockets quiet for 2 s\n    listen 127.0.0.1:" + shortTimeoutPort
+                + ";\n"
                 + Nginx.proxy(upstream, concat(Nginx.UPGRADE, "proxy_read_timeout 2s;")) + "  }\n"
-                + "  server {  # TLS with an expired self-signed certificate\n    listen 127.0.0.1:" + expiredTlsPort + " ssl;\n"
+                + "  server {  # TLS with an expired self-signed certificate\n    listen 127.0.0.1:" + expiredTlsPort
+                + " ssl;\n"
                 + "    ssl_certificate " + dir.resolve("tls/cert.pem").toAbsolutePath() + ";\n"
                 + "    ssl_certificate_key " + dir.resolve("tls/key.pem").toAbsolutePath() + ";\n"
                 + Nginx.proxy(upstream, good) + "  }\n"
-                + "  server {  # done right\n    listen 127.0.0.1:" + goodProxyPort + ";\n" + Nginx.proxy(upstream, good) + "  }\n";
-        nginx = Nginx.start(nginxBin, dir, servers, List.of(noUpgradePort, shortTimeoutPort, expiredTlsPort, goodProxyPort));
+                + "  server {  # done right\n    listen 127.0.0.1:" + goodProxyPort + ";\n"
+                + Nginx.proxy(upstream, good) + "  }\n";
+        nginx = Nginx.start(
+                nginxBin, dir, servers, List.of(noUpgradePort, shortTimeoutPort, expiredTlsPort, goodProxyPort));
     }
 
     @AfterAll
@@ -100,7 +102,15 @@ class DoctorDeploymentTest {
     @Test
     void aHealthyDeploymentPassesEveryCheck() throws Exception {
         Doctor d = doctor("http://localhost:" + direct, Duration.ofSeconds(3), null);
-        for (String check : List.of(DnsCheck.NAME, TcpCheck.NAME, HealthCheck.NAME, UpgradeCheck.NAME, UpgradeCheck.PROXY, AuthCheck.NAME, RoundTripCheck.NAME, IdleCheck.NAME)) {
+        for (String check : List.of(
+                DnsCheck.NAME,
+                TcpCheck.NAME,
+                HealthCheck.NAME,
+                UpgradeCheck.NAME,
+                UpgradeCheck.PROXY,
+                AuthCheck.NAME,
+                RoundTripCheck.NAME,
+                IdleCheck.NAME)) {
             assertStatus(d, check, Status.OK);
         }
         assertStatus(d, TlsCheck.NAME, Status.SKIP);
@@ -111,7 +121,8 @@ class DoctorDeploymentTest {
     @Test
     void behindAProxyDoneRightEverythingPassesToo() throws Exception {
         Doctor d = doctor("http://localhost:" + goodProxyPort, Duration.ofSeconds(3), null);
-        assertThat(d.results()).allMatch(c -> c.status() == Status.OK || c.name().equals(TlsCheck.NAME));
+        assertThat(d.results())
+                .allMatch(c -> c.status() == Status.OK || c.name().equals(TlsCheck.NAME));
         assertThat(d.result(UpgradeCheck.NAME).detail()).contains("nginx");
     }
 
@@ -122,7 +133,9 @@ class DoctorDeploymentTest {
         assertStatus(d, UpgradeCheck.NAME, Status.FAIL);
         assertThat(d.result(UpgradeCheck.NAME).detail()).contains("HTTP 400").contains("Server: nginx");
         assertStatus(d, UpgradeCheck.PROXY, Status.FAIL);
-        assertThat(d.result(UpgradeCheck.PROXY).fix()).contains("proxy_set_header Upgrade $http_upgrade").contains("proxy_http_version 1.1");
+        assertThat(d.result(UpgradeCheck.PROXY).fix())
+                .contains("proxy_set_header Upgrade $http_upgrade")
+                .contains("proxy_http_version 1.1");
         assertStatus(d, AuthCheck.NAME, Status.SKIP);
     }
 
@@ -139,7 +152,9 @@ class DoctorDeploymentTest {
     void anExpiredSelfSignedCertificateIsCalledOutAndTheRestStillChecked() throws Exception {
         Doctor d = doctor("https://localhost:" + expiredTlsPort, Duration.ofSeconds(2), null);
         assertStatus(d, TlsCheck.NAME, Status.FAIL);
-        assertThat(d.result(TlsCheck.NAME).detail()).contains("expired on 2021-01-01").contains("self-signed");
+        assertThat(d.result(TlsCheck.NAME).detail())
+                .contains("expired on 2021-01-01")
+                .contains("self-signed");
         assertThat(d.result(TlsCheck.NAME).fix()).contains("renew");
         assertStatus(d, HealthCheck.NAME, Status.OK);
         assertStatus(d, UpgradeCheck.NAME, Status.OK);
@@ -158,8 +173,11 @@ class DoctorDeploymentTest {
         Doctor d = doctor("ws://localhost:" + direct + "/api/realtime-voice/streem", Duration.ZERO, null);
         assertStatus(d, HealthCheck.NAME, Status.OK);
         assertStatus(d, UpgradeCheck.NAME, Status.FAIL);
-        assertThat(d.result(UpgradeCheck.NAME).detail()).contains("404").contains("did you mean /api/realtime-voice/stream");
-        assertThat(d.result(UpgradeCheck.NAME).fix()).contains("ws://localhost:" + direct + "/api/realtime-voice/stream");
+        assertThat(d.result(UpgradeCheck.NAME).detail())
+                .contains("404")
+                .contains("did you mean /api/realtime-voice/stream");
+        assertThat(d.result(UpgradeCheck.NAME).fix())
+                .contains("ws://localhost:" + direct + "/api/realtime-voice/stream");
     }
 
     @Test
@@ -174,11 +192,15 @@ class DoctorDeploymentTest {
     @Test
     void aRejectedTokenSaysWhy() throws Exception {
         // a well-formed JWT, signed with another key, expired in 2020
-        String forged = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJtYWxsb3J5IiwiaXNzIjoicmVhbHRpbWUtdm9pY2UiLCJleHAiOjE1Nzc4MzY4MDB9."
-                + "c2lnbmF0dXJlLW9mLWFub3RoZXIta2V5LXNpZ25hdHVyZQ";
+        String forged =
+                "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJtYWxsb3J5IiwiaXNzIjoicmVhbHRpbWUtdm9pY2UiLCJleHAiOjE1Nzc4MzY4MDB9."
+                        + "c2lnbmF0dXJlLW9mLWFub3RoZXIta2V5LXNpZ25hdHVyZQ";
         Doctor d = doctor("http://localhost:" + direct, Duration.ofSeconds(1), forged);
         assertStatus(d, AuthCheck.NAME, Status.FAIL);
-        assertThat(d.result(AuthCheck.NAME).detail()).contains("UNAUTHORIZED").contains("sub=mallory").contains("EXPIRED");
+        assertThat(d.result(AuthCheck.NAME).detail())
+                .contains("UNAUTHORIZED")
+                .contains("sub=mallory")
+                .contains("EXPIRED");
         assertThat(d.result(AuthCheck.NAME).fix()).contains("expired");
         assertStatus(d, RoundTripCheck.NAME, Status.SKIP);
         assertStatus(d, IdleCheck.NAME, Status.OK); // held without the rejected token

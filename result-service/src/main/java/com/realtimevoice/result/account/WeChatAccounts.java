@@ -3,7 +3,6 @@ package com.realtimevoice.result.account;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.UUID;
-
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;

@@ -1,17 +1,14 @@
 package com.realtimevoice.result.account;
 
+import com.realtimevoice.result.ResultServiceProperties;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-
-import com.realtimevoice.result.ResultServiceProperties;
-
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
-
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -24,8 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
 class WeChatClient {
 
     /** What WeChat says about a login: its openid (and unionid where the app is bound to an open platform account). */
-    record WeChatIdentity(String openid, String unionid) {
-    }
+    record WeChatIdentity(String openid, String unionid) {}
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -39,7 +35,9 @@ class WeChatClient {
 
     WeChatIdentity code2Session(String code) throws WeChatLoginException {
         if (!settings.configured()) {
-            throw new WeChatLoginException(HttpStatus.SERVICE_UNAVAILABLE, "WECHAT_NOT_CONFIGURED",
+            throw new WeChatLoginException(
+                    HttpStatus.SERVICE_UNAVAILABLE,
+                    "WECHAT_NOT_CONFIGURED",
                     "WeChat login is not configured on this server (WECHAT_APP_ID, WECHAT_APP_SECRET)");
         }
         URI uri = URI.create(settings.apiBaseUrl().toString().replaceAll("/+$", "") + "/sns/jscode2session"
@@ -47,7 +45,11 @@ class WeChatClient {
                 + "&grant_type=authorization_code");
         HttpResponse<String> response;
         try {
-            response = http.send(HttpRequest.newBuilder(uri).timeout(settings.timeout()).GET().build(),
+            response = http.send(
+                    HttpRequest.newBuilder(uri)
+                            .timeout(settings.timeout())
+                            .GET()
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (java.io.IOException e) {
             throw unavailable("WeChat did not answer: " + e.getClass().getSimpleName());
@@ -80,16 +82,29 @@ class WeChatClient {
     static WeChatLoginException mapError(int errcode, String errmsg) {
         String detail = " (WeChat errcode " + errcode + ": " + errmsg + ")";
         return switch (errcode) {
-            case 40029 -> new WeChatLoginException(HttpStatus.BAD_REQUEST, "WECHAT_CODE_INVALID",
-                    "the login code is invalid: call wx.login() again" + detail);
-            case 40163 -> new WeChatLoginException(HttpStatus.BAD_REQUEST, "WECHAT_CODE_INVALID",
-                    "the login code was already used: call wx.login() again" + detail);
-            case 45011 -> new WeChatLoginException(HttpStatus.TOO_MANY_REQUESTS, "RATE_LIMITED",
-                    "too many logins for this user in a minute: wait and retry" + detail);
-            case 40226 -> new WeChatLoginException(HttpStatus.FORBIDDEN, "WECHAT_USER_BLOCKED",
-                    "WeChat blocks logins of this high-risk user" + detail);
+            case 40029 ->
+                new WeChatLoginException(
+                        HttpStatus.BAD_REQUEST,
+                        "WECHAT_CODE_INVALID",
+                        "the login code is invalid: call wx.login() again" + detail);
+            case 40163 ->
+                new WeChatLoginException(
+                        HttpStatus.BAD_REQUEST,
+                        "WECHAT_CODE_INVALID",
+                        "the login code was already used: call wx.login() again" + detail);
+            case 45011 ->
+                new WeChatLoginException(
+                        HttpStatus.TOO_MANY_REQUESTS,
+                        "RATE_LIMITED",
+                        "too many logins for this user in a minute: wait and retry" + detail);
+            case 40226 ->
+                new WeChatLoginException(
+                        HttpStatus.FORBIDDEN,
+                        "WECHAT_USER_BLOCKED",
+                        "WeChat blocks logins of this high-risk user" + detail);
             case -1 -> unavailable("WeChat is busy: retry shortly" + detail);
-            default -> new WeChatLoginException(HttpStatus.BAD_GATEWAY, "WECHAT_ERROR", "WeChat refused the login" + detail);
+            default ->
+                new WeChatLoginException(HttpStatus.BAD_GATEWAY, "WECHAT_ERROR", "WeChat refused the login" + detail);
         };
     }
 

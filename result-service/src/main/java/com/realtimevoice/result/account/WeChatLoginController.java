@@ -1,13 +1,10 @@
 package com.realtimevoice.result.account;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import com.realtimevoice.auth.TokenService;
 import com.realtimevoice.result.ResultServiceProperties;
-
 import io.micrometer.core.instrument.MeterRegistry;
-
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -22,8 +19,7 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class WeChatLoginController {
 
-    record LoginRequest(String code) {
-    }
+    record LoginRequest(String code) {}
 
     private final WeChatClient wechat;
     private final WeChatAccounts accounts;
@@ -31,8 +27,12 @@ class WeChatLoginController {
     private final ResultServiceProperties.WeChat settings;
     private final MeterRegistry meters;
 
-    WeChatLoginController(WeChatClient wechat, WeChatAccounts accounts, TokenService tokens, ResultServiceProperties properties,
-                          MeterRegistry meters) {
+    WeChatLoginController(
+            WeChatClient wechat,
+            WeChatAccounts accounts,
+            TokenService tokens,
+            ResultServiceProperties properties,
+            MeterRegistry meters) {
         this.wechat = wechat;
         this.accounts = accounts;
         this.tokens = tokens;
@@ -43,7 +43,10 @@ class WeChatLoginController {
     @PostMapping("/api/auth/wechat/login")
     ResponseEntity<Map<String, Object>> login(@RequestBody(required = false) LoginRequest request) {
         if (request == null || request.code() == null || !request.code().matches("[A-Za-z0-9_-]{1,128}")) {
-            return error(HttpStatus.BAD_REQUEST, "BAD_REQUEST", "body must be {\"code\":\"...\"} with the code from wx.login()");
+            return error(
+                    HttpStatus.BAD_REQUEST,
+                    "BAD_REQUEST",
+                    "body must be {\"code\":\"...\"} with the code from wx.login()");
         }
         try {
             String userId = accounts.userIdFor(wechat.code2Session(request.code()));
@@ -64,6 +67,8 @@ class WeChatLoginController {
         body.put("type", "error");
         body.put("code", code);
         body.put("message", message);
-        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(body);
+        return ResponseEntity.status(status)
+                .contentType(MediaType.APPLICATION_JSON)
+                .body(body);
     }
 }

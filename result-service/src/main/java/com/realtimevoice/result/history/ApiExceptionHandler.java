@@ -50,7 +50,8 @@ class ApiExceptionHandler {
     /** An unknown path: Spring MVC falls through to the static resource handler, which throws this. */
     @ExceptionHandler
     ResponseEntity<ApiError> noSuchPath(NoResourceFoundException e) {
-        return json(HttpStatus.NOT_FOUND, ApiError.of("NOT_FOUND", "no such path /" + e.getResourcePath() + "; " + HINT));
+        return json(
+                HttpStatus.NOT_FOUND, ApiError.of("NOT_FOUND", "no such path /" + e.getResourcePath() + "; " + HINT));
     }
 
     /**
@@ -59,8 +60,11 @@ class ApiExceptionHandler {
      */
     @ExceptionHandler
     ResponseEntity<ApiError> unreadableBody(HttpMessageNotReadableException e) {
-        return json(HttpStatus.BAD_REQUEST, ApiError.of("BAD_REQUEST",
-                "the request body must be a JSON object, e.g. {\"code\":\"...\"} for POST /api/auth/wechat/login"));
+        return json(
+                HttpStatus.BAD_REQUEST,
+                ApiError.of(
+                        "BAD_REQUEST",
+                        "the request body must be a JSON object, e.g. {\"code\":\"...\"} for POST /api/auth/wechat/login"));
     }
 
     /** Spring MVC's own request errors (wrong method, bad path variable, ...) keep their status. */
@@ -68,11 +72,14 @@ class ApiExceptionHandler {
     ResponseEntity<ApiError> other(Exception e) {
         if (e instanceof ErrorResponse response && response.getStatusCode().is4xxClientError()) {
             HttpStatusCode status = response.getStatusCode();
-            String code = status.value() == 400 ? "BAD_REQUEST"
-                    : status.value() == 413 ? "TOO_LARGE"
-                    : status instanceof HttpStatus known ? known.name() : "BAD_REQUEST";
+            String code = status.value() == 400
+                    ? "BAD_REQUEST"
+                    : status.value() == 413
+                            ? "TOO_LARGE"
+                            : status instanceof HttpStatus known ? known.name() : "BAD_REQUEST";
             // the problem detail is written for clients; the exception's message may name internal types
-            String detail = response.getBody().getDetail() != null ? response.getBody().getDetail() : status.toString();
+            String detail =
+                    response.getBody().getDetail() != null ? response.getBody().getDetail() : status.toString();
             return json(status, ApiError.of(code, detail + "; " + HINT));
         }
         log.error("request failed", e);
@@ -80,6 +87,8 @@ class ApiExceptionHandler {
     }
 
     private static ResponseEntity<ApiError> json(HttpStatusCode status, ApiError body) {
-        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(body);
+        return ResponseEntity.status(status)
+                .contentType(MediaType.APPLICATION_JSON)
+                .body(body);
     }
 }

@@ -3,7 +3,6 @@ package com.realtimevoice.result.history;
 import com.realtimevoice.auth.InvalidTokenException;
 import com.realtimevoice.auth.TokenService;
 import com.realtimevoice.auth.VerifiedToken;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;

@@ -1,10 +1,9 @@
 package com.realtimevoice.result.history;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import com.realtimevoice.events.Word;
 import com.realtimevoice.result.transcript.Transcript;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A transcript as subtitles: SubRip, WebVTT or plain text. Each final becomes one or more cues inside its own time
@@ -17,11 +16,9 @@ final class Captions {
     static final int MAX_LINE = 42;
     static final int MAX_LINES = 2;
 
-    record Cue(long startMs, long endMs, List<String> lines) {
-    }
+    record Cue(long startMs, long endMs, List<String> lines) {}
 
-    private Captions() {
-    }
+    private Captions() {}
 
     static List<Cue> cues(List<Transcript.Segment> segments) {
         List<Cue> cues = new ArrayList<>();
@@ -44,7 +41,9 @@ final class Captions {
                 long cueStart = start + (end - start) * done / total;
                 done += cueLines.stream().mapToInt(String::length).sum();
                 long cueEnd = start + (end - start) * done / total;
-                int letters = cueLines.stream().mapToInt(l -> l.replace(" ", "").length()).sum();
+                int letters = cueLines.stream()
+                        .mapToInt(l -> l.replace(" ", "").length())
+                        .sum();
                 if (spans != null) {
                     // the cue's words say when its text is spoken: from its first word's start to its last word's end
                     int first = -1;
@@ -137,8 +136,12 @@ final class Captions {
         StringBuilder out = new StringBuilder();
         int number = 1;
         for (Cue cue : cues(segments)) {
-            out.append(number++).append('\n')
-                    .append(time(cue.startMs(), ',')).append(" --> ").append(time(cue.endMs(), ',')).append('\n');
+            out.append(number++)
+                    .append('\n')
+                    .append(time(cue.startMs(), ','))
+                    .append(" --> ")
+                    .append(time(cue.endMs(), ','))
+                    .append('\n');
             // SubRip has no escaping: an arrow in the text would read as a timing line to some players
             cue.lines().forEach(l -> out.append(l.replace("-->", "->")).append('\n'));
             out.append('\n');
@@ -149,10 +152,15 @@ final class Captions {
     static String vtt(List<Transcript.Segment> segments) {
         StringBuilder out = new StringBuilder("WEBVTT\n\n");
         for (Cue cue : cues(segments)) {
-            out.append(time(cue.startMs(), '.')).append(" --> ").append(time(cue.endMs(), '.')).append('\n');
+            out.append(time(cue.startMs(), '.'))
+                    .append(" --> ")
+                    .append(time(cue.endMs(), '.'))
+                    .append('\n');
             // WebVTT cue text is markup: &, < and > are escaped (which also keeps "-->" out of it)
-            cue.lines().forEach(l -> out.append(l.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
-                    .append('\n'));
+            cue.lines()
+                    .forEach(l -> out.append(
+                                    l.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+                            .append('\n'));
             out.append('\n');
         }
         return out.toString();
@@ -161,12 +169,15 @@ final class Captions {
     /** One final a line, as the client received them. */
     static String txt(List<Transcript.Segment> segments) {
         StringBuilder out = new StringBuilder();
-        segments.stream().map(s -> s.text().strip().replaceAll("\\s+", " ")).filter(t -> !t.isEmpty())
+        segments.stream()
+                .map(s -> s.text().strip().replaceAll("\\s+", " "))
+                .filter(t -> !t.isEmpty())
                 .forEach(t -> out.append(t).append('\n'));
         return out.toString();
     }
 
     private static String time(long ms, char fraction) {
-        return String.format("%02d:%02d:%02d%c%03d", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, fraction, ms % 1000);
+        return String.format(
+                "%02d:%02d:%02d%c%03d", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, fraction, ms % 1000);
     }
 }

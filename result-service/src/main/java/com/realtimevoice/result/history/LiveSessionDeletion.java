@@ -1,19 +1,16 @@
 package com.realtimevoice.result.history;
 
-import java.time.Duration;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-
 import com.realtimevoice.events.EventRecords;
 import com.realtimevoice.events.SessionEnded;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.result.ResultServiceProperties;
 import com.realtimevoice.result.transcript.Deletion;
 import com.realtimevoice.result.transcript.TranscriptStore;
-
 import io.micrometer.core.instrument.MeterRegistry;
-
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
@@ -36,7 +33,10 @@ class LiveSessionDeletion {
     private final Duration wait;
     private final MeterRegistry meters;
 
-    LiveSessionDeletion(TranscriptStore store, KafkaTemplate<String, byte[]> template, ResultServiceProperties properties,
+    LiveSessionDeletion(
+            TranscriptStore store,
+            KafkaTemplate<String, byte[]> template,
+            ResultServiceProperties properties,
             MeterRegistry meters) {
         this.store = store;
         this.template = template;
@@ -51,8 +51,9 @@ class LiveSessionDeletion {
         }
         long deadline = System.nanoTime() + wait.toNanos();
         try {
-            template.send(EventRecords.toRecord(Topics.AUDIO, new SessionEnded(sessionId, -1, 0, "deleted",
-                    System.currentTimeMillis()))).get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            template.send(EventRecords.toRecord(
+                            Topics.AUDIO, new SessionEnded(sessionId, -1, 0, "deleted", System.currentTimeMillis())))
+                    .get(wait.toMillis(), TimeUnit.MILLISECONDS);
             while (deletion == Deletion.LIVE && System.nanoTime() < deadline) {
                 Thread.sleep(POLL_MS);
                 deletion = store.delete(sessionId, userId);
@@ -60,9 +61,16 @@ class LiveSessionDeletion {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
-            log.warn("could not end session {} for its deletion: {}", sessionId, String.valueOf(e.getCause() == null ? e : e.getCause()));
+            log.warn(
+                    "could not end session {} for its deletion: {}",
+                    sessionId,
+                    String.valueOf(e.getCause() == null ? e : e.getCause()));
         }
-        meters.counter("result.sessions.deleted.live", "outcome", deletion == Deletion.DELETED ? "deleted" : "still_live").increment();
+        meters.counter(
+                        "result.sessions.deleted.live",
+                        "outcome",
+                        deletion == Deletion.DELETED ? "deleted" : "still_live")
+                .increment();
         return deletion;
     }
 }

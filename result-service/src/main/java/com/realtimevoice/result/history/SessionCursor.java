@@ -36,8 +36,8 @@ record SessionCursor(Instant startedAt, String sessionId) {
             throw invalid();
         }
         try {
-            return new SessionCursor(Instant.ofEpochMilli(Long.parseLong(plain.substring(0, colon))),
-                    plain.substring(colon + 1));
+            return new SessionCursor(
+                    Instant.ofEpochMilli(Long.parseLong(plain.substring(0, colon))), plain.substring(colon + 1));
         } catch (NumberFormatException | java.time.DateTimeException e) {
             throw invalid();
         }

@@ -1,15 +1,13 @@
 package com.realtimevoice.result.history;
 
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.Locale;
-
 import com.realtimevoice.auth.VerifiedToken;
 import com.realtimevoice.result.transcript.Deletion;
 import com.realtimevoice.result.transcript.SessionSummary;
 import com.realtimevoice.result.transcript.Transcript;
 import com.realtimevoice.result.transcript.TranscriptStore;
-
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -62,23 +60,33 @@ class SessionHistoryController {
     }
 
     @GetMapping("/api/sessions")
-    SessionList sessions(@RequestParam(required = false) String limit, @RequestParam(required = false) String before,
+    SessionList sessions(
+            @RequestParam(required = false) String limit,
+            @RequestParam(required = false) String before,
             @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization) {
         VerifiedToken caller = authenticator.authenticate(authorization);
         int pageSize = limit(limit);
         SessionCursor cursor = before == null || before.isEmpty() ? null : SessionCursor.decode(before);
         // one more than asked: a full page says whether there is a next one, so the last page never comes back empty
-        List<SessionSummary> found = store.listSessions(caller.userId(), cursor == null ? null : cursor.startedAt(),
-                cursor == null ? null : cursor.sessionId(), pageSize + 1);
+        List<SessionSummary> found = store.listSessions(
+                caller.userId(),
+                cursor == null ? null : cursor.startedAt(),
+                cursor == null ? null : cursor.sessionId(),
+                pageSize + 1);
         List<SessionSummary> page = found.subList(0, Math.min(pageSize, found.size()));
         String next = found.size() > pageSize
-                ? new SessionCursor(page.get(page.size() - 1).startedAt(), page.get(page.size() - 1).sessionId()).encode()
+                ? new SessionCursor(
+                                page.get(page.size() - 1).startedAt(),
+                                page.get(page.size() - 1).sessionId())
+                        .encode()
                 : null;
         return new SessionList(page.stream().map(SessionList.Item::of).toList(), next);
     }
 
     @GetMapping("/api/sessions/{id}")
-    ResponseEntity<?> session(@PathVariable String id, @RequestParam(required = false) String format,
+    ResponseEntity<?> session(
+            @PathVariable String id,
+            @RequestParam(required = false) String format,
             @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization) {
         VerifiedToken caller = authenticator.authenticate(authorization);
         Format as = format == null || format.isEmpty() ? Format.JSON : Format.parse(format);
@@ -95,13 +103,19 @@ class SessionHistoryController {
         };
         return ResponseEntity.ok()
                 .contentType(as.mediaType)
-                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment()
-                        .filename(transcript.sessionId() + "." + as.name().toLowerCase(Locale.ROOT)).build().toString())
+                .header(
+                        HttpHeaders.CONTENT_DISPOSITION,
+                        ContentDisposition.attachment()
+                                .filename(
+                                        transcript.sessionId() + "." + as.name().toLowerCase(Locale.ROOT))
+                                .build()
+                                .toString())
                 .body(body);
     }
 
     @DeleteMapping("/api/sessions/{id}")
-    ResponseEntity<Void> delete(@PathVariable String id,
+    ResponseEntity<Void> delete(
+            @PathVariable String id,
             @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization) {
         VerifiedToken caller = authenticator.authenticate(authorization);
         Deletion deletion = deletions.delete(id, caller.userId());

@@ -1,9 +1,8 @@
 package com.realtimevoice.result.history;
 
+import com.realtimevoice.result.transcript.SessionSummary;
 import java.time.Instant;
 import java.util.List;
-
-import com.realtimevoice.result.transcript.SessionSummary;
 
 /**
  * The body of {@code GET /api/sessions}: a page of the caller's sessions, newest first.
@@ -15,8 +14,13 @@ record SessionList(List<Item> sessions, String next) {
     record Item(String sessionId, Instant startedAt, Instant endedAt, Long durationMs, String status, String preview) {
 
         static Item of(SessionSummary summary) {
-            return new Item(summary.sessionId(), summary.startedAt(), summary.endedAt(), summary.durationMs(),
-                    summary.status().name(), summary.preview());
+            return new Item(
+                    summary.sessionId(),
+                    summary.startedAt(),
+                    summary.endedAt(),
+                    summary.durationMs(),
+                    summary.status().name(),
+                    summary.preview());
         }
     }
 }

@@ -1,17 +1,14 @@
 package com.realtimevoice.result.history;
 
-import java.time.Duration;
-import java.util.Map;
-
 import com.realtimevoice.auth.VerifiedToken;
 import com.realtimevoice.events.WatchRevoked;
 import com.realtimevoice.result.intake.Delivery;
 import com.realtimevoice.result.intake.DeliveryFailedException;
 import com.realtimevoice.result.transcript.Route;
 import com.realtimevoice.result.watch.WatchRegistry;
-
 import io.micrometer.core.instrument.MeterRegistry;
-
+import java.time.Duration;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -38,9 +35,11 @@ class WatchGrantController {
     private final WatchRegistry registry;
     /** The one publisher on the delivery topics. */
     private final Delivery delivery;
+
     private final MeterRegistry meters;
 
-    WatchGrantController(BearerAuthenticator authenticator, WatchRegistry registry, Delivery delivery, MeterRegistry meters) {
+    WatchGrantController(
+            BearerAuthenticator authenticator, WatchRegistry registry, Delivery delivery, MeterRegistry meters) {
         this.authenticator = authenticator;
         this.registry = registry;
         this.delivery = delivery;
@@ -48,7 +47,8 @@ class WatchGrantController {
     }
 
     @PostMapping("/api/sessions/{id}/watch-grant")
-    Map<String, Object> grant(@PathVariable String id,
+    Map<String, Object> grant(
+            @PathVariable String id,
             @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization) {
         VerifiedToken caller = authenticator.authenticate(authorization);
         WatchRegistry.Grant grant = owned(id, caller);
@@ -57,7 +57,8 @@ class WatchGrantController {
     }
 
     @DeleteMapping("/api/sessions/{id}/watchers")
-    ResponseEntity<Void> revoke(@PathVariable String id,
+    ResponseEntity<Void> revoke(
+            @PathVariable String id,
             @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization) {
         VerifiedToken caller = authenticator.authenticate(authorization);
         owned(id, caller);
@@ -69,7 +70,10 @@ class WatchGrantController {
             } catch (DeliveryFailedException e) {
                 // The tokens are revoked all the same (a new watcher is refused); that node's open watchers stay
                 // until their socket closes.
-                log.warn("session {}: could not tell {} that its watch tokens are revoked: {}", id, node.replyTopic(),
+                log.warn(
+                        "session {}: could not tell {} that its watch tokens are revoked: {}",
+                        id,
+                        node.replyTopic(),
                         e.getCause().toString());
             }
         }

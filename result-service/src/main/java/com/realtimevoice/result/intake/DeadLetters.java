@@ -1,16 +1,13 @@
 package com.realtimevoice.result.intake;
 
+import com.realtimevoice.events.Topics;
+import com.realtimevoice.kafka.AsyncDeadLetterPublisher;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-
-import com.realtimevoice.events.Topics;
-import com.realtimevoice.kafka.AsyncDeadLetterPublisher;
-
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -43,18 +40,26 @@ class DeadLetters {
     private final Counter retriesExhausted;
 
     DeadLetters(KafkaTemplate<String, byte[]> template, MeterRegistry meters) {
-        this.recoverer = new AsyncDeadLetterPublisher(template,
-                (record, ex) -> new TopicPartition(Topics.deadLetter(record.topic()), -1), MAX_IN_FLIGHT, Duration.ofSeconds(10));
+        this.recoverer = new AsyncDeadLetterPublisher(
+                template,
+                (record, ex) -> new TopicPartition(Topics.deadLetter(record.topic()), -1),
+                MAX_IN_FLIGHT,
+                Duration.ofSeconds(10));
         recoverer.addHeadersFunction((record, ex) -> {
             RecordHeaders headers = new RecordHeaders();
-            headers.add(IntakeKafkaConfiguration.REASON_HEADER,
+            headers.add(
+                    IntakeKafkaConfiguration.REASON_HEADER,
                     IntakeKafkaConfiguration.reason(ex).getBytes(StandardCharsets.UTF_8));
             return headers;
         });
-        this.poison = Counter.builder("result.dead.letters").tag("cause", "poison")
-                .description("Records sent to the dead-letter topic: poison at once, or after the retries").register(meters);
-        this.retriesExhausted = Counter.builder("result.dead.letters").tag("cause", "retries_exhausted")
-                .description("Records sent to the dead-letter topic: poison at once, or after the retries").register(meters);
+        this.poison = Counter.builder("result.dead.letters")
+                .tag("cause", "poison")
+                .description("Records sent to the dead-letter topic: poison at once, or after the retries")
+                .register(meters);
+        this.retriesExhausted = Counter.builder("result.dead.letters")
+                .tag("cause", "retries_exhausted")
+                .description("Records sent to the dead-letter topic: poison at once, or after the retries")
+                .register(meters);
     }
 
     /**
@@ -84,7 +89,12 @@ class DeadLetters {
 
     private static void logged(ConsumerRecord<?, ?> record, Exception why) {
         // Said once, loudly: the record leaves the normal flow here (and can be replayed from the DLT).
-        log.warn("dead-lettering {}-{}@{} (key {}): {}", record.topic(), record.partition(), record.offset(),
-                record.key(), IntakeKafkaConfiguration.reason(why));
+        log.warn(
+                "dead-lettering {}-{}@{} (key {}): {}",
+                record.topic(),
+                record.partition(),
+                record.offset(),
+                record.key(),
+                IntakeKafkaConfiguration.reason(why));
     }
 }

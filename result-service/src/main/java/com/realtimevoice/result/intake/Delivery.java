@@ -1,18 +1,16 @@
 package com.realtimevoice.result.intake;
 
+import com.realtimevoice.events.EventRecords;
+import com.realtimevoice.events.EventType;
+import com.realtimevoice.events.PipelineEvent;
+import com.realtimevoice.result.ResultServiceProperties;
+import com.realtimevoice.result.transcript.Route;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
-import com.realtimevoice.events.EventRecords;
-import com.realtimevoice.events.EventType;
-import com.realtimevoice.events.PipelineEvent;
-import com.realtimevoice.result.ResultServiceProperties;
-import com.realtimevoice.result.transcript.Route;
-
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -98,8 +96,8 @@ public class Delivery {
             throw new DeliveryFailedException("interrupted while delivering " + sending.describe(), e);
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new DeliveryFailedException("could not deliver " + sending.describe() + " within " + timeout
-                    + ": " + cause, cause);
+            throw new DeliveryFailedException(
+                    "could not deliver " + sending.describe() + " within " + timeout + ": " + cause, cause);
         }
     }
 
@@ -115,8 +113,10 @@ public class Delivery {
         try {
             ack.get(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException | ExecutionException | TimeoutException | CancellationException e) {
-            throw new DeliveryFailedException("could not deliver " + EventType.of(event).token() + " of session "
-                    + event.sessionId() + " to " + route.replyTopic() + " within " + wait, e);
+            throw new DeliveryFailedException(
+                    "could not deliver " + EventType.of(event).token() + " of session " + event.sessionId() + " to "
+                            + route.replyTopic() + " within " + wait,
+                    e);
         }
     }
 

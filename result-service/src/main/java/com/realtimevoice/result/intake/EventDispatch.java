@@ -15,7 +15,6 @@ import com.realtimevoice.events.TranscriptPartial;
 import com.realtimevoice.events.WatchJoined;
 import com.realtimevoice.result.transcript.Route;
 import com.realtimevoice.result.transcript.TranscriptStore;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,8 +37,14 @@ final class EventDispatch {
     private final ResultMetrics metrics;
     private final int maxFinals;
 
-    EventDispatch(GroupWriter writer, SessionRoutes routes, Resumption resumption, WatcherDelivery watchers,
-            TranscriptStore store, ResultMetrics metrics, int maxFinals) {
+    EventDispatch(
+            GroupWriter writer,
+            SessionRoutes routes,
+            Resumption resumption,
+            WatcherDelivery watchers,
+            TranscriptStore store,
+            ResultMetrics metrics,
+            int maxFinals) {
         this.writer = writer;
         this.routes = routes;
         this.resumption = resumption;
@@ -92,8 +97,9 @@ final class EventDispatch {
                 resumption.resume(poll, resumed);
             } else if (event instanceof WatchJoined joined) {
                 // after every result before it is stored (written above): the node's catch-up is complete
-                poll.sends().toWatchingNode(watchers.joined(joined,
-                        SessionRoutes.declared(sessionId, joined.nodeId(), joined.replyTopic())));
+                poll.sends()
+                        .toWatchingNode(watchers.joined(
+                                joined, SessionRoutes.declared(sessionId, joined.nodeId(), joined.replyTopic())));
             } else if (event instanceof SessionFailed failed) {
                 failed(poll, failed);
             } else if (event instanceof AudioChunk) {

@@ -1,5 +1,7 @@
 package com.realtimevoice.result.intake;
 
+import com.realtimevoice.events.MalformedEventException;
+import com.realtimevoice.result.transcript.SessionNotStoredException;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
@@ -9,10 +11,6 @@ import java.sql.SQLTransientException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
-
-import com.realtimevoice.events.MalformedEventException;
-import com.realtimevoice.result.transcript.SessionNotStoredException;
-
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.springframework.dao.DataAccessResourceFailureException;
@@ -34,8 +32,7 @@ import org.springframework.transaction.CannotCreateTransactionException;
  */
 final class Failures {
 
-    private Failures() {
-    }
+    private Failures() {}
 
     static boolean isTransient(Throwable failure) {
         // From the root cause up: the deepest cause that says something decides (a delivery that failed because
@@ -59,10 +56,14 @@ final class Failures {
      */
     static boolean isDatabaseAway(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
-                    || t instanceof CannotCreateTransactionException || t instanceof CannotGetJdbcConnectionException
+            if (t instanceof SQLTransientConnectionException
+                    || t instanceof SQLNonTransientConnectionException
+                    || t instanceof CannotCreateTransactionException
+                    || t instanceof CannotGetJdbcConnectionException
                     || t instanceof java.net.ConnectException
-                    || (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08"))) {
+                    || (t instanceof SQLException sql
+                            && sql.getSQLState() != null
+                            && sql.getSQLState().startsWith("08"))) {
                 return true;
             }
         }
@@ -71,26 +72,33 @@ final class Failures {
 
     /** true transient, false not, null: this one does not say. */
     private static Boolean verdict(Throwable t) {
-        if (t instanceof MalformedEventException || t instanceof NoRouteException
-                || t instanceof SessionNotStoredException || t instanceof PoisonedSessionException) {
+        if (t instanceof MalformedEventException
+                || t instanceof NoRouteException
+                || t instanceof SessionNotStoredException
+                || t instanceof PoisonedSessionException) {
             return false;
         }
-        if (t instanceof SQLTransientException || t instanceof SQLRecoverableException
+        if (t instanceof SQLTransientException
+                || t instanceof SQLRecoverableException
                 || t instanceof SQLNonTransientConnectionException) {
             return true;
         }
         if (t instanceof SQLException sql) {
             return transientState(sql);
         }
-        if (t instanceof RetriableException || t instanceof TimeoutException || t instanceof InterruptedException
+        if (t instanceof RetriableException
+                || t instanceof TimeoutException
+                || t instanceof InterruptedException
                 || t instanceof IOException) {
             return true;
         }
         if (t instanceof ApiException) { // Kafka's other errors: record too large, invalid topic, authorization...
             return false;
         }
-        if (t instanceof TransientDataAccessException || t instanceof RecoverableDataAccessException
-                || t instanceof DataAccessResourceFailureException || t instanceof CannotCreateTransactionException
+        if (t instanceof TransientDataAccessException
+                || t instanceof RecoverableDataAccessException
+                || t instanceof DataAccessResourceFailureException
+                || t instanceof CannotCreateTransactionException
                 || t instanceof DeliveryFailedException) {
             return true;
         }
@@ -107,7 +115,10 @@ final class Failures {
         if (code == 1205 || code == 1213) {
             return true;
         }
-        return state != null && (state.startsWith("08") || state.startsWith("40") || state.startsWith("HYT")
-                || state.equals("70100"));
+        return state != null
+                && (state.startsWith("08")
+                        || state.startsWith("40")
+                        || state.startsWith("HYT")
+                        || state.equals("70100"));
     }
 }

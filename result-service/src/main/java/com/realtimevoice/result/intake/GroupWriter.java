@@ -1,8 +1,5 @@
 package com.realtimevoice.result.intake;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionStarted;
@@ -12,7 +9,8 @@ import com.realtimevoice.events.TranscriptPartial;
 import com.realtimevoice.result.intake.PendingGroup.Pending;
 import com.realtimevoice.result.transcript.TranscriptStore;
 import com.realtimevoice.result.transcript.TranscriptStore.Completion;
-
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,8 +64,8 @@ final class GroupWriter {
         List<Completion> done = List.of();
         if (writes > 0) {
             try {
-                done = metrics.dbWrite(operation(starts, finals, completions),
-                        () -> store.storeGroup(starts, finals, completions));
+                done = metrics.dbWrite(
+                        operation(starts, finals, completions), () -> store.storeGroup(starts, finals, completions));
             } catch (RuntimeException e) {
                 if (Failures.isDatabaseAway(e)) { // one by one would wait for a connection each
                     poll.databaseIsAway();
@@ -97,8 +95,11 @@ final class GroupWriter {
      * must not take its neighbours to the dead-letter topic): poison is dead-lettered and the others go on,
      * a transient failure holds its partition. With one write, its failure is known already.
      */
-    private void oneByOne(Poll poll, List<Pending> pending, RuntimeException knownFailure, RuntimeException groupFailure) {
-        log.debug("writing {} events together failed, writing them one by one: {}", pending.size(),
+    private void oneByOne(
+            Poll poll, List<Pending> pending, RuntimeException knownFailure, RuntimeException groupFailure) {
+        log.debug(
+                "writing {} events together failed, writing them one by one: {}",
+                pending.size(),
                 groupFailure.toString());
         for (Pending p : pending) {
             PipelineEvent event = p.event();
@@ -158,8 +159,15 @@ final class GroupWriter {
             return;
         }
         // The worker leaves text null; the whole text is built from what is stored, so it matches history.
-        poll.sends().deliver(p.index(), p.route(), new SessionCompleted(fromWorker.sessionId(), completion.segments(),
-                completion.text(), System.currentTimeMillis()));
+        poll.sends()
+                .deliver(
+                        p.index(),
+                        p.route(),
+                        new SessionCompleted(
+                                fromWorker.sessionId(),
+                                completion.segments(),
+                                completion.text(),
+                                System.currentTimeMillis()));
         metrics.sessionCompleted();
     }
 

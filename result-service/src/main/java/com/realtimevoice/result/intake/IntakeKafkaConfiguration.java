@@ -3,14 +3,13 @@ package com.realtimevoice.result.intake;
 import com.realtimevoice.events.MalformedEventException;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.result.ResultServiceProperties;
-
 import org.apache.kafka.clients.admin.NewTopic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.KafkaException;
+import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.listener.ConsumerAwareRecordRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
@@ -56,13 +55,19 @@ class IntakeKafkaConfiguration {
      */
     @Bean
     DefaultErrorHandler transcriptsErrorHandler(DeadLetters deadLetters, ResultServiceProperties properties) {
-        DefaultErrorHandler handler = new DefaultErrorHandler((ConsumerAwareRecordRecoverer) deadLetters::retriesExhausted,
+        DefaultErrorHandler handler = new DefaultErrorHandler(
+                (ConsumerAwareRecordRecoverer) deadLetters::retriesExhausted,
                 new FixedBackOff(properties.retry().initialInterval().toMillis(), 2));
         handler.addNotRetryableExceptions(MalformedEventException.class);
         handler.setLogLevel(KafkaException.Level.DEBUG);
         handler.setRetryListeners((record, ex, attempt) -> log.warn(
-                "{}-{}@{} (key {}) failed, attempt {}; retrying after a back-off: {}", record.topic(),
-                record.partition(), record.offset(), record.key(), attempt, reason(ex)));
+                "{}-{}@{} (key {}) failed, attempt {}; retrying after a back-off: {}",
+                record.topic(),
+                record.partition(),
+                record.offset(),
+                record.key(),
+                attempt,
+                reason(ex)));
         return handler;
     }
 

@@ -1,7 +1,6 @@
 package com.realtimevoice.result.intake;
 
 import com.realtimevoice.kafka.ConsumerMetricsConfiguration;
-
 import org.springframework.context.annotation.Configuration;
 
 /**

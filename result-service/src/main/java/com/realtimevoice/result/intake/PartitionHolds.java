@@ -1,14 +1,12 @@
 package com.realtimevoice.result.intake;
 
+import com.realtimevoice.result.ResultServiceProperties;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-
-import com.realtimevoice.result.ResultServiceProperties;
-
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.springframework.beans.factory.DisposableBean;
@@ -31,6 +29,7 @@ class PartitionHolds implements DisposableBean {
     private final ResultServiceProperties.Retry retry;
     /** Null in unit tests, where nothing polls. */
     private final KafkaListenerEndpointRegistry registry;
+
     private final Map<TopicPartition, Integer> attempts = new ConcurrentHashMap<>();
     private final ScheduledExecutorService resumer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "intake-resume");
@@ -58,7 +57,8 @@ class PartitionHolds implements DisposableBean {
         if (consumer != null) {
             consumer.seek(partition, offset); // what was fetched past it is dropped
         }
-        MessageListenerContainer container = registry == null ? null : registry.getListenerContainer(TranscriptIntake.LISTENER_ID);
+        MessageListenerContainer container =
+                registry == null ? null : registry.getListenerContainer(TranscriptIntake.LISTENER_ID);
         if (container != null) {
             container.pausePartition(partition); // before the next poll
             resumer.schedule(() -> container.resumePartition(partition), backOff.toMillis(), TimeUnit.MILLISECONDS);
@@ -83,6 +83,5 @@ class PartitionHolds implements DisposableBean {
     }
 
     /** The attempt this hold is for, and how long the partition waits. */
-    record Hold(int attempt, Duration backOff) {
-    }
+    record Hold(int attempt, Duration backOff) {}
 }

@@ -1,12 +1,11 @@
 package com.realtimevoice.result.intake;
 
+import com.realtimevoice.events.PipelineEvent;
+import com.realtimevoice.result.transcript.Route;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import com.realtimevoice.events.PipelineEvent;
-import com.realtimevoice.result.transcript.Route;
 
 /**
  * What waits to be written in one transaction, then delivered: starts, finals and completions (to write, then
@@ -18,6 +17,7 @@ final class PendingGroup {
     private final List<Pending> events = new ArrayList<>();
     /** The sessions in the group; true once the session's completion is in it (its last event there). */
     private final Map<String, Boolean> sessions = new HashMap<>();
+
     private int finals;
 
     boolean isEmpty() {
@@ -58,6 +58,5 @@ final class PendingGroup {
     }
 
     /** An event waiting in the group (a start, final or completion to write; a partial to deliver), with its route. */
-    record Pending(int index, PipelineEvent event, Route route) {
-    }
+    record Pending(int index, PipelineEvent event, Route route) {}
 }

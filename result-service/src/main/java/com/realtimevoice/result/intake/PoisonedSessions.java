@@ -1,9 +1,5 @@
 package com.realtimevoice.result.intake;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.SessionFailed;
 import com.realtimevoice.events.SessionResumed;
@@ -11,7 +7,9 @@ import com.realtimevoice.events.WatchJoined;
 import com.realtimevoice.result.transcript.Route;
 import com.realtimevoice.result.transcript.SessionNotStoredException;
 import com.realtimevoice.result.transcript.TranscriptStore;
-
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +66,8 @@ final class PoisonedSessions {
      */
     void poison(Poll poll, int index, PipelineEvent event, String sessionId, RuntimeException cause) {
         poll.sends().deadLetter(index, cause);
-        if (sessionId == null || sessionId.isBlank()
+        if (sessionId == null
+                || sessionId.isBlank()
                 || poisoned.putIfAbsent(sessionId, IntakeKafkaConfiguration.reason(cause)) != null) {
             return;
         }
@@ -79,7 +78,9 @@ final class PoisonedSessions {
             log.debug("session {}: no route to tell its client: {}", sessionId, e.toString());
         }
         routes.forget(sessionId);
-        SessionFailed failed = new SessionFailed(sessionId, TranscriptIntake.UNPROCESSABLE,
+        SessionFailed failed = new SessionFailed(
+                sessionId,
+                TranscriptIntake.UNPROCESSABLE,
                 "the session's data could not be processed (a value the pipeline cannot store, or a corrupt record);"
                         + " the session has ended. Its stored finals are at GET /api/sessions/" + sessionId,
                 System.currentTimeMillis());

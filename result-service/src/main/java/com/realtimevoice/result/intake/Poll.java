@@ -3,7 +3,6 @@ package com.realtimevoice.result.intake;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -22,6 +21,7 @@ final class Poll {
     private final List<ConsumerRecord<String, byte[]>> records;
     /** For the dead-letter headers (the group id); null in unit tests. */
     private final Consumer<?, ?> consumer;
+
     private final PendingGroup group = new PendingGroup();
     private final PollSends sends;
     /** The record being handled: what its deliveries are counted against. */
@@ -31,7 +31,11 @@ final class Poll {
     /** The database cannot be reached: every record from here on waits, without a connection attempt each. */
     private boolean databaseAway;
 
-    Poll(List<ConsumerRecord<String, byte[]>> records, Consumer<?, ?> consumer, Delivery delivery, WatcherDelivery watchers,
+    Poll(
+            List<ConsumerRecord<String, byte[]>> records,
+            Consumer<?, ?> consumer,
+            Delivery delivery,
+            WatcherDelivery watchers,
             DeadLetters deadLetters) {
         this.records = records;
         this.consumer = consumer;
@@ -89,8 +93,13 @@ final class Poll {
     void hold(int index, RuntimeException cause) {
         if (cause != null) {
             ConsumerRecord<String, byte[]> record = records.get(index);
-            log.warn("{}-{}@{} (key {}) failed transiently: {}", record.topic(), record.partition(), record.offset(),
-                    record.key(), IntakeKafkaConfiguration.reason(cause));
+            log.warn(
+                    "{}-{}@{} (key {}) failed transiently: {}",
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    record.key(),
+                    IntakeKafkaConfiguration.reason(cause));
         }
         held.merge(partition(index), records.get(index).offset(), Math::min);
     }

@@ -1,14 +1,12 @@
 package com.realtimevoice.result.intake;
 
+import com.realtimevoice.events.PipelineEvent;
+import com.realtimevoice.events.Topics;
+import com.realtimevoice.result.transcript.Route;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import com.realtimevoice.events.PipelineEvent;
-import com.realtimevoice.events.Topics;
-import com.realtimevoice.result.transcript.Route;
-
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -37,7 +35,8 @@ final class PollSends {
     /** To the speaker's node and to every node watching the session. */
     void deliver(int index, Route route, PipelineEvent event) {
         send(index, route, event);
-        for (Delivery.Sending toWatchers : watchers.fanOut(event, route, poll.record(index).headers())) {
+        for (Delivery.Sending toWatchers :
+                watchers.fanOut(event, route, poll.record(index).headers())) {
             sent.add(new Sent(index, toWatchers, true));
         }
     }
@@ -49,12 +48,15 @@ final class PollSends {
 
     private void send(int index, Route route, PipelineEvent event) {
         Throwable known = unreachable.get(route.replyTopic());
-        Delivery.Sending sending = known != null ? delivery.failed(route, event, known)
+        Delivery.Sending sending = known != null
+                ? delivery.failed(route, event, known)
                 : delivery.send(route, event, poll.record(index).headers());
         if (known == null && sending.ack().isCompletedExceptionally()) {
             // Failed before it left (each such send blocks up to max.block.ms): the others to that topic
             // would fail the same way; the first record not delivered is named once they are awaited.
-            unreachable.put(route.replyTopic(), sending.ack().handle((ok, failure) -> failure).join());
+            unreachable.put(
+                    route.replyTopic(),
+                    sending.ack().handle((ok, failure) -> failure).join());
         }
         sent.add(new Sent(index, sending, false));
     }
@@ -70,8 +72,14 @@ final class PollSends {
      */
     void deadLetter(int index, RuntimeException why) {
         ConsumerRecord<String, byte[]> record = poll.record(index);
-        sent.add(new Sent(index, new Delivery.Sending(deadLetters.poison(record, poll.consumer(), why), "dead letter",
-                record.key(), Topics.deadLetter(record.topic())), false));
+        sent.add(new Sent(
+                index,
+                new Delivery.Sending(
+                        deadLetters.poison(record, poll.consumer(), why),
+                        "dead letter",
+                        record.key(),
+                        Topics.deadLetter(record.topic())),
+                false));
     }
 
     /**
@@ -101,6 +109,5 @@ final class PollSends {
      * A delivery on its way, and the record (index in the poll) it is part of handling; one to a watching node
      * ({@code toWatchers}) that fails does not hold the record.
      */
-    private record Sent(int index, Delivery.Sending sending, boolean toWatchers) {
-    }
+    private record Sent(int index, Delivery.Sending sending, boolean toWatchers) {}
 }

@@ -1,10 +1,8 @@
 package com.realtimevoice.result.intake;
 
 import com.realtimevoice.events.EventType;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-
 import org.springframework.stereotype.Component;
 
 /**
@@ -16,11 +14,18 @@ import org.springframework.stereotype.Component;
 class ResultMeterDefaults {
 
     ResultMeterDefaults(MeterRegistry registry) {
-        for (EventType type : new EventType[] {EventType.TRANSCRIPT_PARTIAL, EventType.TRANSCRIPT_FINAL,
-                EventType.SESSION_COMPLETED, EventType.SESSION_FAILED}) {
+        for (EventType type : new EventType[] {
+            EventType.TRANSCRIPT_PARTIAL,
+            EventType.TRANSCRIPT_FINAL,
+            EventType.SESSION_COMPLETED,
+            EventType.SESSION_FAILED
+        }) {
             for (String result : new String[] {"delivered", "failed"}) {
-                Counter.builder("result.deliveries").tag("type", type.token()).tag("result", result)
-                        .description("Results sent to ingest nodes' delivery topics").register(registry);
+                Counter.builder("result.deliveries")
+                        .tag("type", type.token())
+                        .tag("result", result)
+                        .description("Results sent to ingest nodes' delivery topics")
+                        .register(registry);
             }
         }
     }

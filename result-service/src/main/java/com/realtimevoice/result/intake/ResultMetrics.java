@@ -1,12 +1,10 @@
 package com.realtimevoice.result.intake;
 
-import java.util.function.Supplier;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-
+import java.util.function.Supplier;
 import org.springframework.stereotype.Component;
 
 /** The service's own meters, all prefixed {@code result.}. */
@@ -24,7 +22,8 @@ class ResultMetrics {
     ResultMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.finalsStored = Counter.builder("result.finals.stored")
-                .description("Finals written (first time or replay)").register(registry);
+                .description("Finals written (first time or replay)")
+                .register(registry);
         this.sessionsCompleted = Counter.builder("result.sessions.completed").register(registry);
         this.sessionsFailed = Counter.builder("result.sessions.failed").register(registry);
         // a count of finals has no unit: Prometheus shows result_db_batch_finals_{count,sum,max,bucket}
@@ -46,9 +45,11 @@ class ResultMetrics {
      * finals written in one transaction (see {@link #finalsStored}).
      */
     <T> T dbWrite(String operation, Supplier<T> write) {
-        return Timer.builder("result.db.write").tag("operation", operation)
+        return Timer.builder("result.db.write")
+                .tag("operation", operation)
                 .description("Time to write and commit one event's rows, or one group of finals")
-                .register(registry).record(write);
+                .register(registry)
+                .record(write);
     }
 
     /** A group of finals was committed in one transaction. */
@@ -68,13 +69,20 @@ class ResultMetrics {
 
     /** @param result {@code resumed}, {@code completed} (finished meanwhile: finals and completed re-sent) or {@code refused} */
     void resumed(String result) {
-        Counter.builder("result.sessions.resumed").tag("result", result)
-                .description("Sessions reattached by their client, possibly on another ingest node").register(registry).increment();
+        Counter.builder("result.sessions.resumed")
+                .tag("result", result)
+                .description("Sessions reattached by their client, possibly on another ingest node")
+                .register(registry)
+                .increment();
     }
 
     /** @param result {@code delivered} or {@code failed} */
     void delivery(String type, String result) {
-        Counter.builder("result.deliveries").tag("type", type).tag("result", result)
-                .description("Results sent to ingest nodes' delivery topics").register(registry).increment();
+        Counter.builder("result.deliveries")
+                .tag("type", type)
+                .tag("result", result)
+                .description("Results sent to ingest nodes' delivery topics")
+                .register(registry)
+                .increment();
     }
 }

@@ -1,7 +1,5 @@
 package com.realtimevoice.result.intake;
 
-import java.util.Optional;
-
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionFailed;
 import com.realtimevoice.events.SessionResumed;
@@ -10,6 +8,7 @@ import com.realtimevoice.result.transcript.Route;
 import com.realtimevoice.result.transcript.SessionStatus;
 import com.realtimevoice.result.transcript.Transcript;
 import com.realtimevoice.result.transcript.TranscriptStore;
+import java.util.Optional;
 
 /**
  * A client reattached on another node (or the same): from here on its results go there, in order with everything
@@ -32,11 +31,18 @@ final class Resumption {
     void resume(Poll poll, SessionResumed resumed) {
         Route route = SessionRoutes.declared(resumed.sessionId(), resumed.nodeId(), resumed.replyTopic());
         Optional<Transcript> stored = store.findTranscript(resumed.sessionId());
-        if (stored.isEmpty() || !stored.get().userId().equals(resumed.userId())
+        if (stored.isEmpty()
+                || !stored.get().userId().equals(resumed.userId())
                 || stored.get().status() == SessionStatus.FAILED) {
-            poll.sends().send(route, new SessionFailed(resumed.sessionId(), "SESSION_NOT_FOUND",
-                    "the session cannot be resumed (unknown, ended or failed); its stored finals are at GET /api/sessions/"
-                            + resumed.sessionId(), System.currentTimeMillis()));
+            poll.sends()
+                    .send(
+                            route,
+                            new SessionFailed(
+                                    resumed.sessionId(),
+                                    "SESSION_NOT_FOUND",
+                                    "the session cannot be resumed (unknown, ended or failed); its stored finals are at GET /api/sessions/"
+                                            + resumed.sessionId(),
+                                    System.currentTimeMillis()));
             metrics.resumed("refused");
             return;
         }
@@ -49,13 +55,27 @@ final class Resumption {
         long now = System.currentTimeMillis();
         for (Transcript.Segment segment : transcript.segments()) {
             if (segment.index() > resumed.lastIndex()) {
-                poll.sends().send(route, new TranscriptFinal(resumed.sessionId(), segment.index(), segment.text(),
-                        segment.startMs(), segment.endMs(), null, 0, now, segment.words()));
+                poll.sends()
+                        .send(
+                                route,
+                                new TranscriptFinal(
+                                        resumed.sessionId(),
+                                        segment.index(),
+                                        segment.text(),
+                                        segment.startMs(),
+                                        segment.endMs(),
+                                        null,
+                                        0,
+                                        now,
+                                        segment.words()));
             }
         }
         if (transcript.status() == SessionStatus.COMPLETED) {
-            poll.sends().send(route, new SessionCompleted(resumed.sessionId(), transcript.segments().size(),
-                    transcript.text(), now));
+            poll.sends()
+                    .send(
+                            route,
+                            new SessionCompleted(
+                                    resumed.sessionId(), transcript.segments().size(), transcript.text(), now));
             routes.forget(resumed.sessionId());
         }
         metrics.resumed(transcript.status() == SessionStatus.COMPLETED ? "completed" : "resumed");

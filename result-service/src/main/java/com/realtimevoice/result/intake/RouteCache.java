@@ -1,9 +1,8 @@
 package com.realtimevoice.result.intake;
 
+import com.realtimevoice.result.transcript.Route;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import com.realtimevoice.result.transcript.Route;
 
 /**
  * Routes of recently active sessions, least recently used evicted first. Only a cache: the database row is

@@ -27,7 +27,8 @@ final class SessionRoutes {
         Route route = cache.get(event.sessionId());
         if (route == null) {
             route = store.findRoute(event.sessionId())
-                    .orElseThrow(() -> new NoRouteException(event.sessionId(), EventType.of(event).token()));
+                    .orElseThrow(() -> new NoRouteException(
+                            event.sessionId(), EventType.of(event).token()));
             cache.put(event.sessionId(), route);
         }
         return route;

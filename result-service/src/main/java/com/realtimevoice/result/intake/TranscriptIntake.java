@@ -1,16 +1,14 @@
 package com.realtimevoice.result.intake;
 
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
 import com.realtimevoice.events.EventRecords;
 import com.realtimevoice.events.MalformedEventException;
 import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.result.ResultServiceProperties;
 import com.realtimevoice.result.transcript.TranscriptStore;
-
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -67,14 +65,37 @@ class TranscriptIntake implements org.springframework.kafka.listener.ConsumerSee
     private final EventDispatch dispatch;
 
     @Autowired
-    TranscriptIntake(TranscriptStore store, RouteCache routes, Delivery delivery, ResultMetrics metrics,
-            DeadLetters deadLetters, PartitionHolds holds, WatcherDelivery watchers, ResultServiceProperties properties) {
-        this(store, routes, delivery, metrics, deadLetters, holds, watchers, properties.batch().maxFinals(),
+    TranscriptIntake(
+            TranscriptStore store,
+            RouteCache routes,
+            Delivery delivery,
+            ResultMetrics metrics,
+            DeadLetters deadLetters,
+            PartitionHolds holds,
+            WatcherDelivery watchers,
+            ResultServiceProperties properties) {
+        this(
+                store,
+                routes,
+                delivery,
+                metrics,
+                deadLetters,
+                holds,
+                watchers,
+                properties.batch().maxFinals(),
                 properties.routeCacheSize());
     }
 
-    TranscriptIntake(TranscriptStore store, RouteCache routeCache, Delivery delivery, ResultMetrics metrics,
-            DeadLetters deadLetters, PartitionHolds holds, WatcherDelivery watchers, int maxFinals, int remembered) {
+    TranscriptIntake(
+            TranscriptStore store,
+            RouteCache routeCache,
+            Delivery delivery,
+            ResultMetrics metrics,
+            DeadLetters deadLetters,
+            PartitionHolds holds,
+            WatcherDelivery watchers,
+            int maxFinals,
+            int remembered) {
         this.delivery = delivery;
         this.deadLetters = deadLetters;
         this.holds = holds;
@@ -82,8 +103,8 @@ class TranscriptIntake implements org.springframework.kafka.listener.ConsumerSee
         SessionRoutes routes = new SessionRoutes(routeCache, store);
         this.poisoned = new PoisonedSessions(store, routes, metrics, remembered);
         this.writer = new GroupWriter(store, routes, metrics, poisoned);
-        this.dispatch = new EventDispatch(writer, routes, new Resumption(store, routes, metrics), watchers, store, metrics,
-                maxFinals);
+        this.dispatch = new EventDispatch(
+                writer, routes, new Resumption(store, routes, metrics), watchers, store, metrics, maxFinals);
     }
 
     /** Another instance may have registered watching nodes while it held these partitions: read them back. */
@@ -167,7 +188,8 @@ class TranscriptIntake implements org.springframework.kafka.listener.ConsumerSee
      * up to its first record not handled (all of them, for one not held). Without waiting for the broker: a lost
      * commit replays records the store takes idempotently.
      */
-    private void settle(List<ConsumerRecord<String, byte[]>> records, Map<TopicPartition, Long> held, Consumer<?, ?> consumer) {
+    private void settle(
+            List<ConsumerRecord<String, byte[]>> records, Map<TopicPartition, Long> held, Consumer<?, ?> consumer) {
         Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
         for (ConsumerRecord<String, byte[]> record : records) { // in offset order per partition: the last one wins
             TopicPartition partition = new TopicPartition(record.topic(), record.partition());
@@ -179,13 +201,20 @@ class TranscriptIntake implements org.springframework.kafka.listener.ConsumerSee
         }
         held.forEach((partition, offset) -> {
             PartitionHolds.Hold hold = holds.hold(consumer, partition, offset);
-            log.warn("{}@{} not handled (a transient failure), attempt {}: the partition waits {} ms, the others go on",
-                    partition, offset, hold.attempt(), hold.backOff().toMillis());
+            log.warn(
+                    "{}@{} not handled (a transient failure), attempt {}: the partition waits {} ms, the others go on",
+                    partition,
+                    offset,
+                    hold.attempt(),
+                    hold.backOff().toMillis());
         });
         if (consumer != null && !commits.isEmpty()) {
             consumer.commitAsync(commits, (offsets, failure) -> {
                 if (failure != null) {
-                    log.debug("commit of {} failed (replayed after a rebalance, stored idempotently): {}", offsets, failure.toString());
+                    log.debug(
+                            "commit of {} failed (replayed after a rebalance, stored idempotently): {}",
+                            offsets,
+                            failure.toString());
                 }
             });
         }

@@ -1,9 +1,5 @@
 package com.realtimevoice.result.intake;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-
 import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionFailed;
@@ -16,9 +12,10 @@ import com.realtimevoice.result.transcript.SessionStatus;
 import com.realtimevoice.result.transcript.Transcript;
 import com.realtimevoice.result.transcript.TranscriptStore;
 import com.realtimevoice.result.watch.WatchRegistry;
-
 import io.micrometer.core.instrument.MeterRegistry;
-
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +46,9 @@ class WatcherDelivery {
 
     /** What watchers are shown: the speaker's results less acks, speech events and resume fields. */
     static boolean watched(PipelineEvent event) {
-        return event instanceof TranscriptFinal || event instanceof TranscriptPartial || event instanceof SessionCompleted
+        return event instanceof TranscriptFinal
+                || event instanceof TranscriptPartial
+                || event instanceof SessionCompleted
                 || event instanceof SessionFailed;
     }
 
@@ -83,21 +82,34 @@ class WatcherDelivery {
     Delivery.Sending joined(WatchJoined joined, Route node) {
         boolean registered = registry.register(joined.sessionId(), node);
         Optional<Transcript> stored = registered ? store.findTranscript(joined.sessionId()) : Optional.empty();
-        int epoch = registered ? registry.grant(joined.sessionId()).map(WatchRegistry.Grant::epoch).orElse(0) : 0;
+        int epoch = registered
+                ? registry.grant(joined.sessionId())
+                        .map(WatchRegistry.Grant::epoch)
+                        .orElse(0)
+                : 0;
         String status = stored.map(t -> t.status().name()).orElse("UNKNOWN");
         List<WatchSynced.Final> finals = stored.map(t -> t.segments().stream()
-                .map(s -> new WatchSynced.Final(s.index(), s.text(), s.startMs(), s.endMs())).toList()).orElse(List.of());
-        String text = stored.filter(t -> t.status() == SessionStatus.COMPLETED).map(Transcript::text).orElse(null);
-        meters.counter("result.watch.joins", "status", status.toLowerCase(java.util.Locale.ROOT)).increment();
-        return delivery.send(node, new WatchSynced(joined.sessionId(), epoch, status, finals, text, System.currentTimeMillis()),
+                        .map(s -> new WatchSynced.Final(s.index(), s.text(), s.startMs(), s.endMs()))
+                        .toList())
+                .orElse(List.of());
+        String text = stored.filter(t -> t.status() == SessionStatus.COMPLETED)
+                .map(Transcript::text)
+                .orElse(null);
+        meters.counter("result.watch.joins", "status", status.toLowerCase(java.util.Locale.ROOT))
+                .increment();
+        return delivery.send(
+                node,
+                new WatchSynced(joined.sessionId(), epoch, status, finals, text, System.currentTimeMillis()),
                 null);
     }
 
     /** A send to a watching node failed: that node is dropped from the session's watchers. */
     void failed(Delivery.Sending sending, Throwable why) {
         meters.counter("result.watch.deliveries.failed").increment();
-        log.warn("could not deliver {} to a watching node; it is no longer sent this session's results: {}",
-                sending.describe(), why.toString());
+        log.warn(
+                "could not deliver {} to a watching node; it is no longer sent this session's results: {}",
+                sending.describe(),
+                why.toString());
         try {
             registry.forget(sending.sessionId(), sending.topic());
         } catch (RuntimeException e) {

@@ -2,7 +2,6 @@ package com.realtimevoice.result.transcript;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.hibernate.dialect.DatabaseVersion;
 import org.hibernate.dialect.Dialect;
 import org.hibernate.dialect.MariaDBDialect;
@@ -29,7 +28,9 @@ public class MariaDbDialectResolver implements DialectResolver {
         if (!m.find()) {
             return null;
         }
-        return new MariaDBDialect(DatabaseVersion.make(Integer.valueOf(m.group(1)), Integer.valueOf(m.group(2)),
+        return new MariaDBDialect(DatabaseVersion.make(
+                Integer.valueOf(m.group(1)),
+                Integer.valueOf(m.group(2)),
                 m.group(3) == null ? 0 : Integer.valueOf(m.group(3))));
     }
 }

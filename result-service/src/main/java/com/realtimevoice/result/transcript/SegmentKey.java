@@ -1,10 +1,9 @@
 package com.realtimevoice.result.transcript;
 
-import java.io.Serializable;
-import java.util.Objects;
-
 import jakarta.persistence.Column;
 import jakarta.persistence.Embeddable;
+import java.io.Serializable;
+import java.util.Objects;
 
 /** A final's identity: the session and the segment's position in its audio. */
 @Embeddable
@@ -16,8 +15,7 @@ class SegmentKey implements Serializable {
     @Column(name = "seg_index")
     private int index;
 
-    protected SegmentKey() {
-    }
+    protected SegmentKey() {}
 
     SegmentKey(String sessionId, int index) {
         this.sessionId = sessionId;

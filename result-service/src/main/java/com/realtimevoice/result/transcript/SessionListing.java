@@ -11,7 +11,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowCallbackHandler;
 
@@ -62,19 +61,25 @@ final class SessionListing {
             args.addAll(List.of(at, at, beforeId));
         }
         args.add(limit);
-        jdbc.query(beforeStartedAt == null ? LIST_SESSIONS : listBeforeSql(),
-                (RowCallbackHandler) rs -> page.add(new SessionSummary(rs.getString(1),
-                        instant(rs.getObject(2, LocalDateTime.class)), instant(rs.getObject(3, LocalDateTime.class)),
-                        SessionStatus.valueOf(rs.getString(4)), "")),
+        jdbc.query(
+                beforeStartedAt == null ? LIST_SESSIONS : listBeforeSql(),
+                (RowCallbackHandler) rs -> page.add(new SessionSummary(
+                        rs.getString(1),
+                        instant(rs.getObject(2, LocalDateTime.class)),
+                        instant(rs.getObject(3, LocalDateTime.class)),
+                        SessionStatus.valueOf(rs.getString(4)),
+                        "")),
                 args.toArray());
         if (page.isEmpty()) {
             return page;
         }
         Map<String, StringBuilder> previews = new HashMap<>();
-        List<Object> ids = new ArrayList<>(page.stream().map(SessionSummary::sessionId).toList());
+        List<Object> ids =
+                new ArrayList<>(page.stream().map(SessionSummary::sessionId).toList());
         String in = String.join(", ", Collections.nCopies(ids.size(), "?"));
         ids.add(PREVIEW_SEGMENTS);
-        jdbc.query("SELECT session_id, text FROM transcript_segment WHERE session_id IN (" + in
+        jdbc.query(
+                "SELECT session_id, text FROM transcript_segment WHERE session_id IN (" + in
                         + ") AND seg_index < ? ORDER BY session_id, seg_index",
                 (RowCallbackHandler) rs -> {
                     StringBuilder preview = previews.computeIfAbsent(rs.getString(1), k -> new StringBuilder());
@@ -83,15 +88,18 @@ final class SessionListing {
                     }
                 },
                 ids.toArray());
-        return page.stream().map(s -> new SessionSummary(s.sessionId(), s.startedAt(), s.endedAt(), s.status(),
-                preview(previews.get(s.sessionId())))).toList();
+        return page.stream()
+                .map(s -> new SessionSummary(
+                        s.sessionId(), s.startedAt(), s.endedAt(), s.status(), preview(previews.get(s.sessionId()))))
+                .toList();
     }
 
     private volatile String listBefore;
 
     private String listBeforeSql() {
         if (listBefore == null) {
-            String product = jdbc.execute((java.sql.Connection c) -> c.getMetaData().getDatabaseProductName());
+            String product =
+                    jdbc.execute((java.sql.Connection c) -> c.getMetaData().getDatabaseProductName());
             listBefore = "H2".equalsIgnoreCase(product)
                     ? LIST_SESSIONS_BEFORE.replace(" FORCE INDEX (ix_transcript_session_user_started)", "")
                     : LIST_SESSIONS_BEFORE;

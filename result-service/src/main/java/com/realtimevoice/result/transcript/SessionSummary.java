@@ -7,7 +7,8 @@ import java.time.Instant;
  *
  * @param preview the start of the transcript, at most {@link TranscriptStore#PREVIEW_LENGTH} characters
  */
-public record SessionSummary(String sessionId, Instant startedAt, Instant endedAt, SessionStatus status, String preview) {
+public record SessionSummary(
+        String sessionId, Instant startedAt, Instant endedAt, SessionStatus status, String preview) {
 
     /** Milliseconds from start to end; null while the session is live. */
     public Long durationMs() {

@@ -1,9 +1,8 @@
 package com.realtimevoice.result.transcript;
 
+import com.realtimevoice.events.Word;
 import java.time.Instant;
 import java.util.List;
-
-import com.realtimevoice.events.Word;
 
 /** A stored session with its finals in ascending index order. */
 public record Transcript(

@@ -1,15 +1,13 @@
 package com.realtimevoice.result.transcript;
 
+import com.realtimevoice.result.ResultServiceProperties;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-
-import com.realtimevoice.result.ResultServiceProperties;
-
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -37,7 +35,8 @@ class TranscriptRetention implements SmartLifecycle {
         this.store = store;
         this.settings = properties.retention();
         this.purged = Counter.builder("result.transcripts.purged")
-                .description("sessions deleted with their transcripts because they were older than TRANSCRIPT_RETENTION")
+                .description(
+                        "sessions deleted with their transcripts because they were older than TRANSCRIPT_RETENTION")
                 .register(meters);
         this.failedSweeps = Counter.builder("result.retention.sweep.failures")
                 .description("retention sweeps that failed (the next sweep tries again)")
@@ -77,7 +76,9 @@ class TranscriptRetention implements SmartLifecycle {
         if (settings.keep().compareTo(SHORTEST_SENSIBLE) < 0) {
             log.warn("TRANSCRIPT_RETENTION is {}: sessions still recording may be deleted under it", settings.keep());
         }
-        log.info("retention: sessions older than {} are deleted, checked every {}", settings.keep(),
+        log.info(
+                "retention: sessions older than {} are deleted, checked every {}",
+                settings.keep(),
                 settings.sweepInterval());
         sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "transcript-retention");

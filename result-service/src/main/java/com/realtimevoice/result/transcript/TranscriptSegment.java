@@ -1,11 +1,10 @@
 package com.realtimevoice.result.transcript;
 
-import java.time.Instant;
-
 import jakarta.persistence.Column;
 import jakarta.persistence.EmbeddedId;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Table;
+import java.time.Instant;
 
 /** The stored final of one segment. Written only through TranscriptStore#storeFinals (a JDBC batch upsert). */
 @Entity
@@ -37,8 +36,7 @@ class TranscriptSegment {
     @Column(name = "updated_at", nullable = false)
     private Instant updatedAt;
 
-    protected TranscriptSegment() {
-    }
+    protected TranscriptSegment() {}
 
     SegmentKey getId() {
         return id;

@@ -1,13 +1,12 @@
 package com.realtimevoice.result.transcript;
 
-import java.time.Instant;
-
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import java.time.Instant;
 
 /** One recognition session and the route to the ingest node that holds its socket. */
 @Entity

@@ -1,7 +1,6 @@
 package com.realtimevoice.result.transcript;
 
 import java.time.Instant;
-
 import org.springframework.data.jpa.repository.JpaRepository;
 import org.springframework.data.jpa.repository.Modifying;
 import org.springframework.data.jpa.repository.Query;
@@ -14,6 +13,9 @@ interface TranscriptSessionRepository extends JpaRepository<TranscriptSession, S
     @Query(nativeQuery = true, value = """
             UPDATE transcript_session SET node_id = :nodeId, reply_topic = :replyTopic, updated_at = :now WHERE id = :id
             """)
-    int moveRoute(@Param("id") String id, @Param("nodeId") String nodeId, @Param("replyTopic") String replyTopic,
+    int moveRoute(
+            @Param("id") String id,
+            @Param("nodeId") String nodeId,
+            @Param("replyTopic") String replyTopic,
             @Param("now") Instant now);
 }

@@ -1,5 +1,10 @@
 package com.realtimevoice.result.transcript;
 
+import com.realtimevoice.events.SessionCompleted;
+import com.realtimevoice.events.SessionFailed;
+import com.realtimevoice.events.SessionStarted;
+import com.realtimevoice.events.TranscriptFinal;
+import com.realtimevoice.events.Word;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -10,13 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
-
-import com.realtimevoice.events.SessionCompleted;
-import com.realtimevoice.events.SessionFailed;
-import com.realtimevoice.events.SessionStarted;
-import com.realtimevoice.events.TranscriptFinal;
-import com.realtimevoice.events.Word;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
@@ -26,7 +24,6 @@ import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
-
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -87,7 +84,10 @@ public class TranscriptStore {
     private final TransactionTemplate readOnlyTx;
     private final SessionListing listing;
 
-    TranscriptStore(TranscriptSessionRepository sessions, TranscriptSegmentRepository segments, JdbcTemplate jdbc,
+    TranscriptStore(
+            TranscriptSessionRepository sessions,
+            TranscriptSegmentRepository segments,
+            JdbcTemplate jdbc,
             PlatformTransactionManager transactionManager) {
         this.sessions = sessions;
         this.segments = segments;
@@ -129,8 +129,8 @@ public class TranscriptStore {
      *
      * @return the completions, in the order given
      */
-    public List<Completion> storeGroup(List<Start> starts, List<TranscriptFinal> finals,
-            List<SessionCompleted> completions) {
+    public List<Completion> storeGroup(
+            List<Start> starts, List<TranscriptFinal> finals, List<SessionCompleted> completions) {
         if (starts.isEmpty() && finals.isEmpty() && completions.isEmpty()) {
             return List.of();
         }
@@ -170,8 +170,7 @@ public class TranscriptStore {
     }
 
     /** A session.started to store, with the route it names. */
-    public record Start(SessionStarted started, Route route) {
-    }
+    public record Start(SessionStarted started, Route route) {}
 
     /**
      * Marks the session COMPLETED and returns the whole transcript as stored, so what the client is told in
@@ -187,15 +186,20 @@ public class TranscriptStore {
      * Called in the group's transaction after its finals, so their texts are in it.
      */
     private List<Completion> completeAll(List<SessionCompleted> completions, LocalDateTime now) {
-        List<String> ids = completions.stream().map(SessionCompleted::sessionId).distinct().toList();
+        List<String> ids =
+                completions.stream().map(SessionCompleted::sessionId).distinct().toList();
         String in = String.join(", ", Collections.nCopies(ids.size(), "?"));
         Map<String, String> status = new HashMap<>();
-        jdbc.query("SELECT id, status FROM transcript_session WHERE id IN (" + in + ")",
-                (RowCallbackHandler) rs -> status.put(rs.getString(1), rs.getString(2)), ids.toArray());
+        jdbc.query(
+                "SELECT id, status FROM transcript_session WHERE id IN (" + in + ")",
+                (RowCallbackHandler) rs -> status.put(rs.getString(1), rs.getString(2)),
+                ids.toArray());
         Map<String, List<String>> texts = new HashMap<>();
-        jdbc.query("SELECT session_id, text FROM transcript_segment WHERE session_id IN (" + in
+        jdbc.query(
+                "SELECT session_id, text FROM transcript_segment WHERE session_id IN (" + in
                         + ") ORDER BY session_id, seg_index",
-                (RowCallbackHandler) rs -> texts.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2)),
+                (RowCallbackHandler) rs -> texts.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                        .add(rs.getString(2)),
                 ids.toArray());
         List<Completion> done = new ArrayList<>(completions.size());
         for (SessionCompleted completed : completions) {
@@ -206,8 +210,11 @@ public class TranscriptStore {
             List<String> stored = texts.getOrDefault(completed.sessionId(), List.of());
             if (stored.size() != completed.segments()) {
                 // Not fatal: the worker's count is what it emitted; finals it re-emits later overwrite by index.
-                log.warn("session {} completed with {} segments but {} are stored",
-                        completed.sessionId(), completed.segments(), stored.size());
+                log.warn(
+                        "session {} completed with {} segments but {} are stored",
+                        completed.sessionId(),
+                        completed.segments(),
+                        stored.size());
             }
             boolean again = SessionStatus.COMPLETED.name().equals(was);
             status.put(completed.sessionId(), SessionStatus.COMPLETED.name());
@@ -239,17 +246,27 @@ public class TranscriptStore {
     }
 
     public Optional<Route> findRoute(String sessionId) {
-        return readOnlyTx.execute(status -> sessions.findById(sessionId)
-                .map(s -> new Route(s.getNodeId(), s.getReplyTopic())));
+        return readOnlyTx.execute(
+                status -> sessions.findById(sessionId).map(s -> new Route(s.getNodeId(), s.getReplyTopic())));
     }
 
     public Optional<Transcript> findTranscript(String sessionId) {
-        return readOnlyTx.execute(status -> sessions.findById(sessionId).map(s -> new Transcript(
-                s.getId(), s.getUserId(), s.getStatus(), s.getErrorCode(), s.getStartedAt(), s.getEndedAt(),
-                segments.findByIdSessionIdOrderByIdIndexAsc(sessionId).stream()
-                        .map(seg -> new Transcript.Segment(seg.getId().getIndex(), seg.getText(), seg.getStartMs(),
-                                seg.getEndMs(), words(seg.getWords())))
-                        .toList())));
+        return readOnlyTx.execute(status -> sessions.findById(sessionId)
+                .map(s -> new Transcript(
+                        s.getId(),
+                        s.getUserId(),
+                        s.getStatus(),
+                        s.getErrorCode(),
+                        s.getStartedAt(),
+                        s.getEndedAt(),
+                        segments.findByIdSessionIdOrderByIdIndexAsc(sessionId).stream()
+                                .map(seg -> new Transcript.Segment(
+                                        seg.getId().getIndex(),
+                                        seg.getText(),
+                                        seg.getStartMs(),
+                                        seg.getEndMs(),
+                                        words(seg.getWords())))
+                                .toList())));
     }
 
     /** The longest {@link SessionSummary#preview}: one line of a list, not the transcript. */
@@ -270,8 +287,10 @@ public class TranscriptStore {
     public Deletion delete(String sessionId, String userId) {
         return inTransaction(() -> {
             // FOR UPDATE: a completion racing this delete waits for it, then finds no row (SessionNotStored).
-            List<String[]> rows = jdbc.query("SELECT user_id, status FROM transcript_session WHERE id = ? FOR UPDATE",
-                    (rs, n) -> new String[] {rs.getString(1), rs.getString(2)}, sessionId);
+            List<String[]> rows = jdbc.query(
+                    "SELECT user_id, status FROM transcript_session WHERE id = ? FOR UPDATE",
+                    (rs, n) -> new String[] {rs.getString(1), rs.getString(2)},
+                    sessionId);
             if (rows.isEmpty() || !rows.get(0)[0].equals(userId)) {
                 return Deletion.NOT_FOUND;
             }
@@ -293,8 +312,10 @@ public class TranscriptStore {
     public int purgeStartedBefore(Instant cutoff, int batchSize) {
         return inTransaction(() -> {
             List<String> ids = jdbc.queryForList(
-                    "SELECT id FROM transcript_session WHERE started_at < ? ORDER BY started_at LIMIT ?", String.class,
-                    utc(cutoff), batchSize);
+                    "SELECT id FROM transcript_session WHERE started_at < ? ORDER BY started_at LIMIT ?",
+                    String.class,
+                    utc(cutoff),
+                    batchSize);
             if (ids.isEmpty()) {
                 return 0;
             }
@@ -305,7 +326,7 @@ public class TranscriptStore {
     }
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final TypeReference<List<Word>> WORDS = new TypeReference<>() { };
+    private static final TypeReference<List<Word>> WORDS = new TypeReference<>() {};
 
     /**
      * A final's words as stored: fitted again to the final and to the column's bounds (Word.fit), whatever the

@@ -1,5 +1,7 @@
 package com.realtimevoice.result.watch;
 
+import com.realtimevoice.result.ResultServiceProperties;
+import com.realtimevoice.result.transcript.Route;
 import java.sql.Timestamp;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -8,10 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-
-import com.realtimevoice.result.ResultServiceProperties;
-import com.realtimevoice.result.transcript.Route;
-
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -52,8 +50,10 @@ public class WatchRegistry {
                 return cached;
             }
         }
-        List<Route> stored = jdbc.query("SELECT node_id, reply_topic FROM session_watch_node WHERE session_id = ?",
-                (rs, n) -> new Route(rs.getString(1), rs.getString(2)), sessionId);
+        List<Route> stored = jdbc.query(
+                "SELECT node_id, reply_topic FROM session_watch_node WHERE session_id = ?",
+                (rs, n) -> new Route(rs.getString(1), rs.getString(2)),
+                sessionId);
         Set<Route> found = Set.copyOf(stored);
         synchronized (nodes) {
             nodes.put(sessionId, found);
@@ -73,7 +73,8 @@ public class WatchRegistry {
      * was), in which case nothing is registered.
      */
     public boolean register(String sessionId, Route node) {
-        Integer stored = jdbc.queryForObject("SELECT COUNT(*) FROM transcript_session WHERE id = ?", Integer.class, sessionId);
+        Integer stored =
+                jdbc.queryForObject("SELECT COUNT(*) FROM transcript_session WHERE id = ?", Integer.class, sessionId);
         if (stored == null || stored == 0) {
             return false;
         }
@@ -110,8 +111,13 @@ public class WatchRegistry {
 
     /** The session's owner and watch epoch, if it is stored. */
     public Optional<Grant> grant(String sessionId) {
-        return jdbc.query("SELECT user_id, watch_epoch FROM transcript_session WHERE id = ?",
-                (rs, n) -> new Grant(rs.getString(1), rs.getInt(2)), sessionId).stream().findFirst();
+        return jdbc
+                .query(
+                        "SELECT user_id, watch_epoch FROM transcript_session WHERE id = ?",
+                        (rs, n) -> new Grant(rs.getString(1), rs.getInt(2)),
+                        sessionId)
+                .stream()
+                .findFirst();
     }
 
     /** Revokes every watch token of the session: its epoch moves on. Returns the new epoch. */
@@ -121,6 +127,5 @@ public class WatchRegistry {
     }
 
     /** Who owns a session, and the epoch its watch tokens are issued under. */
-    public record Grant(String userId, int epoch) {
-    }
+    public record Grant(String userId, int epoch) {}
 }

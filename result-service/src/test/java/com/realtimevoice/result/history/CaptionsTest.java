@@ -2,11 +2,9 @@ package com.realtimevoice.result.history;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-
 import com.realtimevoice.events.Word;
 import com.realtimevoice.result.transcript.Transcript.Segment;
-
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class CaptionsTest {
@@ -19,14 +17,17 @@ class CaptionsTest {
 
         assertThat(cues).allSatisfy(cue -> {
             assertThat(cue.lines()).hasSizeBetween(1, Captions.MAX_LINES);
-            assertThat(cue.lines()).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(Captions.MAX_LINE));
+            assertThat(cue.lines())
+                    .allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(Captions.MAX_LINE));
             assertThat(cue.endMs()).isGreaterThan(cue.startMs());
         });
         assertThat(cues).hasSize(2);
         assertThat(cues.get(0).startMs()).isEqualTo(10_000);
         assertThat(cues.get(1).startMs()).isEqualTo(cues.get(0).endMs());
         assertThat(cues.get(1).endMs()).isEqualTo(20_000);
-        assertThat(String.join(" ", cues.stream().flatMap(c -> c.lines().stream()).toList())).isEqualTo(text);
+        assertThat(String.join(
+                        " ", cues.stream().flatMap(c -> c.lines().stream()).toList()))
+                .isEqualTo(text);
     }
 
     /** With word timings a cue runs from its first word's start to its last word's end: not a share by length. */
@@ -42,7 +43,8 @@ class CaptionsTest {
         }
         List<Captions.Cue> cues = Captions.cues(List.of(new Segment(0, text, 10_000, 20_000, words)));
         assertThat(cues).hasSize(2);
-        assertThat(cues.get(0).lines()).containsExactly("the quick brown fox jumps over the lazy", "dog and then it runs far away into the");
+        assertThat(cues.get(0).lines())
+                .containsExactly("the quick brown fox jumps over the lazy", "dog and then it runs far away into the");
         assertThat(cues.get(0).startMs()).isEqualTo(10_000);
         assertThat(cues.get(0).endMs()).isEqualTo(18_000 + 6 * 100 + 90); // "the", word 16
         assertThat(cues.get(1).startMs()).isEqualTo(18_000 + 7 * 100); // "deep", word 17
@@ -64,7 +66,9 @@ class CaptionsTest {
         assertThat(cues).hasSize(1);
         assertThat(cues.get(0).endMs()).isEqualTo(1000 + 23 * 300 + 250);
         // words that do not spell the text are not trusted: the span is shared by length as before
-        assertThat(Captions.wordSpans(new Segment(0, "hello world", 0, 1000, List.of(new Word("goodbye", 0, 500, 0.5))))).isNull();
+        assertThat(Captions.wordSpans(
+                        new Segment(0, "hello world", 0, 1000, List.of(new Word("goodbye", 0, 500, 0.5)))))
+                .isNull();
     }
 
     @Test
@@ -72,7 +76,9 @@ class CaptionsTest {
         String chinese = "今天天气很好".repeat(10); // 60 characters, no spaces
         String emoji = "😀".repeat(50); // 50 code points, 100 chars
         assertThat(Captions.wrap(chinese)).extracting(String::length).containsExactly(42, 18);
-        assertThat(Captions.wrap(emoji)).extracting(l -> l.codePointCount(0, l.length())).containsExactly(42, 8);
+        assertThat(Captions.wrap(emoji))
+                .extracting(l -> l.codePointCount(0, l.length()))
+                .containsExactly(42, 8);
     }
 
     @Test

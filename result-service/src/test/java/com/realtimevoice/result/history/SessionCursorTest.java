@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
-
 import org.junit.jupiter.api.Test;
 
 class SessionCursorTest {
@@ -18,8 +17,10 @@ class SessionCursorTest {
 
     @Test
     void anythingElseIsABadRequestNamingBefore() {
-        for (String bad : new String[] {"%%%", "MTIz", "Omlk", "MTIzOg", "eDppZA", "OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTppZA"}) {
-            assertThatThrownBy(() -> SessionCursor.decode(bad)).isInstanceOf(BadRequestException.class)
+        for (String bad :
+                new String[] {"%%%", "MTIz", "Omlk", "MTIzOg", "eDppZA", "OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTppZA"}) {
+            assertThatThrownBy(() -> SessionCursor.decode(bad))
+                    .isInstanceOf(BadRequestException.class)
                     .hasMessageContaining("before");
         }
     }

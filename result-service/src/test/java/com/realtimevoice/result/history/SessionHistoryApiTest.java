@@ -8,10 +8,6 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.UUID;
-
 import com.realtimevoice.auth.TokenService;
 import com.realtimevoice.auth.TokenSettings;
 import com.realtimevoice.events.SessionCompleted;
@@ -19,10 +15,12 @@ import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.Word;
-import com.realtimevoice.testsupport.TestDatabase;
 import com.realtimevoice.result.transcript.Route;
 import com.realtimevoice.result.transcript.TranscriptStore;
-
+import com.realtimevoice.testsupport.TestDatabase;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -37,11 +35,13 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
 
 /** History over HTTP, with the real store and database behind it; Kafka is not started (not needed here). */
-@SpringBootTest(properties = {
-        "spring.config.name=result-service",
-        "spring.profiles.active=local",
-        "spring.kafka.listener.auto-startup=false",
-        "spring.kafka.admin.auto-create=false"})
+@SpringBootTest(
+        properties = {
+            "spring.config.name=result-service",
+            "spring.profiles.active=local",
+            "spring.kafka.listener.auto-startup=false",
+            "spring.kafka.admin.auto-create=false"
+        })
 @AutoConfigureMockMvc
 @DirtiesContext
 class SessionHistoryApiTest {
@@ -68,8 +68,20 @@ class SessionHistoryApiTest {
     @BeforeEach
     void aliceHasACompletedSession() {
         sessionId = UUID.randomUUID().toString();
-        store.recordStarted(new SessionStarted(sessionId, "alice", "node-a", Topics.delivery("node-a"), "pcm", 16000,
-                "en", "vosk", true, false, 1_700_000_000_000L), new Route("node-a", Topics.delivery("node-a")));
+        store.recordStarted(
+                new SessionStarted(
+                        sessionId,
+                        "alice",
+                        "node-a",
+                        Topics.delivery("node-a"),
+                        "pcm",
+                        16000,
+                        "en",
+                        "vosk",
+                        true,
+                        false,
+                        1_700_000_000_000L),
+                new Route("node-a", Topics.delivery("node-a")));
         // stored out of order, as a replay after a failover may do
         store.storeFinal(new TranscriptFinal(sessionId, 2, "two", 2000, 2900, "vosk", 0, 0));
         store.storeFinal(new TranscriptFinal(sessionId, 0, "zero", 0, 900, "vosk", 0, 0));
@@ -98,8 +110,8 @@ class SessionHistoryApiTest {
 
     @Test
     void wordTimingsComeBackWithTheirSegment() throws Exception {
-        store.storeFinal(new TranscriptFinal(sessionId, 1, "one", 1000, 1900, "vosk", 0, 0,
-                List.of(new Word("one", 1000, 1900, 0.87))));
+        store.storeFinal(new TranscriptFinal(
+                sessionId, 1, "one", 1000, 1900, "vosk", 0, 0, List.of(new Word("one", 1000, 1900, 0.87))));
         mvc.perform(get("/api/sessions/{id}", sessionId).header(HttpHeaders.AUTHORIZATION, bearer("alice")))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.segments[0].words").doesNotExist())
@@ -130,13 +142,17 @@ class SessionHistoryApiTest {
                 .andExpect(jsonPath("$.code").value("UNAUTHORIZED"))
                 .andExpect(jsonPath("$.message").isNotEmpty());
 
-        TokenService someoneElses = new TokenService(new TokenSettings("another-secret-0123456789abcdef-0123456789",
-                "realtime-voice", "realtime-voice-clients", Duration.ZERO));
+        TokenService someoneElses = new TokenService(new TokenSettings(
+                "another-secret-0123456789abcdef-0123456789",
+                "realtime-voice",
+                "realtime-voice-clients",
+                Duration.ZERO));
         for (String authorization : new String[] {
-                "Bearer " + someoneElses.issue("alice", Duration.ofMinutes(5)),
-                "Bearer " + tokens.issue("alice", Duration.ofMinutes(-10)), // expired
-                "Basic YWxpY2U6c2VjcmV0",
-                "Bearer not-a-jwt"}) {
+            "Bearer " + someoneElses.issue("alice", Duration.ofMinutes(5)),
+            "Bearer " + tokens.issue("alice", Duration.ofMinutes(-10)), // expired
+            "Basic YWxpY2U6c2VjcmV0",
+            "Bearer not-a-jwt"
+        }) {
             mvc.perform(get("/api/sessions/{id}", sessionId).header(HttpHeaders.AUTHORIZATION, authorization))
                     .andExpect(status().isUnauthorized())
                     .andExpect(jsonPath("$.code").value("UNAUTHORIZED"))
@@ -160,7 +176,8 @@ class SessionHistoryApiTest {
     /** Probes are on the management port (HttpErrorContractTest); the public side has no /actuator at all. */
     @Test
     void actuatorIsNotOnThePublicSide() throws Exception {
-        mvc.perform(get("/actuator/health/readiness")).andExpect(status().isNotFound())
+        mvc.perform(get("/actuator/health/readiness"))
+                .andExpect(status().isNotFound())
                 .andExpect(jsonPath("$.code").value("NOT_FOUND"));
     }
 

@@ -9,11 +9,6 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.UUID;
-
 import com.realtimevoice.auth.TokenService;
 import com.realtimevoice.events.EventRecords;
 import com.realtimevoice.events.SessionCompleted;
@@ -24,7 +19,10 @@ import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.result.transcript.Route;
 import com.realtimevoice.result.transcript.TranscriptStore;
 import com.realtimevoice.testsupport.TestDatabase;
-
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -41,14 +39,18 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** A user's sessions over HTTP: the list (keyset pages), exports, delete; real store and database. */
-@SpringBootTest(properties = {
-        "spring.config.name=result-service",
-        "spring.profiles.active=local",
-        "spring.kafka.listener.auto-startup=false",
-        "spring.kafka.admin.auto-create=false"})
+@SpringBootTest(
+        properties = {
+            "spring.config.name=result-service",
+            "spring.profiles.active=local",
+            "spring.kafka.listener.auto-startup=false",
+            "spring.kafka.admin.auto-create=false"
+        })
 @AutoConfigureMockMvc
 @DirtiesContext
-@org.springframework.kafka.test.context.EmbeddedKafka(partitions = 1, bootstrapServersProperty = "spring.kafka.bootstrap-servers")
+@org.springframework.kafka.test.context.EmbeddedKafka(
+        partitions = 1,
+        bootstrapServersProperty = "spring.kafka.bootstrap-servers")
 class SessionLibraryApiTest {
 
     @Autowired
@@ -92,7 +94,8 @@ class SessionLibraryApiTest {
         }
         completed("someone-else-" + UUID.randomUUID(), "other-" + UUID.randomUUID(), T0 + 100_000, "not yours");
         expected.sort((a, b) -> {
-            int byTime = Integer.compare(Integer.parseInt(b.substring(2, 5)) / 3, Integer.parseInt(a.substring(2, 5)) / 3);
+            int byTime =
+                    Integer.compare(Integer.parseInt(b.substring(2, 5)) / 3, Integer.parseInt(a.substring(2, 5)) / 3);
             return byTime != 0 ? byTime : b.compareTo(a);
         });
 
@@ -104,9 +107,12 @@ class SessionLibraryApiTest {
             if (before != null) {
                 request.param("before", before);
             }
-            JsonNode page = json.readTree(mvc.perform(request).andExpect(status().isOk())
+            JsonNode page = json.readTree(mvc.perform(request)
+                    .andExpect(status().isOk())
                     .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_JSON))
-                    .andReturn().getResponse().getContentAsString());
+                    .andReturn()
+                    .getResponse()
+                    .getContentAsString());
             page.get("sessions").forEach(s -> seen.add(s.get("sessionId").asText()));
             before = page.get("next").isNull() ? null : page.get("next").asText();
             pages++;
@@ -128,8 +134,9 @@ class SessionLibraryApiTest {
                 .andExpect(jsonPath("$.sessions[0].endedAt").value("2023-11-14T22:13:23Z"))
                 .andExpect(jsonPath("$.sessions[0].durationMs").value(3000))
                 .andExpect(jsonPath("$.sessions[0].status").value("COMPLETED"))
-                .andExpect(jsonPath("$.sessions[0].preview").value(("zero one " + "x".repeat(60) + " and then a good deal more")
-                        .substring(0, TranscriptStore.PREVIEW_LENGTH)))
+                .andExpect(jsonPath("$.sessions[0].preview")
+                        .value(("zero one " + "x".repeat(60) + " and then a good deal more")
+                                .substring(0, TranscriptStore.PREVIEW_LENGTH)))
                 .andExpect(jsonPath("$.next").isEmpty());
     }
 
@@ -148,7 +155,8 @@ class SessionLibraryApiTest {
                     .andExpect(jsonPath("$.code").value("BAD_REQUEST"))
                     .andExpect(jsonPath("$.message").value(containsString("before")));
         }
-        mvc.perform(get("/api/sessions")).andExpect(status().isUnauthorized())
+        mvc.perform(get("/api/sessions"))
+                .andExpect(status().isUnauthorized())
                 .andExpect(jsonPath("$.code").value("UNAUTHORIZED"));
     }
 
@@ -158,31 +166,45 @@ class SessionLibraryApiTest {
         String id = "s-" + UUID.randomUUID();
         completed(user, id, T0, "hello <world> & more");
 
-        mvc.perform(get("/api/sessions/{id}", id).param("format", "srt").header(HttpHeaders.AUTHORIZATION, bearer(user)))
+        mvc.perform(get("/api/sessions/{id}", id)
+                        .param("format", "srt")
+                        .header(HttpHeaders.AUTHORIZATION, bearer(user)))
                 .andExpect(status().isOk())
                 .andExpect(content().contentTypeCompatibleWith("application/x-subrip"))
                 .andExpect(header().string(HttpHeaders.CONTENT_DISPOSITION, containsString(id + ".srt")))
-                .andExpect(content().string("1\n00:00:00,000 --> 00:00:00,900\nzero\n\n"
-                        + "2\n00:00:01,000 --> 00:00:01,900\none\n\n"
-                        + "3\n00:00:02,000 --> 00:00:02,900\nhello <world> & more\n\n"));
-        mvc.perform(get("/api/sessions/{id}", id).param("format", "VTT").header(HttpHeaders.AUTHORIZATION, bearer(user)))
+                .andExpect(content()
+                        .string("1\n00:00:00,000 --> 00:00:00,900\nzero\n\n"
+                                + "2\n00:00:01,000 --> 00:00:01,900\none\n\n"
+                                + "3\n00:00:02,000 --> 00:00:02,900\nhello <world> & more\n\n"));
+        mvc.perform(get("/api/sessions/{id}", id)
+                        .param("format", "VTT")
+                        .header(HttpHeaders.AUTHORIZATION, bearer(user)))
                 .andExpect(status().isOk())
                 .andExpect(content().contentTypeCompatibleWith("text/vtt"))
-                .andExpect(content().string("WEBVTT\n\n00:00:00.000 --> 00:00:00.900\nzero\n\n"
-                        + "00:00:01.000 --> 00:00:01.900\none\n\n"
-                        + "00:00:02.000 --> 00:00:02.900\nhello &lt;world&gt; &amp; more\n\n"));
-        mvc.perform(get("/api/sessions/{id}", id).param("format", "txt").header(HttpHeaders.AUTHORIZATION, bearer(user)))
+                .andExpect(content()
+                        .string("WEBVTT\n\n00:00:00.000 --> 00:00:00.900\nzero\n\n"
+                                + "00:00:01.000 --> 00:00:01.900\none\n\n"
+                                + "00:00:02.000 --> 00:00:02.900\nhello &lt;world&gt; &amp; more\n\n"));
+        mvc.perform(get("/api/sessions/{id}", id)
+                        .param("format", "txt")
+                        .header(HttpHeaders.AUTHORIZATION, bearer(user)))
                 .andExpect(status().isOk())
                 .andExpect(content().contentTypeCompatibleWith("text/plain"))
                 .andExpect(content().encoding("UTF-8"))
                 .andExpect(content().string("zero\none\nhello <world> & more\n"));
-        mvc.perform(get("/api/sessions/{id}", id).param("format", "json").header(HttpHeaders.AUTHORIZATION, bearer(user)))
+        mvc.perform(get("/api/sessions/{id}", id)
+                        .param("format", "json")
+                        .header(HttpHeaders.AUTHORIZATION, bearer(user)))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.text").value("zero one hello <world> & more"));
-        mvc.perform(get("/api/sessions/{id}", id).param("format", "xml").header(HttpHeaders.AUTHORIZATION, bearer(user)))
+        mvc.perform(get("/api/sessions/{id}", id)
+                        .param("format", "xml")
+                        .header(HttpHeaders.AUTHORIZATION, bearer(user)))
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.message").value(containsString("format")));
-        mvc.perform(get("/api/sessions/{id}", id).param("format", "srt").header(HttpHeaders.AUTHORIZATION, bearer("bob")))
+        mvc.perform(get("/api/sessions/{id}", id)
+                        .param("format", "srt")
+                        .header(HttpHeaders.AUTHORIZATION, bearer("bob")))
                 .andExpect(status().isNotFound())
                 .andExpect(jsonPath("$.code").value("SESSION_NOT_FOUND"));
     }
@@ -218,21 +240,27 @@ class SessionLibraryApiTest {
         String id = "s-" + UUID.randomUUID();
         started(user, id, T0);
         store.storeFinals(List.of(new TranscriptFinal(id, 0, "so far", 0, 900, "vosk", 0, 0)));
-        java.util.Map<String, Object> props = org.springframework.kafka.test.utils.KafkaTestUtils.consumerProps(broker,
-                "audio-" + UUID.randomUUID(), false);
+        java.util.Map<String, Object> props = org.springframework.kafka.test.utils.KafkaTestUtils.consumerProps(
+                broker, "audio-" + UUID.randomUUID(), false);
         props.put("auto.offset.reset", "earliest");
-        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> audio = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
-                props, new org.apache.kafka.common.serialization.StringDeserializer(),
-                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> audio =
+                new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                        props,
+                        new org.apache.kafka.common.serialization.StringDeserializer(),
+                        new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
             audio.subscribe(List.of(Topics.AUDIO));
-            java.util.concurrent.CompletableFuture<Integer> deletion = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                try {
-                    return mvc.perform(delete("/api/sessions/{id}", id).header(HttpHeaders.AUTHORIZATION, bearer(user)))
-                            .andReturn().getResponse().getStatus();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            java.util.concurrent.CompletableFuture<Integer> deletion =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return mvc.perform(delete("/api/sessions/{id}", id)
+                                            .header(HttpHeaders.AUTHORIZATION, bearer(user)))
+                                    .andReturn()
+                                    .getResponse()
+                                    .getStatus();
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
             SessionEnded end = null;
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (end == null && System.nanoTime() < deadline) {
@@ -244,7 +272,9 @@ class SessionLibraryApiTest {
             }
             assertThat(end).as("an end for the worker on the audio topic").isNotNull();
             assertThat(end.reason()).isEqualTo("deleted");
-            assertThat(deletion).as("the delete waits while the session records").isNotDone();
+            assertThat(deletion)
+                    .as("the delete waits while the session records")
+                    .isNotDone();
             store.complete(new SessionCompleted(id, 1, null, T0 + 1000)); // what the worker's completion does
             assertThat(deletion.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(204);
         }
@@ -253,18 +283,31 @@ class SessionLibraryApiTest {
 
     private int rows(String sessionId) {
         return jdbc.queryForObject("SELECT COUNT(*) FROM transcript_session WHERE id = ?", Integer.class, sessionId)
-                + jdbc.queryForObject("SELECT COUNT(*) FROM transcript_segment WHERE session_id = ?", Integer.class,
-                        sessionId);
+                + jdbc.queryForObject(
+                        "SELECT COUNT(*) FROM transcript_segment WHERE session_id = ?", Integer.class, sessionId);
     }
 
     private void started(String user, String id, long startedAtMs) {
-        store.recordStarted(new SessionStarted(id, user, "node-a", Topics.delivery("node-a"), "pcm", 16000, "en",
-                "vosk", true, false, startedAtMs), new Route("node-a", Topics.delivery("node-a")));
+        store.recordStarted(
+                new SessionStarted(
+                        id,
+                        user,
+                        "node-a",
+                        Topics.delivery("node-a"),
+                        "pcm",
+                        16000,
+                        "en",
+                        "vosk",
+                        true,
+                        false,
+                        startedAtMs),
+                new Route("node-a", Topics.delivery("node-a")));
     }
 
     private void completed(String user, String id, long startedAtMs, String lastText) {
         started(user, id, startedAtMs);
-        store.storeFinals(List.of(new TranscriptFinal(id, 0, "zero", 0, 900, "vosk", 0, 0),
+        store.storeFinals(List.of(
+                new TranscriptFinal(id, 0, "zero", 0, 900, "vosk", 0, 0),
                 new TranscriptFinal(id, 1, "one", 1000, 1900, "vosk", 0, 0),
                 new TranscriptFinal(id, 2, lastText, 2000, 2900, "vosk", 0, 0)));
         store.complete(new SessionCompleted(id, 3, null, startedAtMs + 3000));

@@ -2,13 +2,6 @@ package com.realtimevoice.result.intake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.function.DoubleSupplier;
-
 import com.realtimevoice.events.EventRecords;
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionStarted;
@@ -16,10 +9,14 @@ import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.result.ResultServiceProperties;
 import com.realtimevoice.testsupport.TestDatabase;
-
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
-
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -48,11 +45,16 @@ import org.springframework.test.context.DynamicPropertySource;
  * The broker, the producer that fills it and the service share the JVM (and here two cores): a lower bound.
  */
 @EnabledIfSystemProperty(named = "bench", matches = "true")
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
-        "spring.config.name=result-service",
-        "AUTH_JWT_SECRET=bench-secret-0123456789abcdef0123456789",
-        "spring.kafka.listener.auto-startup=false"})
-@EmbeddedKafka(partitions = 12, topics = {"asr.delivery.v1.node-a", "asr.delivery.v1.node-b"},
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        properties = {
+            "spring.config.name=result-service",
+            "AUTH_JWT_SECRET=bench-secret-0123456789abcdef0123456789",
+            "spring.kafka.listener.auto-startup=false"
+        })
+@EmbeddedKafka(
+        partitions = 12,
+        topics = {"asr.delivery.v1.node-a", "asr.delivery.v1.node-b"},
         bootstrapServersProperty = "spring.kafka.bootstrap-servers")
 @DirtiesContext
 class IntakeThroughputBenchmark {
@@ -96,9 +98,20 @@ class IntakeThroughputBenchmark {
         List<CompletableFuture<?>> sends = new ArrayList<>();
         for (int s = 0; s < SESSIONS; s++) {
             String node = s % 2 == 0 ? "node-a" : "node-b";
-            sends.add(template.send(EventRecords.toRecord(Topics.TRANSCRIPTS, new SessionStarted(session(run, s),
-                    "bench-user", node, Topics.delivery(node), "pcm", 16000, "en", "bench-echo", true, false,
-                    System.currentTimeMillis()))));
+            sends.add(template.send(EventRecords.toRecord(
+                    Topics.TRANSCRIPTS,
+                    new SessionStarted(
+                            session(run, s),
+                            "bench-user",
+                            node,
+                            Topics.delivery(node),
+                            "pcm",
+                            16000,
+                            "en",
+                            "bench-echo",
+                            true,
+                            false,
+                            System.currentTimeMillis()))));
         }
         int finals = 0;
         int replays = 0;
@@ -107,13 +120,15 @@ class IntakeThroughputBenchmark {
                 sends.add(template.send(EventRecords.toRecord(Topics.TRANSCRIPTS, fin(run, s, i, "chunks 10 take 1"))));
                 finals++;
                 if (finals % replayEvery == 0) { // a worker takeover re-emits an index already sent
-                    sends.add(template.send(EventRecords.toRecord(Topics.TRANSCRIPTS, fin(run, s, i, "chunks 10 take 2"))));
+                    sends.add(template.send(
+                            EventRecords.toRecord(Topics.TRANSCRIPTS, fin(run, s, i, "chunks 10 take 2"))));
                     replays++;
                 }
             }
         }
         for (int s = 0; COMPLETIONS && s < SESSIONS; s++) {
-            sends.add(template.send(EventRecords.toRecord(Topics.TRANSCRIPTS,
+            sends.add(template.send(EventRecords.toRecord(
+                    Topics.TRANSCRIPTS,
                     new SessionCompleted(session(run, s), perSession, null, System.currentTimeMillis()))));
         }
         template.flush();
@@ -121,12 +136,22 @@ class IntakeThroughputBenchmark {
             send.get(60, TimeUnit.SECONDS);
         }
         int writes = finals + replays;
-        System.out.printf(Locale.ROOT, "pre-filled %d records (%d sessions, %d finals + %d replays) in %.1f s%n",
-                sends.size(), SESSIONS, finals, replays, (System.nanoTime() - fillStart) / 1e9);
+        System.out.printf(
+                Locale.ROOT,
+                "pre-filled %d records (%d sessions, %d finals + %d replays) in %.1f s%n",
+                sends.size(),
+                SESSIONS,
+                finals,
+                replays,
+                (System.nanoTime() - fillStart) / 1e9);
 
-        DoubleSupplier stored = () -> meters.get("result.finals.stored").counter().count();
-        DoubleSupplier completed = () -> meters.get("result.deliveries").tag("type", "session.completed")
-                .tag("result", "delivered").counter().count();
+        DoubleSupplier stored =
+                () -> meters.get("result.finals.stored").counter().count();
+        DoubleSupplier completed = () -> meters.get("result.deliveries")
+                .tag("type", "session.completed")
+                .tag("result", "delivered")
+                .counter()
+                .count();
         long start = System.nanoTime();
         listeners.getListenerContainer(TranscriptIntake.LISTENER_ID).start();
         long first = 0;
@@ -150,38 +175,68 @@ class IntakeThroughputBenchmark {
         assertThat(allStored).as("all finals stored within 10 minutes").isPositive();
 
         String like = "bench-" + run + "-%";
-        Integer rows = jdbc.queryForObject("SELECT COUNT(*) FROM transcript_segment WHERE session_id LIKE ?",
-                Integer.class, like);
+        Integer rows = jdbc.queryForObject(
+                "SELECT COUNT(*) FROM transcript_segment WHERE session_id LIKE ?", Integer.class, like);
         Integer distinct = jdbc.queryForObject(
                 "SELECT COUNT(DISTINCT session_id, seg_index) FROM transcript_segment WHERE session_id LIKE ?",
-                Integer.class, like);
+                Integer.class,
+                like);
         Integer secondTakes = jdbc.queryForObject(
                 "SELECT COUNT(*) FROM transcript_segment WHERE session_id LIKE ? AND text = 'chunks 10 take 2'",
-                Integer.class, like);
+                Integer.class,
+                like);
         DistributionSummary batches = meters.get("result.db.batch.size").summary();
         double fromFirst = (allStored - first) / 1e9;
         double fromStart = (allStored - start) / 1e9;
-        String database = jdbc.execute((java.sql.Connection c) -> c.getMetaData().getDatabaseProductName() + " "
-                + c.getMetaData().getDatabaseProductVersion());
-        System.out.printf(Locale.ROOT, """
+        String database = jdbc.execute((java.sql.Connection c) ->
+                c.getMetaData().getDatabaseProductName() + " " + c.getMetaData().getDatabaseProductVersion());
+        System.out.printf(
+                Locale.ROOT,
+                """
                 IntakeThroughputBenchmark on %s, max-finals %d, listener concurrency %s, %d partitions
                   stored %d finals (%d distinct + %d replays) of %d sessions in %.2f s from the first commit: %.0f finals/s
                   (%.0f finals/s counting from the listener's start, %.2f s, including joining the group)
                   done (every completion delivered and acked, if any) after %.2f s
                   batches: %d writes, mean %.1f, max %.0f finals
                   rows %d, distinct (session, index) %d, rows holding the replayed text %d: each stored once %s
-                """, database, properties.batch().maxFinals(),
-                System.getProperty("RESULT_SERVICE_CONCURRENCY", "1"), properties.topicPartitions(),
-                writes, finals, replays, SESSIONS, fromFirst, writes / fromFirst, writes / fromStart, fromStart,
-                (allDelivered - start) / 1e9, batches.count(), batches.mean(), batches.max(),
-                rows, distinct, secondTakes, rows == finals && distinct == finals && secondTakes == replays);
-        for (io.micrometer.core.instrument.Timer timer : meters.find("result.db.write").timers()) {
-            System.out.printf(Locale.ROOT, "  result.db.write %s: %d, %.2f s in all%n", timer.getId().getTag("operation"),
-                    timer.count(), timer.totalTime(TimeUnit.SECONDS));
+                """,
+                database,
+                properties.batch().maxFinals(),
+                System.getProperty("RESULT_SERVICE_CONCURRENCY", "1"),
+                properties.topicPartitions(),
+                writes,
+                finals,
+                replays,
+                SESSIONS,
+                fromFirst,
+                writes / fromFirst,
+                writes / fromStart,
+                fromStart,
+                (allDelivered - start) / 1e9,
+                batches.count(),
+                batches.mean(),
+                batches.max(),
+                rows,
+                distinct,
+                secondTakes,
+                rows == finals && distinct == finals && secondTakes == replays);
+        for (io.micrometer.core.instrument.Timer timer :
+                meters.find("result.db.write").timers()) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "  result.db.write %s: %d, %.2f s in all%n",
+                    timer.getId().getTag("operation"),
+                    timer.count(),
+                    timer.totalTime(TimeUnit.SECONDS));
         }
-        for (io.micrometer.core.instrument.Timer timer : meters.find("spring.kafka.listener").timers()) {
-            System.out.printf(Locale.ROOT, "  spring.kafka.listener %s: %d polls, %.2f s in all%n", timer.getId().getTags(),
-                    timer.count(), timer.totalTime(TimeUnit.SECONDS));
+        for (io.micrometer.core.instrument.Timer timer :
+                meters.find("spring.kafka.listener").timers()) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "  spring.kafka.listener %s: %d polls, %.2f s in all%n",
+                    timer.getId().getTags(),
+                    timer.count(),
+                    timer.totalTime(TimeUnit.SECONDS));
         }
         assertThat(rows).isEqualTo(finals);
         assertThat(distinct).isEqualTo(finals);
@@ -193,7 +248,14 @@ class IntakeThroughputBenchmark {
     }
 
     private static TranscriptFinal fin(String run, int s, int index, String text) {
-        return new TranscriptFinal(session(run, s), index, text, index * 1000L, index * 1000L + 1000, "bench-echo",
-                System.currentTimeMillis(), System.currentTimeMillis());
+        return new TranscriptFinal(
+                session(run, s),
+                index,
+                text,
+                index * 1000L,
+                index * 1000L + 1000,
+                "bench-echo",
+                System.currentTimeMillis(),
+                System.currentTimeMillis());
     }
 }

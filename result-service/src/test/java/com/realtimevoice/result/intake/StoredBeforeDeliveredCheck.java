@@ -1,5 +1,10 @@
 package com.realtimevoice.result.intake;
 
+import com.realtimevoice.events.EventHeaders;
+import com.realtimevoice.events.EventRecords;
+import com.realtimevoice.events.PipelineEvent;
+import com.realtimevoice.events.SessionCompleted;
+import com.realtimevoice.events.TranscriptFinal;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -9,13 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import com.realtimevoice.events.EventHeaders;
-import com.realtimevoice.events.EventRecords;
-import com.realtimevoice.events.PipelineEvent;
-import com.realtimevoice.events.SessionCompleted;
-import com.realtimevoice.events.TranscriptFinal;
-
 import org.apache.kafka.clients.producer.ProducerInterceptor;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -51,11 +49,13 @@ public class StoredBeforeDeliveredCheck implements ProducerInterceptor<String, b
         PipelineEvent event = EventRecords.decode(record.key(), record.headers(), record.value());
         try {
             if (event instanceof TranscriptFinal fin) {
-                check(fin.sessionId() + "#" + fin.index(),
+                check(
+                        fin.sessionId() + "#" + fin.index(),
                         "SELECT COUNT(*) FROM transcript_segment WHERE session_id = ? AND seg_index = " + fin.index(),
                         fin.sessionId());
             } else if (event instanceof SessionCompleted completed) {
-                check(completed.sessionId() + " completed",
+                check(
+                        completed.sessionId() + " completed",
                         "SELECT COUNT(*) FROM transcript_session WHERE id = ? AND status = 'COMPLETED'",
                         completed.sessionId());
             }
@@ -70,7 +70,8 @@ public class StoredBeforeDeliveredCheck implements ProducerInterceptor<String, b
             return;
         }
         if (connection == null || connection.isClosed()) {
-            connection = DriverManager.getConnection(url, user, password); // autocommit: each query sees the latest commit
+            connection =
+                    DriverManager.getConnection(url, user, password); // autocommit: each query sees the latest commit
         }
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             ps.setString(1, sessionId);
@@ -93,14 +94,11 @@ public class StoredBeforeDeliveredCheck implements ProducerInterceptor<String, b
     }
 
     @Override
-    public void onAcknowledgement(RecordMetadata metadata, Exception exception) {
-    }
+    public void onAcknowledgement(RecordMetadata metadata, Exception exception) {}
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 
     @Override
-    public void configure(Map<String, ?> configs) {
-    }
+    public void configure(Map<String, ?> configs) {}
 }

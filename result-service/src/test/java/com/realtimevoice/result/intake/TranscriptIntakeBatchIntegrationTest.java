@@ -2,6 +2,19 @@ package com.realtimevoice.result.intake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.realtimevoice.events.EventHeaders;
+import com.realtimevoice.events.EventRecords;
+import com.realtimevoice.events.PipelineEvent;
+import com.realtimevoice.events.SessionCompleted;
+import com.realtimevoice.events.SessionFailed;
+import com.realtimevoice.events.SessionStarted;
+import com.realtimevoice.events.Topics;
+import com.realtimevoice.events.TranscriptFinal;
+import com.realtimevoice.events.TranscriptPartial;
+import com.realtimevoice.result.intake.TranscriptIntakeIntegrationTest.Inbox;
+import com.realtimevoice.testsupport.TestDatabase;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,22 +30,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-
-import com.realtimevoice.events.EventHeaders;
-import com.realtimevoice.events.EventRecords;
-import com.realtimevoice.events.PipelineEvent;
-import com.realtimevoice.events.SessionCompleted;
-import com.realtimevoice.events.SessionFailed;
-import com.realtimevoice.events.SessionStarted;
-import com.realtimevoice.events.Topics;
-import com.realtimevoice.events.TranscriptFinal;
-import com.realtimevoice.events.TranscriptPartial;
-import com.realtimevoice.result.intake.TranscriptIntakeIntegrationTest.Inbox;
-import com.realtimevoice.testsupport.TestDatabase;
-
-import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.MeterRegistry;
-
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -63,15 +60,20 @@ import org.springframework.test.context.DynamicPropertySource;
  * (checked at send time by {@link StoredBeforeDeliveredCheck}), and poison records in the middle of a poll
  * dead-lettered alone while their neighbours are stored and delivered.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
-        "spring.config.name=result-service",
-        "AUTH_JWT_SECRET=intake-test-secret-0123456789abcdef0123",
-        "ASR_TOPIC_PARTITIONS=3",
-        "RESULT_BATCH_MAX_FINALS=200",
-        "result-service.retry.initial-interval=50ms",
-        "result-service.retry.max-interval=100ms",
-        "spring.kafka.producer.properties.interceptor.classes=com.realtimevoice.result.intake.StoredBeforeDeliveredCheck"})
-@EmbeddedKafka(partitions = 3, topics = {"asr.delivery.v1.node-a", "asr.delivery.v1.node-b"},
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        properties = {
+            "spring.config.name=result-service",
+            "AUTH_JWT_SECRET=intake-test-secret-0123456789abcdef0123",
+            "ASR_TOPIC_PARTITIONS=3",
+            "RESULT_BATCH_MAX_FINALS=200",
+            "result-service.retry.initial-interval=50ms",
+            "result-service.retry.max-interval=100ms",
+            "spring.kafka.producer.properties.interceptor.classes=com.realtimevoice.result.intake.StoredBeforeDeliveredCheck"
+        })
+@EmbeddedKafka(
+        partitions = 3,
+        topics = {"asr.delivery.v1.node-a", "asr.delivery.v1.node-b"},
         bootstrapServersProperty = "spring.kafka.bootstrap-servers")
 @DirtiesContext
 class TranscriptIntakeBatchIntegrationTest {
@@ -92,8 +94,10 @@ class TranscriptIntakeBatchIntegrationTest {
     static void checkDeliveriesAgainstTheDatabase() {
         Map<String, String> p = DB.springProperties();
         if (DB.isMariaDb()) {
-            StoredBeforeDeliveredCheck.database("jdbc:mysql://" + p.get("DB_HOST") + ":" + p.get("DB_PORT") + "/"
-                    + p.get("DB_NAME"), p.get("DB_USER"), p.get("DB_PASSWORD"));
+            StoredBeforeDeliveredCheck.database(
+                    "jdbc:mysql://" + p.get("DB_HOST") + ":" + p.get("DB_PORT") + "/" + p.get("DB_NAME"),
+                    p.get("DB_USER"),
+                    p.get("DB_PASSWORD"));
         } else {
             StoredBeforeDeliveredCheck.database(p.get("spring.datasource.url"), "sa", "");
         }
@@ -126,6 +130,7 @@ class TranscriptIntakeBatchIntegrationTest {
 
     /** Failed attempts per record key, as the error handler reports them. */
     final Map<String, AtomicInteger> failedAttempts = new ConcurrentHashMap<>();
+
     final Map<String, AtomicInteger> recovered = new ConcurrentHashMap<>();
 
     @BeforeEach
@@ -134,12 +139,16 @@ class TranscriptIntakeBatchIntegrationTest {
         errorHandler.setRetryListeners(new RetryListener() {
             @Override
             public void failedDelivery(ConsumerRecord<?, ?> record, Exception ex, int deliveryAttempt) {
-                failedAttempts.computeIfAbsent(String.valueOf(record.key()), k -> new AtomicInteger()).incrementAndGet();
+                failedAttempts
+                        .computeIfAbsent(String.valueOf(record.key()), k -> new AtomicInteger())
+                        .incrementAndGet();
             }
 
             @Override
             public void recovered(ConsumerRecord<?, ?> record, Exception ex) {
-                recovered.computeIfAbsent(String.valueOf(record.key()), k -> new AtomicInteger()).incrementAndGet();
+                recovered
+                        .computeIfAbsent(String.valueOf(record.key()), k -> new AtomicInteger())
+                        .incrementAndGet();
             }
         });
         StoredBeforeDeliveredCheck.VIOLATIONS.clear();
@@ -203,43 +212,57 @@ class TranscriptIntakeBatchIntegrationTest {
 
         for (Map.Entry<String, List<PipelineEvent>> session : bySession.entrySet()) {
             String id = session.getKey();
-            List<PipelineEvent> expected = session.getValue().subList(1, session.getValue().size() - 1);
+            List<PipelineEvent> expected =
+                    session.getValue().subList(1, session.getValue().size() - 1);
             List<PipelineEvent> delivered = inbox.await(nodeOf.get(id), id, expected.size() + 1);
-            assertThat(delivered.subList(0, expected.size())).as("session %s in order", id).containsExactlyElementsOf(expected);
+            assertThat(delivered.subList(0, expected.size()))
+                    .as("session %s in order", id)
+                    .containsExactlyElementsOf(expected);
             SessionCompleted completed = (SessionCompleted) delivered.get(expected.size());
-            assertThat(completed.text()).as("completed after all its finals were stored")
+            assertThat(completed.text())
+                    .as("completed after all its finals were stored")
                     .isEqualTo(lastTexts(expected).values().stream().collect(Collectors.joining(" ")));
         }
         inbox.drainFor(Duration.ofMillis(500));
         for (String id : bySession.keySet()) {
             String other = nodeOf.get(id).equals(NODE_A) ? NODE_B : NODE_A;
             assertThat(inbox.records(other, id)).as("nothing on the other node").isEmpty();
-            assertThat(inbox.records(nodeOf.get(id), id)).as("nothing twice").hasSize(bySession.get(id).size() - 1);
+            assertThat(inbox.records(nodeOf.get(id), id))
+                    .as("nothing twice")
+                    .hasSize(bySession.get(id).size() - 1);
         }
 
         String in = bySession.keySet().stream().map(id -> "'" + id + "'").collect(Collectors.joining(","));
-        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM transcript_segment WHERE session_id IN (" + in + ")",
-                Integer.class)).as("each (session, index) stored exactly once").isEqualTo(sessions * segments);
+        assertThat(jdbc.queryForObject(
+                        "SELECT COUNT(*) FROM transcript_segment WHERE session_id IN (" + in + ")", Integer.class))
+                .as("each (session, index) stored exactly once")
+                .isEqualTo(sessions * segments);
         for (Map.Entry<String, List<PipelineEvent>> session : bySession.entrySet()) {
             Map<Integer, String> stored = new TreeMap<>();
-            jdbc.query("SELECT seg_index, text FROM transcript_segment WHERE session_id = ?",
+            jdbc.query(
+                    "SELECT seg_index, text FROM transcript_segment WHERE session_id = ?",
                     rs -> {
                         stored.put(rs.getInt(1), rs.getString(2));
-                    }, session.getKey());
+                    },
+                    session.getKey());
             assertThat(stored).as("the last text of each index").isEqualTo(lastTexts(session.getValue()));
         }
         assertThat(StoredBeforeDeliveredCheck.VIOLATIONS).isEmpty();
         assertThat(StoredBeforeDeliveredCheck.CHECKED.get()).isGreaterThanOrEqualTo(2_200 + sessions);
-        assertThat(meters.get("result.finals.stored").counter().count() - storedBefore).isEqualTo(2_200);
+        assertThat(meters.get("result.finals.stored").counter().count() - storedBefore)
+                .isEqualTo(2_200);
         long writes = batches.count() - batchesBefore;
         assertThat(writes).as("finals were written in groups, not one by one").isLessThan(2_200 / 4);
         assertThat(batches.max()).isGreaterThan(1).isLessThanOrEqualTo(200); // RESULT_BATCH_MAX_FINALS
-        assertThat(hops("transcript.final") - hopsBefore).as("the hop latency, once per record (batch interceptor)")
+        assertThat(hops("transcript.final") - hopsBefore)
+                .as("the hop latency, once per record (batch interceptor)")
                 .isEqualTo(2_200);
     }
 
     private long hops(String type) {
-        io.micrometer.core.instrument.Timer timer = meters.find(KafkaMetricsConfiguration.HOP_LATENCY_METER).tag("type", type).timer();
+        io.micrometer.core.instrument.Timer timer = meters.find(KafkaMetricsConfiguration.HOP_LATENCY_METER)
+                .tag("type", type)
+                .timer();
         return timer == null ? 0 : timer.count();
     }
 
@@ -251,13 +274,23 @@ class TranscriptIntakeBatchIntegrationTest {
         String poisonKey = s; // the poison final belongs to session s: its neighbours share its key
         RecordHeaders headers = new RecordHeaders();
         headers.add(EventHeaders.TYPE, "transcript.final".getBytes(StandardCharsets.UTF_8));
-        ProducerRecord<String, byte[]> corrupt = new ProducerRecord<>(Topics.TRANSCRIPTS, 0, corruptKey,
-                "{not json".getBytes(StandardCharsets.UTF_8), headers);
+        ProducerRecord<String, byte[]> corrupt = new ProducerRecord<>(
+                Topics.TRANSCRIPTS, 0, corruptKey, "{not json".getBytes(StandardCharsets.UTF_8), headers);
         // engine is VARCHAR(32): the database refuses this final (and the whole group it is written with)
         TranscriptFinal poison = new TranscriptFinal(s, 3, "refused", 3000, 3800, "e".repeat(40), 7, 8);
-        List<Object> batch = List.of(started(s, "user-p", "node-a"), started(t, "user-q", "node-b"),
-                fin(s, 0, "one"), fin(t, 0, "uno"), fin(s, 1, "two"), corrupt, fin(s, 2, "three"), fin(t, 1, "dos"),
-                poison, fin(s, 4, "five"), fin(t, 2, "tres"), new SessionCompleted(s, 5, null, 3),
+        List<Object> batch = List.of(
+                started(s, "user-p", "node-a"),
+                started(t, "user-q", "node-b"),
+                fin(s, 0, "one"),
+                fin(t, 0, "uno"),
+                fin(s, 1, "two"),
+                corrupt,
+                fin(s, 2, "three"),
+                fin(t, 1, "dos"),
+                poison,
+                fin(s, 4, "five"),
+                fin(t, 2, "tres"),
+                new SessionCompleted(s, 5, null, 3),
                 new SessionCompleted(t, 3, null, 3));
 
         publishWhilePaused(batch, 0); // all on partition 0: one poll, in this order
@@ -270,30 +303,39 @@ class TranscriptIntakeBatchIntegrationTest {
         assertThat(toB.subList(0, 3)).containsExactly(fin(t, 0, "uno"), fin(t, 1, "dos"), fin(t, 2, "tres"));
         assertThat(((SessionCompleted) toB.get(3)).text()).isEqualTo("uno dos tres");
 
-        ConsumerRecord<String, byte[]> deadCorrupt = inbox.awaitRecords(DLT, corruptKey, 1).get(0);
+        ConsumerRecord<String, byte[]> deadCorrupt =
+                inbox.awaitRecords(DLT, corruptKey, 1).get(0);
         assertThat(new String(deadCorrupt.value(), StandardCharsets.UTF_8)).isEqualTo("{not json");
         assertThat(header(deadCorrupt, IntakeKafkaConfiguration.REASON_HEADER))
                 .startsWith("MalformedEventException: cannot decode transcript.final");
         assertThat(header(deadCorrupt, "kafka_dlt-exception-message")).contains("cannot decode transcript.final");
         assertThat(header(deadCorrupt, "kafka_dlt-original-offset")).isNotNull();
 
-        List<ConsumerRecord<String, byte[]>> deadOfS = inbox.awaitRecords(DLT, poisonKey, 3); // the poison, then s's rest
+        List<ConsumerRecord<String, byte[]>> deadOfS =
+                inbox.awaitRecords(DLT, poisonKey, 3); // the poison, then s's rest
         assertThat(EventRecords.fromRecord(deadOfS.get(0))).isEqualTo(poison);
         assertThat(header(deadOfS.get(0), IntakeKafkaConfiguration.REASON_HEADER))
-                .startsWith("DataIntegrityViolationException").containsIgnoringCase("too long");
+                .startsWith("DataIntegrityViolationException")
+                .containsIgnoringCase("too long");
         assertThat(EventRecords.fromRecord(deadOfS.get(1))).isEqualTo(fin(s, 4, "five"));
-        assertThat(header(deadOfS.get(1), IntakeKafkaConfiguration.REASON_HEADER)).startsWith("PoisonedSessionException");
+        assertThat(header(deadOfS.get(1), IntakeKafkaConfiguration.REASON_HEADER))
+                .startsWith("PoisonedSessionException");
 
         inbox.drainFor(Duration.ofMillis(500));
         assertThat(inbox.records(DLT, corruptKey)).hasSize(1);
         assertThat(inbox.records(DLT, poisonKey)).hasSize(3);
         assertThat(inbox.records(DLT, t)).isEmpty();
-        assertThat(failedAttempts).as("poison is not retried: the error handler never saw it").isEmpty();
-        assertThat(jdbc.queryForList("SELECT text FROM transcript_segment WHERE session_id = ? ORDER BY seg_index",
-                String.class, s)).containsExactly("one", "two", "three");
+        assertThat(failedAttempts)
+                .as("poison is not retried: the error handler never saw it")
+                .isEmpty();
+        assertThat(jdbc.queryForList(
+                        "SELECT text FROM transcript_segment WHERE session_id = ? ORDER BY seg_index", String.class, s))
+                .containsExactly("one", "two", "three");
         assertThat(jdbc.queryForObject("SELECT status FROM transcript_session WHERE id = ?", String.class, s))
                 .isEqualTo("FAILED");
-        assertThat(inbox.records(NODE_A, s)).as("each delivered once, nothing rewound and repeated").hasSize(4);
+        assertThat(inbox.records(NODE_A, s))
+                .as("each delivered once, nothing rewound and repeated")
+                .hasSize(4);
         assertThat(inbox.records(NODE_B, t)).hasSize(4);
         assertThat(StoredBeforeDeliveredCheck.VIOLATIONS).isEmpty();
     }
@@ -310,7 +352,8 @@ class TranscriptIntakeBatchIntegrationTest {
         List<CompletableFuture<?>> sends = new ArrayList<>();
         for (Object event : events) {
             ProducerRecord<String, byte[]> record = event instanceof ProducerRecord<?, ?> raw
-                    ? castRecord(raw) : EventRecords.toRecord(Topics.TRANSCRIPTS, partition, (PipelineEvent) event);
+                    ? castRecord(raw)
+                    : EventRecords.toRecord(Topics.TRANSCRIPTS, partition, (PipelineEvent) event);
             sends.add(template.send(record));
         }
         template.flush();
@@ -332,14 +375,26 @@ class TranscriptIntakeBatchIntegrationTest {
     /** The last text sent for each index, by index. */
     private static Map<Integer, String> lastTexts(List<PipelineEvent> events) {
         Map<Integer, String> last = new TreeMap<>();
-        events.stream().filter(e -> e instanceof TranscriptFinal).map(e -> (TranscriptFinal) e)
+        events.stream()
+                .filter(e -> e instanceof TranscriptFinal)
+                .map(e -> (TranscriptFinal) e)
                 .forEach(f -> last.put(f.index(), f.text()));
         return last;
     }
 
     private static SessionStarted started(String id, String userId, String nodeId) {
-        return new SessionStarted(id, userId, nodeId, Topics.delivery(nodeId), "pcm", 16000, "en", "vosk", true,
-                false, 1_700_000_000_000L);
+        return new SessionStarted(
+                id,
+                userId,
+                nodeId,
+                Topics.delivery(nodeId),
+                "pcm",
+                16000,
+                "en",
+                "vosk",
+                true,
+                false,
+                1_700_000_000_000L);
     }
 
     private static TranscriptFinal fin(String id, int index, String text) {

@@ -3,14 +3,6 @@ package com.realtimevoice.result.intake;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-
 import com.realtimevoice.events.EventHeaders;
 import com.realtimevoice.events.EventRecords;
 import com.realtimevoice.events.PipelineEvent;
@@ -22,9 +14,14 @@ import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.TranscriptPartial;
 import com.realtimevoice.testsupport.TestDatabase;
-
 import io.micrometer.core.instrument.MeterRegistry;
-
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -51,13 +48,18 @@ import org.springframework.test.context.DynamicPropertySource;
  * The whole intake on an in-process KRaft broker (spring-kafka-test 4 has no ZooKeeper mode, hence no
  * {@code kraft} attribute) and the real database: persist, then deliver, to the owning node only.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
-        "spring.config.name=result-service",
-        "AUTH_JWT_SECRET=intake-test-secret-0123456789abcdef0123",
-        "ASR_TOPIC_PARTITIONS=3",
-        "result-service.retry.initial-interval=50ms",
-        "result-service.retry.max-interval=100ms"})
-@EmbeddedKafka(partitions = 3, topics = {"asr.delivery.v1.node-a", "asr.delivery.v1.node-b"},
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        properties = {
+            "spring.config.name=result-service",
+            "AUTH_JWT_SECRET=intake-test-secret-0123456789abcdef0123",
+            "ASR_TOPIC_PARTITIONS=3",
+            "result-service.retry.initial-interval=50ms",
+            "result-service.retry.max-interval=100ms"
+        })
+@EmbeddedKafka(
+        partitions = 3,
+        topics = {"asr.delivery.v1.node-a", "asr.delivery.v1.node-b"},
         bootstrapServersProperty = "spring.kafka.bootstrap-servers")
 @DirtiesContext
 class TranscriptIntakeIntegrationTest {
@@ -116,29 +118,43 @@ class TranscriptIntakeIntegrationTest {
         List<PipelineEvent> toB = inbox.await(NODE_B, b, 3);
         inbox.drainFor(Duration.ofSeconds(1)); // anything sent to the wrong node would have arrived by now
 
-        assertThat(toA).extracting(e -> e.getClass().getSimpleName())
+        assertThat(toA)
+                .extracting(e -> e.getClass().getSimpleName())
                 .containsExactly("TranscriptPartial", "TranscriptFinal", "TranscriptFinal", "SessionCompleted");
         assertThat(toA.get(1)).isEqualTo(fin(a, 0, "hello"));
         SessionCompleted completedA = (SessionCompleted) toA.get(3);
         assertThat(completedA.text()).isEqualTo("hello world");
         assertThat(completedA.segments()).isEqualTo(2);
 
-        assertThat(toB).extracting(e -> e.getClass().getSimpleName())
+        assertThat(toB)
+                .extracting(e -> e.getClass().getSimpleName())
                 .containsExactly("TranscriptFinal", "TranscriptFinal", "SessionCompleted");
         assertThat(((SessionCompleted) toB.get(2)).text()).isEqualTo("good morning");
 
-        assertThat(inbox.events(NODE_A, b)).as("node-a must get nothing of node-b's session").isEmpty();
-        assertThat(inbox.events(NODE_B, a)).as("node-b must get nothing of node-a's session").isEmpty();
+        assertThat(inbox.events(NODE_A, b))
+                .as("node-a must get nothing of node-b's session")
+                .isEmpty();
+        assertThat(inbox.events(NODE_B, a))
+                .as("node-b must get nothing of node-a's session")
+                .isEmpty();
 
         // Delivery came after the commit, so the rows are there.
-        assertThat(jdbc.queryForMap("SELECT status, segments, node_id, reply_topic FROM transcript_session WHERE id = ?", a))
-                .containsEntry("status", "COMPLETED").containsEntry("segments", 2)
-                .containsEntry("node_id", "node-a").containsEntry("reply_topic", NODE_A);
-        assertThat(jdbc.queryForList("SELECT text FROM transcript_segment WHERE session_id = ? ORDER BY seg_index",
-                String.class, b)).containsExactly("good", "morning");
+        assertThat(jdbc.queryForMap(
+                        "SELECT status, segments, node_id, reply_topic FROM transcript_session WHERE id = ?", a))
+                .containsEntry("status", "COMPLETED")
+                .containsEntry("segments", 2)
+                .containsEntry("node_id", "node-a")
+                .containsEntry("reply_topic", NODE_A);
+        assertThat(jdbc.queryForList(
+                        "SELECT text FROM transcript_segment WHERE session_id = ? ORDER BY seg_index", String.class, b))
+                .containsExactly("good", "morning");
         assertThat(meters.get("result.finals.stored").counter().count()).isGreaterThanOrEqualTo(4);
-        assertThat(meters.get("result.deliveries").tag("result", "delivered").tag("type", "session.completed")
-                .counter().count()).isGreaterThanOrEqualTo(2);
+        assertThat(meters.get("result.deliveries")
+                        .tag("result", "delivered")
+                        .tag("type", "session.completed")
+                        .counter()
+                        .count())
+                .isGreaterThanOrEqualTo(2);
     }
 
     @Test
@@ -151,8 +167,11 @@ class TranscriptIntakeIntegrationTest {
 
         List<PipelineEvent> delivered = inbox.await(NODE_A, s, 3);
 
-        assertThat(delivered.subList(0, 2)).extracting(e -> ((TranscriptFinal) e).index()).containsExactly(0, 0);
-        assertThat(delivered.subList(0, 2)).extracting(e -> ((TranscriptFinal) e).text())
+        assertThat(delivered.subList(0, 2))
+                .extracting(e -> ((TranscriptFinal) e).index())
+                .containsExactly(0, 0);
+        assertThat(delivered.subList(0, 2))
+                .extracting(e -> ((TranscriptFinal) e).text())
                 .containsExactly("first take", "second take");
         assertThat(((SessionCompleted) delivered.get(2)).text()).isEqualTo("second take");
         assertThat(jdbc.queryForList("SELECT text FROM transcript_segment WHERE session_id = ?", String.class, s))
@@ -164,15 +183,21 @@ class TranscriptIntakeIntegrationTest {
         RecordHeaders headers = new RecordHeaders();
         headers.add(EventHeaders.TYPE, "transcript.final".getBytes(StandardCharsets.UTF_8));
         String corruptKey = "corrupt-" + UUID.randomUUID();
-        template.send(new ProducerRecord<>(Topics.TRANSCRIPTS, 0, corruptKey,
-                "{not json".getBytes(StandardCharsets.UTF_8), headers)).get(10, TimeUnit.SECONDS);
+        template.send(new ProducerRecord<>(
+                        Topics.TRANSCRIPTS, 0, corruptKey, "{not json".getBytes(StandardCharsets.UTF_8), headers))
+                .get(10, TimeUnit.SECONDS);
         String s = session();
-        for (PipelineEvent event : List.of(started(s, "user-c", "node-a"), fin(s, 0, "still"), fin(s, 1, "flowing"),
+        for (PipelineEvent event : List.of(
+                started(s, "user-c", "node-a"),
+                fin(s, 0, "still"),
+                fin(s, 1, "flowing"),
                 new SessionCompleted(s, 2, null, 4))) {
-            template.send(EventRecords.toRecord(Topics.TRANSCRIPTS, 0, event)).get(10, TimeUnit.SECONDS); // same partition
+            template.send(EventRecords.toRecord(Topics.TRANSCRIPTS, 0, event))
+                    .get(10, TimeUnit.SECONDS); // same partition
         }
 
-        ConsumerRecord<String, byte[]> dead = inbox.awaitRecords(DLT, corruptKey, 1).get(0);
+        ConsumerRecord<String, byte[]> dead =
+                inbox.awaitRecords(DLT, corruptKey, 1).get(0);
         assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("{not json");
         assertThat(header(dead, IntakeKafkaConfiguration.REASON_HEADER))
                 .startsWith("MalformedEventException: cannot decode transcript.final");
@@ -182,7 +207,9 @@ class TranscriptIntakeIntegrationTest {
         List<PipelineEvent> delivered = inbox.await(NODE_A, s, 3);
         assertThat(((SessionCompleted) delivered.get(2)).text()).isEqualTo("still flowing");
         inbox.drainFor(Duration.ofMillis(500));
-        assertThat(inbox.records(DLT, corruptKey)).as("not retryable: dead-lettered once").hasSize(1);
+        assertThat(inbox.records(DLT, corruptKey))
+                .as("not retryable: dead-lettered once")
+                .hasSize(1);
     }
 
     @Test
@@ -193,7 +220,8 @@ class TranscriptIntakeIntegrationTest {
         ConsumerRecord<String, byte[]> dead = inbox.awaitRecords(DLT, s, 1).get(0);
         assertThat(header(dead, IntakeKafkaConfiguration.REASON_HEADER))
                 .startsWith("NoRouteException: no route for session " + s);
-        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM transcript_segment WHERE session_id = ?", Integer.class, s))
+        assertThat(jdbc.queryForObject(
+                        "SELECT COUNT(*) FROM transcript_segment WHERE session_id = ?", Integer.class, s))
                 .isZero();
         assertThat(inbox.events(NODE_A, s)).isEmpty();
         assertThat(inbox.events(NODE_B, s)).isEmpty();
@@ -209,7 +237,8 @@ class TranscriptIntakeIntegrationTest {
 
         assertThat(delivered.get(0)).isEqualTo(new SessionFailed(s, "ENGINE_UNAVAILABLE", "vosk model missing", 5));
         assertThat(jdbc.queryForMap("SELECT status, error_code FROM transcript_session WHERE id = ?", s))
-                .containsEntry("status", "FAILED").containsEntry("error_code", "ENGINE_UNAVAILABLE");
+                .containsEntry("status", "FAILED")
+                .containsEntry("error_code", "ENGINE_UNAVAILABLE");
     }
 
     @Test
@@ -225,7 +254,8 @@ class TranscriptIntakeIntegrationTest {
 
         inbox.await(NODE_A, s, 3);
         inbox.drainFor(Duration.ofSeconds(2));
-        assertThat(inbox.events(NODE_A, s).stream().filter(e -> e instanceof SessionCompleted)).hasSize(1);
+        assertThat(inbox.events(NODE_A, s).stream().filter(e -> e instanceof SessionCompleted))
+                .hasSize(1);
         assertThat(jdbc.queryForList("SELECT text FROM transcript_segment WHERE session_id = ?", String.class, s))
                 .containsExactly("said once");
     }
@@ -236,7 +266,15 @@ class TranscriptIntakeIntegrationTest {
         publish(started(s, "user-m", "node-a"));
         publish(fin(s, 0, "one"));
         publish(fin(s, 1, "two"));
-        publish(new TranscriptFinal(s, 2, "three", 2000, 2800, "vosk", 7, 8,
+        publish(new TranscriptFinal(
+                s,
+                2,
+                "three",
+                2000,
+                2800,
+                "vosk",
+                7,
+                8,
                 List.of(new com.realtimevoice.events.Word("three", 2100, 2700, 0.91))));
         // the client had index 0 when its connection dropped; it reattached on node-b
         publish(new SessionResumed(s, "user-m", "node-b", NODE_B, 0, 12L, 9));
@@ -244,16 +282,22 @@ class TranscriptIntakeIntegrationTest {
         publish(new SessionCompleted(s, 4, null, 10));
 
         List<PipelineEvent> toB = inbox.await(NODE_B, s, 4);
-        assertThat(toB).extracting(e -> e.getClass().getSimpleName())
+        assertThat(toB)
+                .extracting(e -> e.getClass().getSimpleName())
                 .containsExactly("TranscriptFinal", "TranscriptFinal", "TranscriptFinal", "SessionCompleted");
-        assertThat(toB.subList(0, 3)).extracting(e -> ((TranscriptFinal) e).index()).containsExactly(1, 2, 3);
+        assertThat(toB.subList(0, 3))
+                .extracting(e -> ((TranscriptFinal) e).index())
+                .containsExactly(1, 2, 3);
         // replayed from storage with the word timings they were stored with (and none where none were asked)
-        assertThat(((TranscriptFinal) toB.get(1)).words()).containsExactly(new com.realtimevoice.events.Word("three", 2100, 2700, 0.91));
+        assertThat(((TranscriptFinal) toB.get(1)).words())
+                .containsExactly(new com.realtimevoice.events.Word("three", 2100, 2700, 0.91));
         assertThat(((TranscriptFinal) toB.get(0)).words()).isNull();
         assertThat(((SessionCompleted) toB.get(3)).text()).isEqualTo("one two three four");
         inbox.drainFor(Duration.ofSeconds(1));
-        assertThat(inbox.events(NODE_A, s)).extracting(e -> ((TranscriptFinal) e).index())
-                .as("node-a got only what came before the resume").containsExactly(0, 1, 2);
+        assertThat(inbox.events(NODE_A, s))
+                .extracting(e -> ((TranscriptFinal) e).index())
+                .as("node-a got only what came before the resume")
+                .containsExactly(0, 1, 2);
         assertThat(jdbc.queryForObject("SELECT reply_topic FROM transcript_session WHERE id = ?", String.class, s))
                 .isEqualTo(NODE_B);
     }
@@ -276,7 +320,8 @@ class TranscriptIntakeIntegrationTest {
         List<PipelineEvent> refused = inbox.await(NODE_B, other, 1);
         assertThat(((SessionFailed) refused.get(0)).code()).isEqualTo("SESSION_NOT_FOUND");
         assertThat(jdbc.queryForObject("SELECT reply_topic FROM transcript_session WHERE id = ?", String.class, other))
-                .as("a refused resume does not move the route").isEqualTo(NODE_A);
+                .as("a refused resume does not move the route")
+                .isEqualTo(NODE_A);
     }
 
     private void publish(PipelineEvent event) throws Exception {
@@ -288,8 +333,18 @@ class TranscriptIntakeIntegrationTest {
     }
 
     private static SessionStarted started(String id, String userId, String nodeId) {
-        return new SessionStarted(id, userId, nodeId, Topics.delivery(nodeId), "pcm", 16000, "en", "vosk", true,
-                false, 1_700_000_000_000L);
+        return new SessionStarted(
+                id,
+                userId,
+                nodeId,
+                Topics.delivery(nodeId),
+                "pcm",
+                16000,
+                "en",
+                "vosk",
+                true,
+                false,
+                1_700_000_000_000L);
     }
 
     private static TranscriptFinal fin(String id, int index, String text) {
@@ -317,7 +372,9 @@ class TranscriptIntakeIntegrationTest {
         }
 
         List<PipelineEvent> await(String topic, String key, int count) {
-            return awaitRecords(topic, key, count).stream().map(EventRecords::fromRecord).toList();
+            return awaitRecords(topic, key, count).stream()
+                    .map(EventRecords::fromRecord)
+                    .toList();
         }
 
         List<ConsumerRecord<String, byte[]>> awaitRecords(String topic, String key, int count) {
@@ -340,7 +397,9 @@ class TranscriptIntakeIntegrationTest {
         }
 
         List<ConsumerRecord<String, byte[]>> records(String topic, String key) {
-            return received.stream().filter(r -> r.topic().equals(topic) && key.equals(r.key())).toList();
+            return received.stream()
+                    .filter(r -> r.topic().equals(topic) && key.equals(r.key()))
+                    .toList();
         }
 
         List<PipelineEvent> events(String topic, String key) {

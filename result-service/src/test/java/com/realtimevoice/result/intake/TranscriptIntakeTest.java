@@ -14,14 +14,6 @@ import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-
 import com.realtimevoice.events.AudioChunk;
 import com.realtimevoice.events.EventHeaders;
 import com.realtimevoice.events.EventRecords;
@@ -30,16 +22,22 @@ import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionFailed;
 import com.realtimevoice.events.SessionStarted;
+import com.realtimevoice.events.SpeechStarted;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
-import com.realtimevoice.events.SpeechStarted;
 import com.realtimevoice.events.TranscriptPartial;
 import com.realtimevoice.result.ResultServiceProperties;
 import com.realtimevoice.result.transcript.Route;
 import com.realtimevoice.result.transcript.TranscriptStore;
-
+import com.realtimevoice.result.watch.WatchRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -47,8 +45,6 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import com.realtimevoice.result.watch.WatchRegistry;
 import org.mockito.ArgumentCaptor;
 import org.mockito.InOrder;
 import org.springframework.dao.CannotAcquireLockException;
@@ -71,20 +67,24 @@ class TranscriptIntakeTest {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     DeadLetters deadLetters = mock(DeadLetters.class);
     /** The shipped back-off; no container to pause in a unit test. */
-    PartitionHolds holds = new PartitionHolds(new ResultServiceProperties.Retry(Duration.ofMillis(500), 2.0, Duration.ofSeconds(10)), null);
+    PartitionHolds holds = new PartitionHolds(
+            new ResultServiceProperties.Retry(Duration.ofMillis(500), 2.0, Duration.ofSeconds(10)), null);
+
     WatchRegistry watchRegistry = mock(WatchRegistry.class);
     WatcherDelivery watchers = new WatcherDelivery(watchRegistry, store, delivery, meters);
-    TranscriptIntake intake = new TranscriptIntake(store, routes, delivery, new ResultMetrics(meters), deadLetters, holds, watchers,
-            500, 100);
+    TranscriptIntake intake = new TranscriptIntake(
+            store, routes, delivery, new ResultMetrics(meters), deadLetters, holds, watchers, 500, 100);
 
     @BeforeEach
     void deliveriesSucceedAndCompletionsJoinWhatIsGiven() {
         when(delivery.timeout()).thenReturn(Duration.ofSeconds(1));
         when(delivery.send(any(), any(), any())).thenAnswer(call -> acked(call.getArgument(1)));
-        when(deadLetters.poison(any(), any(), any())).thenAnswer(call -> java.util.concurrent.CompletableFuture.completedFuture(null));
+        when(deadLetters.poison(any(), any(), any()))
+                .thenAnswer(call -> java.util.concurrent.CompletableFuture.completedFuture(null));
         when(store.storeGroup(anyList(), anyList(), anyList())).thenAnswer(call -> {
             List<SessionCompleted> completions = call.getArgument(2);
-            return completions.stream().map(c -> new TranscriptStore.Completion(c.segments(), "text of " + c.sessionId()))
+            return completions.stream()
+                    .map(c -> new TranscriptStore.Completion(c.segments(), "text of " + c.sessionId()))
                     .toList();
         });
     }
@@ -101,7 +101,11 @@ class TranscriptIntakeTest {
         order.verify(delivery).send(eq(NODE_A), eq(fin), any());
         order.verify(delivery).await(any(), anyLong());
         assertThat(meters.get("result.finals.stored").counter().count()).isEqualTo(1);
-        assertThat(meters.get("result.db.write").tag("operation", "final").timer().count()).isEqualTo(1);
+        assertThat(meters.get("result.db.write")
+                        .tag("operation", "final")
+                        .timer()
+                        .count())
+                .isEqualTo(1);
         assertThat(meters.get("result.db.batch.size").summary().count()).isEqualTo(1);
     }
 
@@ -126,7 +130,8 @@ class TranscriptIntakeTest {
         order.verify(store).storeGroup(List.of(), List.of(a0, b0, a1, a1again, b1), List.of(a));
         order.verify(delivery).send(eq(NODE_A), eq(a0), any());
         order.verify(delivery).send(eq(NODE_B), eq(b0speech), any());
-        order.verify(delivery).send(eq(NODE_B), eq(b0partial), any()); // a partial waits in the group: never ahead of a final
+        order.verify(delivery)
+                .send(eq(NODE_B), eq(b0partial), any()); // a partial waits in the group: never ahead of a final
         order.verify(delivery).send(eq(NODE_B), eq(b0), any());
         order.verify(delivery).send(eq(NODE_A), eq(a1), any());
         order.verify(delivery).send(eq(NODE_A), eq(a1again), any());
@@ -138,12 +143,17 @@ class TranscriptIntakeTest {
         assertThat(meters.get("result.finals.stored").counter().count()).isEqualTo(5);
         assertThat(meters.get("result.db.batch.size").summary().max()).isEqualTo(5);
         assertThat(meters.get("result.sessions.completed").counter().count()).isEqualTo(1);
-        assertThat(meters.get("result.db.write").tag("operation", "final").timer().count()).isEqualTo(1);
+        assertThat(meters.get("result.db.write")
+                        .tag("operation", "final")
+                        .timer()
+                        .count())
+                .isEqualTo(1);
     }
 
     @Test
     void aGroupIsCappedAtTheConfiguredNumberOfFinals() {
-        intake = new TranscriptIntake(store, routes, delivery, new ResultMetrics(meters), deadLetters, holds, watchers, 2, 100);
+        intake = new TranscriptIntake(
+                store, routes, delivery, new ResultMetrics(meters), deadLetters, holds, watchers, 2, 100);
         routes.put("s1", NODE_A);
         List<TranscriptFinal> finals = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
@@ -175,8 +185,11 @@ class TranscriptIntakeTest {
 
         long bAt = completedAt(b);
         InOrder order = inOrder(store, delivery);
-        order.verify(store).storeGroup(List.of(new TranscriptStore.Start(s2, NODE_B), new TranscriptStore.Start(s3, NODE_A)),
-                List.of(b0, c0), List.of(b));
+        order.verify(store)
+                .storeGroup(
+                        List.of(new TranscriptStore.Start(s2, NODE_B), new TranscriptStore.Start(s3, NODE_A)),
+                        List.of(b0, c0),
+                        List.of(b));
         order.verify(delivery).send(eq(NODE_B), eq(b0), any());
         order.verify(delivery).send(eq(NODE_B), eq(new SessionCompleted("s2", 1, "text of s2", bAt)), any());
         order.verify(delivery).send(eq(NODE_A), eq(c0), any());
@@ -202,7 +215,8 @@ class TranscriptIntakeTest {
         order.verify(store).storeGroup(List.of(new TranscriptStore.Start(s1, NODE_A)), List.of(a0), List.of(a));
         order.verify(delivery).send(eq(NODE_A), eq(a0), any());
         order.verify(delivery).send(eq(NODE_A), any(SessionCompleted.class), any());
-        order.verify(store).storeGroup(List.of(new TranscriptStore.Start(again, NODE_A)), List.of(a0again), List.of(aAgain));
+        order.verify(store)
+                .storeGroup(List.of(new TranscriptStore.Start(again, NODE_A)), List.of(a0again), List.of(aAgain));
         order.verify(delivery).send(eq(NODE_A), eq(a0again), any());
         verify(delivery, times(1)).send(eq(NODE_A), any(SessionCompleted.class), any()); // told once
     }
@@ -233,13 +247,15 @@ class TranscriptIntakeTest {
     void aFinalThatCannotBeStoredIsNeitherDeliveredNorSwallowed() {
         routes.put("s1", NODE_A);
         TranscriptFinal fin = fin("s1", 0, "hi");
-        doThrow(new DataAccessResourceFailureException("database down")).when(store)
+        doThrow(new DataAccessResourceFailureException("database down"))
+                .when(store)
                 .storeGroup(anyList(), anyList(), anyList());
         List<ConsumerRecord<String, byte[]>> batch = records(fin);
 
         Map<TopicPartition, Long> held = intake.onBatch(batch);
 
-        assertThat(held).containsExactly(Map.entry(new TopicPartition(Topics.TRANSCRIPTS, 0), 0L)); // read again from it
+        assertThat(held)
+                .containsExactly(Map.entry(new TopicPartition(Topics.TRANSCRIPTS, 0), 0L)); // read again from it
         verify(delivery, never()).send(any(), any(), any());
         verify(store, never()).storeFinal(any()); // the group was that one final: not tried twice
         verify(deadLetters, never()).poison(any(), any(), any());
@@ -309,8 +325,18 @@ class TranscriptIntakeTest {
         RecordHeaders headers = new RecordHeaders();
         headers.add(EventHeaders.TYPE, "transcript.final".getBytes(StandardCharsets.UTF_8));
         List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records(f0));
-        batch.add(new ConsumerRecord<>(Topics.TRANSCRIPTS, 0, 1, 0L, TimestampType.CREATE_TIME, 0, 0, "s1",
-                "{not json".getBytes(StandardCharsets.UTF_8), headers, Optional.empty()));
+        batch.add(new ConsumerRecord<>(
+                Topics.TRANSCRIPTS,
+                0,
+                1,
+                0L,
+                TimestampType.CREATE_TIME,
+                0,
+                0,
+                "s1",
+                "{not json".getBytes(StandardCharsets.UTF_8),
+                headers,
+                Optional.empty()));
         batch.addAll(records(fin("s1", 1, "after")));
 
         intake.onBatch(batch);
@@ -324,7 +350,8 @@ class TranscriptIntakeTest {
         order.verify(delivery).send(eq(NODE_A), told.capture(), any());
         order.verify(deadLetters).poison(eq(batch.get(2)), any(), any());
         assertThat(why.getValue()).isInstanceOf(MalformedEventException.class);
-        assertThat(IntakeKafkaConfiguration.reason(why.getValue())).startsWith("MalformedEventException: cannot decode");
+        assertThat(IntakeKafkaConfiguration.reason(why.getValue()))
+                .startsWith("MalformedEventException: cannot decode");
         assertThat(((SessionFailed) told.getValue()).code()).isEqualTo(TranscriptIntake.UNPROCESSABLE);
         verify(store, times(1)).storeGroup(anyList(), anyList(), anyList());
     }
@@ -337,7 +364,9 @@ class TranscriptIntakeTest {
         TranscriptFinal f2 = fin("s1", 2, "two");
         Delivery.Sending refused = new Delivery.Sending(new CompletableFuture<>(), "transcript.final", "s1", "t");
         doReturn(refused).when(delivery).send(eq(NODE_A), eq(f1), any());
-        doThrow(new DeliveryFailedException("broker said no", null)).when(delivery).await(eq(refused), anyLong());
+        doThrow(new DeliveryFailedException("broker said no", null))
+                .when(delivery)
+                .await(eq(refused), anyLong());
         List<ConsumerRecord<String, byte[]>> batch = records(f0, f1, f2);
 
         Map<TopicPartition, Long> held = intake.onBatch(batch);
@@ -351,7 +380,9 @@ class TranscriptIntakeTest {
         DataIntegrityViolationException tooLong = new DataIntegrityViolationException("format too long");
         doThrow(tooLong).when(store).storeGroup(anyList(), anyList(), anyList());
         doThrow(tooLong).when(store).recordStarted(refused, NODE_A);
-        doThrow(new com.realtimevoice.result.transcript.SessionNotStoredException("s1")).when(store).fail(any());
+        doThrow(new com.realtimevoice.result.transcript.SessionNotStoredException("s1"))
+                .when(store)
+                .fail(any());
         List<ConsumerRecord<String, byte[]>> batch = records(started("s0", "node-b"), refused, fin("s1", 0, "x"));
 
         intake.onBatch(batch);
@@ -374,9 +405,10 @@ class TranscriptIntakeTest {
         TranscriptFinal a0 = fin("s1", 0, "zero");
         TranscriptFinal b0 = fin("s2", 0, "uno");
         TranscriptFinal a1 = fin("s1", 1, "one");
-        RuntimeException noMetadata = new RuntimeException("Topic asr.delivery.v1.node-a not present in metadata after 10000 ms");
-        Delivery.Sending refused = new Delivery.Sending(CompletableFuture.failedFuture(noMetadata), "transcript.final", "s1",
-                NODE_A.replyTopic());
+        RuntimeException noMetadata =
+                new RuntimeException("Topic asr.delivery.v1.node-a not present in metadata after 10000 ms");
+        Delivery.Sending refused = new Delivery.Sending(
+                CompletableFuture.failedFuture(noMetadata), "transcript.final", "s1", NODE_A.replyTopic());
         doReturn(refused).when(delivery).send(eq(NODE_A), eq(a0), any());
         when(delivery.failed(eq(NODE_A), any(), eq(noMetadata))).thenReturn(refused);
         doThrow(new DeliveryFailedException("gone", noMetadata)).when(delivery).await(eq(refused), anyLong());
@@ -398,8 +430,10 @@ class TranscriptIntakeTest {
         TranscriptFinal lockedNext = fin("s1", 1, "after it");
         TranscriptFinal other = fin("s2", 0, "other partition");
         TranscriptFinal otherNext = fin("s2", 1, "still flowing");
-        CannotAcquireLockException lockWait = new CannotAcquireLockException("Lock wait timeout exceeded",
-                new java.sql.SQLTransientException("Lock wait timeout exceeded; try restarting transaction", "40001", 1205));
+        CannotAcquireLockException lockWait = new CannotAcquireLockException(
+                "Lock wait timeout exceeded",
+                new java.sql.SQLTransientException(
+                        "Lock wait timeout exceeded; try restarting transaction", "40001", 1205));
         doThrow(lockWait).when(store).storeGroup(anyList(), anyList(), anyList());
         doThrow(lockWait).when(store).storeFinal(locked);
         List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(recordsOn(0, 40, locked));
@@ -418,24 +452,31 @@ class TranscriptIntakeTest {
         verify(delivery, never()).send(eq(NODE_A), any(), any());
         verify(deadLetters, never()).poison(any(), any(), any());
         verify(store, never()).fail(any());
-        assertThat(holds.backOff(1)).isEqualTo(Duration.ofMillis(500)); // the held partition's wait: the shipped back-off
+        assertThat(holds.backOff(1))
+                .isEqualTo(Duration.ofMillis(500)); // the held partition's wait: the shipped back-off
     }
 
     @Test
     void withTheDatabaseAwayEveryPartitionWaitsAfterOneConnectionAttempt() {
         routes.put("s1", NODE_A);
         routes.put("s2", NODE_B);
-        doThrow(new CannotGetJdbcConnectionException("Failed to obtain JDBC Connection",
-                new java.sql.SQLTransientConnectionException("result-service - Connection is not available, request timed out after 30000ms")))
-                .when(store).storeGroup(anyList(), anyList(), anyList());
+        doThrow(new CannotGetJdbcConnectionException(
+                        "Failed to obtain JDBC Connection",
+                        new java.sql.SQLTransientConnectionException(
+                                "result-service - Connection is not available, request timed out after 30000ms")))
+                .when(store)
+                .storeGroup(anyList(), anyList(), anyList());
         List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(recordsOn(0, 5, fin("s1", 0, "a")));
         batch.addAll(recordsOn(1, 9, fin("s2", 0, "b")));
         batch.addAll(recordsOn(2, 3, new TranscriptPartial("s1", 1, "c", 1))); // a partial waits with the finals
 
         Map<TopicPartition, Long> held = intake.onBatch(batch);
 
-        assertThat(held).containsOnly(Map.entry(new TopicPartition(Topics.TRANSCRIPTS, 0), 5L),
-                Map.entry(new TopicPartition(Topics.TRANSCRIPTS, 1), 9L), Map.entry(new TopicPartition(Topics.TRANSCRIPTS, 2), 3L));
+        assertThat(held)
+                .containsOnly(
+                        Map.entry(new TopicPartition(Topics.TRANSCRIPTS, 0), 5L),
+                        Map.entry(new TopicPartition(Topics.TRANSCRIPTS, 1), 9L),
+                        Map.entry(new TopicPartition(Topics.TRANSCRIPTS, 2), 3L));
         verify(store, times(1)).storeGroup(anyList(), anyList(), anyList());
         verify(store, never()).storeFinal(any());
         verify(store, never()).fail(any());
@@ -458,7 +499,8 @@ class TranscriptIntakeTest {
     @Test
     void theRouteComesFromTheStartAndFallsBackToTheDatabase() {
         intake.onBatch(records(started("s1", "node-b")));
-        verify(store).storeGroup(List.of(new TranscriptStore.Start(started("s1", "node-b"), NODE_B)), List.of(), List.of());
+        verify(store)
+                .storeGroup(List.of(new TranscriptStore.Start(started("s1", "node-b"), NODE_B)), List.of(), List.of());
         assertThat(routes.get("s1")).isEqualTo(NODE_B);
 
         when(store.findRoute("s2")).thenReturn(Optional.of(NODE_A)); // not in the cache: e.g. after a restart
@@ -497,8 +539,8 @@ class TranscriptIntakeTest {
 
     @Test
     void aStartWithABadNodeIdOrAudioOnTheTranscriptsTopicIsMalformed() {
-        List<ConsumerRecord<String, byte[]>> badNode = records(new SessionStarted("s1", "u", "node/../x", null, "pcm",
-                16000, null, null, true, false, 0));
+        List<ConsumerRecord<String, byte[]>> badNode =
+                records(new SessionStarted("s1", "u", "node/../x", null, "pcm", 16000, null, null, true, false, 0));
         intake.onBatch(badNode);
         ArgumentCaptor<Exception> why = ArgumentCaptor.forClass(Exception.class);
         verify(deadLetters).poison(eq(badNode.get(0)), any(), why.capture());
@@ -527,8 +569,18 @@ class TranscriptIntakeTest {
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
         for (PipelineEvent event : events) {
             ProducerRecord<String, byte[]> r = EventRecords.toRecord(Topics.TRANSCRIPTS, event);
-            records.add(new ConsumerRecord<>(Topics.TRANSCRIPTS, partition, offset + records.size(), 0L,
-                    TimestampType.CREATE_TIME, 0, 0, r.key(), r.value(), r.headers(), Optional.empty()));
+            records.add(new ConsumerRecord<>(
+                    Topics.TRANSCRIPTS,
+                    partition,
+                    offset + records.size(),
+                    0L,
+                    TimestampType.CREATE_TIME,
+                    0,
+                    0,
+                    r.key(),
+                    r.value(),
+                    r.headers(),
+                    Optional.empty()));
         }
         return records;
     }
@@ -563,22 +615,29 @@ class TranscriptIntakeTest {
         when(watchRegistry.watchingNodes("s1")).thenReturn(java.util.Set.of(gone));
         TranscriptFinal fin = fin("s1", 0, "hello");
         org.mockito.Mockito.doReturn(new Delivery.Sending(
-                java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("no such topic")),
-                "transcript.final", "s1", gone.replyTopic())).when(delivery).send(eq(gone), any(), any());
+                        java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("no such topic")),
+                        "transcript.final",
+                        "s1",
+                        gone.replyTopic()))
+                .when(delivery)
+                .send(eq(gone), any(), any());
         org.mockito.Mockito.doAnswer(call -> {
-            Delivery.Sending s = call.getArgument(0);
-            if (s.ack().isCompletedExceptionally()) {
-                throw new DeliveryFailedException("failed", new IllegalStateException("no such topic"));
-            }
-            return null;
-        }).when(delivery).await(any(), anyLong());
+                    Delivery.Sending s = call.getArgument(0);
+                    if (s.ack().isCompletedExceptionally()) {
+                        throw new DeliveryFailedException("failed", new IllegalStateException("no such topic"));
+                    }
+                    return null;
+                })
+                .when(delivery)
+                .await(any(), anyLong());
 
         Map<TopicPartition, Long> held = intake.onBatch(records(fin));
 
         assertThat(held).isEmpty(); // the speaker's partition goes on
         verify(delivery).send(eq(NODE_A), eq(fin), any());
         verify(watchRegistry).forget("s1", gone.replyTopic());
-        assertThat(meters.get("result.watch.deliveries.failed").counter().count()).isEqualTo(1);
+        assertThat(meters.get("result.watch.deliveries.failed").counter().count())
+                .isEqualTo(1);
     }
 
     @Test
@@ -586,12 +645,19 @@ class TranscriptIntakeTest {
         routes.put("s1", NODE_A);
         Route nodeC = new Route("node-c", Topics.delivery("node-c"));
         TranscriptFinal f0 = fin("s1", 0, "hello");
-        com.realtimevoice.events.WatchJoined joined = new com.realtimevoice.events.WatchJoined("s1", "node-c", nodeC.replyTopic(), 5);
+        com.realtimevoice.events.WatchJoined joined =
+                new com.realtimevoice.events.WatchJoined("s1", "node-c", nodeC.replyTopic(), 5);
         when(watchRegistry.register("s1", nodeC)).thenReturn(true);
         when(watchRegistry.grant("s1")).thenReturn(java.util.Optional.of(new WatchRegistry.Grant("u1", 3)));
-        when(store.findTranscript("s1")).thenReturn(java.util.Optional.of(new com.realtimevoice.result.transcript.Transcript(
-                "s1", "u1", com.realtimevoice.result.transcript.SessionStatus.STARTED, null, java.time.Instant.now(), null,
-                List.of(new com.realtimevoice.result.transcript.Transcript.Segment(0, "hello", 120, 1480)))));
+        when(store.findTranscript("s1"))
+                .thenReturn(java.util.Optional.of(new com.realtimevoice.result.transcript.Transcript(
+                        "s1",
+                        "u1",
+                        com.realtimevoice.result.transcript.SessionStatus.STARTED,
+                        null,
+                        java.time.Instant.now(),
+                        null,
+                        List.of(new com.realtimevoice.result.transcript.Transcript.Segment(0, "hello", 120, 1480)))));
 
         intake.onBatch(records(f0, joined));
 
@@ -603,14 +669,18 @@ class TranscriptIntakeTest {
         com.realtimevoice.events.WatchSynced sync = (com.realtimevoice.events.WatchSynced) synced.getValue();
         assertThat(sync.epoch()).isEqualTo(3);
         assertThat(sync.status()).isEqualTo("STARTED");
-        assertThat(sync.finals()).containsExactly(new com.realtimevoice.events.WatchSynced.Final(0, "hello", 120, 1480));
+        assertThat(sync.finals())
+                .containsExactly(new com.realtimevoice.events.WatchSynced.Final(0, "hello", 120, 1480));
     }
 
     private long completedAt(SessionCompleted fromWorker) {
         ArgumentCaptor<PipelineEvent> sent = ArgumentCaptor.forClass(PipelineEvent.class);
         verify(delivery, org.mockito.Mockito.atLeastOnce()).send(any(), sent.capture(), any());
-        return sent.getAllValues().stream().filter(e -> e instanceof SessionCompleted c && c.sessionId().equals(fromWorker.sessionId()))
-                .mapToLong(e -> ((SessionCompleted) e).completedAtMs()).findFirst().orElse(-1);
+        return sent.getAllValues().stream()
+                .filter(e -> e instanceof SessionCompleted c && c.sessionId().equals(fromWorker.sessionId()))
+                .mapToLong(e -> ((SessionCompleted) e).completedAtMs())
+                .findFirst()
+                .orElse(-1);
     }
 
     private static Delivery.Sending acked(PipelineEvent event) {

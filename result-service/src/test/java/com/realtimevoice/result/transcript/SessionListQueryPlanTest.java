@@ -3,13 +3,11 @@ package com.realtimevoice.result.transcript;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.realtimevoice.testsupport.TestDatabase;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import com.realtimevoice.testsupport.TestDatabase;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -63,11 +61,15 @@ class SessionListQueryPlanTest {
             LocalDateTime at = T0.plusSeconds(i);
             rows.add(new Object[] {String.format("s-%06d", i), user, at, at.plusSeconds(5)});
         }
-        jdbc.batchUpdate("""
+        jdbc.batchUpdate(
+                """
                 INSERT INTO transcript_session (id, user_id, node_id, reply_topic, format, sample_rate, status, segments,
                     started_at, ended_at, updated_at)
                 VALUES (?, ?, 'node', 'asr.delivery.v1.node', 'pcm', 16000, 'COMPLETED', 0, ?, ?, ?)
-                """, rows.stream().map(r -> new Object[] {r[0], r[1], r[2], r[3], r[3]}).toList());
+                """,
+                rows.stream()
+                        .map(r -> new Object[] {r[0], r[1], r[2], r[3], r[3]})
+                        .toList());
         jdbc.execute("ANALYZE TABLE transcript_session");
     }
 
@@ -89,7 +91,8 @@ class SessionListQueryPlanTest {
         assertThat(String.valueOf(plan.get("Extra"))).doesNotContainIgnoringCase("filesort");
         assertThat(examined(SessionListing.LIST_SESSIONS_BEFORE, args)).isLessThanOrEqualTo(21 + 1);
         assertThat(store.listSessions("heavy", deep.toInstant(java.time.ZoneOffset.UTC), "s-001000", 21))
-                .extracting(SessionSummary::sessionId).startsWith("s-000999", "s-000998");
+                .extracting(SessionSummary::sessionId)
+                .startsWith("s-000999", "s-000998");
     }
 
     private Map<String, Object> explain(String sql, Object... args) {

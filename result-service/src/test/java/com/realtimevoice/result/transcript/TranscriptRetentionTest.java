@@ -3,19 +3,17 @@ package com.realtimevoice.result.transcript;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.UUID;
-
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.testsupport.TestDatabase;
-
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -29,14 +27,16 @@ import org.springframework.test.context.DynamicPropertySource;
  * TRANSCRIPT_RETENTION with time compressed through the shipped settings: a retention of 30 s swept every 200 ms
  * (TRANSCRIPT_RETENTION_SWEEP) in batches of 7 (TRANSCRIPT_RETENTION_BATCH) stands for 30 days swept every 10 minutes.
  */
-@SpringBootTest(properties = {
-        "spring.config.name=result-service",
-        "spring.profiles.active=local",
-        "spring.kafka.listener.auto-startup=false",
-        "spring.kafka.admin.auto-create=false",
-        "result-service.retention.keep=30s",
-        "result-service.retention.sweep-interval=200ms",
-        "result-service.retention.batch-size=7"})
+@SpringBootTest(
+        properties = {
+            "spring.config.name=result-service",
+            "spring.profiles.active=local",
+            "spring.kafka.listener.auto-startup=false",
+            "spring.kafka.admin.auto-create=false",
+            "result-service.retention.keep=30s",
+            "result-service.retention.sweep-interval=200ms",
+            "result-service.retention.batch-size=7"
+        })
 @DirtiesContext
 class TranscriptRetentionTest {
 
@@ -66,16 +66,23 @@ class TranscriptRetentionTest {
         }
         String recent = session(Instant.now());
 
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(count(old)).isZero());
-        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM transcript_segment WHERE session_id = ?", Integer.class,
-                old.get(0))).isZero();
-        assertThat(store.findTranscript(recent)).get().extracting(t -> t.segments().size()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(count(old)).isZero());
+        assertThat(jdbc.queryForObject(
+                        "SELECT COUNT(*) FROM transcript_segment WHERE session_id = ?", Integer.class, old.get(0)))
+                .isZero();
+        assertThat(store.findTranscript(recent))
+                .get()
+                .extracting(t -> t.segments().size())
+                .isEqualTo(1);
         assertThat(purged() - purgedBefore).isGreaterThanOrEqualTo(25);
     }
 
     private int count(List<String> ids) {
-        return ids.stream().mapToInt(id -> jdbc.queryForObject(
-                "SELECT COUNT(*) FROM transcript_session WHERE id = ?", Integer.class, id)).sum();
+        return ids.stream()
+                .mapToInt(id ->
+                        jdbc.queryForObject("SELECT COUNT(*) FROM transcript_session WHERE id = ?", Integer.class, id))
+                .sum();
     }
 
     private double purged() {
@@ -85,8 +92,20 @@ class TranscriptRetentionTest {
     private String session(Instant startedAt) {
         String id = "s-" + UUID.randomUUID();
         // one transaction: a sweep between a start and its completion would already delete a session this old
-        store.storeGroup(List.of(new TranscriptStore.Start(new SessionStarted(id, "alice", "node-a",
-                        Topics.delivery("node-a"), "pcm", 16000, "en", "vosk", true, false, startedAt.toEpochMilli()),
+        store.storeGroup(
+                List.of(new TranscriptStore.Start(
+                        new SessionStarted(
+                                id,
+                                "alice",
+                                "node-a",
+                                Topics.delivery("node-a"),
+                                "pcm",
+                                16000,
+                                "en",
+                                "vosk",
+                                true,
+                                false,
+                                startedAt.toEpochMilli()),
                         new Route("node-a", Topics.delivery("node-a")))),
                 List.of(new TranscriptFinal(id, 0, "words", 0, 900, "vosk", 0, 0)),
                 List.of(new SessionCompleted(id, 1, null, startedAt.toEpochMilli() + 1000)));

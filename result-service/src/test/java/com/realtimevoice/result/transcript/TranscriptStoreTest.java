@@ -3,6 +3,13 @@ package com.realtimevoice.result.transcript;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.realtimevoice.events.SessionCompleted;
+import com.realtimevoice.events.SessionFailed;
+import com.realtimevoice.events.SessionStarted;
+import com.realtimevoice.events.Topics;
+import com.realtimevoice.events.TranscriptFinal;
+import com.realtimevoice.events.Word;
+import com.realtimevoice.testsupport.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -20,15 +27,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-
-import com.realtimevoice.events.SessionCompleted;
-import com.realtimevoice.events.SessionFailed;
-import com.realtimevoice.events.SessionStarted;
-import com.realtimevoice.events.Topics;
-import com.realtimevoice.events.TranscriptFinal;
-import com.realtimevoice.events.Word;
-import com.realtimevoice.testsupport.TestDatabase;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -81,17 +79,20 @@ class TranscriptStoreTest {
 
     @Test
     void migrationsApplyOnTheConfiguredDatabase() {
-        String product = jdbc.execute((java.sql.Connection c) -> c.getMetaData().getDatabaseProductName()
-                + " " + c.getMetaData().getDatabaseProductVersion());
+        String product = jdbc.execute((java.sql.Connection c) ->
+                c.getMetaData().getDatabaseProductName() + " " + c.getMetaData().getDatabaseProductVersion());
         if (DB.isMariaDb()) {
             assertThat(product).containsIgnoringCase("maria").as("tests ran against " + product);
             assertThat(jdbc.queryForObject("SELECT DATABASE()", String.class)).isEqualTo(DB.name());
         }
         assertThat(jdbc.queryForObject(
-                "SELECT COUNT(*) FROM flyway_schema_history WHERE version = '1' AND success = TRUE", Integer.class))
+                        "SELECT COUNT(*) FROM flyway_schema_history WHERE version = '1' AND success = TRUE",
+                        Integer.class))
                 .isEqualTo(1);
-        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM transcript_session", Integer.class)).isNotNull();
-        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM transcript_segment", Integer.class)).isNotNull();
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM transcript_session", Integer.class))
+                .isNotNull();
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM transcript_segment", Integer.class))
+                .isNotNull();
     }
 
     @Test
@@ -113,10 +114,26 @@ class TranscriptStoreTest {
     @Test
     void wordsAreStoredWithTheirSegmentAndAReplayReplacesThem() {
         String id = startSession("user-w");
-        store.storeFinal(new TranscriptFinal(id, 0, "hello world", 100, 900, "vosk", 0, 0,
+        store.storeFinal(new TranscriptFinal(
+                id,
+                0,
+                "hello world",
+                100,
+                900,
+                "vosk",
+                0,
+                0,
                 List.of(new Word("hello", 100, 400, 0.5), new Word("wrld", 450, 900, 0.4))));
         store.storeFinal(fin(id, 1, "no words asked"));
-        store.storeFinal(new TranscriptFinal(id, 0, "hello world", 100, 900, "vosk", 0, 0,
+        store.storeFinal(new TranscriptFinal(
+                id,
+                0,
+                "hello world",
+                100,
+                900,
+                "vosk",
+                0,
+                0,
                 List.of(new Word("hello", 100, 400, 0.9), new Word("world", 450, 900, null)))); // replay, corrected
         Transcript transcript = store.findTranscript(id).orElseThrow();
         assertThat(transcript.segments().get(0).words())
@@ -129,13 +146,24 @@ class TranscriptStoreTest {
     void theLargestWordListFitsTheColumn() {
         String id = startSession("user-w");
         Word worst = new Word("\u0001".repeat(Word.MAX_CHARS), Long.MAX_VALUE - 1, Long.MAX_VALUE, 0.123456789012345);
-        TranscriptFinal fin = new TranscriptFinal(id, 0, "x", Long.MAX_VALUE - 1, Long.MAX_VALUE, "vosk", 0, 0,
+        TranscriptFinal fin = new TranscriptFinal(
+                id,
+                0,
+                "x",
+                Long.MAX_VALUE - 1,
+                Long.MAX_VALUE,
+                "vosk",
+                0,
+                0,
                 java.util.Collections.nCopies(Word.MAX_PER_FINAL + 10, worst));
         int bytes = TranscriptStore.wordsJson(fin).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-        System.out.printf("largest words JSON: %,d bytes for %d words (MEDIUMTEXT holds 16,777,215)%n", bytes, Word.MAX_PER_FINAL);
+        System.out.printf(
+                "largest words JSON: %,d bytes for %d words (MEDIUMTEXT holds 16,777,215)%n",
+                bytes, Word.MAX_PER_FINAL);
         assertThat(bytes).isLessThan(16_777_215);
         store.storeFinal(fin);
-        assertThat(store.findTranscript(id).orElseThrow().segments().get(0).words()).hasSize(Word.MAX_PER_FINAL);
+        assertThat(store.findTranscript(id).orElseThrow().segments().get(0).words())
+                .hasSize(Word.MAX_PER_FINAL);
     }
 
     @Test
@@ -144,8 +172,13 @@ class TranscriptStoreTest {
         String b = startSession("user-b");
         store.storeFinal(fin(b, 1, "before"));
 
-        store.storeFinals(List.of(fin(a, 0, "one"), fin(b, 0, "uno"), fin(a, 1, "twoo"), fin(a, 1, "two"),
-                fin(b, 0, "uno!"), fin(b, 1, "dos")));
+        store.storeFinals(List.of(
+                fin(a, 0, "one"),
+                fin(b, 0, "uno"),
+                fin(a, 1, "twoo"),
+                fin(a, 1, "two"),
+                fin(b, 0, "uno!"),
+                fin(b, 1, "dos")));
 
         assertThat(rows(a)).isEqualTo(2);
         assertThat(rows(b)).isEqualTo(2);
@@ -153,9 +186,13 @@ class TranscriptStoreTest {
         assertThat(store.findTranscript(b).orElseThrow().text()).isEqualTo("uno! dos");
         // Bound as UTC like the entities' times, whatever the JVM's zone (Asia/Shanghai here: 8 h off if not).
         LocalDateTime storedAt = LocalDateTime.parse(jdbc.queryForObject(
-                "SELECT CAST(stored_at AS CHAR(30)) FROM transcript_segment WHERE session_id = ? AND seg_index = 0",
-                String.class, a).substring(0, 19).replace(' ', 'T'));
-        assertThat(Duration.between(storedAt, LocalDateTime.now(ZoneOffset.UTC)).abs()).isLessThan(Duration.ofMinutes(2));
+                        "SELECT CAST(stored_at AS CHAR(30)) FROM transcript_segment WHERE session_id = ? AND seg_index = 0",
+                        String.class,
+                        a)
+                .substring(0, 19)
+                .replace(' ', 'T'));
+        assertThat(Duration.between(storedAt, LocalDateTime.now(ZoneOffset.UTC)).abs())
+                .isLessThan(Duration.ofMinutes(2));
     }
 
     @Test
@@ -176,7 +213,9 @@ class TranscriptStoreTest {
         Route node = new Route("node-a", Topics.delivery("node-a"));
 
         List<TranscriptStore.Completion> done = store.storeGroup(
-                List.of(new TranscriptStore.Start(started(a, "user-g"), node), new TranscriptStore.Start(started(b, "user-g"), node)),
+                List.of(
+                        new TranscriptStore.Start(started(a, "user-g"), node),
+                        new TranscriptStore.Start(started(b, "user-g"), node)),
                 List.of(fin(a, 0, "one"), fin(b, 0, "uno"), fin(a, 1, "two")),
                 List.of(new SessionCompleted(a, 2, null, 1_700_000_009_000L)));
 
@@ -184,12 +223,16 @@ class TranscriptStoreTest {
         assertThat(store.findTranscript(a).orElseThrow().status()).isEqualTo(SessionStatus.COMPLETED);
         assertThat(store.findTranscript(b).orElseThrow().status()).isEqualTo(SessionStatus.STARTED);
         assertThat(store.findTranscript(b).orElseThrow().text()).isEqualTo("uno");
-        assertThat(store.storeGroup(List.of(), List.of(), List.of(new SessionCompleted(a, 2, null, 1_700_000_010_000L))))
+        assertThat(store.storeGroup(
+                        List.of(), List.of(), List.of(new SessionCompleted(a, 2, null, 1_700_000_010_000L))))
                 .containsExactly(new TranscriptStore.Completion(2, "one two", true));
 
         String c = UUID.randomUUID().toString();
-        assertThatThrownBy(() -> store.storeGroup(List.of(new TranscriptStore.Start(started(c, "u".repeat(200)), node)),
-                List.of(fin(b, 1, "dos")), List.of())).isInstanceOf(DataAccessException.class); // user_id: VARCHAR(128)
+        assertThatThrownBy(() -> store.storeGroup(
+                        List.of(new TranscriptStore.Start(started(c, "u".repeat(200)), node)),
+                        List.of(fin(b, 1, "dos")),
+                        List.of()))
+                .isInstanceOf(DataAccessException.class); // user_id: VARCHAR(128)
         assertThat(store.findRoute(c)).isEmpty();
         assertThat(rows(b)).as("all or nothing").isEqualTo(1);
     }
@@ -221,7 +264,8 @@ class TranscriptStoreTest {
         } finally {
             pool.shutdownNow();
         }
-        Set<String> possible = IntStream.range(0, writers).mapToObj(w -> "take " + w).collect(Collectors.toSet());
+        Set<String> possible =
+                IntStream.range(0, writers).mapToObj(w -> "take " + w).collect(Collectors.toSet());
         Transcript transcript = store.findTranscript(id).orElseThrow();
         assertThat(transcript.segments()).hasSize(5);
         assertThat(transcript.segments()).allSatisfy(s -> assertThat(possible).contains(s.text()));
@@ -251,14 +295,16 @@ class TranscriptStoreTest {
         String text = "你好，世界 🎤 ça va";
         store.storeFinal(fin(id, 0, text));
 
-        assertThat(store.findTranscript(id).orElseThrow().segments().get(0).text()).isEqualTo(text);
+        assertThat(store.findTranscript(id).orElseThrow().segments().get(0).text())
+                .isEqualTo(text);
         // MySQL Connector/J sees MariaDB 10 as "5.5.5" and sends no fractional seconds; MySQL 8 and H2 keep them.
         Instant started = Instant.ofEpochMilli(1_700_000_000_123L);
         Instant expected = DB.isMariaDb() ? started.truncatedTo(ChronoUnit.SECONDS) : started;
         assertThat(store.findTranscript(id).orElseThrow().startedAt()).isEqualTo(expected);
         // The column holds the UTC wall clock, whatever the JVM's zone.
-        assertThat(jdbc.queryForObject("SELECT CAST(started_at AS CHAR(30)) FROM transcript_session WHERE id = ?",
-                String.class, id)).startsWith("2023-11-14 22:13:20");
+        assertThat(jdbc.queryForObject(
+                        "SELECT CAST(started_at AS CHAR(30)) FROM transcript_session WHERE id = ?", String.class, id))
+                .startsWith("2023-11-14 22:13:20");
     }
 
     @Test
@@ -282,8 +328,18 @@ class TranscriptStoreTest {
     }
 
     private static SessionStarted started(String id, String userId) {
-        return new SessionStarted(id, userId, "node-a", Topics.delivery("node-a"), "pcm", 16000, "en", "vosk",
-                true, false, 1_700_000_000_123L);
+        return new SessionStarted(
+                id,
+                userId,
+                "node-a",
+                Topics.delivery("node-a"),
+                "pcm",
+                16000,
+                "en",
+                "vosk",
+                true,
+                false,
+                1_700_000_000_123L);
     }
 
     private static TranscriptFinal fin(String id, int index, String text) {
@@ -291,8 +347,11 @@ class TranscriptStoreTest {
     }
 
     private int rows(String id, int index) {
-        return jdbc.queryForObject("SELECT COUNT(*) FROM transcript_segment WHERE session_id = ? AND seg_index = ?",
-                Integer.class, id, index);
+        return jdbc.queryForObject(
+                "SELECT COUNT(*) FROM transcript_segment WHERE session_id = ? AND seg_index = ?",
+                Integer.class,
+                id,
+                index);
     }
 
     private int rows(String id) {

@@ -2,15 +2,13 @@ package com.realtimevoice.result.watch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Set;
-import java.util.UUID;
-
 import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.result.transcript.Route;
 import com.realtimevoice.result.transcript.TranscriptStore;
 import com.realtimevoice.testsupport.TestDatabase;
-
+import java.util.Set;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -49,8 +47,20 @@ class WatchRegistryTest {
 
     private String started(String user) {
         String id = UUID.randomUUID().toString();
-        store.recordStarted(new SessionStarted(id, user, "node-a", NODE_A.replyTopic(), "pcm", 16000, null, null, true, false,
-                1_700_000_000_000L), NODE_A);
+        store.recordStarted(
+                new SessionStarted(
+                        id,
+                        user,
+                        "node-a",
+                        NODE_A.replyTopic(),
+                        "pcm",
+                        16000,
+                        null,
+                        null,
+                        true,
+                        false,
+                        1_700_000_000_000L),
+                NODE_A);
         return id;
     }
 
@@ -72,7 +82,8 @@ class WatchRegistryTest {
         registry.register(id, NODE_A);
         jdbc.update("DELETE FROM transcript_segment WHERE session_id = ?", id);
         jdbc.update("DELETE FROM transcript_session WHERE id = ?", id);
-        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM session_watch_node WHERE session_id = ?", Integer.class, id))
+        assertThat(jdbc.queryForObject(
+                        "SELECT COUNT(*) FROM session_watch_node WHERE session_id = ?", Integer.class, id))
                 .isZero();
     }
 

@@ -26,8 +26,7 @@ public final class Args {
         }
     }
 
-    private Args() {
-    }
+    private Args() {}
 
     /** Declared options: {@code valued} take a value, {@code flags} may take one ({@code --x=false}); anything else fails. */
     public static Args parse(String[] argv, Set<String> valued, Set<String> flags) throws UsageException {
@@ -39,7 +38,8 @@ public final class Args {
         return parse(argv, Set.of(), Set.of("help"), true);
     }
 
-    private static Args parse(String[] argv, Set<String> valued, Set<String> flags, boolean open) throws UsageException {
+    private static Args parse(String[] argv, Set<String> valued, Set<String> flags, boolean open)
+            throws UsageException {
         Args a = new Args();
         for (int i = 0; i < argv.length; i++) {
             String arg = argv[i];
@@ -81,8 +81,7 @@ public final class Args {
     }
 
     /** A tool's options, or why it stops: {@code --help} (usage on out, exit 0) or bad options (error and usage on err, 2). */
-    public record ForTool(Args args, int exitCode) {
-    }
+    public record ForTool(Args args, int exitCode) {}
 
     /** {@link #parse(String[])} for a bench tool, with its {@code --help} and usage errors handled. */
     public static ForTool forTool(String[] argv, String usage, PrintStream out, PrintStream err) {

@@ -8,7 +8,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
-
 import org.junit.jupiter.api.Test;
 
 /** Both shapes of the one parser: the CLI's declared options and the bench's open {@code --name value} options. */
@@ -16,8 +15,10 @@ class ArgsTest {
 
     @Test
     void declaredOptionsTakePositionalsFlagsAndBothValueSpellings() throws Exception {
-        Args a = Args.parse(new String[] {"--url", "http://x", "-token=t", "in.wav", "--all", "--", "--not-an-option"},
-                Set.of("url", "token"), Set.of("all", "h"));
+        Args a = Args.parse(
+                new String[] {"--url", "http://x", "-token=t", "in.wav", "--all", "--", "--not-an-option"},
+                Set.of("url", "token"),
+                Set.of("all", "h"));
         assertThat(a.get("url", null)).isEqualTo("http://x");
         assertThat(a.get("token", null)).isEqualTo("t");
         assertThat(a.flag("all")).isTrue();
@@ -27,8 +28,10 @@ class ArgsTest {
 
     @Test
     void declaredOptionsRefuseUnknownOnesAndMissingValues() {
-        assertThatThrownBy(() -> Args.parse(new String[] {"--nope"}, Set.of(), Set.of())).hasMessage("unknown option --nope");
-        assertThatThrownBy(() -> Args.parse(new String[] {"--url"}, Set.of("url"), Set.of())).hasMessage("--url needs a value");
+        assertThatThrownBy(() -> Args.parse(new String[] {"--nope"}, Set.of(), Set.of()))
+                .hasMessage("unknown option --nope");
+        assertThatThrownBy(() -> Args.parse(new String[] {"--url"}, Set.of("url"), Set.of()))
+                .hasMessage("--url needs a value");
     }
 
     @Test
@@ -49,7 +52,8 @@ class ArgsTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
-        assertThat(Args.forTool(new String[] {"--help"}, "usage\n", o, e).exitCode()).isZero();
+        assertThat(Args.forTool(new String[] {"--help"}, "usage\n", o, e).exitCode())
+                .isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("usage\n");
         Args.ForTool bad = Args.forTool(new String[] {"--rate"}, "usage\n", o, e);
         assertThat(bad.exitCode()).isEqualTo(2);

@@ -1,18 +1,16 @@
 package com.realtimevoice.worker.engine.bench;
 
-import java.util.ArrayList;
-import java.util.List;
-
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.stereotype.Component;
-
 import com.realtimevoice.worker.engine.RecognitionResult;
 import com.realtimevoice.worker.engine.RecognitionResult.Final;
 import com.realtimevoice.worker.engine.RecognitionResult.Partial;
 import com.realtimevoice.worker.engine.RecognitionStream;
 import com.realtimevoice.worker.engine.SpeechEngine;
 import com.realtimevoice.worker.engine.StreamSpec;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.stereotype.Component;
 
 /**
  * A BENCHMARKING engine, not a speech recogniser: {@code bench-echo} does no ASR work, so a load test shows the
@@ -33,7 +31,8 @@ public class BenchEchoEngine implements SpeechEngine {
 
     public BenchEchoEngine(@Value("${asr.bench.chunks-per-final:10}") int chunksPerFinal) {
         if (chunksPerFinal < 1) {
-            throw new IllegalStateException("asr.bench.chunks-per-final (ASR_BENCH_CHUNKS_PER_FINAL) must be >= 1, got " + chunksPerFinal);
+            throw new IllegalStateException(
+                    "asr.bench.chunks-per-final (ASR_BENCH_CHUNKS_PER_FINAL) must be >= 1, got " + chunksPerFinal);
         }
         this.chunksPerFinal = chunksPerFinal;
     }
@@ -91,7 +90,6 @@ public class BenchEchoEngine implements SpeechEngine {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 }

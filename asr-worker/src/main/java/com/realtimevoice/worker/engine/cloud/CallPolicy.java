@@ -13,6 +13,12 @@ import java.time.Duration;
  * @param failureThreshold consecutive failed segments (after their retries) that open the circuit breaker
  * @param openFor          how long an open breaker refuses calls before letting one through to test the service
  */
-public record CallPolicy(int threads, int queue, double requestsPerSecond, int maxAttempts, Duration backoff,
-        Duration maxBackoff, int failureThreshold, Duration openFor) {
-}
+public record CallPolicy(
+        int threads,
+        int queue,
+        double requestsPerSecond,
+        int maxAttempts,
+        Duration backoff,
+        Duration maxBackoff,
+        int failureThreshold,
+        Duration openFor) {}

@@ -10,7 +10,11 @@ import java.util.function.LongSupplier;
  */
 final class CircuitBreaker {
 
-    enum State { CLOSED, OPEN, HALF_OPEN }
+    enum State {
+        CLOSED,
+        OPEN,
+        HALF_OPEN
+    }
 
     private final int threshold;
     private final long openForMs;

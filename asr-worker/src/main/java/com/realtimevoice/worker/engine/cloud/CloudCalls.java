@@ -1,5 +1,11 @@
 package com.realtimevoice.worker.engine.cloud;
 
+import com.realtimevoice.worker.engine.CloudEngineException;
+import com.realtimevoice.worker.engine.CloudEngineException.Kind;
+import com.realtimevoice.worker.engine.EngineUnavailableException;
+import com.realtimevoice.worker.engine.SegmentEngine;
+import com.realtimevoice.worker.engine.SegmentRequest;
+import com.realtimevoice.worker.engine.SegmentResult;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -8,16 +14,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import com.realtimevoice.worker.engine.CloudEngineException;
-import com.realtimevoice.worker.engine.CloudEngineException.Kind;
-import com.realtimevoice.worker.engine.EngineUnavailableException;
-import com.realtimevoice.worker.engine.SegmentEngine;
-import com.realtimevoice.worker.engine.SegmentRequest;
-import com.realtimevoice.worker.engine.SegmentResult;
 
 /**
  * Calls a {@link SegmentEngine} the way a metered cloud API wants to be called: on a bounded executor of its own
@@ -52,15 +50,22 @@ public final class CloudCalls implements AutoCloseable {
         this.engine = engine;
         this.policy = policy;
         AtomicInteger threadNumber = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(policy.threads(), policy.threads(), 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(policy.queue()), r -> {
+        this.executor = new ThreadPoolExecutor(
+                policy.threads(),
+                policy.threads(),
+                60,
+                TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(policy.queue()),
+                r -> {
                     Thread t = new Thread(r, engine.name() + "-asr-" + threadNumber.incrementAndGet());
                     t.setDaemon(true);
                     return t;
-                }, new ThreadPoolExecutor.AbortPolicy());
+                },
+                new ThreadPoolExecutor.AbortPolicy());
         this.executor.allowCoreThreadTimeOut(true);
         this.limiter = new TokenBucket(policy.requestsPerSecond(), nanoClock);
-        this.breaker = new CircuitBreaker(policy.failureThreshold(), policy.openFor().toMillis(), msClock);
+        this.breaker =
+                new CircuitBreaker(policy.failureThreshold(), policy.openFor().toMillis(), msClock);
         this.sleeper = sleeper;
     }
 
@@ -100,14 +105,19 @@ public final class CloudCalls implements AutoCloseable {
                     result.completeExceptionally(e);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    result.completeExceptionally(new CloudEngineException(Kind.UNAVAILABLE, "", "interrupted", null, e));
+                    result.completeExceptionally(
+                            new CloudEngineException(Kind.UNAVAILABLE, "", "interrupted", null, e));
                 } catch (RuntimeException e) {
                     result.completeExceptionally(new CloudEngineException(Kind.RETRYABLE, "", e.toString(), null, e));
                 }
             });
         } catch (RejectedExecutionException e) {
-            result.completeExceptionally(new CloudEngineException(Kind.UNAVAILABLE, "", engine.name()
-                    + ": " + policy.queue() + " segments already waiting; not sent", null, e));
+            result.completeExceptionally(new CloudEngineException(
+                    Kind.UNAVAILABLE,
+                    "",
+                    engine.name() + ": " + policy.queue() + " segments already waiting; not sent",
+                    null,
+                    e));
         }
         return result;
     }
@@ -116,8 +126,12 @@ public final class CloudCalls implements AutoCloseable {
         CloudEngineException last = null;
         for (int attempt = 1; attempt <= policy.maxAttempts(); attempt++) {
             if (!breaker.tryAcquire()) {
-                throw new CloudEngineException(Kind.UNAVAILABLE, "", engine.name() + ": circuit breaker open after repeated failures ("
-                        + breaker.reason() + ")", null, last);
+                throw new CloudEngineException(
+                        Kind.UNAVAILABLE,
+                        "",
+                        engine.name() + ": circuit breaker open after repeated failures (" + breaker.reason() + ")",
+                        null,
+                        last);
             }
             limiter.acquire();
             attempts.incrementAndGet();
@@ -130,9 +144,12 @@ public final class CloudCalls implements AutoCloseable {
                 switch (e.kind()) {
                     case AUTH -> {
                         if (!breaker.authFailure()) {
-                            log.error("{}: credentials refused ({}: {}). No call will be retried; sessions on this engine are refused "
-                                    + "or fall back until a trial call succeeds. Check TENCENT_SECRET_ID / TENCENT_SECRET_KEY and the clock.",
-                                    engine.name(), e.code(), e.getMessage());
+                            log.error(
+                                    "{}: credentials refused ({}: {}). No call will be retried; sessions on this engine are refused "
+                                            + "or fall back until a trial call succeeds. Check TENCENT_SECRET_ID / TENCENT_SECRET_KEY and the clock.",
+                                    engine.name(),
+                                    e.code(),
+                                    e.getMessage());
                         }
                         breaker.onAuthFailure(e.code() + ": " + e.getMessage());
                         throw e;
@@ -146,9 +163,16 @@ public final class CloudCalls implements AutoCloseable {
                             breaker.onFailure(e.code() + ": " + e.getMessage());
                             throw e;
                         }
-                        long cap = Math.min(policy.maxBackoff().toMillis(), policy.backoff().toMillis() << (attempt - 1));
+                        long cap = Math.min(
+                                policy.maxBackoff().toMillis(), policy.backoff().toMillis() << (attempt - 1));
                         long delay = ThreadLocalRandom.current().nextLong(cap / 2, cap + 1); // "equal jitter"
-                        log.debug("{}: {} for {} (attempt {}), retrying in {} ms", engine.name(), e.code(), request.segmentKey(), attempt, delay);
+                        log.debug(
+                                "{}: {} for {} (attempt {}), retrying in {} ms",
+                                engine.name(),
+                                e.code(),
+                                request.segmentKey(),
+                                attempt,
+                                delay);
                         sleeper.sleep(delay);
                     }
                 }

@@ -1,19 +1,5 @@
 package com.realtimevoice.worker.engine.tencent;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.List;
-import java.util.Locale;
-import java.util.regex.Pattern;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.InitializingBean;
-import org.springframework.stereotype.Component;
-
 import com.realtimevoice.events.RecognitionOptions;
 import com.realtimevoice.worker.engine.CloudEngineException;
 import com.realtimevoice.worker.engine.CloudEngineException.Kind;
@@ -31,6 +17,18 @@ import com.tencentcloudapi.common.Credential;
 import com.tencentcloudapi.common.exception.TencentCloudSDKException;
 import com.tencentcloudapi.common.profile.ClientProfile;
 import com.tencentcloudapi.common.profile.HttpProfile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.stereotype.Component;
 
 /**
  * Tencent Cloud ASR through the official SDK ({@code tencentcloud-sdk-java-asr}): one SentenceRecognition
@@ -45,6 +43,7 @@ public class TencentAsrEngine implements SegmentEngine, InitializingBean {
     private static final Pattern MODEL = Pattern.compile("(8k|16k)_[a-z0-9_]+");
     /** SentenceRecognition's limits on inline audio. */
     static final long MAX_AUDIO_MS = 60_000;
+
     static final int MAX_AUDIO_BYTES = 3 * 1024 * 1024;
 
     private final TencentProperties properties;
@@ -87,12 +86,18 @@ public class TencentAsrEngine implements SegmentEngine, InitializingBean {
     @Override
     public void afterPropertiesSet() {
         if (client == null) {
-            log.info("tencent: not configured (TENCENT_SECRET_ID / TENCENT_SECRET_KEY unset); sessions asking for it are refused");
+            log.info(
+                    "tencent: not configured (TENCENT_SECRET_ID / TENCENT_SECRET_KEY unset); sessions asking for it are refused");
             return;
         }
-        log.info("tencent: SentenceRecognition at {}{} (region {}, default model {}, app id {}, {} requests/s)", properties.protocol(),
-                properties.endpoint(), properties.region(), properties.defaultModel(),
-                properties.appId() == null || properties.appId().isBlank() ? "unset" : properties.appId(), properties.calls().requestsPerSecond());
+        log.info(
+                "tencent: SentenceRecognition at {}{} (region {}, default model {}, app id {}, {} requests/s)",
+                properties.protocol(),
+                properties.endpoint(),
+                properties.region(),
+                properties.defaultModel(),
+                properties.appId() == null || properties.appId().isBlank() ? "unset" : properties.appId(),
+                properties.calls().requestsPerSecond());
         if (!properties.verifyAtStart()) {
             return;
         }
@@ -103,11 +108,16 @@ public class TencentAsrEngine implements SegmentEngine, InitializingBean {
         } catch (TencentCloudSDKException e) {
             CloudEngineException c = classify(e);
             if (c.kind() == Kind.AUTH) {
-                throw new IllegalStateException("tencent: Tencent Cloud refused the credentials in TENCENT_SECRET_ID / TENCENT_SECRET_KEY ("
-                        + c.code() + ": " + c.getMessage() + "); fix them, or set ASR_TENCENT_VERIFY_AT_START=false to start anyway");
+                throw new IllegalStateException(
+                        "tencent: Tencent Cloud refused the credentials in TENCENT_SECRET_ID / TENCENT_SECRET_KEY ("
+                                + c.code() + ": " + c.getMessage()
+                                + "); fix them, or set ASR_TENCENT_VERIFY_AT_START=false to start anyway");
             }
             if (c.kind() == Kind.RETRYABLE) {
-                log.warn("tencent: could not check the credentials at start ({}: {}); going on", c.code(), c.getMessage());
+                log.warn(
+                        "tencent: could not check the credentials at start ({}: {}); going on",
+                        c.code(),
+                        c.getMessage());
             }
         }
     }
@@ -115,7 +125,8 @@ public class TencentAsrEngine implements SegmentEngine, InitializingBean {
     @Override
     public void checkSession(String language) {
         if (client == null) {
-            throw new EngineUnavailableException("tencent: not configured; set TENCENT_SECRET_ID and TENCENT_SECRET_KEY");
+            throw new EngineUnavailableException(
+                    "tencent: not configured; set TENCENT_SECRET_ID and TENCENT_SECRET_KEY");
         }
         model(language);
     }
@@ -152,25 +163,31 @@ public class TencentAsrEngine implements SegmentEngine, InitializingBean {
     @Override
     public SegmentResult recognize(SegmentRequest segment) throws CloudEngineException {
         if (client == null) {
-            throw new CloudEngineException(Kind.AUTH, "NotConfigured", "TENCENT_SECRET_ID / TENCENT_SECRET_KEY are not set", null, null);
+            throw new CloudEngineException(
+                    Kind.AUTH, "NotConfigured", "TENCENT_SECRET_ID / TENCENT_SECRET_KEY are not set", null, null);
         }
         String model = model(segment.language());
         boolean mp3 = segment.mp3() != null;
         byte[] data = mp3 ? segment.mp3() : wav(segment.pcm16le(), segment.sampleRate());
         if (segment.durationMs() > MAX_AUDIO_MS || data.length > MAX_AUDIO_BYTES) {
-            throw new CloudEngineException(Kind.REJECTED, "AudioTooLong", "segment of " + segment.durationMs() + " ms, "
-                    + data.length + " bytes is over SentenceRecognition's 60 s / 3 MB", null, null);
+            throw new CloudEngineException(
+                    Kind.REJECTED,
+                    "AudioTooLong",
+                    "segment of " + segment.durationMs() + " ms, " + data.length
+                            + " bytes is over SentenceRecognition's 60 s / 3 MB",
+                    null,
+                    null);
         }
         SentenceRecognitionRequest request = new SentenceRecognitionRequest();
         request.setProjectId(0L);
-        request.setSubServiceType(2L);   // one sentence
+        request.setSubServiceType(2L); // one sentence
         request.setEngSerViceType(model);
-        request.setSourceType(1L);       // audio in the body
+        request.setSourceType(1L); // audio in the body
         request.setVoiceFormat(mp3 ? "mp3" : "wav");
         request.setUsrAudioKey(segment.segmentKey());
         request.setData(Base64.getEncoder().encodeToString(data));
         request.setDataLen((long) data.length);
-        request.setWordInfo(1L);         // word times, so the final's start and end are the speech's
+        request.setWordInfo(1L); // word times, so the final's start and end are the speech's
         applyOptions(request, segment.options());
         SentenceRecognitionResponse response;
         try {
@@ -195,7 +212,13 @@ public class TencentAsrEngine implements SegmentEngine, InitializingBean {
      */
     static void applyOptions(SentenceRecognitionRequest request, RecognitionOptions options) {
         if (!options.hotwords().isEmpty()) {
-            request.set("HotwordList", String.join(",", options.hotwords().stream().map(w -> w.replace("|", " ").replace(",", " ") + "|10").toList()));
+            request.set(
+                    "HotwordList",
+                    String.join(
+                            ",",
+                            options.hotwords().stream()
+                                    .map(w -> w.replace("|", " ").replace(",", " ") + "|10")
+                                    .toList()));
         }
         if (options.punctuation() != null) {
             request.setFilterPunc(options.punctuation() ? 0L : 2L); // 2: no punctuation at all
@@ -204,11 +227,12 @@ public class TencentAsrEngine implements SegmentEngine, InitializingBean {
             request.setConvertNumMode("digits".equals(options.numbers()) ? 1L : 0L); // 1: smart conversion to digits
         }
         if (options.profanity() != null) {
-            request.setFilterDirty(switch (options.profanity()) {
-                case "mask" -> 2L;   // replaced by *
-                case "remove" -> 1L; // filtered out
-                default -> 0L;
-            });
+            request.setFilterDirty(
+                    switch (options.profanity()) {
+                        case "mask" -> 2L; // replaced by *
+                        case "remove" -> 1L; // filtered out
+                        default -> 0L;
+                    });
         }
     }
 
@@ -216,16 +240,22 @@ public class TencentAsrEngine implements SegmentEngine, InitializingBean {
     static CloudEngineException classify(TencentCloudSDKException e) {
         String code = e.getErrorCode() == null ? "" : e.getErrorCode();
         Kind kind;
-        if (code.startsWith("AuthFailure") || code.equals("FailedOperation.ServiceIsolate")
-                || code.equals("FailedOperation.UserHasNoFreeAmount") || code.equals("FailedOperation.UserNotRegistered")) {
+        if (code.startsWith("AuthFailure")
+                || code.equals("FailedOperation.ServiceIsolate")
+                || code.equals("FailedOperation.UserHasNoFreeAmount")
+                || code.equals("FailedOperation.UserNotRegistered")) {
             kind = Kind.AUTH;
-        } else if (code.isEmpty() || code.startsWith("RequestLimitExceeded") || code.startsWith("InternalError")
-                || code.equals("ServerSideError") || code.startsWith("ResourceUnavailable")) {
+        } else if (code.isEmpty()
+                || code.startsWith("RequestLimitExceeded")
+                || code.startsWith("InternalError")
+                || code.equals("ServerSideError")
+                || code.startsWith("ResourceUnavailable")) {
             kind = Kind.RETRYABLE;
         } else {
             kind = Kind.REJECTED;
         }
-        return new CloudEngineException(kind, code.isEmpty() ? "NetworkError" : code, e.getMessage(), e.getRequestId(), e);
+        return new CloudEngineException(
+                kind, code.isEmpty() ? "NetworkError" : code, e.getMessage(), e.getRequestId(), e);
     }
 
     private static long nz(Long v) {
@@ -235,9 +265,17 @@ public class TencentAsrEngine implements SegmentEngine, InitializingBean {
     /** A canonical 44-byte header over 16-bit mono PCM. */
     static byte[] wav(byte[] pcm, int rate) {
         ByteBuffer b = ByteBuffer.allocate(44 + pcm.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(36 + pcm.length).put("WAVE".getBytes(StandardCharsets.US_ASCII));
-        b.put("fmt ".getBytes(StandardCharsets.US_ASCII)).putInt(16).putShort((short) 1).putShort((short) 1).putInt(rate)
-                .putInt(rate * 2).putShort((short) 2).putShort((short) 16);
+        b.put("RIFF".getBytes(StandardCharsets.US_ASCII))
+                .putInt(36 + pcm.length)
+                .put("WAVE".getBytes(StandardCharsets.US_ASCII));
+        b.put("fmt ".getBytes(StandardCharsets.US_ASCII))
+                .putInt(16)
+                .putShort((short) 1)
+                .putShort((short) 1)
+                .putInt(rate)
+                .putInt(rate * 2)
+                .putShort((short) 2)
+                .putShort((short) 16);
         b.put("data".getBytes(StandardCharsets.US_ASCII)).putInt(pcm.length).put(pcm);
         return b.array();
     }

@@ -1,20 +1,17 @@
 package com.realtimevoice.worker.engine.tencent;
 
-import java.time.Duration;
-import java.util.Map;
-
+import com.realtimevoice.worker.engine.cloud.CallPolicy;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
-
+import java.time.Duration;
+import java.util.Map;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
-
-import com.realtimevoice.worker.engine.cloud.CallPolicy;
 
 /**
  * The Tencent Cloud ASR engine ({@code asr.worker.tencent.*}, environment variables in {@code asr-worker.yml}).
@@ -41,7 +38,13 @@ public record TencentProperties(
         String secretKey,
         String appId,
         @NotBlank String region,
-        @NotBlank @Pattern(regexp = "asr\\..+", message = "must start with 'asr.' (the SDK signs for the service named by the host's first label)") String endpoint,
+
+        @NotBlank
+        @Pattern(
+                regexp = "asr\\..+",
+                message = "must start with 'asr.' (the SDK signs for the service named by the host's first label)")
+        String endpoint,
+
         @NotBlank @Pattern(regexp = "https?://") String protocol,
         String proxy,
         @NotBlank String defaultModel,
@@ -71,7 +74,8 @@ public record TencentProperties(
             @NotNull @DurationMin(millis = 100) Duration openFor) {
 
         public CallPolicy policy() {
-            return new CallPolicy(threads, queue, requestsPerSecond, maxAttempts, backoff, maxBackoff, failureThreshold, openFor);
+            return new CallPolicy(
+                    threads, queue, requestsPerSecond, maxAttempts, backoff, maxBackoff, failureThreshold, openFor);
         }
     }
 }

@@ -1,5 +1,7 @@
 package com.realtimevoice.worker.engine.vosk;
 
+import com.realtimevoice.events.Word;
+import com.realtimevoice.worker.engine.RecognitionResult.Final;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,15 +10,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vosk.Model;
 import org.vosk.Recognizer;
-
-import com.realtimevoice.events.Word;
-import com.realtimevoice.worker.engine.RecognitionResult.Final;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -40,6 +37,7 @@ final class HotwordPass {
     private final int sampleRate;
     /** A hotword's words in lower case (as the model spells them) -> as the client spelt them. */
     private final Map<String, String> spelling = new LinkedHashMap<>();
+
     private final ByteArrayOutputStream audio = new ByteArrayOutputStream();
     /** Where the kept audio starts in the stream, in ms. */
     private long audioStartMs;
@@ -83,8 +81,11 @@ final class HotwordPass {
             splice(words, hit);
         }
         String text = String.join(" ", words.stream().map(Word::word).toList());
-        return new Final(text, Math.min(first.startMs(), words.get(0).startMs()),
-                Math.max(first.endMs(), words.get(words.size() - 1).endMs()), words);
+        return new Final(
+                text,
+                Math.min(first.startMs(), words.get(0).startMs()),
+                Math.max(first.endMs(), words.get(words.size() - 1).endMs()),
+                words);
     }
 
     /** The hotwords the grammar pass recognised, with their times in the stream. */
@@ -101,7 +102,9 @@ final class HotwordPass {
             for (JsonNode w : JSON.readTree(second.getFinalResult()).path("result")) {
                 String word = w.path("word").asString("");
                 if (spelling.containsKey(word)) {
-                    hits.add(new Word(spelling.get(word), audioStartMs + Math.round(w.path("start").asDouble() * 1000),
+                    hits.add(new Word(
+                            spelling.get(word),
+                            audioStartMs + Math.round(w.path("start").asDouble() * 1000),
                             audioStartMs + Math.round(w.path("end").asDouble() * 1000),
                             w.path("conf").isNumber() ? w.path("conf").asDouble() : null));
                 }

@@ -1,13 +1,5 @@
 package com.realtimevoice.worker.engine.vosk;
 
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
-
-import org.springframework.stereotype.Component;
-import org.vosk.Model;
-import org.vosk.Recognizer;
-
 import com.realtimevoice.events.Word;
 import com.realtimevoice.worker.engine.EngineUnavailableException;
 import com.realtimevoice.worker.engine.RecognitionResult;
@@ -16,7 +8,12 @@ import com.realtimevoice.worker.engine.RecognitionResult.Partial;
 import com.realtimevoice.worker.engine.RecognitionStream;
 import com.realtimevoice.worker.engine.SpeechEngine;
 import com.realtimevoice.worker.engine.StreamSpec;
-
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.stereotype.Component;
+import org.vosk.Model;
+import org.vosk.Recognizer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -47,7 +44,8 @@ class VoskEngine implements SpeechEngine {
         try {
             Recognizer recognizer = new Recognizer(model, spec.sampleRate());
             recognizer.setWords(true); // word times: each final's place in the audio, and its words when asked
-            HotwordPass hotwords = spec.hotwords().isEmpty() ? null : new HotwordPass(model, spec.sampleRate(), spec.hotwords());
+            HotwordPass hotwords =
+                    spec.hotwords().isEmpty() ? null : new HotwordPass(model, spec.sampleRate(), spec.hotwords());
             return new VoskStream(recognizer, spec.sampleRate(), hotwords);
         } catch (IOException | RuntimeException e) {
             throw new EngineUnavailableException("vosk: cannot create a recognizer: " + e.getMessage(), e);
@@ -62,6 +60,7 @@ class VoskEngine implements SpeechEngine {
         private long bytesFed;
         /** End of the last final, in ms: where the next segment starts when Vosk gives no word times. */
         private long lastFinalEndMs;
+
         private boolean closed;
         /** The session's hotwords, or null when it has none. */
         private final HotwordPass hotwords;
@@ -117,8 +116,11 @@ class VoskEngine implements SpeechEngine {
             // setWords(true): "result" is [{"conf", "start", "end", "word"}], times in seconds of the stream's audio
             List<Word> words = new ArrayList<>();
             for (JsonNode w : result.path("result")) {
-                words.add(new Word(text(w, "word"), Math.round(w.path("start").asDouble() * 1000),
-                        Math.round(w.path("end").asDouble() * 1000), w.path("conf").isNumber() ? w.path("conf").asDouble() : null));
+                words.add(new Word(
+                        text(w, "word"),
+                        Math.round(w.path("start").asDouble() * 1000),
+                        Math.round(w.path("end").asDouble() * 1000),
+                        w.path("conf").isNumber() ? w.path("conf").asDouble() : null));
             }
             if (!words.isEmpty()) {
                 startMs = words.get(0).startMs();

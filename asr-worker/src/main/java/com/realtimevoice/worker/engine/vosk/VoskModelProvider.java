@@ -1,5 +1,6 @@
 package com.realtimevoice.worker.engine.vosk;
 
+import com.realtimevoice.worker.WorkerProperties;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -20,7 +21,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -28,8 +28,6 @@ import org.springframework.stereotype.Component;
 import org.vosk.LibVosk;
 import org.vosk.LogLevel;
 import org.vosk.Model;
-
-import com.realtimevoice.worker.WorkerProperties;
 
 /**
  * Finds the Vosk model directory and loads the model.
@@ -49,12 +47,14 @@ class VoskModelProvider {
      * before that is not reused.
      */
     static final String UNPACKED_MODEL = BUNDLED_MODEL + "-dither0";
+
     private static final String ASSET_PREFIX = "assets/model-en-us/";
 
     private static final Logger log = LoggerFactory.getLogger(VoskModelProvider.class);
 
     /** Keyed by the model's real path. Never closed: recognizers of any context may be using a model. */
     private static final Map<Path, Model> MODELS = new ConcurrentHashMap<>();
+
     private static final Object UNPACK_LOCK = new Object();
     private static final Duration STALE_TEMP_DIR_AGE = Duration.ofHours(1);
 
@@ -64,8 +64,10 @@ class VoskModelProvider {
 
     @Autowired
     VoskModelProvider(WorkerProperties properties) {
-        this(properties.vosk().hasModelPath() ? properties.vosk().modelPath() : null,
-                properties.vosk().cacheDir(), BUNDLED_RESOURCE);
+        this(
+                properties.vosk().hasModelPath() ? properties.vosk().modelPath() : null,
+                properties.vosk().cacheDir(),
+                BUNDLED_RESOURCE);
         // Fail at start, not at the first session, if the configured model cannot be right.
         if (configuredPath != null) {
             modelDirectory();
@@ -128,8 +130,10 @@ class VoskModelProvider {
                     deleteRecursively(tmp);
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot unpack the bundled Vosk model into " + target
-                        + " (set ASR_VOSK_CACHE_DIR to a writable directory): " + e.getMessage(), e);
+                throw new UncheckedIOException(
+                        "cannot unpack the bundled Vosk model into " + target
+                                + " (set ASR_VOSK_CACHE_DIR to a writable directory): " + e.getMessage(),
+                        e);
             }
             requireModel(target, "the unpacked model");
             return target;
@@ -152,7 +156,8 @@ class VoskModelProvider {
                 if (!entry.getName().startsWith(ASSET_PREFIX) || entry.getName().length() == ASSET_PREFIX.length()) {
                     continue;
                 }
-                Path out = tmp.resolve(entry.getName().substring(ASSET_PREFIX.length())).normalize();
+                Path out = tmp.resolve(entry.getName().substring(ASSET_PREFIX.length()))
+                        .normalize();
                 if (!out.startsWith(tmp)) {
                     throw new IOException("entry outside the model directory: " + entry.getName());
                 }
@@ -214,8 +219,9 @@ class VoskModelProvider {
     /** Fails with a message naming the setting if {@code dir} does not look like a Vosk model. */
     static void requireModel(Path dir, String what) {
         if (!Files.isDirectory(dir)) {
-            throw new IllegalStateException(what + ": '" + dir + "' is not a directory; it must be a Vosk model"
-                    + " directory (one with am/final.mdl or conf/model.conf, as unpacked from https://alphacephei.com/vosk/models)");
+            throw new IllegalStateException(
+                    what + ": '" + dir + "' is not a directory; it must be a Vosk model"
+                            + " directory (one with am/final.mdl or conf/model.conf, as unpacked from https://alphacephei.com/vosk/models)");
         }
         if (!looksLikeModel(dir)) {
             throw new IllegalStateException(what + ": '" + dir + "' does not look like a Vosk model:"

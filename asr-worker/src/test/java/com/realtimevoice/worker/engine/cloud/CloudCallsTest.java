@@ -3,6 +3,12 @@ package com.realtimevoice.worker.engine.cloud;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.realtimevoice.worker.engine.CloudEngineException;
+import com.realtimevoice.worker.engine.CloudEngineException.Kind;
+import com.realtimevoice.worker.engine.EngineUnavailableException;
+import com.realtimevoice.worker.engine.SegmentEngine;
+import com.realtimevoice.worker.engine.SegmentRequest;
+import com.realtimevoice.worker.engine.SegmentResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -13,16 +19,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import com.realtimevoice.worker.engine.CloudEngineException;
-import com.realtimevoice.worker.engine.CloudEngineException.Kind;
-import com.realtimevoice.worker.engine.EngineUnavailableException;
-import com.realtimevoice.worker.engine.SegmentEngine;
-import com.realtimevoice.worker.engine.SegmentRequest;
-import com.realtimevoice.worker.engine.SegmentResult;
 
 /** Executor, rate limit, retries with jitter, circuit breaker: a scripted engine, a fake clock for the breaker. */
 class CloudCallsTest {
@@ -40,7 +38,8 @@ class CloudCallsTest {
     }
 
     private CloudCalls calls(double rps, int attempts, int threshold) {
-        CallPolicy policy = new CallPolicy(2, 4, rps, attempts, Duration.ofMillis(200), Duration.ofSeconds(3), threshold, Duration.ofSeconds(30));
+        CallPolicy policy = new CallPolicy(
+                2, 4, rps, attempts, Duration.ofMillis(200), Duration.ofSeconds(3), threshold, Duration.ofSeconds(30));
         calls = new CloudCalls(engine, policy, System::nanoTime, nowMs::get, sleeps::add);
         return calls;
     }
@@ -53,8 +52,8 @@ class CloudCallsTest {
         assertThat(r.text()).isEqualTo("ok");
         assertThat(calls.attempts()).isEqualTo(3);
         assertThat(sleeps).hasSize(2);
-        assertThat(sleeps.get(0)).isBetween(100L, 200L);   // 200 ms, equal jitter
-        assertThat(sleeps.get(1)).isBetween(200L, 400L);   // doubled
+        assertThat(sleeps.get(0)).isBetween(100L, 200L); // 200 ms, equal jitter
+        assertThat(sleeps.get(1)).isBetween(200L, 400L); // doubled
         assertThat(engine.threads).allMatch(t -> t.startsWith("scripted-asr-"));
         assertThat(engine.threads).doesNotContain(Thread.currentThread().getName());
     }
@@ -65,8 +64,10 @@ class CloudCallsTest {
         engine.script("AuthFailure.SecretIdNotFound");
         assertThat(failure(calls.submit(request())).kind()).isEqualTo(Kind.AUTH);
         assertThat(calls.attempts()).isEqualTo(1);
-        assertThatThrownBy(() -> calls.checkSession(null)).isInstanceOf(EngineUnavailableException.class)
-                .hasMessageContaining("credentials refused").hasMessageContaining("AuthFailure.SecretIdNotFound");
+        assertThatThrownBy(() -> calls.checkSession(null))
+                .isInstanceOf(EngineUnavailableException.class)
+                .hasMessageContaining("credentials refused")
+                .hasMessageContaining("AuthFailure.SecretIdNotFound");
     }
 
     @Test
@@ -185,8 +186,7 @@ class CloudCallsTest {
         }
 
         @Override
-        public void checkSession(String language) {
-        }
+        public void checkSession(String language) {}
 
         @Override
         public int sampleRate(String language) {
@@ -212,7 +212,8 @@ class CloudCallsTest {
             if (answer == null || answer.equals("ok")) {
                 return new SegmentResult("ok", List.of(), 100, "req");
             }
-            Kind kind = answer.startsWith("AuthFailure") ? Kind.AUTH
+            Kind kind = answer.startsWith("AuthFailure")
+                    ? Kind.AUTH
                     : answer.startsWith("FailedOperation") ? Kind.REJECTED : Kind.RETRYABLE;
             throw new CloudEngineException(kind, answer, answer, "req", null);
         }

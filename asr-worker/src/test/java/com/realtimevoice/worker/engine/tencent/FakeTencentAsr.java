@@ -1,5 +1,7 @@
 package com.realtimevoice.worker.engine.tencent;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -28,13 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -66,13 +63,22 @@ public final class FakeTencentAsr implements AutoCloseable {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Pattern AUTH = Pattern.compile(
             "TC3-HMAC-SHA256 Credential=([^/]+)/(\\d{4}-\\d{2}-\\d{2})/([^/]+)/tc3_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})");
-    private static final Set<String> MODELS = Set.of("8k_zh", "8k_en", "16k_zh", "16k_en", "16k_yue", "16k_ja", "16k_ko",
-            "16k_zh_dialect", "16k_zh-PY", "16k_zh_medical");
-    private static final Set<String> FORMATS = Set.of("wav", "pcm", "ogg-opus", "speex", "silk", "mp3", "m4a", "aac", "amr");
+    private static final Set<String> MODELS = Set.of(
+            "8k_zh",
+            "8k_en",
+            "16k_zh",
+            "16k_en",
+            "16k_yue",
+            "16k_ja",
+            "16k_ko",
+            "16k_zh_dialect",
+            "16k_zh-PY",
+            "16k_zh_medical");
+    private static final Set<String> FORMATS =
+            Set.of("wav", "pcm", "ogg-opus", "speex", "silk", "mp3", "m4a", "aac", "amr");
 
     /** What the fake got: action, parameters (Data replaced by its decoded length) and the answer's code. */
-    public record Received(String action, Map<String, Object> params, byte[] audio, String outcome, String thread) {
-    }
+    public record Received(String action, Map<String, Object> params, byte[] audio, String outcome, String thread) {}
 
     /** Recognises audio the fake received: (voice format, bytes, model) -> text. */
     @FunctionalInterface
@@ -81,11 +87,9 @@ public final class FakeTencentAsr implements AutoCloseable {
     }
 
     /** @param words word timings in ms from the start of the audio, may be empty */
-    public record Recognised(String text, long durationMs, List<Word> words) {
-    }
+    public record Recognised(String text, long durationMs, List<Word> words) {}
 
-    public record Word(String word, long startMs, long endMs) {
-    }
+    public record Word(String word, long startMs, long endMs) {}
 
     private final HttpServer server;
     private final Map<String, String> keys = new LinkedHashMap<>(Map.of(SECRET_ID, SECRET_KEY));
@@ -156,7 +160,9 @@ public final class FakeTencentAsr implements AutoCloseable {
     }
 
     public List<Received> recognitions() {
-        return received.stream().filter(r -> r.action().equals("SentenceRecognition")).toList();
+        return received.stream()
+                .filter(r -> r.action().equals("SentenceRecognition"))
+                .toList();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -174,19 +180,29 @@ public final class FakeTencentAsr implements AutoCloseable {
             if (failStatus != 0) {
                 outcome = "HTTP " + failStatus;
                 record(action, params, null, outcome);
-                send(exchange, failStatus, ("<html><body>" + failStatus + " Service Unavailable</body></html>").getBytes(StandardCharsets.UTF_8));
+                send(
+                        exchange,
+                        failStatus,
+                        ("<html><body>" + failStatus + " Service Unavailable</body></html>")
+                                .getBytes(StandardCharsets.UTF_8));
                 return;
             }
             verifySignature(exchange, body);
             JsonNode json = JSON.readTree(body);
-            json.properties().forEach(e -> params.put(e.getKey(), e.getKey().equals("Data") ? "<" + e.getValue().asString().length() + " base64 chars>" : e.getValue().toString()));
+            json.properties()
+                    .forEach(e -> params.put(
+                            e.getKey(),
+                            e.getKey().equals("Data")
+                                    ? "<" + e.getValue().asString().length() + " base64 chars>"
+                                    : e.getValue().toString()));
             String scripted = scriptedErrors.poll();
             if (scripted != null) {
                 throw new ApiError(scripted, message(scripted));
             }
             if ("SentenceRecognition".equals(action)) {
                 audio = audio(json);
-                Received r = new Received(action, params, audio, "", Thread.currentThread().getName());
+                Received r = new Received(
+                        action, params, audio, "", Thread.currentThread().getName());
                 long wait = delayMs + delayFor.apply(r);
                 if (wait > 0) {
                     Thread.sleep(wait);
@@ -194,7 +210,9 @@ public final class FakeTencentAsr implements AutoCloseable {
                 response = sentenceRecognition(json, audio, requestId);
                 outcome = "OK";
             } else if ("DescribeTaskStatus".equals(action)) {
-                throw new ApiError("FailedOperation.NoSuchTask", "task " + json.path("TaskId").asLong() + " does not exist");
+                throw new ApiError(
+                        "FailedOperation.NoSuchTask",
+                        "task " + json.path("TaskId").asLong() + " does not exist");
             } else {
                 throw new ApiError("InvalidAction", "the action " + action + " does not exist");
             }
@@ -204,18 +222,23 @@ public final class FakeTencentAsr implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             outcome = "interrupted";
-            response = Map.of("Error", Map.of("Code", "InternalError", "Message", "interrupted"), "RequestId", requestId);
+            response =
+                    Map.of("Error", Map.of("Code", "InternalError", "Message", "interrupted"), "RequestId", requestId);
         } catch (RuntimeException e) {
             outcome = "InvalidParameter";
-            response = Map.of("Error", Map.of("Code", "InvalidParameter.ErrorParsequest", "Message", String.valueOf(e.getMessage())),
-                    "RequestId", requestId);
+            response = Map.of(
+                    "Error",
+                    Map.of("Code", "InvalidParameter.ErrorParsequest", "Message", String.valueOf(e.getMessage())),
+                    "RequestId",
+                    requestId);
         }
         record(action, params, audio, outcome);
         send(exchange, 200, JSON.writeValueAsBytes(Map.of("Response", response)));
     }
 
     private void record(String action, Map<String, Object> params, byte[] audio, String outcome) {
-        received.add(new Received(action, params, audio, outcome, Thread.currentThread().getName()));
+        received.add(new Received(
+                action, params, audio, outcome, Thread.currentThread().getName()));
     }
 
     /** TC3-HMAC-SHA256, recomputed from what arrived. */
@@ -235,7 +258,9 @@ public final class FakeTencentAsr implements AutoCloseable {
         String signature = m.group(5);
         String secretKey = keys.get(secretId);
         if (secretKey == null) {
-            throw new ApiError("AuthFailure.SecretIdNotFound", "The SecretId is not found, please ensure that your SecretId is correct.");
+            throw new ApiError(
+                    "AuthFailure.SecretIdNotFound",
+                    "The SecretId is not found, please ensure that your SecretId is correct.");
         }
         long timestamp;
         try {
@@ -245,30 +270,45 @@ public final class FakeTencentAsr implements AutoCloseable {
         }
         long now = Instant.now().getEpochSecond() + clockSkewSeconds.get();
         if (Math.abs(now - timestamp) > 300) {
-            throw new ApiError("AuthFailure.SignatureExpire", "Signature expired. Timestamp and server time cannot differ by more than five minutes.");
+            throw new ApiError(
+                    "AuthFailure.SignatureExpire",
+                    "Signature expired. Timestamp and server time cannot differ by more than five minutes.");
         }
-        if (!"asr".equals(service) || !date.equals(DateTimeFormatter.ISO_LOCAL_DATE.withZone(ZoneOffset.UTC).format(Instant.ofEpochSecond(timestamp)))) {
-            throw new ApiError("AuthFailure.SignatureFailure", "The provided credentials could not be validated (credential scope "
-                    + date + "/" + service + ").");
+        if (!"asr".equals(service)
+                || !date.equals(DateTimeFormatter.ISO_LOCAL_DATE
+                        .withZone(ZoneOffset.UTC)
+                        .format(Instant.ofEpochSecond(timestamp)))) {
+            throw new ApiError(
+                    "AuthFailure.SignatureFailure",
+                    "The provided credentials could not be validated (credential scope " + date + "/" + service + ").");
         }
-        if (!List.of(signedHeaders.split(";")).contains("content-type") || !List.of(signedHeaders.split(";")).contains("host")) {
+        if (!List.of(signedHeaders.split(";")).contains("content-type")
+                || !List.of(signedHeaders.split(";")).contains("host")) {
             throw new ApiError("AuthFailure.SignatureFailure", "SignedHeaders must include content-type and host");
         }
         StringBuilder canonicalHeaders = new StringBuilder();
         for (String name : signedHeaders.split(";")) {
             String value = header(exchange, name);
-            canonicalHeaders.append(name).append(':').append(value == null ? "" : value.strip().toLowerCase(Locale.ROOT)).append('\n');
+            canonicalHeaders
+                    .append(name)
+                    .append(':')
+                    .append(value == null ? "" : value.strip().toLowerCase(Locale.ROOT))
+                    .append('\n');
         }
-        String canonicalRequest = exchange.getRequestMethod() + "\n" + "/" + "\n" + rawQuery(exchange) + "\n" + canonicalHeaders + "\n"
-                + signedHeaders + "\n" + sha256Hex(body);
+        String canonicalRequest = exchange.getRequestMethod() + "\n" + "/" + "\n" + rawQuery(exchange) + "\n"
+                + canonicalHeaders + "\n" + signedHeaders + "\n" + sha256Hex(body);
         String scope = date + "/" + service + "/tc3_request";
-        String stringToSign = "TC3-HMAC-SHA256\n" + timestamp + "\n" + scope + "\n" + sha256Hex(canonicalRequest.getBytes(StandardCharsets.UTF_8));
+        String stringToSign = "TC3-HMAC-SHA256\n" + timestamp + "\n" + scope + "\n"
+                + sha256Hex(canonicalRequest.getBytes(StandardCharsets.UTF_8));
         byte[] secretDate = hmac(("TC3" + secretKey).getBytes(StandardCharsets.UTF_8), date);
         byte[] secretService = hmac(secretDate, service);
         byte[] secretSigning = hmac(secretService, "tc3_request");
         String expected = HexFormat.of().formatHex(hmac(secretSigning, stringToSign));
-        if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII), signature.getBytes(StandardCharsets.US_ASCII))) {
-            throw new ApiError("AuthFailure.SignatureFailure", "The provided credentials could not be validated. Please check your signature is correct.");
+        if (!MessageDigest.isEqual(
+                expected.getBytes(StandardCharsets.US_ASCII), signature.getBytes(StandardCharsets.US_ASCII))) {
+            throw new ApiError(
+                    "AuthFailure.SignatureFailure",
+                    "The provided credentials could not be validated. Please check your signature is correct.");
         }
     }
 
@@ -287,16 +327,23 @@ public final class FakeTencentAsr implements AutoCloseable {
             throw new ApiError("InvalidParameterValue.ErrorInvalidSubservicetype", "SubServiceType must be 2");
         }
         if (!MODELS.contains(json.get("EngSerViceType").asString())) {
-            throw new ApiError("InvalidParameterValue.ErrorInvalidEngservice", "EngSerViceType " + json.get("EngSerViceType").asString() + " is not valid");
+            throw new ApiError(
+                    "InvalidParameterValue.ErrorInvalidEngservice",
+                    "EngSerViceType " + json.get("EngSerViceType").asString() + " is not valid");
         }
         if (!FORMATS.contains(json.get("VoiceFormat").asString())) {
-            throw new ApiError("InvalidParameterValue.ErrorInvalidVoiceFormat", "VoiceFormat " + json.get("VoiceFormat").asString() + " is not valid");
+            throw new ApiError(
+                    "InvalidParameterValue.ErrorInvalidVoiceFormat",
+                    "VoiceFormat " + json.get("VoiceFormat").asString() + " is not valid");
         }
         if (json.get("SourceType").asLong() != 1) {
-            throw new ApiError("InvalidParameterValue.ErrorInvalidSourcetype", "this fake serves SourceType 1 (audio in the body) only");
+            throw new ApiError(
+                    "InvalidParameterValue.ErrorInvalidSourcetype",
+                    "this fake serves SourceType 1 (audio in the body) only");
         }
         if (!json.has("Data") || !json.has("DataLen")) {
-            throw new ApiError("InvalidParameter.ErrorParamsMissing", "Data and DataLen are required with SourceType 1");
+            throw new ApiError(
+                    "InvalidParameter.ErrorParamsMissing", "Data and DataLen are required with SourceType 1");
         }
         byte[] audio;
         try {
@@ -305,7 +352,9 @@ public final class FakeTencentAsr implements AutoCloseable {
             throw new ApiError("InvalidParameterValue.ErrorInvalidVoicedata", "Data is not base64");
         }
         if (audio.length != json.get("DataLen").asLong()) {
-            throw new ApiError("InvalidParameter.ErrorContentlength", "DataLen " + json.get("DataLen").asLong() + " is not the length of Data (" + audio.length + ")");
+            throw new ApiError(
+                    "InvalidParameter.ErrorContentlength",
+                    "DataLen " + json.get("DataLen").asLong() + " is not the length of Data (" + audio.length + ")");
         }
         if (audio.length > 3 * 1024 * 1024) {
             throw new ApiError("InvalidParameterValue.ErrorVoicedataTooLong", "audio data over 3 MB");
@@ -324,7 +373,9 @@ public final class FakeTencentAsr implements AutoCloseable {
                 throw new ApiError("InvalidParameterValue.ErrorVoicedataTooLong", "audio longer than 60 s");
             }
             if (rate != modelRate) {
-                throw new ApiError("FailedOperation.ErrorRecognize", "audio at " + rate + " Hz for the " + modelRate + " Hz model " + model);
+                throw new ApiError(
+                        "FailedOperation.ErrorRecognize",
+                        "audio at " + rate + " Hz for the " + modelRate + " Hz model " + model);
             }
         }
         Recognised r = recogniser.recognise(format, audio, model);
@@ -349,14 +400,16 @@ public final class FakeTencentAsr implements AutoCloseable {
 
     private static int wavRate(byte[] wav) {
         if (wav.length < 44 || wav[0] != 'R' || wav[1] != 'I' || wav[8] != 'W') {
-            throw new ApiError("FailedOperation.ErrorRecognize", "VoiceFormat wav but the data has no RIFF/WAVE header");
+            throw new ApiError(
+                    "FailedOperation.ErrorRecognize", "VoiceFormat wav but the data has no RIFF/WAVE header");
         }
         return ByteBuffer.wrap(wav).order(ByteOrder.LITTLE_ENDIAN).getInt(24);
     }
 
     private static String message(String code) {
         return switch (code) {
-            case "RequestLimitExceeded" -> "Your current request times equals to `20` in a second, which exceeds the frequency limit `20` for a second.";
+            case "RequestLimitExceeded" ->
+                "Your current request times equals to `20` in a second, which exceeds the frequency limit `20` for a second.";
             case "InternalError" -> "An internal error has occurred. Retry your request.";
             case "FailedOperation.ErrorRecognize" -> "Recognition failed.";
             case "AuthFailure.SignatureFailure" -> "The provided credentials could not be validated.";

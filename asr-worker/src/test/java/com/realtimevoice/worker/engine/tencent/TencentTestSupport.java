@@ -1,5 +1,9 @@
 package com.realtimevoice.worker.engine.tencent;
 
+import com.realtimevoice.worker.audio.AudioConverter;
+import com.realtimevoice.worker.audio.AudioFormat;
+import com.realtimevoice.worker.engine.RecognitionResult;
+import com.realtimevoice.worker.engine.vosk.LocalVosk;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -7,23 +11,35 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-import com.realtimevoice.worker.audio.AudioConverter;
-import com.realtimevoice.worker.audio.AudioFormat;
-import com.realtimevoice.worker.engine.RecognitionResult;
-import com.realtimevoice.worker.engine.vosk.LocalVosk;
-
 /** Wiring the real engine (real SDK) to a {@link FakeTencentAsr}. */
 public final class TencentTestSupport {
 
-    private TencentTestSupport() {
-    }
+    private TencentTestSupport() {}
 
     /** Endpoint asr.tencentcloudapi.com over http://, reached through the fake as the HTTP proxy: nothing leaves the machine. */
-    public static TencentProperties properties(FakeTencentAsr fake, String secretKey, int maxAttempts, int failureThreshold) {
-        return new TencentProperties(FakeTencentAsr.SECRET_ID, secretKey, "1250000000", "ap-shanghai", "asr.tencentcloudapi.com",
-                "http://", fake.address(), "16k_zh", Map.of("zh", "16k_zh", "en", "16k_en", "zh-8k", "8k_zh"), true,
-                Duration.ofSeconds(30), true,
-                new TencentProperties.Calls(20, 4, 100, maxAttempts, Duration.ofMillis(20), Duration.ofMillis(100), failureThreshold,
+    public static TencentProperties properties(
+            FakeTencentAsr fake, String secretKey, int maxAttempts, int failureThreshold) {
+        return new TencentProperties(
+                FakeTencentAsr.SECRET_ID,
+                secretKey,
+                "1250000000",
+                "ap-shanghai",
+                "asr.tencentcloudapi.com",
+                "http://",
+                fake.address(),
+                "16k_zh",
+                Map.of("zh", "16k_zh", "en", "16k_en", "zh-8k", "8k_zh"),
+                true,
+                Duration.ofSeconds(30),
+                true,
+                new TencentProperties.Calls(
+                        20,
+                        4,
+                        100,
+                        maxAttempts,
+                        Duration.ofMillis(20),
+                        Duration.ofMillis(100),
+                        failureThreshold,
                         Duration.ofMillis(500)));
     }
 
@@ -42,7 +58,9 @@ public final class TencentTestSupport {
                 out.writeBytes(c.finish());
                 pcm16k = out.toByteArray();
             } else {
-                int rate = java.nio.ByteBuffer.wrap(audio).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(24);
+                int rate = java.nio.ByteBuffer.wrap(audio)
+                        .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                        .getInt(24);
                 byte[] pcm = Arrays.copyOfRange(audio, 44, audio.length);
                 AudioConverter c = new AudioConverter(AudioFormat.parse("pcm", rate));
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -52,7 +70,10 @@ public final class TencentTestSupport {
             }
             List<RecognitionResult.Final> finals = LocalVosk.finals(pcm16k);
             long duration = pcm16k.length / 32L;
-            String text = String.join(" ", finals.stream().map(RecognitionResult.Final::text).toList()).strip();
+            String text = String.join(
+                            " ",
+                            finals.stream().map(RecognitionResult.Final::text).toList())
+                    .strip();
             List<FakeTencentAsr.Word> words = new ArrayList<>();
             for (RecognitionResult.Final f : finals) {
                 String[] ws = f.text().split(" ");

@@ -3,25 +3,23 @@ package com.realtimevoice.worker.engine.vosk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.stream.Collectors;
-
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
 import com.realtimevoice.events.Word;
+import com.realtimevoice.testsupport.SpeechFixtures;
+import com.realtimevoice.testsupport.WordErrorRate;
 import com.realtimevoice.worker.engine.EngineUnavailableException;
 import com.realtimevoice.worker.engine.RecognitionResult;
 import com.realtimevoice.worker.engine.RecognitionResult.Final;
 import com.realtimevoice.worker.engine.RecognitionResult.Partial;
 import com.realtimevoice.worker.engine.RecognitionStream;
 import com.realtimevoice.worker.engine.StreamSpec;
-import com.realtimevoice.testsupport.SpeechFixtures;
-import com.realtimevoice.testsupport.WordErrorRate;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The real bundled English model on the committed espeak fixtures, fed as a client would: 100 ms at a time. */
 class VoskEngineTest {
@@ -45,10 +43,10 @@ class VoskEngineTest {
      */
     @ParameterizedTest(name = "{0} WER <= {1}")
     @CsvSource({
-            "time.wav,      0.25",
-            "weather.wav,   0.2",
-            "numbers.wav,   0.1",
-            "sentences.wav, 0.1",
+        "time.wav,      0.25",
+        "weather.wav,   0.2",
+        "numbers.wav,   0.1",
+        "sentences.wav, 0.1",
     })
     void transcribesFixtureWithinWordErrorRateBound(String file, double maxWer) {
         String reference = SpeechFixtures.transcripts().get(file);
@@ -83,10 +81,14 @@ class VoskEngineTest {
         for (Final f : finals) {
             assertThat(f.text()).isNotBlank();
             assertThat(f.startMs()).as("start of '%s'", f.text()).isGreaterThanOrEqualTo(previousEnd);
-            assertThat(f.endMs()).as("end of '%s'", f.text()).isGreaterThan(f.startMs()).isLessThanOrEqualTo(audioMs);
+            assertThat(f.endMs())
+                    .as("end of '%s'", f.text())
+                    .isGreaterThan(f.startMs())
+                    .isLessThanOrEqualTo(audioMs);
             previousEnd = f.endMs();
             // setWords(true): the words spell the final and span it exactly, in order, with Vosk's confidence
-            assertThat(String.join(" ", f.words().stream().map(Word::word).toList())).isEqualTo(f.text());
+            assertThat(String.join(" ", f.words().stream().map(Word::word).toList()))
+                    .isEqualTo(f.text());
             assertThat(f.words().get(0).startMs()).isEqualTo(f.startMs());
             assertThat(f.words().get(f.words().size() - 1).endMs()).isEqualTo(f.endMs());
             long wordStart = f.startMs();
@@ -102,7 +104,9 @@ class VoskEngineTest {
     @Test
     void reportsPartialsWhileASegmentIsOpen() {
         List<RecognitionResult> results = recognise("numbers.wav");
-        assertThat(results).filteredOn(r -> r instanceof Partial).isNotEmpty()
+        assertThat(results)
+                .filteredOn(r -> r instanceof Partial)
+                .isNotEmpty()
                 .allSatisfy(p -> assertThat(p.text()).isNotBlank());
     }
 
@@ -134,8 +138,11 @@ class VoskEngineTest {
     }
 
     /** Names, and words that sound like them, that the hotword test asks for: the first two are spoken in names.wav. */
-    private static final List<String> HOTWORDS = List.of("Stella", "Marianne", "Dashwood", "Brandon", "Elinor", "Willoughby");
-    private static final String NAMES_REFERENCE = "please call stella tomorrow ask marianne about the party this is crap";
+    private static final List<String> HOTWORDS =
+            List.of("Stella", "Marianne", "Dashwood", "Brandon", "Elinor", "Willoughby");
+
+    private static final String NAMES_REFERENCE =
+            "please call stella tomorrow ask marianne about the party this is crap";
 
     /*
      * Hotwords, measured (the grammar pass of HotwordPass): without hints the small model hears "please call tomorrow
@@ -151,15 +158,18 @@ class VoskEngineTest {
         String hinted = hintedFinals.stream().map(Final::text).collect(Collectors.joining(" "));
         double werPlain = WordErrorRate.of(NAMES_REFERENCE, plain.toLowerCase());
         double werHinted = WordErrorRate.of(NAMES_REFERENCE, hinted.toLowerCase());
-        System.out.printf("hotwords names.wav: WER %.2f without ('%s'), %.2f with ('%s')%n", werPlain, plain, werHinted, hinted);
+        System.out.printf(
+                "hotwords names.wav: WER %.2f without ('%s'), %.2f with ('%s')%n", werPlain, plain, werHinted, hinted);
         assertThat(plain).doesNotContainIgnoringCase("stella");
         assertThat(hinted).contains("call Stella tomorrow"); // as the client spelt it, where it was said
         assertThat(werHinted).as("one word error fewer at least").isLessThanOrEqualTo(werPlain - 1.0 / 12 + 1e-9);
         // the spliced words keep their times in order, inside the final
         for (Final f : hintedFinals) {
-            assertThat(String.join(" ", f.words().stream().map(Word::word).toList())).isEqualTo(f.text());
+            assertThat(String.join(" ", f.words().stream().map(Word::word).toList()))
+                    .isEqualTo(f.text());
             for (int k = 1; k < f.words().size(); k++) {
-                assertThat(f.words().get(k).startMs()).isGreaterThanOrEqualTo(f.words().get(k - 1).startMs());
+                assertThat(f.words().get(k).startMs())
+                        .isGreaterThanOrEqualTo(f.words().get(k - 1).startMs());
             }
         }
     }
@@ -174,7 +184,8 @@ class VoskEngineTest {
         });
         double wer = WordErrorRate.of(references.toString(), hinted.toString().toLowerCase());
         System.out.printf("WER corpus with hotwords = %.3f%n", wer);
-        assertThat(wer).isLessThanOrEqualTo(0.05); // the bound without hints (corpusWordErrorRateStaysBelowMeasuredBound)
+        assertThat(wer)
+                .isLessThanOrEqualTo(0.05); // the bound without hints (corpusWordErrorRateStaysBelowMeasuredBound)
     }
 
     private static List<RecognitionResult> recognise(String file) {
@@ -183,7 +194,8 @@ class VoskEngineTest {
 
     private static List<RecognitionResult> recognise(String file, List<String> hotwords) {
         List<RecognitionResult> results = new ArrayList<>();
-        try (RecognitionStream stream = engine.open(new StreamSpec(file, SpeechFixtures.SAMPLE_RATE, "en-US", hotwords))) {
+        try (RecognitionStream stream =
+                engine.open(new StreamSpec(file, SpeechFixtures.SAMPLE_RATE, "en-US", hotwords))) {
             for (byte[] chunk : SpeechFixtures.chunks(SpeechFixtures.pcm(file), SpeechFixtures.CHUNK_BYTES)) {
                 results.addAll(stream.accept(chunk));
             }
@@ -197,6 +209,9 @@ class VoskEngineTest {
     }
 
     private static List<Final> finals(List<RecognitionResult> results) {
-        return results.stream().filter(Final.class::isInstance).map(Final.class::cast).toList();
+        return results.stream()
+                .filter(Final.class::isInstance)
+                .map(Final.class::cast)
+                .toList();
     }
 }

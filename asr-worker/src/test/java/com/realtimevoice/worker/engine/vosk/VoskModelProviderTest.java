@@ -10,7 +10,6 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +24,8 @@ class VoskModelProviderTest {
         Path crashed = Files.createDirectories(cache.resolve(VoskModelProvider.UNPACKED_MODEL + ".tmp-crashed"));
         Files.writeString(crashed.resolve("half.mdl"), "x");
         Files.setLastModifiedTime(crashed, FileTime.from(Instant.now().minus(Duration.ofDays(1))));
-        Path recent = Files.createDirectories(cache.resolve(VoskModelProvider.UNPACKED_MODEL + ".tmp-someone-else-unpacking"));
+        Path recent = Files.createDirectories(
+                cache.resolve(VoskModelProvider.UNPACKED_MODEL + ".tmp-someone-else-unpacking"));
 
         Path dir = bundled().modelDirectory();
 
@@ -34,18 +34,25 @@ class VoskModelProviderTest {
         assertThat(dir.resolve("conf/model.conf")).isRegularFile();
         assertThat(dir.resolve("graph/HCLr.fst")).isRegularFile();
         assertThat(Files.size(dir.resolve("am/final.mdl"))).isEqualTo(15_962_575L);
-        assertThat(Files.readAllLines(dir.resolve("conf/mfcc.conf"))).as("dither off: transcripts repeatable")
-                .contains("--sample-frequency=16000").containsOnlyOnce("--dither=0").last().isEqualTo("--dither=0");
+        assertThat(Files.readAllLines(dir.resolve("conf/mfcc.conf")))
+                .as("dither off: transcripts repeatable")
+                .contains("--sample-frequency=16000")
+                .containsOnlyOnce("--dither=0")
+                .last()
+                .isEqualTo("--dither=0");
         try (Stream<Path> entries = Files.list(cache)) {
             assertThat(entries.filter(p -> p.getFileName().toString().contains(".tmp-")))
-                    .as("ours and the stale one gone, the recent one kept").containsExactly(recent);
+                    .as("ours and the stale one gone, the recent one kept")
+                    .containsExactly(recent);
         }
 
         FileTime marker = FileTime.from(Instant.parse("2020-01-01T00:00:00Z"));
         Files.setLastModifiedTime(dir.resolve("am/final.mdl"), marker);
         Path again = bundled().modelDirectory();
         assertThat(again).isEqualTo(dir);
-        assertThat(Files.getLastModifiedTime(again.resolve("am/final.mdl"))).as("not unpacked again").isEqualTo(marker);
+        assertThat(Files.getLastModifiedTime(again.resolve("am/final.mdl")))
+                .as("not unpacked again")
+                .isEqualTo(marker);
     }
 
     /**
@@ -77,7 +84,8 @@ class VoskModelProviderTest {
     @Test
     void configuredPathThatIsNoDirectoryFailsClearly() {
         Path missing = cache.resolve("no-such-model");
-        assertThatThrownBy(() -> new VoskModelProvider(missing.toString(), cache, VoskModelProvider.BUNDLED_RESOURCE).modelDirectory())
+        assertThatThrownBy(() -> new VoskModelProvider(missing.toString(), cache, VoskModelProvider.BUNDLED_RESOURCE)
+                        .modelDirectory())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("ASR_VOSK_MODEL_PATH")
                 .hasMessageContaining(missing.toString())
@@ -87,8 +95,9 @@ class VoskModelProviderTest {
     @Test
     void configuredDirectoryThatIsNoModelFailsClearly() throws IOException {
         Path notAModel = Files.createDirectories(cache.resolve("some-dir/graph"));
-        assertThatThrownBy(() -> new VoskModelProvider(notAModel.getParent().toString(), cache, VoskModelProvider.BUNDLED_RESOURCE)
-                .modelDirectory())
+        assertThatThrownBy(() -> new VoskModelProvider(
+                                notAModel.getParent().toString(), cache, VoskModelProvider.BUNDLED_RESOURCE)
+                        .modelDirectory())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("ASR_VOSK_MODEL_PATH")
                 .hasMessageContaining("does not look like a Vosk model")
