@@ -37,17 +37,7 @@ final class SocketResults implements ResultSink {
 
     @Override
     public void onFinal(TranscriptFinal fin) {
-        connection.send(new ServerMessage.Final(
-                fin.sessionId(),
-                fin.index(),
-                fin.text(),
-                fin.startMs(),
-                fin.endMs(),
-                fin.words() == null
-                        ? null
-                        : fin.words().stream()
-                                .map(w -> new ServerMessage.Word(w.word(), w.startMs(), w.endMs(), w.confidence()))
-                                .toList()));
+        connection.send(com.realtimevoice.ingest.pipeline.ResultMessages.finalOf(fin));
     }
 
     @Override

@@ -110,17 +110,7 @@ final class WatchedSession {
     }
 
     synchronized void onFinal(TranscriptFinal fin) {
-        String json = ProtocolCodec.write(new ServerMessage.Final(
-                fin.sessionId(),
-                fin.index(),
-                fin.text(),
-                fin.startMs(),
-                fin.endMs(),
-                fin.words() == null
-                        ? null
-                        : fin.words().stream()
-                                .map(w -> new ServerMessage.Word(w.word(), w.startMs(), w.endMs(), w.confidence()))
-                                .toList()));
+        String json = ProtocolCodec.write(com.realtimevoice.ingest.pipeline.ResultMessages.finalOf(fin));
         finals.put(fin.index(), json);
         if (state != State.LIVE) {
             return;
