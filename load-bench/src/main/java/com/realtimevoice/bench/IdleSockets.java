@@ -36,6 +36,7 @@ final class IdleSockets {
               --hold S                seconds to hold them once all are open (default 60)
               --ping-interval S       each connection sends {"type":"ping"} this often (default 30; 0 = never)
               --connect-rate N        new connections per second at most (default 1000)
+              --sockets-per-user N    sockets sharing one user's token (default 20: the node's INGEST_MAX_SOCKETS_PER_USER)
             """;
 
     private static final int CONNECTING = 0;
@@ -46,11 +47,13 @@ final class IdleSockets {
         final SocketChannel channel;
         int state = CONNECTING;
         final ByteBuffer in = ByteBuffer.allocate(4096);
+        final byte[] upgrade;
         ByteBuffer out;
         long nextPingNs;
 
-        Conn(SocketChannel channel) {
+        Conn(SocketChannel channel, byte[] upgrade) {
             this.channel = channel;
+            this.upgrade = upgrade;
         }
     }
 
@@ -68,12 +71,18 @@ final class IdleSockets {
         long holdNs = (long) (a.number("hold", 60) * 1e9);
         long pingNs = (long) (a.number("ping-interval", 30) * 1e9);
         int rate = a.integer("connect-rate", 1000);
-        String token = token(base);
-        String request = "GET /api/realtime-voice/stream?token=" + token + " HTTP/1.1\r\nHost: " + base.getHost() + ":"
-                + base.getPort()
-                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
-                + Base64.getEncoder().encodeToString(new byte[16]) + "\r\n\r\n";
-        byte[] upgrade = request.getBytes(StandardCharsets.US_ASCII);
+        // one user per --sockets-per-user sockets: a node holds at most INGEST_MAX_SOCKETS_PER_USER (20) of one user's
+        int perUser = a.integer("sockets-per-user", 20);
+        String run = Long.toHexString(ThreadLocalRandom.current().nextLong());
+        List<byte[]> upgrades = new ArrayList<>();
+        for (int u = 0; u * perUser < sockets; u++) {
+            String request = "GET /api/realtime-voice/stream?token=" + token(base, "idle-" + run + "-" + u)
+                    + " HTTP/1.1\r\nHost: "
+                    + base.getHost() + ":" + base.getPort()
+                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
+                    + Base64.getEncoder().encodeToString(new byte[16]) + "\r\n\r\n";
+            upgrades.add(request.getBytes(StandardCharsets.US_ASCII));
+        }
         InetSocketAddress server = new InetSocketAddress(base.getHost(), base.getPort());
 
         Selector selector = Selector.open();
@@ -96,7 +105,7 @@ final class IdleSockets {
                     ch.configureBlocking(false);
                     ch.bind(new InetSocketAddress(sources[opened % sources.length], 0));
                     ch.connect(server);
-                    Conn c = new Conn(ch);
+                    Conn c = new Conn(ch, upgrades.get(opened / perUser));
                     conns.add(c);
                     ch.register(selector, SelectionKey.OP_CONNECT, c);
                 } catch (IOException e) {
@@ -114,7 +123,7 @@ final class IdleSockets {
                 try {
                     if (k.isConnectable() && c.channel.finishConnect()) {
                         c.state = UPGRADING;
-                        c.out = ByteBuffer.wrap(upgrade);
+                        c.out = ByteBuffer.wrap(c.upgrade);
                         c.channel.write(c.out);
                         k.interestOps(SelectionKey.OP_READ);
                     } else if (k.isReadable()) {
@@ -230,12 +239,12 @@ final class IdleSockets {
         return SelectorUsers.frame(opcode, payload);
     }
 
-    private static String token(URI base) throws Exception {
+    private static String token(URI base, String userId) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest r = HttpRequest.newBuilder(base.resolve("/api/auth/dev-token"))
                 .header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(20))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"idle-bench\"}"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"" + userId + "\"}"))
                 .build();
         HttpResponse<String> resp = http.send(r, HttpResponse.BodyHandlers.ofString());
         if (resp.statusCode() != 200) {
