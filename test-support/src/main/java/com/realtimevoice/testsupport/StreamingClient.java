@@ -2,6 +2,7 @@ package com.realtimevoice.testsupport;
 
 import com.realtimevoice.client.RawConnection;
 import com.realtimevoice.protocol.ClientMessage;
+import com.realtimevoice.protocol.CloseCode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -125,7 +126,7 @@ public final class StreamingClient implements RawConnection.Listener, AutoClosea
     @Override
     public void close() {
         if (!connection.isOutputClosed()) {
-            connection.close(1000, "bye").exceptionally(e -> null);
+            connection.close(CloseCode.NORMAL.code, "bye").exceptionally(e -> null);
         }
     }
 }

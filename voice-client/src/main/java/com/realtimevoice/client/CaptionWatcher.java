@@ -1,5 +1,6 @@
 package com.realtimevoice.client;
 
+import com.realtimevoice.protocol.CloseCode;
 import com.realtimevoice.protocol.ProtocolCodec;
 import com.realtimevoice.protocol.ServerMessage;
 import java.net.URI;
@@ -60,7 +61,7 @@ public final class CaptionWatcher {
     public void close() {
         RawConnection c = connection;
         if (c != null && !c.isOutputClosed()) {
-            c.close(1000, "bye");
+            c.close(CloseCode.NORMAL.code, "bye");
         }
     }
 

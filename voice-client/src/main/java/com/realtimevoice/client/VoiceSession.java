@@ -1,6 +1,7 @@
 package com.realtimevoice.client;
 
 import com.realtimevoice.protocol.ClientMessage;
+import com.realtimevoice.protocol.CloseCode;
 import com.realtimevoice.protocol.ProtocolCodec;
 import com.realtimevoice.protocol.ServerMessage;
 import java.util.ArrayDeque;
@@ -83,7 +84,7 @@ public final class VoiceSession {
 
     /** Closes normally once the queued sends are out. */
     public CompletableFuture<Void> close() {
-        return connection.close(1000, "done");
+        return connection.close(CloseCode.NORMAL.code, "done");
     }
 
     /** Drops the connection at once (as a network failure would); the session can be resumed. */
