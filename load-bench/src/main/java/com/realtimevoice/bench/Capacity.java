@@ -1,16 +1,13 @@
 package com.realtimevoice.bench;
 
 import com.realtimevoice.client.cli.Args;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,8 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.SerializationFeature;
 
@@ -135,7 +130,7 @@ final class Capacity {
 
     /** The unloaded direct engine: the baseline server at 10 streams, twice (the first warms it). */
     private void measureReference() throws Exception {
-        try (Child baseline = startBaseline()) {
+        try (ChildJvm baseline = startBaseline()) {
             load(baseline.url, REFERENCE_STREAMS, seconds / 2.0);
             JsonNode r = load(baseline.url, REFERENCE_STREAMS, seconds);
             referenceP99Ms = r.path("finalLatencyMs").path("p99").asLong();
@@ -198,11 +193,11 @@ final class Capacity {
 
     /** The baseline under M streams beside kafka-floor at M x 10 records/s, the two hops' added latencies summed. */
     private long floorHolds(int streams) throws Exception {
-        try (Child baseline = startBaseline()) {
+        try (ChildJvm baseline = startBaseline()) {
             load(baseline.url, streams, seconds / 2.0); // warm-up: the socket layer JITs too
             int warmup = (int) RAMP_UP_SECONDS + 5;
             Path json = logs.resolve("kafka-floor-" + streams + ".json");
-            try (Child kafka = Child.start(
+            try (ChildJvm kafka = ChildJvm.start(
                     "kafka-floor-" + streams,
                     logs,
                     benchCommand(
@@ -250,7 +245,7 @@ final class Capacity {
         env.put("RESULT_SERVICE_MANAGEMENT_PORT", String.valueOf(ports[5]));
         List<String> command =
                 List.of(javaBinary(), "-jar", jar.toAbsolutePath().toString());
-        try (Child pipeline = Child.start("pipeline", logs, command, env, null, Duration.ZERO)) {
+        try (ChildJvm pipeline = ChildJvm.start("pipeline", logs, command, env, null, Duration.ZERO)) {
             String url = "http://127.0.0.1:" + ports[0];
             awaitHealth(url + "/health", Duration.ofMinutes(4), pipeline);
             out.println("pipeline up (" + url + "); warming up at " + start + " streams, twice");
@@ -266,9 +261,9 @@ final class Capacity {
         }
     }
 
-    private Child startBaseline() throws Exception {
+    private ChildJvm startBaseline() throws Exception {
         int port = freePorts(1)[0];
-        Child child = Child.start(
+        ChildJvm child = ChildJvm.start(
                 "baseline-" + port,
                 logs,
                 benchCommand("baseline", "--port", String.valueOf(port), "--engine", "bench-echo"),
@@ -305,7 +300,7 @@ final class Capacity {
         }
     }
 
-    private static void awaitHealth(String url, Duration timeout, Child child) throws Exception {
+    private static void awaitHealth(String url, Duration timeout, ChildJvm child) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!child.process.isAlive()) {
@@ -360,73 +355,5 @@ final class Capacity {
 
     private static double loadAverage() {
         return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    }
-
-    /** A child JVM whose output goes to a log file; closing it kills it (and waits). */
-    private static final class Child implements AutoCloseable {
-        final String name;
-        final Process process;
-        final Path log;
-        String url;
-
-        private Child(String name, Process process, Path log) {
-            this.name = name;
-            this.process = process;
-            this.log = log;
-        }
-
-        /** Starts the command; with {@code readyLine}, waits until a line of its output starts with it. */
-        static Child start(
-                String name, Path logs, List<String> command, Map<String, String> env, String readyLine, Duration wait)
-                throws Exception {
-            Path log = logs.resolve(name + ".log");
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-            pb.environment().putAll(env);
-            Process process = pb.start();
-            Child child = new Child(name, process, log);
-            CountDownLatch ready = new CountDownLatch(1);
-            Thread pump = new Thread(
-                    () -> {
-                        try (BufferedReader r = new BufferedReader(
-                                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-                                PrintStream file = new PrintStream(Files.newOutputStream(log), true)) {
-                            for (String line; (line = r.readLine()) != null; ) {
-                                file.println(line);
-                                if (readyLine != null && line.startsWith(readyLine)) {
-                                    ready.countDown();
-                                }
-                            }
-                        } catch (IOException ignored) {
-                            // the child is gone
-                        }
-                    },
-                    "capacity-" + name);
-            pump.setDaemon(true);
-            pump.start();
-            if (readyLine != null && !ready.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-                child.close();
-                throw new IllegalStateException(name + " printed no '" + readyLine + "' in " + wait + "; see " + log);
-            }
-            return child;
-        }
-
-        Child withUrl(String url) {
-            this.url = url;
-            return this;
-        }
-
-        void awaitExit(Duration timeout) throws InterruptedException {
-            process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            process.descendants().forEach(ProcessHandle::destroy);
-            process.destroy();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        }
     }
 }
