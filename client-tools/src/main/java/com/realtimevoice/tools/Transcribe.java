@@ -25,6 +25,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * {@code transcribe}: streams a WAV file or stdin (raw 16 kHz 16-bit mono PCM) to the server over the WebSocket
  * contract, at real-time pace or faster, printing partials in place and finals as lines.
+ *
+ * <p>Longer than the ~400-line guide: one command's options, input decoding, pacing, resume on a dropped socket and
+ * output modes (text, words, JSON) read best together; the transport and messages are voice-client's.
  */
 final class Transcribe {
 

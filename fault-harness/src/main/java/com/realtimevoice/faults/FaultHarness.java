@@ -44,6 +44,9 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * java -cp ... com.realtimevoice.faults.FaultHarness [short|full|scenario,scenario...]
  * </pre>
+ *
+ * <p>Longer than the ~400-line guide: it is the harness's one timeline (cluster, clean pass, each scenario's
+ * inject/recover/check, report); the faults, clients and checks live in their own packages.
  */
 public final class FaultHarness {
 

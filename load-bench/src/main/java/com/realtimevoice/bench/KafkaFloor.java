@@ -36,6 +36,9 @@ import tools.jackson.databind.SerializationFeature;
  * (max.poll.records, commits every 100 ms without waiting) that only timestamp what they get. The CPU of each thread
  * group over the measured window, divided by the records, is the floor of that hop: no socket, no engine, no
  * database, no Spring. Goal 4 of docs/performance.md asks for 20,000 chunks/s through this hop and two more.
+ *
+ * <p>Longer than the ~400-line guide: a self-contained measuring tool (options, pacer, consumers, per-thread CPU,
+ * report) with nothing shared elsewhere; split, its parts would only be used here.
  */
 final class KafkaFloor {
 

@@ -30,6 +30,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * protocol module's all the same (written by {@link ProtocolCodec}, read as {@link ServerMessage}s). Same behaviour
  * and figures as {@link VirtualUser}: sessions back to back on one socket, audio paced at real time (fixed rate: a
  * late tick catches up), timings recorded in the phase ({@link SessionTimer}).
+ *
+ * <p>Longer than the ~400-line guide: an RFC 6455 client on NIO (handshake, framing, selector loop) and the virtual
+ * users on it; the transport is the part that cannot be voice-client's.
  */
 final class SelectorUsers {
 

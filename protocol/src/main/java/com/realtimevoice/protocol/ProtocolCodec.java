@@ -13,6 +13,8 @@ import tools.jackson.databind.json.JsonMapper;
  * The one JSON codec of the client protocol, for both ends. The server side ({@link #parseClient},
  * {@link #write(ServerMessage)}) keeps the old service's leniency and today's bytes: a client frame is checked
  * against {@link ClientLimits} and never throws; a server message's fields come in a fixed order.
+ *
+ * <p>At the ~400-line guide: every message of the contract, both directions, in the one codec the issue asks for.
  */
 public final class ProtocolCodec {
 

@@ -25,6 +25,9 @@ import java.util.function.Consumer;
  * It records everything it sends and receives ({@link ClientEvent}). One thread per client runs it all; the
  * connections, the protocol, the numbering of chunks and their retention until acked, resume and the re-send are
  * voice-client's ({@link VoiceClient}, {@link VoiceSession}), paced here ({@link VoiceSession#resendNext}).
+ *
+ * <p>Longer than the ~400-line guide: its recovery policy (back-off over nodes, ack window, stall detection, the
+ * OVERLOADED pause) and the event record the checker reads are one loop on one thread, kept together.
  */
 public final class FleetClient implements Runnable {
 

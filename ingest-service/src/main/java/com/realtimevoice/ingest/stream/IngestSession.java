@@ -33,6 +33,9 @@ import org.springframework.web.socket.CloseStatus;
  * closed) and the {@link ActiveSession} (ending, seq, acks), both synchronized, because frames arrive on the socket's
  * thread, results on Kafka listener threads and the sweeps on the scheduler. A session leaves this connection in one
  * place, {@link #tearDown}. Results of the current session come back through {@link SocketResults}.
+ *
+ * <p>Longer than the ~400-line guide on purpose (issue 21): every transition of the state machine above is here, so
+ * a fix to a session's life touches one class; limits, acks, delivery and the registry are their own classes.
  */
 final class IngestSession {
 
