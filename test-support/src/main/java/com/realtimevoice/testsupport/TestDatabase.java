@@ -19,10 +19,10 @@ import org.springframework.test.context.DynamicPropertyRegistry;
  *
  * <pre>
  * &#64;RegisterExtension static final TestDatabase DB = new TestDatabase();
- * &#64;DynamicPropertySource static void db(DynamicPropertyRegistry r) { DB.register(r); }
  * </pre>
+ * In a Spring test that is all: {@link ContextProperties} points the context at the class's database.
  */
-public final class TestDatabase implements BeforeAllCallback {
+public final class TestDatabase implements BeforeAllCallback, ContextProperties {
 
     private static final Logger log = LoggerFactory.getLogger(TestDatabase.class);
 
@@ -51,6 +51,7 @@ public final class TestDatabase implements BeforeAllCallback {
     }
 
     /** The same settings as properties, for services started by hand (the local runner's cluster). */
+    @Override
     public java.util.Map<String, String> springProperties() {
         java.util.Map<String, String> p = new java.util.LinkedHashMap<>();
         p.put("DB_HOST", host);
