@@ -2,6 +2,8 @@ package com.realtimevoice.testsupport;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
@@ -80,6 +82,21 @@ public final class TestDatabase implements BeforeAllCallback, ContextProperties 
     /** The embedded default's URL shape: H2 in MySQL mode with lower-case identifiers. */
     public String h2Url() {
         return "jdbc:h2:mem:" + name + ";MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1";
+    }
+
+    /** The first column of the first row that {@code sql} selects from this database (MariaDB/MySQL only). */
+    public int queryForInt(String sql, Object... params) throws SQLException {
+        try (Connection c =
+                        DriverManager.getConnection("jdbc:mysql://" + host + ":" + port + "/" + name, user, password);
+                PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                s.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
     }
 
     private synchronized boolean ensureCreated() {
