@@ -2,6 +2,10 @@ package com.realtimevoice.bench;
 
 import com.realtimevoice.client.cli.Args;
 import com.realtimevoice.local.LocalCluster;
+import com.realtimevoice.protocol.ClientMessage;
+import com.realtimevoice.protocol.ErrorCode;
+import com.realtimevoice.protocol.ProtocolCodec;
+import com.realtimevoice.protocol.ServerMessage;
 import com.realtimevoice.worker.WorkerProperties;
 import com.realtimevoice.worker.engine.RecognitionResult;
 import com.realtimevoice.worker.engine.RecognitionStream;
@@ -10,7 +14,6 @@ import com.realtimevoice.worker.engine.StreamSpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -33,7 +36,6 @@ import org.springframework.web.socket.config.annotation.EnableWebSocket;
 import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
 import org.springframework.web.socket.handler.AbstractWebSocketHandler;
 import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
-import tools.jackson.databind.JsonNode;
 
 /**
  * The direct-engine baseline: the streaming contract ({@code start}, binary PCM, {@code end}, {@code ping};
@@ -142,57 +144,43 @@ public class BaselineServer implements WebSocketConfigurer {
 
         @Override
         protected void handleTextMessage(WebSocketSession ws, TextMessage message) throws Exception {
-            JsonNode m = LoadPhase.JSON.readTree(message.getPayload());
-            String type = m.path("type").asString("");
+            ClientMessage m = ProtocolCodec.parseClient(message.getPayload());
             Session s = (Session) ws.getAttributes().get(STATE);
-            switch (type) {
-                case "ping":
-                    send(ws, Map.of("type", "pong"));
-                    break;
-                case "start":
-                    if (s != null) {
-                        error(ws, "BAD_REQUEST", "a session is already running on this connection");
-                        return;
-                    }
-                    String name = m.path("engine").asString("");
-                    SpeechEngine engine = engines.get(name.isBlank() ? defaultEngine : name);
-                    if (engine == null) {
-                        error(
-                                ws,
-                                "ENGINE_UNAVAILABLE",
-                                "unknown engine '" + name + "', available: " + engines.keySet());
-                        return;
-                    }
-                    s = new Session(engine.open(new StreamSpec(
-                            UUID.randomUUID().toString(), m.path("sampleRate").asInt(16000), null)));
-                    ws.getAttributes().put(STATE, s);
-                    Map<String, Object> started = new LinkedHashMap<>();
-                    started.put("type", "started");
-                    started.put("sessionId", s.id);
-                    started.put("resumeToken", "");
-                    started.put("format", "pcm");
-                    started.put("sampleRate", m.path("sampleRate").asInt(16000));
-                    started.put("interimResults", true);
-                    send(ws, started);
-                    break;
-                case "end":
-                case "stop":
-                    if (s == null) {
-                        error(ws, "BAD_REQUEST", "no session");
-                        return;
-                    }
-                    emit(ws, s, s.stream.finish());
-                    s.stream.close();
-                    ws.getAttributes().remove(STATE);
-                    Map<String, Object> completed = new LinkedHashMap<>();
-                    completed.put("type", "completed");
-                    completed.put("sessionId", s.id);
-                    completed.put("text", String.join(" ", s.texts));
-                    completed.put("segments", s.texts.size());
-                    send(ws, completed);
-                    break;
-                default:
-                    error(ws, "BAD_REQUEST", "unknown type '" + type + "'");
+            if (m instanceof ClientMessage.Ping) {
+                send(ws, new ServerMessage.Pong());
+            } else if (m instanceof ClientMessage.Start start) {
+                if (s != null) {
+                    error(ws, "a session is already running on this connection");
+                    return;
+                }
+                String name = start.engine() == null ? "" : start.engine();
+                SpeechEngine engine = engines.get(name.isBlank() ? defaultEngine : name);
+                if (engine == null) {
+                    send(
+                            ws,
+                            new ServerMessage.Error(
+                                    ErrorCode.ENGINE_UNAVAILABLE,
+                                    "unknown engine '" + name + "', available: " + engines.keySet()));
+                    return;
+                }
+                s = new Session(engine.open(new StreamSpec(UUID.randomUUID().toString(), start.sampleRate(), null)));
+                ws.getAttributes().put(STATE, s);
+                send(ws, new ServerMessage.Started(s.id, "", "pcm", start.sampleRate(), true));
+            } else if (m instanceof ClientMessage.End) {
+                if (s == null) {
+                    error(ws, "no session");
+                    return;
+                }
+                emit(ws, s, s.stream.finish());
+                s.stream.close();
+                ws.getAttributes().remove(STATE);
+                send(ws, new ServerMessage.Completed(s.id, String.join(" ", s.texts), s.texts.size()));
+            } else {
+                error(
+                        ws,
+                        m instanceof ClientMessage.Malformed bad
+                                ? bad.reason()
+                                : "not served by the baseline: " + m.getClass().getSimpleName());
             }
         }
 
@@ -200,7 +188,7 @@ public class BaselineServer implements WebSocketConfigurer {
         protected void handleBinaryMessage(WebSocketSession ws, BinaryMessage message) throws Exception {
             Session s = (Session) ws.getAttributes().get(STATE);
             if (s == null) {
-                error(ws, "BAD_REQUEST", "audio before start");
+                error(ws, "audio before start");
                 return;
             }
             byte[] pcm = new byte[message.getPayloadLength()];
@@ -210,41 +198,29 @@ public class BaselineServer implements WebSocketConfigurer {
             long now = System.currentTimeMillis();
             if (now - s.lastAckMs >= 100) {
                 s.lastAckMs = now;
-                send(ws, Map.of("type", "ack", "sessionId", s.id, "seq", s.seq));
+                send(ws, new ServerMessage.Ack(s.id, s.seq));
             }
         }
 
         private void emit(WebSocketSession ws, Session s, List<RecognitionResult> results) throws Exception {
             for (RecognitionResult r : results) {
-                Map<String, Object> out = new LinkedHashMap<>();
                 if (r instanceof RecognitionResult.Final f) {
-                    out.put("type", "final");
-                    out.put("sessionId", s.id);
-                    out.put("index", s.index++);
-                    out.put("text", f.text());
-                    out.put("startMs", f.startMs());
-                    out.put("endMs", f.endMs());
+                    send(ws, new ServerMessage.Final(s.id, s.index++, f.text(), f.startMs(), f.endMs()));
                     s.texts.add(f.text());
                     s.lastPartial = "";
                 } else if (!r.text().equals(s.lastPartial)) {
                     s.lastPartial = r.text();
-                    out.put("type", "partial");
-                    out.put("sessionId", s.id);
-                    out.put("index", s.index);
-                    out.put("text", r.text());
-                } else {
-                    continue;
+                    send(ws, new ServerMessage.Partial(s.id, s.index, r.text()));
                 }
-                send(ws, out);
             }
         }
 
-        private void error(WebSocketSession ws, String code, String message) throws Exception {
-            send(ws, Map.of("type", "error", "code", code, "message", message));
+        private void error(WebSocketSession ws, String message) throws Exception {
+            send(ws, new ServerMessage.Error(ErrorCode.BAD_REQUEST, message));
         }
 
-        private void send(WebSocketSession ws, Map<String, Object> message) throws Exception {
-            ws.sendMessage(new TextMessage(LoadPhase.JSON.writeValueAsString(message)));
+        private void send(WebSocketSession ws, ServerMessage message) throws Exception {
+            ws.sendMessage(new TextMessage(ProtocolCodec.write(message)));
         }
 
         @Override

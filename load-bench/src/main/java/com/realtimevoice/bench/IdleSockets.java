@@ -1,6 +1,8 @@
 package com.realtimevoice.bench;
 
 import com.realtimevoice.client.cli.Args;
+import com.realtimevoice.protocol.ClientMessage;
+import com.realtimevoice.protocol.ProtocolCodec;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -42,6 +44,8 @@ final class IdleSockets {
     private static final int CONNECTING = 0;
     private static final int UPGRADING = 1;
     private static final int OPEN = 2;
+    private static final byte[] PING =
+            ProtocolCodec.write(new ClientMessage.Ping()).getBytes(StandardCharsets.UTF_8);
 
     private static final class Conn {
         final SocketChannel channel;
@@ -199,7 +203,7 @@ final class IdleSockets {
                     if (c.state == OPEN && now >= c.nextPingNs) {
                         c.nextPingNs = now + pingNs;
                         try {
-                            c.channel.write(frame(0x1, "{\"type\":\"ping\"}".getBytes(StandardCharsets.US_ASCII)));
+                            c.channel.write(frame(0x1, PING));
                         } catch (IOException e) {
                             failed++;
                             c.state = -1;

@@ -3,7 +3,7 @@ package com.realtimevoice.bench;
 import java.util.Arrays;
 
 /**
- * {@code load-bench/run load|baseline|idle|store|kafka-floor|watchers|jmh ...}: the performance tools of docs/performance.md.
+ * {@code load-bench/run load|baseline|idle|store|kafka-floor|watchers|capacity|jmh ...}: the performance tools of docs/performance.md.
  */
 public final class Main {
 
@@ -28,6 +28,9 @@ public final class Main {
             case "kafka-floor":
                 System.exit(KafkaFloor.main(rest, System.out, System.err));
                 break;
+            case "capacity":
+                System.exit(Capacity.main(rest, System.out, System.err));
+                break;
             case "watchers":
                 System.exit(WatchersBench.main(rest, System.out, System.err));
                 break;
@@ -36,13 +39,14 @@ public final class Main {
                 break;
             default:
                 System.out.println(
-                        "usage: load-bench/run load|baseline|idle|store|kafka-floor|watchers|jmh [options]  (--help for each)");
+                        "usage: load-bench/run load|baseline|idle|store|kafka-floor|watchers|capacity|jmh [options]  (--help for each)");
                 System.out.print(LoadGenerator.USAGE);
                 System.out.print(BaselineServer.USAGE);
                 System.out.print(IdleSockets.USAGE);
                 System.out.print(StoreBench.USAGE);
                 System.out.print(KafkaFloor.USAGE);
                 System.out.print(WatchersBench.USAGE);
+                System.out.print(Capacity.USAGE);
                 System.out.println(
                         "jmh [JMH options]: the per-chunk hot-path benchmarks (com.realtimevoice.bench.jmh)");
                 System.exit("help".equals(command) || "--help".equals(command) ? 0 : 2);

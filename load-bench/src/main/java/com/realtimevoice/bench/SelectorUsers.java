@@ -1,5 +1,9 @@
 package com.realtimevoice.bench;
 
+import com.realtimevoice.protocol.ClientMessage;
+import com.realtimevoice.protocol.CloseCode;
+import com.realtimevoice.protocol.ProtocolCodec;
+import com.realtimevoice.protocol.ServerMessage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -17,14 +21,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.ThreadLocalRandom;
-import tools.jackson.databind.JsonNode;
 
 /**
  * The load generator's own WebSocket client: every virtual user of a phase on a few selector threads, each audio
  * chunk a frame masked once when the fixtures load and then written as is. java.net.http's WebSocket costs about
  * 180 us of CPU per chunk sent, which on the machine under test ate the cores the pipeline was being measured on;
- * this costs a write call. Same behaviour and figures as {@link VirtualUser}: sessions back to back on one socket,
- * audio paced at real time (fixed rate: a late tick catches up), timings recorded in the phase.
+ * this costs a write call. That is why it keeps its own transport instead of voice-client's; the messages are the
+ * protocol module's all the same (written by {@link ProtocolCodec}, read as {@link ServerMessage}s). Same behaviour
+ * and figures as {@link VirtualUser}: sessions back to back on one socket, audio paced at real time (fixed rate: a
+ * late tick catches up), timings recorded in the phase ({@link SessionTimer}).
  */
 final class SelectorUsers {
 
@@ -37,6 +42,9 @@ final class SelectorUsers {
     private static final int DONE = 6;
     private static final long RECONNECT_DELAY_NS = 500_000_000L;
     private static final int MAX_MESSAGE = 1 << 20;
+    private static final String END = ProtocolCodec.write(new ClientMessage.End());
+    /** How an ack begins, as the protocol module writes it: acks are most of what arrives, not worth a JSON parse. */
+    private static final String ACK_PREFIX = ackPrefix();
 
     private final LoadPhase phase;
     private final List<String> tokens;
@@ -168,16 +176,11 @@ final class SelectorUsers {
         // the current session
         boolean sessionOpen;
         List<ByteBuffer> chunks;
-        long[] chunkSentNs;
         int nextChunk;
         long periodNs;
         long firstChunkDueNs;
         long sessionDeadlineNs;
-        long firstAudioNs;
-        long firstPartialNs;
-        long endSentNs;
-        long lastFinalNs;
-        final List<long[]> finals = new ArrayList<>();
+        final SessionTimer timer = new SessionTimer(phase.config.chunkMs);
 
         User(int id, String token, Loop loop) {
             this.id = id;
@@ -344,8 +347,8 @@ final class SelectorUsers {
                         String text = message.toString(StandardCharsets.UTF_8);
                         message.reset();
                         // acks (one per session every 100 ms) are most of what arrives: not worth a JSON parse
-                        if (messageOpcode == 0x1 && !text.startsWith("{\"type\":\"ack\"")) {
-                            handle(LoadPhase.JSON.readTree(text), System.nanoTime());
+                        if (messageOpcode == 0x1 && !text.startsWith(ACK_PREFIX)) {
+                            handle(ProtocolCodec.parseServer(text), System.nanoTime());
                         }
                     }
                 }
@@ -360,10 +363,8 @@ final class SelectorUsers {
             }
             byte[] pcm = phase.config.fixture(id + sessions);
             chunks = frames.get(pcm);
-            chunkSentNs = new long[chunks.size()];
+            timer.begin(chunks.size());
             nextChunk = 0;
-            firstAudioNs = firstPartialNs = endSentNs = lastFinalNs = 0;
-            finals.clear();
             sessionOpen = true;
             sessions++;
             state = STARTING;
@@ -374,50 +375,34 @@ final class SelectorUsers {
             text(phase.config.startMessage());
         }
 
-        private void handle(JsonNode m, long now) {
-            switch (m.path("type").asString("")) {
-                case "started" -> {
-                    if (state == STARTING) {
-                        state = STREAMING;
-                        firstChunkDueNs = now;
-                        loop.schedule(this, now);
-                    }
+        private void handle(ServerMessage m, long now) {
+            if (m instanceof ServerMessage.Started) {
+                if (state == STARTING) {
+                    state = STREAMING;
+                    firstChunkDueNs = now;
+                    loop.schedule(this, now);
                 }
-                case "partial" -> {
-                    if (firstPartialNs == 0
-                            && firstAudioNs != 0
-                            && !m.path("text").asString("").isBlank()) {
-                        firstPartialNs = now;
-                    }
-                }
-                case "final" -> {
-                    lastFinalNs = now;
-                    finals.add(new long[] {now, m.path("endMs").asLong(-1)});
-                    phase.finalReceived();
-                }
-                case "completed" -> completed(now);
-                case "error" -> {
-                    phase.error(m.path("code").asString("UNKNOWN"));
-                    sessionFailed(null);
-                }
-                default -> {} // ack, pong
+            } else if (m instanceof ServerMessage.Completed) {
+                completed(now);
+            } else if (m instanceof ServerMessage.Error e) {
+                phase.error(e.code() == null ? "UNKNOWN" : e.code());
+                sessionFailed(null);
+            } else if (timer.result(m, now)) {
+                phase.finalReceived();
             }
+            // ack, pong
         }
 
         /** Sends every chunk that is due (fixed rate: after a stall, the missed ones go at once), then the end. */
         private void sendChunks(long now) {
             while (sessionOpen && state == STREAMING && firstChunkDueNs + nextChunk * periodNs <= now) {
                 if (nextChunk == chunks.size()) {
-                    endSentNs = System.nanoTime();
+                    timer.endSent(System.nanoTime());
                     state = ENDING;
-                    text("{\"type\":\"end\"}");
+                    text(END);
                     return;
                 }
-                long sent = System.nanoTime();
-                if (nextChunk == 0) {
-                    firstAudioNs = sent;
-                }
-                chunkSentNs[nextChunk] = sent;
+                timer.chunkSent(nextChunk, System.nanoTime());
                 ByteBuffer frame = chunks.get(nextChunk++).duplicate();
                 phase.audioSent(frame.remaining() - 8);
                 try {
@@ -437,15 +422,7 @@ final class SelectorUsers {
                 return;
             }
             sessionOpen = false;
-            phase.sessionDone(new VirtualUser.SessionTimes(
-                    firstAudioNs,
-                    firstPartialNs,
-                    endSentNs,
-                    lastFinalNs,
-                    now,
-                    finals,
-                    chunkSentNs,
-                    phase.config.chunkMs));
+            phase.sessionDone(timer.completed(now));
             startSession();
         }
 
@@ -484,7 +461,8 @@ final class SelectorUsers {
             }
             if (channel != null && channel.isOpen()) {
                 try {
-                    write(SelectorUsers.frame(0x8, new byte[] {0x03, (byte) 0xe8}));
+                    int normal = CloseCode.NORMAL.code;
+                    write(SelectorUsers.frame(0x8, new byte[] {(byte) (normal >> 8), (byte) normal}));
                 } catch (IOException ignored) {
                     // closing anyway
                 }
@@ -544,6 +522,11 @@ final class SelectorUsers {
                 key = null;
             }
         }
+    }
+
+    private static String ackPrefix() {
+        String ack = ProtocolCodec.write(new ServerMessage.Ack("", 0));
+        return ack.substring(0, ack.indexOf(','));
     }
 
     /** A masked client frame (clients must mask), up to 64 KB of payload. */

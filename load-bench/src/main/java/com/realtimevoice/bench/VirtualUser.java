@@ -30,15 +30,10 @@ final class VirtualUser implements VoiceSession.Listener {
     // the current session, guarded by this
     private byte[] pcm;
     private List<byte[]> chunks;
-    private long[] chunkSentNs;
     private int nextChunk;
     private ScheduledFuture<?> streaming;
     private ScheduledFuture<?> timeout;
-    private long firstAudioNs;
-    private long firstPartialNs;
-    private long endSentNs;
-    private long lastFinalNs;
-    private final List<long[]> finals = new ArrayList<>(); // {receivedNs, endMs}
+    private final SessionTimer timer;
     private boolean sessionOpen;
     private int sessions;
 
@@ -47,6 +42,7 @@ final class VirtualUser implements VoiceSession.Listener {
         this.id = id;
         this.token = token;
         this.ticker = ticker;
+        this.timer = new SessionTimer(phase.config.chunkMs);
     }
 
     void connect(HttpClient http) {
@@ -76,10 +72,8 @@ final class VirtualUser implements VoiceSession.Listener {
         }
         pcm = phase.config.fixture(id + sessions);
         chunks = phase.config.chunks(pcm);
-        chunkSentNs = new long[chunks.size()];
+        timer.begin(chunks.size());
         nextChunk = 0;
-        firstAudioNs = firstPartialNs = endSentNs = lastFinalNs = 0;
-        finals.clear();
         sessionOpen = true;
         sessions++;
         send(socket.start(phase.config.start()));
@@ -100,16 +94,13 @@ final class VirtualUser implements VoiceSession.Listener {
         }
         long now = System.nanoTime();
         if (nextChunk == chunks.size()) {
-            endSentNs = now;
+            timer.endSent(now);
             nextChunk++;
             streaming.cancel(false);
             send(socket.end());
             return;
         }
-        if (nextChunk == 0) {
-            firstAudioNs = now;
-        }
-        chunkSentNs[nextChunk] = now;
+        timer.chunkSent(nextChunk, now);
         byte[] audio = chunks.get(nextChunk++);
         phase.audioSent(audio.length);
         send(socket.sendAudio(audio));
@@ -120,21 +111,14 @@ final class VirtualUser implements VoiceSession.Listener {
         long now = System.nanoTime();
         if (m instanceof ServerMessage.Started) {
             onStarted();
-        } else if (m instanceof ServerMessage.Partial p) {
+        } else if (m instanceof ServerMessage.Partial || m instanceof ServerMessage.Final) {
+            boolean isFinal;
             synchronized (this) {
-                if (firstPartialNs == 0
-                        && firstAudioNs != 0
-                        && p.text() != null
-                        && !p.text().isBlank()) {
-                    firstPartialNs = now;
-                }
+                isFinal = timer.result(m, now);
             }
-        } else if (m instanceof ServerMessage.Final f) {
-            synchronized (this) {
-                lastFinalNs = now;
-                finals.add(new long[] {now, f.endMs()});
+            if (isFinal) {
+                phase.finalReceived();
             }
-            phase.finalReceived();
         } else if (m instanceof ServerMessage.Completed) {
             sessionCompleted(now);
         } else if (m instanceof ServerMessage.Error e) {
@@ -151,16 +135,7 @@ final class VirtualUser implements VoiceSession.Listener {
             }
             sessionOpen = false;
             timeout.cancel(false);
-            SessionTimes t = new SessionTimes(
-                    firstAudioNs,
-                    firstPartialNs,
-                    endSentNs,
-                    lastFinalNs,
-                    now,
-                    finals,
-                    chunkSentNs,
-                    phase.config.chunkMs);
-            phase.sessionDone(t);
+            phase.sessionDone(timer.completed(now));
         }
         startSession();
     }

@@ -40,7 +40,8 @@ import tools.jackson.databind.JsonNode;
  * The same images then run as docker-compose.yml's services, to show the stack keeps its data across down/up.
  *
  * Slow (the base images from Debian packages, then one Maven build inside a container, shared by the three images
- * through the Dockerfile's common build stage): enabled with -Drv.images=true, and skipped cleanly
+ * through the Dockerfile's common build stage): enabled with -Drv.images=true (the second stage of .ci/run, after
+ * the suite), and skipped cleanly
  * without a Docker engine. Every docker build and run holds flock /tmp/docker.lock.
  */
 @EnabledIfSystemProperty(named = "rv.images", matches = "true")

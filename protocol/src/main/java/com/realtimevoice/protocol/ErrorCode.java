@@ -31,4 +31,14 @@ public enum ErrorCode {
         this.close = close;
         this.closeReason = closeReason;
     }
+
+    /** @return the error code of this name, or null for a code of the pipeline's own (a session's failure) */
+    public static ErrorCode of(String code) {
+        for (ErrorCode c : values()) {
+            if (c.name().equals(code)) {
+                return c;
+            }
+        }
+        return null;
+    }
 }

@@ -1,5 +1,7 @@
 package com.realtimevoice.testsupport;
 
+import com.realtimevoice.protocol.ProtocolCodec;
+import com.realtimevoice.protocol.ServerMessage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Raw HTTP requests that go wrong in every way a server can be asked (unknown paths, wrong methods and content
@@ -187,16 +188,19 @@ public final class ErrorBodySweep {
         if (LEAKS.matcher(a.body()).find()) {
             return "HTML, a stack trace or an internal name in the body";
         }
-        JsonNode json;
+        ServerMessage message;
         try {
-            json = StreamingClient.JSON.readTree(a.body());
-        } catch (RuntimeException e) {
-            return "not JSON";
+            message = ProtocolCodec.parseServer(a.body());
+        } catch (IllegalArgumentException e) {
+            return String.valueOf(e.getMessage()).startsWith("not JSON")
+                    ? "not JSON"
+                    : "not {\"type\":\"error\",\"code\",\"message\"}";
         }
-        if (!"error".equals(json.path("type").asString())
-                || !json.path("code").isString()
-                || json.path("code").asString().isEmpty()
-                || !json.path("message").isString()) {
+        // the protocol's error message; the codec reads a code or message that is not a string as null
+        if (!(message instanceof ServerMessage.Error error)
+                || error.code() == null
+                || error.code().isEmpty()
+                || error.message() == null) {
             return "not {\"type\":\"error\",\"code\",\"message\"}";
         }
         return null;

@@ -1,64 +1,70 @@
 package com.realtimevoice.testsupport;
 
+import com.realtimevoice.client.RawConnection;
+import com.realtimevoice.protocol.ClientMessage;
+import com.realtimevoice.protocol.CloseCode;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A plain WebSocket client of the contract (the JDK's, no Spring), as a mini-program or browser would be:
- * it records every message the server sends, in order.
+ * The tests' client of the contract: a thin wrapper over voice-client's {@link RawConnection} (the JDK's WebSocket,
+ * no Spring, as a mini-program or browser would be) that sends any text as it is (tests send malformed and hostile
+ * frames on purpose; {@link #send(ClientMessage)} for protocol messages) and records every message the server sends,
+ * in order, as JSON for assertions on the exact fields.
  */
-public final class StreamingClient implements WebSocket.Listener, AutoCloseable {
+public final class StreamingClient implements RawConnection.Listener, AutoCloseable {
 
     public static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final BlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
     private final List<JsonNode> received = new ArrayList<>();
-    private final StringBuilder partialText = new StringBuilder();
-    private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
-    private WebSocket socket;
+    private RawConnection connection;
 
     public static StreamingClient connect(String url) {
-        return connect(url, java.util.Map.of());
+        return connect(url, Map.of());
     }
 
     /** Connects with extra upgrade-request headers, e.g. {@code Authorization: Bearer ...} as wx.connectSocket sends it. */
-    public static StreamingClient connect(String url, java.util.Map<String, String> headers) {
+    public static StreamingClient connect(String url, Map<String, String> headers) {
         StreamingClient client = new StreamingClient();
-        WebSocket.Builder builder =
-                HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
-        headers.forEach(builder::header);
-        client.socket = builder.buildAsync(URI.create(url), client).join();
+        client.connection = RawConnection.open(
+                        HttpClient.newHttpClient(), URI.create(url), headers, Duration.ofSeconds(10), client)
+                .join();
         return client;
     }
 
     /** Whether the server has closed the socket (or it failed). */
     public boolean isClosed() {
-        return closeCode.isDone() || socket.isOutputClosed();
+        return connection.closeCode().isDone() || connection.isOutputClosed();
     }
 
     /** Waits for the server to close the socket and returns its close code. */
     public int awaitClose(Duration timeout) throws Exception {
-        return closeCode.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return connection.closeCode().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Sends a text frame as it is. */
     public void send(String json) {
-        socket.sendText(json, true).join();
+        connection.sendText(json).join();
+    }
+
+    /** Sends a protocol message as the protocol module writes it. */
+    public void send(ClientMessage message) {
+        connection.send(message).join();
     }
 
     public void sendAudio(byte[] pcm) {
-        socket.sendBinary(ByteBuffer.wrap(pcm), true).join();
+        connection.sendBinary(pcm).join();
     }
 
     /** Streams PCM in 100 ms chunks, {@code speed} times faster than real time. */
@@ -103,35 +109,24 @@ public final class StreamingClient implements WebSocket.Listener, AutoCloseable 
     }
 
     @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-        partialText.append(data);
-        if (last) {
-            JsonNode node = JSON.readTree(partialText.toString());
-            partialText.setLength(0);
-            synchronized (this) {
-                received.add(node);
-            }
-            inbox.add(node);
+    public void onText(RawConnection c, String text) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(text);
+        } catch (JacksonException e) {
+            // not JSON: kept as a string, so that a test sees it instead of a silent gap
+            node = JSON.getNodeFactory().stringNode(text);
         }
-        webSocket.request(1);
-        return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-        closeCode.complete(statusCode);
-        return null;
-    }
-
-    @Override
-    public void onError(WebSocket webSocket, Throwable error) {
-        closeCode.completeExceptionally(error);
+        synchronized (this) {
+            received.add(node);
+        }
+        inbox.add(node);
     }
 
     @Override
     public void close() {
-        if (!socket.isOutputClosed()) {
-            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").exceptionally(e -> null);
+        if (!connection.isOutputClosed()) {
+            connection.close(CloseCode.NORMAL.code, "bye").exceptionally(e -> null);
         }
     }
 }

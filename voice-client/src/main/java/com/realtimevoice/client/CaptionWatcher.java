@@ -1,14 +1,13 @@
 package com.realtimevoice.client;
 
+import com.realtimevoice.protocol.CloseCode;
 import com.realtimevoice.protocol.ProtocolCodec;
 import com.realtimevoice.protocol.ServerMessage;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 
 /**
  * Watches a session's live captions from a watch link ({@code ws(s)://HOST/api/realtime-voice/watch?token=W}): the
@@ -32,7 +31,7 @@ public final class CaptionWatcher {
     private final Listener listener;
     private final Duration connectTimeout;
     private volatile int lastFinalIndex = -1;
-    private volatile WebSocket socket;
+    private volatile RawConnection connection;
 
     private CaptionWatcher(HttpClient http, URI url, Duration connectTimeout, Listener listener) {
         this.http = http;
@@ -60,58 +59,42 @@ public final class CaptionWatcher {
     }
 
     public void close() {
-        WebSocket ws = socket;
-        if (ws != null && !ws.isOutputClosed()) {
-            ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye");
+        RawConnection c = connection;
+        if (c != null && !c.isOutputClosed()) {
+            c.close(CloseCode.NORMAL.code, "bye");
         }
     }
 
-    private CompletableFuture<WebSocket> connect(URI target) {
-        return http.newWebSocketBuilder().connectTimeout(connectTimeout).buildAsync(target, new WebSocket.Listener() {
-            private final StringBuilder text = new StringBuilder();
-
-            @Override
-            public void onOpen(WebSocket webSocket) {
-                socket = webSocket;
-                webSocket.request(1);
-            }
-
-            @Override
-            public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                text.append(data);
-                if (last) {
-                    String json = text.toString();
-                    text.setLength(0);
-                    try {
-                        ServerMessage message = ProtocolCodec.parseServer(json);
-                        if (message instanceof ServerMessage.Final f) {
-                            lastFinalIndex = Math.max(lastFinalIndex, f.index());
+    private CompletableFuture<RawConnection> connect(URI target) {
+        return RawConnection.open(http, target, Map.of(), connectTimeout, new RawConnection.Listener() {
+                    @Override
+                    public void onText(RawConnection raw, String json) {
+                        connection = raw;
+                        try {
+                            ServerMessage message = ProtocolCodec.parseServer(json);
+                            if (message instanceof ServerMessage.Final f) {
+                                lastFinalIndex = Math.max(lastFinalIndex, f.index());
+                            }
+                            listener.onMessage(message);
+                        } catch (IllegalArgumentException e) {
+                            // not a protocol message: ignored, as a client of a later version ignores what it does not
+                            // know
                         }
-                        listener.onMessage(message);
-                    } catch (IllegalArgumentException e) {
-                        // not a protocol message: ignored, as a client of a later version ignores what it does not know
                     }
-                }
-                webSocket.request(1);
-                return null;
-            }
 
-            @Override
-            public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-                webSocket.request(1);
-                return null;
-            }
+                    @Override
+                    public void onClose(RawConnection raw, int code, String reason) {
+                        listener.onClose(code, reason);
+                    }
 
-            @Override
-            public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-                listener.onClose(statusCode, reason);
-                return null;
-            }
-
-            @Override
-            public void onError(WebSocket webSocket, Throwable error) {
-                listener.onFailure(error);
-            }
-        });
+                    @Override
+                    public void onFailure(RawConnection raw, Throwable error) {
+                        listener.onFailure(error);
+                    }
+                })
+                .thenApply(raw -> {
+                    connection = raw;
+                    return raw;
+                });
     }
 }

@@ -1,21 +1,19 @@
 package com.realtimevoice.client;
 
 import com.realtimevoice.protocol.ClientMessage;
+import com.realtimevoice.protocol.CloseCode;
 import com.realtimevoice.protocol.ProtocolCodec;
 import com.realtimevoice.protocol.ServerMessage;
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
 
 /**
- * One connection and the session on it. Sends are queued (java.net.http allows one outstanding send); audio chunks
- * are numbered from 0 as the server numbers them and kept until the server acks them, so that a
- * {@link VoiceClient#resume} can re-send exactly the ones it lacks. Server messages reach the {@link Listener} on
- * the socket's thread, in order.
+ * One connection and the session on it. Sends are queued ({@link RawConnection}); audio chunks are numbered from 0
+ * as the server numbers them and kept until the server acks them, so that a {@link VoiceClient#resume} can re-send
+ * exactly the ones it lacks, and {@link #rewind} (after {@code OVERLOADED}) the ones after the last ack. Re-sends go
+ * at once, or, with {@link #resendOnResume resendOnResume(false)}, one per {@link #resendNext} at the caller's pace.
+ * Server messages reach the {@link Listener} on the socket's thread, in order.
  */
 public final class VoiceSession {
 
@@ -36,27 +34,30 @@ public final class VoiceSession {
     private record Chunk(long seq, byte[] audio) {}
 
     private final Listener listener;
-    private final StringBuilder text = new StringBuilder();
-    private volatile WebSocket socket;
-    private CompletableFuture<?> sendChain = CompletableFuture.completedFuture(null);
+    private volatile RawConnection connection;
     // guarded by this
     private String sessionId;
     private String resumeToken;
     private int lastFinalIndex = -1;
     private long nextSeq;
+    private boolean autoResend = true;
+    /** Sent and not acked yet, in seq order. */
     private final Deque<Chunk> unacked = new ArrayDeque<>();
+    /** Unacked chunks due to go again (after {@code resumed} or a {@link #rewind}), in seq order. */
+    private final Deque<Chunk> backlog = new ArrayDeque<>();
 
     VoiceSession(Listener listener) {
         this.listener = listener;
     }
 
     /** The same session on a new connection: its identity, finals seen and unacked chunks carry over. */
-    synchronized VoiceSession successor() {
-        VoiceSession next = new VoiceSession(listener);
+    synchronized VoiceSession successor(Listener listener) {
+        VoiceSession next = new VoiceSession(listener == null ? this.listener : listener);
         next.sessionId = sessionId;
         next.resumeToken = resumeToken;
         next.lastFinalIndex = lastFinalIndex;
         next.nextSeq = nextSeq;
+        next.autoResend = autoResend;
         next.unacked.addAll(unacked);
         return next;
     }
@@ -65,12 +66,12 @@ public final class VoiceSession {
         return send(start);
     }
 
-    /** Sends one audio chunk (numbered and kept until acked). */
+    /** Sends one new audio chunk (numbered and kept until acked); a backlog, if any, should go first. */
     public CompletableFuture<Void> sendAudio(byte[] audio) {
         synchronized (this) {
             unacked.addLast(new Chunk(nextSeq++, audio));
         }
-        return enqueue(ws -> ws.sendBinary(ByteBuffer.wrap(audio), true));
+        return connection.sendBinary(audio);
     }
 
     public CompletableFuture<Void> end() {
@@ -78,23 +79,55 @@ public final class VoiceSession {
     }
 
     public CompletableFuture<Void> send(ClientMessage message) {
-        String json = ProtocolCodec.write(message);
-        return enqueue(ws -> ws.sendText(json, true));
+        return connection.send(message);
     }
 
     /** Closes normally once the queued sends are out. */
     public CompletableFuture<Void> close() {
-        return enqueue(ws -> ws.isOutputClosed()
-                ? CompletableFuture.completedFuture(ws)
-                : ws.sendClose(WebSocket.NORMAL_CLOSURE, "done"));
+        return connection.close(CloseCode.NORMAL.code, "done");
     }
 
     /** Drops the connection at once (as a network failure would); the session can be resumed. */
     public void abort() {
-        WebSocket ws = socket;
-        if (ws != null) {
-            ws.abort();
+        RawConnection c = connection;
+        if (c != null) {
+            c.abort();
         }
+    }
+
+    /**
+     * Whether a {@code resumed} re-sends the chunks the server lacks at once (the default), or leaves them in the
+     * backlog for {@link #resendNext} (a client that paces its catch-up under the server's rate limit). Carries over
+     * to the sessions that resume this one.
+     */
+    public synchronized VoiceSession resendOnResume(boolean atOnce) {
+        autoResend = atOnce;
+        return this;
+    }
+
+    /**
+     * After {@code OVERLOADED} (the server refused audio and numbers none of it), once acks have caught up: every
+     * unacked chunk goes again, from the one after the last ack, by {@link #resendNext}. Returns how many.
+     */
+    public synchronized int rewind() {
+        backlog.clear();
+        backlog.addAll(unacked);
+        return backlog.size();
+    }
+
+    /**
+     * Sends the next chunk of the backlog under its own seq; the future completes with that seq once it is sent (-1
+     * at once if the backlog is empty).
+     */
+    public CompletableFuture<Long> resendNext() {
+        Chunk c;
+        synchronized (this) {
+            c = backlog.pollFirst();
+        }
+        if (c == null) {
+            return CompletableFuture.completedFuture(-1L);
+        }
+        return connection.sendBinary(c.audio()).thenApply(x -> c.seq());
     }
 
     public synchronized String sessionId() {
@@ -115,20 +148,27 @@ public final class VoiceSession {
         return unacked.isEmpty() ? nextSeq : unacked.peekFirst().seq();
     }
 
+    /** The seq the next new chunk of {@link #sendAudio} gets (the number of chunks numbered so far). */
+    public synchronized long nextSeq() {
+        return nextSeq;
+    }
+
+    /** The seq of the chunk that goes on the wire next: the backlog's first, else the next new one. */
+    public synchronized long nextToSend() {
+        return backlog.isEmpty() ? nextSeq : backlog.peekFirst().seq();
+    }
+
     public synchronized int unackedChunks() {
         return unacked.size();
     }
 
-    private synchronized CompletableFuture<Void> enqueue(Function<WebSocket, CompletableFuture<WebSocket>> op) {
-        CompletableFuture<Void> sent = sendChain
-                .handle((r, e) -> null)
-                .thenCompose(x -> op.apply(socket))
-                .thenApply(ws -> null);
-        sendChain = sent;
-        return sent;
+    /** Chunks waiting to be re-sent. */
+    public synchronized int backlog() {
+        return backlog.size();
     }
 
     private void received(ServerMessage message) {
+        boolean resendNow = false;
         synchronized (this) {
             if (message instanceof ServerMessage.Started s) {
                 sessionId = s.sessionId();
@@ -136,79 +176,60 @@ public final class VoiceSession {
                 lastFinalIndex = -1;
                 nextSeq = 0;
                 unacked.clear();
+                backlog.clear();
             } else if (message instanceof ServerMessage.Final f) {
                 lastFinalIndex = Math.max(lastFinalIndex, f.index());
             } else if (message instanceof ServerMessage.Ack a) {
                 while (!unacked.isEmpty() && unacked.peekFirst().seq() <= a.seq()) {
                     unacked.removeFirst();
                 }
+                while (!backlog.isEmpty() && backlog.peekFirst().seq() <= a.seq()) {
+                    backlog.removeFirst();
+                }
+            } else if (message instanceof ServerMessage.Resumed r) {
+                // the chunks from the server's nextSeq on go again, under their old numbers
+                long from = r.nextSeq();
+                unacked.removeIf(c -> c.seq() < from);
+                backlog.clear();
+                backlog.addAll(unacked);
+                resendNow = autoResend;
             }
         }
-        if (message instanceof ServerMessage.Resumed r) {
-            resend(r.nextSeq());
+        if (resendNow) {
+            while (backlog() > 0) {
+                resendNext(); // queued in order on the connection
+            }
         }
         listener.onMessage(this, message);
     }
 
-    /** After {@code resumed}: the chunks from the server's nextSeq on go again, under their old numbers. */
-    private void resend(long from) {
-        Chunk[] again;
-        synchronized (this) {
-            unacked.removeIf(c -> c.seq() < from);
-            again = unacked.toArray(Chunk[]::new);
-        }
-        for (Chunk c : again) {
-            enqueue(ws -> ws.sendBinary(ByteBuffer.wrap(c.audio()), true));
-        }
-    }
-
-    VoiceSession opened(WebSocket webSocket) {
-        socket = webSocket;
+    VoiceSession opened(RawConnection raw) {
+        connection = raw;
         return this;
     }
 
-    WebSocket.Listener socketListener() {
-        return new WebSocket.Listener() {
+    RawConnection.Listener connectionListener() {
+        return new RawConnection.Listener() {
             @Override
-            public void onOpen(WebSocket webSocket) {
-                socket = webSocket;
-                webSocket.request(1);
-            }
-
-            @Override
-            public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                text.append(data); // the server may fragment long messages
-                if (last) {
-                    String json = text.toString();
-                    text.setLength(0);
-                    ServerMessage message;
-                    try {
-                        message = ProtocolCodec.parseServer(json);
-                    } catch (IllegalArgumentException e) {
-                        listener.onUnreadable(VoiceSession.this, json);
-                        webSocket.request(1);
-                        return null;
-                    }
-                    received(message);
+            public void onText(RawConnection raw, String json) {
+                connection = raw;
+                ServerMessage message;
+                try {
+                    message = ProtocolCodec.parseServer(json);
+                } catch (IllegalArgumentException e) {
+                    listener.onUnreadable(VoiceSession.this, json);
+                    return;
                 }
-                webSocket.request(1);
-                return null;
+                received(message);
             }
 
             @Override
-            public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-                webSocket.request(1);
-                return null;
+            public void onClose(RawConnection raw, int code, String reason) {
+                listener.onClose(VoiceSession.this, code, reason);
             }
 
             @Override
-            public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-                listener.onClose(VoiceSession.this, statusCode, reason);
-                return null;
-            }
-
-            @Override
-            public void onError(WebSocket webSocket, Throwable error) {
+            public void onFailure(RawConnection raw, Throwable error) {
                 listener.onFailure(VoiceSession.this, error);
             }
         };

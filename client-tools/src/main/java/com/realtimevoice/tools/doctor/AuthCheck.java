@@ -2,12 +2,16 @@ package com.realtimevoice.tools.doctor;
 
 import static com.realtimevoice.tools.doctor.Texts.DATE;
 
+import com.realtimevoice.protocol.ClientMessage;
+import com.realtimevoice.protocol.CloseCode;
+import com.realtimevoice.protocol.ErrorCode;
+import com.realtimevoice.protocol.ServerMessage;
 import com.realtimevoice.tools.DevTokens;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.Objects;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -84,31 +88,12 @@ final class AuthCheck extends Check {
         }
         boolean keep = false;
         try {
-            ws.sendText("{\"type\":\"start\",\"format\":\"pcm\",\"sampleRate\":16000,\"interimResults\":true}");
+            ws.send(new ClientMessage.Start(null, "pcm", 16000, null, null, true));
             long deadline = System.nanoTime() + ctx.options.timeout.toNanos();
             while (true) {
-                RawWebSocket.Event e = ws.next(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                if (e == null) {
-                    ctx.report(
-                            NAME,
-                            Status.FAIL,
-                            "no answer to 'start' within " + ctx.options.timeout.toSeconds() + " s",
-                            "ingest-service accepted the socket but does not answer: see its log");
-                    ctx.report(roundTrip, Status.SKIP, "no session", null);
-                    return null;
-                }
-                if (e.kind() != RawWebSocket.Event.Kind.TEXT) {
-                    ctx.report(
-                            NAME,
-                            Status.FAIL,
-                            "the socket closed before 'started' (" + Texts.closeText(e) + ")",
-                            e.closeCode() == 1008 ? tokenFix(claims) : "see the ingest-service log");
-                    ctx.report(roundTrip, Status.SKIP, "no session", null);
-                    return null;
-                }
-                JsonNode m = Texts.parse(e.text());
-                String type = m == null ? "" : m.path("type").asString();
-                if (type.equals("started")) {
+                RawWebSocket.Event e = ws.nextBefore(deadline);
+                ServerMessage m = e == null ? null : e.message();
+                if (m instanceof ServerMessage.Started started) {
                     String warning = devTokenWarning(ctx);
                     ctx.report(
                             NAME,
@@ -116,17 +101,16 @@ final class AuthCheck extends Check {
                             "accepted " + ctx.tokenSource + describeClaims(claims) + " in the Authorization header",
                             warning);
                     keep = true;
-                    return new Context.Session(ws, m.path("sessionId").asString());
+                    return new Context.Session(ws, started.sessionId());
                 }
-                if (type.equals("error")) {
-                    String code = m.path("code").asString();
-                    if (code.equals("UNAUTHORIZED")) {
+                if (m instanceof ServerMessage.Error error) {
+                    String code = Objects.toString(error.code(), "");
+                    String message = Objects.toString(error.message(), "");
+                    if (code.equals(ErrorCode.UNAUTHORIZED.name())) {
                         ctx.report(
                                 NAME,
                                 Status.FAIL,
-                                "UNAUTHORIZED: "
-                                        + DevTokens.abbreviate(m.path("message").asString(), 160)
-                                        + describeClaims(claims),
+                                "UNAUTHORIZED: " + DevTokens.abbreviate(message, 160) + describeClaims(claims),
                                 tokenFix(claims));
                         ctx.report(roundTrip, Status.SKIP, "needs a valid token", null);
                     } else {
@@ -134,10 +118,24 @@ final class AuthCheck extends Check {
                         ctx.report(
                                 roundTrip,
                                 Status.FAIL,
-                                "'start' refused: " + code + " "
-                                        + m.path("message").asString(),
+                                "'start' refused: " + code + " " + message,
                                 Texts.errorFix(code));
                     }
+                    return null;
+                }
+                if (e == null || e.kind() != RawWebSocket.Event.Kind.TEXT) {
+                    ctx.report(
+                            NAME,
+                            Status.FAIL,
+                            e == null
+                                    ? "no answer to 'start' within " + ctx.options.timeout.toSeconds() + " s"
+                                    : "the socket closed before 'started' (" + Texts.closeText(e) + ")",
+                            e == null
+                                    ? "ingest-service accepted the socket but does not answer: see its log"
+                                    : e.closeCode() == CloseCode.POLICY_VIOLATION.code
+                                            ? tokenFix(claims)
+                                            : "see the ingest-service log");
+                    ctx.report(roundTrip, Status.SKIP, "no session", null);
                     return null;
                 }
             }

@@ -1,5 +1,6 @@
 package com.realtimevoice.tools.doctor;
 
+import com.realtimevoice.protocol.CloseCode;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -52,7 +53,9 @@ final class IdleCheck extends Check {
                     continue;
                 }
                 double after = (e.atNanos() - t0) / 1e9;
-                if (e.kind() == RawWebSocket.Event.Kind.CLOSE && e.closeCode() == 1008 && !withToken) {
+                if (e.kind() == RawWebSocket.Event.Kind.CLOSE
+                        && e.closeCode() == CloseCode.POLICY_VIOLATION.code
+                        && !withToken) {
                     return new Finding(
                             NAME,
                             Status.SKIP,
@@ -73,7 +76,7 @@ final class IdleCheck extends Check {
                                     after,
                                     e.closeCode(),
                                     e.closeReason()),
-                            e.closeCode() == 1008
+                            e.closeCode() == CloseCode.POLICY_VIOLATION.code
                                     ? "the socket was refused: see the authentication check"
                                     : "the server itself ends idle sockets: see the ingest-service log");
                 }

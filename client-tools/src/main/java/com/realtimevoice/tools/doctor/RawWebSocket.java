@@ -1,5 +1,9 @@
 package com.realtimevoice.tools.doctor;
 
+import com.realtimevoice.protocol.ClientMessage;
+import com.realtimevoice.protocol.CloseCode;
+import com.realtimevoice.protocol.ProtocolCodec;
+import com.realtimevoice.protocol.ServerMessage;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
@@ -22,7 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A WebSocket client (RFC 6455) on a socket the doctor opened: it shows the handshake response as it came, answers
- * the server's pings, counts them, and tells an orderly close from a connection that was simply cut.
+ * the server's pings, counts them, and tells an orderly close from a connection that was simply cut. It keeps its
+ * own transport because java.net.http's WebSocket (voice-client's) hides all four; what travels in its frames is the
+ * protocol module's: {@link #send(ClientMessage)} writes with {@link ProtocolCodec}, {@link Event#message()} reads.
  */
 final class RawWebSocket implements Closeable {
 
@@ -35,6 +41,18 @@ final class RawWebSocket implements Closeable {
             TEXT,
             CLOSE,
             EOF
+        }
+
+        /** A text event's protocol message; null for a close, a cut, or text that is not a server message. */
+        ServerMessage message() {
+            if (kind != Kind.TEXT) {
+                return null;
+            }
+            try {
+                return ProtocolCodec.parseServer(text);
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
         }
     }
 
@@ -108,6 +126,11 @@ final class RawWebSocket implements Closeable {
     /** The next event, or null after the timeout. */
     Event next(long timeout, TimeUnit unit) throws InterruptedException {
         return events.poll(timeout, unit);
+    }
+
+    /** The next event, or null once {@code deadlineNanos} (of System.nanoTime) has passed. */
+    Event nextBefore(long deadlineNanos) throws InterruptedException {
+        return next(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
     private void readLoop() {
@@ -200,6 +223,11 @@ final class RawWebSocket implements Closeable {
         return b;
     }
 
+    /** Sends a protocol message as the protocol module writes it. */
+    void send(ClientMessage message) throws IOException {
+        sendText(ProtocolCodec.write(message));
+    }
+
     void sendText(String text) throws IOException {
         send(0x1, text.getBytes(StandardCharsets.UTF_8));
     }
@@ -240,7 +268,8 @@ final class RawWebSocket implements Closeable {
         if (!socket.isClosed() && upgraded()) {
             try {
                 closing = true;
-                send(0x8, new byte[] {0x03, (byte) 0xe8}); // 1000
+                int normal = CloseCode.NORMAL.code;
+                send(0x8, new byte[] {(byte) (normal >> 8), (byte) normal});
             } catch (IOException e) {
                 // already gone
             }

@@ -1,5 +1,7 @@
 package com.realtimevoice.tools.doctor;
 
+import com.realtimevoice.protocol.ClientMessage;
+import com.realtimevoice.protocol.ServerMessage;
 import com.realtimevoice.tools.Audio;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,9 +10,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import tools.jackson.databind.JsonNode;
 
 /**
  * A clip streamed at twice real time on the session the authentication check started, ended, and recognised:
@@ -66,7 +68,7 @@ final class RoundTripCheck extends Check {
                     TimeUnit.NANOSECONDS.sleep(wait);
                 }
             }
-            ws.sendText("{\"type\":\"end\"}");
+            ws.send(new ClientMessage.End());
         } catch (IOException e) {
             ctx.report(
                     NAME,
@@ -79,8 +81,7 @@ final class RoundTripCheck extends Check {
         List<String> finals = new ArrayList<>();
         Duration wait = ctx.options.timeout.multipliedBy(3);
         long deadline = endSent + wait.toNanos();
-        while (true) {
-            RawWebSocket.Event e = ws.next(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        for (RawWebSocket.Event e = ws.nextBefore(deadline); ; e = ws.nextBefore(deadline)) {
             if (e == null) {
                 ctx.report(
                         NAME,
@@ -99,19 +100,19 @@ final class RoundTripCheck extends Check {
                         "see the ingest-service log; a proxy may limit frame sizes or session length");
                 return;
             }
-            JsonNode m = Texts.parse(e.text());
-            String type = m == null ? "" : m.path("type").asString();
-            if ((type.equals("partial") || type.equals("final")) && firstResult < 0) {
+            ServerMessage m = e.message();
+            if ((m instanceof ServerMessage.Partial || m instanceof ServerMessage.Final) && firstResult < 0) {
                 firstResult = System.nanoTime();
             }
-            if (type.equals("final")) {
-                finals.add(m.path("text").asString());
-            } else if (type.equals("error")) {
-                String code = m.path("code").asString();
-                ctx.report(NAME, Status.FAIL, code + ": " + m.path("message").asString(), Texts.errorFix(code));
+            if (m instanceof ServerMessage.Final f) {
+                finals.add(Objects.toString(f.text(), ""));
+            } else if (m instanceof ServerMessage.Error error) {
+                String code = Objects.toString(error.code(), "");
+                ctx.report(
+                        NAME, Status.FAIL, code + ": " + Objects.toString(error.message(), ""), Texts.errorFix(code));
                 return;
-            } else if (type.equals("completed")) {
-                String text = m.path("text").asString();
+            } else if (m instanceof ServerMessage.Completed completed) {
+                String text = Objects.toString(completed.text(), "");
                 String detail = String.format(
                         Locale.ROOT,
                         "\"%s\" (%d final(s); %.1f s of audio; first result %s after the first audio; "

@@ -1,5 +1,6 @@
 package com.realtimevoice.tools.doctor;
 
+import com.realtimevoice.protocol.ErrorCode;
 import com.realtimevoice.tools.DevTokens;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -55,17 +56,18 @@ final class Texts {
 
     /** The fix for an error code the server sent in an {@code error} message. */
     static String errorFix(String code) {
-        switch (code) {
-            case "RATE_LIMITED":
-                return "this user has too many open sessions (INGEST_MAX_SESSIONS_PER_USER): close some, or use another --user";
-            case "OVERLOADED":
-                return "ingest-service cannot publish to Kafka: check KAFKA_BOOTSTRAP_SERVERS and the brokers";
-            case "ENGINE_UNAVAILABLE":
-                return "the asr-worker cannot run its engine: see its log (ASR_ENGINE, ASR_VOSK_MODEL_PATH, TENCENT_*)";
-            case "UNSUPPORTED_FORMAT":
-                return "the server does not take 16 kHz PCM: an incompatible server version?";
-            default:
-                return "see the ingest-service and asr-worker logs";
+        ErrorCode known = ErrorCode.of(code);
+        if (known == null) {
+            return "see the ingest-service and asr-worker logs";
         }
+        return switch (known) {
+            case RATE_LIMITED ->
+                "this user has too many open sessions (INGEST_MAX_SESSIONS_PER_USER): close some, or use another --user";
+            case OVERLOADED -> "ingest-service cannot publish to Kafka: check KAFKA_BOOTSTRAP_SERVERS and the brokers";
+            case ENGINE_UNAVAILABLE ->
+                "the asr-worker cannot run its engine: see its log (ASR_ENGINE, ASR_VOSK_MODEL_PATH, TENCENT_*)";
+            case UNSUPPORTED_FORMAT -> "the server does not take 16 kHz PCM: an incompatible server version?";
+            default -> "see the ingest-service and asr-worker logs";
+        };
     }
 }

@@ -1,13 +1,15 @@
 package com.realtimevoice.faults.client;
 
+import com.realtimevoice.client.VoiceClient;
+import com.realtimevoice.client.VoiceSession;
+import com.realtimevoice.protocol.ClientMessage;
+import com.realtimevoice.protocol.ErrorCode;
+import com.realtimevoice.protocol.ServerMessage;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -18,11 +20,14 @@ import java.util.function.Function;
  * Load beside the speech sessions (issue 18, faults under load): N streams on the bench-echo engine (no ASR work,
  * ASR_BENCH_ENGINE_ENABLED on the workers), each a session of 100 ms chunks at real time, {@code sessionSeconds}
  * long, then the next, until stopped. They are not checked for loss: they make the pipeline busy while the fault
- * strikes, and a stream that drops simply reconnects and starts a new session. Counts what flowed.
+ * strikes, and a stream that drops simply reconnects and starts a new session. Counts what flowed. Each stream is a
+ * voice-client {@link VoiceSession}.
  */
 public final class BenchStreams implements AutoCloseable {
 
     private static final byte[] CHUNK = new byte[3200]; // 100 ms of 16 kHz 16-bit silence
+    private static final ClientMessage.Start START =
+            new ClientMessage.Start(null, "pcm", 16000, null, "bench-echo", true);
 
     private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "bench-streams");
@@ -90,24 +95,23 @@ public final class BenchStreams implements AutoCloseable {
         stopped = true;
         timer.shutdownNow();
         for (Stream s : streams) {
-            WebSocket ws = s.socket;
-            if (ws != null) {
-                ws.abort();
+            VoiceSession session = s.session;
+            if (session != null) {
+                session.abort();
             }
         }
     }
 
-    private final class Stream implements WebSocket.Listener {
+    private final class Stream implements VoiceSession.Listener {
         final int index;
         final List<String> urls;
         final String token;
         final int chunksPerSession;
-        volatile WebSocket socket;
+        volatile VoiceSession session;
         volatile boolean started;
         volatile boolean connecting;
         int sent;
         int attempt;
-        final StringBuilder text = new StringBuilder();
 
         Stream(int index, List<String> urls, String token, int chunksPerSession) {
             this.index = index;
@@ -122,41 +126,38 @@ public final class BenchStreams implements AutoCloseable {
             }
             connecting = true;
             String url = urls.get((index + attempt++) % urls.size());
-            http.newWebSocketBuilder()
-                    .connectTimeout(Duration.ofSeconds(5))
-                    .header("Authorization", "Bearer " + token)
-                    .buildAsync(URI.create(url), this)
-                    .whenComplete((ws, e) -> {
+            new VoiceClient(http, URI.create(url), Duration.ofSeconds(5))
+                    .connect(token, VoiceClient.TokenIn.HEADER, this)
+                    .whenComplete((s, e) -> {
                         connecting = false;
                         if (e != null) {
                             retryLater();
                             return;
                         }
-                        socket = ws;
+                        session = s;
                         startSession();
                     });
         }
 
         void startSession() {
             sent = 0;
-            WebSocket ws = socket;
-            if (ws != null && !stopped) {
-                ws.sendText(
-                        "{\"type\":\"start\",\"format\":\"pcm\",\"sampleRate\":16000,\"engine\":\"bench-echo\"}", true);
+            VoiceSession s = session;
+            if (s != null && !stopped) {
+                s.start(START);
             }
         }
 
         synchronized void tick() {
-            WebSocket ws = socket;
-            if (ws == null || !started || stopped) {
+            VoiceSession s = session;
+            if (s == null || !started || stopped) {
                 return;
             }
             if (sent < chunksPerSession) {
-                ws.sendBinary(ByteBuffer.wrap(CHUNK), true);
+                s.sendAudio(CHUNK);
                 sent++;
                 chunks.incrementAndGet();
             } else if (sent == chunksPerSession) {
-                ws.sendText("{\"type\":\"end\"}", true);
+                s.end();
                 sent++;
             }
         }
@@ -164,10 +165,10 @@ public final class BenchStreams implements AutoCloseable {
         void drop() {
             drops.incrementAndGet();
             started = false;
-            WebSocket ws = socket;
-            socket = null;
-            if (ws != null) {
-                ws.abort();
+            VoiceSession s = session;
+            session = null;
+            if (s != null) {
+                s.abort();
             }
             retryLater();
         }
@@ -179,39 +180,33 @@ public final class BenchStreams implements AutoCloseable {
         }
 
         @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            text.append(data);
-            if (last) {
-                String m = text.toString();
-                text.setLength(0);
-                if (m.contains("\"type\":\"started\"")) {
-                    started = true;
-                    sessions.incrementAndGet();
-                } else if (m.contains("\"type\":\"final\"") || m.contains("\"type\":\"partial\"")) {
-                    results.incrementAndGet();
-                } else if (m.contains("\"type\":\"completed\"")) {
-                    started = false;
-                    startSession(); // the next session, back to back
-                } else if (m.contains("\"type\":\"error\"") && (m.contains("OVERLOADED") || m.contains("INTERNAL"))) {
-                    // the fault: start again on a new socket (the speech sessions are the ones checked)
-                    timer.execute(this::drop);
-                }
-            }
-            ws.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-            if (socket == ws) {
+        public void onMessage(VoiceSession s, ServerMessage m) {
+            if (m instanceof ServerMessage.Started) {
+                started = true;
+                sessions.incrementAndGet();
+            } else if (m instanceof ServerMessage.Final || m instanceof ServerMessage.Partial) {
+                results.incrementAndGet();
+            } else if (m instanceof ServerMessage.Completed) {
+                started = false;
+                startSession(); // the next session, back to back
+            } else if (m instanceof ServerMessage.Error error
+                    && (ErrorCode.of(error.code()) == ErrorCode.OVERLOADED
+                            || ErrorCode.of(error.code()) == ErrorCode.INTERNAL)) {
+                // the fault: start again on a new socket (the speech sessions are the ones checked)
                 timer.execute(this::drop);
             }
-            return null;
         }
 
         @Override
-        public void onError(WebSocket ws, Throwable error) {
-            if (socket == ws) {
+        public void onClose(VoiceSession s, int statusCode, String reason) {
+            if (session == s) {
+                timer.execute(this::drop);
+            }
+        }
+
+        @Override
+        public void onFailure(VoiceSession s, Throwable error) {
+            if (session == s) {
                 timer.execute(this::drop);
             }
         }

@@ -1,31 +1,33 @@
 package com.realtimevoice.faults.client;
 
+import com.realtimevoice.client.VoiceClient;
+import com.realtimevoice.client.VoiceSession;
+import com.realtimevoice.protocol.ClientMessage;
+import com.realtimevoice.protocol.ErrorCode;
+import com.realtimevoice.protocol.ServerMessage;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A client as resilient as the mini-program SDK: it streams a program at recording pace, keeps every chunk until
  * it is acked (bounded), and on a dropped socket or a 1012/1013 close reconnects (jittered back-off) to any ingest
  * node with {@code resume} (lastIndex = the highest final index it has, nextSeq = its first unacked chunk), re-sends
  * its unacked chunks and goes on. On OVERLOADED it pauses and, once acks flow again, re-sends from the last ack.
- * It records everything it sends and receives ({@link ClientEvent}). One thread per client runs it all.
+ * It records everything it sends and receives ({@link ClientEvent}). One thread per client runs it all; the
+ * connections, the protocol, the numbering of chunks and their retention until acked, resume and the re-send are
+ * voice-client's ({@link VoiceClient}, {@link VoiceSession}), paced here ({@link VoiceSession#resendNext}).
  */
 public final class FleetClient implements Runnable {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     /** Chunks kept unacked at most (20 s of audio): past this the client holds back, like a bounded SDK buffer. */
     private static final int MAX_UNACKED_CHUNKS = 200;
     /** Unacked audio with no ack progress for this long: the connection is presumed dead, reconnect and resume. */
@@ -60,12 +62,14 @@ public final class FleetClient implements Runnable {
     // State: written by the client's own thread only (volatile where other threads read it).
     private volatile Phase phase = Phase.CONNECTING;
     private volatile String sessionId;
-    private String resumeToken;
+    /** The session as the latest connection carries it: chunks numbered and unacked, finals seen (what resume says). */
+    private VoiceSession session;
+
     private volatile Connection connection;
     private int connections;
-    private int highestIndex = -1;
-    private long firstUnacked;
-    private long nextToSend;
+    /** The first chunk not acked as far as the acks handled here say: only for seeing ack progress. */
+    private long ackedUpTo;
+
     private long micStartMs;
     private long lastSendMs;
     private long lastAckProgressMs;
@@ -155,8 +159,10 @@ public final class FleetClient implements Runnable {
                 }
                 Object message = c == null ? null : c.inbox.poll(5, TimeUnit.MILLISECONDS);
                 long now = System.currentTimeMillis();
-                if (message instanceof JsonNode json) {
-                    handle(json, now);
+                if (message instanceof ServerMessage m) {
+                    handle(m, now);
+                } else if (message instanceof Unreadable u) {
+                    record("unknown", -1, -1, null, u.text());
                 } else if (message instanceof Closed closed) {
                     onClosed(closed);
                     continue;
@@ -201,86 +207,68 @@ public final class FleetClient implements Runnable {
 
     // ---------------------------------------------------------------- server messages
 
-    private void handle(JsonNode m, long now) {
-        String type = m.path("type").asString();
-        switch (type) {
-            case "started" -> {
-                sessionId = m.path("sessionId").asString();
-                resumeToken = m.path("resumeToken").asString();
+    private void handle(ServerMessage m, long now) {
+        if (m instanceof ServerMessage.Started started) {
+            sessionId = started.sessionId();
+            phase = Phase.STREAMING;
+            reconnectStreak = 0;
+            micStartMs = now;
+            lastAckProgressMs = now;
+            record("started", -1, -1, null, null);
+        } else if (m instanceof ServerMessage.Ack ack) {
+            long seq = ack.seq();
+            record("ack", seq, -1, null, null);
+            if (seq + 1 > ackedUpTo) {
+                ackedUpTo = seq + 1;
+                lastAckProgressMs = now;
+            }
+            if (paused) {
+                ackWhilePaused = true;
+                lastAckWhilePausedMs = now;
+            }
+        } else if (m instanceof ServerMessage.Partial partial) {
+            // unstable text, replaced by the final: not part of the loss check, but a result (recovery time)
+            record("partial", -1, partial.index(), null, null);
+        } else if (m instanceof ServerMessage.Final f) {
+            // seq: the final's endMs (its audio's end), for its latency (check/BystanderDelay)
+            record("final", f.endMs(), f.index(), f.text(), null);
+            lastResultMs = now;
+        } else if (m instanceof ServerMessage.Completed completed) {
+            record("completed", -1, completed.segments(), completed.text(), null);
+            phase = Phase.DONE;
+        } else if (m instanceof ServerMessage.Resumed resumed) {
+            // the session has put the chunks from resumed.nextSeq on in its backlog: maybeSend re-sends them
+            record("resumed", resumed.nextSeq(), resumed.lastIndex(), null, null);
+            lastAckProgressMs = now;
+            paused = false;
+            reconnectStreak = 0;
+            if (endSent) {
+                // The end may or may not have reached Kafka before the drop: say it again (idempotent downstream).
+                send(connection, session.end());
+                record("end", -1, -1, null, "again after resume");
+                endSentMs = now;
+                phase = Phase.ENDING;
+            } else {
                 phase = Phase.STREAMING;
-                reconnectStreak = 0;
-                micStartMs = now;
-                lastAckProgressMs = now;
-                record("started", -1, -1, null, null);
             }
-            case "ack" -> {
-                long seq = m.path("seq").asLong();
-                record("ack", seq, -1, null, null);
-                if (seq + 1 > firstUnacked) {
-                    firstUnacked = seq + 1;
-                    lastAckProgressMs = now;
-                }
-                if (paused) {
-                    ackWhilePaused = true;
-                    lastAckWhilePausedMs = now;
-                }
-            }
-            case "partial" -> {
-                // unstable text, replaced by the final: not part of the loss check, but a result (recovery time)
-                record("partial", -1, m.path("index").asInt(), null, null);
-            }
-            case "final" -> {
-                int index = m.path("index").asInt();
-                // seq: the final's endMs (its audio's end), for its latency (check/BystanderDelay)
-                record(
-                        "final",
-                        m.path("endMs").asLong(-1),
-                        index,
-                        m.path("text").asString(),
-                        null);
-                highestIndex = Math.max(highestIndex, index);
-                lastResultMs = now;
-            }
-            case "completed" -> {
-                record(
-                        "completed",
-                        -1,
-                        m.path("segments").asInt(),
-                        m.path("text").asString(),
-                        null);
-                phase = Phase.DONE;
-            }
-            case "resumed" -> {
-                record(
-                        "resumed",
-                        m.path("nextSeq").asLong(),
-                        m.path("lastIndex").asInt(),
-                        null,
-                        null);
-                nextToSend = firstUnacked;
-                lastAckProgressMs = now;
-                paused = false;
-                reconnectStreak = 0;
-                if (endSent) {
-                    // The end may or may not have reached Kafka before the drop: say it again (idempotent downstream).
-                    sendText(message("end"));
-                    record("end", -1, -1, null, "again after resume");
-                    endSentMs = now;
-                    phase = Phase.ENDING;
-                } else {
-                    phase = Phase.STREAMING;
-                }
-            }
-            case "error" -> onError(m.path("code").asString(), m.path("message").asString(), now);
-            case "pong" -> {}
-            default -> record("unknown", -1, -1, null, m.toString());
+        } else if (m instanceof ServerMessage.Error error) {
+            onError(Objects.toString(error.code(), ""), Objects.toString(error.message(), ""), now);
+        } else if (m instanceof ServerMessage.Other other) {
+            record("unknown", -1, -1, null, other.json());
+        } else if (!(m instanceof ServerMessage.Pong)) {
+            record("unknown", -1, -1, null, m.toString());
         }
     }
 
     private void onError(String code, String text, long now) {
         record("error", -1, -1, null, code + ": " + text);
-        switch (code) {
-            case "OVERLOADED" -> {
+        ErrorCode known = ErrorCode.of(code);
+        if (known == null) {
+            fail("error " + code + ": " + text); // a pipeline failure's own code
+            return;
+        }
+        switch (known) {
+            case OVERLOADED -> {
                 if (phase == Phase.STARTING || phase == Phase.RESUMING) {
                     // the broker did not take the start/resume: try again on a fresh connection after a back-off
                     forceReconnect("start or resume refused (OVERLOADED)");
@@ -288,25 +276,25 @@ public final class FleetClient implements Runnable {
                     paused = true;
                     pausedAtMs = now;
                     ackWhilePaused = false;
-                    record("pause", nextToSend, -1, null, "first unacked " + firstUnacked);
+                    record("pause", session.nextToSend(), -1, null, "first unacked " + session.firstUnacked());
                 }
             }
-            case "RATE_LIMITED" -> {
+            case RATE_LIMITED -> {
                 if (phase == Phase.STARTING || phase == Phase.RESUMING) {
                     forceReconnect("start or resume refused (RATE_LIMITED)");
                 }
                 // otherwise audio too fast: the server closes the socket and we resume from the close
             }
-            case "IDLE_TIMEOUT", "MAX_DURATION" -> {
+            case IDLE_TIMEOUT, MAX_DURATION -> {
                 // the server ended the session: its finals and completed follow, no more audio is taken
                 endSent = true;
                 endSentMs = now;
                 phase = Phase.ENDING;
             }
-            case "BAD_REQUEST" -> {
+            case BAD_REQUEST -> {
                 // recorded; e.g. audio that crossed an end
             }
-            case "INTERNAL" -> {
+            case INTERNAL -> {
                 // "the session cannot go on" on this connection: whether it can go on at all, resume tells
                 // (an SDK retries; the chunk in flight may be lost, and resume re-sends from the last ack)
                 forceReconnect("INTERNAL error");
@@ -331,15 +319,15 @@ public final class FleetClient implements Runnable {
     // ---------------------------------------------------------------- audio
 
     private void maybeSend(long now) {
-        if (phase != Phase.STREAMING
-                || paused
-                || nextToSend >= plan.program().chunks().size()) {
+        int total = plan.program().chunks().size();
+        long next = session.nextToSend(); // the backlog's first (re-sent under its own seq), else the next new chunk
+        if (phase != Phase.STREAMING || paused || next >= total) {
             return;
         }
-        if (nextToSend - firstUnacked >= MAX_UNACKED_CHUNKS) {
+        if (next - session.firstUnacked() >= MAX_UNACKED_CHUNKS) {
             return; // bounded buffer: hold back until acks come
         }
-        long availableAt = micStartMs + (long) (nextToSend * 100 / plan.speed());
+        long availableAt = micStartMs + (long) (next * 100 / plan.speed());
         if (now < availableAt) {
             return;
         }
@@ -347,23 +335,26 @@ public final class FleetClient implements Runnable {
         if (catchingUp && now - lastSendMs < CATCH_UP_GAP_MS) {
             return;
         }
-        byte[] chunk = plan.program().chunks().get((int) nextToSend);
         Connection c = connection;
+        long sent;
         try {
-            c.socket.sendBinary(ByteBuffer.wrap(chunk), true).get(10, TimeUnit.SECONDS);
+            sent = session.resendNext().get(10, TimeUnit.SECONDS);
+            if (sent < 0) {
+                sent = session.nextSeq();
+                session.sendAudio(plan.program().chunks().get((int) sent)).get(10, TimeUnit.SECONDS);
+            }
         } catch (Exception e) {
             c.lost("send failed: " + e);
             return;
         }
-        record("send", nextToSend, -1, null, null);
-        nextToSend++;
+        record("send", sent, -1, null, null);
         lastSendMs = now;
     }
 
     private void maybeEnd(long now) {
         int total = plan.program().chunks().size();
-        if (phase == Phase.STREAMING && !endSent && nextToSend == total && firstUnacked == total) {
-            sendText(message("end"));
+        if (phase == Phase.STREAMING && !endSent && session.nextToSend() == total && session.firstUnacked() == total) {
+            send(connection, session.end());
             record("end", -1, -1, null, null);
             endSent = true;
             endSentMs = now;
@@ -376,27 +367,28 @@ public final class FleetClient implements Runnable {
         if (!paused) {
             return;
         }
+        long firstUnacked = session.firstUnacked();
         if (ackWhilePaused && now - lastAckWhilePausedMs > 1000) {
             paused = false;
             record("unpause", firstUnacked, -1, null, "re-sending from " + firstUnacked);
-            nextToSend = firstUnacked;
+            session.rewind();
             lastAckProgressMs = now;
         } else if (now - pausedAtMs > 90_000) {
             record("unpause", firstUnacked, -1, null, "no acks for 90 s: reconnecting");
             paused = false;
             forceReconnect("paused without acks");
-        } else if (!ackWhilePaused && firstUnacked >= nextToSend && now - pausedAtMs > 3000) {
+        } else if (!ackWhilePaused && firstUnacked >= session.nextToSend() && now - pausedAtMs > 3000) {
             // everything sent was acked before the error arrived: nothing is pending, go on
             paused = false;
             record("unpause", firstUnacked, -1, null, "nothing pending");
-            nextToSend = firstUnacked;
+            session.rewind();
         }
     }
 
     private void checkStall(long now) {
         if ((phase == Phase.STREAMING || phase == Phase.ENDING)
                 && !paused
-                && firstUnacked < nextToSend
+                && session.firstUnacked() < session.nextToSend()
                 && now - Math.max(lastAckProgressMs, resumeSentMs) > ACK_STALL_MS) {
             forceReconnect("no ack for " + ACK_STALL_MS / 1000 + " s");
         } else if (phase == Phase.RESUMING && now - resumeSentMs > RESUME_ANSWER_MS) {
@@ -418,7 +410,7 @@ public final class FleetClient implements Runnable {
         }
         record("drop", -1, -1, null, sameNode ? "then resume on the same node" : "then resume on another node");
         c.closed = true;
-        c.socket.abort();
+        c.session.abort();
         connection = null;
         int here = nodeIndex(c.node);
         preferredNode = sameNode ? here : (here + 1) % nodeUrls.size();
@@ -430,7 +422,7 @@ public final class FleetClient implements Runnable {
         record("reconnect", -1, -1, null, why);
         if (c != null) {
             c.closed = true;
-            c.socket.abort();
+            c.session.abort();
             connection = null;
             preferredNode = (nodeIndex(c.node) + 1) % nodeUrls.size();
         }
@@ -452,12 +444,16 @@ public final class FleetClient implements Runnable {
             int node = (preferredNode + attempt) % nodeUrls.size();
             phase = Phase.CONNECTING;
             Connection c = new Connection(++connections, nodeNames.get(node));
+            VoiceClient client = new VoiceClient(http, URI.create(nodeUrls.get(node)), Duration.ofSeconds(5));
+            boolean resuming = sessionId != null;
             try {
-                c.socket = http.newWebSocketBuilder()
-                        .connectTimeout(Duration.ofSeconds(5))
-                        .header("Authorization", "Bearer " + plan.token())
-                        .buildAsync(URI.create(nodeUrls.get(node)), c)
-                        .get(10, TimeUnit.SECONDS);
+                // a resume is sent as soon as the socket is open, with what the session has: its highest final and
+                // its first unacked chunk
+                c.session = (resuming
+                                ? client.resume(session, plan.token(), VoiceClient.TokenIn.HEADER, c)
+                                : client.connect(plan.token(), VoiceClient.TokenIn.HEADER, c))
+                        .get(10, TimeUnit.SECONDS)
+                        .resendOnResume(false); // re-sent chunks go through maybeSend, paced
             } catch (Exception e) {
                 record("connect-failed", -1, -1, null, c.node + ": " + rootMessage(e));
                 if (System.currentTimeMillis() > giveUpAt) {
@@ -467,36 +463,28 @@ public final class FleetClient implements Runnable {
                 continue;
             }
             connection = c;
+            session = c.session;
             record("connect", -1, -1, null, c.node);
             resumeSentMs = System.currentTimeMillis();
-            if (sessionId == null) {
-                phase = Phase.STARTING;
-                ObjectNode start = message("start");
-                start.put("format", "pcm");
-                start.put("sampleRate", 16000);
-                sendText(start);
-                record("start", -1, -1, null, null);
-            } else {
+            if (resuming) {
                 phase = Phase.RESUMING;
-                ObjectNode resume = message("resume");
-                resume.put("sessionId", sessionId);
-                resume.put("resumeToken", resumeToken);
-                resume.put("lastIndex", highestIndex);
-                resume.put("nextSeq", firstUnacked);
-                sendText(resume);
-                record("resume", firstUnacked, highestIndex, null, null);
+                record("resume", session.firstUnacked(), session.lastFinalIndex(), null, null);
+            } else {
+                phase = Phase.STARTING;
+                send(c, session.start(new ClientMessage.Start(null, "pcm", 16000, null, null, true)));
+                record("start", -1, -1, null, null);
             }
             return true;
         }
     }
 
-    private void sendText(ObjectNode json) {
-        Connection c = connection;
+    /** Waits for a send of the connection's session; one that fails or hangs loses the connection. */
+    private static void send(Connection c, CompletableFuture<Void> sent) {
         if (c == null) {
             return;
         }
         try {
-            c.socket.sendText(JSON.writeValueAsString(json), true).get(10, TimeUnit.SECONDS);
+            sent.get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             c.lost("send failed: " + e);
         }
@@ -531,12 +519,6 @@ public final class FleetClient implements Runnable {
         return Math.max(i, 0);
     }
 
-    private static ObjectNode message(String type) {
-        ObjectNode node = JSON.createObjectNode();
-        node.put("type", type);
-        return node;
-    }
-
     private static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null) {
@@ -555,14 +537,15 @@ public final class FleetClient implements Runnable {
 
     private record Closed(int code, String reason, String node) {}
 
-    /** One WebSocket connection: its listener only queues what arrives; the client's thread handles it. */
-    private static final class Connection implements WebSocket.Listener {
+    private record Unreadable(String text) {}
+
+    /** One connection and its session: its listener only queues what arrives; the client's thread handles it. */
+    private static final class Connection implements VoiceSession.Listener {
 
         final int number;
         final String node;
         final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
-        private final StringBuilder text = new StringBuilder();
-        volatile WebSocket socket;
+        volatile VoiceSession session;
         volatile boolean closed;
 
         Connection(int number, String node) {
@@ -571,35 +554,29 @@ public final class FleetClient implements Runnable {
         }
 
         @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            text.append(data);
-            if (last) {
-                try {
-                    inbox.add(JSON.readTree(text.toString()));
-                } catch (RuntimeException e) {
-                    inbox.add(JSON.createObjectNode().put("type", "unparseable").put("text", text.toString()));
-                }
-                text.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
+        public void onMessage(VoiceSession s, ServerMessage message) {
+            inbox.add(message);
         }
 
         @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        public void onUnreadable(VoiceSession s, String text) {
+            inbox.add(new Unreadable(text));
+        }
+
+        @Override
+        public void onClose(VoiceSession s, int statusCode, String reason) {
             lostQuietly(statusCode, reason);
-            return null;
         }
 
         @Override
-        public void onError(WebSocket webSocket, Throwable error) {
+        public void onFailure(VoiceSession s, Throwable error) {
             lostQuietly(1006, String.valueOf(error));
         }
 
         void lost(String why) {
             lostQuietly(1006, why);
-            if (socket != null) {
-                socket.abort();
+            if (session != null) {
+                session.abort();
             }
         }
 
@@ -613,9 +590,9 @@ public final class FleetClient implements Runnable {
         void closeNormally() {
             closed = true;
             try {
-                socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(2, TimeUnit.SECONDS);
+                session.close().get(2, TimeUnit.SECONDS);
             } catch (Exception e) {
-                socket.abort();
+                session.abort();
             }
         }
     }

@@ -84,6 +84,66 @@ class VoiceClientTest {
         again.close().get(15, TimeUnit.SECONDS);
     }
 
+    @Test
+    void aPacedClientReSendsTheBacklogChunkByChunkUnderTheOldNumbers() throws Exception {
+        String token = tokens.issue("paula", Duration.ofMinutes(5));
+        VoiceClient client = new VoiceClient(
+                        HttpClient.newHttpClient(),
+                        URI.create("ws://localhost:" + port + "/api/realtime-voice/stream"),
+                        WAIT)
+                .withHeader("User-Agent", "voice-client-test");
+        BlockingQueue<ServerMessage> first = new LinkedBlockingQueue<>();
+        BlockingQueue<ServerMessage> second = new LinkedBlockingQueue<>();
+
+        VoiceSession dropped = client.connect(token, VoiceClient.TokenIn.HEADER, listener(first))
+                .get(15, TimeUnit.SECONDS)
+                .resendOnResume(false);
+        dropped.start(new ClientMessage.Start(null, "pcm", 16000, null, null, true));
+        await(first, ServerMessage.Started.class);
+        for (int i = 0; i < 4; i++) {
+            dropped.sendAudio(new byte[3200]);
+        }
+        eventually(() -> dropped.unackedChunks() == 0);
+        for (int i = 0; i < 3; i++) {
+            dropped.sendAudio(new byte[3200]);
+        }
+        dropped.abort(); // perhaps before the last chunks were acked
+
+        VoiceSession again = client.resume(dropped, token, VoiceClient.TokenIn.HEADER, listener(second))
+                .get(15, TimeUnit.SECONDS);
+        ServerMessage.Resumed resumed = await(second, ServerMessage.Resumed.class);
+        assertThat(resumed.nextSeq()).isBetween(4L, 7L);
+        assertThat(first)
+                .as("the dropped connection's listener hears nothing of the new one")
+                .noneMatch(m -> m instanceof ServerMessage.Resumed);
+        assertThat(again.backlog())
+                .as("nothing re-sent yet: the chunks the server lacks wait")
+                .isEqualTo((int) (7 - resumed.nextSeq()));
+        for (long seq = resumed.nextSeq(); seq < 7; seq++) {
+            assertThat(again.nextToSend()).isEqualTo(seq);
+            assertThat(again.resendNext().get(15, TimeUnit.SECONDS)).isEqualTo(seq);
+        }
+        assertThat(again.resendNext().get(15, TimeUnit.SECONDS)).isEqualTo(-1L);
+        eventually(() -> again.unackedChunks() == 0);
+        assertThat(again.firstUnacked())
+                .as("every chunk is acked after the re-send")
+                .isEqualTo(7);
+        assertThat(again.rewind())
+                .as("everything is acked: a rewind has nothing to re-send")
+                .isZero();
+        assertThat(again.nextToSend()).isEqualTo(7);
+        again.close().get(15, TimeUnit.SECONDS);
+    }
+
+    private static VoiceSession.Listener listener(BlockingQueue<ServerMessage> received) {
+        return new VoiceSession.Listener() {
+            @Override
+            public void onMessage(VoiceSession session, ServerMessage message) {
+                received.add(message);
+            }
+        };
+    }
+
     private static <T extends ServerMessage> T await(BlockingQueue<ServerMessage> received, Class<T> type)
             throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
