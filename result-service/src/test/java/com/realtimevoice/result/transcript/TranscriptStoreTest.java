@@ -184,12 +184,11 @@ class TranscriptStoreTest extends StoreTest {
     void aGroupStartsSessionsStoresTheirFinalsAndCompletesThemInOneTransaction() {
         String a = UUID.randomUUID().toString();
         String b = UUID.randomUUID().toString();
-        Route node = NODE_A;
 
         List<TranscriptStore.Completion> done = store.storeGroup(
                 List.of(
-                        new TranscriptStore.Start(started(a, "user-g"), node),
-                        new TranscriptStore.Start(started(b, "user-g"), node)),
+                        new TranscriptStore.Start(started(a, "user-g"), NODE_A),
+                        new TranscriptStore.Start(started(b, "user-g"), NODE_A)),
                 List.of(fin(a, 0, "one"), fin(b, 0, "uno"), fin(a, 1, "two")),
                 List.of(new SessionCompleted(a, 2, null, 1_700_000_009_000L)));
 
@@ -203,7 +202,7 @@ class TranscriptStoreTest extends StoreTest {
 
         String c = UUID.randomUUID().toString();
         assertThatThrownBy(() -> store.storeGroup(
-                        List.of(new TranscriptStore.Start(started(c, "u".repeat(200)), node)),
+                        List.of(new TranscriptStore.Start(started(c, "u".repeat(200)), NODE_A)),
                         List.of(fin(b, 1, "dos")),
                         List.of()))
                 .isInstanceOf(DataAccessException.class); // user_id: VARCHAR(128)
