@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import io.jsonwebtoken.JwtBuilder;
 import io.jsonwebtoken.Jwts;
 import io.jsonwebtoken.security.Jwks;
 import java.net.InetSocketAddress;
@@ -49,6 +50,17 @@ class AsymmetricTokenTest {
                 Duration.ofSeconds(5));
     }
 
+    /** alice's claims for this issuer and audience, expiring in 5 minutes: a token its signature alone decides. */
+    private static JwtBuilder alice() {
+        return Jwts.builder()
+                .subject("alice")
+                .issuer(ISS)
+                .audience()
+                .add(AUD)
+                .and()
+                .expiration(Date.from(Instant.now().plusSeconds(300)));
+    }
+
     @Test
     void rs256AndEs256TokensVerifyWithTheConfiguredPublicKey() throws Exception {
         for (String[] alg : new String[][] {{"RS256", "RSA"}, {"ES256", "EC"}}) {
@@ -90,15 +102,7 @@ class AsymmetricTokenTest {
     void anotherAlgorithmOfTheSameFamilyIsRejected() throws Exception {
         KeyPair pair = keyPair("RSA");
         TokenService service = new TokenService(settings("RS256", pair, false));
-        String rs384 = Jwts.builder()
-                .subject("alice")
-                .issuer(ISS)
-                .audience()
-                .add(AUD)
-                .and()
-                .expiration(Date.from(Instant.now().plusSeconds(300)))
-                .signWith(pair.getPrivate(), Jwts.SIG.RS384)
-                .compact();
+        String rs384 = alice().signWith(pair.getPrivate(), Jwts.SIG.RS384).compact();
         assertThatThrownBy(() -> service.verify(rs384))
                 .isInstanceOf(InvalidTokenException.class)
                 .hasMessageContaining("RS384");
@@ -159,31 +163,17 @@ class AsymmetricTokenTest {
             URI url = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/jwks.json");
             TokenService service =
                     new TokenService(new TokenSettings("RS256", null, null, null, url, ISS, AUD, Duration.ZERO));
-            String token = Jwts.builder()
-                    .header()
+            String token = alice().header()
                     .keyId(kid)
                     .and()
-                    .subject("alice")
-                    .issuer(ISS)
-                    .audience()
-                    .add(AUD)
-                    .and()
-                    .expiration(Date.from(Instant.now().plusSeconds(300)))
                     .signWith(pair.getPrivate(), Jwts.SIG.RS256)
                     .compact();
             assertThat(service.verify(token).userId()).isEqualTo("alice");
             assertThat(service.verify(token).userId()).isEqualTo("alice");
             assertThat(fetches.get()).as("keys are cached").isEqualTo(1);
-            String unknown = Jwts.builder()
-                    .header()
+            String unknown = alice().header()
                     .keyId("rotated-away")
                     .and()
-                    .subject("alice")
-                    .issuer(ISS)
-                    .audience()
-                    .add(AUD)
-                    .and()
-                    .expiration(Date.from(Instant.now().plusSeconds(300)))
                     .signWith(pair.getPrivate(), Jwts.SIG.RS256)
                     .compact();
             assertThatThrownBy(() -> service.verify(unknown))

@@ -4,6 +4,7 @@ import com.realtimevoice.client.VoiceClient;
 import com.realtimevoice.client.VoiceSession;
 import com.realtimevoice.client.cli.Args;
 import com.realtimevoice.protocol.ClientMessage;
+import com.realtimevoice.protocol.RecognitionOptions;
 import com.realtimevoice.protocol.ServerMessage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -210,7 +211,10 @@ final class Transcribe {
                             args.get("language", null),
                             args.get("engine", null),
                             true,
-                            args.flag("words")))
+                            args.flag("words"),
+                            null,
+                            false,
+                            RecognitionOptions.NONE))
                     .get(10, TimeUnit.SECONDS);
             CompletableFuture.anyOf(session.started, session.outcome).get(20, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {

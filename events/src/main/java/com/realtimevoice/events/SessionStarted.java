@@ -45,6 +45,7 @@ public record SessionStarted(
         return options == null ? RecognitionOptions.NONE : options;
     }
 
+    /** A session that asks for no word timestamps, endpointing, speech events nor options (as older producers). */
     public SessionStarted(
             String sessionId,
             String userId,
@@ -69,69 +70,9 @@ public record SessionStarted(
                 interimResults,
                 oneShot,
                 startedAtMs,
-                false);
-    }
-
-    public SessionStarted(
-            String sessionId,
-            String userId,
-            String nodeId,
-            String replyTopic,
-            String format,
-            int sampleRate,
-            String language,
-            String engine,
-            boolean interimResults,
-            boolean oneShot,
-            long startedAtMs,
-            Boolean wordTimestamps) {
-        this(
-                sessionId,
-                userId,
-                nodeId,
-                replyTopic,
-                format,
-                sampleRate,
-                language,
-                engine,
-                interimResults,
-                oneShot,
-                startedAtMs,
-                wordTimestamps,
+                false,
                 null,
-                null);
-    }
-
-    public SessionStarted(
-            String sessionId,
-            String userId,
-            String nodeId,
-            String replyTopic,
-            String format,
-            int sampleRate,
-            String language,
-            String engine,
-            boolean interimResults,
-            boolean oneShot,
-            long startedAtMs,
-            Boolean wordTimestamps,
-            Integer endpointingMs,
-            Boolean speechEvents) {
-        this(
-                sessionId,
-                userId,
-                nodeId,
-                replyTopic,
-                format,
-                sampleRate,
-                language,
-                engine,
-                interimResults,
-                oneShot,
-                startedAtMs,
-                wordTimestamps,
-                endpointingMs,
-                speechEvents,
+                null,
                 null);
     }
 

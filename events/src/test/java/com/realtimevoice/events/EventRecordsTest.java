@@ -33,7 +33,8 @@ class EventRecordsTest {
                         1764028800000L,
                         true,
                         800,
-                        true),
+                        true,
+                        null),
                 new SessionResumed("s-1", "u-1", "ingest-b", "asr.delivery.v1.ingest-b", 3, 42L, 1764028803000L),
                 new SessionEnded("s-1", 41, 131200, "end", 1764028804100L, "ingest-a"),
                 new TranscriptPartial("s-1", 0, "hello wor", 1764028801000L),
@@ -188,46 +189,23 @@ class EventRecordsTest {
 
     @Test
     void hotwordsAndOutputControlsTravelWithTheStartAndAreAbsentWithoutThem() {
-        SessionStarted started = new SessionStarted(
-                "s-1",
-                "u-1",
-                "ingest-a",
-                "r",
-                "pcm",
-                16000,
-                null,
-                null,
-                true,
-                false,
-                1L,
-                false,
-                null,
-                null,
-                new RecognitionOptions(List.of("Stella", "Dashwood"), false, "digits", "mask"));
+        SessionStarted started =
+                withOptions(new RecognitionOptions(List.of("Stella", "Dashwood"), false, "digits", "mask"));
         String json = new String(EventRecords.toJson(started), StandardCharsets.UTF_8);
         assertThat(json)
                 .endsWith(
                         "\"options\":{\"hotwords\":[\"Stella\",\"Dashwood\"],\"punctuation\":false,\"numbers\":\"digits\",\"profanity\":\"mask\"}}");
         assertThat(EventRecords.fromJson(EventType.SESSION_STARTED, EventRecords.toJson(started)))
                 .isEqualTo(started);
-        SessionStarted none = new SessionStarted(
-                "s-1",
-                "u-1",
-                "ingest-a",
-                "r",
-                "pcm",
-                16000,
-                null,
-                null,
-                true,
-                false,
-                1L,
-                false,
-                null,
-                null,
-                RecognitionOptions.NONE);
+        SessionStarted none = withOptions(RecognitionOptions.NONE);
         assertThat(new String(EventRecords.toJson(none), StandardCharsets.UTF_8))
                 .doesNotContain("options");
+    }
+
+    /** A start that asks for nothing else than these options. */
+    private static SessionStarted withOptions(RecognitionOptions options) {
+        return new SessionStarted(
+                "s-1", "u-1", "ingest-a", "r", "pcm", 16000, null, null, true, false, 1L, false, null, null, options);
     }
 
     @Test

@@ -174,24 +174,8 @@ public final class FaultHarness {
                     result = runScenario(catalogue.get(name));
                 } catch (Exception e) {
                     log.error("scenario {} could not run", name, e);
-                    // an unrunnable scenario must not pass: it counts as one lost final
-                    result = new ScenarioResult(
-                            name,
-                            catalogue.get(name).fault(),
-                            0,
-                            1,
-                            1,
-                            0,
-                            0,
-                            0,
-                            0,
-                            0,
-                            0,
-                            null,
-                            0,
-                            0,
-                            List.of("HARNESS ERROR: " + e),
-                            List.of());
+                    result = ScenarioResult.harnessError(
+                            name, catalogue.get(name).fault(), e);
                 }
                 results.add(result);
                 runs++;

@@ -11,6 +11,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
 import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 
@@ -48,6 +49,20 @@ public class AsyncDeadLetterPublisher extends DeadLetterPublishingRecoverer {
         this.maxInFlight = maxInFlight;
         this.slots = new Semaphore(maxInFlight);
         this.slotWait = slotWait;
+    }
+
+    /**
+     * Says, once and loudly on the caller's logger, that {@code record} leaves the normal flow for the dead-letter
+     * topic (from where it can be replayed), and why.
+     */
+    public static void logDeadLettering(Logger log, ConsumerRecord<?, ?> record, String reason) {
+        log.warn(
+                "dead-lettering {}-{}@{} (key {}): {}",
+                record.topic(),
+                record.partition(),
+                record.offset(),
+                record.key(),
+                reason);
     }
 
     /**

@@ -1,6 +1,7 @@
 package com.realtimevoice.bench;
 
 import com.realtimevoice.client.cli.Args;
+import com.realtimevoice.local.LocalCluster;
 import com.realtimevoice.protocol.ClientMessage;
 import com.realtimevoice.protocol.ErrorCode;
 import com.realtimevoice.protocol.ProtocolCodec;
@@ -54,14 +55,6 @@ public class BaselineServer implements WebSocketConfigurer {
               with the engine in process (default port 8090, default engine vosk; sessions may ask for either)
             """;
 
-    private static final String NO_DATABASE = String.join(
-            ",",
-            "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
-            "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
-            "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration",
-            "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration",
-            "org.springframework.boot.data.jpa.autoconfigure.DataJpaRepositoriesAutoConfiguration");
-
     private final Map<String, SpeechEngine> engines;
     private final String defaultEngine;
 
@@ -87,7 +80,7 @@ public class BaselineServer implements WebSocketConfigurer {
                         "--server.port=" + port,
                         "--baseline.engine=" + engine,
                         "--asr.bench.enabled=true",
-                        "--spring.autoconfigure.exclude=" + NO_DATABASE,
+                        "--spring.autoconfigure.exclude=" + LocalCluster.NO_DATABASE,
                         "--spring.application.name=baseline",
                         "--server.tomcat.threads.max=400",
                         "--management.endpoints.web.exposure.include=health,prometheus");

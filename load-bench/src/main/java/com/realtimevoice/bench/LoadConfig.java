@@ -30,29 +30,6 @@ final class LoadConfig {
             int chunkMs,
             long sessionTimeoutMs,
             List<String> fixtureNames,
-            String streamPath) {
-        this(
-                sessions,
-                speed,
-                rampUpSeconds,
-                durationSeconds,
-                engine,
-                chunkMs,
-                sessionTimeoutMs,
-                fixtureNames,
-                streamPath,
-                1);
-    }
-
-    LoadConfig(
-            int sessions,
-            double speed,
-            double rampUpSeconds,
-            double durationSeconds,
-            String engine,
-            int chunkMs,
-            long sessionTimeoutMs,
-            List<String> fixtureNames,
             String streamPath,
             int clientThreads) {
         this.clientThreads = clientThreads;

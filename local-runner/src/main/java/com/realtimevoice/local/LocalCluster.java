@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -37,9 +38,10 @@ public final class LocalCluster implements AutoCloseable {
 
     /**
      * The services share one classpath here, so those without a database must not pick up result-service's
-     * JPA and Flyway through auto-configuration.
+     * JPA and Flyway through auto-configuration: the value of {@code spring.autoconfigure.exclude} for them (and for
+     * any other service started from this classpath, such as the load bench's baseline server).
      */
-    private static final String NO_DATABASE = String.join(
+    public static final String NO_DATABASE = String.join(
             ",",
             "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
             "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
@@ -75,31 +77,6 @@ public final class LocalCluster implements AutoCloseable {
             int firstWorkerPort,
             int firstResultServicePort) {
 
-        /** Without worker and result-service ports: they get their defaults, 8081 and 8082. */
-        public Settings(
-                int ingestNodes,
-                int workers,
-                int resultServices,
-                String kafkaBootstrapServers,
-                int partitions,
-                Map<String, String> database,
-                int firstIngestPort,
-                boolean randomServicePorts,
-                Map<String, String> extraProperties) {
-            this(
-                    ingestNodes,
-                    workers,
-                    resultServices,
-                    kafkaBootstrapServers,
-                    partitions,
-                    database,
-                    firstIngestPort,
-                    randomServicePorts,
-                    extraProperties,
-                    8081,
-                    8082);
-        }
-
         /** H2 in MySQL mode, in memory: the embedded default keeps nothing between runs, like its in-process broker. */
         public static final Map<String, String> H2 = Map.of(
                 "spring.datasource.url",
@@ -109,132 +86,107 @@ public final class LocalCluster implements AutoCloseable {
                 "spring.datasource.password", "");
 
         public static Settings defaults() {
-            return new Settings(1, 1, 1, null, 12, H2, 8080, false, Map.of());
+            return new Settings(1, 1, 1, null, 12, H2, 8080, false, Map.of(), 8081, 8082);
         }
 
         public Settings withNodes(int ingest, int worker, int result) {
-            return new Settings(
-                    ingest,
-                    worker,
-                    result,
-                    kafkaBootstrapServers,
-                    partitions,
-                    database,
-                    firstIngestPort,
-                    randomServicePorts,
-                    extraProperties,
-                    firstWorkerPort,
-                    firstResultServicePort);
+            return with(d -> {
+                d.ingestNodes = ingest;
+                d.workers = worker;
+                d.resultServices = result;
+            });
         }
 
         public Settings withKafka(String bootstrap) {
-            return new Settings(
-                    ingestNodes,
-                    workers,
-                    resultServices,
-                    bootstrap,
-                    partitions,
-                    database,
-                    firstIngestPort,
-                    randomServicePorts,
-                    extraProperties,
-                    firstWorkerPort,
-                    firstResultServicePort);
+            return with(d -> d.kafkaBootstrapServers = bootstrap);
         }
 
         /** result-service's database: DB_* for MySQL/MariaDB (the service builds its URL), or spring.datasource.*. */
         public Settings withDatabase(Map<String, String> properties) {
-            return new Settings(
-                    ingestNodes,
-                    workers,
-                    resultServices,
-                    kafkaBootstrapServers,
-                    partitions,
-                    Map.copyOf(properties),
-                    firstIngestPort,
-                    randomServicePorts,
-                    extraProperties,
-                    firstWorkerPort,
-                    firstResultServicePort);
+            return with(d -> d.database = Map.copyOf(properties));
         }
 
         /** Every service on a random free port: for tests, which must not collide with a running product. */
         public Settings withRandomPorts() {
-            return new Settings(
-                    ingestNodes,
-                    workers,
-                    resultServices,
-                    kafkaBootstrapServers,
-                    partitions,
-                    database,
-                    0,
-                    true,
-                    extraProperties,
-                    0,
-                    0);
+            return with(d -> {
+                d.firstIngestPort = 0;
+                d.randomServicePorts = true;
+                d.firstWorkerPort = 0;
+                d.firstResultServicePort = 0;
+            });
         }
 
         public Settings withPartitions(int count) {
-            return new Settings(
-                    ingestNodes,
-                    workers,
-                    resultServices,
-                    kafkaBootstrapServers,
-                    count,
-                    database,
-                    firstIngestPort,
-                    randomServicePorts,
-                    extraProperties,
-                    firstWorkerPort,
-                    firstResultServicePort);
+            return with(d -> d.partitions = count);
         }
 
         public Settings withFirstIngestPort(int port) {
-            return new Settings(
-                    ingestNodes,
-                    workers,
-                    resultServices,
-                    kafkaBootstrapServers,
-                    partitions,
-                    database,
-                    port,
-                    randomServicePorts,
-                    extraProperties,
-                    firstWorkerPort,
-                    firstResultServicePort);
+            return with(d -> d.firstIngestPort = port);
         }
 
         /** The first worker's and the first result service's port (0 = any free port); the next ones follow. */
         public Settings withServicePorts(int worker, int result) {
-            return new Settings(
-                    ingestNodes,
-                    workers,
-                    resultServices,
-                    kafkaBootstrapServers,
-                    partitions,
-                    database,
-                    firstIngestPort,
-                    randomServicePorts,
-                    extraProperties,
-                    worker,
-                    result);
+            return with(d -> {
+                d.firstWorkerPort = worker;
+                d.firstResultServicePort = result;
+            });
         }
 
         public Settings withProperties(Map<String, String> extra) {
             Map<String, String> merged = new LinkedHashMap<>(extraProperties);
             merged.putAll(extra);
-            return new Settings(
-                    ingestNodes,
-                    workers,
-                    resultServices,
-                    kafkaBootstrapServers,
-                    partitions,
-                    database,
-                    firstIngestPort,
-                    randomServicePorts,
-                    Collections.unmodifiableMap(merged),
-                    firstWorkerPort,
-                    firstResultServicePort);
+            return with(d -> d.extraProperties = Collections.unmodifiableMap(merged));
+        }
+
+        /** These settings with what {@code change} sets on a copy of their values. */
+        private Settings with(Consumer<Draft> change) {
+            Draft draft = new Draft(this);
+            change.accept(draft);
+            return draft.settings();
+        }
+
+        /** The values of a {@link Settings}, to change some of them. */
+        private static final class Draft {
+            int ingestNodes;
+            int workers;
+            int resultServices;
+            String kafkaBootstrapServers;
+            int partitions;
+            Map<String, String> database;
+            int firstIngestPort;
+            boolean randomServicePorts;
+            Map<String, String> extraProperties;
+            int firstWorkerPort;
+            int firstResultServicePort;
+
+            Draft(Settings from) {
+                ingestNodes = from.ingestNodes;
+                workers = from.workers;
+                resultServices = from.resultServices;
+                kafkaBootstrapServers = from.kafkaBootstrapServers;
+                partitions = from.partitions;
+                database = from.database;
+                firstIngestPort = from.firstIngestPort;
+                randomServicePorts = from.randomServicePorts;
+                extraProperties = from.extraProperties;
+                firstWorkerPort = from.firstWorkerPort;
+                firstResultServicePort = from.firstResultServicePort;
+            }
+
+            Settings settings() {
+                return new Settings(
+                        ingestNodes,
+                        workers,
+                        resultServices,
+                        kafkaBootstrapServers,
+                        partitions,
+                        database,
+                        firstIngestPort,
+                        randomServicePorts,
+                        extraProperties,
+                        firstWorkerPort,
+                        firstResultServicePort);
+            }
         }
     }
 

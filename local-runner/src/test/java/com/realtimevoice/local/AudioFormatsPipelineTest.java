@@ -6,21 +6,13 @@ import com.realtimevoice.testsupport.SpeechFixtures;
 import com.realtimevoice.testsupport.StreamingClient;
 import com.realtimevoice.testsupport.TestDatabase;
 import com.realtimevoice.testsupport.WordErrorRate;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -31,30 +23,17 @@ import tools.jackson.databind.JsonNode;
  * streamed over the WebSocket as a browser or mini-program would, converted by the worker, recognised by Vosk, the
  * transcript checked by word error rate.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class AudioFormatsPipelineTest {
+class AudioFormatsPipelineTest extends ClusterTest {
 
     @RegisterExtension
     static final TestDatabase DATABASE = new TestDatabase();
 
     private static final Path FORMATS = SpeechFixtures.DIR.resolveSibling("formats");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private LocalCluster cluster;
-    private PipelineScenarios scenarios;
 
     @BeforeAll
     void startCluster() {
-        cluster = new LocalCluster(
-                        LocalCluster.Settings.defaults().withRandomPorts().withDatabase(DATABASE.springProperties()))
-                .start();
-        scenarios = new PipelineScenarios(cluster);
-    }
-
-    @AfterAll
-    void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
+        start(settings(DATABASE));
     }
 
     /**
@@ -73,25 +52,20 @@ class AudioFormatsPipelineTest {
         "sentences-44k1-stereo.mp3, turn on the kitchen light can you help me find the train station i would like to order a pizza, 0.25",
     })
     void uploads(String file, String reference, double maxWer) throws Exception {
-        String boundary = "----rv" + UUID.randomUUID();
-        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"" + file
-                        + "\"\r\n" + "Content-Type: application/octet-stream\r\n\r\n")
-                .getBytes(StandardCharsets.UTF_8);
-        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
-        HttpResponse<String> r = HTTP.send(
-                HttpRequest.newBuilder(URI.create(scenarios.baseUrl(0) + "/api/realtime-voice/recognize"))
-                        .header("Authorization", "Bearer " + scenarios.devToken("uploader"))
-                        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                        .POST(HttpRequest.BodyPublishers.ofByteArrays(
-                                List.of(head, Files.readAllBytes(FORMATS.resolve(file)), tail)))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        String text = StreamingClient.JSON.readTree(r.body()).get("text").asString();
+        JsonNode body = Uploads.transcript(
+                HTTP,
+                Uploads.recognize(
+                                scenarios.baseUrl(0),
+                                scenarios.devToken("uploader"),
+                                file,
+                                "application/octet-stream",
+                                Files.readAllBytes(FORMATS.resolve(file)))
+                        .build());
+        String text = body.get("text").asString();
         double wer = WordErrorRate.of(reference, text);
         System.out.printf("E2E /recognize %s: WER %.3f '%s'%n", file, wer, text);
         assertThat(maxWer).isIn(PipelineScenarios.MAX_WER, MP3_WEATHER_WER);
-        assertThat(wer).as(r.body()).isLessThanOrEqualTo(maxWer);
+        assertThat(wer).as(body.toString()).isLessThanOrEqualTo(maxWer);
     }
 
     @Test

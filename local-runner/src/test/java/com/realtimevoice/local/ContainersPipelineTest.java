@@ -12,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -29,16 +28,13 @@ import org.testcontainers.utility.DockerImageName;
  * alone (as .ci/run starts for the image tests, with no registry reachable) is not enough.
  */
 @ExtendWith(ContainersPipelineTest.ImagesAvailable.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ContainersPipelineTest {
+class ContainersPipelineTest extends ClusterTest {
 
     private static final DockerImageName KAFKA_IMAGE = DockerImageName.parse("apache/kafka:4.1.1");
     private static final DockerImageName MYSQL_IMAGE = DockerImageName.parse("mysql:8.4");
 
     private KafkaContainer kafka;
     private MySQLContainer mysql;
-    private LocalCluster cluster;
-    private PipelineScenarios scenarios;
 
     @BeforeAll
     void startCluster() {
@@ -46,25 +42,22 @@ class ContainersPipelineTest {
         kafka.start();
         mysql = new MySQLContainer(MYSQL_IMAGE);
         mysql.start();
-        cluster = new LocalCluster(LocalCluster.Settings.defaults()
-                        .withRandomPorts()
-                        .withKafka(kafka.getBootstrapServers())
-                        .withDatabase(Map.of(
-                                "spring.datasource.url",
-                                mysql.getJdbcUrl(),
-                                "spring.datasource.username",
-                                mysql.getUsername(),
-                                "spring.datasource.password",
-                                mysql.getPassword())))
-                .start();
-        scenarios = new PipelineScenarios(cluster);
+        start(LocalCluster.Settings.defaults()
+                .withRandomPorts()
+                .withKafka(kafka.getBootstrapServers())
+                .withDatabase(Map.of(
+                        "spring.datasource.url",
+                        mysql.getJdbcUrl(),
+                        "spring.datasource.username",
+                        mysql.getUsername(),
+                        "spring.datasource.password",
+                        mysql.getPassword())));
     }
 
+    @Override
     @AfterAll
     void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
+        super.stopCluster();
         if (mysql != null) {
             mysql.stop();
         }

@@ -47,10 +47,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
@@ -62,8 +60,7 @@ import tools.jackson.databind.JsonNode;
  * renders it, carries wss:// sessions to both ingest nodes; the image's health check script passes on every
  * service; and the trace context travels with the session's records from service to service.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DeployedStackTest {
+class DeployedStackTest extends ClusterTest {
 
     @RegisterExtension
     static final TestDatabase DATABASE = new TestDatabase();
@@ -72,27 +69,13 @@ class DeployedStackTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Pattern TRACEPARENT = Pattern.compile("00-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}");
 
-    private LocalCluster cluster;
-    private PipelineScenarios scenarios;
     private PipelineScenarios.Streamed session;
 
     @BeforeAll
     void startClusterAndRunASession() throws Exception {
-        cluster = new LocalCluster(LocalCluster.Settings.defaults()
-                        .withNodes(2, 1, 1)
-                        .withRandomPorts()
-                        .withDatabase(DATABASE.springProperties()))
-                .start();
-        scenarios = new PipelineScenarios(cluster);
+        start(settings(DATABASE).withNodes(2, 1, 1));
         session = scenarios.stream(0, scenarios.devToken("operator"), "sentences.wav", 4.0);
         assertThat(session.finals()).isNotEmpty();
-    }
-
-    @AfterAll
-    void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     // ---- metrics ----

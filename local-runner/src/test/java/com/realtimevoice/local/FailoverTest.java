@@ -9,13 +9,10 @@ import com.realtimevoice.testsupport.WordErrorRate;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -28,8 +25,7 @@ import tools.jackson.databind.JsonNode;
  * the new owner replays the open sessions from their start), and a client whose connection drops and that resumes
  * on the other ingest node. Every final arrives, each stored once. (Kill -9 of separate processes: fault-harness.)
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class FailoverTest {
+class FailoverTest extends ClusterTest {
 
     @RegisterExtension
     static final TestDatabase DATABASE = new TestDatabase();
@@ -37,34 +33,9 @@ class FailoverTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final int PARTITIONS = 4;
 
-    private LocalCluster cluster;
-    private PipelineScenarios scenarios;
-
     @BeforeAll
     void startCluster() {
-        LocalCluster.Settings settings = LocalCluster.Settings.defaults()
-                .withNodes(2, 2, 1)
-                .withRandomPorts()
-                .withDatabase(DATABASE.springProperties());
-        cluster = new LocalCluster(new LocalCluster.Settings(
-                        settings.ingestNodes(),
-                        settings.workers(),
-                        settings.resultServices(),
-                        null,
-                        PARTITIONS,
-                        settings.database(),
-                        0,
-                        true,
-                        Map.of()))
-                .start();
-        scenarios = new PipelineScenarios(cluster);
-    }
-
-    @AfterAll
-    void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
+        start(settings(DATABASE).withNodes(2, 2, 1).withPartitions(PARTITIONS));
     }
 
     @Test

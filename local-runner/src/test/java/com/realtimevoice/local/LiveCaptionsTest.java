@@ -16,17 +16,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletionException;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
@@ -36,32 +29,16 @@ import tools.jackson.databind.JsonNode;
  * carries each result once however many watchers it holds; bad tokens are refused at the handshake; revoking closes
  * watchers; a watcher resumes on the other node from the last index it saw.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LiveCaptionsTest {
+class LiveCaptionsTest extends ClusterTest {
 
     @RegisterExtension
     static final TestDatabase DATABASE = new TestDatabase();
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private LocalCluster cluster;
-    private PipelineScenarios scenarios;
-
     @BeforeAll
     void startCluster() {
-        cluster = new LocalCluster(LocalCluster.Settings.defaults()
-                        .withNodes(2, 1, 1)
-                        .withRandomPorts()
-                        .withDatabase(DATABASE.springProperties()))
-                .start();
-        scenarios = new PipelineScenarios(cluster);
-    }
-
-    @AfterAll
-    void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
+        start(settings(DATABASE).withNodes(2, 1, 1));
     }
 
     @Test
@@ -251,29 +228,6 @@ class LiveCaptionsTest {
     }
 
     private List<ConsumerRecord<String, byte[]>> recordsOf(String topic, String sessionId) {
-        Map<String, Object> config = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                cluster.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG,
-                "inspect-" + System.nanoTime(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                "earliest");
-        List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer =
-                new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            int emptyPolls = 0;
-            while (System.nanoTime() < deadline && emptyPolls < 3) {
-                int before = found.size();
-                consumer.poll(Duration.ofMillis(500)).forEach(r -> {
-                    if (sessionId.equals(r.key())) {
-                        found.add(r);
-                    }
-                });
-                emptyPolls = found.size() == before && !found.isEmpty() ? emptyPolls + 1 : 0;
-            }
-        }
-        return found;
+        return recordsOn(topic).stream().filter(r -> sessionId.equals(r.key())).toList();
     }
 }

@@ -15,18 +15,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -97,46 +91,27 @@ class LocalMainProcessTest {
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
             String token = StreamingClient.JSON.readTree(t.body()).get("token").asString();
-            String boundary = "----rv" + UUID.randomUUID();
-            byte[] head = ("--" + boundary
-                            + "\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"weather.wav\"\r\n"
-                            + "Content-Type: audio/wav\r\n\r\n")
-                    .getBytes(StandardCharsets.UTF_8);
-            byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
-            HttpResponse<String> r = http.send(
-                    HttpRequest.newBuilder(URI.create(base + "/api/realtime-voice/recognize"))
+            JsonNode body = Uploads.transcript(
+                    http,
+                    Uploads.recognize(
+                                    base,
+                                    token,
+                                    "weather.wav",
+                                    "audio/wav",
+                                    Files.readAllBytes(SpeechFixtures.wav("weather.wav")))
                             .timeout(Duration.ofSeconds(90))
-                            .header("Authorization", "Bearer " + token)
-                            .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                            .POST(HttpRequest.BodyPublishers.ofByteArrays(
-                                    List.of(head, Files.readAllBytes(SpeechFixtures.wav("weather.wav")), tail)))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-            JsonNode body = StreamingClient.JSON.readTree(r.body());
+                            .build());
             assertThat(WordErrorRate.of(
                             SpeechFixtures.reference("weather.wav"),
                             body.get("text").asString()))
                     .isLessThanOrEqualTo(PipelineScenarios.MAX_WER);
-            try (Connection c = DriverManager.getConnection(
-                            "jdbc:mysql://" + db.get("DB_HOST") + ":" + db.get("DB_PORT") + "/" + db.get("DB_NAME"),
-                            db.get("DB_USER"),
-                            db.get("DB_PASSWORD"));
-                    PreparedStatement s =
-                            c.prepareStatement("select count(*) from transcript_segment where session_id = ?")) {
-                s.setString(1, body.get("sessionId").asString());
-                try (ResultSet rs = s.executeQuery()) {
-                    rs.next();
-                    assertThat(rs.getInt(1))
-                            .as("rows in MariaDB database %s", db.get("DB_NAME"))
-                            .isEqualTo(body.get("segments").size());
-                }
-            }
+            assertThat(DATABASE.queryForInt(
+                            "select count(*) from transcript_segment where session_id = ?",
+                            body.get("sessionId").asString()))
+                    .as("rows in MariaDB database %s", db.get("DB_NAME"))
+                    .isEqualTo(body.get("segments").size());
         } finally {
-            p.destroy();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
+            Processes.stop(p, Duration.ofSeconds(30));
             Files.deleteIfExists(out);
         }
     }

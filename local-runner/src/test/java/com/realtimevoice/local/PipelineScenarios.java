@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.JsonNode;
@@ -424,26 +423,15 @@ final class PipelineScenarios {
     /** POST /recognize with a WAV runs through the same pipeline and answers the transcript. */
     void recognizesAnUploadedWav() throws Exception {
         String token = devToken("bob");
-        String boundary = "----rv" + UUID.randomUUID();
         byte[] wav = Files.readAllBytes(SpeechFixtures.wav("weather.wav"));
-        byte[] head = ("--" + boundary
-                        + "\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"weather.wav\"\r\n"
-                        + "Content-Type: audio/wav\r\n\r\n")
-                .getBytes(StandardCharsets.UTF_8);
-        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
-        HttpResponse<String> r = HTTP.send(
-                HttpRequest.newBuilder(URI.create(baseUrl(0) + "/api/realtime-voice/recognize"))
-                        .header("Authorization", "Bearer " + token)
-                        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                        .POST(HttpRequest.BodyPublishers.ofByteArrays(List.of(head, wav, tail)))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        JsonNode body = StreamingClient.JSON.readTree(r.body());
+        JsonNode body = Uploads.transcript(
+                HTTP,
+                Uploads.recognize(baseUrl(0), token, "weather.wav", "audio/wav", wav)
+                        .build());
         assertThat(WordErrorRate.of(
                         SpeechFixtures.reference("weather.wav"),
                         body.get("text").asString()))
-                .as(r.body())
+                .as(body.toString())
                 .isLessThanOrEqualTo(MAX_WER);
         JdbcTemplate db = cluster.resultServices().get(0).getBean(JdbcTemplate.class);
         assertThat(db.queryForObject(

@@ -1,5 +1,6 @@
 package com.realtimevoice.local;
 
+import com.realtimevoice.testsupport.SingleNodeKafka;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -38,26 +39,8 @@ final class RestartableBroker implements AutoCloseable {
         Files.createDirectories(dir.resolve("data"));
         Files.writeString(
                 dir.resolve("server.properties"),
-                String.join(
-                        "\n",
-                        "process.roles=broker,controller",
-                        "node.id=1",
-                        "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                        "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                        "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
-                        "controller.listener.names=CONTROLLER",
-                        "inter.broker.listener.name=PLAINTEXT",
-                        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                        "log.dirs=" + dir.resolve("data"),
-                        "num.partitions=1",
-                        "offsets.topic.replication.factor=1",
-                        "offsets.topic.num.partitions=2",
-                        "transaction.state.log.replication.factor=1",
-                        "transaction.state.log.min.isr=1",
-                        "share.coordinator.state.topic.replication.factor=1",
-                        "share.coordinator.state.topic.min.isr=1",
-                        "group.initial.rebalance.delay.ms=0",
-                        ""),
+                String.join("\n", SingleNodeKafka.serverProperties(port, controllerPort, dir.resolve("data"), 2))
+                        + "\n",
                 StandardCharsets.UTF_8);
         Process format = java(
                         "kafka.tools.StorageTool",

@@ -15,10 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -184,21 +180,10 @@ class ServiceImagesTest {
                         SpeechFixtures.reference("sentences.wav"),
                         completed.get("text").asString()))
                 .isLessThanOrEqualTo(PipelineScenarios.MAX_WER);
-        try (Connection c = DriverManager.getConnection(
-                        "jdbc:mysql://" + db.get("DB_HOST") + ":" + db.get("DB_PORT") + "/" + db.get("DB_NAME"),
-                        db.get("DB_USER"),
-                        db.get("DB_PASSWORD"));
-                PreparedStatement s =
-                        c.prepareStatement("select count(*) from transcript_segment where session_id = ?")) {
-            s.setString(1, sessionId);
-            try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                assertThat(rs.getInt(1))
-                        .as("stored finals")
-                        .isEqualTo(completed.get("segments").asInt())
-                        .isPositive();
-            }
-        }
+        assertThat(DATABASE.queryForInt("select count(*) from transcript_segment where session_id = ?", sessionId))
+                .as("stored finals")
+                .isEqualTo(completed.get("segments").asInt())
+                .isPositive();
     }
 
     /**

@@ -7,22 +7,12 @@ import com.realtimevoice.ingest.config.IngestNode;
 import com.realtimevoice.testsupport.SpeechFixtures;
 import com.realtimevoice.testsupport.TestDatabase;
 import com.realtimevoice.testsupport.WordErrorRate;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
@@ -30,30 +20,14 @@ import tools.jackson.databind.JsonNode;
  * Two ingest nodes and two workers: each client gets only its own session's results, on its own node,
  * and each node's delivery topic carries only that node's sessions (no broadcast).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class TwoNodeRoutingTest {
+class TwoNodeRoutingTest extends ClusterTest {
 
     @RegisterExtension
     static final TestDatabase DATABASE = new TestDatabase();
 
-    private LocalCluster cluster;
-    private PipelineScenarios scenarios;
-
     @BeforeAll
     void startCluster() {
-        cluster = new LocalCluster(LocalCluster.Settings.defaults()
-                        .withNodes(2, 2, 1)
-                        .withRandomPorts()
-                        .withDatabase(DATABASE.springProperties()))
-                .start();
-        scenarios = new PipelineScenarios(cluster);
-    }
-
-    @AfterAll
-    void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
+        start(settings(DATABASE).withNodes(2, 2, 1));
     }
 
     @Test
@@ -104,26 +78,6 @@ class TwoNodeRoutingTest {
 
     /** The session keys of every record on a delivery topic, read from the beginning. */
     private Set<String> sessionsOn(String topic) {
-        Map<String, Object> config = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                cluster.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG,
-                "inspect-" + System.nanoTime(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                "earliest");
-        Set<String> keys = new HashSet<>();
-        try (KafkaConsumer<String, byte[]> consumer =
-                new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            int emptyPolls = 0;
-            while (System.nanoTime() < deadline && emptyPolls < 3) {
-                List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
-                consumer.poll(Duration.ofMillis(500)).forEach(batch::add);
-                batch.forEach(r -> keys.add(r.key()));
-                emptyPolls = batch.isEmpty() && !keys.isEmpty() ? emptyPolls + 1 : 0;
-            }
-        }
-        return keys;
+        return recordsOn(topic).stream().map(ConsumerRecord::key).collect(Collectors.toSet());
     }
 }

@@ -31,6 +31,11 @@ class TranscribeEndToEndTest {
 
     record Run(int code, String out, String err) {}
 
+    /** transcribe with these arguments, with nothing on standard input, which is not a terminal. */
+    private Run transcribe(String... args) {
+        return transcribe(new byte[0], false, args);
+    }
+
     private Run transcribe(byte[] stdin, boolean tty, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -134,8 +139,6 @@ class TranscribeEndToEndTest {
     void sessionsExportAndDeleteWorkOnTheCallersHistory() throws Exception {
         String user = "cli-history";
         assertThat(transcribe(
-                                new byte[0],
-                                false,
                                 "--url",
                                 base,
                                 "--user",
@@ -186,8 +189,6 @@ class TranscribeEndToEndTest {
     @Test
     void aWavFileIsTranscribedWithFinalsAsLines() {
         Run r = transcribe(
-                new byte[0],
-                false,
                 "--url",
                 base,
                 "--user",
@@ -270,8 +271,6 @@ class TranscribeEndToEndTest {
     @Test
     void aBadTokenExitsThree() {
         Run r = transcribe(
-                new byte[0],
-                false,
                 "--url",
                 base,
                 "--token",
@@ -284,8 +283,6 @@ class TranscribeEndToEndTest {
     @Test
     void aServerErrorExitsFive() {
         Run r = transcribe(
-                new byte[0],
-                false,
                 "--url",
                 base,
                 "--user",
@@ -302,8 +299,6 @@ class TranscribeEndToEndTest {
     @Test
     void aWrongPathExitsFourWithTheDoctorHint() {
         Run r = transcribe(
-                new byte[0],
-                false,
                 "--url",
                 base + "/api/realtime-voice/streem",
                 "--user",

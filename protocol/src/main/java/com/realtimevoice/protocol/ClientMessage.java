@@ -26,34 +26,9 @@ public sealed interface ClientMessage {
             options = options == null ? RecognitionOptions.NONE : options;
         }
 
+        /** A start with none of the extensions: no word timestamps, streaming controls, hotwords or output controls. */
         public Start(
                 String token, String format, int sampleRate, String language, String engine, boolean interimResults) {
-            this(token, format, sampleRate, language, engine, interimResults, false);
-        }
-
-        /** A start without the streaming controls (extensions): the engine's own endpointing, no speech events. */
-        public Start(
-                String token,
-                String format,
-                int sampleRate,
-                String language,
-                String engine,
-                boolean interimResults,
-                boolean wordTimestamps) {
-            this(token, format, sampleRate, language, engine, interimResults, wordTimestamps, null, false);
-        }
-
-        /** A start without hotwords and output controls (extensions). */
-        public Start(
-                String token,
-                String format,
-                int sampleRate,
-                String language,
-                String engine,
-                boolean interimResults,
-                boolean wordTimestamps,
-                Integer endpointingMs,
-                boolean speechEvents) {
             this(
                     token,
                     format,
@@ -61,9 +36,9 @@ public sealed interface ClientMessage {
                     language,
                     engine,
                     interimResults,
-                    wordTimestamps,
-                    endpointingMs,
-                    speechEvents,
+                    false,
+                    null,
+                    false,
                     RecognitionOptions.NONE);
         }
     }

@@ -76,11 +76,14 @@ class ClientMessageParsingTest {
     @Test
     void streamingControls() {
         assertThat(ProtocolCodec.parseClient("{\"type\":\"start\",\"endpointingMs\":800,\"speechEvents\":true}"))
-                .isEqualTo(new ClientMessage.Start(null, "pcm", 16000, null, null, true, false, 800, true));
+                .isEqualTo(new ClientMessage.Start(
+                        null, "pcm", 16000, null, null, true, false, 800, true, RecognitionOptions.NONE));
         assertThat(ProtocolCodec.parseClient("{\"type\":\"start\",\"endpointingMs\":100.0,\"speechEvents\":null}"))
-                .isEqualTo(new ClientMessage.Start(null, "pcm", 16000, null, null, true, false, 100, false));
+                .isEqualTo(new ClientMessage.Start(
+                        null, "pcm", 16000, null, null, true, false, 100, false, RecognitionOptions.NONE));
         assertThat(ProtocolCodec.parseClient("{\"type\":\"start\",\"endpointingMs\":5000,\"speechEvents\":false}"))
-                .isEqualTo(new ClientMessage.Start(null, "pcm", 16000, null, null, true, false, 5000, false));
+                .isEqualTo(new ClientMessage.Start(
+                        null, "pcm", 16000, null, null, true, false, 5000, false, RecognitionOptions.NONE));
         assertThat(ProtocolCodec.parseClient("{\"type\":\"start\",\"endpointingMs\":null}"))
                 .isEqualTo(new ClientMessage.Start(null, "pcm", 16000, null, null, true));
         for (String bad :

@@ -16,7 +16,10 @@ class ClientMessagesGoldenTest {
                 Arguments.of(
                         "start",
                         new ClientMessage.Start("eyJhbGciOiJIUzI1NiJ9.e30.c2ln", "pcm", 16000, "en", "vosk", true)),
-                Arguments.of("start-words", new ClientMessage.Start(null, "pcm", 16000, "en", null, false, true)),
+                Arguments.of(
+                        "start-words",
+                        new ClientMessage.Start(
+                                null, "pcm", 16000, "en", null, false, true, null, false, RecognitionOptions.NONE)),
                 Arguments.of(
                         "start-options",
                         new ClientMessage.Start(
@@ -34,7 +37,8 @@ class ClientMessagesGoldenTest {
                 Arguments.of("start-stereo", new ClientMessage.Start(null, "pcm;channels=2", 48000, null, null, false)),
                 Arguments.of(
                         "start-streaming-controls",
-                        new ClientMessage.Start(null, "pcm", 16000, null, null, true, false, 800, true)),
+                        new ClientMessage.Start(
+                                null, "pcm", 16000, null, null, true, false, 800, true, RecognitionOptions.NONE)),
                 Arguments.of("flush", new ClientMessage.Flush()),
                 Arguments.of("end", new ClientMessage.End()),
                 Arguments.of("ping", new ClientMessage.Ping()),

@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -21,8 +20,6 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * result-service's two HTTP servers as clients and probes meet them: actuator only on the management port, and every
@@ -30,35 +27,19 @@ import org.springframework.test.context.DynamicPropertySource;
  * 5xx or a stack trace in the log.
  */
 @ExtendWith(OutputCaptureExtension.class)
+@LocalWithoutKafka
 @SpringBootTest(
         classes = ResultServiceApplication.class,
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {
-            "spring.config.name=result-service",
-            "spring.profiles.active=local",
-            "spring.kafka.listener.auto-startup=false",
-            "spring.kafka.admin.auto-create=false",
-            "WECHAT_APP_ID=" + FakeWeChat.APP_ID,
-            "WECHAT_APP_SECRET=" + FakeWeChat.SECRET
-        })
+        properties = {"WECHAT_APP_ID=" + FakeWeChat.APP_ID, "WECHAT_APP_SECRET=" + FakeWeChat.SECRET})
 @DirtiesContext
 class HttpErrorContractTest {
 
     @RegisterExtension
     static final TestDatabase DB = new TestDatabase();
 
+    @RegisterExtension
     static final FakeWeChat WECHAT = FakeWeChat.start();
-
-    @DynamicPropertySource
-    static void settings(DynamicPropertyRegistry registry) {
-        DB.register(registry);
-        registry.add("WECHAT_API_BASE_URL", () -> WECHAT.baseUrl().toString());
-    }
-
-    @AfterAll
-    static void stop() {
-        WECHAT.close();
-    }
 
     @LocalServerPort
     int port;
@@ -108,12 +89,7 @@ class HttpErrorContractTest {
         publicCases.add(new Case("no token", ErrorBodySweep.get("/api/sessions/x", HOST), 401));
         assertThat(ErrorBodySweep.problems(HOST, port, publicCases)).isEmpty();
 
-        List<Case> managementCases = new ArrayList<>(ErrorBodySweep.common(HOST));
-        managementCases.add(new Case(
-                "wrong method on a probe",
-                ErrorBodySweep.post("/actuator/health", HOST, "application/json", "{}"),
-                405));
-        assertThat(ErrorBodySweep.problems(HOST, managementPort, managementCases))
+        assertThat(ErrorBodySweep.problems(HOST, managementPort, ErrorBodySweep.management(HOST)))
                 .isEmpty();
         assertThat(output.getAll()).as("no stack trace logged").doesNotContain("\tat ");
     }

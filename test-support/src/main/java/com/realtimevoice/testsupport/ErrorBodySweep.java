@@ -66,6 +66,13 @@ public final class ErrorBodySweep {
         return cases;
     }
 
+    /** The cases a service's management port must answer with the contract JSON: the common ones and its probes'. */
+    public static List<Case> management(String host) {
+        List<Case> cases = common(host);
+        cases.add(new Case("wrong method on a probe", post("/actuator/health", host, "application/json", "{}"), 405));
+        return cases;
+    }
+
     public static String get(String path, String host) {
         return "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";
     }

@@ -10,13 +10,17 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A local stand-in for WeChat's {@code GET /sns/jscode2session} that behaves as documented: it checks appid,
  * secret and grant_type, a code works once (then 40163), and some codes answer the documented errors
  * (40029 invalid, 45011 quota, 40226 high-risk user, -1 busy). Answers are JSON labelled text/plain, as WeChat's are.
+ * As {@code @RegisterExtension static final FakeWeChat WECHAT = FakeWeChat.start();} in a Spring test it points the
+ * service at itself (WECHAT_API_BASE_URL, through {@link ContextProperties}) and stops when the class is done.
  */
-public final class FakeWeChat implements AutoCloseable {
+public final class FakeWeChat implements AutoCloseable, AfterAllCallback, ContextProperties {
 
     public static final String APP_ID = "wx0123456789abcdef";
     public static final String SECRET = "fake-app-secret-0123456789";
@@ -46,6 +50,11 @@ public final class FakeWeChat implements AutoCloseable {
 
     public URI baseUrl() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    @Override
+    public Map<String, String> springProperties() {
+        return Map.of("WECHAT_API_BASE_URL", baseUrl().toString());
     }
 
     /** What wx.login() would return on the phone of the user with this openid. */
@@ -102,5 +111,10 @@ public final class FakeWeChat implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 }

@@ -2,6 +2,8 @@ package com.realtimevoice.testsupport;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
@@ -19,10 +21,10 @@ import org.springframework.test.context.DynamicPropertyRegistry;
  *
  * <pre>
  * &#64;RegisterExtension static final TestDatabase DB = new TestDatabase();
- * &#64;DynamicPropertySource static void db(DynamicPropertyRegistry r) { DB.register(r); }
  * </pre>
+ * In a Spring test that is all: {@link ContextProperties} points the context at the class's database.
  */
-public final class TestDatabase implements BeforeAllCallback {
+public final class TestDatabase implements BeforeAllCallback, ContextProperties {
 
     private static final Logger log = LoggerFactory.getLogger(TestDatabase.class);
 
@@ -51,6 +53,7 @@ public final class TestDatabase implements BeforeAllCallback {
     }
 
     /** The same settings as properties, for services started by hand (the local runner's cluster). */
+    @Override
     public java.util.Map<String, String> springProperties() {
         java.util.Map<String, String> p = new java.util.LinkedHashMap<>();
         p.put("DB_HOST", host);
@@ -79,6 +82,21 @@ public final class TestDatabase implements BeforeAllCallback {
     /** The embedded default's URL shape: H2 in MySQL mode with lower-case identifiers. */
     public String h2Url() {
         return "jdbc:h2:mem:" + name + ";MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1";
+    }
+
+    /** The first column of the first row that {@code sql} selects from this database (MariaDB/MySQL only). */
+    public int queryForInt(String sql, Object... params) throws SQLException {
+        try (Connection c =
+                        DriverManager.getConnection("jdbc:mysql://" + host + ":" + port + "/" + name, user, password);
+                PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                s.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
     }
 
     private synchronized boolean ensureCreated() {

@@ -20,7 +20,6 @@ import com.realtimevoice.worker.engine.tencent.TencentTestSupport;
 import com.realtimevoice.worker.engine.vosk.LocalVosk;
 import com.realtimevoice.worker.segment.SegmentProperties;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,22 +49,8 @@ class EngineComparisonTest {
     @BeforeAll
     static void start() throws Exception {
         fake = new FakeTencentAsr().recogniser(TencentTestSupport.vosk());
-        WorkerProperties worker = new WorkerProperties(
-                "vosk",
-                1,
-                Duration.ofMinutes(10),
-                new WorkerProperties.Vosk("", Path.of("unused")),
-                new WorkerProperties.Topics(1, 1),
-                new WorkerProperties.Engines(4, 1000));
-        SegmentProperties segments = new SegmentProperties(
-                Duration.ofMillis(600),
-                Duration.ofSeconds(30),
-                Duration.ofMillis(300),
-                -50,
-                12,
-                "vosk",
-                SegmentProperties.Fallback.LOCAL,
-                "vosk");
+        WorkerProperties worker = WorkerSettings.worker("vosk");
+        SegmentProperties segments = WorkerSettings.segments("vosk", SegmentProperties.Fallback.LOCAL);
         registry = new EngineRegistry(
                 List.of(LocalVosk.engine()),
                 List.of(new TencentAsrEngine(TencentTestSupport.properties(fake))),

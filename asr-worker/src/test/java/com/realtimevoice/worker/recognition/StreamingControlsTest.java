@@ -7,19 +7,17 @@ import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionEnded;
 import com.realtimevoice.events.SessionFlushed;
-import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.SpeechStarted;
 import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.testsupport.SpeechFixtures;
+import com.realtimevoice.testsupport.TestEvents;
 import com.realtimevoice.testsupport.WordErrorRate;
 import com.realtimevoice.worker.WorkerProperties;
 import com.realtimevoice.worker.engine.EngineRegistry;
 import com.realtimevoice.worker.engine.vosk.LocalVosk;
 import com.realtimevoice.worker.segment.SegmentProperties;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,23 +36,8 @@ class StreamingControlsTest {
 
     @BeforeAll
     static void start() {
-        WorkerProperties worker = new WorkerProperties(
-                "vosk",
-                1,
-                Duration.ofMinutes(10),
-                new WorkerProperties.Vosk("", Path.of("unused")),
-                new WorkerProperties.Topics(1, 1),
-                new WorkerProperties.Engines(4, 1000));
-        // the shipped asr.worker.segments defaults (asr-worker.yml)
-        SegmentProperties segments = new SegmentProperties(
-                Duration.ofMillis(600),
-                Duration.ofSeconds(30),
-                Duration.ofMillis(300),
-                -50,
-                12,
-                "vosk",
-                SegmentProperties.Fallback.LOCAL,
-                "vosk");
+        WorkerProperties worker = WorkerSettings.worker("vosk");
+        SegmentProperties segments = WorkerSettings.segments("vosk", SegmentProperties.Fallback.LOCAL);
         recognizers = new WorkerSessions(
                 new EngineRegistry(List.of(LocalVosk.engine()), List.of(), worker, segments),
                 new RecognitionMetrics(new SimpleMeterRegistry()),
@@ -172,21 +155,8 @@ class StreamingControlsTest {
 
         Session(String name, Integer endpointingMs, boolean speechEvents) {
             id = name + "-" + System.nanoTime();
-            all.addAll(recognizers.handle(new SessionStarted(
-                    id,
-                    "u",
-                    "n",
-                    "reply",
-                    "pcm",
-                    16000,
-                    "en",
-                    "vosk",
-                    true,
-                    false,
-                    1,
-                    false,
-                    endpointingMs,
-                    speechEvents ? Boolean.TRUE : null)));
+            all.addAll(recognizers.handle(
+                    TestEvents.started(id, "u", "n", 1, endpointingMs, speechEvents ? Boolean.TRUE : null)));
         }
 
         List<PipelineEvent> chunk(byte[] pcm) {

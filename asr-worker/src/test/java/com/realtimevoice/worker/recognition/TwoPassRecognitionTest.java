@@ -25,7 +25,6 @@ import com.realtimevoice.worker.engine.tencent.TencentTestSupport;
 import com.realtimevoice.worker.engine.vosk.LocalVosk;
 import com.realtimevoice.worker.segment.SegmentProperties;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,22 +62,8 @@ class TwoPassRecognitionTest {
     }
 
     private WorkerSessions recognizers(String partials, SegmentProperties.Fallback fallback, int failureThreshold) {
-        WorkerProperties worker = new WorkerProperties(
-                "tencent",
-                1,
-                Duration.ofMinutes(10),
-                new WorkerProperties.Vosk("", Path.of("unused")),
-                new WorkerProperties.Topics(1, 1),
-                new WorkerProperties.Engines(4, 1000));
-        SegmentProperties segments = new SegmentProperties(
-                Duration.ofMillis(600),
-                Duration.ofSeconds(30),
-                Duration.ofMillis(300),
-                -50,
-                12,
-                partials,
-                fallback,
-                "vosk");
+        WorkerProperties worker = WorkerSettings.worker("tencent");
+        SegmentProperties segments = WorkerSettings.segments(partials, fallback);
         TencentAsrEngine tencent = new TencentAsrEngine(
                 TencentTestSupport.properties(fake, FakeTencentAsr.SECRET_KEY, 2, failureThreshold));
         registry = new EngineRegistry(List.of(LocalVosk.engine()), List.of(tencent), worker, segments);
@@ -225,7 +210,7 @@ class TwoPassRecognitionTest {
     void aFlushSendsTheOpenSegmentAndSpeechOnsetsAreAnnounced() {
         WorkerSessions r = recognizers("vosk", SegmentProperties.Fallback.LOCAL, 5);
         sync.addAll(r.handle(new SessionStarted(
-                "f", "u", "n", "reply", "pcm", 16000, "en", null, true, false, 1, false, 2000, true)));
+                "f", "u", "n", "reply", "pcm", 16000, "en", null, true, false, 1, false, 2000, true, null)));
         long seq = 0;
         for (byte[] audio : List.of(SpeechFixtures.pcm("time.wav"), SpeechFixtures.pcm("weather.wav"))) {
             for (int off = 0; off < audio.length; off += 3200) {
@@ -267,8 +252,8 @@ class TwoPassRecognitionTest {
     private long stream(WorkerSessions r, String id, String format, int rate, byte[] audio, int piece) {
         long nanos = 0;
         long t = System.nanoTime();
-        sync.addAll(
-                r.handle(new SessionStarted(id, "u", "n", "reply", format, rate, "en", null, true, false, 1, words)));
+        sync.addAll(r.handle(new SessionStarted(
+                id, "u", "n", "reply", format, rate, "en", null, true, false, 1, words, null, null, null)));
         nanos += System.nanoTime() - t;
         long seq = 0;
         for (int off = 0; off < audio.length; off += piece) {

@@ -21,7 +21,6 @@ import com.realtimevoice.worker.engine.SpeechEngine;
 import com.realtimevoice.worker.engine.StreamSpec;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,13 +43,7 @@ class WorkerSessionsTest {
 
     @BeforeEach
     void setUp() {
-        WorkerProperties properties = new WorkerProperties(
-                "scripted",
-                1,
-                Duration.ofMinutes(10),
-                new WorkerProperties.Vosk("", Path.of("unused")),
-                new WorkerProperties.Topics(1, 1),
-                new WorkerProperties.Engines(4, 1000));
+        WorkerProperties properties = WorkerSettings.worker("scripted");
         SpeechEngine engine = new SpeechEngine() {
             @Override
             public String name() {

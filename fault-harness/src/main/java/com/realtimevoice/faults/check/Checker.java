@@ -25,40 +25,9 @@ public final class Checker {
 
     /**
      * @param faultAt         when the fault was injected (epoch ms)
-     * @param affectedClients the clients the fault hit (for the recovery time)
-     */
-    public static ScenarioResult check(
-            String name,
-            String fault,
-            List<FleetClient> clients,
-            List<ClientEvent> events,
-            Map<String, Expected> expected,
-            Connection db,
-            long faultAt,
-            Set<String> affectedClients,
-            long elapsedSeconds,
-            List<String> extraNotes)
-            throws SQLException {
-        return check(
-                name,
-                fault,
-                clients,
-                events,
-                expected,
-                db,
-                faultAt,
-                0,
-                null,
-                affectedClients,
-                Set.of(),
-                elapsedSeconds,
-                extraNotes,
-                List.of());
-    }
-
-    /**
      * @param faultEndedAt when a lasting fault ended (0: none); the recovery counts from here then
      * @param goal         the longest recovery that passes (null: no goal)
+     * @param affectedClients the clients the fault hit (for the recovery time)
      * @param poisoned     clients fed poison on purpose: each must end {@code UNPROCESSABLE}; none of its finals is
      *                     expected, but every final it was given must be stored
      * @param violations   expectations of the scenario that were not met

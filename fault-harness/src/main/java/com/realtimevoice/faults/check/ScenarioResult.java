@@ -31,41 +31,25 @@ public record ScenarioResult(
         boolean fromFaultEnd,
         List<String> violations) {
 
-    /** A result with no recovery goal. */
-    public ScenarioResult(
-            String name,
-            String fault,
-            int sessions,
-            int expected,
-            int lost,
-            int lostNotInDb,
-            int lostNotAtClient,
-            int dbDuplicates,
-            int duplicatedAsNew,
-            int reordered,
-            int resent,
-            Double recoverySeconds,
-            int failedSessions,
-            long elapsedSeconds,
-            List<String> notes,
-            List<String> details) {
-        this(
+    /** A scenario that could not run: it must not pass, so it counts as one lost final (no recovery goal). */
+    public static ScenarioResult harnessError(String name, String fault, Exception e) {
+        return new ScenarioResult(
                 name,
                 fault,
-                sessions,
-                expected,
-                lost,
-                lostNotInDb,
-                lostNotAtClient,
-                dbDuplicates,
-                duplicatedAsNew,
-                reordered,
-                resent,
-                recoverySeconds,
-                failedSessions,
-                elapsedSeconds,
-                notes,
-                details,
+                0,
+                1,
+                1,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                null,
+                0,
+                0,
+                List.of("HARNESS ERROR: " + e),
+                List.of(),
                 null,
                 false,
                 List.of());

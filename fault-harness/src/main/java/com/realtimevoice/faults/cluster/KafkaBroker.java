@@ -1,6 +1,7 @@
 package com.realtimevoice.faults.cluster;
 
 import com.realtimevoice.faults.process.ChildProcess;
+import com.realtimevoice.testsupport.SingleNodeKafka;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -105,29 +106,13 @@ public final class KafkaBroker {
      * (ShippedSettingsTest): recovery depends on them.
      */
     List<String> serverProperties() {
-        return Stream.concat(
-                        Stream.of(
-                                "process.roles=broker,controller",
-                                "node.id=1",
-                                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
-                                "controller.listener.names=CONTROLLER",
-                                "inter.broker.listener.name=PLAINTEXT",
-                                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                                "log.dirs=" + dir.resolve("data"),
-                                "num.partitions=1",
-                                "offsets.topic.replication.factor=1",
-                                "offsets.topic.num.partitions=6",
-                                "transaction.state.log.replication.factor=1",
-                                "transaction.state.log.min.isr=1",
-                                "share.coordinator.state.topic.replication.factor=1",
-                                "share.coordinator.state.topic.min.isr=1",
-                                "group.initial.rebalance.delay.ms=0",
-                                // the services create their topics; a delivery topic of a node that is gone must not
-                                // come back by accident
-                                "auto.create.topics.enable=false"),
+        return Stream.of(
+                        SingleNodeKafka.serverProperties(port, controllerPort, dir.resolve("data"), 6).stream(),
+                        // the services create their topics; a delivery topic of a node that is gone must not come
+                        // back by accident
+                        Stream.of("auto.create.topics.enable=false"),
                         extraProperties.stream())
+                .flatMap(lines -> lines)
                 .toList();
     }
 

@@ -92,13 +92,7 @@ class DeliveryListener {
                         + event.getClass().getSimpleName());
             }
         } catch (MalformedEventException e) {
-            log.warn(
-                    "dead-lettering {}-{}@{} (key {}): {}",
-                    record.topic(),
-                    record.partition(),
-                    record.offset(),
-                    record.key(),
-                    e.getMessage());
+            AsyncDeadLetterPublisher.logDeadLettering(log, record, e.getMessage());
             String where = record.topic() + "-" + record.partition() + "@" + record.offset();
             deadLetters.send(record, consumer, e).whenComplete((sent, failure) -> {
                 if (failure == null) {

@@ -18,7 +18,8 @@ public class LocalSessions {
         sinks.remove(sessionId);
     }
 
-    ResultSink sink(String sessionId) {
+    /** The sink waiting for this session's results, or null when it is not on this node. */
+    public ResultSink sink(String sessionId) {
         return sinks.get(sessionId);
     }
 

@@ -382,8 +382,8 @@ final class IngestSession {
                 session.acknowledged(stamp[0], length);
             }
         });
-        services.chunks().increment();
-        services.audioBytes().increment(length);
+        services.audio().chunks.increment();
+        services.audio().bytes.increment(length);
     }
 
     /**

@@ -1,12 +1,7 @@
 package com.realtimevoice.ingest.stream;
 
-import com.realtimevoice.auth.TokenService;
 import com.realtimevoice.events.SessionEnded;
-import com.realtimevoice.ingest.config.IngestNode;
 import com.realtimevoice.ingest.config.IngestProperties;
-import com.realtimevoice.ingest.pipeline.AudioPublisher;
-import com.realtimevoice.ingest.pipeline.LocalSessions;
-import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import java.time.Duration;
@@ -48,30 +43,9 @@ class IngestSessions implements SmartLifecycle {
     private ScheduledFuture<?> limitsSweep;
     private ScheduledFuture<?> ackFlush;
 
-    IngestSessions(
-            TokenService tokens,
-            AudioPublisher publisher,
-            LocalSessions localSessions,
-            StreamSessions counts,
-            IngestNode node,
-            IngestProperties properties,
-            MeterRegistry meters,
-            TaskScheduler scheduler,
-            ResumeTokens resumeTokens,
-            EffectiveOptions effectiveOptions) {
+    IngestSessions(SessionServices services, TaskScheduler scheduler) {
+        this.services = services;
         this.scheduler = scheduler;
-        this.services = new SessionServices(
-                tokens,
-                publisher,
-                localSessions,
-                counts,
-                node,
-                properties,
-                meters,
-                resumeTokens,
-                effectiveOptions,
-                meters.counter("ingest.audio.chunks"),
-                meters.counter("ingest.audio.bytes"));
     }
 
     /** A new stream socket: its session, not yet authenticated. */

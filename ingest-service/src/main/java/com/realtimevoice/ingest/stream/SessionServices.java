@@ -7,11 +7,14 @@ import com.realtimevoice.ingest.pipeline.AudioPublisher;
 import com.realtimevoice.ingest.pipeline.LocalSessions;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.stereotype.Component;
 
 /**
  * What every {@link IngestSession} of the node shares: the token check, the pipeline (publisher, result routing),
- * the per-user counts, the node's identity and settings, and the meters. Built once by {@link IngestSessions}.
+ * the per-user counts, the node's identity and settings, and the meters. One per node, handed to each session by
+ * {@link IngestSessions}.
  */
+@Component
 record SessionServices(
         TokenService tokens,
         AudioPublisher publisher,
@@ -22,10 +25,21 @@ record SessionServices(
         MeterRegistry meters,
         ResumeTokens resumeTokens,
         EffectiveOptions effectiveOptions,
-        Counter chunks,
-        Counter audioBytes) {
+        AudioMeters audio) {
 
     IngestProperties.Limits limits() {
         return properties.limits();
+    }
+
+    /** The counters of the audio received, looked up once: every chunk counts on them. */
+    @Component
+    static final class AudioMeters {
+        final Counter chunks;
+        final Counter bytes;
+
+        AudioMeters(MeterRegistry meters) {
+            this.chunks = meters.counter("ingest.audio.chunks");
+            this.bytes = meters.counter("ingest.audio.bytes");
+        }
     }
 }

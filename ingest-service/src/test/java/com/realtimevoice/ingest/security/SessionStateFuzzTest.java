@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.realtimevoice.auth.TokenService;
 import com.realtimevoice.ingest.IngestApplication;
+import com.realtimevoice.protocol.ErrorCode;
 import com.realtimevoice.testsupport.StreamingClient;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -44,18 +47,11 @@ class SessionStateFuzzTest {
     private static final int FRAMES = Integer.getInteger("fuzz.frames", 4_000);
     private static final Set<String> TYPES =
             Set.of("started", "partial", "final", "completed", "error", "pong", "ack", "resumed");
-    private static final Set<String> CODES = Set.of(
-            "UNAUTHORIZED",
-            "BAD_REQUEST",
-            "UNSUPPORTED_FORMAT",
-            "TOO_LARGE",
-            "RATE_LIMITED",
-            "OVERLOADED",
-            "ENGINE_UNAVAILABLE",
-            "SESSION_NOT_FOUND",
-            "TOKEN_EXPIRED",
-            "MAX_DURATION",
-            "IDLE_TIMEOUT");
+    /** Every documented code but INTERNAL. */
+    private static final Set<String> CODES = Arrays.stream(ErrorCode.values())
+            .filter(code -> code != ErrorCode.INTERNAL)
+            .map(ErrorCode::name)
+            .collect(Collectors.toSet());
 
     @LocalServerPort
     int port;

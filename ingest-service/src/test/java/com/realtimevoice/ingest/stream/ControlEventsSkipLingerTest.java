@@ -2,14 +2,13 @@ package com.realtimevoice.ingest.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.realtimevoice.auth.TokenService;
 import com.realtimevoice.ingest.IngestApplication;
+import com.realtimevoice.ingest.RunningNodeTest;
 import com.realtimevoice.testsupport.StreamingClient;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.test.context.ActiveProfiles;
@@ -33,15 +32,9 @@ import tools.jackson.databind.JsonNode;
         })
 @EmbeddedKafka(partitions = 1, bootstrapServersProperty = "spring.kafka.bootstrap-servers")
 @ActiveProfiles("local")
-class ControlEventsSkipLingerTest {
+class ControlEventsSkipLingerTest extends RunningNodeTest {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    TokenService tokens;
 
     @Autowired
     KafkaTemplate<String, byte[]> kafka;
@@ -56,8 +49,7 @@ class ControlEventsSkipLingerTest {
 
     @Test
     void startAndEndAreSentAtOnceDespiteALongLinger() throws Exception {
-        String url = "ws://localhost:" + port + "/api/realtime-voice/stream?token="
-                + tokens.issue("lin", Duration.ofMinutes(5));
+        String url = streamUrl(tokens.issue("lin", Duration.ofMinutes(5)));
         try (StreamingClient c = StreamingClient.connect(url)) {
             long began = System.nanoTime();
             c.send("{\"type\":\"start\"}");

@@ -2,30 +2,22 @@ package com.realtimevoice.ingest.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.realtimevoice.auth.TokenService;
 import com.realtimevoice.events.AudioChunk;
 import com.realtimevoice.events.EventRecords;
 import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.SessionEnded;
 import com.realtimevoice.events.SessionResumed;
-import com.realtimevoice.events.Topics;
 import com.realtimevoice.ingest.IngestApplication;
+import com.realtimevoice.ingest.RunningNodeTest;
 import com.realtimevoice.ingest.config.IngestNode;
 import com.realtimevoice.testsupport.StreamingClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.test.context.ActiveProfiles;
 import tools.jackson.databind.JsonNode;
@@ -43,51 +35,19 @@ import tools.jackson.databind.JsonNode;
         })
 @EmbeddedKafka(partitions = 1, bootstrapServersProperty = "spring.kafka.bootstrap-servers")
 @ActiveProfiles("local")
-class ResumeAndAckTest {
+class ResumeAndAckTest extends RunningNodeTest {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    TokenService tokens;
 
     @Autowired
     IngestNode node;
 
-    @Autowired
-    org.springframework.core.env.Environment env;
-
-    private KafkaConsumer<String, byte[]> audioTopic;
-
-    @BeforeEach
-    void readAudioTopic() {
-        audioTopic = new KafkaConsumer<>(
-                Map.of(
-                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        env.getProperty("spring.kafka.bootstrap-servers"),
-                        ConsumerConfig.GROUP_ID_CONFIG,
-                        "resume-test-" + System.nanoTime(),
-                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                        "earliest"),
-                new StringDeserializer(),
-                new ByteArrayDeserializer());
-        audioTopic.subscribe(List.of(Topics.AUDIO));
-    }
-
-    @AfterEach
-    void close() {
-        audioTopic.close();
-    }
-
-    private String url(String token) {
-        return "ws://localhost:" + port + "/api/realtime-voice/stream?token=" + token;
-    }
+    @RegisterExtension
+    final AudioTopic audioTopic = AudioTopic.fromEarliest("resume-test");
 
     @Test
     void chunksAreAckedOnceKafkaHasThem() throws Exception {
-        try (StreamingClient c = StreamingClient.connect(url(tokens.issue("ana", Duration.ofMinutes(5))))) {
+        try (StreamingClient c = StreamingClient.connect(streamUrl(tokens.issue("ana", Duration.ofMinutes(5))))) {
             c.send("{\"type\":\"start\"}");
             c.await("started", WAIT);
             for (int i = 0; i < 5; i++) {
@@ -108,7 +68,7 @@ class ResumeAndAckTest {
         String token = tokens.issue("ben", Duration.ofMinutes(5));
         String sessionId;
         String resumeToken;
-        try (StreamingClient first = StreamingClient.connect(url(token))) {
+        try (StreamingClient first = StreamingClient.connect(streamUrl(token))) {
             first.send("{\"type\":\"start\"}");
             JsonNode started = first.await("started", WAIT);
             sessionId = started.get("sessionId").asString();
@@ -117,7 +77,7 @@ class ResumeAndAckTest {
             first.sendAudio(new byte[3200]);
             first.sendAudio(new byte[3200]);
         } // the network drops
-        try (StreamingClient again = StreamingClient.connect(url(token))) {
+        try (StreamingClient again = StreamingClient.connect(streamUrl(token))) {
             again.send("{\"type\":\"resume\",\"sessionId\":\"" + sessionId + "\",\"resumeToken\":\"" + resumeToken
                     + "\",\"lastIndex\":-1,\"nextSeq\":2}");
             JsonNode resumed = again.await("resumed", WAIT);
@@ -149,20 +109,21 @@ class ResumeAndAckTest {
     void anotherUserOrAForgedTokenCannotResume() throws Exception {
         String sessionId;
         String resumeToken;
-        try (StreamingClient owner = StreamingClient.connect(url(tokens.issue("cleo", Duration.ofMinutes(5))))) {
+        try (StreamingClient owner = StreamingClient.connect(streamUrl(tokens.issue("cleo", Duration.ofMinutes(5))))) {
             owner.send("{\"type\":\"start\"}");
             JsonNode started = owner.await("started", WAIT);
             sessionId = started.get("sessionId").asString();
             resumeToken = started.get("resumeToken").asString();
         }
-        try (StreamingClient thief = StreamingClient.connect(url(tokens.issue("mallory", Duration.ofMinutes(5))))) {
+        try (StreamingClient thief =
+                StreamingClient.connect(streamUrl(tokens.issue("mallory", Duration.ofMinutes(5))))) {
             thief.send("{\"type\":\"resume\",\"sessionId\":\"" + sessionId + "\",\"resumeToken\":\"" + resumeToken
                     + "\",\"lastIndex\":-1}");
             JsonNode error = thief.await("error", WAIT);
             assertThat(error.get("code").asString()).isEqualTo("SESSION_NOT_FOUND");
             assertThat(error.get("recovered").asBoolean()).isFalse();
         }
-        try (StreamingClient forger = StreamingClient.connect(url(tokens.issue("cleo", Duration.ofMinutes(5))))) {
+        try (StreamingClient forger = StreamingClient.connect(streamUrl(tokens.issue("cleo", Duration.ofMinutes(5))))) {
             forger.send("{\"type\":\"resume\",\"sessionId\":\"" + sessionId + "\",\"resumeToken\":\""
                     + resumeToken.substring(0, 10) + "x" + resumeToken.substring(11) + "\",\"lastIndex\":-1}");
             assertThat(forger.await("error", WAIT).get("code").asString()).isEqualTo("SESSION_NOT_FOUND");
@@ -172,7 +133,7 @@ class ResumeAndAckTest {
     @Test
     void aSessionNotResumedWithinTheWindowIsEndedByTheNodeThatHeldIt() throws Exception {
         String sessionId;
-        try (StreamingClient c = StreamingClient.connect(url(tokens.issue("dora", Duration.ofMinutes(5))))) {
+        try (StreamingClient c = StreamingClient.connect(streamUrl(tokens.issue("dora", Duration.ofMinutes(5))))) {
             c.send("{\"type\":\"start\"}");
             sessionId = c.await("started", WAIT).get("sessionId").asString();
             c.sendAudio(new byte[3200]);
@@ -202,10 +163,10 @@ class ResumeAndAckTest {
             String sessionId, Duration time, java.util.function.Predicate<PipelineEvent> until) {
         List<PipelineEvent> events = new ArrayList<>();
         long deadline = System.nanoTime() + time.toNanos();
-        audioTopic.poll(Duration.ofMillis(100)); // join the group before seeking
-        audioTopic.seekToBeginning(audioTopic.assignment());
+        audioTopic.consumer().poll(Duration.ofMillis(100)); // join the group before seeking
+        audioTopic.consumer().seekToBeginning(audioTopic.consumer().assignment());
         while (System.nanoTime() < deadline && events.stream().noneMatch(until)) {
-            audioTopic.poll(Duration.ofMillis(200)).forEach(r -> {
+            audioTopic.consumer().poll(Duration.ofMillis(200)).forEach(r -> {
                 if (sessionId.equals(r.key())) {
                     events.add(EventRecords.fromRecord(r));
                 }

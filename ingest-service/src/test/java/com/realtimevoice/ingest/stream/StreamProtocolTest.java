@@ -2,7 +2,6 @@ package com.realtimevoice.ingest.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.realtimevoice.auth.TokenService;
 import com.realtimevoice.events.AudioChunk;
 import com.realtimevoice.events.EventRecords;
 import com.realtimevoice.events.PipelineEvent;
@@ -11,10 +10,10 @@ import com.realtimevoice.events.SessionEnded;
 import com.realtimevoice.events.SessionFlushed;
 import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.SpeechStarted;
-import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.TranscriptPartial;
 import com.realtimevoice.ingest.IngestApplication;
+import com.realtimevoice.ingest.RunningNodeTest;
 import com.realtimevoice.ingest.config.IngestNode;
 import com.realtimevoice.testsupport.StreamingClient;
 import java.net.URI;
@@ -25,16 +24,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.test.context.ActiveProfiles;
@@ -56,15 +49,9 @@ import tools.jackson.databind.JsonNode;
         })
 @EmbeddedKafka(partitions = 2, bootstrapServersProperty = "spring.kafka.bootstrap-servers")
 @ActiveProfiles("local")
-class StreamProtocolTest {
+class StreamProtocolTest extends RunningNodeTest {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    TokenService tokens;
 
     @Autowired
     KafkaTemplate<String, byte[]> kafka;
@@ -72,44 +59,12 @@ class StreamProtocolTest {
     @Autowired
     IngestNode node;
 
-    @Autowired
-    org.springframework.core.env.Environment env;
-
-    private KafkaConsumer<String, byte[]> audioTopic;
-
-    @BeforeEach
-    void readAudioTopic() {
-        audioTopic = new KafkaConsumer<>(
-                Map.of(
-                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        env.getProperty("spring.kafka.bootstrap-servers"),
-                        ConsumerConfig.GROUP_ID_CONFIG,
-                        "protocol-test-" + System.nanoTime(),
-                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                        "latest"),
-                new StringDeserializer(),
-                new ByteArrayDeserializer());
-        audioTopic.subscribe(List.of(Topics.AUDIO));
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (audioTopic.assignment().isEmpty() && System.nanoTime() < deadline) {
-            audioTopic.poll(Duration.ofMillis(100));
-        }
-        // "latest" is looked up lazily: fix it now, or a test's first event can land before the lookup and be missed
-        audioTopic.assignment().forEach(partition -> audioTopic.position(partition, WAIT));
-    }
-
-    @AfterEach
-    void close() {
-        audioTopic.close();
-    }
-
-    private String url(String token) {
-        return "ws://localhost:" + port + "/api/realtime-voice/stream" + (token == null ? "" : "?token=" + token);
-    }
+    @RegisterExtension
+    final AudioTopic audioTopic = AudioTopic.fromLatest("protocol-test");
 
     @Test
     void pingIsAnsweredEvenBeforeStartAndWithoutAToken() throws Exception {
-        try (StreamingClient c = StreamingClient.connect(url(null))) {
+        try (StreamingClient c = StreamingClient.connect(streamUrl(null))) {
             c.send("{\"type\":\"ping\"}");
             assertThat(c.await("pong", WAIT)).isNotNull();
         }
@@ -117,7 +72,7 @@ class StreamProtocolTest {
 
     @Test
     void startWithoutATokenIsUnauthorizedAndClosedWith1008() throws Exception {
-        try (StreamingClient c = StreamingClient.connect(url(null))) {
+        try (StreamingClient c = StreamingClient.connect(streamUrl(null))) {
             c.send("{\"type\":\"start\"}");
             assertThat(c.await("error", WAIT).get("code").asString()).isEqualTo("UNAUTHORIZED");
             assertThat(c.awaitClose(WAIT)).isEqualTo(1008);
@@ -126,7 +81,7 @@ class StreamProtocolTest {
 
     @Test
     void anInvalidTokenInTheQueryIsRejectedAtOnce() throws Exception {
-        try (StreamingClient c = StreamingClient.connect(url("not-a-jwt"))) {
+        try (StreamingClient c = StreamingClient.connect(streamUrl("not-a-jwt"))) {
             assertThat(c.await("error", WAIT).get("code").asString()).isEqualTo("UNAUTHORIZED");
             assertThat(c.awaitClose(WAIT)).isEqualTo(1008);
         }
@@ -135,11 +90,11 @@ class StreamProtocolTest {
     @Test
     void theTokenMayComeInTheAuthorizationHeaderOrTheStartMessage() throws Exception {
         try (StreamingClient c = StreamingClient.connect(
-                url(null), Map.of("Authorization", "Bearer " + tokens.issue("hdr", Duration.ofMinutes(5))))) {
+                streamUrl(null), Map.of("Authorization", "Bearer " + tokens.issue("hdr", Duration.ofMinutes(5))))) {
             c.send("{\"type\":\"start\"}");
             assertThat(c.await("started", WAIT).get("sessionId").asString()).isNotBlank();
         }
-        try (StreamingClient c = StreamingClient.connect(url(null))) {
+        try (StreamingClient c = StreamingClient.connect(streamUrl(null))) {
             c.send("{\"type\":\"start\",\"token\":\"" + tokens.issue("msg", Duration.ofMinutes(5)) + "\"}");
             assertThat(c.await("started", WAIT).get("sessionId").asString()).isNotBlank();
         }
@@ -147,7 +102,7 @@ class StreamProtocolTest {
 
     @Test
     void badInputGetsAnErrorAndTheConnectionGoesOn() throws Exception {
-        try (StreamingClient c = StreamingClient.connect(url(tokens.issue("eve", Duration.ofMinutes(5))))) {
+        try (StreamingClient c = StreamingClient.connect(streamUrl(tokens.issue("eve", Duration.ofMinutes(5))))) {
             c.send("{oops");
             assertThat(c.await("error", WAIT).get("code").asString()).isEqualTo("BAD_REQUEST");
             c.send("{\"type\":\"sing\"}");
@@ -173,7 +128,7 @@ class StreamProtocolTest {
 
     @Test
     void anOversizedFrameIsTooLargeAndClosedWith1009() throws Exception {
-        try (StreamingClient c = StreamingClient.connect(url(tokens.issue("big", Duration.ofMinutes(5))))) {
+        try (StreamingClient c = StreamingClient.connect(streamUrl(tokens.issue("big", Duration.ofMinutes(5))))) {
             c.send("{\"type\":\"start\"}");
             c.await("started", WAIT);
             c.sendAudio(new byte[64002]);
@@ -184,7 +139,7 @@ class StreamProtocolTest {
 
     @Test
     void aSessionIsPublishedInOrderUnderItsKeyAndResultsComeBackToTheSocket() throws Exception {
-        try (StreamingClient c = StreamingClient.connect(url(tokens.issue("frank", Duration.ofMinutes(5))))) {
+        try (StreamingClient c = StreamingClient.connect(streamUrl(tokens.issue("frank", Duration.ofMinutes(5))))) {
             c.send("{\"type\":\"start\",\"language\":\"en-US\",\"endpointingMs\":800.0,\"speechEvents\":true}");
             JsonNode started = c.await("started", WAIT);
             String sessionId = started.get("sessionId").asString();
@@ -242,7 +197,7 @@ class StreamProtocolTest {
      */
     @Test
     void messagesLargerThanTheSocketBuffersArriveWholeBothWays() throws Exception {
-        try (StreamingClient c = StreamingClient.connect(url(null))) {
+        try (StreamingClient c = StreamingClient.connect(streamUrl(null))) {
             // a start of ~3 KB: the token in the message plus a long engine-specific field
             String token = tokens.issue("ivan", Duration.ofMinutes(5));
             c.send("{\"type\":\"start\",\"token\":\"" + token + "\",\"language\":\"en-US\",\"padding\":\""
@@ -293,7 +248,7 @@ class StreamProtocolTest {
 
     @Test
     void otherRatesStereoAndMp3AreTakenAndLabelledForTheWorker() throws Exception {
-        try (StreamingClient c = StreamingClient.connect(url(tokens.issue("grace", Duration.ofMinutes(5))))) {
+        try (StreamingClient c = StreamingClient.connect(streamUrl(tokens.issue("grace", Duration.ofMinutes(5))))) {
             c.send("{\"type\":\"start\",\"format\":\"pcm\",\"sampleRate\":44100,\"channels\":2}");
             JsonNode started = c.await("started", WAIT);
             assertThat(started.get("format").asString()).isEqualTo("pcm");
@@ -309,7 +264,7 @@ class StreamProtocolTest {
             assertThat(chunk.format()).isEqualTo("pcm;channels=2");
             assertThat(chunk.sampleRate()).isEqualTo(44100);
         }
-        try (StreamingClient c = StreamingClient.connect(url(tokens.issue("heidi", Duration.ofMinutes(5))))) {
+        try (StreamingClient c = StreamingClient.connect(streamUrl(tokens.issue("heidi", Duration.ofMinutes(5))))) {
             // WeChat RecorderManager: format 'mp3', frameSize in KB, frames cut anywhere (odd lengths too)
             c.send("{\"type\":\"start\",\"format\":\"mp3\",\"sampleRate\":16000}");
             String mp3 = c.await("started", WAIT).get("sessionId").asString();
@@ -329,7 +284,7 @@ class StreamProtocolTest {
         List<PipelineEvent> events = new ArrayList<>();
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (events.size() < expected && System.nanoTime() < deadline) {
-            audioTopic.poll(Duration.ofMillis(200)).forEach(r -> {
+            audioTopic.consumer().poll(Duration.ofMillis(200)).forEach(r -> {
                 if (sessionId.equals(r.key())) {
                     events.add(EventRecords.fromRecord(r));
                 }

@@ -6,33 +6,21 @@ import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The per-chunk envelope: {@link EventRecords#toRecord} at the ingest node (100 ms of audio, headers only) and
  * {@link EventRecords#fromRecord} at the worker; and the same for a final (JSON value) at worker and result-service.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class EnvelopeBenchmark {
+public class EnvelopeBenchmark extends HotPathBenchmark {
 
     private AudioChunk chunk;
     private TranscriptFinal fin;

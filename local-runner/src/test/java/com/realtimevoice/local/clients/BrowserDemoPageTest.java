@@ -38,31 +38,17 @@ class BrowserDemoPageTest {
 
     @BeforeAll
     void startBrowser(SharedCluster.Ref product) throws Exception {
-        Path chromium = RequiredTools.require(
-                "chromium",
-                "apt-get install -y chromium chromium-driver",
-                "/usr/bin/chromium",
-                "/usr/bin/chromium-browser");
-        Path chromedriver = RequiredTools.require(
-                "chromedriver", "apt-get install -y chromium chromium-driver", "/usr/bin/chromedriver");
-        base = "http://localhost:" + product.get().ingestPort(0) + "/";
         java.nio.file.Files.createDirectories(SHOTS);
-        browser = WebDriver.start(
-                chromedriver,
-                chromium,
+        browser = WebDriver.headlessChromium(
                 List.of(
-                        "--headless",
-                        "--no-sandbox",
-                        "--disable-gpu",
-                        "--disable-background-networking",
-                        "--disable-component-update",
-                        "--disable-sync",
                         "--use-fake-ui-for-media-stream",
                         "--use-fake-device-for-media-stream",
                         "--use-file-for-fake-audio-capture="
                                 + SpeechFixtures.wav(FAKE_AUDIO).toAbsolutePath(),
                         "--window-size=1000,720"),
                 SHOTS.resolve("chromedriver.log"));
+        // the shared product starts on first use: after the browser, so that a missing tool skips before it
+        base = "http://localhost:" + product.get().ingestPort(0) + "/";
     }
 
     @AfterAll

@@ -49,25 +49,8 @@ class LegacyClientsTest {
 
     @Test
     void theBrowserConsoleSnippetGetsStartedAndATranscript() throws Exception {
-        Path chromium = RequiredTools.require(
-                "chromium",
-                "apt-get install -y chromium chromium-driver",
-                "/usr/bin/chromium",
-                "/usr/bin/chromium-browser");
-        Path chromedriver = RequiredTools.require(
-                "chromedriver", "apt-get install -y chromium chromium-driver", "/usr/bin/chromedriver");
         String snippet = Files.readString(LEGACY.resolve("browser-console.js")).replace("wss://HOST", "ws://" + host);
-        try (WebDriver browser = WebDriver.start(
-                chromedriver,
-                chromium,
-                List.of(
-                        "--headless",
-                        "--no-sandbox",
-                        "--disable-gpu",
-                        "--disable-background-networking",
-                        "--disable-component-update",
-                        "--disable-sync"),
-                OUT.resolve("chromedriver.log"))) {
+        try (WebDriver browser = WebDriver.headlessChromium(List.of(), OUT.resolve("chromedriver.log"))) {
             browser.open("http://" + host + "/"); // any page of the site: the developer's console is on it
             // the console, as the developer reads it: every console.log / console.error the snippet makes, kept
             browser.script(

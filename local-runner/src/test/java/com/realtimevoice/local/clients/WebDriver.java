@@ -1,5 +1,6 @@
 package com.realtimevoice.local.clients;
 
+import com.realtimevoice.local.Processes;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -8,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +34,29 @@ final class WebDriver implements AutoCloseable {
     private WebDriver(Process driver, int port) {
         this.driver = driver;
         this.base = "http://127.0.0.1:" + port;
+    }
+
+    /**
+     * Headless Chromium (as installed by {@code apt-get install -y chromium chromium-driver}; the test is skipped, or
+     * fails under CI, without it) with nothing running in the background, and these further flags.
+     */
+    static WebDriver headlessChromium(List<String> moreArgs, Path log) throws Exception {
+        Path chromium = RequiredTools.require(
+                "chromium",
+                "apt-get install -y chromium chromium-driver",
+                "/usr/bin/chromium",
+                "/usr/bin/chromium-browser");
+        Path chromedriver = RequiredTools.require(
+                "chromedriver", "apt-get install -y chromium chromium-driver", "/usr/bin/chromedriver");
+        List<String> args = new ArrayList<>(List.of(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync"));
+        args.addAll(moreArgs);
+        return start(chromedriver, chromium, args, log);
     }
 
     static WebDriver start(Path chromedriver, Path chromium, List<String> chromeArgs, Path log) throws Exception {
@@ -126,14 +151,7 @@ final class WebDriver implements AutoCloseable {
         } catch (Exception e) {
             // the browser goes with the driver anyway
         } finally {
-            driver.destroy();
-            try {
-                if (!driver.waitFor(10, TimeUnit.SECONDS)) {
-                    driver.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            Processes.stop(driver, Duration.ofSeconds(10));
         }
     }
 }

@@ -88,13 +88,6 @@ class DeadLetters {
     }
 
     private static void logged(ConsumerRecord<?, ?> record, Exception why) {
-        // Said once, loudly: the record leaves the normal flow here (and can be replayed from the DLT).
-        log.warn(
-                "dead-lettering {}-{}@{} (key {}): {}",
-                record.topic(),
-                record.partition(),
-                record.offset(),
-                record.key(),
-                IntakeKafkaConfiguration.reason(why));
+        AsyncDeadLetterPublisher.logDeadLettering(log, record, IntakeKafkaConfiguration.reason(why));
     }
 }

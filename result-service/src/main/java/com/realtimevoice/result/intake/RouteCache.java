@@ -6,13 +6,14 @@ import java.util.Map;
 
 /**
  * Routes of recently active sessions, least recently used evicted first. Only a cache: the database row is
- * the truth, so an evicted or restarted service reads the route back from there.
+ * the truth, so an evicted or restarted service reads the route back from there. Public (with its lookup) for the
+ * load bench's JMH benchmark; the service's own code uses it from this package only.
  */
-class RouteCache {
+public class RouteCache {
 
     private final Map<String, Route> routes;
 
-    RouteCache(int maxSize) {
+    public RouteCache(int maxSize) {
         this.routes = new LinkedHashMap<>(Math.min(maxSize, 1024), 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Route> eldest) {
@@ -21,11 +22,11 @@ class RouteCache {
         };
     }
 
-    synchronized Route get(String sessionId) {
+    public synchronized Route get(String sessionId) {
         return routes.get(sessionId);
     }
 
-    synchronized void put(String sessionId, Route route) {
+    public synchronized void put(String sessionId, Route route) {
         routes.put(sessionId, route);
     }
 

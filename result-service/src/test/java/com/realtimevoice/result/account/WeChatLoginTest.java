@@ -6,9 +6,9 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import com.realtimevoice.auth.TokenService;
+import com.realtimevoice.result.LocalWithoutKafka;
 import com.realtimevoice.testsupport.FakeWeChat;
 import com.realtimevoice.testsupport.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -17,22 +17,13 @@ import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
 import tools.jackson.databind.json.JsonMapper;
 
 /** WeChat login against a local fake of code2Session, with the real database behind it. */
-@SpringBootTest(
-        properties = {
-            "spring.config.name=result-service",
-            "spring.profiles.active=local",
-            "spring.kafka.listener.auto-startup=false",
-            "spring.kafka.admin.auto-create=false",
-            "WECHAT_APP_ID=" + FakeWeChat.APP_ID,
-            "WECHAT_APP_SECRET=" + FakeWeChat.SECRET
-        })
+@LocalWithoutKafka
+@SpringBootTest(properties = {"WECHAT_APP_ID=" + FakeWeChat.APP_ID, "WECHAT_APP_SECRET=" + FakeWeChat.SECRET})
 @AutoConfigureMockMvc
 @DirtiesContext
 class WeChatLoginTest {
@@ -40,18 +31,8 @@ class WeChatLoginTest {
     @RegisterExtension
     static final TestDatabase DB = new TestDatabase();
 
+    @RegisterExtension
     static final FakeWeChat WECHAT = FakeWeChat.start();
-
-    @DynamicPropertySource
-    static void settings(DynamicPropertyRegistry registry) {
-        DB.register(registry);
-        registry.add("WECHAT_API_BASE_URL", () -> WECHAT.baseUrl().toString());
-    }
-
-    @AfterAll
-    static void stop() {
-        WECHAT.close();
-    }
 
     @Autowired
     MockMvc mvc;

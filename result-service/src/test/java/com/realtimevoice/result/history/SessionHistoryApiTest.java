@@ -11,12 +11,9 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import com.realtimevoice.auth.TokenService;
 import com.realtimevoice.auth.TokenSettings;
 import com.realtimevoice.events.SessionCompleted;
-import com.realtimevoice.events.SessionStarted;
-import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.Word;
-import com.realtimevoice.result.transcript.Route;
-import com.realtimevoice.result.transcript.TranscriptStore;
+import com.realtimevoice.result.LocalWithoutKafka;
 import com.realtimevoice.testsupport.TestDatabase;
 import java.time.Duration;
 import java.util.List;
@@ -24,64 +21,28 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.test.web.servlet.MockMvc;
 
 /** History over HTTP, with the real store and database behind it; Kafka is not started (not needed here). */
-@SpringBootTest(
-        properties = {
-            "spring.config.name=result-service",
-            "spring.profiles.active=local",
-            "spring.kafka.listener.auto-startup=false",
-            "spring.kafka.admin.auto-create=false"
-        })
+@LocalWithoutKafka
+@SpringBootTest
 @AutoConfigureMockMvc
 @DirtiesContext
-class SessionHistoryApiTest {
+class SessionHistoryApiTest extends HistoryApiTest {
 
     @RegisterExtension
     static final TestDatabase DB = new TestDatabase();
-
-    @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
-        DB.register(registry);
-    }
-
-    @Autowired
-    MockMvc mvc;
-
-    @Autowired
-    TranscriptStore store;
-
-    @Autowired
-    TokenService tokens;
 
     String sessionId;
 
     @BeforeEach
     void aliceHasACompletedSession() {
         sessionId = UUID.randomUUID().toString();
-        store.recordStarted(
-                new SessionStarted(
-                        sessionId,
-                        "alice",
-                        "node-a",
-                        Topics.delivery("node-a"),
-                        "pcm",
-                        16000,
-                        "en",
-                        "vosk",
-                        true,
-                        false,
-                        1_700_000_000_000L),
-                new Route("node-a", Topics.delivery("node-a")));
+        recordStarted(sessionId, "alice", 1_700_000_000_000L);
         // stored out of order, as a replay after a failover may do
         store.storeFinal(new TranscriptFinal(sessionId, 2, "two", 2000, 2900, "vosk", 0, 0));
         store.storeFinal(new TranscriptFinal(sessionId, 0, "zero", 0, 900, "vosk", 0, 0));
@@ -179,9 +140,5 @@ class SessionHistoryApiTest {
         mvc.perform(get("/actuator/health/readiness"))
                 .andExpect(status().isNotFound())
                 .andExpect(jsonPath("$.code").value("NOT_FOUND"));
-    }
-
-    private String bearer(String userId) {
-        return "Bearer " + tokens.issue(userId, Duration.ofMinutes(5));
     }
 }

@@ -9,14 +9,12 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
-import com.realtimevoice.auth.TokenService;
 import com.realtimevoice.events.EventRecords;
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionEnded;
-import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
-import com.realtimevoice.result.transcript.Route;
+import com.realtimevoice.result.LocalWithoutKafka;
 import com.realtimevoice.result.transcript.TranscriptStore;
 import com.realtimevoice.testsupport.TestDatabase;
 import java.time.Duration;
@@ -30,28 +28,19 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.test.web.servlet.MockMvc;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** A user's sessions over HTTP: the list (keyset pages), exports, delete; real store and database. */
-@SpringBootTest(
-        properties = {
-            "spring.config.name=result-service",
-            "spring.profiles.active=local",
-            "spring.kafka.listener.auto-startup=false",
-            "spring.kafka.admin.auto-create=false"
-        })
+@LocalWithoutKafka
+@SpringBootTest
 @AutoConfigureMockMvc
 @DirtiesContext
 @org.springframework.kafka.test.context.EmbeddedKafka(
         partitions = 1,
         bootstrapServersProperty = "spring.kafka.bootstrap-servers")
-class SessionLibraryApiTest {
+class SessionLibraryApiTest extends HistoryApiTest {
 
     @Autowired
     org.springframework.kafka.test.EmbeddedKafkaBroker broker;
@@ -59,24 +48,7 @@ class SessionLibraryApiTest {
     @RegisterExtension
     static final TestDatabase DB = new TestDatabase();
 
-    @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
-        DB.register(registry);
-    }
-
     private static final long T0 = 1_700_000_000_000L;
-
-    @Autowired
-    MockMvc mvc;
-
-    @Autowired
-    TranscriptStore store;
-
-    @Autowired
-    TokenService tokens;
-
-    @Autowired
-    JdbcTemplate jdbc;
 
     @Autowired
     JsonMapper json;
@@ -288,20 +260,7 @@ class SessionLibraryApiTest {
     }
 
     private void started(String user, String id, long startedAtMs) {
-        store.recordStarted(
-                new SessionStarted(
-                        id,
-                        user,
-                        "node-a",
-                        Topics.delivery("node-a"),
-                        "pcm",
-                        16000,
-                        "en",
-                        "vosk",
-                        true,
-                        false,
-                        startedAtMs),
-                new Route("node-a", Topics.delivery("node-a")));
+        recordStarted(id, user, startedAtMs);
     }
 
     private void completed(String user, String id, long startedAtMs, String lastText) {
@@ -311,9 +270,5 @@ class SessionLibraryApiTest {
                 new TranscriptFinal(id, 1, "one", 1000, 1900, "vosk", 0, 0),
                 new TranscriptFinal(id, 2, lastText, 2000, 2900, "vosk", 0, 0)));
         store.complete(new SessionCompleted(id, 3, null, startedAtMs + 3000));
-    }
-
-    private String bearer(String userId) {
-        return "Bearer " + tokens.issue(userId, Duration.ofMinutes(5));
     }
 }

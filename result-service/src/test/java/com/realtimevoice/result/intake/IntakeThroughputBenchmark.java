@@ -70,7 +70,6 @@ class IntakeThroughputBenchmark {
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        DB.register(registry);
         registry.add("ASR_TOPIC_PARTITIONS", () -> "12");
     }
 

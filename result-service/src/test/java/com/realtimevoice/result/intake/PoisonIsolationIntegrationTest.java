@@ -1,5 +1,11 @@
 package com.realtimevoice.result.intake;
 
+import static com.realtimevoice.result.intake.IntakeFixtures.DLT;
+import static com.realtimevoice.result.intake.IntakeFixtures.NODE_A;
+import static com.realtimevoice.result.intake.IntakeFixtures.NODE_B;
+import static com.realtimevoice.result.intake.IntakeFixtures.fin;
+import static com.realtimevoice.result.intake.IntakeFixtures.header;
+import static com.realtimevoice.result.intake.IntakeFixtures.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.realtimevoice.events.EventHeaders;
@@ -11,7 +17,6 @@ import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.TranscriptPartial;
-import com.realtimevoice.result.intake.TranscriptIntakeIntegrationTest.Inbox;
 import com.realtimevoice.testsupport.TestDatabase;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -19,32 +24,17 @@ import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
-import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.kafka.listener.MessageListenerContainer;
-import org.springframework.kafka.test.EmbeddedKafkaBroker;
-import org.springframework.kafka.test.context.EmbeddedKafka;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Issue 18, "poison is isolated", with the shipped retry settings (0.5 s first back-off, ~26 s in all): one poll
@@ -53,24 +43,9 @@ import org.springframework.test.context.DynamicPropertySource;
  * sessions are stored and delivered promptly, each result once (nothing rewound and handled again). Before the
  * classification every poison record was retried ~26 s while the whole poll waited.
  */
-@SpringBootTest(
-        webEnvironment = SpringBootTest.WebEnvironment.NONE,
-        properties = {
-            "spring.config.name=result-service",
-            "AUTH_JWT_SECRET=intake-test-secret-0123456789abcdef0123",
-            "ASR_TOPIC_PARTITIONS=3"
-        })
-@EmbeddedKafka(
-        partitions = 3,
-        topics = {"asr.delivery.v1.node-a", "asr.delivery.v1.node-b"},
-        bootstrapServersProperty = "spring.kafka.bootstrap-servers")
-@DirtiesContext
 @ExtendWith(OutputCaptureExtension.class)
-class PoisonIsolationIntegrationTest {
+class PoisonIsolationIntegrationTest extends KafkaIntakeTest {
 
-    static final String NODE_A = Topics.delivery("node-a");
-    static final String NODE_B = Topics.delivery("node-b");
-    static final String DLT = Topics.deadLetter(Topics.TRANSCRIPTS);
     /**
      * Far below the 25.5 s (0.5 + 1 + 2 + 4 + 8 + 10) the shipped back-off retried one poison record for while the
      * poll waited (three here: ~77 s), and above what this poll takes on a loaded 2-core machine (under 1 s idle).
@@ -80,37 +55,8 @@ class PoisonIsolationIntegrationTest {
     @RegisterExtension
     static final TestDatabase DB = new TestDatabase();
 
-    @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
-        DB.register(registry);
-    }
-
-    @Autowired
-    EmbeddedKafkaBroker broker;
-
-    @Autowired
-    KafkaTemplate<String, byte[]> template;
-
-    @Autowired
-    JdbcTemplate jdbc;
-
     @Autowired
     DataSource dataSource;
-
-    @Autowired
-    KafkaListenerEndpointRegistry listeners;
-
-    Inbox inbox;
-
-    @BeforeEach
-    void subscribe() {
-        inbox = new Inbox(broker, NODE_A, NODE_B, DLT);
-    }
-
-    @AfterEach
-    void close() {
-        inbox.close();
-    }
 
     @Test
     void poisonedSessionsAreDeadLetteredAtOnceAndFailedWhileTheOthersFlow(CapturedOutput output) throws Exception {
@@ -317,62 +263,13 @@ class PoisonIsolationIntegrationTest {
 
     /** Publishes with the listener paused, so that it takes each partition's records in one poll; returns when it resumed. */
     private long publishWhilePaused(List<Object> partition0, List<Object> partition1) throws Exception {
-        MessageListenerContainer container = listeners.getListenerContainer(TranscriptIntake.LISTENER_ID);
-        container.pause();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!container.isContainerPaused() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(container.isContainerPaused()).isTrue();
-        List<CompletableFuture<?>> sends = new ArrayList<>();
-        for (int partition = 0; partition < 2; partition++) {
-            for (Object event : partition == 0 ? partition0 : partition1) {
-                sends.add(template.send(
-                        event instanceof ProducerRecord<?, ?> raw
-                                ? cast(raw)
-                                : EventRecords.toRecord(Topics.TRANSCRIPTS, partition, (PipelineEvent) event)));
-            }
-        }
-        template.flush();
-        for (CompletableFuture<?> send : sends) {
-            send.get(10, TimeUnit.SECONDS);
-        }
-        long resumed = System.nanoTime();
-        container.resume();
-        return resumed;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static ProducerRecord<String, byte[]> cast(ProducerRecord<?, ?> record) {
-        return (ProducerRecord<String, byte[]>) record;
-    }
-
-    private static String session() {
-        return UUID.randomUUID().toString();
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        partition0.forEach(event -> records.add(record(event, 0)));
+        partition1.forEach(event -> records.add(record(event, 1)));
+        return publishWhilePaused(records);
     }
 
     private static SessionStarted started(String id, String nodeId) {
-        return new SessionStarted(
-                id,
-                "user-" + id.substring(0, 8),
-                nodeId,
-                Topics.delivery(nodeId),
-                "pcm",
-                16000,
-                "en",
-                "vosk",
-                true,
-                false,
-                1_700_000_000_000L);
-    }
-
-    private static TranscriptFinal fin(String id, int index, String text) {
-        return new TranscriptFinal(id, index, text, index * 1000L, index * 1000L + 800, "vosk", 7, 8);
-    }
-
-    private static String header(ConsumerRecord<String, byte[]> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        assertThat(header).as("header " + name).isNotNull();
-        return new String(header.value(), StandardCharsets.UTF_8);
+        return IntakeFixtures.started(id, "user-" + id.substring(0, 8), nodeId);
     }
 }

@@ -1,5 +1,12 @@
 package com.realtimevoice.result.intake;
 
+import static com.realtimevoice.result.intake.IntakeFixtures.DLT;
+import static com.realtimevoice.result.intake.IntakeFixtures.NODE_A;
+import static com.realtimevoice.result.intake.IntakeFixtures.NODE_B;
+import static com.realtimevoice.result.intake.IntakeFixtures.fin;
+import static com.realtimevoice.result.intake.IntakeFixtures.header;
+import static com.realtimevoice.result.intake.IntakeFixtures.session;
+import static com.realtimevoice.result.intake.IntakeFixtures.started;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.realtimevoice.events.EventHeaders;
@@ -7,11 +14,9 @@ import com.realtimevoice.events.EventRecords;
 import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionFailed;
-import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.TranscriptPartial;
-import com.realtimevoice.result.intake.TranscriptIntakeIntegrationTest.Inbox;
 import com.realtimevoice.testsupport.TestDatabase;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,14 +30,11 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -41,18 +43,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
-import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.DefaultErrorHandler;
-import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.kafka.listener.RetryListener;
-import org.springframework.kafka.test.EmbeddedKafkaBroker;
-import org.springframework.kafka.test.context.EmbeddedKafka;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 
 /**
  * The batch listener on an in-process broker and the real database (MariaDB when reachable): many finals a
@@ -60,35 +53,17 @@ import org.springframework.test.context.DynamicPropertySource;
  * (checked at send time by {@link StoredBeforeDeliveredCheck}), and poison records in the middle of a poll
  * dead-lettered alone while their neighbours are stored and delivered.
  */
-@SpringBootTest(
-        webEnvironment = SpringBootTest.WebEnvironment.NONE,
+@TestPropertySource(
         properties = {
-            "spring.config.name=result-service",
-            "AUTH_JWT_SECRET=intake-test-secret-0123456789abcdef0123",
-            "ASR_TOPIC_PARTITIONS=3",
             "RESULT_BATCH_MAX_FINALS=200",
             "result-service.retry.initial-interval=50ms",
             "result-service.retry.max-interval=100ms",
             "spring.kafka.producer.properties.interceptor.classes=com.realtimevoice.result.intake.StoredBeforeDeliveredCheck"
         })
-@EmbeddedKafka(
-        partitions = 3,
-        topics = {"asr.delivery.v1.node-a", "asr.delivery.v1.node-b"},
-        bootstrapServersProperty = "spring.kafka.bootstrap-servers")
-@DirtiesContext
-class TranscriptIntakeBatchIntegrationTest {
-
-    static final String NODE_A = Topics.delivery("node-a");
-    static final String NODE_B = Topics.delivery("node-b");
-    static final String DLT = Topics.deadLetter(Topics.TRANSCRIPTS);
+class TranscriptIntakeBatchIntegrationTest extends KafkaIntakeTest {
 
     @RegisterExtension
     static final TestDatabase DB = new TestDatabase();
-
-    @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
-        DB.register(registry);
-    }
 
     @BeforeAll
     static void checkDeliveriesAgainstTheDatabase() {
@@ -109,24 +84,10 @@ class TranscriptIntakeBatchIntegrationTest {
     }
 
     @Autowired
-    EmbeddedKafkaBroker broker;
-
-    @Autowired
-    KafkaTemplate<String, byte[]> template;
-
-    @Autowired
-    JdbcTemplate jdbc;
-
-    @Autowired
     MeterRegistry meters;
 
     @Autowired
-    KafkaListenerEndpointRegistry listeners;
-
-    @Autowired
     DefaultErrorHandler errorHandler;
-
-    Inbox inbox;
 
     /** Failed attempts per record key, as the error handler reports them. */
     final Map<String, AtomicInteger> failedAttempts = new ConcurrentHashMap<>();
@@ -134,8 +95,7 @@ class TranscriptIntakeBatchIntegrationTest {
     final Map<String, AtomicInteger> recovered = new ConcurrentHashMap<>();
 
     @BeforeEach
-    void subscribe() {
-        inbox = new Inbox(broker, NODE_A, NODE_B, DLT);
+    void listenForRetries() {
         errorHandler.setRetryListeners(new RetryListener() {
             @Override
             public void failedDelivery(ConsumerRecord<?, ?> record, Exception ex, int deliveryAttempt) {
@@ -155,10 +115,9 @@ class TranscriptIntakeBatchIntegrationTest {
     }
 
     @AfterEach
-    void close() {
-        inbox.close();
-        if (container().isPauseRequested()) {
-            container().resume();
+    void resumeTheListener() {
+        if (listener().isPauseRequested()) {
+            listener().resume();
         }
     }
 
@@ -342,34 +301,8 @@ class TranscriptIntakeBatchIntegrationTest {
 
     /** Publishes with the listener paused, so that it then takes them in as few polls as possible. */
     private void publishWhilePaused(List<?> events, Integer partition) throws Exception {
-        MessageListenerContainer container = container();
-        container.pause();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!container.isContainerPaused() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(container.isContainerPaused()).isTrue();
-        List<CompletableFuture<?>> sends = new ArrayList<>();
-        for (Object event : events) {
-            ProducerRecord<String, byte[]> record = event instanceof ProducerRecord<?, ?> raw
-                    ? castRecord(raw)
-                    : EventRecords.toRecord(Topics.TRANSCRIPTS, partition, (PipelineEvent) event);
-            sends.add(template.send(record));
-        }
-        template.flush();
-        for (CompletableFuture<?> send : sends) {
-            send.get(10, TimeUnit.SECONDS);
-        }
-        container.resume();
-    }
-
-    private MessageListenerContainer container() {
-        return listeners.getListenerContainer(TranscriptIntake.LISTENER_ID);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static ProducerRecord<String, byte[]> castRecord(ProducerRecord<?, ?> record) {
-        return (ProducerRecord<String, byte[]>) record;
+        publishWhilePaused(
+                events.stream().map(event -> record(event, partition)).toList());
     }
 
     /** The last text sent for each index, by index. */
@@ -380,30 +313,5 @@ class TranscriptIntakeBatchIntegrationTest {
                 .map(e -> (TranscriptFinal) e)
                 .forEach(f -> last.put(f.index(), f.text()));
         return last;
-    }
-
-    private static SessionStarted started(String id, String userId, String nodeId) {
-        return new SessionStarted(
-                id,
-                userId,
-                nodeId,
-                Topics.delivery(nodeId),
-                "pcm",
-                16000,
-                "en",
-                "vosk",
-                true,
-                false,
-                1_700_000_000_000L);
-    }
-
-    private static TranscriptFinal fin(String id, int index, String text) {
-        return new TranscriptFinal(id, index, text, index * 1000L, index * 1000L + 800, "vosk", 7, 8);
-    }
-
-    private static String header(ConsumerRecord<String, byte[]> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        assertThat(header).as("header " + name).isNotNull();
-        return new String(header.value(), StandardCharsets.UTF_8);
     }
 }

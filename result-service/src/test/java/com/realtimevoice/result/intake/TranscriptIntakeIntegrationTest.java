@@ -1,7 +1,13 @@
 package com.realtimevoice.result.intake;
 
+import static com.realtimevoice.result.intake.IntakeFixtures.DLT;
+import static com.realtimevoice.result.intake.IntakeFixtures.NODE_A;
+import static com.realtimevoice.result.intake.IntakeFixtures.NODE_B;
+import static com.realtimevoice.result.intake.IntakeFixtures.fin;
+import static com.realtimevoice.result.intake.IntakeFixtures.header;
+import static com.realtimevoice.result.intake.IntakeFixtures.session;
+import static com.realtimevoice.result.intake.IntakeFixtures.started;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import com.realtimevoice.events.EventHeaders;
 import com.realtimevoice.events.EventRecords;
@@ -9,7 +15,6 @@ import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionFailed;
 import com.realtimevoice.events.SessionResumed;
-import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.TranscriptPartial;
@@ -17,88 +22,30 @@ import com.realtimevoice.testsupport.TestDatabase;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.kafka.test.EmbeddedKafkaBroker;
-import org.springframework.kafka.test.context.EmbeddedKafka;
-import org.springframework.kafka.test.utils.KafkaTestUtils;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 
 /**
  * The whole intake on an in-process KRaft broker (spring-kafka-test 4 has no ZooKeeper mode, hence no
  * {@code kraft} attribute) and the real database: persist, then deliver, to the owning node only.
  */
-@SpringBootTest(
-        webEnvironment = SpringBootTest.WebEnvironment.NONE,
-        properties = {
-            "spring.config.name=result-service",
-            "AUTH_JWT_SECRET=intake-test-secret-0123456789abcdef0123",
-            "ASR_TOPIC_PARTITIONS=3",
-            "result-service.retry.initial-interval=50ms",
-            "result-service.retry.max-interval=100ms"
-        })
-@EmbeddedKafka(
-        partitions = 3,
-        topics = {"asr.delivery.v1.node-a", "asr.delivery.v1.node-b"},
-        bootstrapServersProperty = "spring.kafka.bootstrap-servers")
-@DirtiesContext
-class TranscriptIntakeIntegrationTest {
-
-    static final String NODE_A = Topics.delivery("node-a");
-    static final String NODE_B = Topics.delivery("node-b");
-    static final String DLT = Topics.deadLetter(Topics.TRANSCRIPTS);
+@TestPropertySource(
+        properties = {"result-service.retry.initial-interval=50ms", "result-service.retry.max-interval=100ms"})
+class TranscriptIntakeIntegrationTest extends KafkaIntakeTest {
 
     @RegisterExtension
     static final TestDatabase DB = new TestDatabase();
 
-    @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
-        DB.register(registry);
-    }
-
-    @Autowired
-    EmbeddedKafkaBroker broker;
-
-    @Autowired
-    KafkaTemplate<String, byte[]> template;
-
-    @Autowired
-    JdbcTemplate jdbc;
-
     @Autowired
     MeterRegistry meters;
-
-    Inbox inbox;
-
-    @BeforeEach
-    void subscribe() {
-        inbox = new Inbox(broker, NODE_A, NODE_B, DLT);
-    }
-
-    @AfterEach
-    void close() {
-        inbox.close();
-    }
 
     @Test
     void storesThenDeliversEachSessionOnlyToTheNodeHoldingItsSocket() throws Exception {
@@ -326,93 +273,5 @@ class TranscriptIntakeIntegrationTest {
 
     private void publish(PipelineEvent event) throws Exception {
         template.send(EventRecords.toRecord(Topics.TRANSCRIPTS, event)).get(10, TimeUnit.SECONDS);
-    }
-
-    private static String session() {
-        return UUID.randomUUID().toString();
-    }
-
-    private static SessionStarted started(String id, String userId, String nodeId) {
-        return new SessionStarted(
-                id,
-                userId,
-                nodeId,
-                Topics.delivery(nodeId),
-                "pcm",
-                16000,
-                "en",
-                "vosk",
-                true,
-                false,
-                1_700_000_000_000L);
-    }
-
-    private static TranscriptFinal fin(String id, int index, String text) {
-        return new TranscriptFinal(id, index, text, index * 1000L, index * 1000L + 800, "vosk", 7, 8);
-    }
-
-    private static String header(ConsumerRecord<String, byte[]> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        assertThat(header).as("header " + name).isNotNull();
-        return new String(header.value(), StandardCharsets.UTF_8);
-    }
-
-    /** Everything that arrives on the watched topics, kept, so tests can ask for a session's records. */
-    static final class Inbox implements AutoCloseable {
-
-        private final KafkaConsumer<String, byte[]> consumer;
-        private final List<ConsumerRecord<String, byte[]>> received = new ArrayList<>();
-
-        Inbox(EmbeddedKafkaBroker broker, String... topics) {
-            Map<String, Object> props = KafkaTestUtils.consumerProps(broker, "inbox-" + UUID.randomUUID(), false);
-            props.put("auto.offset.reset", "earliest");
-            props.put("metadata.max.age.ms", "500"); // see the dead-letter topic soon after the service creates it
-            consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-            consumer.subscribe(List.of(topics));
-        }
-
-        List<PipelineEvent> await(String topic, String key, int count) {
-            return awaitRecords(topic, key, count).stream()
-                    .map(EventRecords::fromRecord)
-                    .toList();
-        }
-
-        List<ConsumerRecord<String, byte[]>> awaitRecords(String topic, String key, int count) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (System.nanoTime() < deadline) {
-                List<ConsumerRecord<String, byte[]>> found = records(topic, key);
-                if (found.size() >= count) {
-                    return found;
-                }
-                poll(Duration.ofMillis(200));
-            }
-            return fail("expected " + count + " records for " + key + " on " + topic + ", got " + records(topic, key));
-        }
-
-        void drainFor(Duration duration) {
-            long deadline = System.nanoTime() + duration.toNanos();
-            while (System.nanoTime() < deadline) {
-                poll(Duration.ofMillis(100));
-            }
-        }
-
-        List<ConsumerRecord<String, byte[]>> records(String topic, String key) {
-            return received.stream()
-                    .filter(r -> r.topic().equals(topic) && key.equals(r.key()))
-                    .toList();
-        }
-
-        List<PipelineEvent> events(String topic, String key) {
-            return records(topic, key).stream().map(EventRecords::fromRecord).toList();
-        }
-
-        private void poll(Duration timeout) {
-            consumer.poll(timeout).forEach(received::add);
-        }
-
-        @Override
-        public void close() {
-            consumer.close();
-        }
     }
 }

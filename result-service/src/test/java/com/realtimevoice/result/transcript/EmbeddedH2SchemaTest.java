@@ -13,11 +13,9 @@ import org.flywaydb.core.api.output.MigrateResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.data.jpa.test.autoconfigure.DataJpaTest;
 import org.springframework.boot.jdbc.test.autoconfigure.AutoConfigureTestDatabase;
 import org.springframework.context.annotation.Import;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -35,13 +33,7 @@ import org.springframework.transaction.annotation.Transactional;
 @AutoConfigureTestDatabase(replace = AutoConfigureTestDatabase.Replace.NONE)
 @Import(TranscriptStore.class)
 @Transactional(propagation = Propagation.NOT_SUPPORTED)
-class EmbeddedH2SchemaTest {
-
-    @Autowired
-    TranscriptStore store;
-
-    @Autowired
-    JdbcTemplate jdbc;
+class EmbeddedH2SchemaTest extends StoreTest {
 
     @ParameterizedTest
     @ValueSource(
@@ -66,34 +58,21 @@ class EmbeddedH2SchemaTest {
     void hibernateValidatesTheSchemaAndTheUpsertsWorkOnH2() {
         assertThat(jdbc.queryForObject("SELECT DATABASE_PATH()", String.class)).isNull(); // in memory: it is H2
         String id = UUID.randomUUID().toString();
-        store.recordStarted(
-                new SessionStarted(
-                        id,
-                        "user-1",
-                        "node-a",
-                        Topics.delivery("node-a"),
-                        "pcm",
-                        16000,
-                        null,
-                        null,
-                        true,
-                        false,
-                        1_700_000_000_123L),
-                new Route("node-a", Topics.delivery("node-a")));
-        store.recordStarted(
-                new SessionStarted(
-                        id,
-                        "user-1",
-                        "node-a",
-                        Topics.delivery("node-a"),
-                        "pcm",
-                        16000,
-                        null,
-                        null,
-                        true,
-                        false,
-                        1_700_000_000_123L),
-                new Route("node-a", Topics.delivery("node-a")));
+        // no language nor engine asked (nullable columns); recorded twice, as a replayed start is
+        SessionStarted start = new SessionStarted(
+                id,
+                "user-1",
+                "node-a",
+                Topics.delivery("node-a"),
+                "pcm",
+                16000,
+                null,
+                null,
+                true,
+                false,
+                1_700_000_000_123L);
+        store.recordStarted(start, NODE_A);
+        store.recordStarted(start, NODE_A);
         store.storeFinal(new TranscriptFinal(id, 1, "world", 1000, 1900, "vosk", 0, 0));
         store.storeFinal(new TranscriptFinal(id, 0, "hallo", 0, 900, "vosk", 0, 0));
         store.storeFinal(new TranscriptFinal(id, 0, "hello", 0, 900, "vosk", 0, 0));

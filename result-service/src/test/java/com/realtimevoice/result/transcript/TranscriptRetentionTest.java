@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.realtimevoice.events.SessionCompleted;
-import com.realtimevoice.events.SessionStarted;
-import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
+import com.realtimevoice.result.LocalWithoutKafka;
 import com.realtimevoice.testsupport.TestDatabase;
+import com.realtimevoice.testsupport.TestEvents;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,41 +18,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * TRANSCRIPT_RETENTION with time compressed through the shipped settings: a retention of 30 s swept every 200 ms
  * (TRANSCRIPT_RETENTION_SWEEP) in batches of 7 (TRANSCRIPT_RETENTION_BATCH) stands for 30 days swept every 10 minutes.
  */
+@LocalWithoutKafka
 @SpringBootTest(
         properties = {
-            "spring.config.name=result-service",
-            "spring.profiles.active=local",
-            "spring.kafka.listener.auto-startup=false",
-            "spring.kafka.admin.auto-create=false",
             "result-service.retention.keep=30s",
             "result-service.retention.sweep-interval=200ms",
             "result-service.retention.batch-size=7"
         })
 @DirtiesContext
-class TranscriptRetentionTest {
+class TranscriptRetentionTest extends StoreTest {
 
     @RegisterExtension
     static final TestDatabase DB = new TestDatabase();
-
-    @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
-        DB.register(registry);
-    }
-
-    @Autowired
-    TranscriptStore store;
-
-    @Autowired
-    JdbcTemplate jdbc;
 
     @Autowired
     MeterRegistry meters;
@@ -94,19 +77,7 @@ class TranscriptRetentionTest {
         // one transaction: a sweep between a start and its completion would already delete a session this old
         store.storeGroup(
                 List.of(new TranscriptStore.Start(
-                        new SessionStarted(
-                                id,
-                                "alice",
-                                "node-a",
-                                Topics.delivery("node-a"),
-                                "pcm",
-                                16000,
-                                "en",
-                                "vosk",
-                                true,
-                                false,
-                                startedAt.toEpochMilli()),
-                        new Route("node-a", Topics.delivery("node-a")))),
+                        TestEvents.started(id, "alice", "node-a", startedAt.toEpochMilli()), NODE_A)),
                 List.of(new TranscriptFinal(id, 0, "words", 0, 900, "vosk", 0, 0)),
                 List.of(new SessionCompleted(id, 1, null, startedAt.toEpochMilli() + 1000)));
         return id;

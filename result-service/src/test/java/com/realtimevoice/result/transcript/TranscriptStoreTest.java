@@ -10,6 +10,7 @@ import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.Word;
 import com.realtimevoice.testsupport.TestDatabase;
+import com.realtimevoice.testsupport.TestEvents;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -30,14 +31,10 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.data.jpa.test.autoconfigure.DataJpaTest;
 import org.springframework.boot.jdbc.test.autoconfigure.AutoConfigureTestDatabase;
 import org.springframework.context.annotation.Import;
 import org.springframework.dao.DataAccessException;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -49,7 +46,7 @@ import org.springframework.transaction.annotation.Transactional;
 @AutoConfigureTestDatabase(replace = AutoConfigureTestDatabase.Replace.NONE)
 @Import(TranscriptStore.class)
 @Transactional(propagation = Propagation.NOT_SUPPORTED) // the store commits its own transactions, as in production
-class TranscriptStoreTest {
+class TranscriptStoreTest extends StoreTest {
 
     @RegisterExtension
     static final TestDatabase DB = new TestDatabase();
@@ -65,17 +62,6 @@ class TranscriptStoreTest {
     static void restoreZone() {
         TimeZone.setDefault(JVM_ZONE);
     }
-
-    @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
-        DB.register(registry);
-    }
-
-    @Autowired
-    TranscriptStore store;
-
-    @Autowired
-    JdbcTemplate jdbc;
 
     @Test
     void migrationsApplyOnTheConfiguredDatabase() {
@@ -114,31 +100,19 @@ class TranscriptStoreTest {
     @Test
     void wordsAreStoredWithTheirSegmentAndAReplayReplacesThem() {
         String id = startSession("user-w");
-        store.storeFinal(new TranscriptFinal(
-                id,
-                0,
-                "hello world",
-                100,
-                900,
-                "vosk",
-                0,
-                0,
-                List.of(new Word("hello", 100, 400, 0.5), new Word("wrld", 450, 900, 0.4))));
+        store.storeFinal(helloWorld(id, List.of(new Word("hello", 100, 400, 0.5), new Word("wrld", 450, 900, 0.4))));
         store.storeFinal(fin(id, 1, "no words asked"));
-        store.storeFinal(new TranscriptFinal(
-                id,
-                0,
-                "hello world",
-                100,
-                900,
-                "vosk",
-                0,
-                0,
-                List.of(new Word("hello", 100, 400, 0.9), new Word("world", 450, 900, null)))); // replay, corrected
+        // replay, corrected
+        store.storeFinal(helloWorld(id, List.of(new Word("hello", 100, 400, 0.9), new Word("world", 450, 900, null))));
         Transcript transcript = store.findTranscript(id).orElseThrow();
         assertThat(transcript.segments().get(0).words())
                 .containsExactly(new Word("hello", 100, 400, 0.9), new Word("world", 450, 900, null));
         assertThat(transcript.segments().get(1).words()).isNull();
+    }
+
+    /** Segment 0 of the session, "hello world" from 100 to 900 ms, with these words. */
+    private static TranscriptFinal helloWorld(String id, List<Word> words) {
+        return new TranscriptFinal(id, 0, "hello world", 100, 900, "vosk", 0, 0, words);
     }
 
     /** The most a final can carry, every character escaped in the JSON (\\u0001), fits transcript_segment.words. */
@@ -210,12 +184,11 @@ class TranscriptStoreTest {
     void aGroupStartsSessionsStoresTheirFinalsAndCompletesThemInOneTransaction() {
         String a = UUID.randomUUID().toString();
         String b = UUID.randomUUID().toString();
-        Route node = new Route("node-a", Topics.delivery("node-a"));
 
         List<TranscriptStore.Completion> done = store.storeGroup(
                 List.of(
-                        new TranscriptStore.Start(started(a, "user-g"), node),
-                        new TranscriptStore.Start(started(b, "user-g"), node)),
+                        new TranscriptStore.Start(started(a, "user-g"), NODE_A),
+                        new TranscriptStore.Start(started(b, "user-g"), NODE_A)),
                 List.of(fin(a, 0, "one"), fin(b, 0, "uno"), fin(a, 1, "two")),
                 List.of(new SessionCompleted(a, 2, null, 1_700_000_009_000L)));
 
@@ -229,7 +202,7 @@ class TranscriptStoreTest {
 
         String c = UUID.randomUUID().toString();
         assertThatThrownBy(() -> store.storeGroup(
-                        List.of(new TranscriptStore.Start(started(c, "u".repeat(200)), node)),
+                        List.of(new TranscriptStore.Start(started(c, "u".repeat(200)), NODE_A)),
                         List.of(fin(b, 1, "dos")),
                         List.of()))
                 .isInstanceOf(DataAccessException.class); // user_id: VARCHAR(128)
@@ -323,23 +296,12 @@ class TranscriptStoreTest {
 
     private String startSession(String userId) {
         String id = UUID.randomUUID().toString();
-        store.recordStarted(started(id, userId), new Route("node-a", Topics.delivery("node-a")));
+        store.recordStarted(started(id, userId), NODE_A);
         return id;
     }
 
     private static SessionStarted started(String id, String userId) {
-        return new SessionStarted(
-                id,
-                userId,
-                "node-a",
-                Topics.delivery("node-a"),
-                "pcm",
-                16000,
-                "en",
-                "vosk",
-                true,
-                false,
-                1_700_000_000_123L);
+        return TestEvents.started(id, userId, "node-a", 1_700_000_000_123L);
     }
 
     private static TranscriptFinal fin(String id, int index, String text) {

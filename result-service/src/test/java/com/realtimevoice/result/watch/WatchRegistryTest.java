@@ -2,22 +2,18 @@ package com.realtimevoice.result.watch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.result.transcript.Route;
+import com.realtimevoice.result.transcript.StoreTest;
 import com.realtimevoice.result.transcript.TranscriptStore;
 import com.realtimevoice.testsupport.TestDatabase;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.data.jpa.test.autoconfigure.DataJpaTest;
 import org.springframework.boot.jdbc.test.autoconfigure.AutoConfigureTestDatabase;
 import org.springframework.context.annotation.Import;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -26,41 +22,16 @@ import org.springframework.transaction.annotation.Transactional;
 @AutoConfigureTestDatabase(replace = AutoConfigureTestDatabase.Replace.NONE)
 @Import(TranscriptStore.class)
 @Transactional(propagation = Propagation.NOT_SUPPORTED)
-class WatchRegistryTest {
+class WatchRegistryTest extends StoreTest {
 
     @RegisterExtension
     static final TestDatabase DB = new TestDatabase();
 
-    @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
-        DB.register(registry);
-    }
-
-    @Autowired
-    TranscriptStore store;
-
-    @Autowired
-    JdbcTemplate jdbc;
-
-    static final Route NODE_A = new Route("node-a", Topics.delivery("node-a"));
     static final Route NODE_B = new Route("node-b", Topics.delivery("node-b"));
 
     private String started(String user) {
         String id = UUID.randomUUID().toString();
-        store.recordStarted(
-                new SessionStarted(
-                        id,
-                        user,
-                        "node-a",
-                        NODE_A.replyTopic(),
-                        "pcm",
-                        16000,
-                        null,
-                        null,
-                        true,
-                        false,
-                        1_700_000_000_000L),
-                NODE_A);
+        recordStarted(id, user, 1_700_000_000_000L);
         return id;
     }
 

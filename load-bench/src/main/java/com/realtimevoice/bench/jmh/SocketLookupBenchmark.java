@@ -1,34 +1,24 @@
-package com.realtimevoice.ingest.pipeline;
+package com.realtimevoice.bench.jmh;
 
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionFailed;
 import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.TranscriptPartial;
+import com.realtimevoice.ingest.pipeline.LocalSessions;
+import com.realtimevoice.ingest.pipeline.ResultSink;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The ingest node's lookup of a delivered result's socket ({@link LocalSessions#sink}), with {@code sessions}
- * sockets registered. In LocalSessions' package because the lookup is package-private.
+ * sockets registered.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class SocketLookupBenchmark {
+public class SocketLookupBenchmark extends HotPathBenchmark {
 
     @Param({"2000", "20000"})
     public int sessions;
