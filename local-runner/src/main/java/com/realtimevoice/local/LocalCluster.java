@@ -28,6 +28,9 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
  * The whole pipeline in one JVM: a real KRaft broker (in process unless an external one is given) and any
  * number of each service, each in its own Spring context with its own port, exactly as they run apart.
  * Used by the embedded default ({@link LocalMain}) and by the end-to-end tests.
+ *
+ * <p>Longer than the ~400-line guide: its {@link Settings} (every knob the tests and LocalMain turn, as withers) and
+ * the start order of broker, database and services are the embedded default's one description of itself.
  */
 public final class LocalCluster implements AutoCloseable {
 
