@@ -20,8 +20,10 @@ import java.util.function.Function;
  * Load beside the speech sessions (issue 18, faults under load): N streams on the bench-echo engine (no ASR work,
  * ASR_BENCH_ENGINE_ENABLED on the workers), each a session of 100 ms chunks at real time, {@code sessionSeconds}
  * long, then the next, until stopped. They are not checked for loss: they make the pipeline busy while the fault
- * strikes, and a stream that drops simply reconnects and starts a new session. Counts what flowed. Each stream is a
- * voice-client {@link VoiceSession}.
+ * strikes. Each stream is a voice-client {@link VoiceSession} that keeps the contract as a mini-program does: it
+ * pauses on OVERLOADED and resumes a dropped session on the next node. (It used to abandon its session on every
+ * OVERLOADED and start another: 150 streams left ~1,500 sessions open for the resume window after a broker outage,
+ * and a takeover in that minute replayed them all; docs/reliability.md, "Soak".) Counts what flowed.
  */
 public final class BenchStreams implements AutoCloseable {
 
@@ -41,6 +43,8 @@ public final class BenchStreams implements AutoCloseable {
     private final AtomicLong results = new AtomicLong();
     private final AtomicLong sessions = new AtomicLong();
     private final AtomicLong drops = new AtomicLong();
+    private final AtomicLong resumes = new AtomicLong();
+    private final AtomicLong pauses = new AtomicLong();
     private volatile boolean stopped;
 
     /**
@@ -82,26 +86,46 @@ public final class BenchStreams implements AutoCloseable {
     public String summary() {
         return String.format(
                 java.util.Locale.ROOT,
-                "%d bench-echo streams: %d sessions, %d chunks sent, %d results, %d drops",
+                "%d bench-echo streams: %d sessions, %d chunks sent, %d results, %d drops, %d resumes, %d OVERLOADED"
+                        + " pauses",
                 streams.size(),
                 sessions.get(),
                 chunks.get(),
                 results.get(),
-                drops.get());
+                drops.get(),
+                resumes.get(),
+                pauses.get());
     }
 
     @Override
     public void close() {
         stopped = true;
         timer.shutdownNow();
+        // ended like a client's last session, not cut: a cut session stays open on the node for the resume window
+        // and on the workers until then, and the next scenario's takeover would replay it (docs/reliability.md)
+        List<VoiceSession> open = new ArrayList<>();
         for (Stream s : streams) {
             VoiceSession session = s.session;
             if (session != null) {
-                session.abort();
+                if (s.started) {
+                    session.end();
+                }
+                open.add(session);
             }
         }
+        try {
+            Thread.sleep(open.isEmpty() ? 0 : 1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        open.forEach(VoiceSession::close);
     }
 
+    /**
+     * One stream, a client that keeps the contract (docs/protocol.md): on {@code OVERLOADED} it holds its audio
+     * until acks have caught up, then re-sends from the last ack; when its socket drops it resumes the session on
+     * the next node. Only a session the server no longer knows is given up for a new one.
+     */
     private final class Stream implements VoiceSession.Listener {
         final int index;
         final List<String> urls;
@@ -112,6 +136,12 @@ public final class BenchStreams implements AutoCloseable {
         volatile boolean connecting;
         int sent;
         int attempt;
+        /** After OVERLOADED: no audio until acks flowed again and then were quiet for a second. */
+        boolean paused;
+
+        long pausedAtMs;
+        long lastAckMs;
+        boolean ackWhilePaused;
 
         Stream(int index, List<String> urls, String token, int chunksPerSession) {
             this.index = index;
@@ -120,18 +150,21 @@ public final class BenchStreams implements AutoCloseable {
             this.chunksPerSession = chunksPerSession;
         }
 
+        String nextUrl() {
+            return urls.get((index + attempt++) % urls.size());
+        }
+
         void connect() {
             if (stopped || connecting) {
                 return;
             }
             connecting = true;
-            String url = urls.get((index + attempt++) % urls.size());
-            new VoiceClient(http, URI.create(url), Duration.ofSeconds(5))
+            new VoiceClient(http, URI.create(nextUrl()), Duration.ofSeconds(5))
                     .connect(token, VoiceClient.TokenIn.HEADER, this)
                     .whenComplete((s, e) -> {
                         connecting = false;
                         if (e != null) {
-                            retryLater();
+                            retryLater(null);
                             return;
                         }
                         session = s;
@@ -139,8 +172,27 @@ public final class BenchStreams implements AutoCloseable {
                     });
         }
 
+        /** Picks the dropped session up on the next node, as the contract's clients do. */
+        void resume(VoiceSession dropped) {
+            if (stopped || connecting) {
+                return;
+            }
+            connecting = true;
+            new VoiceClient(http, URI.create(nextUrl()), Duration.ofSeconds(5))
+                    .resume(dropped, token, VoiceClient.TokenIn.HEADER, this)
+                    .whenComplete((s, e) -> {
+                        connecting = false;
+                        if (e != null) {
+                            retryLater(dropped);
+                            return;
+                        }
+                        session = s;
+                    });
+        }
+
         void startSession() {
             sent = 0;
+            paused = false;
             VoiceSession s = session;
             if (s != null && !stopped) {
                 s.start(START);
@@ -152,7 +204,21 @@ public final class BenchStreams implements AutoCloseable {
             if (s == null || !started || stopped) {
                 return;
             }
-            if (sent < chunksPerSession) {
+            long now = System.currentTimeMillis();
+            if (paused) {
+                if (ackWhilePaused && now - lastAckMs > 1000) {
+                    paused = false; // the server holds nothing unacked now: re-send from the last ack
+                    s.rewind();
+                } else if (now - pausedAtMs > 90_000) {
+                    drop(); // no ack for 90 s: presume the connection dead
+                    return;
+                } else {
+                    return;
+                }
+            }
+            if (s.backlog() > 0) {
+                s.resendNext(); // re-sent chunks first, one a tick as new ones would go
+            } else if (sent < chunksPerSession) {
                 s.sendAudio(CHUNK);
                 sent++;
                 chunks.incrementAndGet();
@@ -162,20 +228,32 @@ public final class BenchStreams implements AutoCloseable {
             }
         }
 
-        void drop() {
+        /** The connection is gone: resume the session if it had started, else start anew. */
+        synchronized void drop() {
             drops.incrementAndGet();
-            started = false;
             VoiceSession s = session;
+            boolean resumable = started && s != null && s.sessionId() != null;
+            started = false;
+            paused = false;
             session = null;
             if (s != null) {
                 s.abort();
             }
-            retryLater();
+            retryLater(resumable ? s : null);
         }
 
-        void retryLater() {
+        void retryLater(VoiceSession dropped) {
             if (!stopped) {
-                timer.schedule(this::connect, 500 + (index * 37L) % 1500, TimeUnit.MILLISECONDS);
+                timer.schedule(
+                        () -> {
+                            if (dropped != null) {
+                                resume(dropped);
+                            } else {
+                                connect();
+                            }
+                        },
+                        500 + (index * 37L) % 1500,
+                        TimeUnit.MILLISECONDS);
             }
         }
 
@@ -184,16 +262,42 @@ public final class BenchStreams implements AutoCloseable {
             if (m instanceof ServerMessage.Started) {
                 started = true;
                 sessions.incrementAndGet();
+            } else if (m instanceof ServerMessage.Resumed) {
+                started = true;
+                resumes.incrementAndGet();
+            } else if (m instanceof ServerMessage.Ack) {
+                synchronized (this) {
+                    lastAckMs = System.currentTimeMillis();
+                    if (paused) {
+                        ackWhilePaused = true;
+                    }
+                }
             } else if (m instanceof ServerMessage.Final || m instanceof ServerMessage.Partial) {
                 results.incrementAndGet();
             } else if (m instanceof ServerMessage.Completed) {
                 started = false;
                 startSession(); // the next session, back to back
-            } else if (m instanceof ServerMessage.Error error
-                    && (ErrorCode.of(error.code()) == ErrorCode.OVERLOADED
-                            || ErrorCode.of(error.code()) == ErrorCode.INTERNAL)) {
-                // the fault: start again on a new socket (the speech sessions are the ones checked)
+            } else if (m instanceof ServerMessage.Error error) {
+                onError(s, ErrorCode.of(error.code()));
+            }
+        }
+
+        private void onError(VoiceSession s, ErrorCode code) {
+            if (code == ErrorCode.OVERLOADED && started) {
+                synchronized (this) {
+                    if (!paused) {
+                        pauses.incrementAndGet();
+                    }
+                    paused = true; // that chunk was refused, not the session: hold the audio (docs/protocol.md)
+                    pausedAtMs = System.currentTimeMillis();
+                    ackWhilePaused = false;
+                }
+            } else if (code == ErrorCode.OVERLOADED || code == ErrorCode.INTERNAL) {
+                // a start refused, or the session cannot go on on this connection: a fresh connection (and resume)
                 timer.execute(this::drop);
+            } else if (code == ErrorCode.SESSION_NOT_FOUND) {
+                started = false; // the resume came too late: a new session on this connection
+                timer.execute(this::startSession);
             }
         }
 
