@@ -25,6 +25,10 @@ final class ActiveSession {
     private long unackedBytes;
     private boolean overloaded;
     private boolean resumed;
+    /** On a resumed session: the highest final the client said it had, and the finals sent on this connection since. */
+    private int resumedAfterIndex = -1;
+
+    private final java.util.BitSet finalsSent = new java.util.BitSet();
 
     ActiveSession(
             String sessionId, String userId, String resumeToken, String format, int sampleRate, long startedAtMs) {
@@ -120,8 +124,33 @@ final class ActiveSession {
         REFUSED
     }
 
-    synchronized void markResumed() {
+    /** @param lastIndex the highest final the client has (its {@code resume}'s lastIndex) */
+    synchronized void markResumed(int lastIndex) {
         resumed = true;
+        resumedAfterIndex = lastIndex;
+    }
+
+    synchronized void finalSent(int index) {
+        if (index >= 0) {
+            finalsSent.set(index);
+        }
+    }
+
+    /**
+     * Whether the client of this resumed session lacks any of a completed session's {@code segments} finals: one
+     * after its resume's lastIndex that was not sent on this connection. Always false for a session not resumed,
+     * whose results come in order on one route.
+     */
+    synchronized boolean lacksFinalsOf(int segments) {
+        if (!resumed) {
+            return false;
+        }
+        for (int i = Math.max(0, resumedAfterIndex + 1); i < segments; i++) {
+            if (!finalsSent.get(i)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     synchronized boolean resumed() {

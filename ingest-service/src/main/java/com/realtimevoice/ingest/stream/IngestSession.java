@@ -192,7 +192,7 @@ final class IngestSession {
                         startedAt,
                         now,
                         services.limits().maxAudioSpeed()));
-        session.markResumed();
+        session.markResumed(resume.lastIndex());
         if (!connection.begin(session)) {
             services.counts().releaseSession(userId); // the socket closed meanwhile
             if (dropped != null) {

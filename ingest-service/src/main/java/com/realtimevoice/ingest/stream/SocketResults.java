@@ -37,11 +37,25 @@ final class SocketResults implements ResultSink {
 
     @Override
     public void onFinal(TranscriptFinal fin) {
+        ActiveSession current = connection.session();
+        if (current != null && current.sessionId().equals(fin.sessionId())) {
+            current.finalSent(fin.index());
+        }
         connection.send(com.realtimevoice.ingest.pipeline.ResultMessages.finalOf(fin));
     }
 
     @Override
     public void onCompleted(SessionCompleted completed) {
+        ActiveSession current = connection.session();
+        if (current != null
+                && current.sessionId().equals(completed.sessionId())
+                && current.lacksFinalsOf(completed.segments())) {
+            // The completion came by the route the session had before this resume (its finals went to the node the
+            // client had left), ahead of the resume's catch-up, which is in order behind it on the audio topic and
+            // brings every stored final and completed again. Told now, the client would end without those finals.
+            meters.counter("ingest.sessions.completion_held").increment();
+            return;
+        }
         session.ended(completed.sessionId()); // first, so a start sent right after completed is not refused
         connection.send(new ServerMessage.Completed(completed.sessionId(), completed.text(), completed.segments()));
         meters.counter("ingest.sessions.ended", "outcome", "completed").increment();

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.realtimevoice.events.AudioChunk;
 import com.realtimevoice.events.EventRecords;
 import com.realtimevoice.events.PipelineEvent;
+import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionEnded;
 import com.realtimevoice.events.SessionResumed;
+import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.ingest.IngestApplication;
 import com.realtimevoice.ingest.RunningNodeTest;
 import com.realtimevoice.ingest.config.IngestNode;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.test.context.ActiveProfiles;
 import tools.jackson.databind.JsonNode;
@@ -41,6 +44,9 @@ class ResumeAndAckTest extends RunningNodeTest {
 
     @Autowired
     IngestNode node;
+
+    @Autowired
+    KafkaTemplate<String, byte[]> kafka;
 
     @RegisterExtension
     final AudioTopic audioTopic = AudioTopic.fromEarliest("resume-test");
@@ -143,6 +149,60 @@ class ResumeAndAckTest extends RunningNodeTest {
         assertThat(ended.reason()).isEqualTo("abandoned");
         assertThat(ended.nodeId()).isEqualTo(node.nodeId());
         assertThat(ended.lastSeq()).isZero();
+    }
+
+    /**
+     * The soak's lost finals (2026-12-07): a client resumed while the pipeline was far behind; the session's finals
+     * went by its old route to the node it had left, and its completion reached the node it resumed on ahead of the
+     * resume's catch-up (which is in order behind it). The client must not hear {@code completed} before it has every
+     * final: the node holds that completion back and the catch-up's finals and completion follow.
+     */
+    @Test
+    void aCompletionAheadOfTheResumesCatchUpIsHeldUntilTheClientHasEveryFinal() throws Exception {
+        String token = tokens.issue("cleo", Duration.ofMinutes(5));
+        String sessionId;
+        String resumeToken;
+        try (StreamingClient first = StreamingClient.connect(streamUrl(token))) {
+            first.send("{\"type\":\"start\"}");
+            JsonNode started = first.await("started", WAIT);
+            sessionId = started.get("sessionId").asString();
+            resumeToken = started.get("resumeToken").asString();
+            first.sendAudio(new byte[3200]);
+        } // the network drops
+        try (StreamingClient again = StreamingClient.connect(streamUrl(token))) {
+            again.send("{\"type\":\"resume\",\"sessionId\":\"" + sessionId + "\",\"resumeToken\":\"" + resumeToken
+                    + "\",\"lastIndex\":-1,\"nextSeq\":1}");
+            again.await("resumed", WAIT);
+            // finals 0 and 1 went to the node the client left; 2 and the completion still come by the old route
+            deliver(finalOf(sessionId, 2));
+            deliver(new SessionCompleted(sessionId, 3, "zero one two", System.currentTimeMillis()));
+            assertThat(again.await("final", WAIT).get("index").asInt()).isEqualTo(2);
+            Thread.sleep(1000);
+            assertThat(again.receivedOfType("completed"))
+                    .as("no completed while finals 0 and 1 are missing")
+                    .isEmpty();
+            // the resume's catch-up: every stored final after lastIndex, then completed
+            for (int i = 0; i < 3; i++) {
+                deliver(finalOf(sessionId, i));
+            }
+            deliver(new SessionCompleted(sessionId, 3, "zero one two", System.currentTimeMillis()));
+            JsonNode completed = again.await("completed", WAIT);
+            assertThat(completed.get("segments").asInt()).isEqualTo(3);
+            assertThat(again.receivedOfType("final").stream()
+                            .map(f -> f.get("index").asInt())
+                            .distinct())
+                    .containsExactlyInAnyOrder(0, 1, 2);
+        }
+    }
+
+    private static TranscriptFinal finalOf(String sessionId, int index) {
+        long now = System.currentTimeMillis();
+        return new TranscriptFinal(
+                sessionId, index, "text " + index, index * 1000L, index * 1000L + 900, "vosk", now, now);
+    }
+
+    private void deliver(PipelineEvent event) throws Exception {
+        kafka.send(EventRecords.toRecord(node.deliveryTopic(), event)).get();
     }
 
     /** The session's events from the beginning of the audio topic, until one matches {@code until}. */
