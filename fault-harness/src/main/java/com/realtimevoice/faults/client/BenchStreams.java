@@ -155,31 +155,22 @@ public final class BenchStreams implements AutoCloseable {
         }
 
         void connect() {
-            if (stopped || connecting) {
-                return;
-            }
-            connecting = true;
-            new VoiceClient(http, URI.create(nextUrl()), Duration.ofSeconds(5))
-                    .connect(token, VoiceClient.TokenIn.HEADER, this)
-                    .whenComplete((s, e) -> {
-                        connecting = false;
-                        if (e != null) {
-                            retryLater(null);
-                            return;
-                        }
-                        session = s;
-                        startSession();
-                    });
+            open(client -> client.connect(token, VoiceClient.TokenIn.HEADER, this), null);
         }
 
         /** Picks the dropped session up on the next node, as the contract's clients do. */
         void resume(VoiceSession dropped) {
+            open(client -> client.resume(dropped, token, VoiceClient.TokenIn.HEADER, this), dropped);
+        }
+
+        /** A new connection to the next node, for a new session ({@code dropped} null) or a resume of it. */
+        private void open(
+                Function<VoiceClient, java.util.concurrent.CompletableFuture<VoiceSession>> how, VoiceSession dropped) {
             if (stopped || connecting) {
                 return;
             }
             connecting = true;
-            new VoiceClient(http, URI.create(nextUrl()), Duration.ofSeconds(5))
-                    .resume(dropped, token, VoiceClient.TokenIn.HEADER, this)
+            how.apply(new VoiceClient(http, URI.create(nextUrl()), Duration.ofSeconds(5)))
                     .whenComplete((s, e) -> {
                         connecting = false;
                         if (e != null) {
@@ -187,6 +178,9 @@ public final class BenchStreams implements AutoCloseable {
                             return;
                         }
                         session = s;
+                        if (dropped == null) {
+                            startSession();
+                        }
                     });
         }
 

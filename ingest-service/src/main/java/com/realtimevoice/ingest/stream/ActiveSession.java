@@ -145,8 +145,8 @@ final class ActiveSession {
         if (!resumed) {
             return false;
         }
-        for (int i = Math.max(0, resumedAfterIndex + 1); i < segments; i++) {
-            if (!finalsSent.get(i)) {
+        for (long i = Math.max(0L, resumedAfterIndex + 1L); i < segments; i++) { // long: lastIndex is the client's
+            if (!finalsSent.get((int) i)) {
                 return true;
             }
         }

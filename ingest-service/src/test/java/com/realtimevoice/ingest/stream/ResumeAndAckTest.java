@@ -72,17 +72,9 @@ class ResumeAndAckTest extends RunningNodeTest {
     @Test
     void aDroppedSessionIsResumedWithItsTokenAndContinuesAtTheClientsNextSeq() throws Exception {
         String token = tokens.issue("ben", Duration.ofMinutes(5));
-        String sessionId;
-        String resumeToken;
-        try (StreamingClient first = StreamingClient.connect(streamUrl(token))) {
-            first.send("{\"type\":\"start\"}");
-            JsonNode started = first.await("started", WAIT);
-            sessionId = started.get("sessionId").asString();
-            resumeToken = started.get("resumeToken").asString();
-            first.sendAudio(new byte[3200]);
-            first.sendAudio(new byte[3200]);
-            first.sendAudio(new byte[3200]);
-        } // the network drops
+        JsonNode started = startThenDrop(token, 3);
+        String sessionId = started.get("sessionId").asString();
+        String resumeToken = started.get("resumeToken").asString();
         try (StreamingClient again = StreamingClient.connect(streamUrl(token))) {
             again.send("{\"type\":\"resume\",\"sessionId\":\"" + sessionId + "\",\"resumeToken\":\"" + resumeToken
                     + "\",\"lastIndex\":-1,\"nextSeq\":2}");
@@ -160,15 +152,9 @@ class ResumeAndAckTest extends RunningNodeTest {
     @Test
     void aCompletionAheadOfTheResumesCatchUpIsHeldUntilTheClientHasEveryFinal() throws Exception {
         String token = tokens.issue("cleo", Duration.ofMinutes(5));
-        String sessionId;
-        String resumeToken;
-        try (StreamingClient first = StreamingClient.connect(streamUrl(token))) {
-            first.send("{\"type\":\"start\"}");
-            JsonNode started = first.await("started", WAIT);
-            sessionId = started.get("sessionId").asString();
-            resumeToken = started.get("resumeToken").asString();
-            first.sendAudio(new byte[3200]);
-        } // the network drops
+        JsonNode started = startThenDrop(token, 1);
+        String sessionId = started.get("sessionId").asString();
+        String resumeToken = started.get("resumeToken").asString();
         try (StreamingClient again = StreamingClient.connect(streamUrl(token))) {
             again.send("{\"type\":\"resume\",\"sessionId\":\"" + sessionId + "\",\"resumeToken\":\"" + resumeToken
                     + "\",\"lastIndex\":-1,\"nextSeq\":1}");
@@ -193,6 +179,18 @@ class ResumeAndAckTest extends RunningNodeTest {
                             .distinct())
                     .containsExactlyInAnyOrder(0, 1, 2);
         }
+    }
+
+    /** Starts a session, sends {@code chunks} chunks of 100 ms and drops the connection; returns {@code started}. */
+    private JsonNode startThenDrop(String token, int chunks) throws Exception {
+        try (StreamingClient first = StreamingClient.connect(streamUrl(token))) {
+            first.send("{\"type\":\"start\"}");
+            JsonNode started = first.await("started", WAIT);
+            for (int i = 0; i < chunks; i++) {
+                first.sendAudio(new byte[3200]);
+            }
+            return started;
+        } // the network drops
     }
 
     private static TranscriptFinal finalOf(String sessionId, int index) {
