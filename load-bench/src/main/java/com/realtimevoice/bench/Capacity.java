@@ -3,11 +3,6 @@ package com.realtimevoice.bench;
 import com.realtimevoice.client.cli.Args;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,8 +45,6 @@ final class Capacity {
 
     private static final int REFERENCE_STREAMS = 10;
     private static final double RAMP_UP_SECONDS = 10;
-    private static final HttpClient HTTP =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final int seconds;
     private final int start;
@@ -93,9 +86,8 @@ final class Capacity {
             return 2;
         }
         String only = a.get("only", "");
-        Path jar = Path.of(a.get("jar", "local-runner/target/realtime-voice-local.jar"));
-        if (!only.equals("floor") && !Files.isRegularFile(jar)) {
-            err.println(jar + " not found: build it first (./mvnw -B -q install -DskipTests) or give --jar");
+        Path jar = only.equals("floor") ? null : ChildJvm.embeddedDefaultJar(a, err);
+        if (!only.equals("floor") && jar == null) {
             return 2;
         }
         long t0 = System.nanoTime();
@@ -200,7 +192,7 @@ final class Capacity {
             try (ChildJvm kafka = ChildJvm.start(
                     "kafka-floor-" + streams,
                     logs,
-                    benchCommand(
+                    ChildJvm.benchCommand(
                             "kafka-floor",
                             "--rate",
                             String.valueOf(streams * 10),
@@ -234,20 +226,13 @@ final class Capacity {
 
     /** One pipeline JVM for the whole bisection, warmed at the first probe's load. */
     private int bisectPipeline(Path jar) throws Exception {
-        int[] ports = freePorts(6);
-        Map<String, String> env = new LinkedHashMap<>();
+        Map<String, String> env = ChildJvm.embeddedDefaultPorts();
         env.put("ASR_BENCH_ENGINE_ENABLED", "true");
-        env.put("PORT", String.valueOf(ports[0]));
-        env.put("ASR_WORKER_PORT", String.valueOf(ports[1]));
-        env.put("RESULT_SERVICE_PORT", String.valueOf(ports[2]));
-        env.put("INGEST_MANAGEMENT_PORT", String.valueOf(ports[3]));
-        env.put("ASR_WORKER_MANAGEMENT_PORT", String.valueOf(ports[4]));
-        env.put("RESULT_SERVICE_MANAGEMENT_PORT", String.valueOf(ports[5]));
         List<String> command =
-                List.of(javaBinary(), "-jar", jar.toAbsolutePath().toString());
+                List.of(ChildJvm.javaBinary(), "-jar", jar.toAbsolutePath().toString());
         try (ChildJvm pipeline = ChildJvm.start("pipeline", logs, command, env, null, Duration.ZERO)) {
-            String url = "http://127.0.0.1:" + ports[0];
-            awaitHealth(url + "/health", Duration.ofMinutes(4), pipeline);
+            String url = "http://127.0.0.1:" + env.get("PORT");
+            ChildJvm.awaitHealth(url + "/health", Duration.ofMinutes(4), pipeline);
             out.println("pipeline up (" + url + "); warming up at " + start + " streams, twice");
             load(url, start, seconds);
             load(url, start, seconds);
@@ -262,16 +247,16 @@ final class Capacity {
     }
 
     private ChildJvm startBaseline() throws Exception {
-        int port = freePorts(1)[0];
+        int port = ChildJvm.freePorts(1)[0];
         ChildJvm child = ChildJvm.start(
                 "baseline-" + port,
                 logs,
-                benchCommand("baseline", "--port", String.valueOf(port), "--engine", "bench-echo"),
+                ChildJvm.benchCommand("baseline", "--port", String.valueOf(port), "--engine", "bench-echo"),
                 Map.of(),
                 null,
                 Duration.ZERO);
         String url = "http://127.0.0.1:" + port;
-        awaitHealth(url + "/actuator/health", Duration.ofMinutes(2), child);
+        ChildJvm.awaitHealth(url + "/actuator/health", Duration.ofMinutes(2), child);
         return child.withUrl(url);
     }
 
@@ -298,59 +283,6 @@ final class Capacity {
                     LoadGenerator.run(config, List.of(new LoadPhase.Target("target", url, List.of())), quiet);
             return LoadPhase.tree(report).path("targets").path("target");
         }
-    }
-
-    private static void awaitHealth(String url, Duration timeout, ChildJvm child) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!child.process.isAlive()) {
-                throw new IllegalStateException(
-                        child.name + " exited " + child.process.exitValue() + "; see " + child.log);
-            }
-            try {
-                HttpResponse<Void> r = HTTP.send(
-                        HttpRequest.newBuilder(URI.create(url))
-                                .timeout(Duration.ofSeconds(2))
-                                .build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(500);
-        }
-        throw new IllegalStateException(
-                child.name + " not healthy at " + url + " after " + timeout + "; see " + child.log);
-    }
-
-    private static List<String> benchCommand(String... args) {
-        List<String> command = new ArrayList<>(
-                List.of(javaBinary(), "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        command.addAll(List.of(args));
-        return command;
-    }
-
-    private static String javaBinary() {
-        return ProcessHandle.current().info().command().orElse("java");
-    }
-
-    private static int[] freePorts(int n) throws IOException {
-        int[] ports = new int[n];
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0);
-                sockets.add(s);
-                ports[i] = s.getLocalPort();
-            }
-        } finally {
-            for (ServerSocket s : sockets) {
-                s.close();
-            }
-        }
-        return ports;
     }
 
     private static double loadAverage() {

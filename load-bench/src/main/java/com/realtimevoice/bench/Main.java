@@ -3,7 +3,7 @@ package com.realtimevoice.bench;
 import java.util.Arrays;
 
 /**
- * {@code load-bench/run load|baseline|idle|store|kafka-floor|watchers|capacity|jmh ...}: the performance tools of docs/performance.md.
+ * {@code load-bench/run load|baseline|idle|store|kafka-floor|watchers|capacity|coldstart|jmh ...}: the performance tools of docs/performance.md.
  */
 public final class Main {
 
@@ -31,6 +31,9 @@ public final class Main {
             case "capacity":
                 System.exit(Capacity.main(rest, System.out, System.err));
                 break;
+            case "coldstart":
+                System.exit(ColdStart.main(rest, System.out, System.err));
+                break;
             case "watchers":
                 System.exit(WatchersBench.main(rest, System.out, System.err));
                 break;
@@ -39,7 +42,7 @@ public final class Main {
                 break;
             default:
                 System.out.println(
-                        "usage: load-bench/run load|baseline|idle|store|kafka-floor|watchers|capacity|jmh [options]  (--help for each)");
+                        "usage: load-bench/run load|baseline|idle|store|kafka-floor|watchers|capacity|coldstart|jmh [options]  (--help for each)");
                 System.out.print(LoadGenerator.USAGE);
                 System.out.print(BaselineServer.USAGE);
                 System.out.print(IdleSockets.USAGE);
@@ -47,6 +50,7 @@ public final class Main {
                 System.out.print(KafkaFloor.USAGE);
                 System.out.print(WatchersBench.USAGE);
                 System.out.print(Capacity.USAGE);
+                System.out.print(ColdStart.USAGE);
                 System.out.println(
                         "jmh [JMH options]: the per-chunk hot-path benchmarks (com.realtimevoice.bench.jmh)");
                 System.exit("help".equals(command) || "--help".equals(command) ? 0 : 2);

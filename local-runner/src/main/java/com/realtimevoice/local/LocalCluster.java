@@ -13,12 +13,16 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.MessageListenerContainer;
@@ -61,6 +65,10 @@ public final class LocalCluster implements AutoCloseable {
     private final List<ConfigurableApplicationContext> resultServices = new ArrayList<>();
     private final List<ConfigurableApplicationContext> workers = new ArrayList<>();
     private final List<ConfigurableApplicationContext> ingestNodes = new ArrayList<>();
+    /** True while the warm-up runs: the ingest nodes' health (and so the old service's /health) says OUT_OF_SERVICE. */
+    private final AtomicBoolean warmingUp = new AtomicBoolean();
+    /** What the warm-up did, or null when there was none. */
+    private volatile WarmUp.Outcome warmUpOutcome;
 
     /**
      * @param kafkaBootstrapServers external Kafka, or null for an in-process broker
@@ -78,7 +86,8 @@ public final class LocalCluster implements AutoCloseable {
             boolean randomServicePorts,
             Map<String, String> extraProperties,
             int firstWorkerPort,
-            int firstResultServicePort) {
+            int firstResultServicePort,
+            Duration warmUp) {
 
         /** H2 in MySQL mode, in memory: the embedded default keeps nothing between runs, like its in-process broker. */
         public static final Map<String, String> H2 = Map.of(
@@ -89,7 +98,7 @@ public final class LocalCluster implements AutoCloseable {
                 "spring.datasource.password", "");
 
         public static Settings defaults() {
-            return new Settings(1, 1, 1, null, 12, H2, 8080, false, Map.of(), 8081, 8082);
+            return new Settings(1, 1, 1, null, 12, H2, 8080, false, Map.of(), 8081, 8082, Duration.ZERO);
         }
 
         public Settings withNodes(int ingest, int worker, int result) {
@@ -135,6 +144,14 @@ public final class LocalCluster implements AutoCloseable {
             });
         }
 
+        /**
+         * Warm-up traffic through the first ingest node before {@link #start()} returns, its {@code /health} held at
+         * OUT_OF_SERVICE meanwhile ({@link WarmUp}); zero (the default, and the tests') for none.
+         */
+        public Settings withWarmUp(Duration length) {
+            return with(d -> d.warmUp = length);
+        }
+
         public Settings withProperties(Map<String, String> extra) {
             Map<String, String> merged = new LinkedHashMap<>(extraProperties);
             merged.putAll(extra);
@@ -161,6 +178,7 @@ public final class LocalCluster implements AutoCloseable {
             Map<String, String> extraProperties;
             int firstWorkerPort;
             int firstResultServicePort;
+            Duration warmUp;
 
             Draft(Settings from) {
                 ingestNodes = from.ingestNodes;
@@ -174,6 +192,7 @@ public final class LocalCluster implements AutoCloseable {
                 extraProperties = from.extraProperties;
                 firstWorkerPort = from.firstWorkerPort;
                 firstResultServicePort = from.firstResultServicePort;
+                warmUp = from.warmUp;
             }
 
             Settings settings() {
@@ -188,7 +207,8 @@ public final class LocalCluster implements AutoCloseable {
                         randomServicePorts,
                         extraProperties,
                         firstWorkerPort,
-                        firstResultServicePort);
+                        firstResultServicePort,
+                        warmUp);
             }
         }
     }
@@ -235,6 +255,9 @@ public final class LocalCluster implements AutoCloseable {
             throw e;
         }
         awaitConsumerGroups(Duration.ofSeconds(60));
+        if (!settings.warmUp().isZero()) {
+            warmUp();
+        }
         log.info(
                 "local cluster up in {} ms: {} ingest node(s), {} worker(s), {} result service(s)",
                 (System.nanoTime() - t0) / 1_000_000,
@@ -242,6 +265,26 @@ public final class LocalCluster implements AutoCloseable {
                 workers.size(),
                 resultServices.size());
         return this;
+    }
+
+    /** Warm-up traffic while /health says OUT_OF_SERVICE; a failed warm-up is logged, never a failed start. */
+    private void warmUp() {
+        try {
+            WarmUp.Outcome o = WarmUp.run("http://127.0.0.1:" + ingestPort(0), settings.warmUp(), 2);
+            warmUpOutcome = o;
+            log.info(
+                    "warm-up: {} sessions, {} finals, {} failed in {} ms (their transcripts deleted)",
+                    o.sessions(),
+                    o.finals(),
+                    o.failed(),
+                    o.millis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.warn("warm-up failed; serving without it", e);
+        } finally {
+            warmingUp.set(false);
+        }
     }
 
     private void startServices() {
@@ -290,8 +333,30 @@ public final class LocalCluster implements AutoCloseable {
                     port,
                     () -> IngestApplication.builder()
                             .profiles("local")
+                            .initializers(this::holdHealthWhileWarmingUp)
                             .run(args("ingest-service", n, ingest.toArray(String[]::new)))));
         }
+    }
+
+    WarmUp.Outcome warmUpOutcome() {
+        return warmUpOutcome;
+    }
+
+    /** The ingest node's health contributor "warmUp": OUT_OF_SERVICE while the warm-up runs. */
+    private void holdHealthWhileWarmingUp(ConfigurableApplicationContext context) {
+        if (settings.warmUp().isZero()) {
+            return;
+        }
+        warmingUp.set(true);
+        ((GenericApplicationContext) context)
+                .registerBean(
+                        "warmUp",
+                        HealthIndicator.class,
+                        () -> () -> warmingUp.get()
+                                ? Health.outOfService()
+                                        .withDetail("warmUp", "running: docs/performance.md, Cold start")
+                                        .build()
+                                : Health.up().build());
     }
 
     /** Runs one service's start; a failure names the service and its port (LocalMain names the variable from it). */

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,6 +15,9 @@ import java.util.Map;
  * stores in H2 (MySQL mode) unless DB_HOST names a MySQL server, and the product answers on PORT (8080).
  */
 public final class LocalMain {
+
+    /** Seconds of warm-up traffic before the embedded default reports ready (LOCAL_WARMUP_SECONDS; 0: none). */
+    static final int DEFAULT_WARMUP_SECONDS = 20;
 
     private LocalMain() {}
 
@@ -118,6 +122,9 @@ public final class LocalMain {
         if (env.get("DB_HOST") != null) {
             settings = settings.withDatabase(Map.of()); // result-service reads DB_* itself
         }
+        // warm-up traffic before /health says UP: a fresh JVM's first minute is otherwise slow (docs/performance.md)
+        settings = settings.withWarmUp(
+                Duration.ofSeconds(whole(env, "LOCAL_WARMUP_SECONDS", DEFAULT_WARMUP_SECONDS, 0, 600)));
         // the in-process broker creates the topics with this many partitions, and every service is told the same
         return settings.withPartitions(whole(env, "ASR_TOPIC_PARTITIONS", settings.partitions(), 1, 10_000));
     }

@@ -9,6 +9,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * The embedded default keeps nothing between runs: a cluster started after another one in the same JVM (as tests
  * do) starts with an empty database, not with the rows of the one before (it once had one fixed in-memory H2 name).
+ * Both start as shipped, warm-up included: its sessions go through the pipeline and leave no row behind.
  */
 class EmbeddedDefaultDatabaseTest {
 
@@ -16,6 +17,16 @@ class EmbeddedDefaultDatabaseTest {
     @org.junit.jupiter.api.Timeout(300)
     void aClusterStartedAfterAnotherDoesNotSeeItsSessions() throws Exception {
         try (LocalCluster first = embeddedDefault()) {
+            WarmUp.Outcome warmUp = first.warmUpOutcome();
+            assertThat(warmUp)
+                    .as("LOCAL_WARMUP_SECONDS's default warms the embedded default up")
+                    .isNotNull();
+            assertThat(warmUp.sessions()).isPositive();
+            assertThat(warmUp.finals())
+                    .as("Vosk recognized the warm-up's speech")
+                    .isPositive();
+            assertThat(warmUp.failed()).isZero();
+            assertThat(sessions(first)).as("the warm-up's sessions are deleted").isZero();
             new PipelineScenarios(first).recognizesAnUploadedWav();
             assertThat(sessions(first)).isEqualTo(1);
         }

@@ -27,8 +27,9 @@ class EmbeddedDefaultRecyclingTest {
 
     @BeforeAll
     void start() {
-        // the embedded default's own database (LocalMain: no DB_HOST), not the test MariaDB
-        cluster = new LocalCluster(LocalMain.settingsFrom(Map.of())
+        // the embedded default's own database (LocalMain: no DB_HOST), not the test MariaDB; no warm-up (its own
+        // test is EmbeddedDefaultDatabaseTest): 20 s less, and the recycles counted are the test's own
+        cluster = new LocalCluster(LocalMain.settingsFrom(Map.of("LOCAL_WARMUP_SECONDS", "0"))
                         .withRandomPorts()
                         .withProperties(Map.of("DB_POOL_MAX_LIFETIME_MS", Long.toString(LIFETIME_MS))))
                 .start();

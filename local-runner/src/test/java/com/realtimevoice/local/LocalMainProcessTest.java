@@ -68,22 +68,41 @@ class LocalMainProcessTest {
         }
     }
 
-    /** DB_HOST=... java -jar realtime-voice-local.jar stores in MySQL/MariaDB: the jar carries the driver. */
+    /**
+     * DB_HOST=... java -jar realtime-voice-local.jar stores in MySQL/MariaDB: the jar carries the driver. As shipped,
+     * it warms up first (LOCAL_WARMUP_SECONDS): /health says OUT_OF_SERVICE meanwhile, and the warm-up's sessions
+     * leave no row in the user's database.
+     */
     @Test
     void storesInMariaDbWhenDbHostIsSet() throws Exception {
         assumeTrue(DATABASE.isMariaDb(), "needs MariaDB/MySQL at 127.0.0.1:3306 (fails instead under CI=true)");
         Map<String, String> db = DATABASE.springProperties();
-        Map<String, String> env =
-                new java.util.HashMap<>(Map.of("PORT", "0", "ASR_WORKER_PORT", "0", "RESULT_SERVICE_PORT", "0"));
+        int fixedPort;
+        try (ServerSocket free = new ServerSocket(0)) {
+            fixedPort = free.getLocalPort(); // known before the start, to watch /health during the warm-up
+        }
+        Map<String, String> env = new java.util.HashMap<>(
+                Map.of("PORT", Integer.toString(fixedPort), "ASR_WORKER_PORT", "0", "RESULT_SERVICE_PORT", "0"));
         for (String k : List.of("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD")) {
             env.put(k, db.get(k));
         }
         Path out = Files.createTempFile("local-main", ".log");
         Process p = start(env, out);
         try {
-            int port = awaitIngestPort(p, out, Duration.ofSeconds(300));
             HttpClient http = HttpClient.newHttpClient();
-            String base = "http://localhost:" + port;
+            String base = "http://localhost:" + fixedPort;
+            List<Integer> healthAnswers = healthUntilUp(http, base, p, out, Duration.ofSeconds(300));
+            assertThat(healthAnswers)
+                    .as("/health while warming up, then ready")
+                    .contains(503)
+                    .endsWith(200);
+            int port = awaitIngestPort(p, out, Duration.ofSeconds(30));
+            assertThat(port).isEqualTo(fixedPort);
+            assertThat(Files.readString(out))
+                    .containsPattern("warm-up: [1-9]\\d* sessions, [1-9]\\d* finals, 0 failed");
+            assertThat(DATABASE.queryForInt("select count(*) from transcript_session where user_id = ?", WarmUp.USER))
+                    .as("the warm-up's sessions are deleted from the user's database")
+                    .isZero();
             HttpResponse<String> t = http.send(
                     HttpRequest.newBuilder(URI.create(base + "/api/auth/dev-token"))
                             .header("Content-Type", "application/json")
@@ -114,6 +133,36 @@ class LocalMainProcessTest {
             Processes.stop(p, Duration.ofSeconds(30));
             Files.deleteIfExists(out);
         }
+    }
+
+    /** The distinct /health status codes, in order, until it answers 200 (connection refused is not an answer). */
+    private static List<Integer> healthUntilUp(HttpClient http, String base, Process p, Path out, Duration timeout)
+            throws Exception {
+        List<Integer> answers = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            assertThat(p.isAlive())
+                    .as("LocalMain ended early: %s", Files.readString(out))
+                    .isTrue();
+            try {
+                int status = http.send(
+                                HttpRequest.newBuilder(URI.create(base + "/health"))
+                                        .timeout(Duration.ofSeconds(5))
+                                        .build(),
+                                HttpResponse.BodyHandlers.discarding())
+                        .statusCode();
+                if (answers.isEmpty() || answers.get(answers.size() - 1) != status) {
+                    answers.add(status);
+                }
+                if (status == 200) {
+                    return answers;
+                }
+            } catch (java.io.IOException notListening) {
+                // not up yet
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("/health never answered 200 in " + timeout + ": " + answers);
     }
 
     private static int awaitIngestPort(Process p, Path out, Duration timeout) throws Exception {
