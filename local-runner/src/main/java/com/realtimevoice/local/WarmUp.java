@@ -46,6 +46,8 @@ final class WarmUp {
     private static final long CHUNK_GAP_MS = 50;
 
     private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(30);
+    /** The embedded engine, whatever ASR_ENGINE says (see {@link #oneSession}). */
+    private static final String ENGINE = "vosk";
 
     /** What the warm-up did, for the log. */
     record Outcome(int sessions, int finals, int failed, long millis) {}
@@ -139,7 +141,8 @@ final class WarmUp {
         VoiceSession session =
                 client.connect(token, VoiceClient.TokenIn.HEADER, listener).get(10, TimeUnit.SECONDS);
         try {
-            session.start(new ClientMessage.Start(null, "pcm", 16000, null, null, true));
+            // Vosk by name: with ASR_ENGINE=tencent the default would send the warm-up to a paid cloud on every start
+            session.start(new ClientMessage.Start(null, "pcm", 16000, null, ENGINE, true));
             String sessionId = started.get(10, TimeUnit.SECONDS);
             for (int off = 0; off < speech.length; off += CHUNK_BYTES) {
                 session.sendAudio(Arrays.copyOfRange(speech, off, Math.min(speech.length, off + CHUNK_BYTES)));
