@@ -34,7 +34,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *
  * <pre>
  * java -cp "$(cat fault-harness/target/harness.classpath):fault-harness/target/classes" \
- *     com.realtimevoice.faults.cluster.GroupRecoveryProbe [rounds]
+ *     com.realtimevoice.faults.cluster.GroupRecoveryProbe [rounds] [variant name filter, e.g. "classic"]
  * </pre>
  */
 public final class GroupRecoveryProbe {
@@ -53,17 +53,11 @@ public final class GroupRecoveryProbe {
         Path repo = Path.of("").toAbsolutePath();
         Path root = repo.resolve("fault-harness/target/group-probe");
         ProcessRegistry.init(root);
-        Map<String, String> classic = Map.of(
-                "group.protocol",
-                "classic",
-                "session.timeout.ms",
-                "6000",
-                "heartbeat.interval.ms",
-                "1000",
-                "partition.assignment.strategy",
-                "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
-        List<Variant> variants = List.of(
-                new Variant("classic, dynamic members (shipped)", false, classic, false),
+        String only = args.length > 1 ? args[1] : "";
+        Map<String, String> classic = classic(500);
+        List<Variant> all = List.of(
+                new Variant("classic, dynamic members, heartbeat 0.5 s (shipped)", false, classic, false),
+                new Variant("classic, dynamic members, heartbeat 1 s", false, classic(1000), false),
                 new Variant("classic, static members (group.instance.id)", false, classic, true),
                 new Variant("consumer (KIP-848), broker defaults", false, Map.of("group.protocol", "consumer"), false),
                 new Variant(
@@ -76,6 +70,9 @@ public final class GroupRecoveryProbe {
                         true,
                         Map.of("group.protocol", "consumer"),
                         true));
+        // the second argument, if any, keeps the variants whose name contains it ("classic": the fast ones)
+        List<Variant> variants =
+                all.stream().filter(v -> v.name().contains(only)).toList();
         String classpath = Cluster.harnessClasspath(repo);
         List<String> results = new ArrayList<>();
         for (boolean kip848Broker : new boolean[] {false, true}) {
@@ -100,6 +97,10 @@ public final class GroupRecoveryProbe {
                         .get(30, TimeUnit.SECONDS);
             }
             int n = 0;
+            if (variants.stream().noneMatch(v -> v.consumerProtocolBroker6s() == kip848Broker)) {
+                broker.process().kill();
+                continue;
+            }
             for (Variant v : variants) {
                 if (v.consumerProtocolBroker6s() != kip848Broker) {
                     continue;
@@ -120,6 +121,19 @@ public final class GroupRecoveryProbe {
         ProcessRegistry.stopAll();
         System.out.println("\n" + String.join("\n", results));
         Files.writeString(root.resolve("results.txt"), String.join("\n", results) + "\n", StandardCharsets.UTF_8);
+    }
+
+    /** The shipped classic group's consumer settings, with this heartbeat. */
+    private static Map<String, String> classic(int heartbeatMs) {
+        return Map.of(
+                "group.protocol",
+                "classic",
+                "session.timeout.ms",
+                "6000",
+                "heartbeat.interval.ms",
+                Integer.toString(heartbeatMs),
+                "partition.assignment.strategy",
+                "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
     }
 
     /** Seconds from the fault to the survivor owning every partition (negative: never, within 90 s). */
