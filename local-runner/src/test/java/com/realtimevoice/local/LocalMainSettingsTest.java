@@ -3,6 +3,7 @@ package com.realtimevoice.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +27,16 @@ class LocalMainSettingsTest {
         assertThat(s.kafkaBootstrapServers()).isEqualTo("k:9092");
         assertThat(s.database()).as("result-service reads DB_* itself").isEmpty();
         assertThat(s.partitions()).as("was always 12 in the embedded default").isEqualTo(4);
+    }
+
+    @Test
+    void warmUpIsOnByDefaultAndZeroTurnsItOff() {
+        assertThat(LocalMain.settingsFrom(Map.of()).warmUp()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(LocalMain.settingsFrom(Map.of("LOCAL_WARMUP_SECONDS", "0")).warmUp())
+                .isZero();
+        assertThatThrownBy(() -> LocalMain.settingsFrom(Map.of("LOCAL_WARMUP_SECONDS", "-1")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("LOCAL_WARMUP_SECONDS");
     }
 
     @Test
