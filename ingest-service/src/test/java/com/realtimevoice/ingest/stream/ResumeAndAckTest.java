@@ -74,10 +74,8 @@ class ResumeAndAckTest extends RunningNodeTest {
         String token = tokens.issue("ben", Duration.ofMinutes(5));
         JsonNode started = startThenDrop(token, 3);
         String sessionId = started.get("sessionId").asString();
-        String resumeToken = started.get("resumeToken").asString();
         try (StreamingClient again = StreamingClient.connect(streamUrl(token))) {
-            again.send("{\"type\":\"resume\",\"sessionId\":\"" + sessionId + "\",\"resumeToken\":\"" + resumeToken
-                    + "\",\"lastIndex\":-1,\"nextSeq\":2}");
+            again.send(resumeOf(started, 2));
             JsonNode resumed = again.await("resumed", WAIT);
             assertThat(resumed.get("nextSeq").asLong()).isEqualTo(2);
             again.sendAudio(new byte[3200]); // seq 2 again: a re-send of an unacked chunk
@@ -154,10 +152,8 @@ class ResumeAndAckTest extends RunningNodeTest {
         String token = tokens.issue("cleo", Duration.ofMinutes(5));
         JsonNode started = startThenDrop(token, 1);
         String sessionId = started.get("sessionId").asString();
-        String resumeToken = started.get("resumeToken").asString();
         try (StreamingClient again = StreamingClient.connect(streamUrl(token))) {
-            again.send("{\"type\":\"resume\",\"sessionId\":\"" + sessionId + "\",\"resumeToken\":\"" + resumeToken
-                    + "\",\"lastIndex\":-1,\"nextSeq\":1}");
+            again.send(resumeOf(started, 1));
             again.await("resumed", WAIT);
             // finals 0 and 1 went to the node the client left; 2 and the completion still come by the old route
             deliver(finalOf(sessionId, 2));
@@ -191,6 +187,13 @@ class ResumeAndAckTest extends RunningNodeTest {
             }
             return started;
         } // the network drops
+    }
+
+    /** The {@code resume} a client sends for {@code started}'s session, having seen no final, at its next seq. */
+    private static String resumeOf(JsonNode started, long nextSeq) {
+        return "{\"type\":\"resume\",\"sessionId\":\""
+                + started.get("sessionId").asString() + "\",\"resumeToken\":\""
+                + started.get("resumeToken").asString() + "\",\"lastIndex\":-1,\"nextSeq\":" + nextSeq + "}";
     }
 
     private static TranscriptFinal finalOf(String sessionId, int index) {
