@@ -22,7 +22,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Sessions survive the loss of the process they run on: a worker that stops mid-utterance (its partitions move,
- * the new owner replays the open sessions from their start), and a client whose connection drops and that resumes
+ * the new owner replays the open sessions from their replay point), and a client whose connection drops and that resumes
  * on the other ingest node. Every final arrives, each stored once. (Kill -9 of separate processes: fault-harness.)
  */
 class FailoverTest extends ClusterTest {
@@ -104,13 +104,17 @@ class FailoverTest extends ClusterTest {
             c.send("{\"type\":\"start\"}");
             String sessionId = c.await("started", WAIT).get("sessionId").asString();
             ConfigurableApplicationContext owner = workerOwning(sessionId);
+            boolean stopped = false;
             for (int i = 0; i < chunks.size(); i++) {
                 c.sendAudio(chunks.get(i));
                 Thread.sleep(40);
-                if (i == 60) {
-                    owner.close(); // mid-utterance: the other worker takes the partition and replays the session
+                if (!stopped && c.receivedOfType("final").size() == 2) {
+                    // two sentences are out, the third is being spoken: the other worker takes the partition over
+                    owner.close();
+                    stopped = true;
                 }
             }
+            assertThat(stopped).as("the worker stopped mid-session").isTrue();
             c.send("{\"type\":\"end\"}");
             JsonNode completed = c.await("completed", WAIT);
             assertThat(WordErrorRate.of(
@@ -125,6 +129,33 @@ class FailoverTest extends ClusterTest {
             assertThat(indexes).as("every index arrived (re-sends allowed)").containsExactly(0, 1, 2);
             assertThat(c.receivedOfType("error")).isEmpty();
             assertStoredOnce(sessionId, 3);
+
+            // The stopping worker committed where the session stood (its replay point) as it handed the partition
+            // over: the survivor read the session's start, skipped the first sentence, recognised the second as a
+            // lead-in without sending it, and went on from there.
+            ConfigurableApplicationContext survivor = cluster.workers().stream()
+                    .filter(w -> w != owner)
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(survivor.getBean(io.micrometer.core.instrument.MeterRegistry.class)
+                            .counter("asr.worker.events.skipped", "reason", "before_replay_point")
+                            .count())
+                    .as("chunks of the first sentence skipped by the survivor")
+                    .isGreaterThan(10);
+            assertThat(survivor.getBean(io.micrometer.core.instrument.MeterRegistry.class)
+                            .counter("asr.worker.events.skipped", "reason", "replay_lead_in")
+                            .count())
+                    .as("chunks of the second sentence recognised as the lead-in")
+                    .isGreaterThan(10);
+            List<JsonNode> finals = c.receivedOfType("final");
+            assertThat(finals.stream().filter(f -> f.get("index").asInt() < 2))
+                    .as("finals 0 and 1 are not sent again")
+                    .hasSize(2);
+            for (int i = 1; i < finals.size(); i++) {
+                assertThat(finals.get(i).get("startMs").asLong())
+                        .as("times on the session's clock across the takeover: " + finals)
+                        .isGreaterThanOrEqualTo(finals.get(i - 1).get("endMs").asLong());
+            }
         }
     }
 

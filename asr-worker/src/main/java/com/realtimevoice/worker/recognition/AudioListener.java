@@ -52,6 +52,8 @@ class AudioListener implements ConsumerSeekAware {
     private static final long COMMIT_INTERVAL_MS = 1000;
     /** How long a revoke waits for the partition's records on the engine pool (well within the rebalance timeout). */
     private static final long REVOKE_WAIT_MS = 20_000;
+    /** Reading the last commit's replay points on assignment: a broker round trip; without them, a longer replay. */
+    private static final java.time.Duration INHERIT_TIMEOUT = java.time.Duration.ofSeconds(5);
 
     private final WorkerSessions sessions;
     private final SessionLanes lanes;
@@ -129,10 +131,13 @@ class AudioListener implements ConsumerSeekAware {
             maybeCommit(consumer);
             return;
         }
+        ReplayPoint from = null;
         if (event instanceof SessionStarted) {
             positions.opened(Thread.currentThread(), event.sessionId(), partition, offset);
+            from = positions.takeInherited(Thread.currentThread(), event.sessionId(), partition);
         }
-        dispatch(event.sessionId(), partition, offset, () -> sessions.handle(event));
+        ReplayPoint resumeAt = from;
+        dispatch(event.sessionId(), partition, offset, () -> sessions.handle(event, offset, resumeAt));
         maybeCommit(consumer);
     }
 
@@ -213,6 +218,8 @@ class AudioListener implements ConsumerSeekAware {
                     outputs = sessions.internalFailure(sessionId, e);
                 }
                 publish(outputs, partition, epoch);
+                // after the sends: the commit that carries the point flushes them first
+                positions.progressed(sessionId, partition, epoch, sessions.replayPoint(sessionId));
                 if (!sessions.isOpen(sessionId)) {
                     lanes.closed(sessionId); // its thread can take a new session
                 }
@@ -284,6 +291,61 @@ class AudioListener implements ConsumerSeekAware {
                         p,
                         stale.size());
             }
+        }
+    }
+
+    /**
+     * A graceful handover (a rebalance, a SIGTERM): before the partitions go, what their lanes finished is committed,
+     * with the freshest replay points, so that the next holder recognises as little audio again as possible. Runs on
+     * the consumer thread before {@link #onPartitionsRevoked}, which then drops the sessions.
+     */
+    void beforeRevoke(Consumer<?, ?> consumer, Collection<TopicPartition> revoked) {
+        List<TopicPartition> partitions = positions.heldBy(Thread.currentThread(), revoked);
+        if (partitions.isEmpty() || publishFailure.get() != null) {
+            return;
+        }
+        try {
+            positions.awaitFinished(partitions, REVOKE_WAIT_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        try {
+            commit(consumer, partitions);
+        } catch (org.apache.kafka.common.KafkaException e) {
+            // only a shortcut is lost: the next holder replays from the last commit
+            log.info("no commit before handing over {}: {}", partitions, e.getMessage());
+        }
+    }
+
+    /**
+     * Partitions assigned to this consumer (after {@link #onPartitionsAssigned}): the replay points their last holder
+     * left in its commit's metadata, so that the sessions it had are resumed there rather than at their start.
+     */
+    void afterAssign(Consumer<?, ?> consumer, Collection<TopicPartition> assigned) {
+        List<TopicPartition> partitions = positions.heldBy(Thread.currentThread(), assigned);
+        if (partitions.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed;
+        try {
+            committed = consumer.committed(new java.util.HashSet<>(partitions), INHERIT_TIMEOUT);
+        } catch (org.apache.kafka.common.KafkaException e) {
+            log.info(
+                    "replay points of {} not read ({}): their open sessions replay from their start",
+                    partitions,
+                    e.getMessage());
+            return;
+        }
+        int points = 0;
+        for (Map.Entry<TopicPartition, OffsetAndMetadata> c : committed.entrySet()) {
+            if (c.getValue() != null && !c.getValue().metadata().isEmpty()) {
+                points += positions.inherit(
+                        Thread.currentThread(), c.getKey(), c.getValue().metadata());
+            }
+        }
+        if (points > 0) {
+            log.info("{}: {} open session(s) resume at the replay point their last holder left", partitions, points);
         }
     }
 

@@ -10,9 +10,9 @@ import org.springframework.stereotype.Component;
 /**
  * How far each audio partition's offset may be committed: never past the {@code session.started} record of a
  * session still open on it (invariant 5). A worker that takes the partition over after a crash, a rebalance or a
- * stall therefore reads every open session from its start, rebuilds its recognizer and re-emits its finals under
- * the same indexes, which downstream overwrite; chunks it already had are dropped by seq. Sessions are short
- * (hold to talk; 10 minutes at most), so the replay is short too.
+ * stall therefore reads every open session from its start and rebuilds its recognizer; it recognises again only
+ * from the session's {@link ReplayPoint} (carried in the commit's metadata) or, without one, the whole session,
+ * re-emitting its finals under the same indexes, which downstream overwrite. Chunks it already had are dropped by seq.
  *
  * <p>Records are recognised on the engine pool ({@link SessionLanes}), so they finish out of order: a record
  * dispatched and not yet finished ({@link #dispatched}, {@link #finished}) holds its partition's commit back too.
@@ -25,7 +25,11 @@ import org.springframework.stereotype.Component;
  * {@code SESSION_NOT_FOUND}. Likewise an output acknowledged for an earlier epoch of a partition does not release a
  * session the current epoch is replaying.
  *
- * <p>Touched by listener threads (assign, open, dispatch, commit, forget), the engine pool (finish) and the
+ * <p>Each commit also carries, in its metadata, the {@link ReplayPoint} of every open session of the partition that
+ * has one: where a takeover may start recognising it again instead of at its start. The commit itself stays at the
+ * start; a point only lets the next holder skip recognising audio whose outputs are on the broker already.
+ *
+ * <p>Touched by listener threads (assign, open, dispatch, commit, forget), the engine pool (finish, progress) and the
  * publisher's completion threads (release).
  */
 @Component
@@ -45,7 +49,17 @@ class CommitPositions {
     /** What {@link #dispatched} hands a consumer that no longer holds the partition: never current. */
     private static final int STALE = -1;
 
+    /** Open sessions' replay points, as their lanes last recorded them (see {@link #progressed}). */
+    private final Map<String, Progress> progress = new ConcurrentHashMap<>();
+    /**
+     * Replay points read from the last commit of partitions assigned to this worker, for sessions whose start has not
+     * been read again yet: taken when it is ({@link #takeInherited}), carried in this worker's commits until then.
+     */
+    private final Map<String, Progress> inherited = new ConcurrentHashMap<>();
+
     private record Anchor(TopicPartition partition, long offset) {}
+
+    private record Progress(TopicPartition partition, ReplayPoint point) {}
 
     /**
      * The partition was assigned to this consumer. If another consumer of this worker held it, what that one built is
@@ -78,6 +92,7 @@ class CommitPositions {
     /** The session's last output (completed or failed) is on the transcripts topic: nothing of it needs replaying. */
     void released(String sessionId) {
         anchors.remove(sessionId);
+        progress.remove(sessionId);
     }
 
     /**
@@ -87,6 +102,50 @@ class CommitPositions {
     void released(String sessionId, TopicPartition partition, int epoch) {
         anchors.computeIfPresent(
                 sessionId, (id, a) -> a.partition().equals(partition) && current(partition, epoch) ? null : a);
+        if (!anchors.containsKey(sessionId)) {
+            progress.remove(sessionId);
+        }
+    }
+
+    /**
+     * The session's lane handled a record of this epoch and sent its outputs; the session may be resumed from
+     * {@code point} (null: it has none). Recorded only while the session is open on the partition.
+     */
+    void progressed(String sessionId, TopicPartition partition, int epoch, ReplayPoint point) {
+        if (point == null || !current(partition, epoch)) {
+            return;
+        }
+        Anchor anchor = anchors.get(sessionId);
+        if (anchor != null && anchor.partition().equals(partition)) {
+            progress.put(sessionId, new Progress(partition, point));
+        }
+    }
+
+    /** The metadata of the partition's last commit, read when it was assigned to this consumer: its replay points. */
+    int inherit(Object consumer, TopicPartition partition, String metadata) {
+        if (!holds(consumer, partition)) {
+            return 0;
+        }
+        Map<String, ReplayPoint> points = ReplayPoint.decode(metadata);
+        points.forEach((id, point) -> inherited.put(id, new Progress(partition, point)));
+        return points.size();
+    }
+
+    /**
+     * The session's start was read again on this partition ({@link #opened} first): the replay point the previous
+     * holder left for it, if any, which from now on is the session's own until its lane records a later one.
+     */
+    ReplayPoint takeInherited(Object consumer, String sessionId, TopicPartition partition) {
+        Progress from = inherited.get(sessionId);
+        if (from == null || !from.partition().equals(partition) || !holds(consumer, partition)) {
+            return null;
+        }
+        inherited.remove(sessionId, from);
+        Anchor anchor = anchors.get(sessionId);
+        if (anchor != null && anchor.partition().equals(partition)) {
+            progress.put(sessionId, from);
+        }
+        return from.point();
     }
 
     /**
@@ -173,12 +232,15 @@ class CommitPositions {
             }
             return false;
         });
+        progress.values().removeIf(p -> p.partition().equals(partition));
+        inherited.values().removeIf(p -> p.partition().equals(partition));
         return sessions;
     }
 
     /**
      * What may be committed now, for the given partitions: nothing past the oldest open start or the oldest record
-     * still being recognised; else everything dispatched. Only the partitions this consumer holds.
+     * still being recognised; else everything dispatched. Only the partitions this consumer holds. The metadata holds
+     * the replay points of the partition's open sessions ({@link ReplayPoint#encode}).
      */
     Map<TopicPartition, OffsetAndMetadata> safeOffsets(
             Object consumer, java.util.Collection<TopicPartition> partitions) {
@@ -200,9 +262,29 @@ class CommitPositions {
                 continue;
             }
             Long anchor = oldest.get(p);
-            safe.put(p, new OffsetAndMetadata(anchor == null ? processed : Math.min(anchor, processed)));
+            safe.put(
+                    p,
+                    new OffsetAndMetadata(anchor == null ? processed : Math.min(anchor, processed), replayPoints(p)));
         }
         return safe;
+    }
+
+    private String replayPoints(TopicPartition partition) {
+        if (progress.isEmpty() && inherited.isEmpty()) {
+            return "";
+        }
+        Map<String, ReplayPoint> points = new HashMap<>();
+        inherited.forEach((id, p) -> {
+            if (p.partition().equals(partition)) {
+                points.put(id, p.point());
+            }
+        });
+        progress.forEach((id, p) -> {
+            if (p.partition().equals(partition)) {
+                points.put(id, p.point());
+            }
+        });
+        return ReplayPoint.encode(points, ReplayPoint.MAX_METADATA_BYTES);
     }
 
     int openSessions() {

@@ -101,6 +101,29 @@ class KafkaConfiguration {
         return handler;
     }
 
+    /**
+     * Boot sets this on the listener container factory: the audio listener commits with its freshest replay points
+     * before a partition is handed over, and reads them back when one is assigned.
+     */
+    @Bean
+    org.springframework.kafka.listener.ConsumerAwareRebalanceListener audioHandover(AudioListener listener) {
+        return new org.springframework.kafka.listener.ConsumerAwareRebalanceListener() {
+            @Override
+            public void onPartitionsRevokedBeforeCommit(
+                    org.apache.kafka.clients.consumer.Consumer<?, ?> consumer,
+                    java.util.Collection<TopicPartition> partitions) {
+                listener.beforeRevoke(consumer, partitions);
+            }
+
+            @Override
+            public void onPartitionsAssigned(
+                    org.apache.kafka.clients.consumer.Consumer<?, ?> consumer,
+                    java.util.Collection<TopicPartition> partitions) {
+                listener.afterAssign(consumer, partitions);
+            }
+        };
+    }
+
     /** The root cause in one line. */
     static String reason(Throwable ex) {
         Throwable cause = ex;

@@ -79,6 +79,24 @@ final class WorkerSession {
     /** The event that closed the session ({@code end}, {@code chunk#<seq>}, ...); null while it is open or when dropped. */
     String closedBy;
 
+    /**
+     * Whether a takeover may resume this session at a {@link ReplayPoint}: a plain streaming recognizer (no detector
+     * of the worker's beside it) on PCM, whose state after a final is clean and whose input needs nothing earlier.
+     */
+    private final boolean replayable;
+    /** Records at or before this offset were recognised before a takeover: their audio is not fed again. */
+    private long skipThrough = -1;
+    /** After a takeover: the point to reach through the lead-in (outputs discarded); null once reached. */
+    private ReplayPoint leadInTo;
+    /** Added to the engine's times: the audio before the position this recognizer started at. */
+    private long timeOffsetMs;
+    /** 16 kHz PCM bytes of the session's audio before the engine's current position (the replay point's clock). */
+    private long pcmBytes;
+    /** Whether the engine's last results ended with a final, so that its state is clean after the last chunk. */
+    private boolean atBoundary;
+    /** Where a takeover may resume the session; read by the listener after each record (other thread). */
+    private volatile ReplayPoint replayPoint;
+
     WorkerSession(
             SessionStarted started,
             String engine,
@@ -98,7 +116,121 @@ final class WorkerSession {
         this.node = started.nodeId();
         // streaming engines (Vosk) spell numbers out: "digits" is the worker's conversion
         this.controls = OutputControls.of(started.recognition(), true);
+        this.replayable = stream != null
+                && !(stream instanceof VoiceTrackedStream)
+                && audio.format().codec() == com.realtimevoice.worker.audio.AudioFormat.Codec.PCM;
     }
+
+    /**
+     * A takeover: the worker that had the session recognised it up to {@code point}. Its records up to there are
+     * bookkeeping only; the next final has the point's index and the engine's times are shifted by its audio.
+     * Ignored for a session that cannot be resumed mid-way (then it is replayed from its start).
+     */
+    void resumeFrom(ReplayPoint point) {
+        if (point == null || !replayable) {
+            return;
+        }
+        skipThrough = point.leadInAfter();
+        leadInTo = point;
+        timeOffsetMs = point.leadInAudioMs();
+        pcmBytes = point.leadInAudioMs() * BYTES_PER_MS;
+        replayPoint = point;
+    }
+
+    /** The record at {@code offset} is the lead-in's (recognised, outputs discarded). */
+    private boolean inLeadIn(long offset) {
+        return leadInTo != null && offset >= 0 && offset <= leadInTo.throughOffset();
+    }
+
+    /**
+     * The lead-in reached the point (its last record, or a later one if that was not this session's); the next final
+     * gets the point's index. The lead-in is the end of the sentence the point closed (mostly the silence that ended
+     * it): the new recognizer hears it as the old one did, so it goes on as the old one would, Vosk carrying any audio
+     * it has not decoded yet (the next sentence's first word) into the next utterance. Only if it is still inside
+     * speech there (a lead-in that began mid-word) is its utterance ended here, text discarded.
+     */
+    private void endLeadIn(long offset) {
+        if (leadInTo == null || (offset >= 0 && offset < leadInTo.throughOffset())) {
+            return;
+        }
+        if (inSpeech) {
+            metrics.skipped("replay_lead_in_cut");
+            try {
+                stream.flush();
+            } catch (RuntimeException e) {
+                log.debug("Session {}: flush at the replay point failed: {}", sessionId(), e.toString());
+            }
+        }
+        nextIndex = leadInTo.nextIndex();
+        lastPartial = "";
+        atBoundary = true;
+        inSpeech = false;
+        leadInTo = null;
+    }
+
+    /** Where a takeover may resume this session, or null (from its start). */
+    ReplayPoint replayPoint() {
+        return replayPoint;
+    }
+
+    /** 16 kHz, 16-bit mono. */
+    private static final long BYTES_PER_MS = AudioConverter.PIPELINE_RATE * 2 / 1000;
+
+    private boolean recognisedBefore(long offset) {
+        return offset >= 0 && offset <= skipThrough;
+    }
+
+    /**
+     * After the engine had the audio of the record at {@code offset}: a final there is a point to resume at, with a
+     * lead-in of the {@link #LEAD_IN_MS} of audio before it (not reaching back past the point before).
+     */
+    private void progressed(long offset) {
+        if (!replayable || offset < 0) {
+            return;
+        }
+        recent.addLast(new long[] {offset, pcmBytes});
+        if (recent.size() > RECENT_RECORDS) {
+            recent.removeFirst();
+        }
+        if (!atBoundary || leadInTo != null) {
+            return;
+        }
+        ReplayPoint before = replayPoint;
+        if (before != null && before.throughOffset() == offset) {
+            return;
+        }
+        long leadInAfter = before == null ? -1 : before.throughOffset();
+        long leadInBytes = before == null ? 0 : before.audioMs() * BYTES_PER_MS;
+        // the newest record before this one that has at least LEAD_IN_MS of audio after it
+        java.util.Iterator<long[]> back = recent.descendingIterator();
+        back.next(); // this record
+        while (back.hasNext()) {
+            long[] r = back.next();
+            if (r[0] <= leadInAfter) {
+                break;
+            }
+            if (pcmBytes - r[1] >= LEAD_IN_MS * BYTES_PER_MS) {
+                leadInAfter = r[0];
+                leadInBytes = r[1];
+                break;
+            }
+        }
+        replayPoint =
+                new ReplayPoint(leadInAfter, leadInBytes / BYTES_PER_MS, offset, nextIndex, pcmBytes / BYTES_PER_MS);
+    }
+
+    /**
+     * How much audio before a replay point a takeover recognises again, outputs discarded, to put the new recognizer
+     * where the old one was (after a sentence's trailing silence). Measured: resuming cold at the point reads the next
+     * sentence slightly differently ("order pizza" for "order a pizza"); half a second brings back the same text.
+     */
+    private static final long LEAD_IN_MS = 500;
+    /** Records remembered for the lead-in: enough for LEAD_IN_MS in 20 ms chunks. */
+    private static final int RECENT_RECORDS = 32;
+    /** This session's last records fed to the engine: {offset, pcmBytes after it}. */
+    private final java.util.ArrayDeque<long[]> recent = new java.util.ArrayDeque<>();
+    /** Whether the engine's last non-empty results ended with a partial: it is inside an utterance. */
+    private boolean inSpeech;
 
     String sessionId() {
         return started.sessionId();
@@ -118,12 +250,29 @@ final class WorkerSession {
      * (its outputs may not have reached Kafka) publishes them again.
      */
     List<PipelineEvent> flush(SessionFlushed flushed) {
+        return flush(flushed, -1);
+    }
+
+    /** @param offset the record's partition offset, or -1 when unknown (no replay point is recorded) */
+    List<PipelineEvent> flush(SessionFlushed flushed, long offset) {
         if (flushed.equals(lastFlush)) {
             metrics.skipped("redelivered");
             return lastFlushOutputs;
         }
         long now = now();
         lastActivityMs = now;
+        if (recognisedBefore(offset) || inLeadIn(offset)) {
+            if (inLeadIn(offset)) {
+                stream.flush(); // as the old recognizer did; its final went out before the takeover
+                atBoundary = true;
+                inSpeech = false;
+                endLeadIn(offset);
+            }
+            lastFlush = flushed;
+            lastFlushOutputs = List.of();
+            return lastFlushOutputs;
+        }
+        endLeadIn(offset);
         List<PipelineEvent> out;
         try {
             // The audio converter may hold a few samples (a resampler's or MP3 decoder's tail): they stay for the
@@ -136,6 +285,9 @@ final class WorkerSession {
         }
         lastFlush = flushed;
         lastFlushOutputs = out;
+        atBoundary = true; // the engine finalised what it had
+        inSpeech = false;
+        progressed(offset);
         return out;
     }
 
@@ -158,6 +310,11 @@ final class WorkerSession {
     }
 
     List<PipelineEvent> chunk(AudioChunk chunk) {
+        return chunk(chunk, -1);
+    }
+
+    /** @param offset the record's partition offset, or -1 when unknown (no replay point is recorded) */
+    List<PipelineEvent> chunk(AudioChunk chunk, long offset) {
         long now = now();
         lastActivityMs = now;
         if (seqShift != 0) {
@@ -178,6 +335,15 @@ final class WorkerSession {
         }
         lastSeq = chunk.seq();
         lastReceivedAtMs = chunk.receivedAtMs();
+        if (recognisedBefore(offset)) {
+            metrics.skipped("before_replay_point"); // its outputs went out before the takeover
+            lastOutputs = List.of();
+            return lastOutputs;
+        }
+        boolean leadIn = inLeadIn(offset);
+        if (!leadIn) {
+            endLeadIn(offset);
+        }
         if (segmented != null && segmented.failed()) {
             // The cloud failed a segment with no fallback: session.failed is out already; nothing more to say.
             return terminate("chunk#" + chunk.seq(), List.of());
@@ -199,7 +365,13 @@ final class WorkerSession {
         }
         long nanos = System.nanoTime() - start;
         metrics.chunk(engine, pcm.length, AudioConverter.PIPELINE_RATE, nanos, chunk.receivedAtMs(), now);
+        if (leadIn) {
+            metrics.skipped("replay_lead_in"); // recognised to adapt the new recognizer; its outputs went out before
+            out = List.of();
+            endLeadIn(offset);
+        }
         lastOutputs = out;
+        progressed(offset);
         return out;
     }
 
@@ -207,6 +379,9 @@ final class WorkerSession {
     List<PipelineEvent> finish() {
         long now = now();
         List<PipelineEvent> out;
+        if (leadInTo != null) {
+            endLeadIn(-1); // the point's records were not this session's last: its end is past them
+        }
         try {
             byte[] tail = audio.finish();
             out = new ArrayList<>(recognise(tail, lastReceivedAtMs, now));
@@ -238,6 +413,14 @@ final class WorkerSession {
             return segmented.accept(pcm, receivedAtMs);
         }
         List<RecognitionResult> results = stream.accept(pcm);
+        pcmBytes += pcm.length;
+        // Only the chunk whose results end with a final: by the next one, the next utterance may have begun (Vosk shows
+        // no partial for its first few hundred ms)
+        atBoundary = !results.isEmpty() && results.get(results.size() - 1) instanceof RecognitionResult.Final;
+        if (!results.isEmpty()) {
+            inSpeech = results.get(results.size() - 1) instanceof RecognitionResult.Partial p
+                    && !p.text().isBlank();
+        }
         return results.isEmpty() ? List.of() : toEvents(results, receivedAtMs, now);
     }
 
@@ -255,21 +438,23 @@ final class WorkerSession {
                 if (text.isBlank()) {
                     continue; // all of it removed (profanity)
                 }
+                long startMs = f.startMs() + timeOffsetMs;
+                long endMs = f.endMs() + timeOffsetMs;
                 out.add(new TranscriptFinal(
                         sessionId(),
                         nextIndex++,
                         text,
-                        f.startMs(),
-                        f.endMs(),
+                        startMs,
+                        endMs,
                         engine,
                         receivedAtMs,
                         now,
-                        started.wordTimestamps() ? Word.fit(words, f.startMs(), f.endMs()) : null));
+                        started.wordTimestamps() ? Word.fit(shifted(words), startMs, endMs) : null));
                 lastPartial = "";
                 metrics.finalEmitted(engine);
             } else if (result instanceof RecognitionResult.SpeechOnset onset) {
                 if (started.wantsSpeechEvents()) {
-                    out.add(new SpeechStarted(sessionId(), onset.atMs(), now));
+                    out.add(new SpeechStarted(sessionId(), onset.atMs() + timeOffsetMs, now));
                 }
             } else if (result instanceof RecognitionResult.Partial p) {
                 String text = controls.text(p.text());
@@ -281,6 +466,16 @@ final class WorkerSession {
             }
         }
         return out;
+    }
+
+    /** The engine's word times on the session's clock (a recognizer started at a replay point counts from there). */
+    private List<Word> shifted(List<Word> words) {
+        if (timeOffsetMs == 0) {
+            return words;
+        }
+        return words.stream()
+                .map(w -> new Word(w.word(), w.startMs() + timeOffsetMs, w.endMs() + timeOffsetMs, w.confidence()))
+                .toList();
     }
 
     private List<PipelineEvent> engineFailed(String trigger, RuntimeException e) {

@@ -109,11 +109,20 @@ class WorkerSessions implements DisposableBean {
      * @throws MalformedEventException for an event that does not belong on the audio topic
      */
     List<PipelineEvent> handle(PipelineEvent event) {
+        return handle(event, -1, null);
+    }
+
+    /**
+     * As {@link #handle(PipelineEvent)}, for the record at {@code offset} of its partition (-1: unknown).
+     *
+     * @param from for a start: where the worker that had the session before a takeover left it, or null
+     */
+    List<PipelineEvent> handle(PipelineEvent event, long offset, ReplayPoint from) {
         if (event instanceof AudioChunk chunk) {
-            return onChunk(chunk);
+            return onChunk(chunk, offset);
         }
         if (event instanceof SessionStarted started) {
-            return onStarted(started);
+            return onStarted(started, from);
         }
         if (event instanceof SessionEnded ended) {
             return onEnded(ended);
@@ -122,7 +131,7 @@ class WorkerSessions implements DisposableBean {
             return onResumed(resumed);
         }
         if (event instanceof SessionFlushed flushed) {
-            return onFlushed(flushed);
+            return onFlushed(flushed, offset);
         }
         throw new MalformedEventException("unexpected " + EventType.of(event).token() + " on " + Topics.AUDIO);
     }
@@ -191,7 +200,13 @@ class WorkerSessions implements DisposableBean {
         return active.size();
     }
 
-    private List<PipelineEvent> onStarted(SessionStarted started) {
+    /** Where a takeover may resume the session (its lane's last record), or null: from its start. */
+    ReplayPoint replayPoint(String sessionId) {
+        WorkerSession session = active.get(sessionId);
+        return session == null ? null : session.replayPoint();
+    }
+
+    private List<PipelineEvent> onStarted(SessionStarted started, ReplayPoint from) {
         String id = started.sessionId();
         // A second start is a replay (takeover, retry): begin again from scratch, the finals come out the same.
         WorkerSession previous = active.remove(id);
@@ -217,6 +232,7 @@ class WorkerSessions implements DisposableBean {
             log.warn("Session {}: cannot open engine '{}': {}", id, started.engine(), e.getMessage());
             return failedToStart(id, ENGINE_UNAVAILABLE, e.getMessage(), out);
         }
+        session.resumeFrom(from);
         session.lastOutputs = out;
         active.put(id, session);
         log.debug("Session {} started on engine {} ({})", id, session.engine, format);
@@ -231,7 +247,7 @@ class WorkerSessions implements DisposableBean {
     }
 
     /** The client's flush, in order with its audio. */
-    private List<PipelineEvent> onFlushed(SessionFlushed flushed) {
+    private List<PipelineEvent> onFlushed(SessionFlushed flushed, long offset) {
         WorkerSession session = active.get(flushed.sessionId());
         if (session == null) {
             return List.of(); // ended, failed or unknown here: the end or the failure says what there is to say
@@ -240,7 +256,7 @@ class WorkerSessions implements DisposableBean {
             if (session.closed) {
                 return List.of();
             }
-            return closeIfDone(session, session.flush(flushed));
+            return closeIfDone(session, session.flush(flushed, offset));
         }
     }
 
@@ -261,12 +277,12 @@ class WorkerSessions implements DisposableBean {
         return List.of(resumed);
     }
 
-    private List<PipelineEvent> onChunk(AudioChunk chunk) {
+    private List<PipelineEvent> onChunk(AudioChunk chunk, long offset) {
         WorkerSession session = active.get(chunk.sessionId());
         if (session != null) {
             synchronized (session) {
                 if (!session.closed) {
-                    return closeIfDone(session, session.chunk(chunk));
+                    return closeIfDone(session, session.chunk(chunk, offset));
                 }
             }
         }
@@ -326,7 +342,7 @@ class WorkerSessions implements DisposableBean {
         }
     }
 
-    /** Forgets sessions whose partition moved to another worker: that worker replays them from their start. */
+    /** Forgets sessions whose partition moved to another worker: that worker replays them (from their replay points). */
     void drop(Collection<String> sessionIds) {
         for (String id : sessionIds) {
             WorkerSession session = active.remove(id);

@@ -107,4 +107,70 @@ class CommitPositionsTest {
         assertTrue(positions.safeOffsets(a, List.of(P)).isEmpty());
         assertEquals(Set.of(), positions.assigned(b, P), "nothing stale left for the next holder");
     }
+
+    @Test
+    void theCommitCarriesEachOpenSessionsReplayPointUntilItsLastOutputIsOut() {
+        int aEpoch = aHoldsOpenSession();
+        ReplayPoint point = new ReplayPoint(-1, 0, 11, 1, 2_400);
+
+        positions.progressed("s", P, aEpoch, point);
+
+        var commit = positions.safeOffsets(a, List.of(P)).get(P);
+        assertEquals(10, commit.offset(), "still at s's start: the point is a shortcut, not a commit past it");
+        assertEquals(java.util.Map.of("s", point), ReplayPoint.decode(commit.metadata()));
+
+        positions.released("s", P, aEpoch);
+        assertEquals("", positions.safeOffsets(a, List.of(P)).get(P).metadata(), "s is done: nothing to resume");
+    }
+
+    @Test
+    void theNextHolderResumesAtThePointItInheritedAndCarriesItUntilTheStartIsReadAgain() {
+        ReplayPoint point = new ReplayPoint(-1, 0, 11, 1, 2_400);
+        String metadata = ReplayPoint.encode(java.util.Map.of("s", point), ReplayPoint.MAX_METADATA_BYTES);
+        positions.assigned(b, P);
+        assertEquals(1, positions.inherit(b, P, metadata));
+        int epoch = positions.dispatched(b, P, 9); // a record before s's start
+        positions.finished(P, 9, epoch);
+        assertEquals(
+                java.util.Map.of("s", point),
+                ReplayPoint.decode(positions.safeOffsets(b, List.of(P)).get(P).metadata()),
+                "b commits before reading s's start: the point is kept for whoever comes next");
+
+        positions.opened(b, "s", P, 10);
+        assertEquals(point, positions.takeInherited(b, "s", P));
+        assertEquals(null, positions.takeInherited(b, "s", P), "taken once");
+        assertEquals(
+                java.util.Map.of("s", point),
+                ReplayPoint.decode(positions.safeOffsets(b, List.of(P)).get(P).metadata()),
+                "now s's own point, until its lane records a later one");
+
+        positions.forget(b, P);
+        positions.assigned(a, P);
+        assertEquals(null, positions.takeInherited(a, "s", P), "forgotten with the partition");
+    }
+
+    @Test
+    void replayPointsFitTheBrokersMetadataLimitAndDamagedMetadataMeansReplayFromTheStart() {
+        java.util.Map<String, ReplayPoint> many = new java.util.HashMap<>();
+        for (int i = 0; i < 200; i++) {
+            many.put(
+                    java.util.UUID.randomUUID().toString(),
+                    new ReplayPoint(999_000L + i, i * 500L, 1_000_000L + i, i, i * 1000L));
+        }
+        String metadata = ReplayPoint.encode(many, ReplayPoint.MAX_METADATA_BYTES);
+        assertTrue(metadata.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= ReplayPoint.MAX_METADATA_BYTES);
+        java.util.Map<String, ReplayPoint> kept = ReplayPoint.decode(metadata);
+        assertTrue(kept.size() > 40, "tens of sessions fit: " + kept.size());
+        kept.forEach((id, p) -> assertEquals(many.get(id), p));
+        long shortestKept =
+                kept.values().stream().mapToLong(ReplayPoint::audioMs).min().orElseThrow();
+        assertTrue(
+                many.values().stream().filter(p -> p.audioMs() > shortestKept).count() < kept.size(),
+                "the sessions furthest into their audio are the ones kept");
+
+        assertEquals(java.util.Map.of(), ReplayPoint.decode(""));
+        assertEquals(java.util.Map.of(), ReplayPoint.decode("rp2;s,-1,0,1,x,3"));
+        assertEquals(java.util.Map.of(), ReplayPoint.decode("rp1;s,1,2,3"));
+        assertEquals("", ReplayPoint.encode(java.util.Map.of("a;b", new ReplayPoint(-1, 0, 1, 1, 1)), 4000));
+    }
 }

@@ -185,7 +185,8 @@ class StreamingControlsTest {
         }
     }
 
-    private static List<TranscriptFinal> finals(List<PipelineEvent> events) {
+    /** The finals among these events (also used by the other recognition tests). */
+    static List<TranscriptFinal> finals(List<PipelineEvent> events) {
         return events.stream()
                 .filter(TranscriptFinal.class::isInstance)
                 .map(TranscriptFinal.class::cast)

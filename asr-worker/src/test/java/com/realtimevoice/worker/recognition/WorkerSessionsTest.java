@@ -44,19 +44,7 @@ class WorkerSessionsTest {
     @BeforeEach
     void setUp() {
         WorkerProperties properties = WorkerSettings.worker("scripted");
-        SpeechEngine engine = new SpeechEngine() {
-            @Override
-            public String name() {
-                return "scripted";
-            }
-
-            @Override
-            public RecognitionStream open(StreamSpec spec) {
-                ScriptedStream stream = new ScriptedStream();
-                streams.add(stream);
-                return stream;
-            }
-        };
+        SpeechEngine engine = scripted();
         recognizers = new WorkerSessions(
                 new EngineRegistry(List.of(engine), properties),
                 new RecognitionMetrics(meters),
@@ -272,6 +260,107 @@ class WorkerSessionsTest {
         assertThat(streams.get(0).closed).isTrue();
     }
 
+    @Test
+    void aTakeoverResumesAtTheReplayPointAfterALeadInWithoutSendingAgainWhatWentOutBefore() {
+        // the first holder: s's start at offset 10, its chunks at 11, 12, ...
+        recognizers.handle(started("s", true, false), 10, null);
+        assertThat(recognizers.replayPoint("s")).as("nothing recognised yet").isNull();
+        assertThat(chunkAt("s", 0, "f:one", 11)).hasSize(1);
+        ReplayPoint first = recognizers.replayPoint("s");
+        assertThat(first.leadInAfter())
+                .as("no boundary before: a lead-in from the start")
+                .isEqualTo(-1);
+        assertThat(chunkAt("s", 1, "p:hel", 12)).hasSize(1);
+        assertThat(chunkAt("s", 2, "f:hello", 13)).singleElement().isInstanceOf(TranscriptFinal.class);
+        ReplayPoint point = recognizers.replayPoint("s");
+        assertThat(point.leadInAfter())
+                .as("the lead-in starts at the boundary before")
+                .isEqualTo(11);
+        assertThat(point.throughOffset()).isEqualTo(13);
+        assertThat(point.nextIndex()).isEqualTo(2);
+        chunkAt("s", 3, "p:wor", 14);
+        assertThat(recognizers.replayPoint("s"))
+                .as("mid-sentence is no point to resume at")
+                .isEqualTo(point);
+
+        // the next holder, told by the commit that the first one left s clean after offset 13, 1 s into its audio
+        WorkerSessions next = new WorkerSessions(
+                new EngineRegistry(List.of(scripted()), WorkerSettings.worker("scripted")),
+                new RecognitionMetrics(meters),
+                WorkerSettings.worker("scripted"),
+                WorkerSessions.DEFAULT_SEGMENTS,
+                published::addAll,
+                clock);
+        next.handle(started("s", true, false), 10, new ReplayPoint(11, 1_000, 13, 2, 1_000));
+        ScriptedStream stream = streams.get(streams.size() - 1);
+        assertThat(chunkAt(next, "s", 0, "f:one", 11)).isEmpty();
+        assertThat(stream.fed)
+                .as("audio before the lead-in is not recognised again")
+                .isZero();
+        assertThat(chunkAt(next, "s", 1, "p:hel", 12))
+                .as("the lead-in: recognised, not sent")
+                .isEmpty();
+        assertThat(chunkAt(next, "s", 2, "f:hello", 13))
+                .as("final 1 went out before")
+                .isEmpty();
+        assertThat(stream.fed).isEqualTo(2);
+        assertThat(stream.flushes)
+                .as("it ended its utterance on the point's record, as the old one did: nothing to force")
+                .isZero();
+        assertThat(chunkAt(next, "s", 2, "f:hello", 13)).as("a redelivery").isEmpty();
+        assertThat(chunkAt(next, "s", 3, "p:wor", 14))
+                .singleElement()
+                .isEqualTo(new TranscriptPartial("s", 2, "wor", clock.millis()));
+        assertThat(chunkAt(next, "s", 4, "f:world", 15))
+                .singleElement()
+                .isInstanceOfSatisfying(TranscriptFinal.class, f -> {
+                    assertThat(f.index()).as("numbered on from the point").isEqualTo(2);
+                    assertThat(f.startMs())
+                            .as("on the session's clock: the lead-in's 1 s + the engine's")
+                            .isEqualTo(1_000 + 400);
+                });
+        assertThat(next.replayPoint("s")).isEqualTo(new ReplayPoint(13, 1_000, 15, 3, 1_000));
+        assertThat(meters.counter("asr.worker.events.skipped", "reason", "before_replay_point")
+                        .count())
+                .isEqualTo(1);
+        assertThat(meters.counter("asr.worker.events.skipped", "reason", "replay_lead_in")
+                        .count())
+                .isEqualTo(2);
+        List<PipelineEvent> end = next.handle(new SessionEnded("s", 4, 0, "end", 0), 16, null);
+        assertThat(end.get(end.size() - 1))
+                .isInstanceOfSatisfying(
+                        SessionCompleted.class, c -> assertThat(c.segments()).isEqualTo(4));
+    }
+
+    private SpeechEngine scripted() {
+        return new SpeechEngine() {
+            @Override
+            public String name() {
+                return "scripted";
+            }
+
+            @Override
+            public RecognitionStream open(StreamSpec spec) {
+                ScriptedStream stream = new ScriptedStream();
+                streams.add(stream);
+                return stream;
+            }
+        };
+    }
+
+    private List<PipelineEvent> chunkAt(String session, long seq, String command, long offset) {
+        return chunkAt(recognizers, session, seq, command, offset);
+    }
+
+    private List<PipelineEvent> chunkAt(WorkerSessions on, String session, long seq, String command, long offset) {
+        clock.advance(Duration.ofMillis(1));
+        return on.handle(
+                new AudioChunk(
+                        session, seq, seq * 100, "pcm", 16000, 1000 + seq, command.getBytes(StandardCharsets.UTF_8)),
+                offset,
+                null);
+    }
+
     private List<PipelineEvent> chunk(String session, long seq, String command) {
         clock.advance(Duration.ofMillis(1));
         return recognizers.handle(new AudioChunk(
@@ -284,7 +373,14 @@ class WorkerSessionsTest {
 
     static final class ScriptedStream implements RecognitionStream {
         int fed;
+        int flushes;
         boolean closed;
+
+        @Override
+        public List<RecognitionResult> flush() {
+            flushes++;
+            return List.of();
+        }
 
         @Override
         public List<RecognitionResult> accept(byte[] pcm16le) {
