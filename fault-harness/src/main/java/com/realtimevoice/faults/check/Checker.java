@@ -162,12 +162,8 @@ public final class Checker {
             boolean doneBefore = mine.stream().anyMatch(e -> "completed".equals(e.kind()) && e.t() <= from);
             if (affectedClients.contains(client.plan().name()) && !doneBefore) {
                 anyAffected = true;
-                // the next result of any kind: a partial shows the session moving again as well as a final does
-                Long next = mine.stream()
-                        .filter(e -> e.t() > from && isResult(e))
-                        .map(ClientEvent::t)
-                        .findFirst()
-                        .orElse(null);
+                // the next new result of any kind: a partial shows the session moving again as well as a final does
+                Long next = firstNewResultAfter(mine, from);
                 if (next == null) {
                     recovery = null;
                 } else if (recovery != null) {
@@ -254,8 +250,28 @@ public final class Checker {
                 unmet);
     }
 
-    private static boolean isResult(ClientEvent e) {
-        return "partial".equals(e.kind()) || "final".equals(e.kind()) || "completed".equals(e.kind());
+    /**
+     * The first result after {@code from} that tells the client something new: a partial of a segment after every final
+     * it has, a final it did not have, or completed. A takeover's replay of a session from its start sends partials and
+     * finals of segments the client has already (same index, same text): they show the replay, not the session moving
+     * on, and counted as recovery they hid how long the replay took.
+     */
+    static Long firstNewResultAfter(List<ClientEvent> events, long from) {
+        int lastFinal = -1;
+        java.util.Set<Integer> finals = new java.util.HashSet<>();
+        for (ClientEvent e : events) {
+            boolean fresh = "completed".equals(e.kind())
+                    || ("final".equals(e.kind()) && !finals.contains(e.index()))
+                    || ("partial".equals(e.kind()) && e.index() > lastFinal);
+            if (e.t() > from && fresh) {
+                return e.t();
+            }
+            if ("final".equals(e.kind())) {
+                finals.add(e.index());
+                lastFinal = Math.max(lastFinal, e.index());
+            }
+        }
+        return null;
     }
 
     private static String shortReason(String failure) {
