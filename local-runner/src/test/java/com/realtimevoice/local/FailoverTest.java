@@ -131,8 +131,8 @@ class FailoverTest extends ClusterTest {
             assertStoredOnce(sessionId, 3);
 
             // The stopping worker committed where the session stood (its replay point) as it handed the partition
-            // over: the survivor read the session's start, skipped the first sentence, recognised the second as a
-            // lead-in without sending it, and went on from there.
+            // over: the survivor read the session's start, skipped the first two sentences but their last half second,
+            // recognised that as a lead-in without sending it, and went on from there.
             ConfigurableApplicationContext survivor = cluster.workers().stream()
                     .filter(w -> w != owner)
                     .findFirst()
@@ -140,13 +140,13 @@ class FailoverTest extends ClusterTest {
             assertThat(survivor.getBean(io.micrometer.core.instrument.MeterRegistry.class)
                             .counter("asr.worker.events.skipped", "reason", "before_replay_point")
                             .count())
-                    .as("chunks of the first sentence skipped by the survivor")
-                    .isGreaterThan(10);
+                    .as("chunks of the first two sentences skipped by the survivor")
+                    .isGreaterThan(30);
             assertThat(survivor.getBean(io.micrometer.core.instrument.MeterRegistry.class)
                             .counter("asr.worker.events.skipped", "reason", "replay_lead_in")
                             .count())
-                    .as("chunks of the second sentence recognised as the lead-in")
-                    .isGreaterThan(10);
+                    .as("the half second before the point recognised as the lead-in (100 ms chunks)")
+                    .isBetween(4.0, 6.0);
             List<JsonNode> finals = c.receivedOfType("final");
             assertThat(finals.stream().filter(f -> f.get("index").asInt() < 2))
                     .as("finals 0 and 1 are not sent again")
