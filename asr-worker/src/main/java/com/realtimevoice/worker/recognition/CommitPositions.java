@@ -115,6 +115,10 @@ class CommitPositions {
         if (point == null || !current(partition, epoch)) {
             return;
         }
+        Progress known = progress.get(sessionId);
+        if (known != null && known.point() == point && known.partition().equals(partition)) {
+            return; // most records: no new final, the same point (called for every record)
+        }
         Anchor anchor = anchors.get(sessionId);
         if (anchor != null && anchor.partition().equals(partition)) {
             progress.put(sessionId, new Progress(partition, point));

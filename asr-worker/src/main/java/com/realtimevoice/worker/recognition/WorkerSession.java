@@ -96,6 +96,27 @@ final class WorkerSession {
     private boolean atBoundary;
     /** Where a takeover may resume the session; read by the listener after each record (other thread). */
     private volatile ReplayPoint replayPoint;
+    /** Whether the engine's last non-empty results ended with a partial: it is inside an utterance. */
+    private boolean inSpeech;
+    /**
+     * This session's last records fed to the engine, for the lead-in: their offsets and {@link #pcmBytes} after each,
+     * a ring of {@link #RECENT_RECORDS} (primitive arrays: this runs for every chunk). Null unless replayable.
+     */
+    private final long[] recentOffsets;
+
+    private final long[] recentBytes;
+    private int recentCount;
+
+    /** 16 kHz, 16-bit mono. */
+    private static final long BYTES_PER_MS = AudioConverter.PIPELINE_RATE * 2 / 1000;
+    /**
+     * How much audio before a replay point a takeover recognises again, outputs discarded, to put the new recognizer
+     * where the old one was (after a sentence's trailing silence). Measured: resuming cold at the point reads the next
+     * sentence slightly differently ("order pizza" for "order a pizza"); half a second brings back the same text.
+     */
+    private static final long LEAD_IN_MS = 500;
+    /** Records remembered for the lead-in: enough for LEAD_IN_MS in 20 ms chunks. */
+    private static final int RECENT_RECORDS = 32;
 
     WorkerSession(
             SessionStarted started,
@@ -119,6 +140,8 @@ final class WorkerSession {
         this.replayable = stream != null
                 && !(stream instanceof VoiceTrackedStream)
                 && audio.format().codec() == com.realtimevoice.worker.audio.AudioFormat.Codec.PCM;
+        this.recentOffsets = replayable ? new long[RECENT_RECORDS] : null;
+        this.recentBytes = replayable ? new long[RECENT_RECORDS] : null;
     }
 
     /**
@@ -173,9 +196,6 @@ final class WorkerSession {
         return replayPoint;
     }
 
-    /** 16 kHz, 16-bit mono. */
-    private static final long BYTES_PER_MS = AudioConverter.PIPELINE_RATE * 2 / 1000;
-
     private boolean recognisedBefore(long offset) {
         return offset >= 0 && offset <= skipThrough;
     }
@@ -188,10 +208,9 @@ final class WorkerSession {
         if (!replayable || offset < 0) {
             return;
         }
-        recent.addLast(new long[] {offset, pcmBytes});
-        if (recent.size() > RECENT_RECORDS) {
-            recent.removeFirst();
-        }
+        int slot = recentCount++ % RECENT_RECORDS;
+        recentOffsets[slot] = offset;
+        recentBytes[slot] = pcmBytes;
         if (!atBoundary || leadInTo != null) {
             return;
         }
@@ -202,35 +221,21 @@ final class WorkerSession {
         long leadInAfter = before == null ? -1 : before.throughOffset();
         long leadInBytes = before == null ? 0 : before.audioMs() * BYTES_PER_MS;
         // the newest record before this one that has at least LEAD_IN_MS of audio after it
-        java.util.Iterator<long[]> back = recent.descendingIterator();
-        back.next(); // this record
-        while (back.hasNext()) {
-            long[] r = back.next();
-            if (r[0] <= leadInAfter) {
+        int remembered = Math.min(recentCount, RECENT_RECORDS);
+        for (int back = 1; back < remembered; back++) {
+            int i = Math.floorMod(recentCount - 1 - back, RECENT_RECORDS);
+            if (recentOffsets[i] <= leadInAfter) {
                 break;
             }
-            if (pcmBytes - r[1] >= LEAD_IN_MS * BYTES_PER_MS) {
-                leadInAfter = r[0];
-                leadInBytes = r[1];
+            if (pcmBytes - recentBytes[i] >= LEAD_IN_MS * BYTES_PER_MS) {
+                leadInAfter = recentOffsets[i];
+                leadInBytes = recentBytes[i];
                 break;
             }
         }
         replayPoint =
                 new ReplayPoint(leadInAfter, leadInBytes / BYTES_PER_MS, offset, nextIndex, pcmBytes / BYTES_PER_MS);
     }
-
-    /**
-     * How much audio before a replay point a takeover recognises again, outputs discarded, to put the new recognizer
-     * where the old one was (after a sentence's trailing silence). Measured: resuming cold at the point reads the next
-     * sentence slightly differently ("order pizza" for "order a pizza"); half a second brings back the same text.
-     */
-    private static final long LEAD_IN_MS = 500;
-    /** Records remembered for the lead-in: enough for LEAD_IN_MS in 20 ms chunks. */
-    private static final int RECENT_RECORDS = 32;
-    /** This session's last records fed to the engine: {offset, pcmBytes after it}. */
-    private final java.util.ArrayDeque<long[]> recent = new java.util.ArrayDeque<>();
-    /** Whether the engine's last non-empty results ended with a partial: it is inside an utterance. */
-    private boolean inSpeech;
 
     String sessionId() {
         return started.sessionId();
