@@ -5,6 +5,7 @@ import com.realtimevoice.events.MalformedEventException;
 import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionFailed;
+import com.realtimevoice.events.SessionResumed;
 import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.kafka.AsyncDeadLetterPublisher;
@@ -130,6 +131,9 @@ class AudioListener implements ConsumerSeekAware {
             }
             maybeCommit(consumer);
             return;
+        }
+        if (event instanceof SessionResumed) {
+            forwardResume(event);
         }
         ReplayPoint from = null;
         if (event instanceof SessionStarted) {
@@ -353,6 +357,22 @@ class AudioListener implements ConsumerSeekAware {
     private void drop(Set<String> moved) {
         sessions.drop(moved);
         moved.forEach(lanes::closed);
+    }
+
+    /**
+     * A resume goes to result-service as soon as it is read, not behind the audio its session still has queued on
+     * the lane (seconds of it when recognition runs behind): the client is on its new node already, and whatever
+     * that audio yields belongs there too. Before this, results kept going to the node the client had left (lost
+     * there) until the lane reached the resume. Forwarded in any case: for a session finished or unknown here,
+     * result-service answers from what it stored. Sent on this thread before any later output of the session,
+     * and flushed before a commit passes it, like the lanes' outputs.
+     */
+    private void forwardResume(PipelineEvent resumed) {
+        kafka.send(EventRecords.toRecord(Topics.TRANSCRIPTS, resumed)).whenComplete((result, failure) -> {
+            if (failure != null) {
+                publishFailed(resumed, Topics.TRANSCRIPTS, failure);
+            }
+        });
     }
 
     private void publish(List<PipelineEvent> outputs, TopicPartition partition, int epoch) {

@@ -261,8 +261,9 @@ class WorkerSessions implements DisposableBean {
     }
 
     /**
-     * The client reattached, possibly on another node: results now go there (result-service learns it from the
-     * forwarded event, in order), and an end from the node it left is no longer the session's.
+     * The client reattached, possibly on another node: its later chunks are numbered from the resume, and an end
+     * from the node it left is no longer the session's. Nothing to publish: the listener forwarded the event to
+     * result-service when it read it ({@link AudioListener}), ahead of this session's audio still queued here.
      */
     private List<PipelineEvent> onResumed(SessionResumed resumed) {
         WorkerSession session = active.get(resumed.sessionId());
@@ -273,8 +274,7 @@ class WorkerSessions implements DisposableBean {
                 }
             }
         }
-        // Forwarded in any case: for a session finished or unknown here, result-service answers from what it stored.
-        return List.of(resumed);
+        return List.of();
     }
 
     private List<PipelineEvent> onChunk(AudioChunk chunk, long offset) {

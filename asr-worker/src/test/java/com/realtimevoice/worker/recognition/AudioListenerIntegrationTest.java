@@ -11,6 +11,7 @@ import com.realtimevoice.events.PipelineEvent;
 import com.realtimevoice.events.SessionCompleted;
 import com.realtimevoice.events.SessionEnded;
 import com.realtimevoice.events.SessionFailed;
+import com.realtimevoice.events.SessionResumed;
 import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.events.TranscriptFinal;
@@ -314,6 +315,34 @@ class AudioListenerIntegrationTest {
                         TranscriptFinal.class, f -> assertThat(f.text()).isEqualTo("gated"));
     }
 
+    @Test
+    void aResumeReachesResultServiceAheadOfTheAudioItsSessionStillHasQueued() {
+        String session = GateEngine.RESUME_GATED_PREFIX + UUID.randomUUID();
+        byte[] audio = new byte[SpeechFixtures.CHUNK_BYTES];
+        send(started(session, true, false, GateEngine.NAME));
+        send(chunk(session, 0, audio)); // its recognition waits for the gate: the lane runs behind
+        SessionResumed resumed =
+                new SessionResumed(session, "user-1", "node-2", Topics.delivery("node-2"), -1, 1L, now());
+        send(resumed);
+        send(new SessionEnded(session, 0, audio.length, "end", now()));
+        producer.flush();
+        try {
+            Map<String, List<PipelineEvent>> early = consumeTranscriptsUntil(
+                    List.of(session), out -> out.get(session).stream().anyMatch(SessionResumed.class::isInstance));
+            assertThat(GateEngine.RESUME_GATE.getCount())
+                    .as("the resume went out while the chunk before it was still being recognised")
+                    .isEqualTo(1);
+            assertThat(early.get(session)).noneMatch(TranscriptFinal.class::isInstance);
+        } finally {
+            GateEngine.RESUME_GATE.countDown();
+        }
+        Map<String, List<PipelineEvent>> out = consumeTranscriptsUntilDone(List.of(session));
+        assertThat(out.get(session))
+                .as("the resume once, then what the queued audio yielded, which result-service routes to node-2")
+                .extracting(e -> e.getClass().getSimpleName())
+                .containsExactly("SessionStarted", "SessionResumed", "TranscriptFinal", "SessionCompleted");
+    }
+
     private static int partition(String key) {
         return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % 2;
     }
@@ -325,6 +354,8 @@ class AudioListenerIntegrationTest {
         static final String NAME = "gate";
         static final String BLOCKED_PREFIX = "it-blocked-";
         static final CountDownLatch GATE = new CountDownLatch(1);
+        static final String RESUME_GATED_PREFIX = "it-resume-gated-";
+        static final CountDownLatch RESUME_GATE = new CountDownLatch(1);
 
         @Bean
         SpeechEngine gateEngine() {
@@ -336,13 +367,15 @@ class AudioListenerIntegrationTest {
 
                 @Override
                 public RecognitionStream open(StreamSpec spec) {
-                    boolean gated = spec.sessionId().startsWith(BLOCKED_PREFIX);
+                    CountDownLatch gate = spec.sessionId().startsWith(BLOCKED_PREFIX)
+                            ? GATE
+                            : spec.sessionId().startsWith(RESUME_GATED_PREFIX) ? RESUME_GATE : null;
                     return new RecognitionStream() {
                         @Override
                         public List<RecognitionResult> accept(byte[] pcm) {
-                            if (gated) {
+                            if (gate != null) {
                                 try {
-                                    GATE.await();
+                                    gate.await();
                                 } catch (InterruptedException e) {
                                     Thread.currentThread().interrupt();
                                 }
@@ -423,14 +456,20 @@ class AudioListenerIntegrationTest {
     }
 
     private Map<String, List<PipelineEvent>> consumeTranscriptsUntilDone(List<String> sessions) {
+        return consumeTranscriptsUntil(
+                sessions, bySession -> bySession.values().stream().allMatch(AudioListenerIntegrationTest::done));
+    }
+
+    private Map<String, List<PipelineEvent>> consumeTranscriptsUntil(
+            List<String> sessions, java.util.function.Predicate<Map<String, List<PipelineEvent>>> enough) {
         Map<String, List<PipelineEvent>> bySession = new LinkedHashMap<>();
         sessions.forEach(s -> bySession.put(s, new ArrayList<>()));
         try (KafkaConsumer<String, byte[]> consumer = consumer()) {
             consumer.subscribe(List.of(Topics.TRANSCRIPTS));
             long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (!bySession.values().stream().allMatch(AudioListenerIntegrationTest::done)) {
+            while (!enough.test(bySession)) {
                 assertThat(System.nanoTime())
-                        .as("all sessions done within %s: %s", TIMEOUT, bySession)
+                        .as("enough of the sessions' events within %s: %s", TIMEOUT, bySession)
                         .isLessThan(deadline);
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     List<PipelineEvent> events = bySession.get(r.key());
