@@ -239,6 +239,25 @@ public class TranscriptStore {
         });
     }
 
+    /** No session has this id (ids are UUIDs): what {@link #warmUp} runs reads nothing and changes no row. */
+    static final String WARM_UP_ID = "warm-up:no-such-session";
+
+    /**
+     * Runs once the statements of the rare paths that a client waits on: a resume (read the transcript, move the
+     * route) and a failure (read the session). The hot path's statements run with the first poll; these would
+     * otherwise be prepared on the first resume after a start, and Hibernate's first query (loading its query
+     * parser, translating) took 2-7 s of a cold, loaded JVM while that client, and every other session of the
+     * partitions in that poll, heard nothing. Reads one stored session, if there is one (loading an entity is a
+     * path of its own); changes no row.
+     */
+    public void warmUp() {
+        readOnlyTx.execute(status -> segments.findByIdSessionIdOrderByIdIndexAsc(WARM_UP_ID));
+        List<String> any = jdbc.queryForList("SELECT id FROM transcript_session LIMIT 1", String.class);
+        findTranscript(any.isEmpty() ? WARM_UP_ID : any.get(0));
+        findRoute(WARM_UP_ID);
+        moveRoute(WARM_UP_ID, new Route(WARM_UP_ID, WARM_UP_ID));
+    }
+
     /** Moves a resumed session's route to its new node. */
     public void moveRoute(String sessionId, Route route) {
         Instant now = Instant.now();

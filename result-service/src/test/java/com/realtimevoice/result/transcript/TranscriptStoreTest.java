@@ -63,6 +63,9 @@ class TranscriptStoreTest extends StoreTest {
         TimeZone.setDefault(JVM_ZONE);
     }
 
+    @org.springframework.beans.factory.annotation.Autowired
+    jakarta.persistence.EntityManagerFactory entityManagerFactory;
+
     @Test
     void migrationsApplyOnTheConfiguredDatabase() {
         String product = jdbc.execute((java.sql.Connection c) ->
@@ -79,6 +82,35 @@ class TranscriptStoreTest extends StoreTest {
                 .isNotNull();
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM transcript_segment", Integer.class))
                 .isNotNull();
+    }
+
+    @Test
+    void theWarmUpRunsTheResumePathWithoutChangingARow() {
+        String id = "warm-" + UUID.randomUUID();
+        recordStarted(id, "user-w", 1_000);
+        String before = jdbc.queryForObject(
+                "SELECT CONCAT(COUNT(*), ':', MAX(updated_at)) FROM transcript_session", String.class);
+        org.hibernate.stat.Statistics statistics =
+                entityManagerFactory.unwrap(org.hibernate.SessionFactory.class).getStatistics();
+        statistics.setStatisticsEnabled(true);
+        statistics.clear();
+        try {
+            store.warmUp();
+            assertThat(statistics.getQueries())
+                    .as("the resume's query of the segments ran (prepared), though no session matched")
+                    .anySatisfy(q -> assertThat(q).contains("TranscriptSegment"));
+            assertThat(statistics.getEntityLoadCount())
+                    .as("a stored session was loaded as an entity")
+                    .isPositive();
+        } finally {
+            statistics.setStatisticsEnabled(false);
+        }
+        store.warmUp(); // every start of an instance runs it: twice is as harmless as once
+        assertThat(jdbc.queryForObject(
+                        "SELECT CONCAT(COUNT(*), ':', MAX(updated_at)) FROM transcript_session", String.class))
+                .isEqualTo(before);
+        assertThat(store.findRoute(TranscriptStore.WARM_UP_ID)).isEmpty();
+        assertThat(store.findRoute(id)).contains(NODE_A);
     }
 
     @Test
