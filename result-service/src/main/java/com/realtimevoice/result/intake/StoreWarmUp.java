@@ -9,7 +9,7 @@ import org.springframework.stereotype.Component;
 /**
  * Prepares the store's resume and failure paths before the intake's consumer starts (the listener containers start
  * with the context's lifecycle, after every singleton is ready), so the first client that resumes after a start
- * does not wait for Hibernate to load and translate its first query (measured: 2-5 s, the whole partition held).
+ * does not wait for Hibernate to load and translate its first query (measured: 2-7 s, every partition of that poll held).
  * A failure is logged and the service starts anyway: the paths then warm up on first use, as before.
  */
 @Component
