@@ -6,6 +6,7 @@ import com.realtimevoice.events.EventHeaders;
 import com.realtimevoice.events.EventRecords;
 import com.realtimevoice.events.Topics;
 import com.realtimevoice.ingest.config.IngestNode;
+import com.realtimevoice.kafka.KafkaClientMetricsConfiguration.RefreshedConsumerMetrics;
 import com.realtimevoice.testsupport.SpeechFixtures;
 import com.realtimevoice.testsupport.StreamingClient;
 import com.realtimevoice.testsupport.TestDatabase;
@@ -51,6 +52,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -173,7 +176,7 @@ class DeployedStackTest extends ClusterTest {
                 .isTrue();
         for (List<Scrape> scrapes : byJob.values()) {
             Scrape s = scrapes.get(0);
-            // Boot binds the Kafka clients' own metrics (MicrometerConsumerListener/ProducerListener)
+            // the Kafka clients' own metrics (KafkaClientMetricsConfiguration, kafka-support)
             assertThat(s.has("kafka_consumer_fetch_manager_records_lag_max"))
                     .as("consumer lag of " + s.name)
                     .isTrue();
@@ -196,8 +199,25 @@ class DeployedStackTest extends ClusterTest {
      */
     @Test
     void kafkaTopicMetricsAppearOnceWithTheTopicsName() throws Exception {
-        // Micrometer binds a client's new Kafka metrics (the per-topic ones appear after the first fetch) once a minute
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(90);
+        // a client's new Kafka metrics (the per-topic ones appear after its first fetch) are bound at the next refresh:
+        // every KAFKA_METRICS_REFRESH (10 s), not Micrometer's minute, which Boot's own binding kept
+        for (ConfigurableApplicationContext service : List.of(
+                cluster.ingestNodes().get(0),
+                cluster.workers().get(0),
+                cluster.resultServices().get(0))) {
+            for (DefaultKafkaConsumerFactory<?, ?> factory :
+                    service.getBeansOfType(DefaultKafkaConsumerFactory.class).values()) {
+                List<? extends ConsumerFactory.Listener<?, ?>> listeners = factory.getListeners();
+                assertThat(listeners)
+                        .as("one binding of the consumers' metrics in %s", service.getId())
+                        .singleElement()
+                        .isInstanceOf(RefreshedConsumerMetrics.class);
+                assertThat(((RefreshedConsumerMetrics<?, ?>) listeners.get(0)).refresh())
+                        .as("refreshed as shipped")
+                        .isEqualTo(Duration.ofSeconds(10));
+            }
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
         List<Scrape> scrapes;
         do {
             Thread.sleep(1000);

@@ -1,16 +1,10 @@
 package com.realtimevoice.ingest.pipeline;
 
-import com.realtimevoice.kafka.KafkaMeters;
-import io.micrometer.core.instrument.config.MeterFilter;
-import org.springframework.context.annotation.Bean;
+import com.realtimevoice.kafka.KafkaClientMetricsConfiguration;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
-/** Each Kafka client metric once: the consumer's deprecated copy of its per-topic metrics is dropped (see KafkaMeters). */
+/** The Kafka clients' own metrics, each once and refreshed (see KafkaClientMetricsConfiguration). */
 @Configuration(proxyBeanMethods = false)
-class KafkaMetricsConfiguration {
-
-    @Bean
-    MeterFilter kafkaTopicMetricsOnce() {
-        return KafkaMeters.topicMetricsOnce();
-    }
-}
+@Import(KafkaClientMetricsConfiguration.class)
+class KafkaMetricsConfiguration {}
