@@ -26,12 +26,21 @@ final class ColdStart {
             coldstart [options]: a fresh embedded default per run, goal 1's load (Vosk) from the moment /health
               answers, over the first minute, against a warmed baseline; last line:
               "cold start: healthy after S s, first minute added p99 M ms (worst W) over N runs"
+              (with --new-node: "new worker|ingest: ready after S s, ...")
               --runs N            fresh starts (default 3); each takes about 2.5 min, plus 1 min to warm the baseline
               --sessions N        concurrent streams (default 3: goal 1)
               --seconds N         seconds of load after the 5 s ramp-up (default 55: the first minute)
               --java-options "X"  options of the pipeline's JVM, space-separated (default none: as shipped)
               --jar PATH          the embedded default's jar (default local-runner/target/realtime-voice-local.jar)
               --json FILE         also write every run as JSON there
+              --new-node worker|ingest   the scale-out case of the split services instead: one embedded
+                                  default, warmed by a first minute of the load (reported as "warm"), then per run a
+                                  fresh service from its -exec jar (only port, broker and node variables set) joins
+                                  it. worker: it joins the consumer group and takes about half the audio partitions.
+                                  ingest: the load goes through it (local profile, for development tokens; its results
+                                  come back from the embedded default's result service). The load starts when its
+                                  /actuator/health/readiness answers 200
+              --node-jar PATH     that service's jar (default <module>/target/<module>-*-exec.jar)
             """;
 
     private static final double RAMP_UP_SECONDS = 5;
@@ -77,6 +86,18 @@ final class ColdStart {
                 List.of("time.wav", "weather.wav", "numbers.wav", "sentences.wav"),
                 "/api/realtime-voice/stream",
                 1);
+        String newNode = a.get("new-node", null);
+        Path nodeJar = null;
+        if (newNode != null) {
+            if (!newNode.equals("worker") && !newNode.equals("ingest")) {
+                err.println("--new-node is worker or ingest, got '" + newNode + "'");
+                return 2;
+            }
+            nodeJar = nodeJar(a, newNode.equals("worker") ? "asr-worker" : "ingest-service", err);
+            if (nodeJar == null) {
+                return 2;
+            }
+        }
         List<Map<String, Object>> results = new ArrayList<>();
         int port = ChildJvm.freePorts(1)[0];
         try (PrintStream quiet = quiet(logs);
@@ -91,7 +112,10 @@ final class ColdStart {
             ChildJvm.awaitHealth(baselineUrl + "/actuator/health", Duration.ofMinutes(2), baseline);
             out.println("warming the baseline with the same load once");
             LoadGenerator.run(config, List.of(new LoadPhase.Target("baseline", baselineUrl, List.of())), quiet);
-            for (int run = 1; run <= runs; run++) {
+            if (nodeJar != null) {
+                newNodeRuns(newNode, runs, jar, nodeJar, javaOptions, config, baselineUrl, logs, quiet, out, results);
+            }
+            for (int run = 1; nodeJar == null && run <= runs; run++) {
                 Map<String, Object> r = coldRun(run, jar, javaOptions, config, baselineUrl, logs, quiet);
                 results.add(r);
                 out.printf(
@@ -126,8 +150,12 @@ final class ColdStart {
                     LoadPhase.JSON.writer(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
         }
         out.printf(
-                "cold start: healthy after %.1f s, first minute added p99 %d ms (worst %d) over %d runs%n",
-                healthy[healthy.length / 2], added[added.length / 2], added[added.length - 1], runs);
+                "%s after %.1f s, first minute added p99 %d ms (worst %d) over %d runs%n",
+                nodeJar == null ? "cold start: healthy" : "new " + newNode + ": ready",
+                healthy[healthy.length / 2],
+                added[added.length / 2],
+                added[added.length - 1],
+                runs);
         return 0;
     }
 
@@ -146,6 +174,119 @@ final class ColdStart {
             String url = "http://127.0.0.1:" + env.get("PORT");
             ChildJvm.awaitHealth(url + "/health", Duration.ofMinutes(4), pipeline);
             double healthySeconds = Math.round((System.nanoTime() - t0) / 1e8) / 10.0;
+            return firstMinute(healthySeconds, config, url, baselineUrl, quiet);
+        }
+    }
+
+    /**
+     * The scale-out case: one warm embedded default, and per run a fresh split service joining it while goal 1's load
+     * runs: a worker (it takes over about half the audio partitions: half the new sessions), or an ingest node (every
+     * session of the load goes through it).
+     */
+    private static void newNodeRuns(
+            String kind,
+            int runs,
+            Path jar,
+            Path nodeJar,
+            String javaOptions,
+            LoadConfig config,
+            String baselineUrl,
+            Path logs,
+            PrintStream quiet,
+            PrintStream out,
+            List<Map<String, Object>> results)
+            throws Exception {
+        Map<String, String> env = ChildJvm.embeddedDefaultPorts();
+        try (ChildJvm pipeline = ChildJvm.start(
+                "pipeline", logs, List.of(ChildJvm.javaBinary(), "-jar", jar.toString()), env, null, Duration.ZERO)) {
+            String url = "http://127.0.0.1:" + env.get("PORT");
+            ChildJvm.awaitHealth(url + "/health", Duration.ofMinutes(4), pipeline);
+            String kafka = brokerOf(logs.resolve("pipeline.log"));
+            out.println("embedded default healthy, its broker at " + kafka + "; a first minute of the load warms it");
+            Map<String, Object> warm = firstMinute(0, config, url, baselineUrl, quiet);
+            out.printf(
+                    "warm: final p99 pipeline %d ms, baseline %d ms: added p50 %d ms, p99 %d ms%n",
+                    warm.get("pipelineP99Ms"),
+                    warm.get("baselineP99Ms"),
+                    warm.get("addedP50Ms"),
+                    warm.get("addedP99Ms"));
+            for (int run = 1; run <= runs; run++) {
+                int[] ports = ChildJvm.freePorts(2);
+                Map<String, String> nodeEnv = new LinkedHashMap<>();
+                nodeEnv.put("KAFKA_BOOTSTRAP_SERVERS", kafka);
+                String loadUrl = url;
+                if (kind.equals("worker")) {
+                    nodeEnv.put("ASR_WORKER_PORT", String.valueOf(ports[0]));
+                    nodeEnv.put("ASR_WORKER_MANAGEMENT_PORT", String.valueOf(ports[1]));
+                } else {
+                    nodeEnv.put("PORT", String.valueOf(ports[0]));
+                    nodeEnv.put("INGEST_MANAGEMENT_PORT", String.valueOf(ports[1]));
+                    nodeEnv.put("INGEST_NODE_ID", "coldstart-" + run + "-" + ports[0]);
+                    nodeEnv.put("RESULT_SERVICE_URL", "http://127.0.0.1:" + env.get("RESULT_SERVICE_PORT"));
+                    // development tokens and the embedded default's development secret: the load's users are valid
+                    nodeEnv.put("SPRING_PROFILES_ACTIVE", "local");
+                    loadUrl = "http://127.0.0.1:" + ports[0];
+                }
+                List<String> command = new ArrayList<>(List.of(ChildJvm.javaBinary()));
+                if (!javaOptions.isEmpty()) {
+                    command.addAll(Arrays.asList(javaOptions.split("\\s+")));
+                }
+                command.addAll(List.of("-jar", nodeJar.toAbsolutePath().toString()));
+                long t0 = System.nanoTime();
+                try (ChildJvm node = ChildJvm.start(kind + "-" + run, logs, command, nodeEnv, null, Duration.ZERO)) {
+                    ChildJvm.awaitHealth(
+                            "http://127.0.0.1:" + ports[1] + "/actuator/health/readiness", Duration.ofMinutes(4), node);
+                    double readySeconds = Math.round((System.nanoTime() - t0) / 1e8) / 10.0;
+                    Map<String, Object> r = firstMinute(readySeconds, config, loadUrl, baselineUrl, quiet);
+                    results.add(r);
+                    out.printf(
+                            "run %d: new %s ready after %.1f s; first minute final p99 pipeline %d ms, baseline %d"
+                                    + " ms: added p50 %d ms, p99 %d ms; sessions ok %d, failed %d%n",
+                            run,
+                            kind,
+                            r.get("healthySeconds"),
+                            r.get("pipelineP99Ms"),
+                            r.get("baselineP99Ms"),
+                            r.get("addedP50Ms"),
+                            r.get("addedP99Ms"),
+                            r.get("sessionsOk"),
+                            r.get("sessionsFailed"));
+                }
+                Thread.sleep(10_000); // a worker's partitions back to the embedded default's before the next one
+            }
+        }
+    }
+
+    /** The embedded default's in-process broker, from the line it logs at start. */
+    private static String brokerOf(Path log) throws Exception {
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("broker up at (\\S+)").matcher(Files.readString(log));
+        if (!m.find()) {
+            throw new IllegalStateException("no 'broker up at' line in " + log);
+        }
+        return m.group(1);
+    }
+
+    private static Path nodeJar(Args a, String module, PrintStream err) throws Exception {
+        if (a.has("node-jar")) {
+            return Path.of(a.get("node-jar", null));
+        }
+        try (var jars = Files.newDirectoryStream(Path.of(module, "target"), module + "-*-exec.jar")) {
+            for (Path p : jars) {
+                return p;
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            // reported below
+        }
+        err.println(module + "/target/" + module + "-*-exec.jar not found: build it first or give --node-jar");
+        return null;
+    }
+
+    /** Goal 1's load on the pipeline and the baseline side by side: one minute's figures. */
+    private static Map<String, Object> firstMinute(
+            double healthySeconds, LoadConfig config, String url, String baselineUrl, PrintStream quiet)
+            throws Exception {
+        {
             Map<String, Object> report = LoadGenerator.run(
                     config,
                     List.of(
