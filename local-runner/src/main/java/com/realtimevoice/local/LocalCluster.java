@@ -307,11 +307,8 @@ public final class LocalCluster implements AutoCloseable {
         for (int i = 0; i < settings.workers(); i++) {
             int n = i;
             int port = port(settings.firstWorkerPort(), i * 10);
-            List<String> worker = new ArrayList<>(List.of(
-                    "--server.port=" + port,
-                    "--spring.autoconfigure.exclude=" + NO_DATABASE,
-                    // the cluster's own warm-up traffic (WarmUp) runs the workers too, with every other hop
-                    "--asr.worker.warm-up=0s"));
+            List<String> worker =
+                    new ArrayList<>(List.of("--server.port=" + port, "--spring.autoconfigure.exclude=" + NO_DATABASE));
             worker.addAll(managementPort(i));
             workers.add(started(
                     "asr-worker",

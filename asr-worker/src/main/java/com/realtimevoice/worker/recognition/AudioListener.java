@@ -96,8 +96,7 @@ class AudioListener implements ConsumerSeekAware {
             id = LISTENER_ID,
             idIsGroup = false,
             topics = Topics.AUDIO,
-            concurrency = "${asr.worker.concurrency}",
-            autoStartup = "false") // WorkerWarmUp starts it: the group gets this worker once it is warm
+            concurrency = "${asr.worker.concurrency}")
     void onAudio(ConsumerRecord<String, byte[]> record, Consumer<?, ?> consumer) throws InterruptedException {
         if (publishFailure.get() != null) {
             return; // not processed, not committed: the restart that is under way replays it

@@ -36,7 +36,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -62,9 +61,7 @@ import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
-import org.springframework.context.event.EventListener;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
-import org.springframework.kafka.event.ConsumerStartingEvent;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.support.KafkaHeaders;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
@@ -80,10 +77,9 @@ import org.springframework.kafka.test.utils.KafkaTestUtils;
             "asr.worker.vosk.cache-dir=target/vosk-model-cache",
             "asr.worker.topics.partitions=2",
             "spring.kafka.consumer.group-id=asr-worker-it",
-            "asr.worker.warm-up=3s", // ASR_WORKER_WARMUP: shorter than shipped, the same path
         })
 @EmbeddedKafka(partitions = 2, bootstrapServersProperty = "spring.kafka.bootstrap-servers")
-@Import({AudioListenerIntegrationTest.GateEngine.class, AudioListenerIntegrationTest.ConsumerStarts.class})
+@Import(AudioListenerIntegrationTest.GateEngine.class)
 class AudioListenerIntegrationTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
@@ -96,9 +92,6 @@ class AudioListenerIntegrationTest {
 
     @Autowired
     KafkaListenerEndpointRegistry listeners;
-
-    @Autowired
-    WorkerWarmUp warmUp;
 
     @LocalServerPort
     int port;
@@ -352,38 +345,6 @@ class AudioListenerIntegrationTest {
 
     private static int partition(String key) {
         return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % 2;
-    }
-
-    /** When the audio listener's consumers started: the first {@link ConsumerStartingEvent}. */
-    @TestConfiguration
-    static class ConsumerStarts {
-
-        static final AtomicLong FIRST_NANOS = new AtomicLong();
-
-        @EventListener
-        void starting(ConsumerStartingEvent e) {
-            FIRST_NANOS.compareAndSet(0, System.nanoTime());
-        }
-    }
-
-    @Test
-    void warmsUpOnTheEngineBeforeItJoinsTheGroup() throws Exception {
-        WorkerWarmUp.Outcome o = warmUp.outcome();
-        assertThat(o).as("the warm-up ran").isNotNull();
-        assertThat(o.engine()).isEqualTo("vosk");
-        assertThat(o.sessions()).isPositive();
-        assertThat(o.finals())
-                .as("bundled speech recognised: the engine's whole path ran")
-                .isPositive();
-        assertThat(o.failed()).isZero();
-        assertThat(o.millis()).isGreaterThanOrEqualTo(3000);
-        assertThat(ConsumerStarts.FIRST_NANOS.get())
-                .as("no consumer started (joined the group) before the warm-up ended")
-                .isGreaterThanOrEqualTo(warmUp.finishedAtNanos())
-                .isPositive();
-        HttpResponse<String> readiness = HttpClient.newHttpClient()
-                .send(get("/actuator/health/readiness"), HttpResponse.BodyHandlers.ofString());
-        assertThat(readiness.statusCode()).isEqualTo(200);
     }
 
     /** A test engine whose recognition of sessions named {@code it-blocked-*} waits for {@link #GATE}. */
