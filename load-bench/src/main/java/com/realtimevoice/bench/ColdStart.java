@@ -26,20 +26,23 @@ final class ColdStart {
             coldstart [options]: a fresh embedded default per run, goal 1's load (Vosk) from the moment /health
               answers, over the first minute, against a warmed baseline; last line:
               "cold start: healthy after S s, first minute added p99 M ms (worst W) over N runs"
-              (with --new-node: "new worker|ingest: ready after S s, ...")
+              (with --new-node: "new worker|ingest|result: ready after S s, ...")
               --runs N            fresh starts (default 3); each takes about 2.5 min, plus 1 min to warm the baseline
               --sessions N        concurrent streams (default 3: goal 1)
               --seconds N         seconds of load after the 5 s ramp-up (default 55: the first minute)
               --java-options "X"  options of the pipeline's JVM, space-separated (default none: as shipped)
               --jar PATH          the embedded default's jar (default local-runner/target/realtime-voice-local.jar)
               --json FILE         also write every run as JSON there
-              --new-node worker|ingest   the scale-out case of the split services instead: one embedded
+              --new-node worker|ingest|result   the scale-out case of the split services instead: one embedded
                                   default, warmed by a first minute of the load (reported as "warm"), then per run a
                                   fresh service from its -exec jar (only port, broker and node variables set) joins
                                   it. worker: it joins the consumer group and takes about half the audio partitions.
                                   ingest: the load goes through it (local profile, for development tokens; its results
-                                  come back from the embedded default's result service). The load starts when its
-                                  /actuator/health/readiness answers 200
+                                  come back from the embedded default's result service). result: it joins the
+                                  transcripts consumer group and takes about half the partitions; both result
+                                  services on a fresh database rv_coldstart_<pid> of the MariaDB/MySQL at DB_HOST
+                                  (default 127.0.0.1:3306, root). The load starts when its /actuator/health/readiness
+                                  answers 200
               --node-jar PATH     that service's jar (default <module>/target/<module>-*-exec.jar)
             """;
 
@@ -89,11 +92,17 @@ final class ColdStart {
         String newNode = a.get("new-node", null);
         Path nodeJar = null;
         if (newNode != null) {
-            if (!newNode.equals("worker") && !newNode.equals("ingest")) {
-                err.println("--new-node is worker or ingest, got '" + newNode + "'");
+            String module = switch (newNode) {
+                case "worker" -> "asr-worker";
+                case "ingest" -> "ingest-service";
+                case "result" -> "result-service";
+                default -> null;
+            };
+            if (module == null) {
+                err.println("--new-node is worker, ingest or result, got '" + newNode + "'");
                 return 2;
             }
-            nodeJar = nodeJar(a, newNode.equals("worker") ? "asr-worker" : "ingest-service", err);
+            nodeJar = nodeJar(a, module, err);
             if (nodeJar == null) {
                 return 2;
             }
@@ -118,17 +127,7 @@ final class ColdStart {
             for (int run = 1; nodeJar == null && run <= runs; run++) {
                 Map<String, Object> r = coldRun(run, jar, javaOptions, config, baselineUrl, logs, quiet);
                 results.add(r);
-                out.printf(
-                        "run %d: healthy after %.1f s; first minute final p99 pipeline %d ms, baseline %d ms: "
-                                + "added p50 %d ms, p99 %d ms; sessions ok %d, failed %d%n",
-                        run,
-                        r.get("healthySeconds"),
-                        r.get("pipelineP99Ms"),
-                        r.get("baselineP99Ms"),
-                        r.get("addedP50Ms"),
-                        r.get("addedP99Ms"),
-                        r.get("sessionsOk"),
-                        r.get("sessionsFailed"));
+                printRun(out, run, "healthy", r);
             }
         }
         double[] healthy = results.stream()
@@ -180,8 +179,8 @@ final class ColdStart {
 
     /**
      * The scale-out case: one warm embedded default, and per run a fresh split service joining it while goal 1's load
-     * runs: a worker (it takes over about half the audio partitions: half the new sessions), or an ingest node (every
-     * session of the load goes through it).
+     * runs: a worker or a result service (each takes over about half its topic's partitions: half the new sessions),
+     * or an ingest node (every session of the load goes through it).
      */
     private static void newNodeRuns(
             String kind,
@@ -197,64 +196,110 @@ final class ColdStart {
             List<Map<String, Object>> results)
             throws Exception {
         Map<String, String> env = ChildJvm.embeddedDefaultPorts();
-        try (ChildJvm pipeline = ChildJvm.start(
-                "pipeline", logs, List.of(ChildJvm.javaBinary(), "-jar", jar.toString()), env, null, Duration.ZERO)) {
-            String url = "http://127.0.0.1:" + env.get("PORT");
-            ChildJvm.awaitHealth(url + "/health", Duration.ofMinutes(4), pipeline);
-            String kafka = brokerOf(logs.resolve("pipeline.log"));
-            out.println("embedded default healthy, its broker at " + kafka + "; a first minute of the load warms it");
-            Map<String, Object> warm = firstMinute(0, config, url, baselineUrl, quiet);
-            out.printf(
-                    "warm: final p99 pipeline %d ms, baseline %d ms: added p50 %d ms, p99 %d ms%n",
-                    warm.get("pipelineP99Ms"),
-                    warm.get("baselineP99Ms"),
-                    warm.get("addedP50Ms"),
-                    warm.get("addedP99Ms"));
-            for (int run = 1; run <= runs; run++) {
-                int[] ports = ChildJvm.freePorts(2);
-                Map<String, String> nodeEnv = new LinkedHashMap<>();
-                nodeEnv.put("KAFKA_BOOTSTRAP_SERVERS", kafka);
-                String loadUrl = url;
-                if (kind.equals("worker")) {
-                    nodeEnv.put("ASR_WORKER_PORT", String.valueOf(ports[0]));
-                    nodeEnv.put("ASR_WORKER_MANAGEMENT_PORT", String.valueOf(ports[1]));
-                } else {
-                    nodeEnv.put("PORT", String.valueOf(ports[0]));
-                    nodeEnv.put("INGEST_MANAGEMENT_PORT", String.valueOf(ports[1]));
-                    nodeEnv.put("INGEST_NODE_ID", "coldstart-" + run + "-" + ports[0]);
-                    nodeEnv.put("RESULT_SERVICE_URL", "http://127.0.0.1:" + env.get("RESULT_SERVICE_PORT"));
-                    // development tokens and the embedded default's development secret: the load's users are valid
-                    nodeEnv.put("SPRING_PROFILES_ACTIVE", "local");
-                    loadUrl = "http://127.0.0.1:" + ports[0];
+        Map<String, String> database = new LinkedHashMap<>();
+        if (kind.equals("result")) {
+            // two result services share one database: the embedded default's and the new one on MariaDB/MySQL
+            database.put("DB_HOST", System.getenv().getOrDefault("DB_HOST", "127.0.0.1"));
+            database.put("DB_PORT", System.getenv().getOrDefault("DB_PORT", "3306"));
+            database.put("DB_USER", System.getenv().getOrDefault("DB_USER", "root"));
+            database.put("DB_PASSWORD", System.getenv().getOrDefault("DB_PASSWORD", ""));
+            database.put("DB_NAME", "rv_coldstart_" + ProcessHandle.current().pid());
+            env.putAll(database);
+        }
+        try {
+            try (ChildJvm pipeline = ChildJvm.start(
+                    "pipeline",
+                    logs,
+                    List.of(ChildJvm.javaBinary(), "-jar", jar.toString()),
+                    env,
+                    null,
+                    Duration.ZERO)) {
+                String url = "http://127.0.0.1:" + env.get("PORT");
+                ChildJvm.awaitHealth(url + "/health", Duration.ofMinutes(4), pipeline);
+                String kafka = brokerOf(logs.resolve("pipeline.log"));
+                out.println(
+                        "embedded default healthy, its broker at " + kafka + "; a first minute of the load warms it");
+                Map<String, Object> warm = firstMinute(0, config, url, baselineUrl, quiet);
+                out.printf(
+                        "warm: final p99 pipeline %d ms, baseline %d ms: added p50 %d ms, p99 %d ms%n",
+                        warm.get("pipelineP99Ms"),
+                        warm.get("baselineP99Ms"),
+                        warm.get("addedP50Ms"),
+                        warm.get("addedP99Ms"));
+                for (int run = 1; run <= runs; run++) {
+                    int[] ports = ChildJvm.freePorts(2);
+                    Map<String, String> nodeEnv = new LinkedHashMap<>();
+                    nodeEnv.put("KAFKA_BOOTSTRAP_SERVERS", kafka);
+                    String loadUrl = url;
+                    if (kind.equals("worker")) {
+                        nodeEnv.put("ASR_WORKER_PORT", String.valueOf(ports[0]));
+                        nodeEnv.put("ASR_WORKER_MANAGEMENT_PORT", String.valueOf(ports[1]));
+                    } else if (kind.equals("result")) {
+                        nodeEnv.putAll(database);
+                        nodeEnv.put("RESULT_SERVICE_PORT", String.valueOf(ports[0]));
+                        nodeEnv.put("RESULT_SERVICE_MANAGEMENT_PORT", String.valueOf(ports[1]));
+                        nodeEnv.put("SPRING_PROFILES_ACTIVE", "local"); // the embedded default's development secret
+                    } else {
+                        nodeEnv.put("PORT", String.valueOf(ports[0]));
+                        nodeEnv.put("INGEST_MANAGEMENT_PORT", String.valueOf(ports[1]));
+                        nodeEnv.put("INGEST_NODE_ID", "coldstart-" + run + "-" + ports[0]);
+                        nodeEnv.put("RESULT_SERVICE_URL", "http://127.0.0.1:" + env.get("RESULT_SERVICE_PORT"));
+                        // development tokens and the embedded default's development secret: the load's users are valid
+                        nodeEnv.put("SPRING_PROFILES_ACTIVE", "local");
+                        loadUrl = "http://127.0.0.1:" + ports[0];
+                    }
+                    List<String> command = new ArrayList<>(List.of(ChildJvm.javaBinary()));
+                    if (!javaOptions.isEmpty()) {
+                        command.addAll(Arrays.asList(javaOptions.split("\\s+")));
+                    }
+                    command.addAll(List.of("-jar", nodeJar.toAbsolutePath().toString()));
+                    long t0 = System.nanoTime();
+                    try (ChildJvm node =
+                            ChildJvm.start(kind + "-" + run, logs, command, nodeEnv, null, Duration.ZERO)) {
+                        ChildJvm.awaitHealth(
+                                "http://127.0.0.1:" + ports[1] + "/actuator/health/readiness",
+                                Duration.ofMinutes(4),
+                                node);
+                        double readySeconds = Math.round((System.nanoTime() - t0) / 1e8) / 10.0;
+                        Map<String, Object> r = firstMinute(readySeconds, config, loadUrl, baselineUrl, quiet);
+                        results.add(r);
+                        printRun(out, run, "new " + kind + " ready", r);
+                    }
+                    Thread.sleep(10_000); // a worker's partitions back to the embedded default's before the next one
                 }
-                List<String> command = new ArrayList<>(List.of(ChildJvm.javaBinary()));
-                if (!javaOptions.isEmpty()) {
-                    command.addAll(Arrays.asList(javaOptions.split("\\s+")));
-                }
-                command.addAll(List.of("-jar", nodeJar.toAbsolutePath().toString()));
-                long t0 = System.nanoTime();
-                try (ChildJvm node = ChildJvm.start(kind + "-" + run, logs, command, nodeEnv, null, Duration.ZERO)) {
-                    ChildJvm.awaitHealth(
-                            "http://127.0.0.1:" + ports[1] + "/actuator/health/readiness", Duration.ofMinutes(4), node);
-                    double readySeconds = Math.round((System.nanoTime() - t0) / 1e8) / 10.0;
-                    Map<String, Object> r = firstMinute(readySeconds, config, loadUrl, baselineUrl, quiet);
-                    results.add(r);
-                    out.printf(
-                            "run %d: new %s ready after %.1f s; first minute final p99 pipeline %d ms, baseline %d"
-                                    + " ms: added p50 %d ms, p99 %d ms; sessions ok %d, failed %d%n",
-                            run,
-                            kind,
-                            r.get("healthySeconds"),
-                            r.get("pipelineP99Ms"),
-                            r.get("baselineP99Ms"),
-                            r.get("addedP50Ms"),
-                            r.get("addedP99Ms"),
-                            r.get("sessionsOk"),
-                            r.get("sessionsFailed"));
-                }
-                Thread.sleep(10_000); // a worker's partitions back to the embedded default's before the next one
+            }
+        } finally {
+            if (!database.isEmpty()) {
+                dropDatabase(database);
             }
         }
+    }
+
+    /** The result case's database, so that runs leave nothing behind. */
+    private static void dropDatabase(Map<String, String> db) {
+        String url = "jdbc:mysql://" + db.get("DB_HOST") + ":" + db.get("DB_PORT") + "/";
+        try (java.sql.Connection c =
+                        java.sql.DriverManager.getConnection(url, db.get("DB_USER"), db.get("DB_PASSWORD"));
+                java.sql.Statement st = c.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS `" + db.get("DB_NAME") + "`");
+        } catch (java.sql.SQLException e) {
+            System.err.println("could not drop database " + db.get("DB_NAME") + ": " + e.getMessage());
+        }
+    }
+
+    private static void printRun(PrintStream out, int run, String what, Map<String, Object> r) {
+        out.printf(
+                "run %d: %s after %.1f s; first minute final p99 pipeline %d ms, baseline %d ms: "
+                        + "added p50 %d ms, p99 %d ms; sessions ok %d, failed %d%n",
+                run,
+                what,
+                r.get("healthySeconds"),
+                r.get("pipelineP99Ms"),
+                r.get("baselineP99Ms"),
+                r.get("addedP50Ms"),
+                r.get("addedP99Ms"),
+                r.get("sessionsOk"),
+                r.get("sessionsFailed"));
     }
 
     /** The embedded default's in-process broker, from the line it logs at start. */

@@ -295,6 +295,8 @@ public final class LocalCluster implements AutoCloseable {
             database.forEach((k, v) -> db.add("--" + k + "=" + v));
             int port = port(settings.firstResultServicePort(), i);
             db.add("--server.port=" + port);
+            // the cluster's own warm-up traffic (WarmUp) runs the result services' writes too, with every other hop
+            db.add("--result-service.warm-up=0s");
             db.addAll(managementPort(i));
             resultServices.add(started(
                     "result-service",

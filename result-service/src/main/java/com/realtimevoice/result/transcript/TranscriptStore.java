@@ -5,6 +5,7 @@ import com.realtimevoice.events.SessionFailed;
 import com.realtimevoice.events.SessionStarted;
 import com.realtimevoice.events.TranscriptFinal;
 import com.realtimevoice.events.Word;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -256,6 +257,42 @@ public class TranscriptStore {
         findTranscript(any.isEmpty() ? WARM_UP_ID : any.get(0));
         findRoute(WARM_UP_ID);
         moveRoute(WARM_UP_ID, new Route(WARM_UP_ID, WARM_UP_ID));
+    }
+
+    /**
+     * The write path of a whole session (its start, finals with words, its completion: {@link #storeGroup}) over and
+     * over for {@code length}, each round in a transaction that is rolled back: a new result service prepares its
+     * statements and compiles its code before the first real session, and nothing is stored. Returns the rounds.
+     */
+    public int warmUpWrites(Duration length) {
+        long deadline = System.nanoTime() + length.toNanos();
+        long t = System.currentTimeMillis();
+        Start start = new Start(
+                new SessionStarted(
+                        WARM_UP_ID, WARM_UP_ID, WARM_UP_ID, WARM_UP_ID, "pcm", 16000, "en", "vosk", true, false, t),
+                new Route(WARM_UP_ID, WARM_UP_ID));
+        List<TranscriptFinal> finals = List.of(
+                new TranscriptFinal(
+                        WARM_UP_ID,
+                        0,
+                        "what time is it",
+                        0,
+                        1200,
+                        "vosk",
+                        t,
+                        t,
+                        List.of(new Word("what", 0, 300, 1.0))),
+                new TranscriptFinal(WARM_UP_ID, 1, "the weather is nice today", 1500, 3200, "vosk", t, t));
+        List<SessionCompleted> completed = List.of(new SessionCompleted(WARM_UP_ID, 2, null, t));
+        int rounds = 0;
+        while (System.nanoTime() < deadline) {
+            tx.execute(status -> {
+                status.setRollbackOnly(); // storeGroup's own transaction joins this one, so nothing is committed
+                return storeGroup(List.of(start), finals, completed);
+            });
+            rounds++;
+        }
+        return rounds;
     }
 
     /** Moves a resumed session's route to its new node. */

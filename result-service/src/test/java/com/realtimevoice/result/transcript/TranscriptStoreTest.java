@@ -114,6 +114,31 @@ class TranscriptStoreTest extends StoreTest {
     }
 
     @Test
+    void theWriteWarmUpRunsWholeSessionsAndStoresNothing() {
+        String id = startSession("user-warm");
+        store.storeFinal(fin(id, 0, "kept"));
+        String sessionsBefore = jdbc.queryForObject(
+                "SELECT CONCAT(COUNT(*), ':', MAX(updated_at)) FROM transcript_session", String.class);
+        Integer segmentsBefore = jdbc.queryForObject("SELECT COUNT(*) FROM transcript_segment", Integer.class);
+
+        int rounds = store.warmUpWrites(Duration.ofMillis(500));
+
+        assertThat(rounds)
+                .as("start, finals and completion written and rolled back, round after round")
+                .isGreaterThan(1);
+        assertThat(jdbc.queryForObject(
+                        "SELECT CONCAT(COUNT(*), ':', MAX(updated_at)) FROM transcript_session", String.class))
+                .isEqualTo(sessionsBefore);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM transcript_segment", Integer.class))
+                .isEqualTo(segmentsBefore);
+        assertThat(store.findTranscript(TranscriptStore.WARM_UP_ID)).isEmpty();
+        assertThat(store.findTranscript(id).orElseThrow().segments())
+                .extracting(Transcript.Segment::text)
+                .containsExactly("kept");
+        assertThat(store.warmUpWrites(Duration.ZERO)).isZero();
+    }
+
+    @Test
     void aReplayedFinalUpdatesItsOneRow() {
         String id = startSession("user-1");
         store.storeFinal(fin(id, 0, "hello wrld"));
