@@ -25,6 +25,8 @@ public record IngestProperties(
         @Valid @NotNull Reliability reliability,
         @Valid @NotNull Sockets sockets,
         @NotNull Duration heartbeatInterval,
+        /* A socket that answers no ping for this long is closed (dead, half-open, or no longer read); 0 = never. */
+        @NotNull Duration pongTimeout,
         @NotNull Duration recognizeTimeout,
         @NotBlank String resultServiceUrl) {
 

@@ -428,6 +428,14 @@ final class IngestSession {
                 connection.dropSlowReader();
                 return;
             }
+            long pongTimeoutMs = services.properties().pongTimeout().toMillis();
+            if (connection.unanswered(now, pongTimeoutMs)) {
+                services.meters()
+                        .counter("ingest.sockets.dropped", "reason", "no_pong")
+                        .increment();
+                connection.dropUnanswering(pongTimeoutMs);
+                return;
+            }
             if (connection.userId() == null) {
                 if (now - connection.openedAtMs() > limits.authTimeout().toMillis()) {
                     error(

@@ -52,6 +52,10 @@ public final class StreamConnection {
     // Text frames counted in one-second windows (flood control).
     private long controlWindowStartMs;
     private int controlCount;
+    // Liveness (INGEST_PONG_TIMEOUT): when the client last sent anything, and when the oldest ping it has not answered
+    // since went out. Written without the lock: frames arrive ten times a second and only the sweep reads them.
+    private volatile long lastHeardAtMs = System.currentTimeMillis();
+    private volatile long unansweredPingAtMs;
 
     public StreamConnection(WebSocketSession socket, java.time.Duration sendTimeLimit, int sendBufferBytes) {
         this.socket = socket;
@@ -200,12 +204,42 @@ public final class StreamConnection {
         pump();
     }
 
+    /** Anything arrived from the client (a frame of any kind, a pong included): it is alive and its socket is read. */
+    public void heard() {
+        lastHeardAtMs = System.currentTimeMillis();
+    }
+
+    /**
+     * Whether a ping went out more than {@code timeoutMs} ago and nothing has come from the client since. Every
+     * WebSocket client answers a ping by itself (RFC 6455), so such a socket is dead or half-open (a phone that
+     * changed networks), or the server no longer reads it: either way nothing else would ever close it.
+     */
+    public boolean unanswered(long nowMs, long timeoutMs) {
+        long pingAt = unansweredPingAtMs;
+        return timeoutMs > 0 && pingAt > lastHeardAtMs && nowMs - pingAt > timeoutMs;
+    }
+
+    /** Closes a socket that stopped answering pings (the close frame may never go out, hence the control pool). */
+    public void dropUnanswering(long timeoutMs) {
+        synchronized (this) {
+            closing = true;
+            outbox.clear();
+            queuedChars = 0;
+        }
+        log.info("closing {}: no answer to a ping for {} ms", socket.getId(), timeoutMs);
+        closeNow(new CloseStatus(1001, "no pong"));
+    }
+
     /** A WebSocket ping, unless the outbox is busy (data is flowing, or the client is not reading). */
     public void ping() {
         synchronized (this) {
             if (closing || writing || !outbox.isEmpty()) {
                 return;
             }
+        }
+        long now = System.currentTimeMillis();
+        if (unansweredPingAtMs <= lastHeardAtMs) {
+            unansweredPingAtMs = now; // the oldest ping not answered yet is the one that counts
         }
         CONTROL.execute(() -> {
             try {

@@ -54,6 +54,7 @@ class StreamWebSocketHandler extends AbstractWebSocketHandler {
     public void handleMessage(WebSocketSession raw, WebSocketMessage<?> message) throws Exception {
         try {
             IngestSession session = session(raw);
+            session.connection().heard();
             IngestProperties.Limits limits = properties.limits();
             Object whole = session.connection().assembler().add(message, limits.maxFrameBytes(), limits.maxTextBytes());
             if (whole instanceof MessageAssembler.Oversized over) {

@@ -84,15 +84,22 @@ public class WatchHub {
     void startHeartbeat() {
         heartbeat = scheduler.scheduleAtFixedRate(
                 () -> sockets.values().forEach(StreamConnection::ping), ingest.heartbeatInterval());
-        // a watcher whose write has waited past INGEST_SEND_TIME_LIMIT is dropped even when nothing more is sent to it
+        // a watcher whose write has waited past INGEST_SEND_TIME_LIMIT is dropped even when nothing more is sent to it,
+        // and one that answers no ping within INGEST_PONG_TIMEOUT
         stallSweep = scheduler.scheduleAtFixedRate(
                 () -> {
                     long now = System.nanoTime();
+                    long nowMs = System.currentTimeMillis();
+                    long pongTimeoutMs = ingest.pongTimeout().toMillis();
                     sockets.values().forEach(c -> {
                         if (c.stalled(now)) {
                             meters.counter("ingest.watch.dropped", "reason", "slow")
                                     .increment();
                             c.dropSlowReader();
+                        } else if (c.unanswered(nowMs, pongTimeoutMs)) {
+                            meters.counter("ingest.watch.dropped", "reason", "no_pong")
+                                    .increment();
+                            c.dropUnanswering(pongTimeoutMs);
                         }
                     });
                 },

@@ -111,6 +111,17 @@ class WatchSocketHandler extends AbstractWebSocketHandler implements HandshakeIn
         hub.join(connection, claims(socket), (Integer) socket.getAttributes().get(LAST_INDEX));
     }
 
+    /** Any frame, a pong included, shows the watcher alive (INGEST_PONG_TIMEOUT). */
+    @Override
+    public void handleMessage(WebSocketSession socket, org.springframework.web.socket.WebSocketMessage<?> message)
+            throws Exception {
+        StreamConnection connection = (StreamConnection) socket.getAttributes().get(CONNECTION);
+        if (connection != null) {
+            connection.heard();
+        }
+        super.handleMessage(socket, message);
+    }
+
     @Override
     protected void handleTextMessage(WebSocketSession socket, TextMessage message) {
         StreamConnection connection = (StreamConnection) socket.getAttributes().get(CONNECTION);

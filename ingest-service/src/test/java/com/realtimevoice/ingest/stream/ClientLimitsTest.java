@@ -99,6 +99,7 @@ class ClientLimitsTest {
                             null,
                             null,
                             null,
+                            null,
                             "x")));
             return tokens.issue(new ResumeTokens.Claims(
                     java.util.UUID.randomUUID().toString(), "u".repeat(128), "f".repeat(16), 384_000, Long.MAX_VALUE));

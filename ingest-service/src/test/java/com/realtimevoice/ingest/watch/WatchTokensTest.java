@@ -20,6 +20,7 @@ class WatchTokensTest {
                 null,
                 null,
                 null,
+                null,
                 "x"));
     }
 
