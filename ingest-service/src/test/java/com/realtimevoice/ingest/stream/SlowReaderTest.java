@@ -70,31 +70,23 @@ class SlowReaderTest {
                 flood.start();
             }
             streamsWithAcksAllAlong(good);
+            // Seen twice in CI under heavy load (2026-12): a slow reader the server had stopped reading, with nothing
+            // left to write to it, so neither send limit applied. Slow readers are normally gone 1-2 s into the window;
+            // one still held now is that case: keep the evidence (Tomcat's read state) before anything closes it.
+            if (slowReadersHeld() > 0) {
+                System.out.println(dump("slow readers still held at the end of the window"));
+            }
             // The server's side is what counts: it let go of the slow readers' connections. (Whether the client's
             // next write fails at once depends on when Tomcat drops the TCP connection after its close frame: up to
-            // its 30 s close timeout, longer on a loaded machine; that is only reported below.)
+            // its 30 s close timeout, longer on a loaded machine; that is only reported below.) A socket the server
+            // stopped reading is closed by INGEST_PONG_TIMEOUT, its pong never being read: within a heartbeat (25 s)
+            // and the timeout (30 s) of the stall, inside CLOSE_WAIT.
             long closeDeadline = System.currentTimeMillis() + CLOSE_WAIT.toMillis();
             while (slowReadersHeld() > 0 && System.currentTimeMillis() < closeDeadline) {
                 Thread.sleep(100);
             }
-            // Seen twice in CI under heavy load (2026-12): a slow reader the server had stopped reading with nothing
-            // left
-            // to write to it, so neither send limit applied. INGEST_PONG_TIMEOUT now closes such a socket (its pong is
-            // never read): within a heartbeat (25 s) plus the timeout (30 s) of the stall, inside CLOSE_WAIT.
-            if (slowReadersHeld() > 0) { // leave evidence for the next look, with Tomcat's read state
-                StringBuilder dump = new StringBuilder("SlowReaderTest: slow readers still held; threads:\n");
-                Thread.getAllStackTraces().forEach((t, st) -> {
-                    dump.append(t.getName()).append(' ').append(t.getState()).append('\n');
-                    for (StackTraceElement e : st) {
-                        dump.append("    at ").append(e).append('\n');
-                    }
-                });
-                sessions.forEach(c -> dump.append("connection ")
-                        .append(c)
-                        .append(' ')
-                        .append(containerState(c))
-                        .append('\n'));
-                System.out.println(dump);
+            if (slowReadersHeld() > 0) {
+                System.out.println(dump("slow readers still held after " + CLOSE_WAIT.toSeconds() + " s more"));
             }
             assertThat(slowReadersHeld())
                     .as("slow readers' connections still held by the server (clients saw: %s)", outcomes)
@@ -198,6 +190,23 @@ class SlowReaderTest {
         }
         out.flush();
         return s;
+    }
+
+    /** Every thread's stack, and each connection's outbox and Tomcat's state, for a socket held too long. */
+    private String dump(String why) {
+        StringBuilder dump = new StringBuilder("SlowReaderTest: " + why + "; threads:\n");
+        Thread.getAllStackTraces().forEach((t, st) -> {
+            dump.append(t.getName()).append(' ').append(t.getState()).append('\n');
+            for (StackTraceElement e : st) {
+                dump.append("    at ").append(e).append('\n');
+            }
+        });
+        sessions.forEach(c -> dump.append("connection ")
+                .append(c)
+                .append(' ')
+                .append(containerState(c))
+                .append('\n'));
+        return dump.toString();
     }
 
     /** Tomcat's side of a held socket: its frame reader's state and what the selector waits for (diagnostics). */
