@@ -169,41 +169,14 @@ class StreamLimitsTest {
     @Test
     void aSocketThatAnswersNoPingIsClosedAfterThePongTimeout() throws Exception {
         double before = droppedWithoutPong();
-        try (java.net.Socket raw = new java.net.Socket("localhost", port)) {
-            raw.setSoTimeout((int) WAIT.toMillis());
-            java.io.OutputStream out = raw.getOutputStream();
-            out.write(("GET /api/realtime-voice/stream?token=" + tokens.issue("dora", Duration.ofMinutes(5))
-                            + " HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            out.write(maskedText("{\"type\":\"start\"}"));
-            java.io.DataInputStream in = new java.io.DataInputStream(raw.getInputStream());
-            String head = "";
-            while (!head.endsWith("\r\n\r\n")) {
-                head += (char) in.readUnsignedByte();
-            }
-            assertThat(head).startsWith("HTTP/1.1 101");
-            long t0 = System.nanoTime();
-            int pings = 0;
-            int closeCode = -1;
-            while (closeCode < 0) { // read every frame, answer none
-                int opcode = in.readUnsignedByte() & 0x0f;
-                int length = in.readUnsignedByte() & 0x7f;
-                if (length == 126) {
-                    length = in.readUnsignedShort();
-                }
-                byte[] payload = in.readNBytes(length);
-                if (opcode == 0x9) {
-                    pings++;
-                } else if (opcode == 0x8) {
-                    closeCode = ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
-                }
-            }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            assertThat(pings).as("pings before the close").isGreaterThanOrEqualTo(1);
-            assertThat(closeCode).isEqualTo(1001);
+        try (com.realtimevoice.testsupport.UnansweringSocket raw = com.realtimevoice.testsupport.UnansweringSocket.open(
+                port, "/api/realtime-voice/stream?token=" + tokens.issue("dora", Duration.ofMinutes(5)))) {
+            raw.sendText("{\"type\":\"start\"}");
+            var closed = raw.awaitClose();
+            assertThat(closed.pings()).as("pings before the close").isGreaterThanOrEqualTo(1);
+            assertThat(closed.code()).isEqualTo(1001);
             // the first ping within the 1 s heartbeat, then 2 s without an answer, then the once-a-second sweep
-            assertThat(seconds).as("seconds until the close").isBetween(2.0, 8.0);
+            assertThat(closed.seconds()).as("seconds until the close").isBetween(2.0, 8.0);
         }
         assertThat(droppedWithoutPong() - before).isEqualTo(1.0);
         // the user's slots are free: two sessions (the limit here) start at once
@@ -233,18 +206,5 @@ class StreamLimitsTest {
         var counter =
                 meters.find("ingest.sockets.dropped").tag("reason", "no_pong").counter();
         return counter == null ? 0 : counter.count();
-    }
-
-    private static byte[] maskedText(String text) {
-        byte[] payload = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        byte[] frame = new byte[6 + payload.length];
-        frame[0] = (byte) 0x81;
-        frame[1] = (byte) (0x80 | payload.length);
-        byte[] mask = {7, 1, 3, 5};
-        System.arraycopy(mask, 0, frame, 2, 4);
-        for (int i = 0; i < payload.length; i++) {
-            frame[6 + i] = (byte) (payload[i] ^ mask[i % 4]);
-        }
-        return frame;
     }
 }

@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.realtimevoice.ingest.IngestApplication;
 import com.realtimevoice.testsupport.StreamingClient;
+import com.realtimevoice.testsupport.UnansweringSocket;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.DataInputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -54,40 +51,12 @@ class WatcherPongTimeoutTest {
         String token = tokens.issue(new WatchTokens.Claims("s-pong", "owner", 0, System.currentTimeMillis() + 600_000));
         try (StreamingClient quiet =
                         StreamingClient.connect("ws://localhost:" + port + "/api/realtime-voice/watch?token=" + token);
-                Socket silent = new Socket("localhost", port)) {
-            silent.setSoTimeout(10_000);
-            OutputStream out = silent.getOutputStream();
-            out.write(("GET /api/realtime-voice/watch?token=" + token + " HTTP/1.1\r\nHost: localhost\r\n"
-                            + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                            + "Sec-WebSocket-Version: 13\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            DataInputStream in = new DataInputStream(silent.getInputStream());
-            StringBuilder head = new StringBuilder();
-            while (!head.toString().endsWith("\r\n\r\n")) {
-                head.append((char) in.readUnsignedByte());
-            }
-            assertThat(head.toString()).startsWith("HTTP/1.1 101");
-            long t0 = System.nanoTime();
-            int pings = 0;
-            int closeCode = -1;
-            while (closeCode < 0) { // read every frame, answer none
-                int opcode = in.readUnsignedByte() & 0x0f;
-                int length = in.readUnsignedByte() & 0x7f;
-                if (length == 126) {
-                    length = in.readUnsignedShort();
-                }
-                byte[] payload = in.readNBytes(length);
-                if (opcode == 0x9) {
-                    pings++;
-                } else if (opcode == 0x8) {
-                    closeCode = ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
-                }
-            }
-            assertThat(pings).isGreaterThanOrEqualTo(1);
-            assertThat(closeCode).isEqualTo(1001);
-            assertThat((System.nanoTime() - t0) / 1e9)
-                    .as("seconds until the close")
-                    .isBetween(2.0, 8.0);
+                UnansweringSocket silent = UnansweringSocket.open(port, "/api/realtime-voice/watch?token=" + token)) {
+            UnansweringSocket.Closed closed = silent.awaitClose();
+            assertThat(closed.pings()).isGreaterThanOrEqualTo(1);
+            assertThat(closed.code()).isEqualTo(1001);
+            // the first ping within the 1 s heartbeat, 2 s without an answer, then the once-a-second sweep
+            assertThat(closed.seconds()).as("seconds until the close").isBetween(2.0, 8.0);
 
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (hub.watcherCount() > 1 && System.nanoTime() < deadline) {
