@@ -214,7 +214,10 @@ public final class StreamConnection {
      * WebSocket client answers a ping by itself (RFC 6455), so such a socket is dead or half-open (a phone that
      * changed networks), or the server no longer reads it: either way nothing else would ever close it.
      */
-    public boolean unanswered(long nowMs, long timeoutMs) {
+    public synchronized boolean unanswered(long nowMs, long timeoutMs) {
+        if (closing) {
+            return false; // being closed already (its close frame may take the container's 2 s): counted once
+        }
         long pingAt = unansweredPingAtMs;
         return timeoutMs > 0 && pingAt > lastHeardAtMs && nowMs - pingAt > timeoutMs;
     }
