@@ -41,6 +41,9 @@ public final class StreamConnection {
     private boolean writing;
     private long writeStartedNanos;
     private boolean closing;
+    /** Closed without waiting for the outbox (a slow reader, no pong): its close is on the control pool. */
+    private boolean dropped;
+
     private final long openedAtMs = System.currentTimeMillis();
     /** Token subject once a valid token has been seen; nothing runs before that. */
     private String userId;
@@ -224,13 +227,7 @@ public final class StreamConnection {
 
     /** Closes a socket that stopped answering pings (the close frame may never go out, hence the control pool). */
     public void dropUnanswering(long timeoutMs) {
-        synchronized (this) {
-            closing = true;
-            outbox.clear();
-            queuedChars = 0;
-        }
-        log.info("closing {}: no answer to a ping for {} ms", socket.getId(), timeoutMs);
-        closeNow(new CloseStatus(1001, "no pong"));
+        drop(new CloseStatus(1001, "no pong"), "no answer to a ping for " + timeoutMs + " ms");
     }
 
     /** A WebSocket ping, unless the outbox is busy (data is flowing, or the client is not reading). */
@@ -263,18 +260,25 @@ public final class StreamConnection {
 
     /** Whether a write has waited past the send time limit (checked on every send and once a second). */
     public synchronized boolean stalled(long nowNanos) {
-        return writing && nowNanos - writeStartedNanos > sendTimeLimitNanos;
+        // once dropped, the stuck write stays stuck until the close lands: not a new stall, counted once
+        return !dropped && writing && nowNanos - writeStartedNanos > sendTimeLimitNanos;
     }
 
     /** A client that does not read its socket: closed (on the control pool, as the close frame may never go out). */
     public void dropSlowReader() {
+        drop(new CloseStatus(1008, "too slow reading"), "the client does not read what is sent to it");
+    }
+
+    /** Discards what is queued and closes without waiting for it. */
+    private void drop(CloseStatus status, String why) {
         synchronized (this) {
             closing = true;
+            dropped = true;
             outbox.clear();
             queuedChars = 0;
         }
-        log.info("closing {}: the client does not read what is sent to it", socket.getId());
-        closeNow(new CloseStatus(1008, "too slow reading"));
+        log.info("closing {}: {}", socket.getId(), why);
+        closeNow(status);
     }
 
     /** Closes on the calling thread: at shutdown, so that every client hears the close code before the node exits. */

@@ -44,6 +44,9 @@ class SlowWatcherTest {
     @Autowired
     WatchHub hub;
 
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
     @Test
     void aWatcherThatNeverReadsIsDroppedAndTheOthersGetEveryFinal() throws Exception {
         String token = tokens.issue(new WatchTokens.Claims("s-slow", "owner", 0, System.currentTimeMillis() + 600_000));
@@ -83,6 +86,11 @@ class SlowWatcherTest {
                 Thread.sleep(50);
             }
             assertThat(hub.watcherCount()).as("the slow watcher was dropped").isEqualTo(1);
+            // its stuck write stays stuck while the close is in flight: the once-a-second sweep must not count it
+            // again each second
+            assertThat(meters.counter("ingest.watch.dropped", "reason", "slow").count())
+                    .as("drops counted for one slow watcher")
+                    .isLessThanOrEqualTo(1);
         }
     }
 
